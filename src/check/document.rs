@@ -1,0 +1,469 @@
+//! Checks of each document against the others: ids, references to executors, groups,
+//! activities and indicators, dates against the period, and every deadline read in the
+//! document's period.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::calendar::{self, Calendar};
+use crate::deadline::{self, Spec};
+use crate::diag::{Code, Diagnostic, Message, did_you_mean, suggestion};
+use crate::load::Loaded;
+use crate::model::{Document, Due, Executor, Group, Indicator, Period, Shift};
+use crate::msg;
+
+/// An activity or a protocol decision, seen the same way by every check.
+pub struct Task<'a> {
+    pub id: &'a str,
+    pub pointer: String,
+    pub executors: &'a [String],
+    pub for_each: Option<&'a String>,
+    pub due: Option<&'a Due>,
+    pub after: &'a [String],
+    pub shift: Option<Shift>,
+    pub indicators: &'a [String],
+}
+
+/// The trackable items of a document, with the JSON pointers of their nodes.
+pub fn tasks(doc: &Document) -> Vec<Task<'_>> {
+    let mut out = Vec::new();
+    match doc {
+        Document::Roadmap(r) => {
+            for (s, section) in r.sections.iter().enumerate() {
+                for (a, act) in section.activities.iter().enumerate() {
+                    out.push(Task {
+                        id: &act.id,
+                        pointer: format!("/sections/{s}/activities/{a}"),
+                        executors: &act.executors,
+                        for_each: act.for_each.as_ref(),
+                        due: Some(&act.due),
+                        after: &act.after,
+                        shift: act.shift,
+                        indicators: &act.indicators,
+                    });
+                }
+            }
+        }
+        Document::Protocol(p) => decisions(&p.decisions, "", &mut out),
+        Document::Directory(_) => {}
+    }
+    out
+}
+
+fn decisions<'a>(list: &'a [crate::model::Decision], prefix: &str, out: &mut Vec<Task<'a>>) {
+    for (i, d) in list.iter().enumerate() {
+        let pointer = format!("{prefix}/decisions/{i}");
+        out.push(Task {
+            id: &d.id,
+            pointer: pointer.clone(),
+            executors: &d.executors,
+            for_each: d.for_each.as_ref(),
+            due: d.due.as_ref(),
+            after: &d.after,
+            shift: None,
+            indicators: &[],
+        });
+        decisions(&d.decisions, &pointer, out);
+    }
+}
+
+/// The period a document's deadlines are read in.
+pub fn period_of(doc: &Document) -> Option<Period> {
+    match doc {
+        Document::Roadmap(r) => Some(r.period),
+        Document::Protocol(p) => Some(p.period.unwrap_or_else(|| Period {
+            from: p.date,
+            to: NaiveDate::from_ymd_opt(p.date.year() + 1, 12, 31).unwrap_or(p.date),
+        })),
+        Document::Directory(_) => None,
+    }
+}
+
+/// Executors and groups visible from one document: its own and those of its included directories.
+struct Scope<'a> {
+    executors: HashMap<&'a str, &'a Executor>,
+    groups: HashMap<&'a str, &'a Group>,
+}
+
+impl<'a> Scope<'a> {
+    fn names(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.executors.keys().chain(self.groups.keys()).copied()
+    }
+}
+
+struct Ctx<'a> {
+    loaded: &'a Loaded,
+    out: &'a mut Vec<Diagnostic>,
+}
+
+impl Ctx<'_> {
+    fn error(&mut self, code: Code, pointer: &str, message: Message) -> &mut Diagnostic {
+        self.push(Diagnostic::error(code, message), pointer)
+    }
+
+    fn warning(&mut self, code: Code, pointer: &str, message: Message) -> &mut Diagnostic {
+        self.push(Diagnostic::warning(code, message), pointer)
+    }
+
+    fn push(&mut self, d: Diagnostic, pointer: &str) -> &mut Diagnostic {
+        let span = self.loaded.spans.value(pointer);
+        self.out.push(d.at(&self.loaded.source, span));
+        let last = self.out.len() - 1;
+        &mut self.out[last]
+    }
+}
+
+/// Runs every per-document check.
+pub fn check_all(docs: &[Loaded], calendar: &Calendar) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let by_path: HashMap<PathBuf, &Loaded> =
+        docs.iter().map(|l| (std::fs::canonicalize(&l.source.path).unwrap_or_else(|_| l.source.path.clone()), l)).collect();
+    let activities: HashMap<&str, HashSet<&str>> =
+        docs.iter().map(|l| (l.document.id(), tasks(&l.document).iter().map(|t| t.id).collect())).collect();
+
+    let mut ids: HashMap<&str, &Loaded> = HashMap::new();
+    for l in docs {
+        if let Some(first) = ids.insert(l.document.id(), l) {
+            let first_path = first.source.path.display().to_string();
+            let id = l.document.id();
+            Ctx { loaded: l, out: &mut out }.error(Code::DuplicateId, "/id", msg!("документ `{}` уже есть: {}", id, first_path; "document `{}` already exists: {}", id, first_path));
+        }
+    }
+
+    for l in docs {
+        let mut ctx = Ctx { loaded: l, out: &mut out };
+        let scope = scope_of(l, &by_path, &mut ctx);
+        match &l.document {
+            Document::Directory(d) => {
+                timezone(&mut ctx, "/timezone", d.timezone.as_deref());
+                executors(&mut ctx, &scope, &d.executors, &d.groups);
+            }
+            Document::Roadmap(r) => {
+                timezone(&mut ctx, "/timezone", Some(&r.timezone));
+                executors(&mut ctx, &scope, &r.executors, &r.groups);
+                period(&mut ctx, r.period, calendar);
+                if let Some(a) = &r.approval {
+                    if a.date > r.period.to {
+                        let (date, end) = (a.date.format("%d.%m.%Y"), r.period.to.format("%d.%m.%Y"));
+                        ctx.error(Code::ApprovalAfterPeriod, "/approval/date", msg!("документ утверждён {} — после окончания периода ({})", date, end;
+                            "approved on {}, after the period ends ({})", date, end));
+                    }
+                    reference(&mut ctx, &scope, "/approval/issuer", a.issuer.as_deref());
+                }
+                reference(&mut ctx, &scope, "/issuer", r.issuer.as_deref());
+                reference(&mut ctx, &scope, "/controller", r.controller.as_deref());
+                indicators(&mut ctx, &scope, &r.indicators);
+                let known: HashSet<&str> = r.indicators.iter().map(|i| i.id.as_str()).collect();
+                sections(&mut ctx, r);
+                tasks_of(&mut ctx, &scope, &l.document, &activities, &known, calendar, r.shift.unwrap_or_default());
+            }
+            Document::Protocol(p) => {
+                timezone(&mut ctx, "/timezone", Some(&p.timezone));
+                executors(&mut ctx, &scope, &p.executors, &p.groups);
+                if let Some(per) = p.period {
+                    period(&mut ctx, per, calendar);
+                }
+                reference(&mut ctx, &scope, "/issuer", p.issuer.as_deref());
+                reference(&mut ctx, &scope, "/controller", p.controller.as_deref());
+                tasks_of(&mut ctx, &scope, &l.document, &activities, &HashSet::new(), calendar, p.shift.unwrap_or_default());
+            }
+        }
+    }
+    out
+}
+
+fn scope_of<'a>(l: &'a Loaded, by_path: &HashMap<PathBuf, &'a Loaded>, ctx: &mut Ctx<'_>) -> Scope<'a> {
+    let mut scope = Scope { executors: HashMap::new(), groups: HashMap::new() };
+    let (local_exec, local_groups, includes) = match &l.document {
+        Document::Roadmap(r) => (&r.executors, &r.groups, r.include.as_slice()),
+        Document::Protocol(p) => (&p.executors, &p.groups, p.include.as_slice()),
+        Document::Directory(d) => (&d.executors, &d.groups, &[][..]),
+    };
+    for (i, include) in includes.iter().enumerate() {
+        let path = l.source.path.parent().unwrap_or(std::path::Path::new(".")).join(include);
+        let key = std::fs::canonicalize(&path).unwrap_or(path);
+        match by_path.get(&key).map(|inc| &inc.document) {
+            Some(Document::Directory(d)) => {
+                scope.executors.extend(d.executors.iter().map(|(k, v)| (k.as_str(), v)));
+                scope.groups.extend(d.groups.iter().map(|(k, v)| (k.as_str(), v)));
+            }
+            Some(_) => {
+                ctx.error(Code::BadInclude, &format!("/include/{i}"), msg!("`{}` — не справочник исполнителей (`kind: directory`)", include;
+                    "`{}` is not a directory of executors (`kind: directory`)", include));
+            }
+            None => {}
+        }
+    }
+    for (id, e) in local_exec {
+        if scope.executors.insert(id, e).is_some() {
+            ctx.error(Code::DuplicateId, &format!("/executors/{id}"), msg!("исполнитель `{}` уже объявлен во включённом справочнике", id;
+                "executor `{}` is already declared in an included directory", id));
+        }
+    }
+    for (id, g) in local_groups {
+        if scope.groups.insert(id, g).is_some() || scope.executors.contains_key(id.as_str()) {
+            ctx.error(Code::DuplicateId, &format!("/groups/{id}"), msg!("группа `{}` совпадает по имени с другой группой или исполнителем", id;
+                "group `{}` clashes with another group or executor", id));
+        }
+    }
+    scope
+}
+
+fn timezone(ctx: &mut Ctx<'_>, pointer: &str, tz: Option<&str>) {
+    let Some(name) = tz else { return };
+    if calendar::zone(name).is_none() {
+        let near = did_you_mean(name, chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).filter(|n| n.starts_with("Asia/") || n.starts_with("Europe/")));
+        ctx.error(Code::UnknownTimeZone, pointer, msg!("неизвестный часовой пояс `{}`", name; "unknown time zone `{}`", name))
+            .hints
+            .push(near.map(suggestion).unwrap_or_else(|| msg!("пояса IANA: Asia/Vladivostok (Хабаровск), Asia/Yakutsk (Благовещенск), Europe/Moscow";
+                "IANA zones: Asia/Vladivostok (Khabarovsk), Asia/Yakutsk (Blagoveshchensk), Europe/Moscow")));
+    }
+}
+
+fn executors(ctx: &mut Ctx<'_>, scope: &Scope<'_>, list: &indexmap::IndexMap<String, Executor>, groups: &indexmap::IndexMap<String, Group>) {
+    for (id, e) in list {
+        timezone(ctx, &format!("/executors/{id}/timezone"), e.timezone.as_deref());
+        if let Some(parent) = &e.parent {
+            if !scope.executors.contains_key(parent.as_str()) {
+                unknown_executor(ctx, scope, &format!("/executors/{id}/parent"), parent);
+            }
+        }
+    }
+    for (id, g) in groups {
+        for (i, member) in g.members.iter().enumerate() {
+            if !scope.executors.contains_key(member.as_str()) {
+                unknown_executor(ctx, scope, &format!("/groups/{id}/members/{i}"), member);
+            }
+        }
+    }
+}
+
+fn unknown_executor(ctx: &mut Ctx<'_>, scope: &Scope<'_>, pointer: &str, name: &str) {
+    let near = did_you_mean(name, scope.names()).map(suggestion);
+    ctx.error(Code::UnknownExecutor, pointer, msg!("неизвестный исполнитель `{}`", name; "unknown executor `{}`", name))
+        .hints
+        .push(near.unwrap_or_else(|| msg!("объявите его в `executors:` или во включённом справочнике"; "declare it under `executors:` or in an included directory")));
+}
+
+fn reference(ctx: &mut Ctx<'_>, scope: &Scope<'_>, pointer: &str, id: Option<&str>) {
+    if let Some(id) = id {
+        if !scope.executors.contains_key(id) && !scope.groups.contains_key(id) {
+            unknown_executor(ctx, scope, pointer, id);
+        }
+    }
+}
+
+fn period(ctx: &mut Ctx<'_>, p: Period, calendar: &Calendar) {
+    if p.to < p.from {
+        ctx.error(Code::ReversedPeriod, "/period", msg!("период заканчивается ({}) раньше, чем начинается ({})", p.to, p.from;
+            "the period ends ({}) before it starts ({})", p.to, p.from));
+        return;
+    }
+    let missing: Vec<String> = (p.from.year()..=p.to.year()).filter(|y| !calendar.covers(*y)).map(|y| y.to_string()).collect();
+    if !missing.is_empty() {
+        let years = missing.join(", ");
+        ctx.warning(Code::CalendarGap, "/period", msg!("производственный календарь не охватывает {} г.: рабочие дни считаются без переносов праздников", years;
+            "the production calendar does not cover {}: working days are counted without holiday transfers", years))
+            .hints
+            .push(msg!("обновите data/ru-production-calendar.tsv, когда выйдет постановление о переносе выходных";
+                "update data/ru-production-calendar.tsv once the decree on transfers is out"));
+    }
+}
+
+fn sections(ctx: &mut Ctx<'_>, r: &crate::model::Roadmap) {
+    let mut seen = HashSet::new();
+    for (i, s) in r.sections.iter().enumerate() {
+        if let Some(id) = &s.id {
+            if !seen.insert(id.as_str()) {
+                ctx.error(Code::DuplicateId, &format!("/sections/{i}/id"), msg!("раздел `{}` уже есть", id; "section `{}` already exists", id));
+            }
+        }
+    }
+}
+
+fn indicators(ctx: &mut Ctx<'_>, scope: &Scope<'_>, list: &[Indicator]) {
+    let mut seen = HashSet::new();
+    for (i, ind) in list.iter().enumerate() {
+        let at = format!("/indicators/{i}");
+        if !seen.insert(ind.id.as_str()) {
+            ctx.error(Code::DuplicateId, &format!("{at}/id"), msg!("показатель `{}` уже есть", ind.id; "indicator `{}` already exists", ind.id));
+        }
+        if !ind.target.is_empty() && ind.baseline.is_empty() {
+            ctx.warning(Code::TargetWithoutBaseline, &format!("{at}/target"), msg!("у показателя `{}` есть целевые значения, но нет базового", ind.id;
+                "indicator `{}` has targets but no baseline", ind.id))
+                .hints
+                .push(msg!("добавьте `baseline:` — без него нельзя оценить динамику"; "add `baseline:` — progress cannot be judged without it"));
+        }
+        for (key, t) in &ind.breakdown {
+            if !scope.executors.contains_key(key.as_str()) {
+                unknown_executor(ctx, scope, &format!("{at}/breakdown/{key}"), key);
+            }
+            if !t.target.is_empty() && t.baseline.is_empty() {
+                ctx.warning(Code::TargetWithoutBaseline, &format!("{at}/breakdown/{key}/target"), msg!("у `{}` есть цель, но нет базового значения", key;
+                    "`{}` has a target but no baseline", key));
+            }
+        }
+        for (v, value) in ind.values.iter().enumerate() {
+            if let Some(e) = &value.executor {
+                if !scope.executors.contains_key(e.as_str()) {
+                    unknown_executor(ctx, scope, &format!("{at}/values/{v}/executor"), e);
+                }
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn tasks_of(
+    ctx: &mut Ctx<'_>,
+    scope: &Scope<'_>,
+    doc: &Document,
+    activities: &HashMap<&str, HashSet<&str>>,
+    indicators: &HashSet<&str>,
+    calendar: &Calendar,
+    default_shift: Shift,
+) {
+    let Some(period) = period_of(doc) else { return };
+    let own = activities.get(doc.id()).cloned().unwrap_or_default();
+    let mut seen = HashSet::new();
+    for task in tasks(doc) {
+        let at = &task.pointer;
+        if !seen.insert(task.id) {
+            ctx.error(Code::DuplicateId, &format!("{at}/id"), msg!("мероприятие `{}` уже есть в этом документе", task.id;
+                "activity `{}` already exists in this document", task.id));
+        }
+        for (i, e) in task.executors.iter().enumerate() {
+            if !scope.executors.contains_key(e.as_str()) && !scope.groups.contains_key(e.as_str()) {
+                unknown_executor(ctx, scope, &format!("{at}/executors/{i}"), e);
+            }
+        }
+        if let Some(g) = task.for_each {
+            if !scope.groups.contains_key(g.as_str()) {
+                let near = did_you_mean(g, scope.groups.keys().copied()).map(suggestion);
+                ctx.error(Code::UnknownExecutor, &format!("{at}/for_each"), msg!("`for_each` ожидает группу исполнителей, а `{}` — не группа", g;
+                    "`for_each` takes a group of executors; `{}` is not one", g))
+                    .hints
+                    .push(near.unwrap_or_else(|| msg!("объявите группу в `groups:`"; "declare the group under `groups:`")));
+            }
+        }
+        if task.executors.is_empty() && task.for_each.is_none() && task.due.is_some() {
+            ctx.warning(Code::UnknownExecutor, &format!("{at}/id"), msg!("у мероприятия `{}` не указан исполнитель", task.id;
+                "activity `{}` has no executor", task.id));
+        }
+        for (i, ind) in task.indicators.iter().enumerate() {
+            if !indicators.contains(ind.as_str()) {
+                let near = did_you_mean(ind, indicators.iter().copied()).map(suggestion);
+                ctx.error(Code::UnknownIndicator, &format!("{at}/indicators/{i}"), msg!("неизвестный показатель `{}`", ind; "unknown indicator `{}`", ind))
+                    .hints
+                    .extend(near);
+            }
+        }
+        for (i, dep) in task.after.iter().enumerate() {
+            activity_ref(ctx, &format!("{at}/after/{i}"), dep, &own, activities);
+        }
+        if let Some(due) = task.due {
+            deadline(ctx, &format!("{at}/due"), due, period, calendar, task.shift.unwrap_or(default_shift), &own, activities);
+        }
+    }
+}
+
+fn activity_ref(ctx: &mut Ctx<'_>, pointer: &str, dep: &str, own: &HashSet<&str>, all: &HashMap<&str, HashSet<&str>>) {
+    let known = match dep.split_once('/') {
+        Some((doc, act)) => match all.get(doc) {
+            Some(acts) => acts.contains(act),
+            None => {
+                let near = did_you_mean(doc, all.keys().copied()).map(suggestion);
+                ctx.error(Code::UnknownActivity, pointer, msg!("неизвестная дорожная карта `{}` в ссылке `{}`", doc, dep;
+                    "unknown roadmap `{}` in reference `{}`", doc, dep))
+                    .hints
+                    .push(near.unwrap_or_else(|| msg!("проверьте её `id` и передайте её файл в `karta check` вместе с этим";
+                        "check its `id` and pass its file to `karta check` together with this one")));
+                return;
+            }
+        },
+        None => own.contains(dep),
+    };
+    if !known {
+        let candidates: Vec<&str> = match dep.split_once('/') {
+            Some((doc, _)) => all.get(doc).map(|a| a.iter().copied().collect()).unwrap_or_default(),
+            None => own.iter().copied().collect(),
+        };
+        let name = dep.rsplit('/').next().unwrap_or(dep);
+        let near = did_you_mean(name, candidates).map(suggestion);
+        ctx.error(Code::UnknownActivity, pointer, msg!("неизвестное мероприятие `{}`", dep; "unknown activity `{}`", dep)).hints.extend(near);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn deadline(
+    ctx: &mut Ctx<'_>,
+    pointer: &str,
+    due: &Due,
+    period: Period,
+    calendar: &Calendar,
+    shift: Shift,
+    own: &HashSet<&str>,
+    all: &HashMap<&str, HashSet<&str>>,
+) {
+    let spec = match due {
+        Due::Phrase(phrase) => match deadline::read(phrase, period) {
+            Ok(spec) => spec,
+            Err(e) => {
+                let span = super::phrase_span(ctx.loaded, pointer, phrase, e.start, e.end);
+                let d = Diagnostic::error(Code::UnreadableDeadline, msg!("не удалось прочитать срок: {}", e.message.ru; "cannot read the deadline: {}", e.message.en))
+                    .at(&ctx.loaded.source, span)
+                    .hint_opt(e.hint);
+                ctx.out.push(d);
+                return;
+            }
+        },
+        Due::Structured(spec) => {
+            if let Err(m) = spec.validate() {
+                ctx.error(Code::UnreadableDeadline, pointer, msg!("срок задан неверно: {}", m.ru; "invalid deadline: {}", m.en));
+                return;
+            }
+            spec.clone()
+        }
+    };
+    if let Spec::Relative(r) = &spec {
+        activity_ref(ctx, pointer, &r.after, own, all);
+        return;
+    }
+    let occurrences = spec.occurrences(period, calendar, shift);
+    if let Some(o) = occurrences.iter().find(|o| o.written < period.from || o.written > period.to) {
+        let (d, a, b) = (o.written.format("%d.%m.%Y"), period.from.format("%d.%m.%Y"), period.to.format("%d.%m.%Y"));
+        ctx.error(Code::OutsidePeriod, pointer, msg!("срок {} вне периода дорожной карты ({} – {})", d, a, b;
+            "the deadline {} is outside the roadmap period ({} – {})", d, a, b))
+            .hints
+            .push(msg!("проверьте год в сроке или расширьте `period`"; "check the year of the deadline or widen `period`"));
+        return;
+    }
+    // Only a day the author named is worth a warning: a month ("октябрь 2023 г.") ending on a
+    // Sunday is not a choice of that Sunday, and weekly reports fall on weekends by design.
+    let single = matches!(spec, Spec::Once { .. } | Spec::Window { .. } | Spec::Multiple { .. });
+    if single && shift == Shift::Keep {
+        let named_day = |d: NaiveDate| d.succ_opt().is_some_and(|n| n.day() != 1);
+        if let Some(o) = occurrences.iter().find(|o| named_day(o.due) && !calendar.is_working(o.due) && calendar.covers(o.due.year())) {
+            let d = o.due.format("%d.%m.%Y");
+            let wd = weekday_ru(o.due);
+            ctx.warning(Code::NonWorkingDue, pointer, msg!("срок {} приходится на нерабочий день ({})", d, wd; "the deadline {} falls on a day off ({})", d, o.due.format("%A")))
+                .hints
+                .push(msg!("перенесите срок или задайте `shift: next` — перенос на следующий рабочий день";
+                    "move the deadline, or set `shift: next` to move it to the next working day"));
+        }
+    }
+}
+
+fn weekday_ru(d: NaiveDate) -> &'static str {
+    [
+        "понедельник — праздник или перенесённый выходной",
+        "вторник — праздник или перенесённый выходной",
+        "среда — праздник или перенесённый выходной",
+        "четверг — праздник или перенесённый выходной",
+        "пятница — праздник или перенесённый выходной",
+        "суббота",
+        "воскресенье",
+    ][d.weekday().num_days_from_monday() as usize]
+}

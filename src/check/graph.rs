@@ -1,0 +1,106 @@
+//! Dependency cycles across all checked documents: every `after` edge and every relative
+//! deadline ("… после org-3") is an edge; a cycle is reported once, as the whole circle,
+//! at the edge that closes it.
+
+use std::collections::HashMap;
+
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use super::document::tasks;
+use crate::deadline::{self, Spec};
+use crate::diag::{Code, Diagnostic};
+use crate::load::Loaded;
+use crate::model::Due;
+use crate::msg;
+
+/// An edge "task waits for dep", with where it is written.
+#[derive(Debug, Clone)]
+struct Edge {
+    doc: usize,
+    pointer: String,
+}
+
+pub fn cycles(docs: &[Loaded]) -> Vec<Diagnostic> {
+    let mut graph: DiGraph<String, Edge> = DiGraph::new();
+    let mut index: HashMap<String, NodeIndex> = HashMap::new();
+    let mut node = |graph: &mut DiGraph<String, Edge>, name: String| *index.entry(name.clone()).or_insert_with(|| graph.add_node(name));
+    for (d, l) in docs.iter().enumerate() {
+        let doc_id = l.document.id();
+        let period = super::document::period_of(&l.document);
+        for task in tasks(&l.document) {
+            let from = node(&mut graph, format!("{doc_id}/{}", task.id));
+            let qualify = |dep: &str| if dep.contains('/') { dep.to_string() } else { format!("{doc_id}/{dep}") };
+            for (i, dep) in task.after.iter().enumerate() {
+                let to = node(&mut graph, qualify(dep));
+                graph.add_edge(from, to, Edge { doc: d, pointer: format!("{}/after/{i}", task.pointer) });
+            }
+            let relative = match (task.due, period) {
+                (Some(Due::Phrase(p)), Some(per)) => deadline::read(p, per).ok(),
+                (Some(Due::Structured(s)), _) => Some(s.clone()),
+                _ => None,
+            };
+            if let Some(Spec::Relative(r)) = relative {
+                let to = node(&mut graph, qualify(&r.after));
+                graph.add_edge(from, to, Edge { doc: d, pointer: format!("{}/due", task.pointer) });
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for scc in tarjan_scc(&graph) {
+        let self_loop = scc.len() == 1 && graph.find_edge(scc[0], scc[0]).is_some();
+        if scc.len() < 2 && !self_loop {
+            continue;
+        }
+        let path = circle(&graph, &scc);
+        let names: Vec<&str> = path.iter().map(|n| short(&graph[*n], docs)).collect();
+        let text = names.join(" → ");
+        let closing = path.len().checked_sub(2).and_then(|i| graph.find_edge(path[i], path[i + 1]));
+        let Some(edge) = closing.map(|e| &graph[e]) else { continue };
+        let loaded = &docs[edge.doc];
+        out.push(
+            Diagnostic::error(Code::Cycle, msg!("циклическая зависимость: {}", text; "dependency cycle: {}", text))
+                .at(&loaded.source, loaded.spans.value(&edge.pointer))
+                .hint(msg!("мероприятия ждут друг друга по кругу; уберите одну из ссылок `after`";
+                    "the activities wait for each other in a circle; remove one of the `after` references")),
+        );
+    }
+    out
+}
+
+/// The shortest path around the cycle through the component's first node, ending where it
+/// started (breadth-first, so the printed circle has no detours).
+fn circle(graph: &DiGraph<String, Edge>, scc: &[NodeIndex]) -> Vec<NodeIndex> {
+    let start = *scc.iter().min_by_key(|n| &graph[**n]).unwrap_or(&scc[0]);
+    let mut parent: HashMap<NodeIndex, NodeIndex> = HashMap::new();
+    let mut queue = std::collections::VecDeque::from([start]);
+    while let Some(current) = queue.pop_front() {
+        let mut next: Vec<NodeIndex> = graph.neighbors(current).filter(|n| scc.contains(n)).collect();
+        next.sort_by_key(|n| &graph[*n]);
+        for n in next {
+            if n == start {
+                let mut path = vec![start, current];
+                let mut at = current;
+                while let Some(p) = parent.get(&at) {
+                    path.push(*p);
+                    at = *p;
+                }
+                if current == start {
+                    path.pop();
+                }
+                path.reverse();
+                return path;
+            }
+            if let std::collections::hash_map::Entry::Vacant(e) = parent.entry(n) {
+                e.insert(current);
+                queue.push_back(n);
+            }
+        }
+    }
+    vec![start, start]
+}
+
+/// A node's name as the author writes it: the bare id inside a single-document cycle.
+fn short<'a>(name: &'a str, docs: &[Loaded]) -> &'a str {
+    if docs.len() == 1 { name.split_once('/').map_or(name, |(_, a)| a) } else { name }
+}

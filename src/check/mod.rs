@@ -1,0 +1,121 @@
+//! Checking: loads every roadmap file given (directories recursively, with their included
+//! directories of executors), then checks references, dates and deadlines across all of them,
+//! collecting every problem — never stopping at the first. Pure apart from reading the files.
+
+mod document;
+mod graph;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::calendar::Calendar;
+use crate::diag::{Code, Diagnostic, Span};
+use crate::load::{self, Budget, Loaded};
+use crate::model::Document;
+use crate::msg;
+
+/// The result of checking a set of files.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// Every file read, in the order read.
+    pub files: Vec<PathBuf>,
+    /// The documents that loaded (whether or not they have errors).
+    pub documents: Vec<Loaded>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// The YAML files under `paths`: files as given, directories searched recursively, sorted.
+/// A path that does not exist is an error of usage, returned as such.
+pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PathBuf> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            walk(path, &mut out);
+        } else if path.exists() {
+            out.push(path.clone());
+        } else {
+            return Err(path.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        if path.is_dir() {
+            walk(&path, out);
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(path);
+        }
+    }
+}
+
+/// Loads and checks `files` and whatever they include.
+pub fn check_files(files: &[PathBuf], calendar: &Calendar) -> Checked {
+    let mut checked = Checked::default();
+    let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut queue: Vec<PathBuf> = files.to_vec();
+    let mut next = 0;
+    while next < queue.len() {
+        let path = queue[next].clone();
+        next += 1;
+        let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        if !seen.insert(key) {
+            continue;
+        }
+        let outcome = load::load_file(&path, Budget::default());
+        checked.files.push(path.clone());
+        checked.diagnostics.extend(outcome.diagnostics);
+        if let Some(loaded) = outcome.loaded {
+            for (i, include) in includes(&loaded.document).iter().enumerate() {
+                let target = path.parent().unwrap_or(Path::new(".")).join(include);
+                if target.is_file() {
+                    queue.push(target);
+                } else {
+                    checked.diagnostics.push(
+                        Diagnostic::error(Code::BadInclude, msg!("включаемый файл `{}` не найден", include; "included file `{}` not found", include))
+                            .at(&loaded.source, loaded.spans.value(&format!("/include/{i}")))
+                            .hint(msg!("путь указывается относительно этого файла"; "the path is relative to this file")),
+                    );
+                }
+            }
+            checked.documents.push(loaded);
+        }
+    }
+    let diagnostics = document::check_all(&checked.documents, calendar);
+    checked.diagnostics.extend(diagnostics);
+    checked.diagnostics.extend(graph::cycles(&checked.documents));
+    checked.diagnostics.sort_by(|a, b| (a.path(), a.span).cmp(&(b.path(), b.span)));
+    checked
+}
+
+fn includes(doc: &Document) -> &[String] {
+    match doc {
+        Document::Roadmap(r) => &r.include,
+        Document::Protocol(p) => &p.include,
+        Document::Directory(_) => &[],
+    }
+}
+
+/// The span of a deadline phrase's part inside the `due` node: exact when the phrase is a
+/// one-line scalar, else the whole node.
+pub fn phrase_span(loaded: &Loaded, pointer: &str, phrase: &str, start: usize, end: usize) -> Span {
+    let node = loaded.spans.value(pointer);
+    let Some(line) = loaded.source.line(node.line) else { return node };
+    let rest: String = line.chars().skip(node.col - 1).collect();
+    let quote = usize::from(rest.starts_with('"') || rest.starts_with('\''));
+    let written: String = rest.chars().skip(quote).take(phrase.chars().count()).collect();
+    if written != phrase {
+        return node;
+    }
+    Span::new(node.line, node.col + quote + start, (end - start).max(1))
+}

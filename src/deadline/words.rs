@@ -1,0 +1,244 @@
+//! The vocabulary of deadline phrases: month and weekday names in every case a clerk writes
+//! them, ordinals, and the keywords of the grammar. Lookup is exact first, then tolerant of a
+//! one- or two-letter typo in a long word ("ОКТАБРЬ"), never of a typo that could mean
+//! something else.
+
+use super::spec::Weekday;
+
+/// A classified word of a phrase (already lowercased, `ё` read as `е`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Word {
+    Month(u32),
+    Weekday(Weekday),
+    /// первая … четвертая (1–4), последняя (0), пятая (5: read, then refused).
+    Ordinal(u32),
+    /// I, II, III, IV (Latin letters).
+    Roman(u32),
+    Kw(Kw),
+}
+
+/// Keywords of the deadline grammar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kw {
+    Do,
+    Ne,
+    Later,
+    V,
+    Srok,
+    S,
+    Po,
+    After,
+    During,
+    Each,
+    Daily,
+    Weekly,
+    Monthly,
+    Quarterly,
+    Yearly,
+    Times,
+    Week,
+    MonthWord,
+    QuarterWord,
+    HalfWord,
+    YearWord,
+    School,
+    DayOfMonth,
+    Following,
+    Za,
+    Reporting,
+    PeriodWord,
+    Working,
+    Calendar,
+    Days,
+    Always,
+    Need,
+    Measure,
+    Request,
+    Whole,
+    End,
+    Inclusive,
+    And,
+    Hours,
+    Moment,
+    Basis,
+    Constant,
+}
+
+const MONTHS: [&[&str]; 12] = [
+    &["январь", "января", "январе", "янв"],
+    &["февраль", "февраля", "феврале", "фев", "февр"],
+    &["март", "марта", "марте", "мар"],
+    &["апрель", "апреля", "апреле", "апр"],
+    &["май", "мая", "мае"],
+    &["июнь", "июня", "июне", "июн"],
+    &["июль", "июля", "июле", "июл"],
+    &["август", "августа", "августе", "авг"],
+    &["сентябрь", "сентября", "сентябре", "сен", "сент"],
+    &["октябрь", "октября", "октябре", "окт"],
+    &["ноябрь", "ноября", "ноябре", "ноя", "нояб"],
+    &["декабрь", "декабря", "декабре", "дек"],
+];
+
+const WEEKDAYS: [&[&str]; 7] = [
+    &["понедельник", "понедельника", "понедельникам", "понедельники", "пн"],
+    &["вторник", "вторника", "вторникам", "вторники", "вт"],
+    &["среда", "среду", "среды", "средам", "среде", "ср"],
+    &["четверг", "четверга", "четвергам", "четверги", "чт"],
+    &["пятница", "пятницу", "пятницы", "пятницам", "пятнице", "пт"],
+    &["суббота", "субботу", "субботы", "субботам", "субботе", "сб"],
+    &["воскресенье", "воскресенья", "воскресеньям", "вс"],
+];
+
+const ORDINALS: [(u32, &[&str]); 6] = [
+    (1, &["первая", "первую", "первой", "первый", "первое", "первого"]),
+    (2, &["вторая", "вторую", "второй", "второе", "второго"]),
+    (3, &["третья", "третью", "третьей", "третий", "третье", "третьего"]),
+    (4, &["четвертая", "четвертую", "четвертой", "четвертый", "четвертое", "четвертого"]),
+    (5, &["пятая", "пятую", "пятой", "пятый"]),
+    (0, &["последняя", "последнюю", "последней", "последний", "последнее", "последнего"]),
+];
+
+const KEYWORDS: &[(Kw, &[&str])] = &[
+    (Kw::Do, &["до"]),
+    (Kw::Ne, &["не"]),
+    (Kw::Later, &["позднее", "позже"]),
+    (Kw::V, &["в", "во", "на"]),
+    (Kw::Srok, &["срок", "сроки", "срока"]),
+    (Kw::S, &["с", "со"]),
+    (Kw::Po, &["по"]),
+    (Kw::After, &["после"]),
+    (Kw::During, &["течение", "течении", "протяжении"]),
+    (Kw::Each, &["каждый", "каждую", "каждая", "каждое", "каждого", "каждой", "каждые", "каждом"]),
+    (Kw::Daily, &["ежедневно"]),
+    (Kw::Weekly, &["еженедельно", "еженедельный", "еженедельная", "еженедельные"]),
+    (Kw::Monthly, &["ежемесячно", "ежемесячный", "ежемесячная", "ежемесячные"]),
+    (Kw::Quarterly, &["ежеквартально", "ежеквартальный", "ежеквартальная", "ежеквартальные"]),
+    (Kw::Yearly, &["ежегодно", "ежегодный", "ежегодная", "ежегодные"]),
+    (Kw::Times, &["раз", "раза"]),
+    (Kw::Week, &["неделя", "неделю", "недели", "неделе", "нед"]),
+    (Kw::MonthWord, &["месяц", "месяца", "месяце", "месяцем", "месяцев", "мес"]),
+    (Kw::QuarterWord, &["квартал", "квартала", "квартале", "кварталом", "кв"]),
+    (Kw::HalfWord, &["полугодие", "полугодия", "полугодии", "полугодием"]),
+    (Kw::YearWord, &["год", "года", "году", "г", "гг", "годов"]),
+    (Kw::School, &["учебный", "учебного", "учебном", "учебным", "уч"]),
+    (Kw::DayOfMonth, &["числа", "число"]),
+    (Kw::Following, &["следующего", "следующий", "следующем", "следующим"]),
+    (Kw::Za, &["за"]),
+    (Kw::Reporting, &["отчетным", "отчетный", "отчетного", "отчетном"]),
+    (Kw::PeriodWord, &["периода", "период", "периодом", "реализации"]),
+    (Kw::Working, &["рабочих", "рабочий", "рабочего", "рабочие", "раб"]),
+    (Kw::Calendar, &["календарных", "календарный", "календарного", "календарные", "кал"]),
+    (Kw::Days, &["дня", "дней", "день", "дн"]),
+    (Kw::Always, &["постоянно"]),
+    (Kw::Need, &["необходимости", "необходимость", "потребности"]),
+    (Kw::Measure, &["мере"]),
+    (Kw::Request, &["требованию", "запросу"]),
+    (Kw::Whole, &["весь", "всего", "всей", "всем"]),
+    (Kw::End, &["конца", "конец", "окончания"]),
+    (Kw::Inclusive, &["включительно"]),
+    (Kw::And, &["и"]),
+    (Kw::Hours, &["часов", "часа", "час", "ч"]),
+    (Kw::Moment, &["момента", "дня"]),
+    (Kw::Basis, &["основе"]),
+    (Kw::Constant, &["постоянной"]),
+];
+
+/// Classifies a lowercased word exactly.
+pub fn exact(word: &str) -> Option<Word> {
+    for (i, forms) in MONTHS.iter().enumerate() {
+        if forms.contains(&word) {
+            return Some(Word::Month(i as u32 + 1));
+        }
+    }
+    for (i, forms) in WEEKDAYS.iter().enumerate() {
+        if forms.contains(&word) {
+            return Some(Word::Weekday(Weekday::ALL[i]));
+        }
+    }
+    for (n, forms) in ORDINALS {
+        if forms.contains(&word) {
+            return Some(Word::Ordinal(n));
+        }
+    }
+    for (kw, forms) in KEYWORDS {
+        if forms.contains(&word) {
+            return Some(Word::Kw(*kw));
+        }
+    }
+    match word {
+        "i" => Some(Word::Roman(1)),
+        "ii" => Some(Word::Roman(2)),
+        "iii" => Some(Word::Roman(3)),
+        "iv" => Some(Word::Roman(4)),
+        _ => None,
+    }
+}
+
+fn full_forms() -> impl Iterator<Item = (&'static str, Word)> {
+    let months = MONTHS.iter().enumerate().flat_map(|(i, f)| f.iter().map(move |w| (*w, Word::Month(i as u32 + 1))));
+    let weekdays = WEEKDAYS.iter().enumerate().flat_map(|(i, f)| f.iter().map(move |w| (*w, Word::Weekday(Weekday::ALL[i]))));
+    let ordinals = ORDINALS.iter().flat_map(|(n, f)| f.iter().map(move |w| (*w, Word::Ordinal(*n))));
+    let keywords = KEYWORDS.iter().flat_map(|(k, f)| f.iter().map(move |w| (*w, Word::Kw(*k))));
+    months.chain(weekdays).chain(ordinals).chain(keywords).filter(|(w, _)| w.chars().count() >= 5)
+}
+
+/// Reads a word with a typo that does not change its meaning: one edit in a word of 5–7
+/// letters, two in a longer one, and only when a single meaning is that close.
+pub fn tolerant(word: &str) -> Option<Word> {
+    let len = word.chars().count();
+    if len < 5 {
+        return None;
+    }
+    let limit = if len >= 8 { 2 } else { 1 };
+    let mut best: Option<(usize, Word)> = None;
+    let mut tie = false;
+    for (form, meaning) in full_forms() {
+        let d = strsim::damerau_levenshtein(word, form);
+        if d > limit {
+            continue;
+        }
+        match best {
+            Some((bd, bm)) if d == bd && bm != meaning => tie = true,
+            Some((bd, _)) if d >= bd => {}
+            _ => {
+                best = Some((d, meaning));
+                tie = false;
+            }
+        }
+    }
+    if tie { None } else { best.map(|(_, m)| m) }
+}
+
+/// The known word nearest to an unknown one, for "did you mean".
+pub fn nearest(word: &str) -> Option<&'static str> {
+    full_forms()
+        .map(|(form, _)| (strsim::damerau_levenshtein(word, form), form))
+        .filter(|(d, form)| *d <= 3 && *d < form.chars().count() / 2 + 1)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, form)| form)
+}
+
+/// A month's name in the genitive ("октября"), for rendering phrases.
+pub fn month_genitive(m: u32) -> &'static str {
+    MONTHS[(m as usize).clamp(1, 12) - 1][1]
+}
+
+/// A month's name in the nominative ("октябрь").
+pub fn month_nominative(m: u32) -> &'static str {
+    MONTHS[(m as usize).clamp(1, 12) - 1][0]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typos_that_keep_the_meaning() {
+        assert_eq!(tolerant("октабрь"), Some(Word::Month(10)));
+        assert_eq!(tolerant("ноябяр"), Some(Word::Month(11)));
+        assert_eq!(tolerant("еженедельн"), Some(Word::Kw(Kw::Weekly)));
+        assert_eq!(tolerant("абвгдейка"), None);
+        assert_eq!(exact("мая"), Some(Word::Month(5)));
+        assert_eq!(exact("субботу"), Some(Word::Weekday(Weekday::Saturday)));
+    }
+}

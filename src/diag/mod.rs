@@ -1,0 +1,254 @@
+//! Diagnostics as data: every problem karta finds in an input is a [`Diagnostic`] with a
+//! severity, a stable code, a location and a bilingual message. Checking collects them; it never
+//! throws. Rendering (human text with a caret, or JSON) lives in [`render`] and is separate from
+//! finding problems. This module must not know about YAML, roadmaps or deadlines.
+
+mod lang;
+mod render;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use lang::{Lang, plural};
+pub use render::{Renderer, Summary};
+
+/// How bad a problem is: errors make `karta check` fail, warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A text shown to users, in both languages karta speaks. Built where the problem is found,
+/// chosen when rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub ru: String,
+    pub en: String,
+}
+
+impl Message {
+    pub fn new(ru: impl Into<String>, en: impl Into<String>) -> Self {
+        Message { ru: ru.into(), en: en.into() }
+    }
+
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Ru => &self.ru,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// Builds a [`Message`] from two format strings: `msg!("неизвестный `{}`", x; "unknown `{}`", x)`.
+#[macro_export]
+macro_rules! msg {
+    ($ru:literal $(, $rarg:expr)* ; $en:literal $(, $earg:expr)* $(,)?) => {
+        $crate::diag::Message::new(format!($ru $(, $rarg)*), format!($en $(, $earg)*))
+    };
+}
+
+/// A place in a source file: 1-based line and column (in characters) and a length in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    pub line: usize,
+    pub col: usize,
+    pub len: usize,
+}
+
+impl Span {
+    pub fn new(line: usize, col: usize, len: usize) -> Self {
+        Span { line, col, len }
+    }
+
+    /// The start of a file, for problems that concern the whole file.
+    pub fn start() -> Self {
+        Span { line: 1, col: 1, len: 0 }
+    }
+}
+
+/// A source file as read from disk, shared by all diagnostics pointing into it.
+#[derive(Debug)]
+pub struct Source {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+impl Source {
+    pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Arc<Self> {
+        Arc::new(Source { path: path.into(), text: text.into() })
+    }
+
+    /// The text of 1-based line `n`, without its line break.
+    pub fn line(&self, n: usize) -> Option<&str> {
+        self.text.lines().nth(n.checked_sub(1)?)
+    }
+}
+
+/// Stable diagnostic codes. Documented in `docs/format.md`; never renumber one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    /// The file cannot be read.
+    Unreadable,
+    /// The file is not valid UTF-8.
+    NotUtf8,
+    /// The file is larger than the loader accepts.
+    TooLarge,
+    /// YAML syntax error.
+    Syntax,
+    /// Nesting, alias expansion or node count over budget (a "YAML bomb").
+    Budget,
+    /// Tabs used for indentation.
+    Tabs,
+    /// The file holds no document.
+    Empty,
+    /// A mapping repeats a key.
+    DuplicateKey,
+    /// More than one YAML document in a file.
+    MultipleDocuments,
+    /// A field the format does not know.
+    UnknownField,
+    /// A value of the wrong type.
+    WrongType,
+    /// A required field is missing.
+    MissingField,
+    /// A value outside the allowed set or pattern.
+    InvalidValue,
+    /// Any other schema violation.
+    Schema,
+    /// Two things share an id.
+    DuplicateId,
+    /// An executor or group that is not declared.
+    UnknownExecutor,
+    /// An `after` reference to an activity that does not exist.
+    UnknownActivity,
+    /// Activities depend on each other in a circle.
+    Cycle,
+    /// An included file that cannot be used.
+    BadInclude,
+    /// A time zone that is not in the IANA database.
+    UnknownTimeZone,
+    /// An indicator reference that is not declared.
+    UnknownIndicator,
+    /// A date outside the roadmap's period.
+    OutsidePeriod,
+    /// The approval is dated after the period ends.
+    ApprovalAfterPeriod,
+    /// The period ends before it starts.
+    ReversedPeriod,
+    /// An indicator has targets but no baseline.
+    TargetWithoutBaseline,
+    /// A deadline phrase karta cannot read.
+    UnreadableDeadline,
+    /// A deadline falls on a non-working day and is kept there.
+    NonWorkingDue,
+    /// A year the production calendar does not cover.
+    CalendarGap,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        use Code::*;
+        match self {
+            Unreadable => "K0001",
+            NotUtf8 => "K0002",
+            TooLarge => "K0003",
+            Syntax => "K0101",
+            Budget => "K0102",
+            Tabs => "K0103",
+            Empty => "K0104",
+            DuplicateKey => "K0105",
+            MultipleDocuments => "K0106",
+            UnknownField => "K0201",
+            WrongType => "K0202",
+            MissingField => "K0203",
+            InvalidValue => "K0204",
+            Schema => "K0205",
+            DuplicateId => "K0301",
+            UnknownExecutor => "K0302",
+            UnknownActivity => "K0303",
+            Cycle => "K0304",
+            BadInclude => "K0305",
+            UnknownTimeZone => "K0306",
+            UnknownIndicator => "K0307",
+            OutsidePeriod => "K0401",
+            ApprovalAfterPeriod => "K0402",
+            ReversedPeriod => "K0403",
+            TargetWithoutBaseline => "K0404",
+            UnreadableDeadline => "K0501",
+            NonWorkingDue => "K0502",
+            CalendarGap => "K0503",
+        }
+    }
+}
+
+/// One problem found in the input.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub code: Code,
+    pub source: Option<Arc<Source>>,
+    pub span: Span,
+    pub message: Message,
+    pub hints: Vec<Message>,
+}
+
+impl Diagnostic {
+    pub fn error(code: Code, message: Message) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            source: None,
+            span: Span::start(),
+            message,
+            hints: Vec::new(),
+        }
+    }
+
+    pub fn warning(code: Code, message: Message) -> Self {
+        Diagnostic { severity: Severity::Warning, ..Self::error(code, message) }
+    }
+
+    pub fn at(mut self, source: &Arc<Source>, span: Span) -> Self {
+        self.source = Some(Arc::clone(source));
+        self.span = span;
+        self
+    }
+
+    pub fn hint(mut self, hint: Message) -> Self {
+        self.hints.push(hint);
+        self
+    }
+
+    pub fn hint_opt(self, hint: Option<Message>) -> Self {
+        match hint {
+            Some(h) => self.hint(h),
+            None => self,
+        }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.source.as_deref().map(|s| s.path.as_path())
+    }
+}
+
+/// The closest candidate to a misspelt name, if one is close enough to be a plausible typo.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(1) + 1;
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(word, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, c)| (*d, *c))
+        .map(|(_, c)| c)
+}
+
+/// The usual "did you mean" hint.
+pub fn suggestion(name: &str) -> Message {
+    msg!("возможно, имелось в виду `{}`", name; "did you mean `{}`?", name)
+}

@@ -1,0 +1,12 @@
+//! karta: a workflow engine driven by roadmap documents (дорожные карты) of Russian education
+//! authorities. The modules follow the pipeline: `load` a YAML file with spans, `check` it into
+//! a validated roadmap, read its deadlines (`deadline`, `calendar`), and report problems as
+//! `diag`nostics. The CLI (`cli`) is a thin layer over this library.
+
+pub mod calendar;
+pub mod check;
+pub mod clock;
+pub mod deadline;
+pub mod diag;
+pub mod load;
+pub mod model;

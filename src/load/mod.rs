@@ -1,0 +1,197 @@
+//! Loading a roadmap file: bytes → UTF-8 text → YAML tree with spans → JSON Schema validation
+//! → the typed [`Document`]. Every problem found on the way becomes a located diagnostic; the
+//! loader never panics and never gives up at the first problem it can step past. The spans of
+//! every node stay available to the checker through [`Spans`], keyed by JSON pointer, so the
+//! model itself stays free of positions.
+
+mod schema;
+pub mod yaml;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::diag::{Code, Diagnostic, Source, Span};
+use crate::model::Document;
+use crate::msg;
+
+pub use yaml::Budget;
+use yaml::{Node, Value};
+
+/// A file that loaded into a typed document, with the spans of its nodes.
+#[derive(Debug)]
+pub struct Loaded {
+    pub source: Arc<Source>,
+    pub document: Document,
+    pub spans: Spans,
+}
+
+/// What loading a file produced: the document (when the file is sound enough) and every problem.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub loaded: Option<Loaded>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Source positions of the nodes of one file, keyed by JSON pointer (`/sections/0/activities/2/due`).
+#[derive(Debug, Default)]
+pub struct Spans {
+    values: HashMap<String, Span>,
+    keys: HashMap<String, Span>,
+}
+
+impl Spans {
+    /// The span of the value at `pointer`, or of its nearest ancestor that has one.
+    pub fn value(&self, pointer: &str) -> Span {
+        let mut p = pointer;
+        loop {
+            if let Some(span) = self.values.get(p) {
+                return *span;
+            }
+            match p.rfind('/') {
+                Some(i) => p = &p[..i],
+                None => return Span::start(),
+            }
+        }
+    }
+
+    /// The span of the key naming the value at `pointer` (falls back to the value's span).
+    pub fn key(&self, pointer: &str) -> Span {
+        self.keys.get(pointer).copied().unwrap_or_else(|| self.value(pointer))
+    }
+}
+
+/// Reads and loads one file from disk.
+pub fn load_file(path: &Path, budget: Budget) -> Outcome {
+    let unreadable = |e: std::io::Error| Outcome {
+        loaded: None,
+        diagnostics: vec![Diagnostic::error(
+            Code::Unreadable,
+            msg!("не удалось прочитать файл {}: {}", path.display(), e; "cannot read {}: {}", path.display(), e),
+        )],
+    };
+    let size = match std::fs::metadata(path) {
+        Ok(meta) => meta.len(),
+        Err(e) => return unreadable(e),
+    };
+    if size > budget.max_bytes {
+        let source = Source::new(path, "");
+        return Outcome {
+            loaded: None,
+            diagnostics: vec![Diagnostic::error(
+                Code::TooLarge,
+                msg!("файл слишком велик: {} байт при пределе {}", size, budget.max_bytes;
+                    "the file is too large: {} bytes, the limit is {}", size, budget.max_bytes),
+            )
+            .at(&source, Span::start())
+            .hint(msg!("разделите дорожную карту на несколько файлов"; "split the roadmap into several files"))],
+        };
+    }
+    match std::fs::read(path) {
+        Ok(bytes) => load_bytes(path, bytes, budget),
+        Err(e) => unreadable(e),
+    }
+}
+
+/// Loads a file's bytes (already read) as a document.
+pub fn load_bytes(path: &Path, bytes: Vec<u8>, budget: Budget) -> Outcome {
+    match String::from_utf8(bytes) {
+        Ok(text) => load_str(path, text, budget),
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+            let line = prefix.matches('\n').count() + 1;
+            let col = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            let shown = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let source = Source::new(path, shown);
+            Outcome {
+                loaded: None,
+                diagnostics: vec![Diagnostic::error(
+                    Code::NotUtf8,
+                    msg!("файл не в кодировке UTF-8 (недопустимый байт 0x{:02X})", e.as_bytes()[valid];
+                        "the file is not UTF-8 (invalid byte 0x{:02X})", e.as_bytes()[valid]),
+                )
+                .at(&source, Span::new(line, col, 1))
+                .hint(msg!("сохраните файл в UTF-8 (в Windows-1251 его сохраняет, например, «Блокнот» старых версий)";
+                    "save the file as UTF-8 (it is probably Windows-1251)"))],
+            }
+        }
+    }
+}
+
+/// Loads a document from text.
+pub fn load_str(path: &Path, text: String, budget: Budget) -> Outcome {
+    let source = Source::new(path, text);
+    let parsed = yaml::parse(&source.text, budget);
+    let mut diagnostics: Vec<Diagnostic> = parsed
+        .problems
+        .into_iter()
+        .map(|p| Diagnostic::error(p.code, p.message).at(&source, p.span).hint_opt(p.hint))
+        .collect();
+    let Some(root) = parsed.root else {
+        if diagnostics.is_empty() {
+            diagnostics.push(
+                Diagnostic::error(Code::Empty, msg!("файл пуст: в нём нет документа"; "the file is empty: it holds no document"))
+                    .at(&source, Span::start())
+                    .hint(msg!("документ начинается со строки `kind: roadmap`"; "a document starts with `kind: roadmap`")),
+            );
+        }
+        return Outcome { loaded: None, diagnostics };
+    };
+    let mut spans = Spans::default();
+    let json = to_json(&root, String::new(), &mut spans);
+    let schema_problems = schema::validate(&json, &source, &spans);
+    let schema_ok = schema_problems.is_empty();
+    diagnostics.extend(schema_problems);
+    if !schema_ok {
+        return Outcome { loaded: None, diagnostics };
+    }
+    match serde_json::from_value::<Document>(json) {
+        Ok(document) => Outcome { loaded: Some(Loaded { source, document, spans }), diagnostics },
+        Err(e) => {
+            diagnostics.push(
+                Diagnostic::error(Code::Schema, msg!("документ не соответствует формату: {}", e; "the document does not fit the format: {}", e))
+                    .at(&source, Span::start()),
+            );
+            Outcome { loaded: None, diagnostics }
+        }
+    }
+}
+
+/// Parses YAML text into plain JSON (no schema, no spans), for data files such as test corpora.
+pub fn json_of(text: &str) -> Option<serde_json::Value> {
+    let root = yaml::parse(text, Budget::default()).root?;
+    Some(to_json(&root, String::new(), &mut Spans::default()))
+}
+
+/// Converts the spanned tree to JSON, recording each node's span under its JSON pointer.
+fn to_json(node: &Node, pointer: String, spans: &mut Spans) -> serde_json::Value {
+    use serde_json::Value as J;
+    let json = match &node.value {
+        Value::Null => J::Null,
+        Value::Bool(b) => J::Bool(*b),
+        Value::Int(i) => J::from(*i),
+        Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+        Value::Str(s) => J::String(s.clone()),
+        Value::Seq(items) => J::Array(
+            items.iter().enumerate().map(|(i, item)| to_json(item, format!("{pointer}/{i}"), spans)).collect(),
+        ),
+        Value::Map(entries) => {
+            let mut map = serde_json::Map::with_capacity(entries.len());
+            for (key, value) in entries {
+                let name = yaml::key_text(key);
+                let child = format!("{pointer}/{}", escape_pointer(&name));
+                spans.keys.insert(child.clone(), key.span);
+                let v = to_json(value, child, spans);
+                map.insert(name, v);
+            }
+            J::Object(map)
+        }
+    };
+    spans.values.insert(pointer, node.span);
+    json
+}
+
+fn escape_pointer(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}

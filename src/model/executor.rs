@@ -1,0 +1,99 @@
+//! Executors (исполнители): organisations and people responsible for activities, named groups
+//! of them, and the shared directory file several roadmaps include.
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::Id;
+
+/// An organisation or a person that carries out activities.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Executor {
+    /// Full official name: "Управление образования администрации муниципального района имени Лазо".
+    pub name: String,
+    /// Short name used in tables: "Управление образования района".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub short: Option<String>,
+    /// Organisation (default) or person.
+    #[serde(default, skip_serializing_if = "ExecutorKind::is_org")]
+    pub kind: ExecutorKind,
+    /// For a person: the position held.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    /// Where reminders go.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(email)]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// The head of the organisation: receives escalations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head: Option<Person>,
+    /// The organisation this one belongs to (an executor id): the next step of the escalation ladder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<Id>,
+    /// IANA time zone when it differs from the roadmap's ("Asia/Yakutsk").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// Other spellings of the name found in documents.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+/// Whether an executor is an organisation or a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExecutorKind {
+    #[default]
+    Org,
+    Person,
+}
+
+impl ExecutorKind {
+    fn is_org(&self) -> bool {
+        *self == ExecutorKind::Org
+    }
+}
+
+/// A named person: a head, a signatory, a chair.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    /// Initials and surname as signed: "А.Г. Виноградова".
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(email)]
+    pub email: Option<String>,
+}
+
+/// A named set of executors ("districts": every municipal district of the region).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    /// How documents name the group: "Муниципальные координаторы".
+    pub name: String,
+    /// Executor ids.
+    pub members: Vec<Id>,
+}
+
+/// A shared directory of executors (`kind: directory`), included by roadmaps with `include:`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Directory {
+    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9-]*$"))]
+    pub id: Id,
+    pub title: String,
+    /// Default IANA time zone of the executors listed here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    #[serde(default)]
+    pub executors: IndexMap<Id, Executor>,
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub groups: IndexMap<Id, Group>,
+}
