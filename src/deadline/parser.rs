@@ -76,6 +76,13 @@ struct Parser<'a> {
 /// Splits a phrase into its parts.
 pub fn parse(phrase: &str) -> Result<Vec<Located>, DeadlineError> {
     let mut p = Parser { phrase, toks: lex(phrase), i: 0 };
+    // A word karta does not know is the problem wherever it stands; say so first.
+    // (What follows «после» is an activity id, not words.)
+    let words_end = p.toks.iter().position(|t| t.tok == Tok::Word(Word::Kw(Kw::After))).unwrap_or(p.toks.len());
+    if let Some(unknown) = p.toks[..words_end].iter().position(|t| matches!(t.tok, Tok::Unknown(_))) {
+        p.i = unknown;
+        return Err(p.unexpected());
+    }
     let mut parts = Vec::new();
     while p.i < p.toks.len() {
         if p.separator() {
@@ -353,13 +360,14 @@ impl Parser<'_> {
         };
         let rest: String = self.phrase.chars().map(|c| if c == 'ё' { 'е' } else { c }).skip(after_end).collect();
         let target = rest.trim().trim_end_matches(['.', ';', ',']).trim();
-        let start = after_end + (rest.chars().count() - rest.trim_start().chars().count());
+        let len = self.phrase.chars().count();
+        let start = (after_end + (rest.chars().count() - rest.trim_start().chars().count())).min(len);
         self.i = self.toks.len();
         if !is_activity_ref(target) {
             let shown = if target.is_empty() { "…".to_string() } else { target.to_string() };
             return Err(DeadlineError::new(
                 start,
-                start + target.chars().count().max(1),
+                (start + target.chars().count().max(1)).min(len),
                 msg!("после «после» ожидается идентификатор мероприятия, а написано «{}»", shown;
                     "«после» must be followed by an activity id, found «{}»", shown),
             )
@@ -471,7 +479,13 @@ impl Parser<'_> {
                     }
                 };
                 let end = self.toks[self.i - 1].end;
-                let year = y.or(self.year()?);
+                let year = match y {
+                    Some(y) => {
+                        while self.eat_kw(Kw::YearWord) {}
+                        Some(y)
+                    }
+                    None => self.year()?,
+                };
                 return Ok(Point { kind: PointKind::Day { day: a, month: Some(b) }, year, start: t.start, end: self.last_end().max(end) });
             }
             Tok::Word(Word::Month(m)) => PointKind::Month(m),

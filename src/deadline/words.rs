@@ -186,13 +186,15 @@ fn full_forms() -> impl Iterator<Item = (&'static str, Word)> {
 /// letters, two in a longer one, and only when a single meaning is that close.
 pub fn tolerant(word: &str) -> Option<Word> {
     let len = word.chars().count();
-    if len < 5 {
+    if len < 4 {
         return None;
     }
     let limit = if len >= 8 { 2 } else { 1 };
     let mut best: Option<(usize, Word)> = None;
     let mut tie = false;
-    for (form, meaning) in full_forms() {
+    // A four-letter word is read only as a misspelt month ("мрта"): short keywords are too close to each other.
+    let candidates = full_forms().filter(|(_, m)| len > 4 || matches!(m, Word::Month(_)));
+    for (form, meaning) in candidates {
         let d = strsim::damerau_levenshtein(word, form);
         if d > limit {
             continue;

@@ -111,7 +111,7 @@ mod tests {
         let text = Renderer::new(Lang::Ru).human(&d);
         assert_eq!(
             text,
-            "ошибка[K0302]: неизвестный исполнитель `imcc`\n  --> r.yaml:2:13\n  |\n2 | executors: [imcc]\n  |             ^^^^\n  = подсказка: возможно, имелось в виду `imc`\n"
+            "ошибка[K0302]: неизвестный исполнитель `imcc`\n --> r.yaml:2:13\n  |\n2 | executors: [imcc]\n  |             ^^^^\n  = подсказка: возможно, имелось в виду `imc`\n"
         );
     }
 

@@ -277,6 +277,9 @@ fn budget_problem(span: Span, message: Message) -> YamlProblem {
 }
 
 fn syntax_problem(info: &str, span: Span) -> YamlProblem {
+    if info.contains("recursion limit") {
+        return budget_problem(span, msg!("вложенность слишком глубока"; "nesting too deep"));
+    }
     if info.contains("tab") {
         return YamlProblem {
             code: Code::Tabs,
