@@ -118,8 +118,10 @@ impl Ctx<'_> {
 /// Runs every per-document check.
 pub fn check_all(docs: &[Loaded], calendar: &Calendar) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let by_path: HashMap<PathBuf, &Loaded> =
-        docs.iter().map(|l| (std::fs::canonicalize(&l.source.path).unwrap_or_else(|_| l.source.path.clone()), l)).collect();
+    let by_path: HashMap<PathBuf, &Loaded> = docs
+        .iter()
+        .map(|l| (std::fs::canonicalize(&l.source.path).unwrap_or_else(|_| l.source.path.clone()), l))
+        .collect();
     let activities: HashMap<&str, HashSet<&str>> =
         docs.iter().map(|l| (l.document.id(), tasks(&l.document).iter().map(|t| t.id).collect())).collect();
 
@@ -128,7 +130,11 @@ pub fn check_all(docs: &[Loaded], calendar: &Calendar) -> Vec<Diagnostic> {
         if let Some(first) = ids.insert(l.document.id(), l) {
             let first_path = first.source.path.display().to_string();
             let id = l.document.id();
-            Ctx { loaded: l, out: &mut out }.error(Code::DuplicateId, "/id", msg!("документ `{}` уже есть: {}", id, first_path; "document `{}` already exists: {}", id, first_path));
+            Ctx { loaded: l, out: &mut out }.error(
+                Code::DuplicateId,
+                "/id",
+                msg!("документ `{}` уже есть: {}", id, first_path; "document `{}` already exists: {}", id, first_path),
+            );
         }
     }
 
@@ -147,8 +153,12 @@ pub fn check_all(docs: &[Loaded], calendar: &Calendar) -> Vec<Diagnostic> {
                 if let Some(a) = &r.approval {
                     if a.date > r.period.to {
                         let (date, end) = (a.date.format("%d.%m.%Y"), r.period.to.format("%d.%m.%Y"));
-                        ctx.error(Code::ApprovalAfterPeriod, "/approval/date", msg!("документ утверждён {} — после окончания периода ({})", date, end;
-                            "approved on {}, after the period ends ({})", date, end));
+                        ctx.error(
+                            Code::ApprovalAfterPeriod,
+                            "/approval/date",
+                            msg!("документ утверждён {} — после окончания периода ({})", date, end;
+                            "approved on {}, after the period ends ({})", date, end),
+                        );
                     }
                     reference(&mut ctx, &scope, "/approval/issuer", a.issuer.as_deref());
                 }
@@ -167,7 +177,15 @@ pub fn check_all(docs: &[Loaded], calendar: &Calendar) -> Vec<Diagnostic> {
                 }
                 reference(&mut ctx, &scope, "/issuer", p.issuer.as_deref());
                 reference(&mut ctx, &scope, "/controller", p.controller.as_deref());
-                tasks_of(&mut ctx, &scope, &l.document, &activities, &HashSet::new(), calendar, p.shift.unwrap_or_default());
+                tasks_of(
+                    &mut ctx,
+                    &scope,
+                    &l.document,
+                    &activities,
+                    &HashSet::new(),
+                    calendar,
+                    p.shift.unwrap_or_default(),
+                );
             }
         }
     }
@@ -190,22 +208,34 @@ fn scope_of<'a>(l: &'a Loaded, by_path: &HashMap<PathBuf, &'a Loaded>, ctx: &mut
                 scope.groups.extend(d.groups.iter().map(|(k, v)| (k.as_str(), v)));
             }
             Some(_) => {
-                ctx.error(Code::BadInclude, &format!("/include/{i}"), msg!("`{}` — не справочник исполнителей (`kind: directory`)", include;
-                    "`{}` is not a directory of executors (`kind: directory`)", include));
+                ctx.error(
+                    Code::BadInclude,
+                    &format!("/include/{i}"),
+                    msg!("`{}` — не справочник исполнителей (`kind: directory`)", include;
+                    "`{}` is not a directory of executors (`kind: directory`)", include),
+                );
             }
             None => {}
         }
     }
     for (id, e) in local_exec {
         if scope.executors.insert(id, e).is_some() {
-            ctx.error(Code::DuplicateId, &format!("/executors/{id}"), msg!("исполнитель `{}` уже объявлен во включённом справочнике", id;
-                "executor `{}` is already declared in an included directory", id));
+            ctx.error(
+                Code::DuplicateId,
+                &format!("/executors/{id}"),
+                msg!("исполнитель `{}` уже объявлен во включённом справочнике", id;
+                "executor `{}` is already declared in an included directory", id),
+            );
         }
     }
     for (id, g) in local_groups {
         if scope.groups.insert(id, g).is_some() || scope.executors.contains_key(id.as_str()) {
-            ctx.error(Code::DuplicateId, &format!("/groups/{id}"), msg!("группа `{}` совпадает по имени с другой группой или исполнителем", id;
-                "group `{}` clashes with another group or executor", id));
+            ctx.error(
+                Code::DuplicateId,
+                &format!("/groups/{id}"),
+                msg!("группа `{}` совпадает по имени с другой группой или исполнителем", id;
+                "group `{}` clashes with another group or executor", id),
+            );
         }
     }
     scope
@@ -214,15 +244,32 @@ fn scope_of<'a>(l: &'a Loaded, by_path: &HashMap<PathBuf, &'a Loaded>, ctx: &mut
 fn timezone(ctx: &mut Ctx<'_>, pointer: &str, tz: Option<&str>) {
     let Some(name) = tz else { return };
     if calendar::zone(name).is_none() {
-        let near = did_you_mean(name, chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).filter(|n| n.starts_with("Asia/") || n.starts_with("Europe/")));
-        ctx.error(Code::UnknownTimeZone, pointer, msg!("неизвестный часовой пояс `{}`", name; "unknown time zone `{}`", name))
-            .hints
-            .push(near.map(suggestion).unwrap_or_else(|| msg!("пояса IANA: Asia/Vladivostok (Хабаровск), Asia/Yakutsk (Благовещенск), Europe/Moscow";
-                "IANA zones: Asia/Vladivostok (Khabarovsk), Asia/Yakutsk (Blagoveshchensk), Europe/Moscow")));
+        let near = did_you_mean(
+            name,
+            chrono_tz::TZ_VARIANTS
+                .iter()
+                .map(|z| z.name())
+                .filter(|n| n.starts_with("Asia/") || n.starts_with("Europe/")),
+        );
+        ctx.error(
+            Code::UnknownTimeZone,
+            pointer,
+            msg!("неизвестный часовой пояс `{}`", name; "unknown time zone `{}`", name),
+        )
+        .hints
+        .push(near.map(suggestion).unwrap_or_else(|| {
+            msg!("пояса IANA: Asia/Vladivostok (Хабаровск), Asia/Yakutsk (Благовещенск), Europe/Moscow";
+                "IANA zones: Asia/Vladivostok (Khabarovsk), Asia/Yakutsk (Blagoveshchensk), Europe/Moscow")
+        }));
     }
 }
 
-fn executors(ctx: &mut Ctx<'_>, scope: &Scope<'_>, list: &indexmap::IndexMap<String, Executor>, groups: &indexmap::IndexMap<String, Group>) {
+fn executors(
+    ctx: &mut Ctx<'_>,
+    scope: &Scope<'_>,
+    list: &indexmap::IndexMap<String, Executor>,
+    groups: &indexmap::IndexMap<String, Group>,
+) {
     for (id, e) in list {
         timezone(ctx, &format!("/executors/{id}/timezone"), e.timezone.as_deref());
         if let Some(parent) = &e.parent {
@@ -257,11 +304,16 @@ fn reference(ctx: &mut Ctx<'_>, scope: &Scope<'_>, pointer: &str, id: Option<&st
 
 fn period(ctx: &mut Ctx<'_>, p: Period, calendar: &Calendar) {
     if p.to < p.from {
-        ctx.error(Code::ReversedPeriod, "/period", msg!("период заканчивается ({}) раньше, чем начинается ({})", p.to, p.from;
-            "the period ends ({}) before it starts ({})", p.to, p.from));
+        ctx.error(
+            Code::ReversedPeriod,
+            "/period",
+            msg!("период заканчивается ({}) раньше, чем начинается ({})", p.to, p.from;
+            "the period ends ({}) before it starts ({})", p.to, p.from),
+        );
         return;
     }
-    let missing: Vec<String> = (p.from.year()..=p.to.year()).filter(|y| !calendar.covers(*y)).map(|y| y.to_string()).collect();
+    let missing: Vec<String> =
+        (p.from.year()..=p.to.year()).filter(|y| !calendar.covers(*y)).map(|y| y.to_string()).collect();
     if !missing.is_empty() {
         let years = missing.join(", ");
         ctx.warning(Code::CalendarGap, "/period", msg!("производственный календарь не охватывает {} г.: рабочие дни считаются без переносов праздников", years;
@@ -277,7 +329,11 @@ fn sections(ctx: &mut Ctx<'_>, r: &crate::model::Roadmap) {
     for (i, s) in r.sections.iter().enumerate() {
         if let Some(id) = &s.id {
             if !seen.insert(id.as_str()) {
-                ctx.error(Code::DuplicateId, &format!("/sections/{i}/id"), msg!("раздел `{}` уже есть", id; "section `{}` already exists", id));
+                ctx.error(
+                    Code::DuplicateId,
+                    &format!("/sections/{i}/id"),
+                    msg!("раздел `{}` уже есть", id; "section `{}` already exists", id),
+                );
             }
         }
     }
@@ -288,7 +344,11 @@ fn indicators(ctx: &mut Ctx<'_>, scope: &Scope<'_>, list: &[Indicator]) {
     for (i, ind) in list.iter().enumerate() {
         let at = format!("/indicators/{i}");
         if !seen.insert(ind.id.as_str()) {
-            ctx.error(Code::DuplicateId, &format!("{at}/id"), msg!("показатель `{}` уже есть", ind.id; "indicator `{}` already exists", ind.id));
+            ctx.error(
+                Code::DuplicateId,
+                &format!("{at}/id"),
+                msg!("показатель `{}` уже есть", ind.id; "indicator `{}` already exists", ind.id),
+            );
         }
         if !ind.target.is_empty() && ind.baseline.is_empty() {
             ctx.warning(Code::TargetWithoutBaseline, &format!("{at}/target"), msg!("у показателя `{}` есть целевые значения, но нет базового", ind.id;
@@ -301,8 +361,12 @@ fn indicators(ctx: &mut Ctx<'_>, scope: &Scope<'_>, list: &[Indicator]) {
                 unknown_executor(ctx, scope, &format!("{at}/breakdown/{key}"), key);
             }
             if !t.target.is_empty() && t.baseline.is_empty() {
-                ctx.warning(Code::TargetWithoutBaseline, &format!("{at}/breakdown/{key}/target"), msg!("у `{}` есть цель, но нет базового значения", key;
-                    "`{}` has a target but no baseline", key));
+                ctx.warning(
+                    Code::TargetWithoutBaseline,
+                    &format!("{at}/breakdown/{key}/target"),
+                    msg!("у `{}` есть цель, но нет базового значения", key;
+                    "`{}` has a target but no baseline", key),
+                );
             }
         }
         for (v, value) in ind.values.iter().enumerate() {
@@ -331,8 +395,12 @@ fn tasks_of(
     for task in tasks(doc) {
         let at = &task.pointer;
         if !seen.insert(task.id) {
-            ctx.error(Code::DuplicateId, &format!("{at}/id"), msg!("мероприятие `{}` уже есть в этом документе", task.id;
-                "activity `{}` already exists in this document", task.id));
+            ctx.error(
+                Code::DuplicateId,
+                &format!("{at}/id"),
+                msg!("мероприятие `{}` уже есть в этом документе", task.id;
+                "activity `{}` already exists in this document", task.id),
+            );
         }
         for (i, e) in task.executors.iter().enumerate() {
             if !scope.executors.contains_key(e.as_str()) && !scope.groups.contains_key(e.as_str()) {
@@ -342,29 +410,50 @@ fn tasks_of(
         if let Some(g) = task.for_each {
             if !scope.groups.contains_key(g.as_str()) {
                 let near = did_you_mean(g, scope.groups.keys().copied()).map(suggestion);
-                ctx.error(Code::UnknownExecutor, &format!("{at}/for_each"), msg!("`for_each` ожидает группу исполнителей, а `{}` — не группа", g;
-                    "`for_each` takes a group of executors; `{}` is not one", g))
-                    .hints
-                    .push(near.unwrap_or_else(|| msg!("объявите группу в `groups:`"; "declare the group under `groups:`")));
+                ctx.error(
+                    Code::UnknownExecutor,
+                    &format!("{at}/for_each"),
+                    msg!("`for_each` ожидает группу исполнителей, а `{}` — не группа", g;
+                    "`for_each` takes a group of executors; `{}` is not one", g),
+                )
+                .hints
+                .push(near.unwrap_or_else(|| msg!("объявите группу в `groups:`"; "declare the group under `groups:`")));
             }
         }
         if task.executors.is_empty() && task.for_each.is_none() && task.due.is_some() {
-            ctx.warning(Code::UnknownExecutor, &format!("{at}/id"), msg!("у мероприятия `{}` не указан исполнитель", task.id;
-                "activity `{}` has no executor", task.id));
+            ctx.warning(
+                Code::UnknownExecutor,
+                &format!("{at}/id"),
+                msg!("у мероприятия `{}` не указан исполнитель", task.id;
+                "activity `{}` has no executor", task.id),
+            );
         }
         for (i, ind) in task.indicators.iter().enumerate() {
             if !indicators.contains(ind.as_str()) {
                 let near = did_you_mean(ind, indicators.iter().copied()).map(suggestion);
-                ctx.error(Code::UnknownIndicator, &format!("{at}/indicators/{i}"), msg!("неизвестный показатель `{}`", ind; "unknown indicator `{}`", ind))
-                    .hints
-                    .extend(near);
+                ctx.error(
+                    Code::UnknownIndicator,
+                    &format!("{at}/indicators/{i}"),
+                    msg!("неизвестный показатель `{}`", ind; "unknown indicator `{}`", ind),
+                )
+                .hints
+                .extend(near);
             }
         }
         for (i, dep) in task.after.iter().enumerate() {
             activity_ref(ctx, &format!("{at}/after/{i}"), dep, &own, activities);
         }
         if let Some(due) = task.due {
-            deadline(ctx, &format!("{at}/due"), due, period, calendar, task.shift.unwrap_or(default_shift), &own, activities);
+            deadline(
+                ctx,
+                &format!("{at}/due"),
+                due,
+                period,
+                calendar,
+                task.shift.unwrap_or(default_shift),
+                &own,
+                activities,
+            );
         }
     }
 }
@@ -375,11 +464,17 @@ fn activity_ref(ctx: &mut Ctx<'_>, pointer: &str, dep: &str, own: &HashSet<&str>
             Some(acts) => acts.contains(act),
             None => {
                 let near = did_you_mean(doc, all.keys().copied()).map(suggestion);
-                ctx.error(Code::UnknownActivity, pointer, msg!("неизвестная дорожная карта `{}` в ссылке `{}`", doc, dep;
-                    "unknown roadmap `{}` in reference `{}`", doc, dep))
-                    .hints
-                    .push(near.unwrap_or_else(|| msg!("проверьте её `id` и передайте её файл в `karta check` вместе с этим";
-                        "check its `id` and pass its file to `karta check` together with this one")));
+                ctx.error(
+                    Code::UnknownActivity,
+                    pointer,
+                    msg!("неизвестная дорожная карта `{}` в ссылке `{}`", doc, dep;
+                    "unknown roadmap `{}` in reference `{}`", doc, dep),
+                )
+                .hints
+                .push(near.unwrap_or_else(|| {
+                    msg!("проверьте её `id` и передайте её файл в `karta check` вместе с этим";
+                        "check its `id` and pass its file to `karta check` together with this one")
+                }));
                 return;
             }
         },
@@ -392,7 +487,13 @@ fn activity_ref(ctx: &mut Ctx<'_>, pointer: &str, dep: &str, own: &HashSet<&str>
         };
         let name = dep.rsplit('/').next().unwrap_or(dep);
         let near = did_you_mean(name, candidates).map(suggestion);
-        ctx.error(Code::UnknownActivity, pointer, msg!("неизвестное мероприятие `{}`", dep; "unknown activity `{}`", dep)).hints.extend(near);
+        ctx.error(
+            Code::UnknownActivity,
+            pointer,
+            msg!("неизвестное мероприятие `{}`", dep; "unknown activity `{}`", dep),
+        )
+        .hints
+        .extend(near);
     }
 }
 
@@ -408,20 +509,26 @@ fn deadline(
     all: &HashMap<&str, HashSet<&str>>,
 ) {
     let spec = match due {
-        Due::Phrase(phrase) => match deadline::read(phrase, period) {
-            Ok(spec) => spec,
-            Err(e) => {
-                let span = super::phrase_span(ctx.loaded, pointer, phrase, e.start, e.end);
-                let d = Diagnostic::error(Code::UnreadableDeadline, msg!("не удалось прочитать срок: {}", e.message.ru; "cannot read the deadline: {}", e.message.en))
+        Due::Phrase(phrase) => {
+            match deadline::read(phrase, period) {
+                Ok(spec) => spec,
+                Err(e) => {
+                    let span = super::phrase_span(ctx.loaded, pointer, phrase, e.start, e.end);
+                    let d = Diagnostic::error(Code::UnreadableDeadline, msg!("не удалось прочитать срок: {}", e.message.ru; "cannot read the deadline: {}", e.message.en))
                     .at(&ctx.loaded.source, span)
                     .hint_opt(e.hint);
-                ctx.out.push(d);
-                return;
+                    ctx.out.push(d);
+                    return;
+                }
             }
-        },
+        }
         Due::Structured(spec) => {
             if let Err(m) = spec.validate() {
-                ctx.error(Code::UnreadableDeadline, pointer, msg!("срок задан неверно: {}", m.ru; "invalid deadline: {}", m.en));
+                ctx.error(
+                    Code::UnreadableDeadline,
+                    pointer,
+                    msg!("срок задан неверно: {}", m.ru; "invalid deadline: {}", m.en),
+                );
                 return;
             }
             spec.clone()
@@ -432,27 +539,52 @@ fn deadline(
         return;
     }
     let occurrences = spec.occurrences(period, calendar, shift);
-    if let Some(o) = occurrences.iter().find(|o| o.written < period.from || o.written > period.to) {
+    // A report due in the month after the last reporting month may fall past the period's end.
+    let reports_after = matches!(&spec, Spec::Recurring(r) if r.following);
+    if let Some(o) = occurrences.iter().find(|o| o.written < period.from || (o.written > period.to && !reports_after)) {
         let (d, a, b) = (o.written.format("%d.%m.%Y"), period.from.format("%d.%m.%Y"), period.to.format("%d.%m.%Y"));
-        ctx.error(Code::OutsidePeriod, pointer, msg!("срок {} вне периода дорожной карты ({} – {})", d, a, b;
-            "the deadline {} is outside the roadmap period ({} – {})", d, a, b))
-            .hints
-            .push(msg!("проверьте год в сроке или расширьте `period`"; "check the year of the deadline or widen `period`"));
+        ctx.error(
+            Code::OutsidePeriod,
+            pointer,
+            msg!("срок {} вне периода дорожной карты ({} – {})", d, a, b;
+            "the deadline {} is outside the roadmap period ({} – {})", d, a, b),
+        )
+        .hints
+        .push(msg!("проверьте год в сроке или расширьте `period`"; "check the year of the deadline or widen `period`"));
         return;
     }
-    // Only a day the author named is worth a warning: a month ("октябрь 2023 г.") ending on a
-    // Sunday is not a choice of that Sunday, and weekly reports fall on weekends by design.
-    let single = matches!(spec, Spec::Once { .. } | Spec::Window { .. } | Spec::Multiple { .. });
-    if single && shift == Shift::Keep {
-        let named_day = |d: NaiveDate| d.succ_opt().is_some_and(|n| n.day() != 1);
-        if let Some(o) = occurrences.iter().find(|o| named_day(o.due) && !calendar.is_working(o.due) && calendar.covers(o.due.year())) {
-            let d = o.due.format("%d.%m.%Y");
-            let wd = weekday_ru(o.due);
-            ctx.warning(Code::NonWorkingDue, pointer, msg!("срок {} приходится на нерабочий день ({})", d, wd; "the deadline {} falls on a day off ({})", d, o.due.format("%A")))
+    if shift == Shift::Keep {
+        if let Some(day) = named_days(&spec).into_iter().find(|d| !calendar.is_working(*d) && calendar.covers(d.year()))
+        {
+            let d = day.format("%d.%m.%Y");
+            let wd = weekday_ru(day);
+            ctx.warning(Code::NonWorkingDue, pointer, msg!("срок {} приходится на нерабочий день ({})", d, wd; "the deadline {} falls on a day off ({})", d, day.format("%A")))
                 .hints
                 .push(msg!("перенесите срок или задайте `shift: next` — перенос на следующий рабочий день";
                     "move the deadline, or set `shift: next` to move it to the next working day"));
         }
+    }
+}
+
+/// The due dates the author named as days. A month ("октябрь 2023 г.") ending on a Sunday is
+/// not a choice of that Sunday, and weekly reports fall on weekends by design, so neither is
+/// worth a warning.
+fn named_days(spec: &Spec) -> Vec<NaiveDate> {
+    let window_end = |from: NaiveDate, to: NaiveDate| {
+        let whole_months = from.day() == 1 && to.succ_opt().is_some_and(|n| n.day() == 1);
+        (!whole_months).then_some(to)
+    };
+    match spec {
+        Spec::Once { date, .. } => vec![*date],
+        Spec::Window { from, to, .. } => window_end(*from, *to).into_iter().collect(),
+        Spec::Multiple { items } => items
+            .iter()
+            .filter_map(|i| match i {
+                deadline::Item::Once { date, .. } => Some(*date),
+                deadline::Item::Window { from, to, .. } => window_end(*from, *to),
+            })
+            .collect(),
+        _ => Vec::new(),
     }
 }
 

@@ -24,7 +24,9 @@ struct Edge {
 pub fn cycles(docs: &[Loaded]) -> Vec<Diagnostic> {
     let mut graph: DiGraph<String, Edge> = DiGraph::new();
     let mut index: HashMap<String, NodeIndex> = HashMap::new();
-    let mut node = |graph: &mut DiGraph<String, Edge>, name: String| *index.entry(name.clone()).or_insert_with(|| graph.add_node(name));
+    let mut node = |graph: &mut DiGraph<String, Edge>, name: String| {
+        *index.entry(name.clone()).or_insert_with(|| graph.add_node(name))
+    };
     for (d, l) in docs.iter().enumerate() {
         let doc_id = l.document.id();
         let period = super::document::period_of(&l.document);

@@ -82,9 +82,12 @@ pub fn check_files(files: &[PathBuf], calendar: &Calendar) -> Checked {
                     queue.push(target);
                 } else {
                     checked.diagnostics.push(
-                        Diagnostic::error(Code::BadInclude, msg!("включаемый файл `{}` не найден", include; "included file `{}` not found", include))
-                            .at(&loaded.source, loaded.spans.value(&format!("/include/{i}")))
-                            .hint(msg!("путь указывается относительно этого файла"; "the path is relative to this file")),
+                        Diagnostic::error(
+                            Code::BadInclude,
+                            msg!("включаемый файл `{}` не найден", include; "included file `{}` not found", include),
+                        )
+                        .at(&loaded.source, loaded.spans.value(&format!("/include/{i}")))
+                        .hint(msg!("путь указывается относительно этого файла"; "the path is relative to this file")),
                     );
                 }
             }

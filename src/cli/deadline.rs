@@ -33,10 +33,13 @@ pub struct Args {
 pub fn run(global: &Global, args: Args) -> u8 {
     let lang = global.lang();
     let Some(tz) = calendar::zone(&args.tz) else {
-        eprintln!("karta: {}", match lang {
-            Lang::Ru => format!("неизвестный часовой пояс «{}»", args.tz),
-            Lang::En => format!("unknown time zone «{}»", args.tz),
-        });
+        eprintln!(
+            "karta: {}",
+            match lang {
+                Lang::Ru => format!("неизвестный часовой пояс «{}»", args.tz),
+                Lang::En => format!("unknown time zone «{}»", args.tz),
+            }
+        );
         return 2;
     };
     let today = karta::clock::now(global.now).date_naive();
@@ -49,9 +52,12 @@ pub fn run(global: &Global, args: Args) -> u8 {
         Ok(spec) => spec,
         Err(e) => {
             let source = Source::new("<срок>", args.phrase.clone());
-            let d = Diagnostic::error(Code::UnreadableDeadline, msg!("не удалось прочитать срок: {}", e.message.ru; "cannot read the deadline: {}", e.message.en))
-                .at(&source, Span::new(1, e.start + 1, (e.end - e.start).max(1)))
-                .hint_opt(e.hint);
+            let d = Diagnostic::error(
+                Code::UnreadableDeadline,
+                msg!("не удалось прочитать срок: {}", e.message.ru; "cannot read the deadline: {}", e.message.en),
+            )
+            .at(&source, Span::new(1, e.start + 1, (e.end - e.start).max(1)))
+            .hint_opt(e.hint);
             let renderer = Renderer::new(lang);
             match global.format {
                 Format::Text => eprint!("{}", renderer.human(&d)),
@@ -80,7 +86,15 @@ pub fn run(global: &Global, args: Args) -> u8 {
     0
 }
 
-fn text(phrase: &str, spec: &Spec, structured: &Value, occurrences: &[Value], period: Period, tz: &str, lang: Lang) -> String {
+fn text(
+    phrase: &str,
+    spec: &Spec,
+    structured: &Value,
+    occurrences: &[Value],
+    period: Period,
+    tz: &str,
+    lang: Lang,
+) -> String {
     let ru = lang == Lang::Ru;
     let kind = match (spec.kind(), ru) {
         ("once", true) => "once — один срок",
@@ -97,12 +111,21 @@ fn text(phrase: &str, spec: &Spec, structured: &Value, occurrences: &[Value], pe
     } else {
         ("phrase", "kind", "period", "structured form", "canonical phrase", "occurrences")
     };
-    let mut out = format!("{l_phrase}: {phrase}\n{l_kind}: {kind}\n{l_period}: {} – {} ({tz})\n", period.from.format("%d.%m.%Y"), period.to.format("%d.%m.%Y"));
+    let mut out = format!(
+        "{l_phrase}: {phrase}\n{l_kind}: {kind}\n{l_period}: {} – {} ({tz})\n",
+        period.from.format("%d.%m.%Y"),
+        period.to.format("%d.%m.%Y")
+    );
     out += &format!("{l_form}: {}\n", flow_yaml(structured));
     out += &format!("{l_canon}: {}\n", spec.phrase());
     out += &format!("{l_occ} ({}):\n", occurrences.len());
     for (i, o) in occurrences.iter().enumerate() {
-        out += &format!("  {:>3}. {} … {}\n", i + 1, o["opens"].as_str().unwrap_or_default(), o["due"].as_str().unwrap_or_default());
+        out += &format!(
+            "  {:>3}. {} … {}\n",
+            i + 1,
+            o["opens"].as_str().unwrap_or_default(),
+            o["due"].as_str().unwrap_or_default()
+        );
     }
     out
 }
@@ -115,7 +138,9 @@ fn flow_yaml(v: &Value) -> String {
             format!("{{{}}}", items.join(", "))
         }
         Value::Array(items) => format!("[{}]", items.iter().map(flow_yaml).collect::<Vec<_>>().join(", ")),
-        Value::String(s) if s.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | ':' | '.')) && !s.is_empty() => {
+        Value::String(s)
+            if s.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | ':' | '.')) && !s.is_empty() =>
+        {
             if s.contains(':') { format!("\"{s}\"") } else { s.clone() }
         }
         Value::String(s) => serde_json::to_string(s).unwrap_or_default(),

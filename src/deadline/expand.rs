@@ -40,7 +40,11 @@ impl Spec {
                 }
             }
             Spec::Recurring(rec) => {
-                let windows = if rec.within.is_empty() { vec![Range { from: period.from, to: period.to }] } else { rec.within.clone() };
+                let windows = if rec.within.is_empty() {
+                    vec![Range { from: period.from, to: period.to }]
+                } else {
+                    rec.within.clone()
+                };
                 for w in windows {
                     for (opens, due) in repeat(rec, w) {
                         push(opens, due, rec.time);

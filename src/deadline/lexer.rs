@@ -14,7 +14,11 @@ pub enum Tok {
     /// A number with an ordinal ending: "1-я", "10-го", "3-х".
     NumOrdinal(u32),
     /// `dd.mm` or `dd.mm.yyyy` (also `hh.mm`, told apart by the parser).
-    Dotted { a: u32, b: u32, year: Option<(i32, usize)> },
+    Dotted {
+        a: u32,
+        b: u32,
+        year: Option<(i32, usize)>,
+    },
     /// `hh:mm`.
     Clock(u32, u32),
     Dash,
@@ -113,7 +117,10 @@ fn number_tail(chars: &[char], i: &mut usize, n: u32, len: usize) -> Tok {
                 j += 1;
             }
             let suffix: String = chars[*i + 1..j].iter().flat_map(|c| c.to_lowercase()).collect();
-            if matches!(suffix.as_str(), "я" | "й" | "ая" | "ой" | "го" | "х" | "ый" | "е" | "ое" | "ого" | "ий" | "ти" | "ми" | "ех") {
+            if matches!(
+                suffix.as_str(),
+                "я" | "й" | "ая" | "ой" | "го" | "х" | "ый" | "е" | "ое" | "ого" | "ий" | "ти" | "ми" | "ех"
+            ) {
                 *i = j;
                 Tok::NumOrdinal(n)
             } else {
@@ -135,7 +142,13 @@ mod tests {
         let kinds: Vec<&Tok> = toks.iter().map(|t| &t.tok).collect();
         assert_eq!(
             kinds,
-            vec![&Tok::Word(Word::Kw(Kw::Do)), &Tok::Num(17, 2), &Tok::Word(Word::Month(10)), &Tok::Num(2023, 4), &Tok::Word(Word::Kw(Kw::YearWord))]
+            vec![
+                &Tok::Word(Word::Kw(Kw::Do)),
+                &Tok::Num(17, 2),
+                &Tok::Word(Word::Month(10)),
+                &Tok::Num(2023, 4),
+                &Tok::Word(Word::Kw(Kw::YearWord))
+            ]
         );
         assert_eq!((toks[2].start, toks[2].end), (6, 13));
         let toks = lex("20.02-26.02");

@@ -76,7 +76,9 @@ impl Spec {
         let range_ok = |from: chrono::NaiveDate, to: chrono::NaiveDate| -> Result<(), Message> {
             use chrono::Datelike;
             if to < from {
-                return Err(msg!("конец периода ({}) раньше начала ({})", to, from; "the stretch ends ({}) before it starts ({})", to, from));
+                return Err(
+                    msg!("конец периода ({}) раньше начала ({})", to, from; "the stretch ends ({}) before it starts ({})", to, from),
+                );
             }
             if from.year() < 1990 || to.year() > 2100 {
                 return Err(msg!("даты вне 1990–2100 годов"; "dates outside the years 1990–2100"));
@@ -119,8 +121,10 @@ impl Recurrence {
                 ("following", self.following),
             ];
             match used.iter().find(|(name, on)| *on && !allowed.contains(name)) {
-                Some((name, _)) => Err(msg!("поле `{}` не подходит к периодичности `{}`", name, every_name(self.every);
-                    "`{}` does not go with repetition `{}`", name, every_name(self.every))),
+                Some((name, _)) => {
+                    Err(msg!("поле `{}` не подходит к периодичности `{}`", name, every_name(self.every);
+                    "`{}` does not go with repetition `{}`", name, every_name(self.every)))
+                }
                 None => Ok(()),
             }
         };
@@ -135,22 +139,30 @@ impl Recurrence {
             Every::Week => nothing_but(&["weekday"]),
             Every::Month => {
                 if self.weekday.is_some() && self.nth.is_none() {
-                    return Err(msg!("какой по счёту день недели месяца? Например: «последняя среда месяца»; или «еженедельно, по средам»";
-                        "which weekday of the month? e.g. «последняя среда месяца», or weekly «еженедельно, по средам»"));
+                    return Err(
+                        msg!("какой по счёту день недели месяца? Например: «последняя среда месяца»; или «еженедельно, по средам»";
+                        "which weekday of the month? e.g. «последняя среда месяца», or weekly «еженедельно, по средам»"),
+                    );
                 }
                 let set = [self.nth.is_some(), self.week.is_some(), self.day.is_some()].iter().filter(|b| **b).count();
                 if set > 1 {
-                    return Err(msg!("укажите что-то одно: день недели, неделю месяца или число"; "give one of: a weekday, a week of the month, or a day"));
+                    return Err(
+                        msg!("укажите что-то одно: день недели, неделю месяца или число"; "give one of: a weekday, a week of the month, or a day"),
+                    );
                 }
                 nothing_but(&["weekday", "nth", "week", "day", "following"])
             }
             Every::Quarter => nothing_but(&["day", "following"]),
             Every::Year => {
                 if self.month.is_some() && self.day.is_none() {
-                    return Err(msg!("для ежегодного срока с месяцем нужно число: «ежегодно, до 1 сентября»"; "a yearly deadline with a month needs a day"));
+                    return Err(
+                        msg!("для ежегодного срока с месяцем нужно число: «ежегодно, до 1 сентября»"; "a yearly deadline with a month needs a day"),
+                    );
                 }
                 if self.month.is_some() && self.following {
-                    return Err(msg!("ежегодный срок: либо дата («до 1 сентября»), либо «следующего за отчетным»"; "a yearly deadline takes a date or `following`, not both"));
+                    return Err(
+                        msg!("ежегодный срок: либо дата («до 1 сентября»), либо «следующего за отчетным»"; "a yearly deadline takes a date or `following`, not both"),
+                    );
                 }
                 nothing_but(&["day", "month", "following"])
             }

@@ -23,7 +23,10 @@ pub struct Point {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PointKind {
     /// A day; the month is missing only in the first half of a range ("2 – 3 ноября").
-    Day { day: u32, month: Option<u32> },
+    Day {
+        day: u32,
+        month: Option<u32>,
+    },
     Month(u32),
     Quarter(u32),
     Half(u32),
@@ -131,12 +134,17 @@ impl Parser<'_> {
     fn unexpected(&self) -> DeadlineError {
         let Some(t) = self.toks.get(self.i) else {
             let n = self.phrase.chars().count();
-            return DeadlineError::new(n, n, msg!("фраза обрывается: ожидалась дата"; "the phrase ends where a date was expected"))
-                .with_hint(msg!("например: «до 17 октября 2023 г.»"; "for example: «до 17 октября 2023 г.»"));
+            return DeadlineError::new(
+                n,
+                n,
+                msg!("фраза обрывается: ожидалась дата"; "the phrase ends where a date was expected"),
+            )
+            .with_hint(msg!("например: «до 17 октября 2023 г.»"; "for example: «до 17 октября 2023 г.»"));
         };
         let text: String = self.phrase.chars().skip(t.start).take(t.end - t.start).collect();
         if let Tok::Unknown(word) = &t.tok {
-            let err = DeadlineError::new(t.start, t.end, msg!("непонятное слово «{}»", text; "unknown word «{}»", text));
+            let err =
+                DeadlineError::new(t.start, t.end, msg!("непонятное слово «{}»", text; "unknown word «{}»", text));
             return match words::nearest(word) {
                 Some(near) => err.with_hint(msg!("возможно, имелось в виду «{}»", near; "did you mean «{}»?", near)),
                 None => err.with_hint(super::known_forms()),
@@ -156,7 +164,9 @@ impl Parser<'_> {
                 Ok(Part::Weekday(wd))
             }
             Tok::Word(Word::Ordinal(n)) if matches!(self.peek_at(1), Some(Tok::Word(Word::Weekday(_)))) => {
-                let Some(Tok::Word(Word::Weekday(wd))) = self.peek_at(1).cloned() else { return Err(self.unexpected()) };
+                let Some(Tok::Word(Word::Weekday(wd))) = self.peek_at(1).cloned() else {
+                    return Err(self.unexpected());
+                };
                 let nth = self.nth(n)?;
                 self.i += 2;
                 self.eat_kw(Kw::MonthWord);
@@ -186,9 +196,13 @@ impl Parser<'_> {
         }
         Nth::from_number(n).ok_or_else(|| {
             let t = &self.toks[self.i];
-            DeadlineError::new(t.start, t.end, msg!("в месяце нет {}-й недели в этом смысле: считаются первая – четвертая и последняя", n;
-                "a month has no week {} in this sense: only the first to fourth and the last count", n))
-                .with_hint(msg!("используйте «последняя неделя месяца»"; "use «последняя неделя месяца»"))
+            DeadlineError::new(
+                t.start,
+                t.end,
+                msg!("в месяце нет {}-й недели в этом смысле: считаются первая – четвертая и последняя", n;
+                "a month has no week {} in this sense: only the first to fourth and the last count", n),
+            )
+            .with_hint(msg!("используйте «последняя неделя месяца»"; "use «последняя неделя месяца»"))
         })
     }
 
@@ -220,9 +234,12 @@ impl Parser<'_> {
                 self.during()
             }
             Kw::During => self.during(),
-            Kw::Daily => Err(self.here(msg!("ежедневные сроки karta не ведёт"; "karta does not track daily deadlines"))
-                .with_hint(msg!("для постоянной работы напишите «постоянно», для отчётов — «еженедельно, по пятницам»";
-                    "write «постоянно» for ongoing work, or a weekly deadline for reports"))),
+            Kw::Daily => Err(self
+                .here(msg!("ежедневные сроки karta не ведёт"; "karta does not track daily deadlines"))
+                .with_hint(
+                    msg!("для постоянной работы напишите «постоянно», для отчётов — «еженедельно, по пятницам»";
+                    "write «постоянно» for ongoing work, or a weekly deadline for reports"),
+                )),
             Kw::Weekly | Kw::Monthly | Kw::Quarterly | Kw::Yearly => {
                 self.i += 1;
                 Ok(Part::Every(every_of(kw)))
@@ -304,7 +321,9 @@ impl Parser<'_> {
                 self.i += 1;
                 Ok(Part::Every(unit_every(unit).unwrap_or(Every::Week)))
             }
-            Some(Tok::Word(Word::Weekday(_) | Word::Ordinal(_))) | Some(Tok::NumOrdinal(_)) | Some(Tok::Num(..)) => self.part(),
+            Some(Tok::Word(Word::Weekday(_) | Word::Ordinal(_))) | Some(Tok::NumOrdinal(_)) | Some(Tok::Num(..)) => {
+                self.part()
+            }
             _ => Err(self.unexpected()),
         }
     }
@@ -356,7 +375,9 @@ impl Parser<'_> {
             let _ = self.eat_kw(Kw::Moment);
             end
         } else {
-            return Err(self.unexpected().with_hint(msg!("пишите «в течение 5 рабочих дней после org-3»"; "write «в течение 5 рабочих дней после org-3»")));
+            return Err(self.unexpected().with_hint(
+                msg!("пишите «в течение 5 рабочих дней после org-3»"; "write «в течение 5 рабочих дней после org-3»"),
+            ));
         };
         let rest: String = self.phrase.chars().map(|c| if c == 'ё' { 'е' } else { c }).skip(after_end).collect();
         let target = rest.trim().trim_end_matches(['.', ';', ',']).trim();
@@ -415,7 +436,10 @@ impl Parser<'_> {
         let following = if self.eat_kw(Kw::Following) {
             self.eat_kw(Kw::Za);
             self.eat_kw(Kw::Reporting);
-            let _ = self.eat_kw(Kw::MonthWord) || self.eat_kw(Kw::QuarterWord) || self.eat_kw(Kw::YearWord) || self.eat_kw(Kw::PeriodWord);
+            let _ = self.eat_kw(Kw::MonthWord)
+                || self.eat_kw(Kw::QuarterWord)
+                || self.eat_kw(Kw::YearWord)
+                || self.eat_kw(Kw::PeriodWord);
             true
         } else {
             self.i = save;
@@ -436,7 +460,11 @@ impl Parser<'_> {
         };
         self.i += 1;
         NaiveTime::from_hms_opt(h, m, 0).ok_or_else(|| {
-            DeadlineError::new(t.start, t.end, msg!("нет такого времени суток: {}:{:02}", h, m; "no such time of day: {}:{:02}", h, m))
+            DeadlineError::new(
+                t.start,
+                t.end,
+                msg!("нет такого времени суток: {}:{:02}", h, m; "no such time of day: {}:{:02}", h, m),
+            )
         })
     }
 
@@ -467,7 +495,11 @@ impl Parser<'_> {
             Tok::Num(d, len) if len <= 2 && self.peek() == Some(&Tok::Dash) => PointKind::Day { day: d, month: None },
             Tok::Dotted { a, b, year } => {
                 if !(1..=12).contains(&b) {
-                    return Err(DeadlineError::new(t.start, t.end, msg!("«{}.{:02}» — не дата: месяцев всего 12", a, b; "«{}.{:02}» is not a date: there are 12 months", a, b)));
+                    return Err(DeadlineError::new(
+                        t.start,
+                        t.end,
+                        msg!("«{}.{:02}» — не дата: месяцев всего 12", a, b; "«{}.{:02}» is not a date: there are 12 months", a, b),
+                    ));
                 }
                 let y = match year {
                     None => None,
@@ -486,7 +518,12 @@ impl Parser<'_> {
                     }
                     None => self.year()?,
                 };
-                return Ok(Point { kind: PointKind::Day { day: a, month: Some(b) }, year, start: t.start, end: self.last_end().max(end) });
+                return Ok(Point {
+                    kind: PointKind::Day { day: a, month: Some(b) },
+                    year,
+                    start: t.start,
+                    end: self.last_end().max(end),
+                });
             }
             Tok::Word(Word::Month(m)) => PointKind::Month(m),
             Tok::Word(Word::Roman(n) | Word::Ordinal(n)) | Tok::NumOrdinal(n) | Tok::Num(n, 1)
@@ -494,9 +531,14 @@ impl Parser<'_> {
             {
                 let quarter = self.kw_at(0) == Some(Kw::QuarterWord);
                 self.i += 1;
-                let (max, ru, en) = if quarter { (4, "квартала", "quarter") } else { (2, "полугодия", "half-year") };
+                let (max, ru, en) =
+                    if quarter { (4, "квартала", "quarter") } else { (2, "полугодия", "half-year") };
                 if !(1..=max).contains(&n) {
-                    return Err(DeadlineError::new(t.start, self.last_end(), msg!("нет {}-го {}", n, ru; "there is no {} {}", n, en)));
+                    return Err(DeadlineError::new(
+                        t.start,
+                        self.last_end(),
+                        msg!("нет {}-го {}", n, ru; "there is no {} {}", n, en),
+                    ));
                 }
                 if quarter { PointKind::Quarter(n) } else { PointKind::Half(n) }
             }
@@ -522,15 +564,23 @@ impl Parser<'_> {
             self.i += 2;
             let y2 = if len == 2 { (y / 100) * 100 + y2 as i32 } else { y2 as i32 };
             if y2 != y + 1 {
-                return Err(DeadlineError::new(start, self.last_end(), msg!("учебный год {}/{} должен охватывать два соседних года", y, y2;
-                    "the school year {}/{} must span two consecutive years", y, y2)));
+                return Err(DeadlineError::new(
+                    start,
+                    self.last_end(),
+                    msg!("учебный год {}/{} должен охватывать два соседних года", y, y2;
+                    "the school year {}/{} must span two consecutive years", y, y2),
+                ));
             }
             self.eat_kw(Kw::School);
             while self.eat_kw(Kw::YearWord) {}
             return Ok(Point { kind: PointKind::SchoolYear, year: Some(y), start, end: self.last_end() });
         }
         if !(1990..=2100).contains(&y) {
-            return Err(DeadlineError::new(start, self.last_end(), msg!("«{}» — не год и не дата", y; "«{}» is neither a year nor a date", y)));
+            return Err(DeadlineError::new(
+                start,
+                self.last_end(),
+                msg!("«{}» — не год и не дата", y; "«{}» is neither a year nor a date", y),
+            ));
         }
         while self.eat_kw(Kw::YearWord) {}
         Ok(Point { kind: PointKind::Year, year: Some(y), start, end: self.last_end() })

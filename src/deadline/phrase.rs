@@ -45,7 +45,9 @@ impl Spec {
                 if let Some(d) = rec.day {
                     parts.push(match (rec.month, rec.following, rec.every) {
                         (Some(m), _, _) => format!("до {d} {}", month_genitive(m)),
-                        (None, true, Every::Quarter) => format!("до {d} числа месяца, следующего за отчетным кварталом"),
+                        (None, true, Every::Quarter) => {
+                            format!("до {d} числа месяца, следующего за отчетным кварталом")
+                        }
                         (None, true, Every::Year) => format!("до {d} числа месяца, следующего за отчетным годом"),
                         (None, true, _) => format!("до {d} числа месяца, следующего за отчетным"),
                         (None, false, _) => format!("до {d} числа"),
@@ -121,9 +123,11 @@ fn ordinal_fem(n: Nth, wd: Weekday) -> &'static str {
 }
 
 fn weekday_nominative(wd: Weekday) -> &'static str {
-    ["понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"][wd.chrono().num_days_from_monday() as usize]
+    ["понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"]
+        [wd.chrono().num_days_from_monday() as usize]
 }
 
 fn weekday_dative_plural(wd: Weekday) -> &'static str {
-    ["понедельникам", "вторникам", "средам", "четвергам", "пятницам", "субботам", "воскресеньям"][wd.chrono().num_days_from_monday() as usize]
+    ["понедельникам", "вторникам", "средам", "четвергам", "пятницам", "субботам", "воскресеньям"]
+        [wd.chrono().num_days_from_monday() as usize]
 }

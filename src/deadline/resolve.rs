@@ -14,12 +14,18 @@ use crate::msg;
 /// Combines parts into a deadline read inside `period`.
 pub fn resolve(parts: Vec<Located>, period: Period, phrase_len: usize) -> Result<Spec, DeadlineError> {
     let Some(first) = parts.first() else {
-        return Err(DeadlineError::new(0, phrase_len, msg!("срок не указан"; "no deadline given")).with_hint(super::known_forms()));
+        return Err(DeadlineError::new(0, phrase_len, msg!("срок не указан"; "no deadline given"))
+            .with_hint(super::known_forms()));
     };
-    if let Some(whole) = parts.iter().find(|p| matches!(p.part, Part::Continuous | Part::OnDemand | Part::Relative(_))) {
+    if let Some(whole) = parts.iter().find(|p| matches!(p.part, Part::Continuous | Part::OnDemand | Part::Relative(_)))
+    {
         if let Some(other) = parts.iter().find(|p| p != &whole) {
-            return Err(DeadlineError::new(other.start, other.end, msg!("эта часть не сочетается с остальной фразой"; "this part does not go with the rest of the phrase"))
-                .with_hint(msg!("«постоянно», «по мере необходимости» и «в течение N дней после …» пишутся отдельно";
+            return Err(DeadlineError::new(
+                other.start,
+                other.end,
+                msg!("эта часть не сочетается с остальной фразой"; "this part does not go with the rest of the phrase"),
+            )
+            .with_hint(msg!("«постоянно», «по мере необходимости» и «в течение N дней после …» пишутся отдельно";
                     "«постоянно», «по мере необходимости» and «в течение N дней после …» stand alone")));
         }
         return Ok(match &whole.part {
@@ -40,7 +46,11 @@ pub fn resolve(parts: Vec<Located>, period: Period, phrase_len: usize) -> Result
             Part::Every(e) => {
                 if let Some((prev, _)) = every {
                     if prev != *e {
-                        return Err(DeadlineError::new(p.start, p.end, msg!("две разные периодичности в одной фразе"; "two different repetitions in one phrase")));
+                        return Err(DeadlineError::new(
+                            p.start,
+                            p.end,
+                            msg!("две разные периодичности в одной фразе"; "two different repetitions in one phrase"),
+                        ));
                     }
                 }
                 every = Some((*e, p));
@@ -79,7 +89,9 @@ pub fn resolve(parts: Vec<Located>, period: Period, phrase_len: usize) -> Result
         rec.time = time;
         // "ежегодно, до 1 сентября": the yearly due date, not a date of one year.
         if rec.every == Every::Year {
-            if let Some(pos) = items.iter().position(|(i, ..)| matches!(i, PItem::Due(Point { kind: PointKind::Day { month: Some(_), .. }, year: None, .. }))) {
+            if let Some(pos) = items.iter().position(|(i, ..)| {
+                matches!(i, PItem::Due(Point { kind: PointKind::Day { month: Some(_), .. }, year: None, .. }))
+            }) {
                 if let (PItem::Due(Point { kind: PointKind::Day { day, month }, .. }), ..) = items.remove(pos) {
                     rec.day = Some(day);
                     rec.month = month;
@@ -105,8 +117,12 @@ pub fn resolve(parts: Vec<Located>, period: Period, phrase_len: usize) -> Result
     }
 
     if items.is_empty() {
-        return Err(DeadlineError::new(0, phrase_len, msg!("во фразе нет ни даты, ни периодичности"; "the phrase has neither a date nor a repetition"))
-            .with_hint(super::known_forms()));
+        return Err(DeadlineError::new(
+            0,
+            phrase_len,
+            msg!("во фразе нет ни даты, ни периодичности"; "the phrase has neither a date nor a repetition"),
+        )
+        .with_hint(super::known_forms()));
     }
     let resolved = years(&items, period)?;
     let mut out: Vec<Item> = resolved
@@ -146,7 +162,11 @@ fn years(items: &[(PItem, usize, usize)], period: Period) -> Result<Vec<Resolved
             PItem::Range(mut a, b) => {
                 if let PointKind::Day { day, month: None } = a.kind {
                     let PointKind::Day { month: Some(m), .. } = b.kind else {
-                        return Err(DeadlineError::new(a.start, b.end, msg!("у начала периода нет месяца"; "the start of the stretch has no month")));
+                        return Err(DeadlineError::new(
+                            a.start,
+                            b.end,
+                            msg!("у начала периода нет месяца"; "the start of the stretch has no month"),
+                        ));
                     };
                     a.kind = PointKind::Day { day, month: Some(m) };
                 }
@@ -250,8 +270,12 @@ fn bounds(p: &Point) -> Result<(NaiveDate, NaiveDate), DeadlineError> {
     match p.kind {
         PointKind::Day { day, month: Some(m) } => {
             let d = NaiveDate::from_ymd_opt(y, m, day).ok_or_else(|| {
-                DeadlineError::new(p.start, p.end, msg!("такой даты нет: {} {} {} г.", day, super::words::month_genitive(m), y;
-                    "no such date: {}.{:02}.{}", day, m, y))
+                DeadlineError::new(
+                    p.start,
+                    p.end,
+                    msg!("такой даты нет: {} {} {} г.", day, super::words::month_genitive(m), y;
+                    "no such date: {}.{:02}.{}", day, m, y),
+                )
             })?;
             Ok((d, d))
         }

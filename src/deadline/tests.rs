@@ -35,20 +35,30 @@ fn check_entry(entry: &Value) -> Result<(), String> {
         return match result {
             Err(e) if e.start <= e.end && e.end <= phrase.chars().count() => Ok(()),
             Err(e) => Err(format!("{phrase:?}: error offsets {}..{} outside the phrase", e.start, e.end)),
-            Ok(spec) => Err(format!("{phrase:?}: should be refused, read as {}", serde_json::to_string(&spec).unwrap_or_default())),
+            Ok(spec) => Err(format!(
+                "{phrase:?}: should be refused, read as {}",
+                serde_json::to_string(&spec).unwrap_or_default()
+            )),
         };
     }
     let spec = result.map_err(|e| format!("{phrase:?}: refused at {}..{}: {}", e.start, e.end, e.message.en))?;
     let want_kind = entry["kind"].as_str().unwrap_or_default();
     if spec.kind() != want_kind {
-        return Err(format!("{phrase:?}: kind {} instead of {want_kind} ({})", spec.kind(), serde_json::to_string(&spec).unwrap_or_default()));
+        return Err(format!(
+            "{phrase:?}: kind {} instead of {want_kind} ({})",
+            spec.kind(),
+            serde_json::to_string(&spec).unwrap_or_default()
+        ));
     }
     let got: Vec<(NaiveDate, NaiveDate)> =
         spec.occurrences(period, Calendar::russia(), Shift::Keep).iter().map(|o| (o.opens, o.due)).collect();
-    let want: Vec<(NaiveDate, NaiveDate)> =
-        entry["occurrences"].as_array().map(|a| a.iter().filter_map(Value::as_str).map(span).collect()).unwrap_or_default();
+    let want: Vec<(NaiveDate, NaiveDate)> = entry["occurrences"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).map(span).collect())
+        .unwrap_or_default();
     if got != want {
-        let show = |v: &[(NaiveDate, NaiveDate)]| v.iter().map(|(a, b)| format!("{a}..{b}")).collect::<Vec<_>>().join(", ");
+        let show =
+            |v: &[(NaiveDate, NaiveDate)]| v.iter().map(|(a, b)| format!("{a}..{b}")).collect::<Vec<_>>().join(", ");
         return Err(format!("{phrase:?}: occurrences\n   got  [{}]\n   want [{}]", show(&got), show(&want)));
     }
     if let Some(t) = entry["time"].as_str() {
@@ -82,7 +92,13 @@ fn corpus() {
     let refusals = entries.iter().filter(|e| e["error"].as_bool() == Some(true)).count();
     assert!(refusals >= 20, "only {refusals} refusals");
     let failures: Vec<String> = entries.iter().filter_map(|e| check_entry(e).err()).collect();
-    assert!(failures.is_empty(), "{} of {} corpus entries fail:\n{}", failures.len(), entries.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} corpus entries fail:\n{}",
+        failures.len(),
+        entries.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -133,7 +149,11 @@ fn arb_range() -> impl Strategy<Value = Range> {
 }
 
 fn arb_time() -> impl Strategy<Value = Option<Time>> {
-    prop_oneof![Just(None), (8u32..20, prop_oneof![Just(0u32), Just(30)]).prop_map(|(h, m)| chrono::NaiveTime::from_hms_opt(h, m, 0).map(Time))]
+    prop_oneof![
+        Just(None),
+        (8u32..20, prop_oneof![Just(0u32), Just(30)])
+            .prop_map(|(h, m)| chrono::NaiveTime::from_hms_opt(h, m, 0).map(Time))
+    ]
 }
 
 fn arb_nth() -> impl Strategy<Value = Nth> {
@@ -159,30 +179,32 @@ fn arb_recurrence() -> impl Strategy<Value = Recurrence> {
         Just((Every::Year, 0)),
         Just((Every::Year, 6)),
     ];
-    (within, shape, arb_weekday(), arb_nth(), 1u32..=28, 1u32..=12, arb_time()).prop_map(|(within, (every, form), wd, nth, day, month, time)| {
-        let mut r = Recurrence::every(every);
-        r.within = within;
-        r.time = time;
-        match form {
-            1 => r.weekday = Some(wd),
-            2 => {
-                r.weekday = Some(wd);
-                r.nth = Some(nth);
+    (within, shape, arb_weekday(), arb_nth(), 1u32..=28, 1u32..=12, arb_time()).prop_map(
+        |(within, (every, form), wd, nth, day, month, time)| {
+            let mut r = Recurrence::every(every);
+            r.within = within;
+            r.time = time;
+            match form {
+                1 => r.weekday = Some(wd),
+                2 => {
+                    r.weekday = Some(wd);
+                    r.nth = Some(nth);
+                }
+                3 => r.week = Some(nth),
+                4 => r.day = Some(day),
+                5 => {
+                    r.day = Some(day);
+                    r.following = true;
+                }
+                6 => {
+                    r.day = Some(day);
+                    r.month = Some(month);
+                }
+                _ => {}
             }
-            3 => r.week = Some(nth),
-            4 => r.day = Some(day),
-            5 => {
-                r.day = Some(day);
-                r.following = true;
-            }
-            6 => {
-                r.day = Some(day);
-                r.month = Some(month);
-            }
-            _ => {}
-        }
-        r
-    })
+            r
+        },
+    )
 }
 
 fn arb_spec() -> impl Strategy<Value = Spec> {
@@ -198,7 +220,8 @@ fn arb_spec() -> impl Strategy<Value = Spec> {
         arb_recurrence().prop_map(Spec::Recurring),
         Just(Spec::Continuous),
         Just(Spec::OnDemand),
-        (0u32..60, any::<bool>(), "[a-z][a-z0-9]{0,6}(-[0-9]{1,2})?").prop_map(|(days, working, after)| Spec::Relative(Relative { days, working, after })),
+        (0u32..60, any::<bool>(), "[a-z][a-z0-9]{0,6}(-[0-9]{1,2})?")
+            .prop_map(|(days, working, after)| Spec::Relative(Relative { days, working, after })),
     ]
 }
 

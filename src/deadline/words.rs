@@ -176,7 +176,8 @@ pub fn exact(word: &str) -> Option<Word> {
 
 fn full_forms() -> impl Iterator<Item = (&'static str, Word)> {
     let months = MONTHS.iter().enumerate().flat_map(|(i, f)| f.iter().map(move |w| (*w, Word::Month(i as u32 + 1))));
-    let weekdays = WEEKDAYS.iter().enumerate().flat_map(|(i, f)| f.iter().map(move |w| (*w, Word::Weekday(Weekday::ALL[i]))));
+    let weekdays =
+        WEEKDAYS.iter().enumerate().flat_map(|(i, f)| f.iter().map(move |w| (*w, Word::Weekday(Weekday::ALL[i]))));
     let ordinals = ORDINALS.iter().flat_map(|(n, f)| f.iter().map(move |w| (*w, Word::Ordinal(*n))));
     let keywords = KEYWORDS.iter().flat_map(|(k, f)| f.iter().map(move |w| (*w, Word::Kw(*k))));
     months.chain(weekdays).chain(ordinals).chain(keywords).filter(|(w, _)| w.chars().count() >= 5)

@@ -196,14 +196,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(code: Code, message: Message) -> Self {
-        Diagnostic {
-            severity: Severity::Error,
-            code,
-            source: None,
-            span: Span::start(),
-            message,
-            hints: Vec::new(),
-        }
+        Diagnostic { severity: Severity::Error, code, source: None, span: Span::start(), message, hints: Vec::new() }
     }
 
     pub fn warning(code: Code, message: Message) -> Self {

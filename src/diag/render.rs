@@ -105,9 +105,10 @@ mod tests {
     #[test]
     fn caret_under_the_node() {
         let src = Source::new("r.yaml", "a: 1\nexecutors: [imcc]\n");
-        let d = Diagnostic::error(Code::UnknownExecutor, msg!("неизвестный исполнитель `imcc`"; "unknown executor `imcc`"))
-            .at(&src, Span::new(2, 13, 4))
-            .hint(crate::diag::suggestion("imc"));
+        let d =
+            Diagnostic::error(Code::UnknownExecutor, msg!("неизвестный исполнитель `imcc`"; "unknown executor `imcc`"))
+                .at(&src, Span::new(2, 13, 4))
+                .hint(crate::diag::suggestion("imc"));
         let text = Renderer::new(Lang::Ru).human(&d);
         assert_eq!(
             text,

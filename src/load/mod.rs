@@ -78,13 +78,15 @@ pub fn load_file(path: &Path, budget: Budget) -> Outcome {
         let source = Source::new(path, "");
         return Outcome {
             loaded: None,
-            diagnostics: vec![Diagnostic::error(
-                Code::TooLarge,
-                msg!("файл слишком велик: {} байт при пределе {}", size, budget.max_bytes;
+            diagnostics: vec![
+                Diagnostic::error(
+                    Code::TooLarge,
+                    msg!("файл слишком велик: {} байт при пределе {}", size, budget.max_bytes;
                     "the file is too large: {} bytes, the limit is {}", size, budget.max_bytes),
-            )
-            .at(&source, Span::start())
-            .hint(msg!("разделите дорожную карту на несколько файлов"; "split the roadmap into several files"))],
+                )
+                .at(&source, Span::start())
+                .hint(msg!("разделите дорожную карту на несколько файлов"; "split the roadmap into several files")),
+            ],
         };
     }
     match std::fs::read(path) {
@@ -106,14 +108,18 @@ pub fn load_bytes(path: &Path, bytes: Vec<u8>, budget: Budget) -> Outcome {
             let source = Source::new(path, shown);
             Outcome {
                 loaded: None,
-                diagnostics: vec![Diagnostic::error(
-                    Code::NotUtf8,
-                    msg!("файл не в кодировке UTF-8 (недопустимый байт 0x{:02X})", e.as_bytes()[valid];
+                diagnostics: vec![
+                    Diagnostic::error(
+                        Code::NotUtf8,
+                        msg!("файл не в кодировке UTF-8 (недопустимый байт 0x{:02X})", e.as_bytes()[valid];
                         "the file is not UTF-8 (invalid byte 0x{:02X})", e.as_bytes()[valid]),
-                )
-                .at(&source, Span::new(line, col, 1))
-                .hint(msg!("сохраните файл в UTF-8 (в Windows-1251 его сохраняет, например, «Блокнот» старых версий)";
-                    "save the file as UTF-8 (it is probably Windows-1251)"))],
+                    )
+                    .at(&source, Span::new(line, col, 1))
+                    .hint(
+                        msg!("сохраните файл в UTF-8 (в Windows-1251 его сохраняет, например, «Блокнот» старых версий)";
+                    "save the file as UTF-8 (it is probably Windows-1251)"),
+                    ),
+                ],
             }
         }
     }
@@ -131,9 +137,12 @@ pub fn load_str(path: &Path, text: String, budget: Budget) -> Outcome {
     let Some(root) = parsed.root else {
         if diagnostics.is_empty() {
             diagnostics.push(
-                Diagnostic::error(Code::Empty, msg!("файл пуст: в нём нет документа"; "the file is empty: it holds no document"))
-                    .at(&source, Span::start())
-                    .hint(msg!("документ начинается со строки `kind: roadmap`"; "a document starts with `kind: roadmap`")),
+                Diagnostic::error(
+                    Code::Empty,
+                    msg!("файл пуст: в нём нет документа"; "the file is empty: it holds no document"),
+                )
+                .at(&source, Span::start())
+                .hint(msg!("документ начинается со строки `kind: roadmap`"; "a document starts with `kind: roadmap`")),
             );
         }
         return Outcome { loaded: None, diagnostics };
@@ -150,8 +159,11 @@ pub fn load_str(path: &Path, text: String, budget: Budget) -> Outcome {
         Ok(document) => Outcome { loaded: Some(Loaded { source, document, spans }), diagnostics },
         Err(e) => {
             diagnostics.push(
-                Diagnostic::error(Code::Schema, msg!("документ не соответствует формату: {}", e; "the document does not fit the format: {}", e))
-                    .at(&source, Span::start()),
+                Diagnostic::error(
+                    Code::Schema,
+                    msg!("документ не соответствует формату: {}", e; "the document does not fit the format: {}", e),
+                )
+                .at(&source, Span::start()),
             );
             Outcome { loaded: None, diagnostics }
         }
@@ -173,9 +185,9 @@ fn to_json(node: &Node, pointer: String, spans: &mut Spans) -> serde_json::Value
         Value::Int(i) => J::from(*i),
         Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
         Value::Str(s) => J::String(s.clone()),
-        Value::Seq(items) => J::Array(
-            items.iter().enumerate().map(|(i, item)| to_json(item, format!("{pointer}/{i}"), spans)).collect(),
-        ),
+        Value::Seq(items) => {
+            J::Array(items.iter().enumerate().map(|(i, item)| to_json(item, format!("{pointer}/{i}"), spans)).collect())
+        }
         Value::Map(entries) => {
             let mut map = serde_json::Map::with_capacity(entries.len());
             for (key, value) in entries {

@@ -86,19 +86,23 @@ fn describe(e: &ValidationError<'_>, root: &Value, source: &Arc<Source>, spans: 
                 .iter()
                 .map(|name| {
                     let child = format!("{path}/{}", name.replace('~', "~0").replace('/', "~1"));
-                    Diagnostic::error(Code::UnknownField, msg!("неизвестное поле `{}`", name; "unknown field `{}`", name))
-                        .at(source, spans.key(&child))
-                        .hint_opt(
-                            did_you_mean(name, allowed.iter().map(String::as_str))
-                                .map(suggestion)
-                                .or_else(|| known_fields_hint(&allowed)),
-                        )
+                    Diagnostic::error(
+                        Code::UnknownField,
+                        msg!("неизвестное поле `{}`", name; "unknown field `{}`", name),
+                    )
+                    .at(source, spans.key(&child))
+                    .hint_opt(
+                        did_you_mean(name, allowed.iter().map(String::as_str))
+                            .map(suggestion)
+                            .or_else(|| known_fields_hint(&allowed)),
+                    )
                 })
                 .collect();
         }
         ValidationErrorKind::Required { property } => {
             let name = property.as_str().unwrap_or_default();
-            let mut d = at(Code::MissingField, msg!("нет обязательного поля `{}`", name; "missing required field `{}`", name));
+            let mut d =
+                at(Code::MissingField, msg!("нет обязательного поля `{}`", name; "missing required field `{}`", name));
             if let Some(span) = object_key_span(spans, path) {
                 d.span = span;
             }
@@ -107,18 +111,28 @@ fn describe(e: &ValidationError<'_>, root: &Value, source: &Arc<Source>, spans: 
         ValidationErrorKind::Type { kind } => {
             let (ru, en) = type_names(kind);
             let found = found_type(e.instance());
-            let d = at(Code::WrongType, msg!("неверный тип: ожидается {}, а указано {}", ru, found.0; "wrong type: expected {}, found {}", en, found.1));
+            let d = at(
+                Code::WrongType,
+                msg!("неверный тип: ожидается {}, а указано {}", ru, found.0; "wrong type: expected {}, found {}", en, found.1),
+            );
             d.hint_opt(decimal_comma_hint(e.instance(), kind))
         }
         ValidationErrorKind::Enum { options } => {
-            let names: Vec<&str> = options.as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+            let names: Vec<&str> =
+                options.as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
             let list = names.join(", ");
-            let d = at(Code::InvalidValue, msg!("недопустимое значение {}: допустимы {}", shown, list; "invalid value {}: expected one of {}", shown, list));
+            let d = at(
+                Code::InvalidValue,
+                msg!("недопустимое значение {}: допустимы {}", shown, list; "invalid value {}: expected one of {}", shown, list),
+            );
             d.hint_opt(e.instance().as_str().and_then(|s| did_you_mean(s, names.iter().copied())).map(suggestion))
         }
         ValidationErrorKind::Constant { expected_value } => {
             let want = short(expected_value);
-            at(Code::InvalidValue, msg!("недопустимое значение {}: ожидается {}", shown, want; "invalid value {}: expected {}", shown, want))
+            at(
+                Code::InvalidValue,
+                msg!("недопустимое значение {}: ожидается {}", shown, want; "invalid value {}: expected {}", shown, want),
+            )
         }
         ValidationErrorKind::OneOfNotValid { .. } | ValidationErrorKind::AnyOf { .. } => {
             let kind = if path.is_empty() { root.get("kind") } else { e.instance().get("kind") };
@@ -133,21 +147,27 @@ fn describe(e: &ValidationError<'_>, root: &Value, source: &Arc<Source>, spans: 
                         "write a deadline as a phrase or as the structured form with a `kind` field")),
             }
         }
-        ValidationErrorKind::Pattern { pattern } => pattern_problem(at(Code::InvalidValue, Message::new("", "")), pattern, &shown),
+        ValidationErrorKind::Pattern { pattern } => {
+            pattern_problem(at(Code::InvalidValue, Message::new("", "")), pattern, &shown)
+        }
         ValidationErrorKind::Format { format } => {
             let (ru, en) = match format.as_str() {
-                "date" => ("дата в виде ГГГГ-ММ-ДД (например, 2023-10-02)", "a date written YYYY-MM-DD (e.g. 2023-10-02)"),
+                "date" => {
+                    ("дата в виде ГГГГ-ММ-ДД (например, 2023-10-02)", "a date written YYYY-MM-DD (e.g. 2023-10-02)")
+                }
                 "email" => ("адрес электронной почты", "an e-mail address"),
                 _ => (format.as_str(), format.as_str()),
             };
             at(Code::InvalidValue, msg!("значение {} — не {}", shown, ru; "the value {} is not {}", shown, en))
         }
-        ValidationErrorKind::Minimum { limit } | ValidationErrorKind::ExclusiveMinimum { limit } => {
-            at(Code::InvalidValue, msg!("значение {} меньше допустимого ({})", shown, limit; "the value {} is below the minimum ({})", shown, limit))
-        }
-        ValidationErrorKind::Maximum { limit } | ValidationErrorKind::ExclusiveMaximum { limit } => {
-            at(Code::InvalidValue, msg!("значение {} больше допустимого ({})", shown, limit; "the value {} is above the maximum ({})", shown, limit))
-        }
+        ValidationErrorKind::Minimum { limit } | ValidationErrorKind::ExclusiveMinimum { limit } => at(
+            Code::InvalidValue,
+            msg!("значение {} меньше допустимого ({})", shown, limit; "the value {} is below the minimum ({})", shown, limit),
+        ),
+        ValidationErrorKind::Maximum { limit } | ValidationErrorKind::ExclusiveMaximum { limit } => at(
+            Code::InvalidValue,
+            msg!("значение {} больше допустимого ({})", shown, limit; "the value {} is above the maximum ({})", shown, limit),
+        ),
         _ => {
             let text = e.to_string();
             at(Code::Schema, msg!("нарушение схемы: {}", text; "schema violation: {}", text))
@@ -169,7 +189,10 @@ fn pattern_problem(mut d: Diagnostic, pattern: &str, shown: &str) -> Diagnostic 
             msg!("пишите число дней: `7d` — календарных, `5wd` — рабочих"; "write a number of days: `7d` calendar, `5wd` working"),
         )
     } else if pattern.contains("[0-5][0-9]") {
-        (msg!("недопустимое время {}", shown; "invalid time {}", shown), msg!("время пишется как ЧЧ:ММ, например `18:00`"; "write the time as HH:MM, e.g. `18:00`"))
+        (
+            msg!("недопустимое время {}", shown; "invalid time {}", shown),
+            msg!("время пишется как ЧЧ:ММ, например `18:00`"; "write the time as HH:MM, e.g. `18:00`"),
+        )
     } else {
         (
             msg!("значение {} не соответствует шаблону {}", shown, pattern; "the value {} does not match {}", shown, pattern),
@@ -260,7 +283,9 @@ fn decimal_comma_hint(v: &Value, kind: &TypeKind) -> Option<Message> {
     let s = v.as_str()?;
     if wants_number && s.replace(',', ".").parse::<f64>().is_ok() {
         let fixed = s.replace(',', ".");
-        return Some(msg!("в YAML дробная часть отделяется точкой: `{}`", fixed; "YAML numbers use a decimal point: `{}`", fixed));
+        return Some(
+            msg!("в YAML дробная часть отделяется точкой: `{}`", fixed; "YAML numbers use a decimal point: `{}`", fixed),
+        );
     }
     None
 }

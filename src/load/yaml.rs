@@ -86,14 +86,8 @@ struct Anchored {
 
 /// Parses `text` into a spanned tree.
 pub fn parse(text: &str, budget: Budget) -> Parsed {
-    let mut builder = Builder {
-        budget,
-        stack: Vec::new(),
-        anchors: HashMap::new(),
-        nodes: 0,
-        root: None,
-        problems: Vec::new(),
-    };
+    let mut builder =
+        Builder { budget, stack: Vec::new(), anchors: HashMap::new(), nodes: 0, root: None, problems: Vec::new() };
     let mut documents = 0;
     for event in Parser::new_from_str(text) {
         let (event, yspan) = match event {
@@ -150,9 +144,12 @@ impl Builder {
 
     fn open(&mut self, frame: Frame, span: Span) -> Result<(), YamlProblem> {
         if self.stack.len() >= self.budget.max_depth {
-            return Err(budget_problem(span, msg!(
+            return Err(budget_problem(
+                span,
+                msg!(
                 "вложенность глубже {} уровней", self.budget.max_depth;
-                "nesting deeper than {} levels", self.budget.max_depth)));
+                "nesting deeper than {} levels", self.budget.max_depth),
+            ));
         }
         self.count(1, span)?;
         self.stack.push(frame);
@@ -183,9 +180,12 @@ impl Builder {
         };
         let (size, depth) = (anchored.size, anchored.depth);
         if self.stack.len() + depth > self.budget.max_depth {
-            return Err(budget_problem(span, msg!(
+            return Err(budget_problem(
+                span,
+                msg!(
                 "раскрытие ссылки даёт вложенность глубже {} уровней", self.budget.max_depth;
-                "expanding the alias nests deeper than {} levels", self.budget.max_depth)));
+                "expanding the alias nests deeper than {} levels", self.budget.max_depth),
+            ));
         }
         self.count(size, span)?;
         let mut node = self.anchors[&id].node.clone();
@@ -202,9 +202,12 @@ impl Builder {
     fn count(&mut self, n: usize, span: Span) -> Result<(), YamlProblem> {
         self.nodes = self.nodes.saturating_add(n);
         if self.nodes > self.budget.max_nodes {
-            return Err(budget_problem(span, msg!(
+            return Err(budget_problem(
+                span,
+                msg!(
                 "документ раскрывается более чем в {} узлов (возможна «YAML-бомба» из ссылок)", self.budget.max_nodes;
-                "the document expands to more than {} nodes (possibly a \"YAML bomb\" of aliases)", self.budget.max_nodes)));
+                "the document expands to more than {} nodes (possibly a \"YAML bomb\" of aliases)", self.budget.max_nodes),
+            ));
         }
         Ok(())
     }
@@ -312,10 +315,7 @@ fn translate(info: &str) -> String {
         ("found unprintable character", "непечатаемый символ"),
         ("could not find expected ':'", "ожидалось двоеточие `:`"),
     ];
-    known
-        .iter()
-        .find(|(en, _)| info.contains(en))
-        .map_or_else(|| info.to_string(), |(_, ru)| ru.to_string())
+    known.iter().find(|(en, _)| info.contains(en)).map_or_else(|| info.to_string(), |(_, ru)| ru.to_string())
 }
 
 /// A saphyr span as 1-based line/column and a length that stays on the first line.

@@ -82,10 +82,7 @@ pub fn schema() -> serde_json::Value {
     let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
     let mut schema = generator.into_root_schema_for::<Document>().to_value();
     if let Some(obj) = schema.as_object_mut() {
-        obj.insert(
-            "$id".into(),
-            "https://karta.example.org/schemas/roadmap.schema.json".into(),
-        );
+        obj.insert("$id".into(), "https://karta.example.org/schemas/roadmap.schema.json".into());
     }
     schema
 }

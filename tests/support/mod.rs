@@ -1,0 +1,92 @@
+//! One builder for tests through the `karta` binary:
+//! `Test::new().file("r.yaml", yaml).args(["check", "r.yaml"]).run().fails()`.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub struct Test {
+    dir: tempfile::TempDir,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+}
+
+pub struct Run {
+    pub output: Output,
+    pub dir: PathBuf,
+}
+
+impl Test {
+    pub fn new() -> Self {
+        Test { dir: tempfile::tempdir().expect("temp dir"), args: Vec::new(), env: Vec::new() }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn file(self, name: &str, content: impl AsRef<[u8]>) -> Self {
+        let path = self.dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(path, content).expect("write fixture");
+        self
+    }
+
+    pub fn args<I: IntoIterator<Item = S>, S: Into<String>>(mut self, args: I) -> Self {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    pub fn run(self) -> Run {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_karta"));
+        cmd.args(&self.args)
+            .current_dir(self.dir.path())
+            .env_remove("LANG")
+            .env_remove("KARTA_LANG")
+            .env_remove("KARTA_NOW");
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let output = cmd.output().expect("run karta");
+        let dir = self.dir.keep();
+        Run { output, dir }
+    }
+}
+
+impl Run {
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+
+    pub fn code(&self) -> i32 {
+        self.output.status.code().unwrap_or(-1)
+    }
+
+    pub fn succeeds(&self) -> &Self {
+        assert_eq!(self.code(), 0, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout(), self.stderr());
+        self
+    }
+
+    pub fn fails(&self) -> &Self {
+        assert_eq!(self.code(), 1, "expected exit 1\nstdout:\n{}\nstderr:\n{}", self.stdout(), self.stderr());
+        self
+    }
+}
+
+impl Drop for Run {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
