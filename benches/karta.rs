@@ -1,1 +1,82 @@
-fn main() {}
+//! Benchmarks of the stages that exist so far: `karta check` on a generated 10,000-activity
+//! roadmap, and deadline phrase parsing (a simple "до D" and a recurrence).
+//! Run: `cargo bench --bench karta`.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use karta::calendar::Calendar;
+use karta::model::Period;
+
+/// A deterministic roadmap of `n` activities shaped like the seeds: sections of 50 activities,
+/// every third depending on its predecessor, deadlines drawn from the phrases the seeds use.
+pub fn roadmap(n: usize) -> String {
+    const DUE: [&str; 8] = [
+        "до 17 октября 2023 г.",
+        "октябрь – ноябрь 2023 г.",
+        "Ежемесячно, последняя среда месяца",
+        "октябрь 2023 г. – март 2024 г., первая неделя",
+        "2 – 3 ноября 2023 г. 28 – 29 марта 2024 г.",
+        "октябрь – декабрь 2023 г., еженедельно",
+        "Постоянно",
+        "до 5 числа месяца, следующего за отчетным",
+    ];
+    let mut out = String::from(
+        "kind: roadmap\nid: bench\ntitle: Нагрузочная дорожная карта\nperiod: {from: 2023-09-01, to: 2024-08-31}\n\
+         timezone: Asia/Vladivostok\nexecutors:\n  uo: {name: Управление образования}\n  imc: {name: МБУ «ИМЦ»}\n\
+         sections:\n",
+    );
+    for i in 0..n {
+        if i % 50 == 0 {
+            out.push_str(&format!("  - title: Раздел {}\n    activities:\n", i / 50 + 1));
+        }
+        out.push_str(&format!(
+            "      - id: a-{i}\n        title: Мероприятие {i} по повышению качества образования\n        executors: [{}]\n        due: \"{}\"\n",
+            if i % 2 == 0 { "uo" } else { "uo, imc" },
+            DUE[i % DUE.len()]
+        ));
+        if i % 3 == 2 {
+            out.push_str(&format!("        after: [a-{}]\n", i - 1));
+        }
+        out.push_str("        result: распорядительные акты и документы\n");
+    }
+    out
+}
+
+fn check(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path: PathBuf = dir.path().join("bench.yaml");
+    std::fs::write(&path, roadmap(10_000)).expect("write roadmap");
+    let files = vec![path];
+    let mut group = c.benchmark_group("check");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(10_000));
+    group.bench_function("10k activities", |b| {
+        b.iter(|| {
+            let checked = karta::check::check_files(black_box(&files), Calendar::russia());
+            assert!(!checked.has_errors());
+        })
+    });
+    group.finish();
+}
+
+fn deadlines(c: &mut Criterion) {
+    let period = Period {
+        from: chrono::NaiveDate::from_ymd_opt(2023, 9, 1).expect("date"),
+        to: chrono::NaiveDate::from_ymd_opt(2024, 8, 31).expect("date"),
+    };
+    let mut group = c.benchmark_group("deadline");
+    group.throughput(Throughput::Elements(1));
+    for (name, phrase) in [
+        ("once", "до 17 октября 2023 г."),
+        ("recurring", "октябрь 2023 г. – март 2024 г., ежемесячно (каждая третья неделя месяца)"),
+        ("list", "2 – 3 ноября 2023 г. 28 – 29 марта 2024 г."),
+    ] {
+        group.bench_function(name, |b| b.iter(|| karta::deadline::read(black_box(phrase), period)));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, check, deadlines);
+criterion_main!(benches);

@@ -128,11 +128,23 @@ fn a_missing_path_is_a_usage_error() {
 
 #[test]
 fn directories_are_searched_recursively_and_all_errors_reported() {
-    let bad = "kind: roadmap\nid: a\ntitle: A\nperiod: {from: 2023-09-01, to: 2024-08-31}\ntimezone: Asia/Vladivostok\n\
-        executors: {uo: {name: УО}}\nsections:\n  - title: S\n    activities:\n      - {id: x-1, title: T, executors: [uoo], due: до 17 октября 2023 г.}\n\
-              - {id: x-2, title: T, executors: [uo], due: до 17 окт 2023 г., after: [x-3]}\n";
+    let bad = [
+        "kind: roadmap",
+        "id: a",
+        "title: A",
+        "period: {from: 2023-09-01, to: 2024-08-31}",
+        "timezone: Asia/Vladivostok",
+        "executors: {uo: {name: УО}}",
+        "sections:",
+        "  - title: S",
+        "    activities:",
+        "      - {id: x-1, title: T, executors: [uoo], due: до 17 октября 2023 г.}",
+        "      - {id: x-2, title: T, executors: [uo], due: до 17 окт 2023 г., after: [x-3]}",
+        "",
+    ]
+    .join("\n");
     let run = Test::new()
-        .file("a/one.yaml", bad)
+        .file("a/one.yaml", &bad)
         .file("a/b/two.yml", bad.replace("id: a\n", "id: b\n"))
         .file("a/notes.txt", "not yaml")
         .args(["check", "a", "--format", "json"])

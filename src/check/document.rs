@@ -107,6 +107,14 @@ impl Ctx<'_> {
         self.push(Diagnostic::warning(code, message), pointer)
     }
 
+    /// A warning pointing at the key of `pointer` (`target:`), not its first entry.
+    fn warning_at_key(&mut self, code: Code, pointer: &str, message: Message) -> &mut Diagnostic {
+        let span = self.loaded.spans.key(pointer);
+        self.out.push(Diagnostic::warning(code, message).at(&self.loaded.source, span));
+        let last = self.out.len() - 1;
+        &mut self.out[last]
+    }
+
     fn push(&mut self, d: Diagnostic, pointer: &str) -> &mut Diagnostic {
         let span = self.loaded.spans.value(pointer);
         self.out.push(d.at(&self.loaded.source, span));
@@ -304,11 +312,12 @@ fn reference(ctx: &mut Ctx<'_>, scope: &Scope<'_>, pointer: &str, id: Option<&st
 
 fn period(ctx: &mut Ctx<'_>, p: Period, calendar: &Calendar) {
     if p.to < p.from {
+        let (to, from) = (p.to.format("%d.%m.%Y"), p.from.format("%d.%m.%Y"));
         ctx.error(
             Code::ReversedPeriod,
             "/period",
-            msg!("период заканчивается ({}) раньше, чем начинается ({})", p.to, p.from;
-            "the period ends ({}) before it starts ({})", p.to, p.from),
+            msg!("период заканчивается ({}) раньше, чем начинается ({})", to, from;
+            "the period ends ({}) before it starts ({})", to, from),
         );
         return;
     }
@@ -351,7 +360,7 @@ fn indicators(ctx: &mut Ctx<'_>, scope: &Scope<'_>, list: &[Indicator]) {
             );
         }
         if !ind.target.is_empty() && ind.baseline.is_empty() {
-            ctx.warning(Code::TargetWithoutBaseline, &format!("{at}/target"), msg!("у показателя `{}` есть целевые значения, но нет базового", ind.id;
+            ctx.warning_at_key(Code::TargetWithoutBaseline, &format!("{at}/target"), msg!("у показателя `{}` есть целевые значения, но нет базового", ind.id;
                 "indicator `{}` has targets but no baseline", ind.id))
                 .hints
                 .push(msg!("добавьте `baseline:` — без него нельзя оценить динамику"; "add `baseline:` — progress cannot be judged without it"));
@@ -390,6 +399,8 @@ fn tasks_of(
     default_shift: Shift,
 ) {
     let Some(period) = period_of(doc) else { return };
+    // A reversed period is reported once (K0403); reading deadlines in it would only add noise.
+    let reversed = period.to < period.from;
     let own = activities.get(doc.id()).cloned().unwrap_or_default();
     let mut seen = HashSet::new();
     for task in tasks(doc) {
@@ -441,9 +452,9 @@ fn tasks_of(
             }
         }
         for (i, dep) in task.after.iter().enumerate() {
-            activity_ref(ctx, &format!("{at}/after/{i}"), dep, &own, activities);
+            activity_ref(ctx, &format!("{at}/after/{i}"), dep, task.id, &own, activities);
         }
-        if let Some(due) = task.due {
+        if let (Some(due), false) = (task.due, reversed) {
             deadline(
                 ctx,
                 &format!("{at}/due"),
@@ -458,7 +469,14 @@ fn tasks_of(
     }
 }
 
-fn activity_ref(ctx: &mut Ctx<'_>, pointer: &str, dep: &str, own: &HashSet<&str>, all: &HashMap<&str, HashSet<&str>>) {
+fn activity_ref(
+    ctx: &mut Ctx<'_>,
+    pointer: &str,
+    dep: &str,
+    me: &str,
+    own: &HashSet<&str>,
+    all: &HashMap<&str, HashSet<&str>>,
+) {
     let known = match dep.split_once('/') {
         Some((doc, act)) => match all.get(doc) {
             Some(acts) => acts.contains(act),
@@ -483,7 +501,7 @@ fn activity_ref(ctx: &mut Ctx<'_>, pointer: &str, dep: &str, own: &HashSet<&str>
     if !known {
         let candidates: Vec<&str> = match dep.split_once('/') {
             Some((doc, _)) => all.get(doc).map(|a| a.iter().copied().collect()).unwrap_or_default(),
-            None => own.iter().copied().collect(),
+            None => own.iter().copied().filter(|a| *a != me).collect(),
         };
         let name = dep.rsplit('/').next().unwrap_or(dep);
         let near = did_you_mean(name, candidates).map(suggestion);
@@ -535,7 +553,7 @@ fn deadline(
         }
     };
     if let Spec::Relative(r) = &spec {
-        activity_ref(ctx, pointer, &r.after, own, all);
+        activity_ref(ctx, pointer, &r.after, "", own, all);
         return;
     }
     let occurrences = spec.occurrences(period, calendar, shift);

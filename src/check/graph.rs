@@ -63,8 +63,8 @@ pub fn cycles(docs: &[Loaded]) -> Vec<Diagnostic> {
         out.push(
             Diagnostic::error(Code::Cycle, msg!("циклическая зависимость: {}", text; "dependency cycle: {}", text))
                 .at(&loaded.source, loaded.spans.value(&edge.pointer))
-                .hint(msg!("мероприятия ждут друг друга по кругу; уберите одну из ссылок `after`";
-                    "the activities wait for each other in a circle; remove one of the `after` references")),
+                .hint(msg!("мероприятия ждут друг друга по кругу; уберите одну из ссылок `after` или относительный срок «… после …»";
+                    "the activities wait for each other in a circle; remove one `after` reference or relative deadline")),
         );
     }
     out

@@ -179,7 +179,7 @@ impl Parser<'_> {
                 self.keyword(Kw::Times)
             }
             Tok::Clock(..) => self.time().map(Part::Time),
-            _ => self.item().map(|item| Part::Item(item)),
+            _ => self.item().map(Part::Item),
         }
     }
 

@@ -143,8 +143,34 @@ const KEYWORDS: &[(Kw, &[&str])] = &[
     (Kw::Constant, &["постоянной"]),
 ];
 
-/// Classifies a lowercased word exactly.
+/// Classifies a lowercased word exactly (a table built once: this is the hot path of parsing).
 pub fn exact(word: &str) -> Option<Word> {
+    static TABLE: std::sync::OnceLock<std::collections::HashMap<&'static str, Word>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| all_forms().collect()).get(word).copied()
+}
+
+/// Every form of every word, in lookup priority (earlier wins on a clash, e.g. "вт" the weekday).
+fn all_forms() -> impl Iterator<Item = (&'static str, Word)> {
+    let mut seen = std::collections::HashSet::new();
+    let mut forms = Vec::new();
+    for (i, f) in MONTHS.iter().enumerate() {
+        forms.extend(f.iter().map(|w| (*w, Word::Month(i as u32 + 1))));
+    }
+    for (i, f) in WEEKDAYS.iter().enumerate() {
+        forms.extend(f.iter().map(|w| (*w, Word::Weekday(Weekday::ALL[i]))));
+    }
+    for (n, f) in ORDINALS {
+        forms.extend(f.iter().map(|w| (*w, Word::Ordinal(n))));
+    }
+    for (kw, f) in KEYWORDS {
+        forms.extend(f.iter().map(|w| (*w, Word::Kw(*kw))));
+    }
+    forms.extend([("i", Word::Roman(1)), ("ii", Word::Roman(2)), ("iii", Word::Roman(3)), ("iv", Word::Roman(4))]);
+    forms.into_iter().filter(move |(w, _)| seen.insert(*w))
+}
+
+#[cfg(test)]
+fn exact_by_scan(word: &str) -> Option<Word> {
     for (i, forms) in MONTHS.iter().enumerate() {
         if forms.contains(&word) {
             return Some(Word::Month(i as u32 + 1));
@@ -243,5 +269,12 @@ mod tests {
         assert_eq!(tolerant("абвгдейка"), None);
         assert_eq!(exact("мая"), Some(Word::Month(5)));
         assert_eq!(exact("субботу"), Some(Word::Weekday(Weekday::Saturday)));
+    }
+
+    #[test]
+    fn the_table_agrees_with_the_word_lists() {
+        for (form, _) in all_forms() {
+            assert_eq!(exact(form), exact_by_scan(form), "{form}");
+        }
     }
 }

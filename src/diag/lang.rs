@@ -17,7 +17,7 @@ impl Lang {
 
 /// The Russian form of a noun after the numeral `n`: `plural(n, ["файл", "файла", "файлов"])`
 /// gives 1 файл, 2 файла, 5 файлов, 11 файлов, 21 файл, 22 файла.
-pub fn plural<'a>(n: u64, forms: [&'a str; 3]) -> &'a str {
+pub fn plural(n: u64, forms: [&str; 3]) -> &str {
     let (tens, ones) = (n % 100, n % 10);
     if (11..=14).contains(&tens) {
         forms[2]

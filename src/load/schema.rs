@@ -38,7 +38,31 @@ pub fn validate(json: &Value, source: &Arc<Source>, spans: &Spans) -> Vec<Diagno
     for error in &errors {
         narrow(error, &mut leaves);
     }
-    let mut out: Vec<Diagnostic> = leaves.iter().flat_map(|e| describe(e, json, source, spans)).collect();
+    // `titel:` is one mistake, not two: the missing `title` is explained by the unknown field.
+    let misspelt: Vec<(String, String)> = leaves
+        .iter()
+        .filter_map(|e| match e.kind() {
+            ValidationErrorKind::AdditionalProperties { unexpected } => Some((e, unexpected)),
+            _ => None,
+        })
+        .flat_map(|(e, unexpected)| {
+            let allowed = allowed_properties(e);
+            let path = e.instance_path().as_str().to_string();
+            unexpected
+                .iter()
+                .filter_map(|u| did_you_mean(u, allowed.iter().map(String::as_str)).map(str::to_string))
+                .map(move |name| (path.clone(), name))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    leaves.retain(|e| match e.kind() {
+        ValidationErrorKind::Required { property } => {
+            let name = property.as_str().unwrap_or_default();
+            !misspelt.iter().any(|(p, n)| p == e.instance_path().as_str() && n == name)
+        }
+        _ => true,
+    });
+    let mut out: Vec<Diagnostic> = leaves.iter().flat_map(|e| describe(e, source, spans)).collect();
     out.sort_by_key(|d| d.span);
     out.dedup_by(|a, b| a.span == b.span && a.message == b.message);
     out
@@ -75,7 +99,7 @@ fn mismatched(branch: &[ValidationError<'static>], at: &str) -> bool {
     })
 }
 
-fn describe(e: &ValidationError<'_>, root: &Value, source: &Arc<Source>, spans: &Spans) -> Vec<Diagnostic> {
+fn describe(e: &ValidationError<'_>, source: &Arc<Source>, spans: &Spans) -> Vec<Diagnostic> {
     let path = e.instance_path().as_str();
     let at = |code, message: Message| Diagnostic::error(code, message).at(source, spans.value(path));
     let shown = short(e.instance());
@@ -135,17 +159,7 @@ fn describe(e: &ValidationError<'_>, root: &Value, source: &Arc<Source>, spans: 
             )
         }
         ValidationErrorKind::OneOfNotValid { .. } | ValidationErrorKind::AnyOf { .. } => {
-            let kind = if path.is_empty() { root.get("kind") } else { e.instance().get("kind") };
-            match kind.and_then(Value::as_str) {
-                Some(k) => {
-                    let known = ["roadmap", "protocol", "directory", "once", "window", "multiple", "recurring", "continuous", "on_demand", "relative"];
-                    at(Code::InvalidValue, msg!("неизвестный вид документа или срока `kind: {}`", k; "unknown kind `kind: {}`", k))
-                        .hint_opt(did_you_mean(k, known).map(suggestion))
-                }
-                None => at(Code::Schema, msg!("значение {} не подходит ни под одну из допустимых форм", shown; "the value {} fits none of the allowed forms", shown))
-                    .hint(msg!("для срока используйте фразу («до 17 октября 2023 г.») или структурную форму с полем `kind`";
-                        "write a deadline as a phrase or as the structured form with a `kind` field")),
-            }
+            union_problem(e.instance(), path, source, spans)
         }
         ValidationErrorKind::Pattern { pattern } => {
             pattern_problem(at(Code::InvalidValue, Message::new("", "")), pattern, &shown)
@@ -174,6 +188,47 @@ fn describe(e: &ValidationError<'_>, root: &Value, source: &Arc<Source>, spans: 
         }
     };
     vec![one]
+}
+
+/// No alternative fits: say which `kind` is wrong or missing, at the value that decides it.
+fn union_problem(instance: &Value, path: &str, source: &Arc<Source>, spans: &Spans) -> Diagnostic {
+    let document = path.is_empty();
+    let kinds: &[&str] = if document {
+        &["roadmap", "protocol", "directory"]
+    } else {
+        &["once", "window", "multiple", "recurring", "continuous", "on_demand", "relative"]
+    };
+    let list = kinds.join(", ");
+    let kind_path = format!("{path}/kind");
+    match (instance, instance.get("kind")) {
+        (_, Some(Value::String(k))) => Diagnostic::error(
+            Code::InvalidValue,
+            msg!("неизвестный вид `{}`: допустимы {}", k, list; "unknown kind `{}`: expected one of {}", k, list),
+        )
+        .at(source, spans.value(&kind_path))
+        .hint_opt(did_you_mean(k, kinds.iter().copied()).map(suggestion)),
+        (Value::Object(_), _) if document => Diagnostic::error(
+            Code::MissingField,
+            msg!("нет обязательного поля `kind`"; "missing required field `kind`"),
+        )
+        .at(source, spans.value(path))
+        .hint(msg!("документ начинается со строки `kind: roadmap` (или `protocol`, `directory`)";
+            "a document starts with `kind: roadmap` (or `protocol`, `directory`)")),
+        (_, _) if document => Diagnostic::error(
+            Code::WrongType,
+            msg!("документ должен быть набором полей, а указано {}", short(instance); "a document must be a mapping, found {}", short(instance)),
+        )
+        .at(source, spans.value(path))
+        .hint(msg!("документ начинается со строки `kind: roadmap` (или `protocol`, `directory`)";
+            "a document starts with `kind: roadmap` (or `protocol`, `directory`)")),
+        _ => Diagnostic::error(
+            Code::Schema,
+            msg!("значение {} не подходит ни под одну из допустимых форм", short(instance); "the value {} fits none of the allowed forms", short(instance)),
+        )
+        .at(source, spans.value(path))
+        .hint(msg!("срок пишется фразой («до 17 октября 2023 г.») или структурной формой с полем `kind` ({})", list;
+            "write a deadline as a phrase or as the structured form with a `kind` field ({})", list)),
+    }
 }
 
 fn pattern_problem(mut d: Diagnostic, pattern: &str, shown: &str) -> Diagnostic {

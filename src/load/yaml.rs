@@ -64,6 +64,9 @@ pub struct Parsed {
     pub problems: Vec<YamlProblem>,
 }
 
+/// One step of building the tree; a problem here stops it.
+type Step = Result<(), Box<YamlProblem>>;
+
 enum Frame {
     Seq { anchor: usize, span: Span, items: Vec<Node> },
     Map { anchor: usize, span: Span, entries: Vec<(Node, Node)>, key: Option<Node> },
@@ -94,7 +97,12 @@ pub fn parse(text: &str, budget: Budget) -> Parsed {
             Ok(pair) => pair,
             Err(e) => {
                 let m = e.marker();
-                let span = Span::new(m.line(), m.col() + 1, 1);
+                let mut span = Span::new(m.line(), m.col() + 1, 1);
+                // Point at the tab itself, not at what follows it.
+                let tab = text.lines().nth(m.line().saturating_sub(1)).and_then(|l| l.chars().position(|c| c == '\t'));
+                if let (true, Some(col)) = (e.info().contains("tab"), tab) {
+                    span.col = col + 1;
+                }
                 builder.fatal(syntax_problem(e.info(), span));
                 break;
             }
@@ -104,12 +112,12 @@ pub fn parse(text: &str, budget: Budget) -> Parsed {
             Event::DocumentStart(_) => {
                 documents += 1;
                 if documents > 1 {
-                    Err(YamlProblem {
+                    Err(Box::new(YamlProblem {
                         code: Code::MultipleDocuments,
                         span,
                         message: msg!("в файле больше одного документа YAML"; "the file holds more than one YAML document"),
                         hint: Some(msg!("разделите документы на отдельные файлы"; "put each document in its own file")),
-                    })
+                    }))
                 } else {
                     Ok(())
                 }
@@ -129,7 +137,7 @@ pub fn parse(text: &str, budget: Budget) -> Parsed {
             _ => Ok(()),
         };
         if let Err(problem) = step {
-            builder.fatal(problem);
+            builder.fatal(*problem);
             break;
         }
     }
@@ -142,21 +150,21 @@ impl Builder {
         self.problems.push(problem);
     }
 
-    fn open(&mut self, frame: Frame, span: Span) -> Result<(), YamlProblem> {
+    fn open(&mut self, frame: Frame, span: Span) -> Step {
         if self.stack.len() >= self.budget.max_depth {
-            return Err(budget_problem(
+            return Err(Box::new(budget_problem(
                 span,
                 msg!(
                 "вложенность глубже {} уровней", self.budget.max_depth;
                 "nesting deeper than {} levels", self.budget.max_depth),
-            ));
+            )));
         }
         self.count(1, span)?;
         self.stack.push(frame);
         Ok(())
     }
 
-    fn close(&mut self) -> Result<(), YamlProblem> {
+    fn close(&mut self) -> Step {
         let Some(frame) = self.stack.pop() else { return Ok(()) };
         let (anchor, node) = match frame {
             Frame::Seq { anchor, span, items } => (anchor, Node { value: Value::Seq(items), span }),
@@ -169,23 +177,23 @@ impl Builder {
         self.value(node, 0)
     }
 
-    fn alias(&mut self, id: usize, span: Span) -> Result<(), YamlProblem> {
+    fn alias(&mut self, id: usize, span: Span) -> Step {
         let Some(anchored) = self.anchors.get(&id) else {
-            return Err(YamlProblem {
+            return Err(Box::new(YamlProblem {
                 code: Code::Syntax,
                 span,
                 message: msg!("ссылка на неизвестный якорь"; "alias to an unknown anchor"),
                 hint: None,
-            });
+            }));
         };
         let (size, depth) = (anchored.size, anchored.depth);
         if self.stack.len() + depth > self.budget.max_depth {
-            return Err(budget_problem(
+            return Err(Box::new(budget_problem(
                 span,
                 msg!(
                 "раскрытие ссылки даёт вложенность глубже {} уровней", self.budget.max_depth;
                 "expanding the alias nests deeper than {} levels", self.budget.max_depth),
-            ));
+            )));
         }
         self.count(size, span)?;
         let mut node = self.anchors[&id].node.clone();
@@ -199,21 +207,21 @@ impl Builder {
         }
     }
 
-    fn count(&mut self, n: usize, span: Span) -> Result<(), YamlProblem> {
+    fn count(&mut self, n: usize, span: Span) -> Step {
         self.nodes = self.nodes.saturating_add(n);
         if self.nodes > self.budget.max_nodes {
-            return Err(budget_problem(
+            return Err(Box::new(budget_problem(
                 span,
                 msg!(
                 "документ раскрывается более чем в {} узлов (возможна «YAML-бомба» из ссылок)", self.budget.max_nodes;
                 "the document expands to more than {} nodes (possibly a \"YAML bomb\" of aliases)", self.budget.max_nodes),
-            ));
+            )));
         }
         Ok(())
     }
 
     /// Places a finished node into its parent (or as the root).
-    fn value(&mut self, node: Node, cost: usize) -> Result<(), YamlProblem> {
+    fn value(&mut self, node: Node, cost: usize) -> Step {
         if cost > 0 {
             self.count(cost, node.span)?;
         }
@@ -304,6 +312,14 @@ fn syntax_problem(info: &str, span: Span) -> YamlProblem {
 /// Russian wording for the scanner's most common complaints; the rest are shown as they are.
 fn translate(info: &str) -> String {
     let known = [
+        ("invalid indentation in quoted scalar", "незакрытая кавычка или неверный отступ внутри строки в кавычках"),
+        ("did not find expected '-' indicator", "ожидался элемент списка «- » — проверьте отступы"),
+        ("while parsing a block mapping, did not find expected key", "ожидался ключ — проверьте отступы"),
+        ("did not find expected comment or line break", "лишний текст после значения"),
+        (
+            "found character that cannot start any token",
+            "символ, с которого не может начинаться значение (закавычьте строку)",
+        ),
         ("mapping values are not allowed in this context", "двоеточие в неположенном месте (значение внутри значения)"),
         ("did not find expected key", "ожидался ключ"),
         ("did not find expected node content", "ожидалось значение"),
