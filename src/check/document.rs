@@ -46,26 +46,34 @@ pub fn tasks(doc: &Document) -> Vec<Task<'_>> {
                 }
             }
         }
-        Document::Protocol(p) => decisions(&p.decisions, "", &mut out),
+        Document::Protocol(p) => decisions(&p.decisions, "", (&[], None), &mut out),
         Document::Directory(_) => {}
     }
     out
 }
 
-fn decisions<'a>(list: &'a [crate::model::Decision], prefix: &str, out: &mut Vec<Task<'a>>) {
+/// Decisions and their sub-points; a sub-point without addressees inherits its parent's.
+fn decisions<'a>(
+    list: &'a [crate::model::Decision],
+    prefix: &str,
+    parent: (&'a [String], Option<&'a String>),
+    out: &mut Vec<Task<'a>>,
+) {
     for (i, d) in list.iter().enumerate() {
         let pointer = format!("{prefix}/decisions/{i}");
+        let own = !d.executors.is_empty() || d.for_each.is_some();
+        let (executors, for_each) = if own { (d.executors.as_slice(), d.for_each.as_ref()) } else { parent };
         out.push(Task {
             id: &d.id,
             pointer: pointer.clone(),
-            executors: &d.executors,
-            for_each: d.for_each.as_ref(),
+            executors,
+            for_each,
             due: d.due.as_ref(),
             after: &d.after,
             shift: None,
             indicators: &[],
         });
-        decisions(&d.decisions, &pointer, out);
+        decisions(&d.decisions, &pointer, (executors, for_each), out);
     }
 }
 
@@ -180,7 +188,7 @@ pub fn check_all(docs: &[Loaded], calendar: &Calendar) -> Vec<Diagnostic> {
             Document::Protocol(p) => {
                 timezone(&mut ctx, "/timezone", Some(&p.timezone));
                 executors(&mut ctx, &scope, &p.executors, &p.groups);
-                if let Some(per) = p.period {
+                if let Some(per) = period_of(&l.document) {
                     period(&mut ctx, per, calendar);
                 }
                 reference(&mut ctx, &scope, "/issuer", p.issuer.as_deref());
@@ -212,6 +220,18 @@ fn scope_of<'a>(l: &'a Loaded, by_path: &HashMap<PathBuf, &'a Loaded>, ctx: &mut
         let key = std::fs::canonicalize(&path).unwrap_or(path);
         match by_path.get(&key).map(|inc| &inc.document) {
             Some(Document::Directory(d)) => {
+                let clash = d
+                    .executors
+                    .keys()
+                    .chain(d.groups.keys())
+                    .find(|k| scope.executors.contains_key(k.as_str()) || scope.groups.contains_key(k.as_str()));
+                if let Some(id) = clash {
+                    ctx.error(
+                        Code::DuplicateId,
+                        &format!("/include/{i}"),
+                        msg!("`{}` объявлен в двух включённых справочниках", id; "`{}` is declared in two included directories", id),
+                    );
+                }
                 scope.executors.extend(d.executors.iter().map(|(k, v)| (k.as_str(), v)));
                 scope.groups.extend(d.groups.iter().map(|(k, v)| (k.as_str(), v)));
             }
@@ -422,7 +442,7 @@ fn tasks_of(
             if !scope.groups.contains_key(g.as_str()) {
                 let near = did_you_mean(g, scope.groups.keys().copied()).map(suggestion);
                 ctx.error(
-                    Code::UnknownExecutor,
+                    Code::NotAGroup,
                     &format!("{at}/for_each"),
                     msg!("`for_each` ожидает группу исполнителей, а `{}` — не группа", g;
                     "`for_each` takes a group of executors; `{}` is not one", g),
@@ -433,7 +453,7 @@ fn tasks_of(
         }
         if task.executors.is_empty() && task.for_each.is_none() && task.due.is_some() {
             ctx.warning(
-                Code::UnknownExecutor,
+                Code::NoExecutor,
                 &format!("{at}/id"),
                 msg!("у мероприятия `{}` не указан исполнитель", task.id;
                 "activity `{}` has no executor", task.id),

@@ -26,7 +26,7 @@ pub fn run(global: &Global, args: Args) -> u8 {
                 Lang::Ru => format!("karta: путь не найден: {}", missing.display()),
                 Lang::En => format!("karta: no such path: {}", missing.display()),
             };
-            eprintln!("{text}");
+            super::err_line!("{text}");
             return 2;
         }
     };
@@ -35,13 +35,13 @@ pub fn run(global: &Global, args: Args) -> u8 {
     match global.format {
         Format::Text => {
             for d in &checked.diagnostics {
-                eprintln!("{}", renderer.human(d));
+                super::err_line!("{}", renderer.human(d));
             }
-            eprintln!("{}", Summary::of(checked.files.len(), &checked.diagnostics).render(lang));
+            super::err_line!("{}", Summary::of(checked.files.len(), &checked.diagnostics).render(lang));
         }
         Format::Json => {
             for d in &checked.diagnostics {
-                println!("{}", renderer.json(d));
+                super::out_line!("{}", renderer.json(d));
             }
         }
     }

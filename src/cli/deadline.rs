@@ -33,7 +33,7 @@ pub struct Args {
 pub fn run(global: &Global, args: Args) -> u8 {
     let lang = global.lang();
     let Some(tz) = calendar::zone(&args.tz) else {
-        eprintln!(
+        super::err_line!(
             "karta: {}",
             match lang {
                 Lang::Ru => format!("неизвестный часовой пояс «{}»", args.tz),
@@ -60,8 +60,8 @@ pub fn run(global: &Global, args: Args) -> u8 {
             .hint_opt(e.hint);
             let renderer = Renderer::new(lang);
             match global.format {
-                Format::Text => eprint!("{}", renderer.human(&d)),
-                Format::Json => println!("{}", renderer.json(&d)),
+                Format::Text => super::err_fmt!("{}", renderer.human(&d)),
+                Format::Json => super::out_line!("{}", renderer.json(&d)),
             }
             return 1;
         }
@@ -79,9 +79,11 @@ pub fn run(global: &Global, args: Args) -> u8 {
     match global.format {
         Format::Json => {
             let out = json!({"phrase": args.phrase, "kind": spec.kind(), "structured": structured, "occurrences": occurrences, "relative": relative});
-            println!("{out}");
+            super::out_line!("{out}");
         }
-        Format::Text => print!("{}", text(&args.phrase, &spec, &structured, &occurrences, period, &args.tz, lang)),
+        Format::Text => {
+            super::out_fmt!("{}", text(&args.phrase, &spec, &structured, &occurrences, period, &args.tz, lang))
+        }
     }
     0
 }

@@ -56,6 +56,24 @@ pub enum Command {
     Schema,
 }
 
+/// Writes to standard output; a closed pipe (`karta … | head`) is not an error worth a panic.
+pub fn out(text: impl std::fmt::Display) {
+    use std::io::Write;
+    let _ = write!(std::io::stdout().lock(), "{text}");
+}
+
+/// Writes to standard error, ignoring a closed pipe.
+pub fn err(text: impl std::fmt::Display) {
+    use std::io::Write;
+    let _ = write!(std::io::stderr().lock(), "{text}");
+}
+
+macro_rules! out_line { ($($t:tt)*) => { $crate::cli::out(format_args!("{}\n", format_args!($($t)*))) } }
+macro_rules! out_fmt { ($($t:tt)*) => { $crate::cli::out(format_args!($($t)*)) } }
+macro_rules! err_line { ($($t:tt)*) => { $crate::cli::err(format_args!("{}\n", format_args!($($t)*))) } }
+macro_rules! err_fmt { ($($t:tt)*) => { $crate::cli::err(format_args!($($t)*)) } }
+pub(crate) use {err_fmt, err_line, out_fmt, out_line};
+
 /// Runs a subcommand and returns the process exit code.
 pub fn run(cli: Cli) -> u8 {
     match cli.command {

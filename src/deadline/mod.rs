@@ -135,6 +135,10 @@ impl Recurrence {
             return Err(msg!("«следующего за отчетным» требует числа: «до 5 числа месяца, следующего за отчетным»";
                 "`following` needs a `day`: «до 5 числа месяца, следующего за отчетным»"));
         }
+        if self.nth.is_some() && self.weekday.is_none() {
+            return Err(msg!("`nth` (какой по счёту) указывается вместе с `weekday`: «последняя среда месяца»";
+                "`nth` goes with `weekday`: «последняя среда месяца»"));
+        }
         match self.every {
             Every::Week => nothing_but(&["weekday"]),
             Every::Month => {

@@ -81,7 +81,15 @@ pub fn parse(phrase: &str) -> Result<Vec<Located>, DeadlineError> {
     let mut p = Parser { phrase, toks: lex(phrase), i: 0 };
     // A word karta does not know is the problem wherever it stands; say so first.
     // (What follows «после» is an activity id, not words.)
-    let words_end = p.toks.iter().position(|t| t.tok == Tok::Word(Word::Kw(Kw::After))).unwrap_or(p.toks.len());
+    let words_end = (0..p.toks.len())
+        .find(|&i| {
+            let kw = |k: usize| match p.toks.get(i + k).map(|t| &t.tok) {
+                Some(Tok::Word(Word::Kw(kw))) => Some(*kw),
+                _ => None,
+            };
+            kw(0) == Some(Kw::After) || (kw(0) == Some(Kw::S) && matches!(kw(1), Some(Kw::Moment | Kw::Days)))
+        })
+        .map_or(p.toks.len(), |i| i + 1);
     if let Some(unknown) = p.toks[..words_end].iter().position(|t| matches!(t.tok, Tok::Unknown(_))) {
         p.i = unknown;
         return Err(p.unexpected());
@@ -321,6 +329,21 @@ impl Parser<'_> {
                 self.i += 1;
                 Ok(Part::Every(unit_every(unit).unwrap_or(Every::Week)))
             }
+            // "каждая третья неделя месяца" is clear; "каждый второй вторник" may mean every other one.
+            Some(Tok::Word(Word::Ordinal(n)) | Tok::NumOrdinal(n))
+                if n != 0 && self.kw_at(2) != Some(Kw::MonthWord) =>
+            {
+                let t = &self.toks[self.i];
+                let end = self.toks.get(self.i + 1).map_or(t.end, |x| x.end);
+                Err(DeadlineError::new(
+                    t.start,
+                    end,
+                    msg!("«каждый {}-й» можно понять двояко: раз в {} недели или {}-й по счёту в месяце", n, n, n;
+                        "«every {}th» is ambiguous: every {} weeks, or the {}th of the month", n, n, n),
+                )
+                .with_hint(msg!("пишите «вторая неделя месяца» или «второй вторник месяца»";
+                    "write «вторая неделя месяца» or «второй вторник месяца»")))
+            }
             Some(Tok::Word(Word::Weekday(_) | Word::Ordinal(_))) | Some(Tok::NumOrdinal(_)) | Some(Tok::Num(..)) => {
                 self.part()
             }
@@ -402,7 +425,9 @@ impl Parser<'_> {
         self.i += 1;
         match (self.peek().cloned(), self.kw_at(1)) {
             (Some(Tok::Clock(..)), _) => self.time().map(Part::Time),
-            (Some(Tok::Dotted { a, b, year: None }), _) if looks_like_time(a, b) => self.time().map(Part::Time),
+            (Some(Tok::Dotted { a, b, year: None }), _) if looks_like_time(a, b) || (a > 23 && (b == 0 || b > 12)) => {
+                self.time().map(Part::Time)
+            }
             (Some(Tok::Num(..)), Some(Kw::Hours)) => self.time().map(Part::Time),
             (Some(Tok::Num(day, _) | Tok::NumOrdinal(day)), Some(Kw::DayOfMonth)) => {
                 self.i += 2;
@@ -492,7 +517,11 @@ impl Parser<'_> {
                 self.i += 1;
                 PointKind::Day { day: d, month: Some(m) }
             }
-            Tok::Num(d, len) if len <= 2 && self.peek() == Some(&Tok::Dash) => PointKind::Day { day: d, month: None },
+            Tok::Num(d, len)
+                if len <= 2 && (self.peek() == Some(&Tok::Dash) || matches!(self.kw_at(0), Some(Kw::Po | Kw::Do))) =>
+            {
+                PointKind::Day { day: d, month: None }
+            }
             Tok::Dotted { a, b, year } => {
                 if !(1..=12).contains(&b) {
                     return Err(DeadlineError::new(

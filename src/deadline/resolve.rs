@@ -41,7 +41,18 @@ pub fn resolve(parts: Vec<Located>, period: Period, phrase_len: usize) -> Result
     let mut repeats = false;
     let mut items: Vec<(PItem, usize, usize)> = Vec::new();
     let mut time = None;
+    let twice = |p: &Located| {
+        DeadlineError::new(p.start, p.end, msg!("второй день недели, неделя или число в одном сроке"; "a second weekday, week or day in one deadline"))
+            .with_hint(msg!("karta ведёт один день в повторяющемся сроке: разделите мероприятие на два (например, «по понедельникам» и «по пятницам»)";
+                "a repeating deadline has one day: split the activity in two"))
+    };
     for p in &parts {
+        let already = rec.weekday.is_some() || rec.week.is_some() || rec.day.is_some();
+        if matches!(p.part, Part::Weekday(_) | Part::NthWeekday(..) | Part::Week(_) | Part::DayOfMonth { .. })
+            && already
+        {
+            return Err(twice(p));
+        }
         match &p.part {
             Part::Every(e) => {
                 if let Some((prev, _)) = every {
@@ -170,8 +181,12 @@ fn years(items: &[(PItem, usize, usize)], period: Period) -> Result<Vec<Resolved
                     };
                     a.kind = PointKind::Day { day, month: Some(m) };
                 }
-                if a.year.is_none() && b.year.is_some() {
-                    a.year = b.year;
+                if let (None, Some(y)) = (a.year, b.year) {
+                    a.year = Some(y);
+                    // "декабрь – февраль 2024 г.": a short stretch across the new year starts the year before.
+                    if first_month(&a) > first_month(&b) && 12 + first_month(&b) - first_month(&a) < 6 {
+                        a.year = Some(y - 1);
+                    }
                 }
                 (a, Some(b), false)
             }

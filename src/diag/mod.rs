@@ -131,6 +131,10 @@ pub enum Code {
     UnknownTimeZone,
     /// An indicator reference that is not declared.
     UnknownIndicator,
+    /// `for_each` names something that is not a group.
+    NotAGroup,
+    /// An activity with a deadline but no executor.
+    NoExecutor,
     /// A date outside the roadmap's period.
     OutsidePeriod,
     /// The approval is dated after the period ends.
@@ -172,6 +176,8 @@ impl Code {
             BadInclude => "K0305",
             UnknownTimeZone => "K0306",
             UnknownIndicator => "K0307",
+            NotAGroup => "K0308",
+            NoExecutor => "K0309",
             OutsidePeriod => "K0401",
             ApprovalAfterPeriod => "K0402",
             ReversedPeriod => "K0403",

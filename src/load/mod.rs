@@ -65,10 +65,13 @@ impl Spans {
 pub fn load_file(path: &Path, budget: Budget) -> Outcome {
     let unreadable = |e: std::io::Error| Outcome {
         loaded: None,
-        diagnostics: vec![Diagnostic::error(
-            Code::Unreadable,
-            msg!("не удалось прочитать файл {}: {}", path.display(), e; "cannot read {}: {}", path.display(), e),
-        )],
+        diagnostics: vec![
+            Diagnostic::error(
+                Code::Unreadable,
+                msg!("не удалось прочитать файл: {}", e; "cannot read the file: {}", e),
+            )
+            .at(&Source::new(path, ""), Span::start()),
+        ],
     };
     let size = match std::fs::metadata(path) {
         Ok(meta) => meta.len(),

@@ -161,6 +161,17 @@ fn describe(e: &ValidationError<'_>, source: &Arc<Source>, spans: &Spans) -> Vec
         ValidationErrorKind::OneOfNotValid { .. } | ValidationErrorKind::AnyOf { .. } => {
             union_problem(e.instance(), path, source, spans)
         }
+        ValidationErrorKind::PropertyNames { error } => {
+            let key = error.instance().as_str().unwrap_or_default().to_string();
+            let child = format!("{path}/{}", key.replace('~', "~0").replace('/', "~1"));
+            Diagnostic::error(
+                Code::InvalidValue,
+                msg!("недопустимый идентификатор `{}`", key; "invalid identifier `{}`", key),
+            )
+            .at(source, spans.key(&child))
+            .hint(msg!("идентификатор состоит из строчных латинских букв, цифр и дефисов: `org-1`, `uo-lazo`";
+                    "an identifier is lowercase Latin letters, digits and hyphens: `org-1`, `uo-lazo`"))
+        }
         ValidationErrorKind::Pattern { pattern } => {
             pattern_problem(at(Code::InvalidValue, Message::new("", "")), pattern, &shown)
         }

@@ -47,8 +47,10 @@ pub struct Protocol {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub include: Vec<String>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": "^[a-z0-9][a-z0-9-]*$"}))]
     pub executors: IndexMap<Id, Executor>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": "^[a-z0-9][a-z0-9-]*$"}))]
     pub groups: IndexMap<Id, Group>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shift: Option<Shift>,

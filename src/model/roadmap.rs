@@ -41,9 +41,11 @@ pub struct Roadmap {
     pub include: Vec<String>,
     /// Executors declared in this file, by id.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": "^[a-z0-9][a-z0-9-]*$"}))]
     pub executors: IndexMap<Id, Executor>,
     /// Named groups of executors, by id (`districts`).
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": "^[a-z0-9][a-z0-9-]*$"}))]
     pub groups: IndexMap<Id, Group>,
     /// Due dates on non-working days: keep (default), or move to the next/previous working day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
