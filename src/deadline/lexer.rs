@@ -36,6 +36,20 @@ pub struct Token {
     pub end: usize,
 }
 
+/// A letter: Russian and Latin on a fast path, everything else by Unicode's table.
+fn is_letter(c: char) -> bool {
+    matches!(c, 'а'..='я' | 'А'..='Я' | 'a'..='z' | 'A'..='Z') || (!c.is_ascii() && c.is_alphabetic())
+}
+
+/// Lowercase, with Russian capitals on a fast path.
+fn push_lower(word: &mut String, c: char) {
+    match c {
+        'А'..='Я' => word.push(char::from_u32(c as u32 + 32).unwrap_or(c)),
+        'а'..='я' | 'a'..='z' => word.push(c),
+        _ => word.extend(c.to_lowercase()),
+    }
+}
+
 fn is_dash(c: char) -> bool {
     matches!(c, '-' | '–' | '—' | '‑' | '−' | '‐')
 }
@@ -43,7 +57,8 @@ fn is_dash(c: char) -> bool {
 /// Tokenizes a phrase. Never fails: what it cannot classify becomes `Unknown` or `Other`.
 pub fn lex(phrase: &str) -> Vec<Token> {
     let chars: Vec<char> = phrase.chars().map(|c| if c == 'ё' || c == 'Ё' { 'е' } else { c }).collect();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(8);
+    let mut word = String::with_capacity(32);
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
@@ -58,12 +73,15 @@ pub fn lex(phrase: &str) -> Vec<Token> {
             out.push(Token { tok, start, end: i });
             continue;
         }
-        if c.is_alphabetic() {
-            while i < chars.len() && chars[i].is_alphabetic() {
+        if is_letter(c) {
+            while i < chars.len() && is_letter(chars[i]) {
                 i += 1;
             }
-            let word: String = chars[start..i].iter().flat_map(|c| c.to_lowercase()).collect();
-            let tok = words::exact(&word).or_else(|| words::tolerant(&word)).map_or(Tok::Unknown(word), Tok::Word);
+            word.clear();
+            chars[start..i].iter().for_each(|c| push_lower(&mut word, *c));
+            let tok = words::exact(&word)
+                .or_else(|| words::tolerant(&word))
+                .map_or_else(|| Tok::Unknown(word.clone()), Tok::Word);
             out.push(Token { tok, start, end: i });
             continue;
         }

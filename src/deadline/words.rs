@@ -145,8 +145,29 @@ const KEYWORDS: &[(Kw, &[&str])] = &[
 
 /// Classifies a lowercased word exactly (a table built once: this is the hot path of parsing).
 pub fn exact(word: &str) -> Option<Word> {
-    static TABLE: std::sync::OnceLock<std::collections::HashMap<&'static str, Word>> = std::sync::OnceLock::new();
+    type Table = std::collections::HashMap<&'static str, Word, std::hash::BuildHasherDefault<Fnv>>;
+    static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| all_forms().collect()).get(word).copied()
+}
+
+/// FNV-1a: the table's keys are a few hundred short words known at build time, so a simple
+/// fast hash beats SipHash's protection against adversarial keys, which is not needed here.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
 }
 
 /// Every form of every word, in lookup priority (earlier wins on a clash, e.g. "вт" the weekday).
