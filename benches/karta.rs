@@ -1,5 +1,6 @@
 //! Benchmarks of the stages that exist so far: `karta check` on a generated 10,000-activity
-//! roadmap, and deadline phrase parsing (a simple "до D" and a recurrence).
+//! roadmap, deadline phrase parsing (a simple "до D" and a recurrence), and compiling
+//! workspaces of 1k, 10k and 100k activities into plans.
 //! Run: `cargo bench --bench karta`.
 
 use std::hint::black_box;
@@ -12,6 +13,21 @@ use karta::model::Period;
 /// A deterministic roadmap of `n` activities shaped like the seeds: sections of 50 activities,
 /// every third depending on its predecessor, deadlines drawn from the phrases the seeds use.
 pub fn roadmap(n: usize) -> String {
+    roadmap_with_id(n, "bench")
+}
+
+/// Writes a workspace of `n` activities as files of at most 5,000 activities each.
+fn workspace(dir: &std::path::Path, n: usize) -> Vec<PathBuf> {
+    (0..n.div_ceil(5_000))
+        .map(|i| {
+            let path = dir.join(format!("bench-{i}.yaml"));
+            std::fs::write(&path, roadmap_with_id((n - i * 5_000).min(5_000), &format!("bench-{i}"))).expect("write");
+            path
+        })
+        .collect()
+}
+
+fn roadmap_with_id(n: usize, id: &str) -> String {
     const DUE: [&str; 8] = [
         "до 17 октября 2023 г.",
         "октябрь – ноябрь 2023 г.",
@@ -22,9 +38,9 @@ pub fn roadmap(n: usize) -> String {
         "Постоянно",
         "до 5 числа месяца, следующего за отчетным",
     ];
-    let mut out = String::from(
-        "kind: roadmap\nid: bench\ntitle: Нагрузочная дорожная карта\nperiod: {from: 2023-09-01, to: 2024-08-31}\n\
-         timezone: Asia/Vladivostok\nexecutors:\n  uo: {name: Управление образования}\n  imc: {name: МБУ «ИМЦ»}\n\
+    let mut out = format!(
+        "kind: roadmap\nid: {id}\ntitle: Нагрузочная дорожная карта\nperiod: {{from: 2023-09-01, to: 2024-08-31}}\n\
+         timezone: Asia/Vladivostok\nexecutors:\n  uo: {{name: Управление образования, email: uo@example.org}}\n  imc: {{name: МБУ «ИМЦ», email: imc@example.org}}\n\
          sections:\n",
     );
     for i in 0..n {
@@ -78,5 +94,22 @@ fn deadlines(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, check, deadlines);
+fn compile(c: &mut Criterion) {
+    let mut group = c.benchmark_group("compile");
+    group.sample_size(10);
+    for n in [1_000, 10_000, 100_000] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let files = workspace(dir.path(), n);
+        let ws = karta::check::check_files(&files, Calendar::russia()).into_workspace().expect("no errors");
+        let occurrences = karta::compile::compile(&ws, Calendar::russia()).expect("compiles").occurrences.len();
+        eprintln!("compile/{n}: {occurrences} occurrences");
+        group.throughput(Throughput::Elements(occurrences as u64));
+        group.bench_function(format!("{n} activities"), |b| {
+            b.iter(|| karta::compile::compile(black_box(&ws), Calendar::russia()).expect("compiles"))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, check, deadlines, compile);
 criterion_main!(benches);

@@ -6,7 +6,9 @@
 pub mod calendar;
 pub mod check;
 pub mod clock;
+pub mod compile;
 pub mod deadline;
 pub mod diag;
 pub mod load;
 pub mod model;
+pub mod ru;

@@ -17,6 +17,10 @@ use crate::msg;
 /// An activity or a protocol decision, seen the same way by every check.
 pub struct Task<'a> {
     pub id: &'a str,
+    pub number: Option<&'a String>,
+    pub title: &'a str,
+    pub section: Option<usize>,
+    pub reminders: Option<&'a crate::model::Reminders>,
     pub pointer: String,
     pub executors: &'a [String],
     pub for_each: Option<&'a String>,
@@ -35,6 +39,10 @@ pub fn tasks(doc: &Document) -> Vec<Task<'_>> {
                 for (a, act) in section.activities.iter().enumerate() {
                     out.push(Task {
                         id: &act.id,
+                        number: act.number.as_ref(),
+                        title: &act.title,
+                        section: Some(s),
+                        reminders: act.reminders.as_ref(),
                         pointer: format!("/sections/{s}/activities/{a}"),
                         executors: &act.executors,
                         for_each: act.for_each.as_ref(),
@@ -65,6 +73,10 @@ fn decisions<'a>(
         let (executors, for_each) = if own { (d.executors.as_slice(), d.for_each.as_ref()) } else { parent };
         out.push(Task {
             id: &d.id,
+            number: d.number.as_ref(),
+            title: &d.text,
+            section: None,
+            reminders: None,
             pointer: pointer.clone(),
             executors,
             for_each,

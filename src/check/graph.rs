@@ -60,12 +60,28 @@ pub fn cycles(docs: &[Loaded]) -> Vec<Diagnostic> {
         let closing = path.len().checked_sub(2).and_then(|i| graph.find_edge(path[i], path[i + 1]));
         let Some(edge) = closing.map(|e| &graph[e]) else { continue };
         let loaded = &docs[edge.doc];
-        out.push(
+        // Every link of the circle, with where it is written (several files for a cross-roadmap cycle).
+        let links: Vec<crate::diag::Message> = path
+            .windows(2)
+            .filter_map(|w| graph.find_edge(w[0], w[1]).map(|e| (w, &graph[e])))
+            .map(|(w, e)| {
+                let l = &docs[e.doc];
+                let span = l.spans.value(&e.pointer);
+                let (from, to) = (short(&graph[w[0]], docs), short(&graph[w[1]], docs));
+                let place = format!("{}:{}:{}", l.source.path.display(), span.line, span.col);
+                msg!("`{}` ждёт `{}`: {}", from, to, place; "`{}` waits for `{}`: {}", from, to, place)
+            })
+            .collect();
+        let mut d =
             Diagnostic::error(Code::Cycle, msg!("циклическая зависимость: {}", text; "dependency cycle: {}", text))
-                .at(&loaded.source, loaded.spans.value(&edge.pointer))
-                .hint(msg!("мероприятия ждут друг друга по кругу; уберите одну из ссылок `after` или относительный срок «… после …»";
-                    "the activities wait for each other in a circle; remove one `after` reference or relative deadline")),
-        );
+                .at(&loaded.source, loaded.spans.value(&edge.pointer));
+        if links.len() > 1 {
+            d.hints.extend(links);
+        }
+        out.push(d.hint(msg!(
+            "мероприятия ждут друг друга по кругу; уберите одну из ссылок `after` или относительный срок «… после …»";
+            "the activities wait for each other in a circle; remove one `after` reference or relative deadline"
+        )));
     }
     out
 }

@@ -4,6 +4,9 @@
 
 mod document;
 mod graph;
+mod workspace;
+
+pub use workspace::{Task, Unit, Workspace};
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -60,8 +60,8 @@ pub fn run(global: &Global, args: Args) -> u8 {
             .hint_opt(e.hint);
             let renderer = Renderer::new(lang);
             match global.format {
-                Format::Text => super::err_fmt!("{}", renderer.human(&d)),
                 Format::Json => super::out_line!("{}", renderer.json(&d)),
+                _ => super::err_fmt!("{}", renderer.human(&d)),
             }
             return 1;
         }
@@ -81,7 +81,17 @@ pub fn run(global: &Global, args: Args) -> u8 {
             let out = json!({"phrase": args.phrase, "kind": spec.kind(), "structured": structured, "occurrences": occurrences, "relative": relative});
             super::out_line!("{out}");
         }
-        Format::Text => {
+        Format::Csv => {
+            super::out_line!("opens,due");
+            for o in &occurrences {
+                super::out_line!(
+                    "{},{}",
+                    o["opens"].as_str().unwrap_or_default(),
+                    o["due"].as_str().unwrap_or_default()
+                );
+            }
+        }
+        Format::Text | Format::Dot | Format::Mermaid => {
             super::out_fmt!("{}", text(&args.phrase, &spec, &structured, &occurrences, period, &args.tz, lang))
         }
     }

@@ -1,8 +1,12 @@
 //! Command-line interface: one file per subcommand. Parsing only validates arguments; files
 //! are read by the subcommand itself.
 
+mod agenda;
 mod check;
 mod deadline;
+mod graph;
+mod ics;
+mod plan;
 mod schema;
 
 use chrono::{DateTime, FixedOffset};
@@ -44,6 +48,11 @@ impl Global {
 pub enum Format {
     Text,
     Json,
+    Csv,
+    /// Graphviz DOT (`karta graph`).
+    Dot,
+    /// Mermaid flowchart (`karta graph`).
+    Mermaid,
 }
 
 #[derive(Debug, Subcommand)]
@@ -54,6 +63,57 @@ pub enum Command {
     Deadline(deadline::Args),
     /// Print the JSON Schema of the roadmap format.
     Schema,
+    /// Every occurrence of every activity, sorted by due date.
+    Plan(plan::Args),
+    /// What each executor has opening and due in the coming days.
+    Agenda(agenda::Args),
+    /// The dependency graph (Graphviz DOT or Mermaid), critical path highlighted.
+    Graph(graph::Args),
+    /// An iCalendar (RFC 5545) feed of occurrences with reminders.
+    Ics(ics::Args),
+}
+
+/// The YAML files under `paths`, or exit code 2 (with a message) when a path does not exist.
+pub fn files(paths: &[std::path::PathBuf], lang: Lang) -> Result<Vec<std::path::PathBuf>, u8> {
+    karta::check::collect_files(paths).map_err(|missing| {
+        err_line!(
+            "{}",
+            match lang {
+                Lang::Ru => format!("karta: путь не найден: {}", missing.display()),
+                Lang::En => format!("karta: no such path: {}", missing.display()),
+            }
+        );
+        2
+    })
+}
+
+/// Checks and compiles the roadmaps under `paths` (default `roadmaps/`); on errors prints them
+/// and returns exit code 1.
+pub fn plan(
+    global: &Global,
+    paths: &[std::path::PathBuf],
+) -> Result<(karta::check::Workspace, karta::compile::Plan), u8> {
+    let lang = global.lang();
+    let default = [std::path::PathBuf::from("roadmaps")];
+    let files = files(if paths.is_empty() { &default } else { paths }, lang)?;
+    let calendar = karta::calendar::Calendar::russia();
+    let renderer = karta::diag::Renderer::new(lang);
+    let workspace = karta::check::check_files(&files, calendar).into_workspace().map_err(|checked| {
+        for d in checked.diagnostics.iter().filter(|d| d.is_error()) {
+            err_line!("{}", renderer.human(d));
+        }
+        err_line!("{}", karta::diag::Summary::of(checked.files.len(), &checked.diagnostics).render(lang));
+        1u8
+    })?;
+    match karta::compile::compile(&workspace, calendar) {
+        Ok(plan) => Ok((workspace, plan)),
+        Err(errors) => {
+            for d in &errors {
+                err_line!("{}", renderer.human(d));
+            }
+            Err(1)
+        }
+    }
 }
 
 /// Writes to standard output; a closed pipe (`karta … | head`) is not an error worth a panic.
@@ -80,5 +140,9 @@ pub fn run(cli: Cli) -> u8 {
         Command::Check(args) => check::run(&cli.global, args),
         Command::Deadline(args) => deadline::run(&cli.global, args),
         Command::Schema => schema::run(),
+        Command::Plan(args) => plan::run(&cli.global, args),
+        Command::Agenda(args) => agenda::run(&cli.global, args),
+        Command::Graph(args) => graph::run(&cli.global, args),
+        Command::Ics(args) => ics::run(&cli.global, args),
     }
 }

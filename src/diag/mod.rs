@@ -143,6 +143,12 @@ pub enum Code {
     ReversedPeriod,
     /// An indicator has targets but no baseline.
     TargetWithoutBaseline,
+    /// An activity falls due before its prerequisite.
+    DueBeforePrerequisite,
+    /// A recurring activity without any occurrence in the period.
+    NoOccurrences,
+    /// Executors with deadlines but no e-mail address.
+    NoEmail,
     /// A deadline phrase karta cannot read.
     UnreadableDeadline,
     /// A deadline falls on a non-working day and is kept there.
@@ -184,6 +190,9 @@ impl Code {
             TargetWithoutBaseline => "K0404",
             UnreadableDeadline => "K0501",
             NonWorkingDue => "K0502",
+            DueBeforePrerequisite => "K0601",
+            NoOccurrences => "K0602",
+            NoEmail => "K0603",
             CalendarGap => "K0503",
         }
     }

@@ -1,0 +1,229 @@
+//! The checked workspace: every roadmap and protocol that passed `check`, with its executors
+//! and groups merged from included directories, its deadlines read into [`Spec`]s and its
+//! dependencies written as workspace-wide keys (`roadmap/activity`). This is the only input
+//! the compiler accepts, so unchecked data cannot reach it.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono_tz::Tz;
+use indexmap::IndexMap;
+
+use super::Checked;
+use super::document::{period_of, tasks};
+use crate::calendar;
+use crate::deadline::{self, Spec};
+use crate::diag::{Diagnostic, Source};
+use crate::load::{Loaded, Spans};
+use crate::model::{Document, Due, Executor, Group, Period, Reminders, Shift};
+
+/// All checked roadmaps and protocols.
+#[derive(Debug)]
+pub struct Workspace {
+    pub units: Vec<Unit>,
+    /// Every file read.
+    pub files: Vec<PathBuf>,
+    /// The warnings checking found.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// One roadmap or protocol, ready to compile.
+#[derive(Debug)]
+pub struct Unit {
+    pub id: String,
+    pub title: String,
+    pub protocol: bool,
+    pub period: Period,
+    pub tz: Tz,
+    pub shift: Shift,
+    pub controller: Option<String>,
+    pub reminders: Option<Reminders>,
+    pub executors: IndexMap<String, Executor>,
+    pub groups: IndexMap<String, Group>,
+    /// Section titles, in order (a protocol has none).
+    pub sections: Vec<String>,
+    pub tasks: Vec<Task>,
+    pub source: Arc<Source>,
+    pub spans: Spans,
+}
+
+/// An activity or decision with a readable deadline.
+#[derive(Debug, Clone)]
+pub struct Task {
+    pub id: String,
+    pub number: Option<String>,
+    pub title: String,
+    pub section: Option<usize>,
+    /// Jointly responsible executors (group ids expanded to their members).
+    pub executors: Vec<String>,
+    /// Members of the `for_each` group: one occurrence each.
+    pub each: Vec<String>,
+    pub spec: Option<Spec>,
+    /// The deadline phrase as written, for documents.
+    pub phrase: Option<String>,
+    /// Prerequisites as workspace keys (`roadmap/activity`).
+    pub after: Vec<String>,
+    pub shift: Shift,
+    pub reminders: Option<Reminders>,
+    /// JSON pointer of the task in its file.
+    pub pointer: String,
+}
+
+impl Unit {
+    /// A located diagnostic at a JSON pointer of this unit's file.
+    pub fn at(&self, d: Diagnostic, pointer: &str) -> Diagnostic {
+        d.at(&self.source, self.spans.value(pointer))
+    }
+
+    /// The time zone of an executor: its own, else the unit's.
+    pub fn zone_of(&self, executor: &str) -> Tz {
+        self.executors.get(executor).and_then(|e| e.timezone.as_deref()).and_then(calendar::zone).unwrap_or(self.tz)
+    }
+}
+
+impl Task {
+    pub fn key(&self, unit: &Unit) -> String {
+        format!("{}/{}", unit.id, self.id)
+    }
+}
+
+impl Checked {
+    /// The workspace, when checking found no errors; else the diagnostics stay with `self`.
+    pub fn into_workspace(self) -> Result<Workspace, Box<Checked>> {
+        if self.has_errors() {
+            return Err(Box::new(self));
+        }
+        let by_path: HashMap<PathBuf, usize> = self
+            .documents
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (std::fs::canonicalize(&l.source.path).unwrap_or_else(|_| l.source.path.clone()), i))
+            .collect();
+        let directories: Vec<Option<Directory>> = self
+            .documents
+            .iter()
+            .map(|l| match &l.document {
+                Document::Directory(d) => Some((d.executors.clone(), d.groups.clone())),
+                _ => None,
+            })
+            .collect();
+        let mut units = Vec::new();
+        for loaded in self.documents {
+            if let Some(unit) = unit(loaded, &by_path, &directories) {
+                units.push(unit);
+            }
+        }
+        Ok(Workspace { units, files: self.files, warnings: self.diagnostics })
+    }
+}
+
+/// The executors and groups of a directory file.
+type Directory = (IndexMap<String, Executor>, IndexMap<String, Group>);
+type Directories = [Option<Directory>];
+
+fn unit(loaded: Loaded, by_path: &HashMap<PathBuf, usize>, directories: &Directories) -> Option<Unit> {
+    let Loaded { source, document, spans } = loaded;
+    let period = period_of(&document)?;
+    let (include, local_exec, local_groups, tz_name, shift, controller, reminders, title, protocol, sections) =
+        match &document {
+            Document::Roadmap(r) => (
+                &r.include,
+                &r.executors,
+                &r.groups,
+                &r.timezone,
+                r.shift,
+                r.controller.clone(),
+                r.reminders.clone(),
+                r.title.clone(),
+                false,
+                r.sections.iter().map(|s| s.title.clone()).collect(),
+            ),
+            Document::Protocol(p) => (
+                &p.include,
+                &p.executors,
+                &p.groups,
+                &p.timezone,
+                p.shift,
+                p.controller.clone(),
+                p.reminders.clone(),
+                p.title.clone(),
+                true,
+                Vec::new(),
+            ),
+            Document::Directory(_) => return None,
+        };
+    let mut executors = IndexMap::new();
+    let mut groups = IndexMap::new();
+    for inc in include {
+        let path = source.path.parent().unwrap_or(std::path::Path::new(".")).join(inc);
+        let key = std::fs::canonicalize(&path).unwrap_or(path);
+        if let Some(Some((e, g))) = by_path.get(&key).map(|i| &directories[*i]) {
+            executors.extend(e.clone());
+            groups.extend(g.clone());
+        }
+    }
+    executors.extend(local_exec.clone());
+    groups.extend(local_groups.clone());
+    let expand = |ids: &[String]| -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for id in ids {
+            match groups.get(id) {
+                Some(g) => out.extend(g.members.iter().cloned()),
+                None => out.push(id.clone()),
+            }
+        }
+        out.dedup();
+        out
+    };
+    let doc_id = document.id().to_string();
+    let unit_shift = shift.unwrap_or_default();
+    let tasks = tasks(&document)
+        .into_iter()
+        .map(|t| {
+            let (spec, phrase) = match t.due {
+                Some(Due::Phrase(p)) => (deadline::read(p, period).ok(), Some(p.clone())),
+                Some(Due::Structured(s)) => (Some(s.clone()), None),
+                None => (None, None),
+            };
+            let qualify = |dep: &String| if dep.contains('/') { dep.clone() } else { format!("{doc_id}/{dep}") };
+            let mut after: Vec<String> = t.after.iter().map(qualify).collect();
+            if let Some(Spec::Relative(r)) = &spec {
+                let key = qualify(&r.after);
+                if !after.contains(&key) {
+                    after.push(key);
+                }
+            }
+            Task {
+                id: t.id.to_string(),
+                number: t.number.cloned(),
+                title: t.title.to_string(),
+                section: t.section,
+                executors: expand(t.executors),
+                each: t.for_each.map(|g| expand(std::slice::from_ref(g))).unwrap_or_default(),
+                spec,
+                phrase,
+                after,
+                shift: t.shift.unwrap_or(unit_shift),
+                reminders: t.reminders.cloned(),
+                pointer: t.pointer,
+            }
+        })
+        .collect();
+    Some(Unit {
+        id: doc_id,
+        title,
+        protocol,
+        period,
+        tz: calendar::zone(tz_name).unwrap_or(chrono_tz::Europe::Moscow),
+        shift: unit_shift,
+        controller,
+        reminders,
+        executors,
+        groups,
+        sections,
+        tasks,
+        source,
+        spans,
+    })
+}

@@ -1,0 +1,90 @@
+//! `karta agenda`: what opens and what falls due in the next days, for one executor or all,
+//! grouped by day in Russian ("вт, 17 октября 2023 г.").
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::{Days, NaiveDate};
+use serde_json::json;
+
+use karta::compile::Occurrence;
+use karta::ru;
+
+use super::plan::short;
+use super::{Format, Global, out_fmt, out_line};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Roadmap files or directories (default: roadmaps/).
+    pub paths: Vec<PathBuf>,
+    /// Only this executor's work.
+    #[arg(long)]
+    pub executor: Option<String>,
+    /// How many days ahead of --now.
+    #[arg(long, default_value_t = 14)]
+    pub days: u32,
+}
+
+#[derive(Default)]
+struct Day<'a> {
+    opening: Vec<&'a Occurrence>,
+    due: Vec<&'a Occurrence>,
+}
+
+pub fn run(global: &Global, args: Args) -> u8 {
+    let (workspace, plan) = match super::plan(global, &args.paths) {
+        Ok(pair) => pair,
+        Err(code) => return code,
+    };
+    let now = karta::clock::now(global.now);
+    let mut days: BTreeMap<NaiveDate, Day> = BTreeMap::new();
+    for o in plan.occurrences.iter().filter(|o| args.executor.as_ref().is_none_or(|e| o.executors.contains(e))) {
+        let today = now.with_timezone(&o.due.timezone()).date_naive();
+        let last = today.checked_add_days(Days::new(u64::from(args.days))).unwrap_or(today);
+        if o.opens >= today && o.opens <= last && o.opens < o.due_date {
+            days.entry(o.opens).or_default().opening.push(o);
+        }
+        if o.due >= now && o.due_date <= last {
+            days.entry(o.due_date).or_default().due.push(o);
+        }
+    }
+    if global.format == Format::Json {
+        let list: Vec<_> = days
+            .iter()
+            .map(|(d, day)| {
+                json!({"date": d.to_string(), "opening": day.opening.iter().map(|o| &o.id).collect::<Vec<_>>(), "due": day.due.iter().map(|o| &o.id).collect::<Vec<_>>()})
+            })
+            .collect();
+        out_line!("{}", json!({"now": now.to_rfc3339(), "days": args.days, "executor": args.executor, "agenda": list}));
+        return 0;
+    }
+    let who = args.executor.as_deref().map(|e| format!(" — {e}")).unwrap_or_default();
+    let mut out = format!("Повестка на {} дн. с {}{who}\n", args.days, ru::date_words(now.date_naive()));
+    if days.is_empty() {
+        out += "\nничего не открывается и не наступает\n";
+    }
+    for (date, day) in &days {
+        out += &format!("\n{}\n", ru::day_heading(*date));
+        for o in &day.due {
+            let task = &workspace.units[o.unit].tasks[o.task];
+            let time = o.due.format("%H:%M");
+            out += &format!(
+                "  срок до {time}  {}\n               {} · {}\n",
+                short(&task.title, 80),
+                o.id,
+                o.executors.join(", ")
+            );
+        }
+        for o in &day.opening {
+            let task = &workspace.units[o.unit].tasks[o.task];
+            out += &format!(
+                "  начинается   {}\n               {} · срок {}\n",
+                short(&task.title, 80),
+                o.id,
+                ru::date_digits(o.due_date)
+            );
+        }
+    }
+    out_fmt!("{}", out.replace('\u{a0}', " "));
+    0
+}

@@ -1,0 +1,130 @@
+//! `karta graph`: the dependency graph of activities, clustered by roadmap and section, with
+//! the critical path highlighted — Graphviz DOT (default) or a Mermaid flowchart that pastes
+//! into any Markdown viewer.
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use petgraph::visit::EdgeRef;
+use serde_json::json;
+
+use karta::check::Workspace;
+use karta::compile::Plan;
+
+use super::plan::short;
+use super::{Format, Global, out_fmt, out_line};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Roadmap files or directories (default: roadmaps/).
+    pub paths: Vec<PathBuf>,
+}
+
+pub fn run(global: &Global, args: Args) -> u8 {
+    let (workspace, plan) = match super::plan(global, &args.paths) {
+        Ok(pair) => pair,
+        Err(code) => return code,
+    };
+    let critical: HashSet<(usize, usize)> =
+        plan.occurrences.iter().filter(|o| o.critical).map(|o| (o.unit, o.task)).collect();
+    match global.format {
+        Format::Mermaid => out_fmt!("{}", mermaid(&workspace, &plan, &critical)),
+        Format::Json => {
+            let nodes: Vec<_> = plan
+                .nodes
+                .iter()
+                .map(|((u, t), _)| {
+                    let task = &workspace.units[*u].tasks[*t];
+                    json!({"id": task.key(&workspace.units[*u]), "title": task.title, "critical": critical.contains(&(*u, *t))})
+                })
+                .collect();
+            let edges: Vec<_> = plan
+                .graph
+                .edge_references()
+                .map(|e| json!({"from": plan.graph[e.target()], "to": plan.graph[e.source()]}))
+                .collect();
+            out_line!("{}", json!({"nodes": nodes, "edges": edges}));
+        }
+        _ => out_fmt!("{}", dot(&workspace, &plan, &critical)),
+    }
+    0
+}
+
+fn node_id(u: usize, t: usize) -> String {
+    format!("n{u}_{t}")
+}
+
+fn label(ws: &Workspace, u: usize, t: usize) -> String {
+    let task = &ws.units[u].tasks[t];
+    let number = task.number.as_deref().map(|n| format!("{} ", n.trim_end_matches('.'))).unwrap_or_default();
+    let due = task.phrase.as_deref().map(|p| format!("\n{}", short(p, 40))).unwrap_or_default();
+    format!("{number}{}{due}", short(&task.title, 50))
+}
+
+fn escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+fn dot(ws: &Workspace, plan: &Plan, critical: &HashSet<(usize, usize)>) -> String {
+    let mut out = String::from(
+        "digraph karta {\n  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Times New Roman\", fontsize=10];\n",
+    );
+    for (u, unit) in ws.units.iter().enumerate() {
+        let _ = writeln!(out, "  subgraph cluster_{u} {{\n    label=\"{}\";", escape(&short(&unit.title, 80)));
+        let sections = if unit.sections.is_empty() { vec![String::new()] } else { unit.sections.clone() };
+        for (s, title) in sections.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "    subgraph cluster_{u}_{s} {{\n      label=\"{}\"; style=dashed;",
+                escape(&short(title, 60))
+            );
+            for (t, task) in unit.tasks.iter().enumerate().filter(|(_, t)| t.section.unwrap_or(0) == s) {
+                let style = if critical.contains(&(u, t)) { ", color=red, penwidth=2" } else { "" };
+                let _ = writeln!(
+                    out,
+                    "      {} [label=\"{}\", tooltip=\"{}\"{style}];",
+                    node_id(u, t),
+                    escape(&label(ws, u, t)),
+                    escape(&task.key(unit))
+                );
+            }
+            out += "    }\n";
+        }
+        out += "  }\n";
+    }
+    for e in plan.graph.edge_references() {
+        let (Some(from), Some(to)) = (find(plan, e.target()), find(plan, e.source())) else { continue };
+        let style = if critical.contains(&from) && critical.contains(&to) { " [color=red, penwidth=2]" } else { "" };
+        let _ = writeln!(out, "  {} -> {}{style};", node_id(from.0, from.1), node_id(to.0, to.1));
+    }
+    out += "}\n";
+    out
+}
+
+fn mermaid(ws: &Workspace, plan: &Plan, critical: &HashSet<(usize, usize)>) -> String {
+    let mut out = String::from("flowchart LR\n  classDef critical stroke:#c00,stroke-width:3px;\n");
+    let text = |s: &str| s.replace('"', "#quot;").replace('\n', "<br/>");
+    for (u, unit) in ws.units.iter().enumerate() {
+        let _ = writeln!(out, "  subgraph r{u}[\"{}\"]", text(&short(&unit.title, 80)));
+        let sections = if unit.sections.is_empty() { vec![String::new()] } else { unit.sections.clone() };
+        for (s, title) in sections.iter().enumerate() {
+            let _ = writeln!(out, "    subgraph r{u}s{s}[\"{}\"]", text(&short(title, 60)));
+            for (t, _) in unit.tasks.iter().enumerate().filter(|(_, t)| t.section.unwrap_or(0) == s) {
+                let class = if critical.contains(&(u, t)) { ":::critical" } else { "" };
+                let _ = writeln!(out, "      {}[\"{}\"]{class}", node_id(u, t), text(&label(ws, u, t)));
+            }
+            out += "    end\n";
+        }
+        out += "  end\n";
+    }
+    for e in plan.graph.edge_references() {
+        let (Some(from), Some(to)) = (find(plan, e.target()), find(plan, e.source())) else { continue };
+        let _ = writeln!(out, "  {} --> {}", node_id(from.0, from.1), node_id(to.0, to.1));
+    }
+    out
+}
+
+fn find(plan: &Plan, n: petgraph::graph::NodeIndex) -> Option<(usize, usize)> {
+    plan.nodes.iter().find(|(_, v)| **v == n).map(|(k, _)| *k)
+}

@@ -1,0 +1,195 @@
+//! `karta plan`: every occurrence of every activity, sorted by due date, with filters and a
+//! summary of counts per kind of deadline.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use serde_json::{Value, json};
+
+use karta::check::Workspace;
+use karta::compile::{Occurrence, Plan};
+use karta::ru;
+
+use super::{Format, Global, out_fmt, out_line};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Roadmap files or directories (default: roadmaps/).
+    pub paths: Vec<PathBuf>,
+    /// Only this roadmap (its id).
+    #[arg(long)]
+    pub roadmap: Option<String>,
+    /// Only occurrences this executor is responsible for.
+    #[arg(long)]
+    pub executor: Option<String>,
+    /// Only this section (its number from 1, or words of its title).
+    #[arg(long)]
+    pub section: Option<String>,
+    /// Only occurrences due on or after this date.
+    #[arg(long)]
+    pub from: Option<NaiveDate>,
+    /// Only occurrences due on or before this date.
+    #[arg(long)]
+    pub to: Option<NaiveDate>,
+}
+
+pub fn run(global: &Global, args: Args) -> u8 {
+    let (workspace, plan) = match super::plan(global, &args.paths) {
+        Ok(pair) => pair,
+        Err(code) => return code,
+    };
+    let chosen: Vec<&Occurrence> = plan.occurrences.iter().filter(|o| keep(&workspace, o, &args)).collect();
+    match global.format {
+        Format::Json => out_line!(
+            "{}",
+            json!({"summary": summary(&workspace, &plan, &chosen), "occurrences": chosen.iter().map(|o| occurrence_json(&workspace, o)).collect::<Vec<_>>()})
+        ),
+        Format::Csv => out_fmt!("{}", csv(&workspace, &chosen)),
+        _ => out_fmt!("{}", text(&workspace, &plan, &chosen)),
+    }
+    0
+}
+
+fn keep(ws: &Workspace, o: &Occurrence, args: &Args) -> bool {
+    let unit = &ws.units[o.unit];
+    let task = &unit.tasks[o.task];
+    args.roadmap.as_ref().is_none_or(|r| *r == unit.id)
+        && args.executor.as_ref().is_none_or(|e| o.executors.contains(e))
+        && args.from.is_none_or(|d| o.due_date >= d)
+        && args.to.is_none_or(|d| o.due_date <= d)
+        && args.section.as_ref().is_none_or(|s| {
+            let Some(i) = task.section else { return false };
+            s.parse::<usize>()
+                .map_or_else(|_| unit.sections[i].to_lowercase().contains(&s.to_lowercase()), |n| n == i + 1)
+        })
+}
+
+/// The kind of an occurrence's deadline.
+pub fn kind(ws: &Workspace, o: &Occurrence) -> &'static str {
+    ws.units[o.unit].tasks[o.task].spec.as_ref().map_or("none", |s| s.kind())
+}
+
+pub fn occurrence_json(ws: &Workspace, o: &Occurrence) -> Value {
+    let unit = &ws.units[o.unit];
+    let task = &unit.tasks[o.task];
+    json!({
+        "id": o.id,
+        "roadmap": unit.id,
+        "activity": task.id,
+        "number": task.number,
+        "title": task.title,
+        "section": task.section.map(|i| unit.sections[i].clone()),
+        "kind": kind(ws, o),
+        "phrase": task.phrase,
+        "executor": o.executor,
+        "executors": o.executors,
+        "opens": o.opens.to_string(),
+        "due": o.due.to_rfc3339(),
+        "due_date": o.due_date.to_string(),
+        "depends_on": o.depends_on,
+        "relative": o.relative,
+        "slack_days": o.slack_days,
+        "critical": o.critical,
+    })
+}
+
+fn summary(ws: &Workspace, plan: &Plan, chosen: &[&Occurrence]) -> Value {
+    let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
+    for o in chosen {
+        *by_kind.entry(kind(ws, o)).or_default() += 1;
+    }
+    let activities: usize = ws.units.iter().map(|u| u.tasks.len()).sum();
+    let without: BTreeMap<&str, usize> = ws
+        .units
+        .iter()
+        .flat_map(|u| u.tasks.iter())
+        .filter(|t| matches!(t.spec.as_ref().map(|s| s.kind()), Some("continuous" | "on_demand") | None))
+        .fold(BTreeMap::new(), |mut m, t| {
+            *m.entry(t.spec.as_ref().map_or("none", |s| s.kind())).or_default() += 1;
+            m
+        });
+    json!({
+        "roadmaps": ws.units.len(),
+        "activities": activities,
+        "occurrences": chosen.len(),
+        "occurrences_total": plan.occurrences.len(),
+        "by_kind": by_kind,
+        "without_occurrences": without,
+    })
+}
+
+fn text(ws: &Workspace, plan: &Plan, chosen: &[&Occurrence]) -> String {
+    let mut out = String::from("срок        открыто     мероприятие\n");
+    for o in chosen {
+        let task = &ws.units[o.unit].tasks[o.task];
+        let time = o.time.map(|t| format!(" {}", t.format("%H:%M"))).unwrap_or_default();
+        let mark = if o.critical { " [критический путь]" } else { "" };
+        out += &format!(
+            "{}{time}  {}  {}{mark}\n            {} · {}\n",
+            ru::date_digits(o.due_date),
+            ru::date_digits(o.opens),
+            o.id,
+            short(&task.title, 90),
+            o.executors.join(", ")
+        );
+    }
+    let s = summary(ws, plan, chosen);
+    let kinds: Vec<String> =
+        s["by_kind"].as_object().map_or_else(Vec::new, |m| m.iter().map(|(k, v)| format!("{k} {v}")).collect());
+    let n = chosen.len() as u64;
+    out += &format!(
+        "итого: {n} {} ({}) в {} дорожных картах, мероприятий {}\n",
+        karta::diag::plural(n, ["срок", "срока", "сроков"]),
+        kinds.join(", "),
+        ws.units.len(),
+        s["activities"]
+    );
+    out
+}
+
+fn csv(ws: &Workspace, chosen: &[&Occurrence]) -> String {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "id",
+        "roadmap",
+        "activity",
+        "executor",
+        "executors",
+        "opens",
+        "due",
+        "kind",
+        "title",
+        "depends_on",
+        "slack_days",
+        "critical",
+    ]);
+    for o in chosen {
+        let unit = &ws.units[o.unit];
+        let task = &unit.tasks[o.task];
+        let _ = w.write_record([
+            o.id.as_str(),
+            unit.id.as_str(),
+            task.id.as_str(),
+            o.executor.as_deref().unwrap_or_default(),
+            &o.executors.join(" "),
+            &o.opens.to_string(),
+            &o.due.to_rfc3339(),
+            kind(ws, o),
+            task.title.as_str(),
+            &o.depends_on.join(" "),
+            &o.slack_days.to_string(),
+            if o.critical { "true" } else { "false" },
+        ]);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// A title cut to `n` characters for one-line listings.
+pub fn short(text: &str, n: usize) -> String {
+    if text.chars().count() <= n {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(n - 1).collect::<String>())
+    }
+}

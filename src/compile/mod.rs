@@ -1,0 +1,138 @@
+//! Compiling a checked [`Workspace`] into a [`Plan`]: the dependency graph of activities
+//! (petgraph), the dated occurrences of every activity with stable ids, the links between
+//! occurrences, relative deadlines resolved from their prerequisites, consistency warnings,
+//! and slack and the critical path. Pure and deterministic: the same workspace, calendar and
+//! actual completions give the same plan.
+
+mod critical;
+mod occurrences;
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::calendar::Calendar;
+use crate::check::Workspace;
+use crate::diag::{Code, Diagnostic};
+use crate::msg;
+
+/// One dated instance of an activity, for one executor or jointly for several.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Occurrence {
+    /// `roadmap/activity@YYYY-MM-DD`, plus `/executor` for per-executor work.
+    pub id: String,
+    pub unit: usize,
+    pub task: usize,
+    /// `roadmap/activity`.
+    pub key: String,
+    pub opens: NaiveDate,
+    pub due_date: NaiveDate,
+    /// The due instant in the executor's (or the roadmap's) time zone.
+    pub due: DateTime<FixedOffset>,
+    pub time: Option<NaiveTime>,
+    /// Set for per-executor occurrences (`for_each`).
+    pub executor: Option<String>,
+    /// Who is responsible: the joint executors, or the one executor.
+    pub executors: Vec<String>,
+    /// Occurrences that must be done first (ids).
+    pub depends_on: Vec<String>,
+    /// Due date computed from a prerequisite (a relative deadline).
+    pub relative: bool,
+    /// Days this occurrence may slip before it moves its roadmap's final date or misses a dependent.
+    pub slack_days: i64,
+    /// On the chain whose delay moves the roadmap's final date.
+    pub critical: bool,
+}
+
+/// Completion dates reported so far, by occurrence id; relative deadlines count from them.
+pub trait Actuals {
+    fn completed(&self, occurrence: &str) -> Option<NaiveDate>;
+}
+
+/// No completions: the plan as approved.
+pub struct Planned;
+
+impl Actuals for Planned {
+    fn completed(&self, _: &str) -> Option<NaiveDate> {
+        None
+    }
+}
+
+impl Actuals for HashMap<String, NaiveDate> {
+    fn completed(&self, occurrence: &str) -> Option<NaiveDate> {
+        self.get(occurrence).copied()
+    }
+}
+
+/// The compiled plan.
+#[derive(Debug)]
+pub struct Plan {
+    /// Activities as graph nodes (`roadmap/activity`), edges from an activity to its prerequisites.
+    pub graph: DiGraph<String, ()>,
+    /// Node of each (unit, task).
+    pub nodes: HashMap<(usize, usize), NodeIndex>,
+    /// Every occurrence, sorted by due instant, then id.
+    pub occurrences: Vec<Occurrence>,
+    /// Consistency warnings, located in the roadmap files.
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Plan {
+    /// The occurrences of one activity.
+    pub fn of(&self, unit: usize, task: usize) -> impl Iterator<Item = &Occurrence> {
+        self.occurrences.iter().filter(move |o| o.unit == unit && o.task == task)
+    }
+}
+
+/// Compiles the workspace as planned.
+pub fn compile(workspace: &Workspace, calendar: &Calendar) -> Result<Plan, Vec<Diagnostic>> {
+    compile_with(workspace, calendar, &Planned)
+}
+
+/// Compiles the workspace, counting relative deadlines from actual completions where known.
+pub fn compile_with(
+    workspace: &Workspace,
+    calendar: &Calendar,
+    actuals: &dyn Actuals,
+) -> Result<Plan, Vec<Diagnostic>> {
+    let mut graph = DiGraph::new();
+    let mut nodes = HashMap::new();
+    let mut by_key = HashMap::new();
+    for (u, unit) in workspace.units.iter().enumerate() {
+        for (t, task) in unit.tasks.iter().enumerate() {
+            let key = task.key(unit);
+            let n = graph.add_node(key.clone());
+            nodes.insert((u, t), n);
+            by_key.insert(key, (u, t));
+        }
+    }
+    for (u, unit) in workspace.units.iter().enumerate() {
+        for (t, task) in unit.tasks.iter().enumerate() {
+            for dep in &task.after {
+                if let Some(target) = by_key.get(dep) {
+                    graph.add_edge(nodes[&(u, t)], nodes[target], ());
+                }
+            }
+        }
+    }
+    let order = match petgraph::algo::toposort(&graph, None) {
+        Ok(mut order) => {
+            order.reverse();
+            order
+        }
+        Err(cycle) => {
+            let key = &graph[cycle.node_id()];
+            return Err(vec![Diagnostic::error(
+                Code::Cycle,
+                msg!("циклическая зависимость через `{}`", key; "dependency cycle through `{}`", key),
+            )]);
+        }
+    };
+    let index: HashMap<NodeIndex, (usize, usize)> = nodes.iter().map(|(k, v)| (*v, *k)).collect();
+    let tasks_in_order: Vec<(usize, usize)> = order.iter().map(|n| index[n]).collect();
+    let mut built = occurrences::build(workspace, calendar, actuals, &tasks_in_order, &by_key);
+    critical::mark(&tasks_in_order, &mut built.occurrences);
+    built.occurrences.sort_by(|a, b| (a.due, &a.id).cmp(&(b.due, &b.id)));
+    Ok(Plan { graph, nodes, occurrences: built.occurrences, warnings: built.warnings })
+}

@@ -1,0 +1,254 @@
+//! Dated occurrences of every activity, and the links between them.
+//!
+//! Matching rule (documented in docs/format.md): an occurrence of activity A depends on the
+//! occurrences of each prerequisite B that fall due last on or before A's due date — so in a
+//! weekly chain day 1 → day 5, the Friday of a week depends on the Tuesday of the same week,
+//! and a monthly week-2 task on week 1 of the same month. When no occurrence of B is due by
+//! then, A depends on B's first occurrence (and gets a warning). Per-executor work matches the
+//! same executor when B is also per-executor; joint work after per-executor work depends on
+//! every executor's occurrence of that date.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{Days, NaiveDate};
+
+use super::{Actuals, Occurrence};
+use crate::calendar::{Calendar, due_instant};
+use crate::check::{Task, Unit, Workspace};
+use crate::deadline::Spec;
+use crate::diag::{Code, Diagnostic};
+use crate::msg;
+
+pub struct Built {
+    pub occurrences: Vec<Occurrence>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+pub fn build(
+    workspace: &Workspace,
+    calendar: &Calendar,
+    actuals: &dyn Actuals,
+    order: &[(usize, usize)],
+    by_key: &HashMap<String, (usize, usize)>,
+) -> Built {
+    let mut out: Vec<Occurrence> = Vec::new();
+    let mut of_task: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
+    let mut warnings = Vec::new();
+    for &(u, t) in order {
+        let unit = &workspace.units[u];
+        let task = &unit.tasks[t];
+        let made = match &task.spec {
+            Some(Spec::Relative(r)) => {
+                let prereq =
+                    by_key.get(&qualify(unit, &r.after)).and_then(|k| of_task.get(k)).cloned().unwrap_or_default();
+                relative(unit, task, (u, t), &prereq, &out, r, calendar, actuals)
+            }
+            Some(spec) => {
+                let made = absolute(unit, task, (u, t), spec, calendar);
+                if made.is_empty() && matches!(spec, Spec::Recurring(_)) {
+                    warnings.push(unit.at(
+                        Diagnostic::warning(
+                            Code::NoOccurrences,
+                            msg!("у повторяющегося мероприятия `{}` нет ни одного срока в периоде", task.id;
+                            "recurring activity `{}` has no occurrence in the period", task.id),
+                        ),
+                        &format!("{}/due", task.pointer),
+                    ));
+                }
+                made
+            }
+            None => Vec::new(),
+        };
+        let start = out.len();
+        out.extend(made);
+        of_task.insert((u, t), (start..out.len()).collect());
+    }
+    link(workspace, &mut out, &of_task, by_key, &mut warnings);
+    warnings.extend(no_email(workspace, &out));
+    Built { occurrences: out, warnings }
+}
+
+fn qualify(unit: &Unit, dep: &str) -> String {
+    if dep.contains('/') { dep.to_string() } else { format!("{}/{dep}", unit.id) }
+}
+
+/// Occurrences of a deadline with its own dates.
+fn absolute(unit: &Unit, task: &Task, at: (usize, usize), spec: &Spec, calendar: &Calendar) -> Vec<Occurrence> {
+    let mut out = Vec::new();
+    let mut seen: HashMap<NaiveDate, usize> = HashMap::new();
+    for o in spec.occurrences(unit.period, calendar, task.shift) {
+        let n = seen.entry(o.due).or_insert(0);
+        *n += 1;
+        let suffix = if *n > 1 { format!("#{n}") } else { String::new() };
+        let base = format!("{}@{}{suffix}", task.key(unit), o.due);
+        for (executor, executors) in responsible(task) {
+            let tz = executor.as_deref().map_or(unit.tz, |e| unit.zone_of(e));
+            out.push(Occurrence {
+                id: executor.as_ref().map_or_else(|| base.clone(), |e| format!("{base}/{e}")),
+                unit: at.0,
+                task: at.1,
+                key: task.key(unit),
+                opens: o.opens,
+                due_date: o.due,
+                due: due_instant(o.due, o.time, tz),
+                time: o.time,
+                executor,
+                executors,
+                depends_on: Vec::new(),
+                relative: false,
+                slack_days: 0,
+                critical: false,
+            });
+        }
+    }
+    out
+}
+
+/// (executor, responsible) pairs: one per member for `for_each`, one joint otherwise.
+fn responsible(task: &Task) -> Vec<(Option<String>, Vec<String>)> {
+    if task.each.is_empty() {
+        vec![(None, task.executors.clone())]
+    } else {
+        task.each.iter().map(|e| (Some(e.clone()), vec![e.clone()])).collect()
+    }
+}
+
+/// Occurrences of "в течение N дней после X": one per date of X, counted from X's actual
+/// completion when reported, else from its due date.
+#[allow(clippy::too_many_arguments)]
+fn relative(
+    unit: &Unit,
+    task: &Task,
+    at: (usize, usize),
+    prereq: &[usize],
+    all: &[Occurrence],
+    r: &crate::deadline::Relative,
+    calendar: &Calendar,
+    actuals: &dyn Actuals,
+) -> Vec<Occurrence> {
+    let mut by_date: BTreeMap<NaiveDate, Vec<&Occurrence>> = BTreeMap::new();
+    for &i in prereq {
+        by_date.entry(all[i].due_date).or_default().push(&all[i]);
+    }
+    let mut out = Vec::new();
+    for (date, group) in by_date {
+        let finish = |o: &Occurrence| actuals.completed(&o.id).unwrap_or(o.due_date);
+        for (executor, executors) in responsible(task) {
+            let mine: Vec<&&Occurrence> =
+                group.iter().filter(|o| o.executor.is_none() || o.executor == executor).collect();
+            let from = mine.iter().map(|o| finish(o)).max().unwrap_or(date);
+            let due = if r.working {
+                calendar.add_working_days(from, r.days)
+            } else {
+                from.checked_add_days(Days::new(u64::from(r.days))).unwrap_or(from)
+            };
+            let due = calendar.shift(due, task.shift);
+            let base = format!("{}@{date}", task.key(unit));
+            let tz = executor.as_deref().map_or(unit.tz, |e| unit.zone_of(e));
+            out.push(Occurrence {
+                id: executor.as_ref().map_or_else(|| base.clone(), |e| format!("{base}/{e}")),
+                unit: at.0,
+                task: at.1,
+                key: task.key(unit),
+                opens: from,
+                due_date: due,
+                due: due_instant(due, None, tz),
+                time: None,
+                executor,
+                executors,
+                depends_on: mine.iter().map(|o| o.id.clone()).collect(),
+                relative: true,
+                slack_days: 0,
+                critical: false,
+            });
+        }
+    }
+    out
+}
+
+/// Fills `depends_on` by the matching rule and warns about activities due before their prerequisites.
+fn link(
+    workspace: &Workspace,
+    out: &mut [Occurrence],
+    of_task: &HashMap<(usize, usize), Vec<usize>>,
+    by_key: &HashMap<String, (usize, usize)>,
+    warnings: &mut Vec<Diagnostic>,
+) {
+    let mut warned = HashSet::new();
+    for i in 0..out.len() {
+        if out[i].relative {
+            continue;
+        }
+        let (u, t) = (out[i].unit, out[i].task);
+        let unit = &workspace.units[u];
+        let task = &unit.tasks[t];
+        let mut deps = Vec::new();
+        for (a, dep) in task.after.iter().enumerate() {
+            let Some(candidates) = by_key.get(dep).and_then(|k| of_task.get(k)) else { continue };
+            let me = &out[i];
+            let same_executor: Vec<usize> = candidates
+                .iter()
+                .copied()
+                .filter(|&c| out[c].executor.is_some() && out[c].executor == me.executor)
+                .collect();
+            let pool: Vec<usize> = if same_executor.is_empty() { candidates.clone() } else { same_executor };
+            let before = pool.iter().filter(|&&c| out[c].due_date <= me.due_date).map(|&c| out[c].due_date).max();
+            let chosen = match before {
+                Some(d) => d,
+                None => {
+                    let Some(first) = pool.iter().map(|&c| out[c].due_date).min() else { continue };
+                    if warned.insert((u, t, a)) {
+                        warnings.push(unit.at(
+                            Diagnostic::warning(
+                                Code::DueBeforePrerequisite,
+                                msg!(
+                                "срок `{}` ({}) наступает раньше срока предшествующего `{}` ({})",
+                                task.id, me.due_date.format("%d.%m.%Y"), dep, first.format("%d.%m.%Y");
+                                "`{}` is due ({}) before its prerequisite `{}` ({})",
+                                task.id, me.due_date.format("%d.%m.%Y"), dep, first.format("%d.%m.%Y")),
+                            ),
+                            &format!("{}/after/{a}", task.pointer),
+                        ));
+                    }
+                    first
+                }
+            };
+            deps.extend(pool.iter().filter(|&&c| out[c].due_date == chosen).map(|&c| out[c].id.clone()));
+        }
+        out[i].depends_on = deps;
+    }
+}
+
+/// One warning per roadmap listing executors with deadlines but no e-mail for reminders.
+fn no_email(workspace: &Workspace, out: &[Occurrence]) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
+    for (u, unit) in workspace.units.iter().enumerate() {
+        let mut missing: Vec<&str> = Vec::new();
+        for o in out.iter().filter(|o| o.unit == u) {
+            for e in &o.executors {
+                let has_mail = unit
+                    .executors
+                    .get(e)
+                    .is_some_and(|x| x.email.is_some() || x.head.as_ref().is_some_and(|h| h.email.is_some()));
+                if !has_mail && !missing.contains(&e.as_str()) {
+                    missing.push(e);
+                }
+            }
+        }
+        if missing.is_empty() {
+            continue;
+        }
+        let n = missing.len();
+        let shown = missing.iter().take(6).copied().collect::<Vec<_>>().join(", ");
+        let more = if n > 6 { format!(" и ещё {}", n - 6) } else { String::new() };
+        let more_en = if n > 6 { format!(" and {} more", n - 6) } else { String::new() };
+        warnings.push(unit.at(
+            Diagnostic::warning(Code::NoEmail, msg!("у {} {} со сроками нет e-mail, напоминания до них не дойдут: {}{}",
+                n, crate::diag::plural(n as u64, ["исполнителя", "исполнителей", "исполнителей"]), shown, more;
+                "{} executor(s) with deadlines have no e-mail, reminders cannot reach them: {}{}", n, shown, more_en))
+            .hint(msg!("добавьте `email:` исполнителю или его руководителю (`head:`)"; "add an `email:` to the executor or its `head:`")),
+            "/id",
+        ));
+    }
+    warnings
+}
