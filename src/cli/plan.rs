@@ -43,10 +43,10 @@ pub fn run(global: &Global, args: Args) -> u8 {
     match global.format {
         Format::Json => out_line!(
             "{}",
-            json!({"summary": summary(&workspace, &plan, &chosen), "occurrences": chosen.iter().map(|o| occurrence_json(&workspace, o)).collect::<Vec<_>>()})
+            json!({"summary": summary(&workspace, &plan, &chosen, args.roadmap.as_deref()), "occurrences": chosen.iter().map(|o| occurrence_json(&workspace, o)).collect::<Vec<_>>()})
         ),
         Format::Csv => out_fmt!("{}", csv(&workspace, &chosen)),
-        _ => out_fmt!("{}", text(&workspace, &plan, &chosen)),
+        _ => out_fmt!("{}", text(&workspace, &plan, &chosen, args.roadmap.as_deref())),
     }
     0
 }
@@ -94,14 +94,14 @@ pub fn occurrence_json(ws: &Workspace, o: &Occurrence) -> Value {
     })
 }
 
-fn summary(ws: &Workspace, plan: &Plan, chosen: &[&Occurrence]) -> Value {
+fn summary(ws: &Workspace, plan: &Plan, chosen: &[&Occurrence], roadmap: Option<&str>) -> Value {
     let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
     for o in chosen {
         *by_kind.entry(kind(ws, o)).or_default() += 1;
     }
-    let activities: usize = ws.units.iter().map(|u| u.tasks.len()).sum();
-    let without: BTreeMap<&str, usize> = ws
-        .units
+    let units: Vec<&karta::check::Unit> = ws.units.iter().filter(|u| roadmap.is_none_or(|r| r == u.id)).collect();
+    let activities: usize = units.iter().map(|u| u.tasks.len()).sum();
+    let without: BTreeMap<&str, usize> = units
         .iter()
         .flat_map(|u| u.tasks.iter())
         .filter(|t| matches!(t.spec.as_ref().map(|s| s.kind()), Some("continuous" | "on_demand") | None))
@@ -110,7 +110,7 @@ fn summary(ws: &Workspace, plan: &Plan, chosen: &[&Occurrence]) -> Value {
             m
         });
     json!({
-        "roadmaps": ws.units.len(),
+        "roadmaps": units.len(),
         "activities": activities,
         "occurrences": chosen.len(),
         "occurrences_total": plan.occurrences.len(),
@@ -119,7 +119,7 @@ fn summary(ws: &Workspace, plan: &Plan, chosen: &[&Occurrence]) -> Value {
     })
 }
 
-fn text(ws: &Workspace, plan: &Plan, chosen: &[&Occurrence]) -> String {
+fn text(ws: &Workspace, plan: &Plan, chosen: &[&Occurrence], roadmap: Option<&str>) -> String {
     let mut out = String::from("срок        открыто     мероприятие\n");
     for o in chosen {
         let task = &ws.units[o.unit].tasks[o.task];
@@ -134,15 +134,15 @@ fn text(ws: &Workspace, plan: &Plan, chosen: &[&Occurrence]) -> String {
             o.executors.join(", ")
         );
     }
-    let s = summary(ws, plan, chosen);
+    let s = summary(ws, plan, chosen, roadmap);
     let kinds: Vec<String> =
         s["by_kind"].as_object().map_or_else(Vec::new, |m| m.iter().map(|(k, v)| format!("{k} {v}")).collect());
     let n = chosen.len() as u64;
     out += &format!(
-        "итого: {n} {} ({}) в {} дорожных картах, мероприятий {}\n",
+        "итого: {n} {} ({}); дорожных карт: {}, мероприятий: {}\n",
         karta::diag::plural(n, ["срок", "срока", "сроков"]),
         kinds.join(", "),
-        ws.units.len(),
+        s["roadmaps"],
         s["activities"]
     );
     out

@@ -72,7 +72,7 @@ pub struct Plan {
     pub graph: DiGraph<String, ()>,
     /// Node of each (unit, task).
     pub nodes: HashMap<(usize, usize), NodeIndex>,
-    /// Every occurrence, sorted by due instant, then id.
+    /// Every occurrence, sorted by due instant, then roadmap and activity order.
     pub occurrences: Vec<Occurrence>,
     /// Consistency warnings, located in the roadmap files.
     pub warnings: Vec<Diagnostic>,
@@ -83,6 +83,17 @@ impl Plan {
     pub fn of(&self, unit: usize, task: usize) -> impl Iterator<Item = &Occurrence> {
         self.occurrences.iter().filter(move |o| o.unit == unit && o.task == task)
     }
+}
+
+/// Sorts occurrences by due instant, then by roadmap and activity in workspace order, then in
+/// the order they were made — deterministic for the same input. Sorting compact numeric keys
+/// and moving each occurrence once keeps this cheap for millions of occurrences.
+fn by_due(occurrences: Vec<Occurrence>) -> Vec<Occurrence> {
+    let mut order: Vec<(i64, usize, usize, usize)> =
+        occurrences.iter().enumerate().map(|(i, o)| (o.due.timestamp(), o.unit, o.task, i)).collect();
+    order.sort_unstable();
+    let mut slots: Vec<Option<Occurrence>> = occurrences.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|(.., i)| slots[i].take()).collect()
 }
 
 /// Compiles the workspace as planned.
@@ -133,6 +144,5 @@ pub fn compile_with(
     let tasks_in_order: Vec<(usize, usize)> = order.iter().map(|n| index[n]).collect();
     let mut built = occurrences::build(workspace, calendar, actuals, &tasks_in_order, &by_key);
     critical::mark(&tasks_in_order, &mut built.occurrences);
-    built.occurrences.sort_by(|a, b| (a.due, &a.id).cmp(&(b.due, &b.id)));
-    Ok(Plan { graph, nodes, occurrences: built.occurrences, warnings: built.warnings })
+    Ok(Plan { graph, nodes, occurrences: by_due(built.occurrences), warnings: built.warnings })
 }
