@@ -106,6 +106,8 @@ fn spans(plan: &Value, activity: &str, executor: Option<&str>) -> Vec<(String, S
 
 /// `(activity, executor)` → sorted `(opens, due_date)`, for checking many activities at once.
 type Index = BTreeMap<(String, Option<String>), Vec<(String, String)>>;
+/// (opens, due) pairs of an activity.
+type Dates = &'static [(&'static str, &'static str)];
 
 fn index(plan: &Value) -> Index {
     let mut index = Index::new();
@@ -284,7 +286,7 @@ const LAZO_RECURRING: &[(&str, Due)] = &[
 /// Every non-recurring dated activity of lazo-2023-2024: kind and `(opens, due_date)` of each
 /// occurrence. «до D» opens at the period start (01.09.2023); windows open on their first day.
 #[rustfmt::skip]
-const LAZO_DATED: &[(&str, &str, &[(&str, &str)])] = &[
+const LAZO_DATED: &[(&str, &str, Dates)] = &[
     // «до 17 октября 2023 г.», «до 15 ноября 2023 г.»
     ("org-1", "once", &[("2023-09-01", "2023-10-17")]),
     ("org-2", "once", &[("2023-09-01", "2023-10-17")]),
