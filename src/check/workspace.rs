@@ -41,6 +41,8 @@ pub struct Unit {
     pub reminders: Option<Reminders>,
     pub executors: IndexMap<String, Executor>,
     pub groups: IndexMap<String, Group>,
+    /// Indicator ids.
+    pub indicators: Vec<String>,
     /// Section titles, in order (a protocol has none).
     pub sections: Vec<String>,
     pub tasks: Vec<Task>,
@@ -177,6 +179,10 @@ fn unit(loaded: Loaded, by_path: &HashMap<PathBuf, usize>, directories: &Directo
         out
     };
     let doc_id = document.id().to_string();
+    let indicators = match &document {
+        Document::Roadmap(r) => r.indicators.iter().map(|i| i.id.clone()).collect(),
+        _ => Vec::new(),
+    };
     let unit_shift = shift.unwrap_or_default();
     let tasks = tasks(&document)
         .into_iter()
@@ -221,6 +227,7 @@ fn unit(loaded: Loaded, by_path: &HashMap<PathBuf, usize>, directories: &Directo
         reminders,
         executors,
         groups,
+        indicators,
         sections,
         tasks,
         source,

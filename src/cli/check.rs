@@ -15,6 +15,42 @@ use super::{Format, Global, err_line, out_line};
 pub struct Args {
     /// Files or directories (searched recursively for *.yaml and *.yml). Default: the current directory.
     pub paths: Vec<PathBuf>,
+    /// The progress database; when it exists, its reports about occurrences the roadmaps no
+    /// longer have are listed (they are kept, never dropped).
+    #[arg(long, env = "KARTA_DB", default_value = "karta.db")]
+    pub db: PathBuf,
+}
+
+/// Reports in the database about occurrences the plan does not have.
+fn orphans(db: &std::path::Path, plan: &compile::Plan) -> Vec<Diagnostic> {
+    use karta::track::Store;
+    if !db.is_file() {
+        return Vec::new();
+    }
+    let events = match karta::track::Sqlite::open(db).and_then(|s| s.events()) {
+        Ok(events) => events,
+        Err(e) => {
+            return vec![Diagnostic::warning(
+                karta::diag::Code::Orphan,
+                karta::msg!("база {} не прочитана: {}", db.display(), e; "database {} not read: {}", db.display(), e),
+            )];
+        }
+    };
+    let ids: std::collections::HashSet<&str> = plan.occurrences.iter().map(|o| o.id.as_str()).collect();
+    events
+        .iter()
+        .filter_map(|e| e.event.occurrence.as_deref().filter(|o| !ids.contains(o)).map(|o| (e, o)))
+        .map(|(e, o)| {
+            let (id, who, when) = (e.id, &e.event.author, e.event.recorded_at.format("%d.%m.%Y"));
+            Diagnostic::warning(
+                karta::diag::Code::Orphan,
+                karta::msg!("событие № {} ({}, {}) относится к сроку `{}`, которого нет в дорожных картах", id, who, when, o;
+                    "event {} ({}, {}) is about `{}`, which the roadmaps no longer have", id, who, when, o),
+            )
+            .hint(karta::msg!("событие сохранено; если срок переименован, перенесите отметку на новый срок и отмените эту (karta undo {})", id;
+                "the event is kept; if the occurrence was renamed, report the new one and take this back (karta undo {})", id))
+        })
+        .collect()
 }
 
 pub fn run(global: &Global, args: Args) -> u8 {
@@ -29,7 +65,10 @@ pub fn run(global: &Global, args: Args) -> u8 {
         Ok(workspace) => {
             let mut all = workspace.warnings.clone();
             match compile::compile(&workspace, Calendar::russia()) {
-                Ok(plan) => all.extend(plan.warnings),
+                Ok(plan) => {
+                    all.extend(orphans(&args.db, &plan));
+                    all.extend(plan.warnings);
+                }
                 Err(errors) => all.extend(errors),
             }
             (workspace.files.len(), all)

@@ -4,10 +4,16 @@
 mod agenda;
 mod check;
 mod deadline;
+mod export;
 mod graph;
+mod history;
 mod ics;
+mod import;
 mod plan;
+mod report;
 mod schema;
+mod status;
+mod track;
 
 use chrono::{DateTime, FixedOffset};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -71,6 +77,32 @@ pub enum Command {
     Graph(graph::Args),
     /// An iCalendar (RFC 5545) feed of occurrences with reminders.
     Ics(ics::Args),
+    /// Report an occurrence done (выполнено).
+    Done(report::Done),
+    /// Report an occurrence partly done.
+    Partial(report::Partial),
+    /// Report an occurrence not done, with the reason.
+    NotDone(report::WithReason),
+    /// Move a deadline (перенос срока), with the reason and who approved it.
+    Move(report::Move),
+    /// Cancel an occurrence by an order or decision.
+    Cancel(report::Cancel),
+    /// Accept a report (снять с контроля).
+    Accept(report::Accept),
+    /// Reject a report: the occurrence is open again.
+    Reject(report::WithReason),
+    /// Take back an event by recording a correction.
+    Undo(report::Undo),
+    /// Record an indicator value.
+    Value(report::Value),
+    /// Where every occurrence stands at --now.
+    Status(status::Args),
+    /// Every event about an occurrence or activity.
+    History(history::Args),
+    /// Import reports from a CSV spreadsheet, all or nothing.
+    Import(import::Args),
+    /// The whole event log as JSON lines or CSV.
+    Export(export::Args),
 }
 
 /// The YAML files under `paths`, or exit code 2 (with a message) when a path does not exist.
@@ -144,5 +176,18 @@ pub fn run(cli: Cli) -> u8 {
         Command::Agenda(args) => agenda::run(&cli.global, args),
         Command::Graph(args) => graph::run(&cli.global, args),
         Command::Ics(args) => ics::run(&cli.global, args),
+        Command::Done(a) => report::report(&cli.global, report::Report::Done(a)),
+        Command::Partial(a) => report::report(&cli.global, report::Report::Partial(a)),
+        Command::NotDone(a) => report::report(&cli.global, report::Report::NotDone(a)),
+        Command::Move(a) => report::report(&cli.global, report::Report::Move(a)),
+        Command::Cancel(a) => report::report(&cli.global, report::Report::Cancel(a)),
+        Command::Accept(a) => report::report(&cli.global, report::Report::Accept(a)),
+        Command::Reject(a) => report::report(&cli.global, report::Report::Reject(a)),
+        Command::Undo(a) => report::undo(&cli.global, a),
+        Command::Value(a) => report::value(&cli.global, a),
+        Command::Status(a) => status::run(&cli.global, a),
+        Command::History(a) => history::run(&cli.global, a),
+        Command::Import(a) => import::run(&cli.global, a),
+        Command::Export(a) => export::run(&cli.global, a),
     }
 }

@@ -30,6 +30,8 @@ pub struct Occurrence {
     pub due_date: NaiveDate,
     /// The due instant in the executor's (or the roadmap's) time zone.
     pub due: DateTime<FixedOffset>,
+    /// That time zone.
+    pub tz: chrono_tz::Tz,
     pub time: Option<NaiveTime>,
     /// Set for per-executor occurrences (`for_each`).
     pub executor: Option<String>,

@@ -149,6 +149,12 @@ pub enum Code {
     NoOccurrences,
     /// Executors with deadlines but no e-mail address.
     NoEmail,
+    /// A row of an imported file that cannot be recorded.
+    BadRow,
+    /// A report about something the roadmaps do not have, or that contradicts the log.
+    BadReport,
+    /// An event about an occurrence the roadmaps no longer have.
+    Orphan,
     /// A deadline phrase karta cannot read.
     UnreadableDeadline,
     /// A deadline falls on a non-working day and is kept there.
@@ -193,6 +199,9 @@ impl Code {
             DueBeforePrerequisite => "K0601",
             NoOccurrences => "K0602",
             NoEmail => "K0603",
+            BadRow => "K0701",
+            BadReport => "K0702",
+            Orphan => "K0703",
             CalendarGap => "K0503",
         }
     }

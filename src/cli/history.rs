@@ -1,0 +1,78 @@
+//! `karta history`: every event about an occurrence (or all occurrences of an activity), in
+//! the order recorded, corrections marked.
+
+use serde_json::json;
+
+use karta::track::Action;
+
+use super::track::{Tracking, Where};
+use super::{Format, Global, out_fmt, out_line};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// An occurrence id, or an activity (all its occurrences).
+    pub target: String,
+    #[command(flatten)]
+    pub at: Where,
+}
+
+pub fn run(global: &Global, args: Args) -> u8 {
+    let tracking = match Tracking::open(global, &args.at) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let exact = tracking.plan.occurrences.iter().any(|o| o.id == args.target);
+    let about = |occ: &str| {
+        if exact {
+            occ == args.target
+        } else {
+            occ.split('@')
+                .next()
+                .is_some_and(|key| key == args.target || key.rsplit('/').next() == Some(args.target.as_str()))
+        }
+    };
+    let known = exact
+        || tracking.plan.occurrences.iter().any(|o| about(&o.id))
+        || tracking.events.iter().any(|e| e.event.occurrence.as_deref().is_some_and(about));
+    if !known {
+        return tracking.refuse(karta::msg!("нет ни срока, ни мероприятия `{}`", args.target; "no occurrence or activity `{}`", args.target), None);
+    }
+    let ids: Vec<i64> =
+        tracking.events.iter().filter(|e| e.event.occurrence.as_deref().is_some_and(about)).map(|e| e.id).collect();
+    let events: Vec<_> = tracking
+        .events
+        .iter()
+        .filter(|e| {
+            ids.contains(&e.id)
+                || matches!(e.event.action, Action::Correction { supersedes, .. } if ids.contains(&supersedes))
+        })
+        .filter(|e| e.event.recorded_at <= tracking.now)
+        .collect();
+    let undone = |id: i64| {
+        events.iter().find_map(|e| match e.event.action {
+            Action::Correction { supersedes, .. } if supersedes == id => Some(e.id),
+            _ => None,
+        })
+    };
+    if global.format == Format::Json {
+        out_line!("{}", json!(events));
+        return 0;
+    }
+    let mut out = String::new();
+    if events.is_empty() {
+        out += &format!("по `{}` отметок нет\n", args.target);
+    }
+    for e in &events {
+        let when = e.event.recorded_at.format("%d.%m.%Y %H:%M");
+        let mark = undone(e.id).map(|c| format!("  [отменено событием № {c}]")).unwrap_or_default();
+        out += &format!("№ {:<5} {when}  {}  {}{mark}\n", e.id, e.event.author, super::report::describe(&e.event));
+        if let Some(n) = &e.event.note {
+            out += &format!("        комментарий: {n}\n");
+        }
+        for ev in &e.event.evidence {
+            out += &format!("        подтверждение: {ev}\n");
+        }
+    }
+    out_fmt!("{out}");
+    0
+}

@@ -1,0 +1,340 @@
+//! The commands that record progress events: `done`, `partial`, `not-done`, `move`, `cancel`,
+//! `accept`, `reject`, `undo`, `value`. Each checks the report against the plan and the log as
+//! of `--now`, then appends one event in one transaction.
+
+use chrono::NaiveDate;
+use serde_json::json;
+
+use karta::msg;
+use karta::track::{self, Action, NewEvent, State, Store};
+
+use super::track::{Tracking, Where, author};
+use super::{Format, Global, out_line};
+
+/// Which occurrence, and who reports.
+#[derive(Debug, clap::Args)]
+pub struct Target {
+    /// An occurrence id (`lazo-2023-2024/org-1@2023-10-17`) or an activity (`lazo-2023-2024/org-1`, `org-1`).
+    pub target: String,
+    /// The due date of the occurrence meant, when the activity has several open ones.
+    #[arg(long = "occurrence")]
+    pub date: Option<NaiveDate>,
+    /// The executor meant, for work each executor does separately.
+    #[arg(long)]
+    pub executor: Option<String>,
+    /// Who reports (default: KARTA_USER or the login name).
+    #[arg(long)]
+    pub by: Option<String>,
+    /// A comment.
+    #[arg(long)]
+    pub note: Option<String>,
+    #[command(flatten)]
+    pub at: Where,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Done {
+    #[command(flatten)]
+    pub target: Target,
+    /// The completion date (default: today).
+    #[arg(long)]
+    pub on: Option<NaiveDate>,
+    /// A link or file reference proving it (repeatable).
+    #[arg(long)]
+    pub evidence: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Partial {
+    #[command(flatten)]
+    pub target: Target,
+    /// How much is done, 0–100.
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub percent: Option<u8>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct WithReason {
+    #[command(flatten)]
+    pub target: Target,
+    /// Why.
+    #[arg(long)]
+    pub reason: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Move {
+    #[command(flatten)]
+    pub target: Target,
+    /// The new due date.
+    #[arg(long)]
+    pub to: NaiveDate,
+    /// Why the deadline moves.
+    #[arg(long)]
+    pub reason: String,
+    /// Who approved the move.
+    #[arg(long)]
+    pub approved_by: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Cancel {
+    #[command(flatten)]
+    pub target: Target,
+    /// The order or decision that cancelled it ("приказ от 01.12.2023 № 450").
+    #[arg(long)]
+    pub document: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Accept {
+    #[command(flatten)]
+    pub target: Target,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Undo {
+    /// The number of the event to take back (see `karta history`).
+    pub event: i64,
+    /// Why.
+    #[arg(long)]
+    pub reason: String,
+    #[arg(long)]
+    pub by: Option<String>,
+    #[command(flatten)]
+    pub at: Where,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Value {
+    /// The indicator id.
+    pub indicator: String,
+    /// The value (a decimal comma is fine: 0,6).
+    pub value: String,
+    /// The period measured: 2024, 2024-03, …
+    #[arg(long)]
+    pub period: String,
+    /// The executor measured (default: the whole roadmap).
+    #[arg(long)]
+    pub executor: Option<String>,
+    /// Where the figure comes from.
+    #[arg(long)]
+    pub source: Option<String>,
+    #[arg(long)]
+    pub by: Option<String>,
+    #[command(flatten)]
+    pub at: Where,
+}
+
+/// The kinds of report about one occurrence.
+pub enum Report {
+    Done(Done),
+    Partial(Partial),
+    NotDone(WithReason),
+    Move(Move),
+    Cancel(Cancel),
+    Accept(Accept),
+    Reject(WithReason),
+}
+
+impl Report {
+    fn target(&self) -> &Target {
+        match self {
+            Report::Done(a) => &a.target,
+            Report::Partial(a) => &a.target,
+            Report::NotDone(a) | Report::Reject(a) => &a.target,
+            Report::Move(a) => &a.target,
+            Report::Cancel(a) => &a.target,
+            Report::Accept(a) => &a.target,
+        }
+    }
+}
+
+pub fn report(global: &Global, report: Report) -> u8 {
+    let t = report.target();
+    let tracking = match Tracking::open(global, &t.at) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let occurrence = match tracking.target(&t.target, t.date, t.executor.as_deref()) {
+        Ok(id) => id,
+        Err((m, h)) => return tracking.refuse(m, h),
+    };
+    let state = tracking.report().occurrences.into_iter().find(|s| s.id == occurrence);
+    let today = tracking.today(&occurrence);
+    let action = match (&report, state.as_ref().map(|s| s.state)) {
+        (_, Some(State::Cancelled)) => {
+            return tracking.refuse(msg!("срок `{}` отменён", occurrence; "`{}` is cancelled", occurrence), None);
+        }
+        (Report::Done(a), Some(s)) if s.is_done() => {
+            let when =
+                state.as_ref().and_then(|s| s.done_on).map(|d| d.format("%d.%m.%Y").to_string()).unwrap_or_default();
+            let last = last_event(&tracking, &occurrence, "done");
+            let _ = a;
+            return tracking.refuse(
+                msg!("срок `{}` уже отмечен выполненным {}", occurrence, when; "`{}` is already reported done on {}", occurrence, when),
+                Some(msg!("чтобы исправить отметку, отмените её: karta undo {} --reason …", last; "to fix it, take it back: karta undo {} --reason …", last)),
+            );
+        }
+        (Report::Done(a), _) => {
+            let on = a.on.unwrap_or(today);
+            if on > today {
+                return tracking.refuse(msg!("дата выполнения {} ещё не наступила", on.format("%d.%m.%Y"); "the completion date {} is in the future", on), None);
+            }
+            Action::Done { on }
+        }
+        (Report::Partial(a), _) => {
+            if a.percent.is_none() && a.target.note.is_none() {
+                return tracking.refuse(msg!("укажите `--percent` или `--note`"; "give `--percent` or `--note`"), None);
+            }
+            Action::Partial { percent: a.percent }
+        }
+        (Report::NotDone(a), _) => Action::NotDone { reason: a.reason.clone() },
+        (Report::Move(_), Some(s)) if s.is_done() => {
+            return tracking.refuse(
+                msg!("срок `{}` уже выполнен: переносить нечего", occurrence; "`{}` is already done", occurrence),
+                None,
+            );
+        }
+        (Report::Move(a), _) => {
+            Action::Moved { to: a.to, reason: a.reason.clone(), approved_by: a.approved_by.clone() }
+        }
+        (Report::Cancel(a), _) => Action::Cancelled { document: a.document.clone() },
+        (Report::Accept(_) | Report::Reject(_), Some(s)) if !s.is_done() => {
+            return tracking.refuse(
+                msg!("срок `{}` не отмечен выполненным: принимать или отклонять нечего", occurrence;
+                "`{}` is not reported done: nothing to accept or reject", occurrence),
+                None,
+            );
+        }
+        (Report::Accept(_), _) => Action::Accepted,
+        (Report::Reject(a), _) => Action::Rejected { reason: a.reason.clone() },
+    };
+    let evidence = match &report {
+        Report::Done(a) => a.evidence.clone(),
+        _ => Vec::new(),
+    };
+    let event = NewEvent {
+        occurrence: Some(occurrence),
+        action,
+        note: t.note.clone(),
+        evidence,
+        author: author(t.by.as_deref()),
+        recorded_at: tracking.now,
+        batch: None,
+    };
+    record(global, tracking, event)
+}
+
+/// The id of the latest event of a kind about an occurrence, for hints.
+fn last_event(tracking: &Tracking, occurrence: &str, kind: &str) -> i64 {
+    track::effective(&tracking.events, tracking.now)
+        .iter()
+        .rev()
+        .find(|e| e.event.occurrence.as_deref() == Some(occurrence) && e.event.action.name() == kind)
+        .map_or(0, |e| e.id)
+}
+
+fn record(global: &Global, mut tracking: Tracking, event: NewEvent) -> u8 {
+    match tracking.store.append(std::slice::from_ref(&event)) {
+        Ok(ids) => {
+            let id = ids.first().copied().unwrap_or_default();
+            match global.format {
+                Format::Json => out_line!("{}", json!({"id": id, "event": event})),
+                _ => out_line!("записано: событие № {id} — {}", describe(&event)),
+            }
+            0
+        }
+        Err(e) => {
+            super::err_line!("karta: {e}");
+            2
+        }
+    }
+}
+
+/// One line about an event, in Russian.
+pub fn describe(e: &NewEvent) -> String {
+    let on = e.occurrence.as_deref().unwrap_or_default();
+    match &e.action {
+        Action::Done { on: d } => format!("выполнено {on} ({})", d.format("%d.%m.%Y")),
+        Action::Partial { percent } => {
+            format!("частично выполнено {on}{}", percent.map(|p| format!(" ({p} %)")).unwrap_or_default())
+        }
+        Action::NotDone { reason } => format!("не выполнено {on}: {reason}"),
+        Action::Cancelled { document } => format!("отменено {on} ({document})"),
+        Action::Moved { to, reason, approved_by } => {
+            format!("срок {on} перенесён на {} ({reason}; согласовал {approved_by})", to.format("%d.%m.%Y"))
+        }
+        Action::Value { indicator, executor, period, value, .. } => {
+            format!(
+                "показатель {indicator} за {period}{}: {}",
+                executor.as_deref().map(|e| format!(" ({e})")).unwrap_or_default(),
+                value.to_string().replace('.', ",")
+            )
+        }
+        Action::Accepted => format!("снято с контроля {on}"),
+        Action::Rejected { reason } => format!("отчёт по {on} отклонён: {reason}"),
+        Action::Correction { supersedes, reason } => format!("отменено событие № {supersedes}: {reason}"),
+    }
+}
+
+pub fn undo(global: &Global, args: Undo) -> u8 {
+    let tracking = match Tracking::open(global, &args.at) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let Some(target) = tracking.events.iter().find(|e| e.id == args.event) else {
+        return tracking.refuse(msg!("нет события № {}", args.event; "no event {}", args.event), None);
+    };
+    if !track::effective(&tracking.events, tracking.now).iter().any(|e| e.id == args.event) {
+        return tracking
+            .refuse(msg!("событие № {} уже отменено", args.event; "event {} is already taken back", args.event), None);
+    }
+    let event = NewEvent {
+        occurrence: target.event.occurrence.clone(),
+        action: Action::Correction { supersedes: args.event, reason: args.reason.clone() },
+        note: None,
+        evidence: Vec::new(),
+        author: author(args.by.as_deref()),
+        recorded_at: tracking.now,
+        batch: None,
+    };
+    record(global, tracking, event)
+}
+
+pub fn value(global: &Global, args: Value) -> u8 {
+    let tracking = match Tracking::open(global, &args.at) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let Some(unit) = tracking.workspace.units.iter().find(|u| u.indicators.contains(&args.indicator)) else {
+        return tracking.refuse(
+            msg!("неизвестный показатель `{}`", args.indicator; "unknown indicator `{}`", args.indicator),
+            None,
+        );
+    };
+    if let Some(e) = &args.executor {
+        if !unit.executors.contains_key(e) {
+            return tracking.refuse(msg!("неизвестный исполнитель `{}`", e; "unknown executor `{}`", e), None);
+        }
+    }
+    let Ok(value) = args.value.replace(',', ".").parse::<f64>() else {
+        return tracking.refuse(msg!("«{}» — не число", args.value; "«{}» is not a number", args.value), None);
+    };
+    let event = NewEvent {
+        occurrence: None,
+        action: Action::Value {
+            indicator: args.indicator,
+            executor: args.executor,
+            period: args.period,
+            value,
+            source: args.source,
+        },
+        note: None,
+        evidence: Vec::new(),
+        author: author(args.by.as_deref()),
+        recorded_at: tracking.now,
+        batch: None,
+    };
+    record(global, tracking, event)
+}

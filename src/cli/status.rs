@@ -1,0 +1,176 @@
+//! `karta status`: where every occurrence stands at `--now` — a table with Russian headers
+//! (coloured on a terminal unless NO_COLOR), totals and execution discipline per roadmap.
+
+use std::io::IsTerminal;
+
+use serde_json::json;
+
+use karta::track::{OccurrenceStatus, Rollup, State};
+
+use super::plan::short;
+use super::track::{Tracking, Where};
+use super::{Format, Global, out_fmt, out_line};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only this executor's occurrences.
+    #[arg(long)]
+    pub executor: Option<String>,
+    /// Only this roadmap.
+    #[arg(long)]
+    pub roadmap: Option<String>,
+    /// Only overdue occurrences.
+    #[arg(long)]
+    pub overdue: bool,
+    /// Only occurrences at risk (a prerequisite is overdue).
+    #[arg(long)]
+    pub at_risk: bool,
+    /// Also list occurrences not yet open and those done.
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    pub at: Where,
+}
+
+pub fn run(global: &Global, args: Args) -> u8 {
+    let tracking = match Tracking::open(global, &args.at) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let report = tracking.report();
+    let chosen: Vec<&OccurrenceStatus> = report
+        .occurrences
+        .iter()
+        .filter(|s| args.executor.as_ref().is_none_or(|e| s.executors.contains(e)))
+        .filter(|s| args.roadmap.as_ref().is_none_or(|r| *r == s.roadmap))
+        .filter(|s| !args.overdue || matches!(s.state, State::Overdue { .. }))
+        .filter(|s| !args.at_risk || s.at_risk)
+        .collect();
+    let roadmaps: Vec<&Rollup> =
+        report.roadmaps.iter().filter(|r| args.roadmap.as_ref().is_none_or(|id| *id == r.key)).collect();
+    match global.format {
+        Format::Json => {
+            let executors: Vec<&Rollup> =
+                report.executors.iter().filter(|r| args.executor.as_ref().is_none_or(|e| *e == r.key)).collect();
+            out_line!(
+                "{}",
+                json!({
+                    "now": report.now.to_rfc3339(),
+                    "total": report.total,
+                    "roadmaps": roadmaps,
+                    "sections": report.sections,
+                    "executors": executors,
+                    "occurrences": chosen,
+                    "undated": report.undated,
+                    "orphans": report.orphans,
+                })
+            );
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            let _ = w.write_record([
+                "id",
+                "state",
+                "due",
+                "original_due",
+                "done_on",
+                "at_risk",
+                "forecast_due",
+                "executors",
+            ]);
+            for s in &chosen {
+                let _ = w.write_record([
+                    s.id.as_str(),
+                    s.state.name(),
+                    &s.due_date.to_string(),
+                    &s.original_due.map(|d| d.to_string()).unwrap_or_default(),
+                    &s.done_on.map(|d| d.to_string()).unwrap_or_default(),
+                    if s.at_risk { "true" } else { "false" },
+                    &s.forecast_due.map(|d| d.to_string()).unwrap_or_default(),
+                    &s.executors.join(" "),
+                ]);
+            }
+            out_fmt!("{}", String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default());
+        }
+        _ => {
+            let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let filtered = args.overdue || args.at_risk || args.executor.is_some();
+            out_fmt!("{}", table(&tracking, &chosen, &roadmaps, colour, args.all || filtered));
+        }
+    }
+    0
+}
+
+fn paint(colour: bool, code: &str, text: &str) -> String {
+    if colour { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+}
+
+fn table(tracking: &Tracking, list: &[&OccurrenceStatus], roadmaps: &[&Rollup], colour: bool, all: bool) -> String {
+    let today = tracking.now.date_naive();
+    let mut out = format!("Состояние на {}\n\n", karta::ru::date_words(today).replace('\u{a0}', " "));
+    out += &format!("{:<12} {:<36} {}\n", "срок", "состояние", "мероприятие · исполнители");
+    let mut shown = 0;
+    for s in list {
+        let interesting = matches!(s.state, State::Overdue { .. } | State::DueSoon | State::Open) || s.at_risk;
+        if !all && !interesting {
+            continue;
+        }
+        shown += 1;
+        let state = s.state.ru();
+        let code = match s.state {
+            State::Overdue { .. } => "31",
+            State::DueSoon => "33",
+            State::DoneOnTime => "32",
+            State::DoneLate { .. } => "35",
+            _ => "0",
+        };
+        let mut due = s.due_date.format("%d.%m.%Y").to_string();
+        if let Some(orig) = s.original_due {
+            due = format!("{due} (было {})", orig.format("%d.%m.%Y"));
+        }
+        let risk = if s.at_risk {
+            let forecast = s.forecast_due.map(|d| format!(", прогноз {}", d.format("%d.%m.%Y"))).unwrap_or_default();
+            format!(" [под угрозой{forecast}]")
+        } else {
+            String::new()
+        };
+        let task = tracking
+            .workspace
+            .units
+            .iter()
+            .find(|u| u.id == s.roadmap)
+            .and_then(|u| u.tasks.iter().find(|t| t.id == s.activity));
+        let title = task.map_or(String::new(), |t| short(&t.title, 70));
+        out += &format!(
+            "{:<12} {}{risk}\n             {} · {}\n             {}\n",
+            due,
+            paint(colour, code, &format!("{state:<36}")),
+            s.id,
+            s.executors.join(", "),
+            title
+        );
+    }
+    if shown == 0 {
+        out += "  (нет открытых и просроченных сроков)\n";
+    }
+    out += "\nИтоги:\n";
+    for r in roadmaps {
+        let n = |k: &str| r.states.get(k).copied().unwrap_or(0);
+        let discipline = r.discipline.map_or("—".to_string(), |d| format!("{:.0} %", d * 100.0));
+        out += &format!(
+            "  {}: всего {}; выполнено в срок {}, с опозданием {}, просрочено {}, в работе {}, срок скоро {}, запланировано {}, отменено {}; под угрозой {}; исполнительская дисциплина {}\n",
+            r.key,
+            r.total,
+            n("done_on_time"),
+            n("done_late"),
+            n("overdue"),
+            n("open"),
+            n("due_soon"),
+            n("planned"),
+            n("cancelled"),
+            r.at_risk,
+            discipline
+        );
+    }
+    out
+}

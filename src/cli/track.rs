@@ -1,0 +1,154 @@
+//! What the tracking commands share: the options naming the roadmaps, the database and the
+//! reporting person, and opening them together.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+
+use karta::calendar::Calendar;
+use karta::check::Workspace;
+use karta::compile::Plan;
+use karta::diag::{Lang, Message};
+use karta::track::{self, Event, Sqlite, Store};
+
+use super::{Global, err_line};
+
+/// Where the roadmaps and the progress database are.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Where {
+    /// Roadmap files or directories.
+    #[arg(long, env = "KARTA_ROADMAPS", default_value = "roadmaps")]
+    pub roadmaps: Vec<PathBuf>,
+    /// The progress database (SQLite file; created on first use).
+    #[arg(long, env = "KARTA_DB", default_value = "karta.db")]
+    pub db: PathBuf,
+}
+
+/// The roadmaps compiled as of now, the store and its events.
+pub struct Tracking {
+    pub workspace: Workspace,
+    pub plan: Plan,
+    pub store: Sqlite,
+    pub events: Vec<Event>,
+    pub now: DateTime<FixedOffset>,
+    pub lang: Lang,
+}
+
+impl Tracking {
+    pub fn open(global: &Global, at: &Where) -> Result<Tracking, u8> {
+        let lang = global.lang();
+        let (workspace, _) = super::plan(global, &at.roadmaps)?;
+        let store = Sqlite::open(&at.db).map_err(|e| {
+            err_line!("karta: {e}");
+            2u8
+        })?;
+        let events = store.events().map_err(|e| {
+            err_line!("karta: {e}");
+            2u8
+        })?;
+        let now = karta::clock::now(global.now);
+        let plan = track::plan_at(&workspace, &events, now, Calendar::russia());
+        Ok(Tracking { workspace, plan, store, events, now, lang })
+    }
+
+    /// The state of everything at `now`.
+    pub fn report(&self) -> track::Report {
+        track::status(&self.workspace, &self.plan, &self.events, self.now, Calendar::russia())
+    }
+
+    /// Prints a refusal and returns exit code 1.
+    pub fn refuse(&self, message: Message, hint: Option<Message>) -> u8 {
+        err_line!("ошибка: {}", message.get(self.lang));
+        if let Some(h) = hint {
+            err_line!("  = подсказка: {}", h.get(self.lang));
+        }
+        1
+    }
+
+    /// Today in the roadmaps' local time.
+    pub fn today(&self, occurrence: &str) -> NaiveDate {
+        let tz = self.plan.occurrences.iter().find(|o| o.id == occurrence).map(|o| o.due.timezone());
+        tz.map_or_else(|| self.now.date_naive(), |tz| self.now.with_timezone(&tz).date_naive())
+    }
+
+    /// The occurrence a command is about: an occurrence id, or an activity (`roadmap/activity`
+    /// or a unique activity id) narrowed by `--occurrence DATE` and `--executor`, or its only
+    /// occurrence still open.
+    pub fn target(
+        &self,
+        target: &str,
+        date: Option<NaiveDate>,
+        executor: Option<&str>,
+    ) -> Result<String, (Message, Option<Message>)> {
+        if self.plan.occurrences.iter().any(|o| o.id == target) {
+            return Ok(target.to_string());
+        }
+        let matches_activity = |key: &str| key == target || key.rsplit('/').next() == Some(target);
+        let keys: std::collections::BTreeSet<&str> =
+            self.plan.occurrences.iter().map(|o| o.key.as_str()).filter(|k| matches_activity(k)).collect();
+        if keys.is_empty() {
+            return Err((
+                karta::msg!("нет ни срока, ни мероприятия `{}`", target; "no occurrence or activity `{}`", target),
+                Some(karta::msg!("посмотрите идентификаторы в `karta plan`"; "see the ids in `karta plan`")),
+            ));
+        }
+        if keys.len() > 1 {
+            let list = keys.iter().copied().collect::<Vec<_>>().join(", ");
+            return Err((
+                karta::msg!("`{}` есть в нескольких дорожных картах: {}", target, list; "`{}` is in several roadmaps: {}", target, list),
+                None,
+            ));
+        }
+        let live = track::effective(&self.events, self.now);
+        let done = track::completions(&live);
+        let open: Vec<&str> = self
+            .plan
+            .occurrences
+            .iter()
+            .filter(|o| matches_activity(&o.key))
+            .filter(|o| date.is_none_or(|d| o.due_date == d))
+            .filter(|o| executor.is_none_or(|e| o.executor.as_deref() == Some(e) || o.executors.iter().any(|x| x == e)))
+            .filter(|o| date.is_some() || !done.contains_key(&o.id))
+            .map(|o| o.id.as_str())
+            .collect();
+        let all_matching = || {
+            self.plan
+                .occurrences
+                .iter()
+                .filter(|o| matches_activity(&o.key))
+                .filter(|o| {
+                    executor.is_none_or(|e| o.executor.as_deref() == Some(e) || o.executors.iter().any(|x| x == e))
+                })
+                .map(|o| o.id.as_str())
+                .collect::<Vec<_>>()
+        };
+        match open.as_slice() {
+            [one] => Ok(one.to_string()),
+            // An activity with a single occurrence, already reported: let the caller say so.
+            [] if all_matching().len() == 1 => Ok(all_matching()[0].to_string()),
+            [] => Err((
+                karta::msg!("у `{}` нет подходящего открытого срока", target; "`{}` has no matching open occurrence", target),
+                None,
+            )),
+            many => {
+                let shown = many.iter().take(8).copied().collect::<Vec<_>>().join("\n    ");
+                Err((
+                    karta::msg!("у `{}` {} открытых сроков — какой из них?\n    {}", target, many.len(), shown;
+                        "`{}` has {} open occurrences — which one?\n    {}", target, many.len(), shown),
+                    Some(
+                        karta::msg!("укажите `--occurrence ДАТА` (срок, ГГГГ-ММ-ДД) и при необходимости `--executor`";
+                        "give `--occurrence DATE` and, if needed, `--executor`"),
+                    ),
+                ))
+            }
+        }
+    }
+}
+
+/// Who is reporting: `--by`, else `KARTA_USER`, else the login name.
+pub fn author(by: Option<&str>) -> String {
+    by.map(str::to_string)
+        .or_else(|| std::env::var("KARTA_USER").ok())
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "karta".into())
+}

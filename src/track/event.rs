@@ -1,0 +1,68 @@
+//! Progress events: what districts and controllers report. An event is never changed once
+//! recorded; a mistake is fixed by a correction that supersedes it.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::Serialize;
+
+/// What an event says.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Action {
+    /// Выполнено: the work was completed on `on`.
+    Done { on: NaiveDate },
+    /// Частично выполнено.
+    Partial { percent: Option<u8> },
+    /// Не выполнено, with the reason.
+    NotDone { reason: String },
+    /// Отменено by an order or decision.
+    Cancelled { document: String },
+    /// Перенос срока: the new due date, why, and who approved it.
+    Moved { to: NaiveDate, reason: String, approved_by: String },
+    /// A measured indicator value.
+    Value { indicator: String, executor: Option<String>, period: String, value: f64, source: Option<String> },
+    /// The controller accepted the report (снято с контроля).
+    Accepted,
+    /// The controller rejected the report: the occurrence is open again.
+    Rejected { reason: String },
+    /// Supersedes an earlier event, which from then on counts as never recorded.
+    Correction { supersedes: i64, reason: String },
+}
+
+impl Action {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Done { .. } => "done",
+            Action::Partial { .. } => "partial",
+            Action::NotDone { .. } => "not_done",
+            Action::Cancelled { .. } => "cancelled",
+            Action::Moved { .. } => "moved",
+            Action::Value { .. } => "value",
+            Action::Accepted => "accepted",
+            Action::Rejected { .. } => "rejected",
+            Action::Correction { .. } => "correction",
+        }
+    }
+}
+
+/// An event to record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewEvent {
+    /// The occurrence the event is about (none for indicator values and corrections).
+    pub occurrence: Option<String>,
+    #[serde(flatten)]
+    pub action: Action,
+    pub note: Option<String>,
+    pub evidence: Vec<String>,
+    pub author: String,
+    pub recorded_at: DateTime<FixedOffset>,
+    /// Rows of one import share a batch id.
+    pub batch: Option<String>,
+}
+
+/// A recorded event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    pub id: i64,
+    #[serde(flatten)]
+    pub event: NewEvent,
+}

@@ -1,0 +1,11 @@
+//! Tracking: the append-only progress log (an embedded SQLite file by default), the state of
+//! every occurrence at any instant, and bulk import of districts' reports.
+
+mod event;
+pub mod import;
+mod status;
+mod store;
+
+pub use event::{Action, Event, NewEvent};
+pub use status::{OccurrenceStatus, Report, Rollup, State, completions, effective, plan_at, status};
+pub use store::{Sqlite, Store, StoreError};
