@@ -214,3 +214,35 @@ sections:\n  - title: S\n    activities:\n      - {id: a, title: T, executors: [
     let d: Value = serde_json::from_str(run.stdout().lines().next().unwrap_or_default()).expect("JSON");
     assert_eq!((d["code"].as_str(), d["line"].as_u64(), d["column"].as_u64()), (Some("K0303"), Some(10), Some(79)));
 }
+
+#[test]
+fn joint_relative_work_after_per_executor_work_waits_for_every_executor() {
+    let yaml = [
+        "kind: roadmap",
+        "id: r",
+        "title: R",
+        "period: {from: 2023-09-01, to: 2024-08-31}",
+        "timezone: Asia/Vladivostok",
+        "executors: {iro: {name: ИРО}, a: {name: Район А}, b: {name: Район Б}}",
+        "groups: {districts: {name: Районы, members: [a, b]}}",
+        "sections:",
+        "  - title: S",
+        "    activities:",
+        "      - {id: report, title: Справка, for_each: districts, due: до 13 октября 2023 г.}",
+        "      - {id: summary, title: Свод, executors: [iro], due: в течение 3 рабочих дней после report}",
+        "",
+    ]
+    .join("\n");
+    let run = Test::new().file("r.yaml", &yaml).args(["plan", "r.yaml", "--format", "json"]).run();
+    run.succeeds();
+    let p: Value = serde_json::from_str(&run.stdout()).expect("JSON");
+    let summary = p["occurrences"]
+        .as_array()
+        .and_then(|l| l.iter().find(|o| o["activity"] == "summary"))
+        .cloned()
+        .expect("summary");
+    assert_eq!(summary["id"], "r/summary@2023-10-13");
+    assert_eq!(summary["due_date"], "2023-10-18", "13.10.2023 (Fri) + 3 working days");
+    let deps: Vec<&str> = summary["depends_on"].as_array().expect("deps").iter().filter_map(Value::as_str).collect();
+    assert_eq!(deps, vec!["r/report@2023-10-13/a", "r/report@2023-10-13/b"]);
+}

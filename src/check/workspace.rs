@@ -106,7 +106,16 @@ impl Checked {
             .documents
             .iter()
             .map(|l| match &l.document {
-                Document::Directory(d) => Some((d.executors.clone(), d.groups.clone())),
+                Document::Directory(d) => {
+                    // The directory's time zone is the default of its executors.
+                    let mut executors = d.executors.clone();
+                    for e in executors.values_mut() {
+                        if e.timezone.is_none() {
+                            e.timezone.clone_from(&d.timezone);
+                        }
+                    }
+                    Some((executors, d.groups.clone()))
+                }
                 _ => None,
             })
             .collect();

@@ -31,10 +31,11 @@ pub fn run(global: &Global, args: Args) -> u8 {
     match global.format {
         Format::Mermaid => out_fmt!("{}", mermaid(&workspace, &plan, &critical)),
         Format::Json => {
-            let nodes: Vec<_> = plan
-                .nodes
-                .iter()
-                .map(|((u, t), _)| {
+            let mut keys: Vec<&(usize, usize)> = plan.nodes.keys().collect();
+            keys.sort();
+            let nodes: Vec<_> = keys
+                .into_iter()
+                .map(|(u, t)| {
                     let task = &workspace.units[*u].tasks[*t];
                     json!({"id": task.key(&workspace.units[*u]), "title": task.title, "critical": critical.contains(&(*u, *t))})
                 })

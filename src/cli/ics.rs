@@ -27,6 +27,9 @@ pub fn run(global: &Global, args: Args) -> u8 {
         Ok(pair) => pair,
         Err(code) => return code,
     };
+    if let Err(code) = super::known_executor(&workspace, args.executor.as_deref(), global.lang()) {
+        return code;
+    }
     let stamp = karta::clock::now(global.now).with_timezone(&Utc);
     let mut out = String::new();
     line(&mut out, "BEGIN:VCALENDAR");
@@ -53,7 +56,9 @@ fn todo_item(out: &mut String, ws: &Workspace, o: &Occurrence, stamp: DateTime<U
     line(out, "BEGIN:VTODO");
     line(out, &format!("UID:{}@karta", o.id));
     line(out, &format!("DTSTAMP:{}", utc(stamp)));
-    line(out, &format!("DTSTART;VALUE=DATE:{}", o.opens.format("%Y%m%d")));
+    // DTSTART and DUE must share a value type (RFC 5545 §3.8.2.3): the start of the opening day.
+    let opens = o.due.timezone().from_local_datetime(&o.opens.and_time(NaiveTime::MIN)).earliest().unwrap_or(o.due);
+    line(out, &format!("DTSTART:{}", utc(opens.with_timezone(&Utc))));
     line(out, &format!("DUE:{}", utc(o.due.with_timezone(&Utc))));
     line(out, &format!("SUMMARY:{}", text(&task.title)));
     let mut description = format!("{}\n", unit.title);

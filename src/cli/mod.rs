@@ -148,6 +148,24 @@ pub fn plan(
     }
 }
 
+/// Refuses an `--executor` no roadmap knows (a filter that matches nothing silently would mislead).
+pub fn known_executor(workspace: &karta::check::Workspace, executor: Option<&str>, lang: Lang) -> Result<(), u8> {
+    let Some(e) = executor else { return Ok(()) };
+    if workspace.units.iter().any(|u| u.executors.contains_key(e) || u.groups.contains_key(e)) {
+        return Ok(());
+    }
+    let names: Vec<&str> = workspace.units.iter().flat_map(|u| u.executors.keys().map(String::as_str)).collect();
+    let near = karta::diag::did_you_mean(e, names).map(|n| format!(" — возможно, `{n}`")).unwrap_or_default();
+    err_line!(
+        "{}",
+        match lang {
+            Lang::Ru => format!("ошибка: неизвестный исполнитель `{e}`{near}"),
+            Lang::En => format!("error: unknown executor `{e}`{near}"),
+        }
+    );
+    Err(1)
+}
+
 /// Writes to standard output; a closed pipe (`karta … | head`) is not an error worth a panic.
 pub fn out(text: impl std::fmt::Display) {
     use std::io::Write;

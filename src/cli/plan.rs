@@ -39,6 +39,9 @@ pub fn run(global: &Global, args: Args) -> u8 {
         Ok(pair) => pair,
         Err(code) => return code,
     };
+    if let Err(code) = super::known_executor(&workspace, args.executor.as_deref(), global.lang()) {
+        return code;
+    }
     let chosen: Vec<&Occurrence> = plan.occurrences.iter().filter(|o| keep(&workspace, o, &args)).collect();
     match global.format {
         Format::Json => out_line!(

@@ -37,6 +37,9 @@ pub fn run(global: &Global, args: Args) -> u8 {
         Ok(t) => t,
         Err(code) => return code,
     };
+    if let Err(code) = super::known_executor(&tracking.workspace, args.executor.as_deref(), global.lang()) {
+        return code;
+    }
     let report = tracking.report();
     let chosen: Vec<&OccurrenceStatus> = report
         .occurrences

@@ -135,8 +135,9 @@ fn relative(
     for (date, group) in by_date {
         let finish = |o: &Occurrence| actuals.completed(&o.id).unwrap_or(o.due_date);
         for (executor, executors) in responsible(task) {
+            // Joint work waits for every executor's part; one executor's work for its own part (or joint work).
             let mine: Vec<&&Occurrence> =
-                group.iter().filter(|o| o.executor.is_none() || o.executor == executor).collect();
+                group.iter().filter(|o| executor.is_none() || o.executor.is_none() || o.executor == executor).collect();
             let from = mine.iter().map(|o| finish(o)).max().unwrap_or(date);
             let due = if r.working {
                 calendar.add_working_days(from, r.days)
@@ -144,7 +145,12 @@ fn relative(
                 from.checked_add_days(Days::new(u64::from(r.days))).unwrap_or(from)
             };
             let due = calendar.shift(due, task.shift);
-            let base = format!("{}@{date}", task.key(unit));
+            // Named by the prerequisite's stable id date, not its (possibly moving) due date.
+            let stable = group
+                .first()
+                .and_then(|o| o.id.split('@').nth(1))
+                .map_or_else(|| date.to_string(), |d| d.chars().take(10).collect());
+            let base = format!("{}@{stable}", task.key(unit));
             let tz = executor.as_deref().map_or(unit.tz, |e| unit.zone_of(e));
             out.push(Occurrence {
                 id: executor.as_ref().map_or_else(|| base.clone(), |e| format!("{base}/{e}")),
@@ -178,14 +184,19 @@ fn link(
 ) {
     let mut warned = HashSet::new();
     for i in 0..out.len() {
-        if out[i].relative {
-            continue;
-        }
         let (u, t) = (out[i].unit, out[i].task);
         let unit = &workspace.units[u];
         let task = &unit.tasks[t];
-        let mut deps = Vec::new();
+        // A relative occurrence already depends on the occurrence it counts from.
+        let counted_from = match &task.spec {
+            Some(Spec::Relative(r)) if out[i].relative => Some(qualify(unit, &r.after)),
+            _ => None,
+        };
+        let mut deps = std::mem::take(&mut out[i].depends_on);
         for (a, dep) in task.after.iter().enumerate() {
+            if counted_from.as_deref() == Some(dep.as_str()) {
+                continue;
+            }
             let Some(candidates) = by_key.get(dep).and_then(|k| of_task.get(k)) else { continue };
             let me = &out[i];
             let same_executor: Vec<usize> = candidates
