@@ -111,5 +111,46 @@ fn compile(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, check, deadlines, compile);
+/// Status of about a million occurrences with one report each: the fold of the event log into
+/// states and roll-ups (the plan is compiled once, outside the measurement).
+fn status(c: &mut Criterion) {
+    use karta::track::{Action, Event, NewEvent};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let files = workspace(dir.path(), 170_000);
+    let ws = karta::check::check_files(&files, Calendar::russia()).into_workspace().expect("no errors");
+    let plan = karta::compile::compile(&ws, Calendar::russia()).expect("compiles");
+    let now = chrono::DateTime::parse_from_rfc3339("2024-03-01T12:00:00+10:00").expect("time");
+    let recorded = chrono::DateTime::parse_from_rfc3339("2024-02-01T12:00:00+10:00").expect("time");
+    let events: Vec<Event> = plan
+        .occurrences
+        .iter()
+        .enumerate()
+        .map(|(i, o)| Event {
+            id: i as i64 + 1,
+            event: NewEvent {
+                occurrence: Some(o.id.clone()),
+                action: if i % 10 == 0 {
+                    Action::Partial { percent: Some(50) }
+                } else {
+                    Action::Done { on: o.due_date }
+                },
+                note: None,
+                evidence: Vec::new(),
+                author: "bench".into(),
+                recorded_at: recorded,
+                batch: None,
+            },
+        })
+        .collect();
+    eprintln!("status: {} occurrences, {} events", plan.occurrences.len(), events.len());
+    let mut group = c.benchmark_group("status");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(plan.occurrences.len() as u64));
+    group.bench_function("1M occurrences, 1M events", |b| {
+        b.iter(|| karta::track::status(black_box(&ws), &plan, &events, now, Calendar::russia()))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, check, deadlines, compile, status);
 criterion_main!(benches);

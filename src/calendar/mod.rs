@@ -3,7 +3,7 @@
 //! that deadlines need. The data is `data/ru-production-calendar.tsv`, compiled into the
 //! binary. Also the conversion of a due date to an instant in a time zone.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, NaiveTime, TimeZone, Weekday};
@@ -25,7 +25,7 @@ enum Special {
 /// The production calendar: weekends, holidays and transfers for the years it covers.
 #[derive(Debug)]
 pub struct Calendar {
-    special: HashMap<NaiveDate, Special>,
+    special: BTreeMap<NaiveDate, Special>,
     shortened: BTreeSet<NaiveDate>,
     covered: BTreeSet<i32>,
 }
@@ -40,7 +40,7 @@ impl Calendar {
     /// Reads the TSV format (`date<TAB>type<TAB>note`). Malformed lines are skipped: the
     /// shipped file is checked by tests, so this never sees user input.
     pub fn parse(text: &str) -> Calendar {
-        let mut special = HashMap::new();
+        let mut special = BTreeMap::new();
         let mut shortened = BTreeSet::new();
         let mut years = BTreeSet::new();
         let mut decreed = BTreeSet::new();
@@ -104,9 +104,23 @@ impl Calendar {
     }
 
     /// Working days strictly after `from` up to and including `to` (negative when `to` < `from`).
+    /// Counted by arithmetic on whole weeks plus the calendar's exceptions in the range, so a
+    /// long overdue stretch costs no more than a short one.
     pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
         let (a, b, sign) = if from <= to { (from, to, 1) } else { (to, from, -1) };
-        let n = a.iter_days().skip(1).take_while(|d| *d <= b).filter(|d| self.is_working(*d)).count() as i64;
+        let Some(start) = a.succ_opt() else { return 0 };
+        if start > b {
+            return 0;
+        }
+        let mut n = weekdays_through(b) - weekdays_through(a);
+        for (date, kind) in self.special.range(start..=b) {
+            let weekend = matches!(date.weekday(), Weekday::Sat | Weekday::Sun);
+            match (kind, weekend) {
+                (Special::DayOff, false) => n -= 1,
+                (Special::WorkingWeekend, true) => n += 1,
+                _ => {}
+            }
+        }
         sign * n
     }
 
@@ -143,6 +157,14 @@ impl Calendar {
         }
         date
     }
+}
+
+/// Monday–Friday days from a fixed epoch through `d` (only differences are meaningful).
+fn weekdays_through(d: NaiveDate) -> i64 {
+    let days = i64::from(d.num_days_from_ce());
+    // Day 1 of the common era (0001-01-01) was a Monday.
+    let (weeks, rest) = (days.div_euclid(7), days.rem_euclid(7));
+    weeks * 5 + rest.min(5)
 }
 
 /// An IANA time zone by name.
@@ -204,6 +226,20 @@ mod tests {
         assert_eq!(cal.shift(d(2023, 12, 31), Shift::Keep), d(2023, 12, 31));
         assert_eq!(cal.add_working_days(d(2023, 12, 29), 1), d(2024, 1, 9));
         assert_eq!(cal.working_days_between(d(2023, 12, 29), d(2024, 1, 9)), 1);
+        // The arithmetic agrees with counting day by day, across years, transfers and directions.
+        let by_days = |a: NaiveDate, b: NaiveDate| {
+            a.iter_days().skip(1).take_while(|x| *x <= b).filter(|x| cal.is_working(*x)).count() as i64
+        };
+        for (a, b) in [
+            (d(2021, 1, 1), d(2026, 12, 31)),
+            (d(2023, 11, 3), d(2023, 11, 7)),
+            (d(2024, 4, 26), d(2024, 5, 13)),
+            (d(2023, 10, 14), d(2023, 10, 15)),
+        ] {
+            assert_eq!(cal.working_days_between(a, b), by_days(a, b), "{a}..{b}");
+            assert_eq!(cal.working_days_between(b, a), -by_days(a, b), "{b}..{a}");
+        }
+        assert_eq!(cal.working_days_between(d(2023, 1, 1) - chrono::Days::new(1), d(2023, 12, 31)), 247);
     }
 
     #[test]

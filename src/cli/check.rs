@@ -37,8 +37,11 @@ fn orphans(db: &std::path::Path, plan: &compile::Plan) -> Vec<Diagnostic> {
         }
     };
     let ids: std::collections::HashSet<&str> = plan.occurrences.iter().map(|o| o.id.as_str()).collect();
-    events
-        .iter()
+    // Reports taken back no longer count, and a correction is no report of its own.
+    let far = chrono::DateTime::<chrono::FixedOffset>::MAX_UTC.fixed_offset();
+    karta::track::effective(&events, far)
+        .into_iter()
+        .filter(|e| !matches!(e.event.action, karta::track::Action::Correction { .. }))
         .filter_map(|e| e.event.occurrence.as_deref().filter(|o| !ids.contains(o)).map(|o| (e, o)))
         .map(|(e, o)| {
             let (id, who, when) = (e.id, &e.event.author, e.event.recorded_at.format("%d.%m.%Y"));

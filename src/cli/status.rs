@@ -55,13 +55,23 @@ pub fn run(global: &Global, args: Args) -> u8 {
         Format::Json => {
             let executors: Vec<&Rollup> =
                 report.executors.iter().filter(|r| args.executor.as_ref().is_none_or(|e| *e == r.key)).collect();
+            // With --roadmap, the totals and sections are that roadmap's.
+            let total = match (&args.roadmap, roadmaps.first()) {
+                (Some(_), Some(r)) => json!(r),
+                _ => json!(report.total),
+            };
+            let sections: Vec<_> = report
+                .sections
+                .iter()
+                .filter(|s| args.roadmap.as_ref().is_none_or(|r| s.key.starts_with(&format!("{r}#"))))
+                .collect();
             out_line!(
                 "{}",
                 json!({
                     "now": report.now.to_rfc3339(),
-                    "total": report.total,
+                    "total": total,
                     "roadmaps": roadmaps,
-                    "sections": report.sections,
+                    "sections": sections,
                     "executors": executors,
                     "occurrences": chosen,
                     "undated": report.undated,
@@ -83,7 +93,7 @@ pub fn run(global: &Global, args: Args) -> u8 {
             ]);
             for s in &chosen {
                 let _ = w.write_record([
-                    s.id.as_str(),
+                    s.id,
                     s.state.name(),
                     &s.due_date.to_string(),
                     &s.original_due.map(|d| d.to_string()).unwrap_or_default(),
@@ -109,7 +119,7 @@ fn paint(colour: bool, code: &str, text: &str) -> String {
 }
 
 fn table(tracking: &Tracking, list: &[&OccurrenceStatus], roadmaps: &[&Rollup], colour: bool, all: bool) -> String {
-    let today = tracking.now.date_naive();
+    let today = tracking.local_today();
     let mut out = format!("Состояние на {}\n\n", karta::ru::date_words(today).replace('\u{a0}', " "));
     out += &format!("{:<12} {:<36} {}\n", "срок", "состояние", "мероприятие · исполнители");
     let mut shown = 0;
@@ -158,7 +168,7 @@ fn table(tracking: &Tracking, list: &[&OccurrenceStatus], roadmaps: &[&Rollup], 
     }
     out += "\nИтоги:\n";
     for r in roadmaps {
-        let n = |k: &str| r.states.get(k).copied().unwrap_or(0);
+        let n = |k: &str| r.states.get(k);
         let discipline = r.discipline.map_or("—".to_string(), |d| format!("{:.0} %", d * 100.0));
         out += &format!(
             "  {}: всего {}; выполнено в срок {}, с опозданием {}, просрочено {}, в работе {}, срок скоро {}, запланировано {}, отменено {}; под угрозой {}; исполнительская дисциплина {}\n",

@@ -52,7 +52,7 @@ impl Tracking {
     }
 
     /// The state of everything at `now`.
-    pub fn report(&self) -> track::Report {
+    pub fn report(&self) -> track::Report<'_> {
         track::status(&self.workspace, &self.plan, &self.events, self.now, Calendar::russia())
     }
 
@@ -63,6 +63,14 @@ impl Tracking {
             err_line!("  = подсказка: {}", h.get(self.lang));
         }
         1
+    }
+
+    /// Today in the roadmaps' local time (the first roadmap's zone when no occurrence is named).
+    pub fn local_today(&self) -> NaiveDate {
+        self.workspace
+            .units
+            .first()
+            .map_or_else(|| self.now.date_naive(), |u| self.now.with_timezone(&u.tz).date_naive())
     }
 
     /// Today in the roadmaps' local time.
@@ -101,12 +109,13 @@ impl Tracking {
         }
         let live = track::effective(&self.events, self.now);
         let done = track::completions(&live);
+        let moved = track::moves(&live);
         let open: Vec<&str> = self
             .plan
             .occurrences
             .iter()
             .filter(|o| matches_activity(&o.key))
-            .filter(|o| date.is_none_or(|d| o.due_date == d))
+            .filter(|o| date.is_none_or(|d| o.due_date == d || moved.get(&o.id) == Some(&d)))
             .filter(|o| executor.is_none_or(|e| o.executor.as_deref() == Some(e) || o.executors.iter().any(|x| x == e)))
             .filter(|o| date.is_some() || !done.contains_key(&o.id))
             .map(|o| o.id.as_str())

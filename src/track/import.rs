@@ -85,15 +85,20 @@ pub fn read(
                 "the first line holds headers: мероприятие; срок; исполнитель; статус; дата; комментарий; подтверждение; кто"))]);
     }
     let ids: HashMap<&str, usize> = plan.occurrences.iter().enumerate().map(|(i, o)| (o.id.as_str(), i)).collect();
-    let mut done: HashSet<String> = super::completions(&super::effective(existing, now)).into_keys().collect();
-    let today = now.date_naive();
+    let live = super::effective(existing, now);
+    let mut done: HashSet<String> = super::completions(&live).into_keys().collect();
+    let cancelled: HashSet<&str> = live
+        .iter()
+        .filter(|e| matches!(e.event.action, Action::Cancelled { .. }))
+        .filter_map(|e| e.event.occurrence.as_deref())
+        .collect();
     let batch = format!("{}@{}", path.display(), now.to_rfc3339());
     let mut out = Vec::new();
-    for (n, record) in reader.records().enumerate() {
-        let line = n + 2;
+    for record in reader.records() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
+                let line = e.position().map_or(1, |p| p.line() as usize);
                 errors.push(located(
                     &source,
                     line,
@@ -105,16 +110,32 @@ pub fn read(
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
+        // The line the record starts on (a cell may span lines, as Alt+Enter in Excel makes it).
+        let line = record.position().map_or(1, |p| p.line() as usize);
         let field = |c: Col| columns.get(&c).and_then(|&i| record.get(i)).map(str::trim).filter(|s| !s.is_empty());
-        let mut row =
-            Row { source: &source, line, errors: &mut errors, text: source.line(line).unwrap_or_default().to_string() };
+        let mut row = Row {
+            source: &source,
+            line,
+            errors: &mut errors,
+            text: source.line(line).unwrap_or_default().to_string(),
+            delimiter: char::from(delimiter),
+            columns: &columns,
+        };
         let Some(occurrence) = row.occurrence(&field, workspace, plan, &ids) else { continue };
+        if cancelled.contains(occurrence.as_str()) {
+            row.error(None, msg!("срок `{}` отменён: отметки по нему не принимаются", occurrence; "`{}` is cancelled: it takes no reports", occurrence));
+            continue;
+        }
+        // "Today" is the roadmap's day, whatever offset `now` is written in.
+        let today = ids
+            .get(occurrence.as_str())
+            .map_or_else(|| now.date_naive(), |&i| now.with_timezone(&plan.occurrences[i].due.timezone()).date_naive());
         let status = field(Col::Status).map(str::to_lowercase).unwrap_or_else(|| "выполнено".into());
         let action = match status.as_str() {
             "выполнено" | "done" | "да" | "+" => {
-                let Some(on) = row.date(field(Col::Date), "дата", true) else { continue };
+                let Some(on) = row.date(field(Col::Date), Col::Date, "дата", true) else { continue };
                 if on > today {
-                    row.error(field(Col::Date), msg!("дата выполнения {} ещё не наступила", on.format("%d.%m.%Y"); "the completion date {} is in the future", on));
+                    row.error(Some(Col::Date), msg!("дата выполнения {} ещё не наступила", on.format("%d.%m.%Y"); "the completion date {} is in the future", on));
                     continue;
                 }
                 if !done.insert(occurrence.clone()) {
@@ -129,7 +150,7 @@ pub fn read(
                     Some(Ok(p)) if p <= 100 => Some(p),
                     Some(_) => {
                         row.error(
-                            field(Col::Percent),
+                            Some(Col::Percent),
                             msg!("процент — целое число от 0 до 100"; "percent is a whole number 0–100"),
                         );
                         continue;
@@ -147,7 +168,7 @@ pub fn read(
                 }
             }
             other => {
-                row.error(field(Col::Status), msg!("непонятный статус «{}»", other; "unknown status «{}»", other));
+                row.error(Some(Col::Status), msg!("непонятный статус «{}»", other; "unknown status «{}»", other));
                 continue;
             }
         };
@@ -171,17 +192,19 @@ struct Row<'a> {
     line: usize,
     errors: &'a mut Vec<Diagnostic>,
     text: String,
+    delimiter: char,
+    columns: &'a HashMap<Col, usize>,
 }
 
 impl Row<'_> {
-    fn error(&mut self, value: Option<&str>, message: crate::diag::Message) {
-        let (col, len) = value
-            .and_then(|v| self.text.find(v).map(|b| (self.text[..b].chars().count() + 1, v.chars().count())))
-            .unwrap_or((1, self.text.chars().count().max(1)));
+    /// An error at a cell of the row (found by its column, quotes respected), or at the whole row.
+    fn error(&mut self, col: Option<Col>, message: crate::diag::Message) {
+        let cell = col.and_then(|c| self.columns.get(&c)).and_then(|&i| cell_span(&self.text, self.delimiter, i));
+        let (col, len) = cell.unwrap_or((1, self.text.chars().count().max(1)));
         self.errors.push(Diagnostic::error(Code::BadRow, message).at(self.source, Span::new(self.line, col, len)));
     }
 
-    fn date(&mut self, value: Option<&str>, what: &str, required: bool) -> Option<NaiveDate> {
+    fn date(&mut self, value: Option<&str>, col: Col, what: &str, required: bool) -> Option<NaiveDate> {
         let Some(v) = value else {
             if required {
                 self.error(None, msg!("не указана {}", what; "no {} given", what));
@@ -191,7 +214,7 @@ impl Row<'_> {
         let parsed = NaiveDate::parse_from_str(v, "%d.%m.%Y").or_else(|_| NaiveDate::parse_from_str(v, "%Y-%m-%d"));
         if parsed.is_err() {
             self.error(
-                Some(v),
+                Some(col),
                 msg!("«{}» — не дата (ожидается ДД.ММ.ГГГГ)", v; "«{}» is not a date (DD.MM.YYYY expected)", v),
             );
         }
@@ -210,7 +233,7 @@ impl Row<'_> {
             if ids.contains_key(id) {
                 return Some(id.to_string());
             }
-            self.error(Some(id), msg!("неизвестный срок `{}`", id; "unknown occurrence `{}`", id));
+            self.error(Some(Col::Occurrence), msg!("неизвестный срок `{}`", id; "unknown occurrence `{}`", id));
             return None;
         }
         let Some(activity) = field(Col::Activity) else {
@@ -227,14 +250,14 @@ impl Row<'_> {
             [one] => one.clone(),
             [] => {
                 self.error(
-                    Some(activity),
+                    Some(Col::Activity),
                     msg!("неизвестное мероприятие `{}`", activity; "unknown activity `{}`", activity),
                 );
                 return None;
             }
             _ => {
                 self.error(
-                    Some(activity),
+                    Some(Col::Activity),
                     msg!("`{}` есть в нескольких дорожных картах: укажите `карта/мероприятие`", activity;
                     "`{}` is in several roadmaps: write `roadmap/activity`", activity),
                 );
@@ -242,7 +265,7 @@ impl Row<'_> {
             }
         };
         let due = match field(Col::Due) {
-            Some(d) => Some(self.date(Some(d), "дата срока", true)?),
+            Some(d) => Some(self.date(Some(d), Col::Due, "дата срока", true)?),
             None => None,
         };
         let executor = field(Col::Executor);
@@ -256,17 +279,36 @@ impl Row<'_> {
         match candidates.as_slice() {
             [one] => Some(one.to_string()),
             [] => {
-                self.error(field(Col::Due).or(executor), msg!("у `{}` нет такого срока{}", key, executor.map(|e| format!(" для исполнителя `{e}`")).unwrap_or_default();
+                self.error(Some(if field(Col::Due).is_some() { Col::Due } else { Col::Executor }), msg!("у `{}` нет такого срока{}", key, executor.map(|e| format!(" для исполнителя `{e}`")).unwrap_or_default();
                     "`{}` has no such occurrence{}", key, executor.map(|e| format!(" for executor `{e}`")).unwrap_or_default()));
                 None
             }
             many => {
                 let n = many.len();
-                self.error(Some(activity), msg!("у `{}` {} подходящих сроков: укажите «срок» (и «исполнитель»)", key, n; "`{}` has {} matching occurrences: give «срок» (and «исполнитель»)", key, n));
+                self.error(Some(Col::Activity), msg!("у `{}` {} подходящих сроков: укажите «срок» (и «исполнитель»)", key, n; "`{}` has {} matching occurrences: give «срок» (and «исполнитель»)", key, n));
                 None
             }
         }
     }
+}
+
+/// The 1-based column and length of cell `index` in a CSV line, skipping delimiters in quotes.
+fn cell_span(line: &str, delimiter: char, index: usize) -> Option<(usize, usize)> {
+    let mut cell = 0;
+    let mut start = 0;
+    let mut quoted = false;
+    for (i, c) in line.chars().enumerate() {
+        if c == '"' {
+            quoted = !quoted;
+        } else if c == delimiter && !quoted {
+            if cell == index {
+                return Some((start + 1, (i - start).max(1)));
+            }
+            cell += 1;
+            start = i + 1;
+        }
+    }
+    (cell == index).then(|| (start + 1, (line.chars().count() - start).max(1)))
 }
 
 fn located(source: &Arc<Source>, line: usize, message: crate::diag::Message) -> Diagnostic {

@@ -7,5 +7,5 @@ mod status;
 mod store;
 
 pub use event::{Action, Event, NewEvent};
-pub use status::{OccurrenceStatus, Report, Rollup, State, completions, effective, plan_at, status};
+pub use status::{OccurrenceStatus, Report, Rollup, State, completions, effective, moves, plan_at, status};
 pub use store::{Sqlite, Store, StoreError};

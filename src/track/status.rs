@@ -2,7 +2,9 @@
 //! recorded up to `now` — so the same log answers for today, last Friday or the day of an
 //! inspection. Pure: no store, no clock.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
+
+use rustc_hash::FxHashMap;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::Serialize;
@@ -69,15 +71,15 @@ impl State {
     }
 }
 
-/// One occurrence at `now`.
+/// One occurrence at `now` (borrowing its names from the plan).
 #[derive(Debug, Clone, Serialize)]
-pub struct OccurrenceStatus {
-    pub id: String,
+pub struct OccurrenceStatus<'a> {
+    pub id: &'a str,
     #[serde(flatten)]
     pub state: State,
-    pub roadmap: String,
-    pub activity: String,
-    pub executors: Vec<String>,
+    pub roadmap: &'a str,
+    pub activity: &'a str,
+    pub executors: &'a [String],
     pub opens: NaiveDate,
     /// The due date in force (after an approved move).
     pub due_date: NaiveDate,
@@ -97,15 +99,53 @@ pub struct OccurrenceStatus {
     pub events: usize,
 }
 
+/// How many occurrences are in each state (serialized as a map by state name).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts([usize; 7]);
+
+const STATE_NAMES: [&str; 7] = ["planned", "open", "due_soon", "overdue", "done_on_time", "done_late", "cancelled"];
+
+impl Counts {
+    pub fn get(&self, state: &str) -> usize {
+        STATE_NAMES.iter().position(|n| *n == state).map_or(0, |i| self.0[i])
+    }
+
+    fn add(&mut self, state: State) {
+        let i = match state {
+            State::Planned => 0,
+            State::Open => 1,
+            State::DueSoon => 2,
+            State::Overdue { .. } => 3,
+            State::DoneOnTime => 4,
+            State::DoneLate { .. } => 5,
+            State::Cancelled => 6,
+        };
+        self.0[i] += 1;
+    }
+}
+
+impl Serialize for Counts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        for (name, n) in STATE_NAMES.iter().zip(self.0) {
+            if n > 0 {
+                map.serialize_entry(name, &n)?;
+            }
+        }
+        map.end()
+    }
+}
+
 /// Counts for a group of occurrences.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Rollup {
     pub key: String,
     pub title: String,
     pub total: usize,
-    pub states: BTreeMap<&'static str, usize>,
+    pub states: Counts,
     pub at_risk: usize,
-    /// Occurrences whose due date has passed (cancelled ones aside).
+    /// Occurrences done, or past their due date (cancelled ones aside): the base of discipline.
     pub due: usize,
     pub done_on_time: usize,
     /// Исполнительская дисциплина: the share of those due that were done on time.
@@ -114,9 +154,9 @@ pub struct Rollup {
 
 /// The whole picture at `now`.
 #[derive(Debug, Clone, Serialize)]
-pub struct Report {
+pub struct Report<'a> {
     pub now: DateTime<FixedOffset>,
-    pub occurrences: Vec<OccurrenceStatus>,
+    pub occurrences: Vec<OccurrenceStatus<'a>>,
     pub roadmaps: Vec<Rollup>,
     pub sections: Vec<Rollup>,
     pub activities: Vec<Rollup>,
@@ -131,14 +171,26 @@ pub struct Report {
 /// Reports per occurrence id, as of `now`, with superseded events removed.
 pub fn effective(events: &[Event], now: DateTime<FixedOffset>) -> Vec<&Event> {
     let known: Vec<&Event> = events.iter().filter(|e| e.event.recorded_at <= now).collect();
-    let superseded: HashSet<i64> = known
-        .iter()
-        .filter_map(|e| match e.event.action {
-            Action::Correction { supersedes, .. } => Some(supersedes),
-            _ => None,
-        })
-        .collect();
+    // From the newest back: a correction that is itself taken back takes nothing back, so
+    // undoing an undo restores the original report.
+    let mut superseded: HashSet<i64> = HashSet::new();
+    for e in known.iter().rev() {
+        if let (Action::Correction { supersedes, .. }, false) = (&e.event.action, superseded.contains(&e.id)) {
+            superseded.insert(*supersedes);
+        }
+    }
     known.into_iter().filter(|e| !superseded.contains(&e.id)).collect()
+}
+
+/// Approved moves as of `now`: the due date in force per occurrence.
+pub fn moves(events: &[&Event]) -> HashMap<String, NaiveDate> {
+    let mut moved = HashMap::new();
+    for e in events {
+        if let (Some(o), Action::Moved { to, .. }) = (&e.event.occurrence, &e.event.action) {
+            moved.insert(o.clone(), *to);
+        }
+    }
+    moved
 }
 
 /// Completion dates as of `now`, for counting relative deadlines from actual completion.
@@ -167,30 +219,54 @@ pub fn plan_at(workspace: &Workspace, events: &[Event], now: DateTime<FixedOffse
 
 /// The state of everything at `now`, folding the events recorded up to `now` into `plan`
 /// (compiled by [`plan_at`] for the same `now`).
-pub fn status(
-    workspace: &Workspace,
-    plan: &Plan,
+pub fn status<'a>(
+    workspace: &'a Workspace,
+    plan: &'a Plan,
     events: &[Event],
     now: DateTime<FixedOffset>,
     calendar: &Calendar,
-) -> Report {
+) -> Report<'a> {
     let live = effective(events, now);
-    let mut by_occurrence: HashMap<&str, Vec<&Event>> = HashMap::new();
-    for e in &live {
-        if let Some(o) = &e.event.occurrence {
-            by_occurrence.entry(o.as_str()).or_default().push(e);
+    let index: FxHashMap<&str, usize> = plan.occurrences.iter().enumerate().map(|(i, o)| (o.id.as_str(), i)).collect();
+    // Events grouped by occurrence without an allocation per occurrence: (occurrence, position)
+    // pairs, sorted. Events about occurrences the plan does not have are orphans.
+    let mut pairs: Vec<(usize, usize)> = Vec::with_capacity(live.len());
+    let mut orphans = Vec::new();
+    for (k, e) in live.iter().enumerate() {
+        let Some(o) = e.event.occurrence.as_deref() else { continue };
+        match index.get(o) {
+            Some(&i) => pairs.push((i, k)),
+            None if !matches!(e.event.action, Action::Correction { .. }) => orphans.push(e.id),
+            None => {}
         }
     }
-    let mut occurrences: Vec<OccurrenceStatus> =
-        plan.occurrences.iter().map(|o| one(workspace, o, by_occurrence.get(o.id.as_str()), now, calendar)).collect();
-    risk(workspace, plan, &mut occurrences, now, calendar);
-    let ids: HashSet<&str> = plan.occurrences.iter().map(|o| o.id.as_str()).collect();
-    let orphans = events
-        .iter()
-        .filter(|e| e.event.recorded_at <= now)
-        .filter(|e| e.event.occurrence.as_deref().is_some_and(|o| !ids.contains(o)))
-        .map(|e| e.id)
-        .collect();
+    pairs.sort_unstable();
+    // The fold is independent per occurrence: split it across the machine's cores.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let chunk = plan.occurrences.len().div_ceil(threads).max(1);
+    let fold = |from: usize| {
+        let to = (from + chunk).min(plan.occurrences.len());
+        let mut cursor = pairs.partition_point(|p| p.0 < from);
+        let mut out = Vec::with_capacity(to - from);
+        for i in from..to {
+            let start = cursor;
+            while cursor < pairs.len() && pairs[cursor].0 == i {
+                cursor += 1;
+            }
+            let mine = pairs[start..cursor].iter().map(|&(_, k)| live[k]);
+            out.push(one(workspace, &plan.occurrences[i], mine, cursor - start, now, calendar));
+        }
+        out
+    };
+    let mut occurrences = Vec::with_capacity(plan.occurrences.len());
+    std::thread::scope(|scope| {
+        let parts: Vec<_> =
+            (0..plan.occurrences.len()).step_by(chunk).map(|from| scope.spawn(move || fold(from))).collect();
+        for part in parts {
+            occurrences.extend(part.join().unwrap_or_default());
+        }
+    });
+    risk(workspace, plan, &index, &mut occurrences, now, calendar);
     let undated = workspace
         .units
         .iter()
@@ -220,21 +296,22 @@ fn empty_plan() -> Plan {
 }
 
 /// Folds one occurrence's events.
-fn one(
-    ws: &Workspace,
-    o: &Occurrence,
-    events: Option<&Vec<&Event>>,
+fn one<'a, 'e>(
+    ws: &'a Workspace,
+    o: &'a Occurrence,
+    events: impl Iterator<Item = &'e Event>,
+    count: usize,
     now: DateTime<FixedOffset>,
     calendar: &Calendar,
-) -> OccurrenceStatus {
+) -> OccurrenceStatus<'a> {
     let unit = &ws.units[o.unit];
     let task = &unit.tasks[o.task];
     let mut s = OccurrenceStatus {
-        id: o.id.clone(),
+        id: &o.id,
         state: State::Open,
-        roadmap: unit.id.clone(),
-        activity: task.id.clone(),
-        executors: o.executors.clone(),
+        roadmap: &unit.id,
+        activity: &task.id,
+        executors: &o.executors,
         opens: o.opens,
         due_date: o.due_date,
         due: o.due,
@@ -246,10 +323,10 @@ fn one(
         rejected_reason: None,
         at_risk: false,
         forecast_due: None,
-        events: events.map_or(0, Vec::len),
+        events: count,
     };
     let mut cancelled = false;
-    for e in events.into_iter().flatten() {
+    for e in events {
         match &e.event.action {
             Action::Done { on } => {
                 s.done_on = Some(*on);
@@ -273,7 +350,9 @@ fn one(
         }
     }
     let today = now.with_timezone(&s.due.timezone()).date_naive();
-    let lead = lead_days(ws, o);
+    let (lead, working) = lead(ws, o);
+    let until_due =
+        if working { calendar.working_days_between(today, s.due_date) } else { (s.due_date - today).num_days() };
     s.state = if cancelled {
         State::Cancelled
     } else if let Some(on) = s.done_on {
@@ -286,7 +365,7 @@ fn one(
         }
     } else if today < s.opens {
         State::Planned
-    } else if (s.due_date - today).num_days() <= lead {
+    } else if until_due <= lead {
         State::DueSoon
     } else {
         State::Open
@@ -294,29 +373,37 @@ fn one(
     s
 }
 
-/// The longest reminder lead of an occurrence, in days (default 7).
-fn lead_days(ws: &Workspace, o: &Occurrence) -> i64 {
+/// The longest reminder lead of an occurrence as (days, working) — `7d` or `5wd`; default 7 days.
+fn lead(ws: &Workspace, o: &Occurrence) -> (i64, bool) {
     let unit = &ws.units[o.unit];
     let task = &unit.tasks[o.task];
     let before = task
         .reminders
         .as_ref()
-        .and_then(|r| r.before.clone())
-        .or_else(|| unit.reminders.as_ref().and_then(|r| r.before.clone()));
+        .and_then(|r| r.before.as_ref())
+        .or_else(|| unit.reminders.as_ref().and_then(|r| r.before.as_ref()));
     before
-        .map(|leads| {
+        .and_then(|leads| {
             leads
                 .iter()
-                .filter_map(|l| l.0.trim_end_matches("wd").trim_end_matches('d').parse::<i64>().ok())
-                .max()
-                .unwrap_or(7)
+                .filter_map(|l| match l.0.strip_suffix("wd") {
+                    Some(n) => n.parse::<i64>().ok().map(|n| (n, true)),
+                    None => l.0.strip_suffix('d').and_then(|n| n.parse::<i64>().ok()).map(|n| (n, false)),
+                })
+                .max_by_key(|(n, working)| n * if *working { 7 } else { 5 })
         })
-        .unwrap_or(7)
+        .unwrap_or((7, false))
 }
 
 /// Marks open work whose prerequisites are overdue, and forecasts relative deadlines.
-fn risk(ws: &Workspace, plan: &Plan, out: &mut [OccurrenceStatus], now: DateTime<FixedOffset>, calendar: &Calendar) {
-    let index: HashMap<&str, usize> = plan.occurrences.iter().enumerate().map(|(i, o)| (o.id.as_str(), i)).collect();
+fn risk(
+    ws: &Workspace,
+    plan: &Plan,
+    index: &FxHashMap<&str, usize>,
+    out: &mut [OccurrenceStatus<'_>],
+    now: DateTime<FixedOffset>,
+    calendar: &Calendar,
+) {
     let states: Vec<State> = out.iter().map(|s| s.state).collect();
     for (i, o) in plan.occurrences.iter().enumerate() {
         if !matches!(states[i], State::Planned | State::Open | State::DueSoon) {
@@ -355,43 +442,64 @@ struct Rollups {
 }
 
 impl Rollups {
-    fn of(ws: &Workspace, plan: &Plan, list: &[OccurrenceStatus]) -> Rollups {
-        let mut roadmaps: BTreeMap<usize, Rollup> = BTreeMap::new();
-        let mut sections: BTreeMap<(usize, usize), Rollup> = BTreeMap::new();
-        let mut activities: BTreeMap<(usize, usize), Rollup> = BTreeMap::new();
-        let mut executors: HashMap<&str, (usize, Rollup)> = HashMap::new();
+    fn of(ws: &Workspace, plan: &Plan, list: &[OccurrenceStatus<'_>]) -> Rollups {
+        // Activities and sections by position: a flat index per unit, no map lookups per occurrence.
+        let task_base: Vec<usize> = ws
+            .units
+            .iter()
+            .scan(0, |acc, u| {
+                let b = *acc;
+                *acc += u.tasks.len();
+                Some(b)
+            })
+            .collect();
+        let section_base: Vec<usize> = ws
+            .units
+            .iter()
+            .scan(0, |acc, u| {
+                let b = *acc;
+                *acc += u.sections.len();
+                Some(b)
+            })
+            .collect();
+        let mut roadmaps: Vec<Option<Rollup>> = vec![None; ws.units.len()];
+        let mut sections: Vec<Option<Rollup>> =
+            vec![None; section_base.last().map_or(0, |b| b + ws.units.last().map_or(0, |u| u.sections.len()))];
+        let mut activities: Vec<Option<Rollup>> =
+            vec![None; task_base.last().map_or(0, |b| b + ws.units.last().map_or(0, |u| u.tasks.len()))];
+        let mut executors: FxHashMap<&str, Rollup> = FxHashMap::default();
         let mut total = Rollup { key: "всего".into(), title: "Всего".into(), ..Rollup::default() };
         for (o, s) in plan.occurrences.iter().zip(list) {
             let unit = &ws.units[o.unit];
             let task = &unit.tasks[o.task];
-            add(roadmaps.entry(o.unit).or_insert_with(|| named(&unit.id, &unit.title)), s);
+            add(roadmaps[o.unit].get_or_insert_with(|| named(&unit.id, &unit.title)), s);
             if let Some(i) = task.section {
                 add(
-                    sections
-                        .entry((o.unit, i))
-                        .or_insert_with(|| named(&format!("{}#{}", unit.id, i + 1), &unit.sections[i])),
+                    sections[section_base[o.unit] + i]
+                        .get_or_insert_with(|| named(&format!("{}#{}", unit.id, i + 1), &unit.sections[i])),
                     s,
                 );
             }
-            add(activities.entry((o.unit, o.task)).or_insert_with(|| named(&task.key(unit), &task.title)), s);
+            add(activities[task_base[o.unit] + o.task].get_or_insert_with(|| named(&task.key(unit), &task.title)), s);
             for e in &o.executors {
                 let entry = executors.entry(e.as_str()).or_insert_with(|| {
                     let title = unit
                         .executors
                         .get(e)
                         .map_or_else(|| e.clone(), |x| x.short.clone().unwrap_or_else(|| x.name.clone()));
-                    (o.unit, named(e, &title))
+                    named(e, &title)
                 });
-                add(&mut entry.1, s);
+                add(entry, s);
             }
             add(&mut total, s);
         }
-        let mut executors: Vec<Rollup> = executors.into_values().map(|(_, r)| finish(r)).collect();
+        let mut executors: Vec<Rollup> = executors.into_values().map(finish).collect();
         executors.sort_by(|a, b| a.key.cmp(&b.key));
+        let done = |v: Vec<Option<Rollup>>| v.into_iter().flatten().map(finish).collect();
         Rollups {
-            roadmaps: roadmaps.into_values().map(finish).collect(),
-            sections: sections.into_values().map(finish).collect(),
-            activities: activities.into_values().map(finish).collect(),
+            roadmaps: done(roadmaps),
+            sections: done(sections),
+            activities: done(activities),
             executors,
             total: finish(total),
         }
@@ -402,9 +510,9 @@ fn named(key: &str, title: &str) -> Rollup {
     Rollup { key: key.to_string(), title: title.to_string(), ..Rollup::default() }
 }
 
-fn add(r: &mut Rollup, s: &OccurrenceStatus) {
+fn add(r: &mut Rollup, s: &OccurrenceStatus<'_>) {
     r.total += 1;
-    *r.states.entry(s.state.name()).or_default() += 1;
+    r.states.add(s.state);
     r.at_risk += usize::from(s.at_risk);
     let past_due = matches!(s.state, State::Overdue { .. } | State::DoneLate { .. }) || (s.state == State::DoneOnTime);
     if past_due {
