@@ -35,6 +35,8 @@ pub struct Occurrence {
     pub time: Option<NaiveTime>,
     /// Set for per-executor occurrences (`for_each`).
     pub executor: Option<String>,
+    /// Its position among the task's `for_each` members.
+    pub member: Option<u16>,
     /// Who is responsible: the joint executors, or the one executor.
     pub executors: Vec<String>,
     /// Occurrences that must be done first (ids).

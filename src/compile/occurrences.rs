@@ -81,7 +81,7 @@ fn absolute(unit: &Unit, task: &Task, at: (usize, usize), spec: &Spec, calendar:
         *n += 1;
         let suffix = if *n > 1 { format!("#{n}") } else { String::new() };
         let base = format!("{}@{}{suffix}", task.key(unit), o.due);
-        for (executor, executors) in responsible(task) {
+        for (executor, executors, member) in responsible(task) {
             let tz = executor.as_deref().map_or(unit.tz, |e| unit.zone_of(e));
             out.push(Occurrence {
                 id: executor.as_ref().map_or_else(|| base.clone(), |e| format!("{base}/{e}")),
@@ -94,6 +94,7 @@ fn absolute(unit: &Unit, task: &Task, at: (usize, usize), spec: &Spec, calendar:
                 tz,
                 time: o.time,
                 executor,
+                member,
                 executors,
                 depends_on: Vec::new(),
                 relative: false,
@@ -105,12 +106,12 @@ fn absolute(unit: &Unit, task: &Task, at: (usize, usize), spec: &Spec, calendar:
     out
 }
 
-/// (executor, responsible) pairs: one per member for `for_each`, one joint otherwise.
-fn responsible(task: &Task) -> Vec<(Option<String>, Vec<String>)> {
+/// (executor, responsible, member position) triples: one per member for `for_each`, one joint otherwise.
+fn responsible(task: &Task) -> Vec<(Option<String>, Vec<String>, Option<u16>)> {
     if task.each.is_empty() {
-        vec![(None, task.executors.clone())]
+        vec![(None, task.executors.clone(), None)]
     } else {
-        task.each.iter().map(|e| (Some(e.clone()), vec![e.clone()])).collect()
+        task.each.iter().enumerate().map(|(i, e)| (Some(e.clone()), vec![e.clone()], u16::try_from(i).ok())).collect()
     }
 }
 
@@ -134,7 +135,7 @@ fn relative(
     let mut out = Vec::new();
     for (date, group) in by_date {
         let finish = |o: &Occurrence| actuals.completed(&o.id).unwrap_or(o.due_date);
-        for (executor, executors) in responsible(task) {
+        for (executor, executors, member) in responsible(task) {
             // Joint work waits for every executor's part; one executor's work for its own part (or joint work).
             let mine: Vec<&&Occurrence> =
                 group.iter().filter(|o| executor.is_none() || o.executor.is_none() || o.executor == executor).collect();
@@ -163,6 +164,7 @@ fn relative(
                 tz,
                 time: None,
                 executor,
+                member,
                 executors,
                 depends_on: mine.iter().map(|o| o.id.clone()).collect(),
                 relative: true,

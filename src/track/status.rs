@@ -211,6 +211,35 @@ pub fn completions(events: &[&Event]) -> HashMap<String, NaiveDate> {
     done
 }
 
+/// Sorts (occurrence, event) pairs by occurrence in linear time, keeping event order within one
+/// occurrence (a counting sort: the key range is the plan's length).
+fn bucket(pairs: Vec<(usize, usize)>, n: usize) -> Vec<(usize, usize)> {
+    let mut start = vec![0usize; n + 1];
+    for &(i, _) in &pairs {
+        start[i + 1] += 1;
+    }
+    for i in 0..n {
+        start[i + 1] += start[i];
+    }
+    let mut out = vec![(0, 0); pairs.len()];
+    for p in pairs {
+        out[start[p.0]] = p;
+        start[p.0] += 1;
+    }
+    out
+}
+
+/// Two independently seeded 64-bit Fx hashes of an id, as one 128-bit digest.
+fn digest(id: &str) -> u128 {
+    use std::hash::Hasher;
+    let mut a = rustc_hash::FxHasher::default();
+    a.write(id.as_bytes());
+    let mut b = rustc_hash::FxHasher::with_seed(0x9e37_79b9_7f4a_7c15);
+    b.write(id.as_bytes());
+    b.write_usize(id.len());
+    (u128::from(a.finish()) << 64) | u128::from(b.finish())
+}
+
 /// The plan as of `now`: relative deadlines counted from the completions reported by then.
 pub fn plan_at(workspace: &Workspace, events: &[Event], now: DateTime<FixedOffset>, calendar: &Calendar) -> Plan {
     let done = completions(&effective(events, now));
@@ -227,20 +256,22 @@ pub fn status<'a>(
     calendar: &Calendar,
 ) -> Report<'a> {
     let live = effective(events, now);
-    let index: FxHashMap<&str, usize> = plan.occurrences.iter().enumerate().map(|(i, o)| (o.id.as_str(), i)).collect();
+    // Occurrence ids by a 128-bit digest: probing compares integers, not strings scattered on
+    // the heap (a collision is as likely as ~10⁻²⁶ for a million ids).
+    let index: FxHashMap<u128, usize> = plan.occurrences.iter().enumerate().map(|(i, o)| (digest(&o.id), i)).collect();
     // Events grouped by occurrence without an allocation per occurrence: (occurrence, position)
     // pairs, sorted. Events about occurrences the plan does not have are orphans.
     let mut pairs: Vec<(usize, usize)> = Vec::with_capacity(live.len());
     let mut orphans = Vec::new();
     for (k, e) in live.iter().enumerate() {
         let Some(o) = e.event.occurrence.as_deref() else { continue };
-        match index.get(o) {
+        match index.get(&digest(o)) {
             Some(&i) => pairs.push((i, k)),
             None if !matches!(e.event.action, Action::Correction { .. }) => orphans.push(e.id),
             None => {}
         }
     }
-    pairs.sort_unstable();
+    let pairs = bucket(pairs, plan.occurrences.len());
     // The fold is independent per occurrence: split it across the machine's cores.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
     let chunk = plan.occurrences.len().div_ceil(threads).max(1);
@@ -399,7 +430,7 @@ fn lead(ws: &Workspace, o: &Occurrence) -> (i64, bool) {
 fn risk(
     ws: &Workspace,
     plan: &Plan,
-    index: &FxHashMap<&str, usize>,
+    index: &FxHashMap<u128, usize>,
     out: &mut [OccurrenceStatus<'_>],
     now: DateTime<FixedOffset>,
     calendar: &Calendar,
@@ -412,7 +443,7 @@ fn risk(
         let late: Vec<usize> = o
             .depends_on
             .iter()
-            .filter_map(|d| index.get(d.as_str()).copied())
+            .filter_map(|d| index.get(&digest(d)).copied())
             .filter(|&p| matches!(states[p], State::Overdue { .. }))
             .collect();
         if late.is_empty() {
@@ -467,7 +498,9 @@ impl Rollups {
             vec![None; section_base.last().map_or(0, |b| b + ws.units.last().map_or(0, |u| u.sections.len()))];
         let mut activities: Vec<Option<Rollup>> =
             vec![None; task_base.last().map_or(0, |b| b + ws.units.last().map_or(0, |u| u.tasks.len()))];
-        let mut executors: FxHashMap<&str, Rollup> = FxHashMap::default();
+        let mut executors: Vec<Rollup> = Vec::new();
+        let mut slot_of: FxHashMap<&str, usize> = FxHashMap::default();
+        let mut task_slots: Vec<Option<Vec<usize>>> = vec![None; activities.len()];
         let mut total = Rollup { key: "всего".into(), title: "Всего".into(), ..Rollup::default() };
         for (o, s) in plan.occurrences.iter().zip(list) {
             let unit = &ws.units[o.unit];
@@ -481,19 +514,35 @@ impl Rollups {
                 );
             }
             add(activities[task_base[o.unit] + o.task].get_or_insert_with(|| named(&task.key(unit), &task.title)), s);
-            for e in &o.executors {
-                let entry = executors.entry(e.as_str()).or_insert_with(|| {
-                    let title = unit
-                        .executors
-                        .get(e)
-                        .map_or_else(|| e.clone(), |x| x.short.clone().unwrap_or_else(|| x.name.clone()));
-                    named(e, &title)
-                });
-                add(entry, s);
+            // Executor slots are looked up once per activity, not once per occurrence.
+            let flat = task_base[o.unit] + o.task;
+            let slots = task_slots[flat].get_or_insert_with(|| {
+                let names = if task.each.is_empty() { &task.executors } else { &task.each };
+                names
+                    .iter()
+                    .map(|e| {
+                        *slot_of.entry(e.as_str()).or_insert_with(|| {
+                            let title = unit
+                                .executors
+                                .get(e)
+                                .map_or_else(|| e.clone(), |x| x.short.clone().unwrap_or_else(|| x.name.clone()));
+                            executors.push(named(e, &title));
+                            executors.len() - 1
+                        })
+                    })
+                    .collect()
+            });
+            match o.member {
+                Some(m) => {
+                    if let Some(&slot) = slots.get(usize::from(m)) {
+                        add(&mut executors[slot], s);
+                    }
+                }
+                None => slots.iter().for_each(|&slot| add(&mut executors[slot], s)),
             }
             add(&mut total, s);
         }
-        let mut executors: Vec<Rollup> = executors.into_values().map(finish).collect();
+        let mut executors: Vec<Rollup> = executors.into_iter().map(finish).collect();
         executors.sort_by(|a, b| a.key.cmp(&b.key));
         let done = |v: Vec<Option<Rollup>>| v.into_iter().flatten().map(finish).collect();
         Rollups {
