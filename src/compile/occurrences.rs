@@ -81,33 +81,53 @@ fn absolute(unit: &Unit, task: &Task, at: (usize, usize), spec: &Spec, calendar:
         *n += 1;
         let suffix = if *n > 1 { format!("#{n}") } else { String::new() };
         let base = format!("{}@{}{suffix}", task.key(unit), o.due);
-        for (executor, executors, member) in responsible(task) {
-            let tz = executor.as_deref().map_or(unit.tz, |e| unit.zone_of(e));
-            out.push(Occurrence {
-                id: executor.as_ref().map_or_else(|| base.clone(), |e| format!("{base}/{e}")),
-                unit: at.0,
-                task: at.1,
-                key: task.key(unit),
-                opens: o.opens,
-                due_date: o.due,
-                due: due_instant(o.due, o.time, tz),
-                tz,
-                time: o.time,
-                executor,
-                member,
-                executors,
-                depends_on: Vec::new(),
-                relative: false,
-                slack_days: 0,
-                critical: false,
-            });
+        for who in responsible(task) {
+            out.push(occurrence(unit, task, at, &base, who, (o.opens, o.due, o.time), Vec::new(), false));
         }
     }
     out
 }
 
+/// One occurrence of `task` for `who`, named `base` (+ `/executor`), due at the end of the day
+/// (or `time`) in the executor's time zone.
+#[allow(clippy::too_many_arguments)]
+fn occurrence(
+    unit: &Unit,
+    task: &Task,
+    at: (usize, usize),
+    base: &str,
+    who: Responsible,
+    (opens, due_date, time): (NaiveDate, NaiveDate, Option<chrono::NaiveTime>),
+    depends_on: Vec<String>,
+    relative: bool,
+) -> Occurrence {
+    let (executor, executors, member) = who;
+    let tz = executor.as_deref().map_or(unit.tz, |e| unit.zone_of(e));
+    Occurrence {
+        id: executor.as_ref().map_or_else(|| base.to_string(), |e| format!("{base}/{e}")),
+        unit: at.0,
+        task: at.1,
+        key: task.key(unit),
+        opens,
+        due_date,
+        due: due_instant(due_date, time, tz),
+        tz,
+        time,
+        executor,
+        member,
+        executors,
+        depends_on,
+        relative,
+        slack_days: 0,
+        critical: false,
+    }
+}
+
+/// Who does an occurrence: (the executor of per-executor work, the responsible, member position).
+type Responsible = (Option<String>, Vec<String>, Option<u16>);
+
 /// (executor, responsible, member position) triples: one per member for `for_each`, one joint otherwise.
-fn responsible(task: &Task) -> Vec<(Option<String>, Vec<String>, Option<u16>)> {
+fn responsible(task: &Task) -> Vec<Responsible> {
     if task.each.is_empty() {
         vec![(None, task.executors.clone(), None)]
     } else {
@@ -135,10 +155,13 @@ fn relative(
     let mut out = Vec::new();
     for (date, group) in by_date {
         let finish = |o: &Occurrence| actuals.completed(&o.id).unwrap_or(o.due_date);
-        for (executor, executors, member) in responsible(task) {
+        for who in responsible(task) {
+            let executor = &who.0;
             // Joint work waits for every executor's part; one executor's work for its own part (or joint work).
-            let mine: Vec<&&Occurrence> =
-                group.iter().filter(|o| executor.is_none() || o.executor.is_none() || o.executor == executor).collect();
+            let mine: Vec<&&Occurrence> = group
+                .iter()
+                .filter(|o| executor.is_none() || o.executor.is_none() || o.executor == *executor)
+                .collect();
             let from = mine.iter().map(|o| finish(o)).max().unwrap_or(date);
             let due = if r.working {
                 calendar.add_working_days(from, r.days)
@@ -152,25 +175,8 @@ fn relative(
                 .and_then(|o| o.id.split('@').nth(1))
                 .map_or_else(|| date.to_string(), |d| d.chars().take(10).collect());
             let base = format!("{}@{stable}", task.key(unit));
-            let tz = executor.as_deref().map_or(unit.tz, |e| unit.zone_of(e));
-            out.push(Occurrence {
-                id: executor.as_ref().map_or_else(|| base.clone(), |e| format!("{base}/{e}")),
-                unit: at.0,
-                task: at.1,
-                key: task.key(unit),
-                opens: from,
-                due_date: due,
-                due: due_instant(due, None, tz),
-                tz,
-                time: None,
-                executor,
-                member,
-                executors,
-                depends_on: mine.iter().map(|o| o.id.clone()).collect(),
-                relative: true,
-                slack_days: 0,
-                critical: false,
-            });
+            let depends_on = mine.iter().map(|o| o.id.clone()).collect();
+            out.push(occurrence(unit, task, at, &base, who, (from, due, None), depends_on, true));
         }
     }
     out

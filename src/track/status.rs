@@ -475,29 +475,24 @@ struct Rollups {
 impl Rollups {
     fn of(ws: &Workspace, plan: &Plan, list: &[OccurrenceStatus<'_>]) -> Rollups {
         // Activities and sections by position: a flat index per unit, no map lookups per occurrence.
-        let task_base: Vec<usize> = ws
-            .units
-            .iter()
-            .scan(0, |acc, u| {
-                let b = *acc;
-                *acc += u.tasks.len();
-                Some(b)
-            })
-            .collect();
-        let section_base: Vec<usize> = ws
-            .units
-            .iter()
-            .scan(0, |acc, u| {
-                let b = *acc;
-                *acc += u.sections.len();
-                Some(b)
-            })
-            .collect();
+        let offsets = |len: fn(&crate::check::Unit) -> usize| -> (Vec<usize>, usize) {
+            let mut total = 0;
+            let base = ws
+                .units
+                .iter()
+                .map(|u| {
+                    let at = total;
+                    total += len(u);
+                    at
+                })
+                .collect();
+            (base, total)
+        };
+        let (task_base, task_count) = offsets(|u| u.tasks.len());
+        let (section_base, section_count) = offsets(|u| u.sections.len());
         let mut roadmaps: Vec<Option<Rollup>> = vec![None; ws.units.len()];
-        let mut sections: Vec<Option<Rollup>> =
-            vec![None; section_base.last().map_or(0, |b| b + ws.units.last().map_or(0, |u| u.sections.len()))];
-        let mut activities: Vec<Option<Rollup>> =
-            vec![None; task_base.last().map_or(0, |b| b + ws.units.last().map_or(0, |u| u.tasks.len()))];
+        let mut sections: Vec<Option<Rollup>> = vec![None; section_count];
+        let mut activities: Vec<Option<Rollup>> = vec![None; task_count];
         let mut executors: Vec<Rollup> = Vec::new();
         let mut slot_of: FxHashMap<&str, usize> = FxHashMap::default();
         let mut task_slots: Vec<Option<Vec<usize>>> = vec![None; activities.len()];
