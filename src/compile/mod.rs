@@ -22,6 +22,8 @@ use crate::msg;
 pub struct Occurrence {
     /// `roadmap/activity@YYYY-MM-DD`, plus `/executor` for per-executor work.
     pub id: String,
+    /// A 128-bit digest of `id`, for matching reports to occurrences by integer.
+    pub digest: u128,
     pub unit: usize,
     pub task: usize,
     /// `roadmap/activity`.
@@ -87,6 +89,18 @@ impl Plan {
     pub fn of(&self, unit: usize, task: usize) -> impl Iterator<Item = &Occurrence> {
         self.occurrences.iter().filter(move |o| o.unit == unit && o.task == task)
     }
+}
+
+/// Two independently seeded 64-bit Fx hashes of an occurrence id, as one 128-bit digest (a
+/// collision among a million ids is as likely as ~10⁻²⁶).
+pub fn digest(id: &str) -> u128 {
+    use std::hash::Hasher;
+    let mut a = rustc_hash::FxHasher::default();
+    a.write(id.as_bytes());
+    let mut b = rustc_hash::FxHasher::with_seed(0x9e37_79b9_7f4a_7c15);
+    b.write(id.as_bytes());
+    b.write_usize(id.len());
+    (u128::from(a.finish()) << 64) | u128::from(b.finish())
 }
 
 /// Sorts occurrences by due instant, then by roadmap and activity in workspace order, then in

@@ -103,8 +103,10 @@ fn occurrence(
 ) -> Occurrence {
     let (executor, executors, member) = who;
     let tz = executor.as_deref().map_or(unit.tz, |e| unit.zone_of(e));
+    let id = executor.as_ref().map_or_else(|| base.to_string(), |e| format!("{base}/{e}"));
     Occurrence {
-        id: executor.as_ref().map_or_else(|| base.to_string(), |e| format!("{base}/{e}")),
+        digest: super::digest(&id),
+        id,
         unit: at.0,
         task: at.1,
         key: task.key(unit),

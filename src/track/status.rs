@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::event::{Action, Event};
 use crate::calendar::{Calendar, due_instant};
 use crate::check::Workspace;
-use crate::compile::{self, Occurrence, Plan};
+use crate::compile::{self, Occurrence, Plan, digest};
 use crate::deadline::Spec;
 
 /// Where an occurrence stands.
@@ -229,17 +229,6 @@ fn bucket(pairs: Vec<(usize, usize)>, n: usize) -> Vec<(usize, usize)> {
     out
 }
 
-/// Two independently seeded 64-bit Fx hashes of an id, as one 128-bit digest.
-fn digest(id: &str) -> u128 {
-    use std::hash::Hasher;
-    let mut a = rustc_hash::FxHasher::default();
-    a.write(id.as_bytes());
-    let mut b = rustc_hash::FxHasher::with_seed(0x9e37_79b9_7f4a_7c15);
-    b.write(id.as_bytes());
-    b.write_usize(id.len());
-    (u128::from(a.finish()) << 64) | u128::from(b.finish())
-}
-
 /// The plan as of `now`: relative deadlines counted from the completions reported by then.
 pub fn plan_at(workspace: &Workspace, events: &[Event], now: DateTime<FixedOffset>, calendar: &Calendar) -> Plan {
     let done = completions(&effective(events, now));
@@ -256,9 +245,9 @@ pub fn status<'a>(
     calendar: &Calendar,
 ) -> Report<'a> {
     let live = effective(events, now);
-    // Occurrence ids by a 128-bit digest: probing compares integers, not strings scattered on
-    // the heap (a collision is as likely as ~10⁻²⁶ for a million ids).
-    let index: FxHashMap<u128, usize> = plan.occurrences.iter().enumerate().map(|(i, o)| (digest(&o.id), i)).collect();
+    // Occurrences by the digest of their id (made by the compiler): probing compares integers,
+    // not strings scattered on the heap.
+    let index: FxHashMap<u128, usize> = plan.occurrences.iter().enumerate().map(|(i, o)| (o.digest, i)).collect();
     // Events grouped by occurrence without an allocation per occurrence: (occurrence, position)
     // pairs, sorted. Events about occurrences the plan does not have are orphans.
     let mut pairs: Vec<(usize, usize)> = Vec::with_capacity(live.len());
