@@ -246,3 +246,29 @@ fn joint_relative_work_after_per_executor_work_waits_for_every_executor() {
     let deps: Vec<&str> = summary["depends_on"].as_array().expect("deps").iter().filter_map(Value::as_str).collect();
     assert_eq!(deps, vec!["r/report@2023-10-13/a", "r/report@2023-10-13/b"]);
 }
+
+#[test]
+fn a_relative_deadline_past_the_period_is_a_warning() {
+    let yaml = [
+        "kind: roadmap",
+        "id: r",
+        "title: R",
+        "period: {from: 2023-09-01, to: 2023-12-31}",
+        "timezone: Asia/Vladivostok",
+        "executors: {uo: {name: УО, email: uo@example.org}}",
+        "sections:",
+        "  - title: S",
+        "    activities:",
+        "      - {id: a, title: Итоги, executors: [uo], due: до 25 декабря 2023 г.}",
+        "      - {id: b, title: Отчёт, executors: [uo], due: в течение 10 рабочих дней после a}",
+        "",
+    ]
+    .join("\n");
+    let run = Test::new().file("r.yaml", &yaml).args(["check", "r.yaml", "--format", "json"]).run();
+    run.succeeds();
+    let d: Vec<Value> = run.stdout().lines().map(|l| serde_json::from_str(l).expect("JSON")).collect();
+    let late = d.iter().find(|d| d["code"] == "K0401").expect("a K0401 warning");
+    assert_eq!(late["severity"], "warning");
+    assert_eq!(late["line"], 11);
+    assert!(late["message"].as_str().unwrap_or_default().contains("(16.01.2024)"), "{late}");
+}

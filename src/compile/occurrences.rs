@@ -41,7 +41,16 @@ pub fn build(
             Some(Spec::Relative(r)) => {
                 let prereq =
                     by_key.get(&qualify(unit, &r.after)).and_then(|k| of_task.get(k)).cloned().unwrap_or_default();
-                relative(unit, task, (u, t), &prereq, &out, r, calendar, actuals)
+                let made = relative(unit, task, (u, t), &prereq, &out, r, calendar, actuals);
+                if let Some(late) = made.iter().find(|o| o.due_date > unit.period.to) {
+                    let (d, end) = (late.due_date.format("%d.%m.%Y"), unit.period.to.format("%d.%m.%Y"));
+                    warnings.push(unit.at(
+                        Diagnostic::warning(Code::OutsidePeriod, msg!("срок `{}` ({}), отсчитанный от `{}`, выходит за конец периода ({})", task.id, d, r.after, end;
+                            "`{}` ({}), counted from `{}`, falls after the period ends ({})", task.id, d, r.after, end)),
+                        &format!("{}/due", task.pointer),
+                    ));
+                }
+                made
             }
             Some(spec) => {
                 let made = absolute(unit, task, (u, t), spec, calendar);
