@@ -625,3 +625,29 @@ fn an_orphan_taken_back_is_no_longer_flagged() {
     record(home, now, &["undo", "1", "--reason", "срок перенесён в дорожной карте", "--by", UO]);
     assert_eq!(orphans(), Vec::<String>::new());
 }
+
+#[test]
+fn history_marks_only_reports_still_taken_back() {
+    let home_run = season(&["done", "org-1", "--on", "2023-10-16", "--by", UO, "--now", "2023-10-16T11:00:00+10:00"]);
+    let home = home_run.dir.as_path();
+    let now = "2023-10-20T12:00:00+10:00";
+    let undo = record(home, now, &["undo", "1", "--reason", "по ошибке", "--by", UO]);
+    let marked = |when: &str| {
+        let run = at(home, when).args(["history", "org-1"]).run();
+        run.succeeds();
+        run.stdout()
+            .lines()
+            .filter(|l| l.starts_with("№ 1 "))
+            .map(|l| l.contains("[отменено событием"))
+            .next()
+            .unwrap_or(false)
+    };
+    assert!(marked(now), "the report is taken back");
+    record(
+        home,
+        "2023-10-21T12:00:00+10:00",
+        &["undo", &undo.to_string(), "--reason", "отмена была ошибкой", "--by", UO],
+    );
+    assert!(!marked("2023-10-21T13:00:00+10:00"), "the undo was undone: the report counts again");
+    assert!(marked("2023-10-20T13:00:00+10:00"), "as of 20.10 it was still taken back");
+}

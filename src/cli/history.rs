@@ -48,9 +48,16 @@ pub fn run(global: &Global, args: Args) -> u8 {
         })
         .filter(|e| e.event.recorded_at <= tracking.now)
         .collect();
+    // A report is taken back when the log as of now no longer counts it — an undone undo
+    // brings it back — and the correction that took it back is the one still in force.
+    let live: std::collections::HashSet<i64> =
+        karta::track::effective(&tracking.events, tracking.now).iter().map(|e| e.id).collect();
     let undone = |id: i64| {
-        events.iter().find_map(|e| match e.event.action {
-            Action::Correction { supersedes, .. } if supersedes == id => Some(e.id),
+        if live.contains(&id) {
+            return None;
+        }
+        events.iter().rev().find_map(|e| match e.event.action {
+            Action::Correction { supersedes, .. } if supersedes == id && live.contains(&e.id) => Some(e.id),
             _ => None,
         })
     };

@@ -13,11 +13,12 @@ use super::Occurrence;
 
 pub fn mark(order: &[(usize, usize)], occurrences: &mut [Occurrence]) {
     let index: HashMap<String, usize> = occurrences.iter().enumerate().map(|(i, o)| (o.id.clone(), i)).collect();
-    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); occurrences.len()];
+    // Dependents of each occurrence, marked when their due date is counted from it.
+    let mut dependents: Vec<Vec<(usize, bool)>> = vec![Vec::new(); occurrences.len()];
     for (i, o) in occurrences.iter().enumerate() {
-        for d in &o.depends_on {
+        for (k, d) in o.depends_on.iter().enumerate() {
             if let Some(&p) = index.get(d) {
-                dependents[p].push(i);
+                dependents[p].push((i, k < o.counted_from));
             }
         }
     }
@@ -35,9 +36,9 @@ pub fn mark(order: &[(usize, usize)], occurrences: &mut [Occurrence]) {
     for key in order.iter().rev() {
         for &i in by_task.get(key).map(Vec::as_slice).unwrap_or_default() {
             let mut lf = latest[i];
-            for &d in &dependents[i] {
+            for &(d, counted) in &dependents[i] {
                 let dep = &occurrences[d];
-                let limit = if dep.relative {
+                let limit = if counted {
                     let lag = dep.due_date - occurrences[i].due_date;
                     latest[d] - lag
                 } else {
@@ -58,11 +59,8 @@ pub fn mark(order: &[(usize, usize)], occurrences: &mut [Occurrence]) {
         }
         occurrences[i].critical = true;
         if occurrences[i].relative {
-            for d in occurrences[i].depends_on.clone() {
-                if let Some(&p) = index.get(&d) {
-                    stack.push(p);
-                }
-            }
+            let counted = occurrences[i].counted_from;
+            stack.extend(occurrences[i].depends_on[..counted].iter().filter_map(|d| index.get(d).copied()));
         }
     }
 }

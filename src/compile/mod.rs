@@ -43,6 +43,8 @@ pub struct Occurrence {
     pub executors: Vec<String>,
     /// Occurrences that must be done first (ids).
     pub depends_on: Vec<String>,
+    /// How many of the first `depends_on` a relative deadline is counted from.
+    pub counted_from: usize,
     /// Due date computed from a prerequisite (a relative deadline).
     pub relative: bool,
     /// Days this occurrence may slip before it moves its roadmap's final date or misses a dependent.

@@ -127,6 +127,7 @@ fn occurrence(
         executor,
         member,
         executors,
+        counted_from: if relative { depends_on.len() } else { 0 },
         depends_on,
         relative,
         slack_days: 0,
