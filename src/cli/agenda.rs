@@ -32,13 +32,10 @@ struct Day<'a> {
 }
 
 pub fn run(global: &Global, args: Args) -> u8 {
-    let (workspace, plan) = match super::plan(global, &args.paths) {
+    let (workspace, plan) = match super::plan(global, &args.paths, args.executor.as_deref()) {
         Ok(pair) => pair,
         Err(code) => return code,
     };
-    if let Err(code) = super::known_executor(&workspace, args.executor.as_deref(), global.lang()) {
-        return code;
-    }
     let now = karta::clock::now(global.now);
     let mut days: BTreeMap<NaiveDate, Day> = BTreeMap::new();
     for o in plan.occurrences.iter().filter(|o| args.executor.as_ref().is_none_or(|e| o.executors.contains(e))) {

@@ -22,7 +22,7 @@ pub struct Args {
 }
 
 pub fn run(global: &Global, args: Args) -> u8 {
-    let (workspace, plan) = match super::plan(global, &args.paths) {
+    let (workspace, plan) = match super::plan(global, &args.paths, None) {
         Ok(pair) => pair,
         Err(code) => return code,
     };

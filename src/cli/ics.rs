@@ -23,13 +23,10 @@ pub struct Args {
 }
 
 pub fn run(global: &Global, args: Args) -> u8 {
-    let (workspace, plan) = match super::plan(global, &args.paths) {
+    let (workspace, plan) = match super::plan(global, &args.paths, args.executor.as_deref()) {
         Ok(pair) => pair,
         Err(code) => return code,
     };
-    if let Err(code) = super::known_executor(&workspace, args.executor.as_deref(), global.lang()) {
-        return code;
-    }
     let stamp = karta::clock::now(global.now).with_timezone(&Utc);
     let mut out = String::new();
     line(&mut out, "BEGIN:VCALENDAR");

@@ -119,27 +119,40 @@ pub fn files(paths: &[std::path::PathBuf], lang: Lang) -> Result<Vec<std::path::
     })
 }
 
-/// Checks and compiles the roadmaps under `paths` (default `roadmaps/`); on errors prints them
-/// and returns exit code 1.
-pub fn plan(
+/// Checks the roadmaps under `paths` (default `roadmaps/`); on errors prints them and returns
+/// exit code 1. The `--executor` filter, when given, must name an executor or group of them.
+pub fn workspace(
     global: &Global,
     paths: &[std::path::PathBuf],
-) -> Result<(karta::check::Workspace, karta::compile::Plan), u8> {
+    executor: Option<&str>,
+) -> Result<karta::check::Workspace, u8> {
     let lang = global.lang();
     let default = [std::path::PathBuf::from("roadmaps")];
     let files = files(if paths.is_empty() { &default } else { paths }, lang)?;
-    let calendar = karta::calendar::Calendar::russia();
     let renderer = karta::diag::Renderer::new(lang);
-    let workspace = karta::check::check_files(&files, calendar).into_workspace().map_err(|checked| {
-        for d in checked.diagnostics.iter().filter(|d| d.is_error()) {
-            err_line!("{}", renderer.human(d));
-        }
-        err_line!("{}", karta::diag::Summary::of(checked.files.len(), &checked.diagnostics).render(lang));
-        1u8
-    })?;
-    match karta::compile::compile(&workspace, calendar) {
+    let workspace =
+        karta::check::check_files(&files, karta::calendar::Calendar::russia()).into_workspace().map_err(|checked| {
+            for d in checked.diagnostics.iter().filter(|d| d.is_error()) {
+                err_line!("{}", renderer.human(d));
+            }
+            err_line!("{}", karta::diag::Summary::of(checked.files.len(), &checked.diagnostics).render(lang));
+            1u8
+        })?;
+    known_executor(&workspace, executor, lang)?;
+    Ok(workspace)
+}
+
+/// [`workspace`], compiled into the plan as approved.
+pub fn plan(
+    global: &Global,
+    paths: &[std::path::PathBuf],
+    executor: Option<&str>,
+) -> Result<(karta::check::Workspace, karta::compile::Plan), u8> {
+    let workspace = workspace(global, paths, executor)?;
+    match karta::compile::compile(&workspace, karta::calendar::Calendar::russia()) {
         Ok(plan) => Ok((workspace, plan)),
         Err(errors) => {
+            let renderer = karta::diag::Renderer::new(global.lang());
             for d in &errors {
                 err_line!("{}", renderer.human(d));
             }

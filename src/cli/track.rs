@@ -37,7 +37,7 @@ pub struct Tracking {
 impl Tracking {
     pub fn open(global: &Global, at: &Where) -> Result<Tracking, u8> {
         let lang = global.lang();
-        let (workspace, _) = super::plan(global, &at.roadmaps)?;
+        let workspace = super::workspace(global, &at.roadmaps, None)?;
         let store = Sqlite::open(&at.db).map_err(|e| {
             err_line!("karta: {e}");
             2u8
