@@ -83,7 +83,7 @@ pub fn occurrence_json(ws: &Workspace, o: &Occurrence) -> Value {
         "kind": kind(ws, o),
         "phrase": task.phrase,
         "executor": o.executor,
-        "executors": o.executors,
+        "executors": &*o.executors,
         "opens": o.opens.to_string(),
         "due": o.due.to_rfc3339(),
         "due_date": o.due_date.to_string(),

@@ -93,7 +93,7 @@ impl Tracking {
         }
         let matches_activity = |key: &str| key == target || key.rsplit('/').next() == Some(target);
         let keys: std::collections::BTreeSet<&str> =
-            self.plan.occurrences.iter().map(|o| o.key.as_str()).filter(|k| matches_activity(k)).collect();
+            self.plan.occurrences.iter().map(|o| &*o.key).filter(|k| matches_activity(k)).collect();
         if keys.is_empty() {
             return Err((
                 karta::msg!("нет ни срока, ни мероприятия `{}`", target; "no occurrence or activity `{}`", target),

@@ -26,8 +26,8 @@ pub struct Occurrence {
     pub digest: u128,
     pub unit: usize,
     pub task: usize,
-    /// `roadmap/activity`.
-    pub key: String,
+    /// `roadmap/activity` (shared by all occurrences of the activity).
+    pub key: std::sync::Arc<str>,
     pub opens: NaiveDate,
     pub due_date: NaiveDate,
     /// The due instant in the executor's (or the roadmap's) time zone.
@@ -39,8 +39,8 @@ pub struct Occurrence {
     pub executor: Option<String>,
     /// Its position among the task's `for_each` members.
     pub member: Option<u16>,
-    /// Who is responsible: the joint executors, or the one executor.
-    pub executors: Vec<String>,
+    /// Who is responsible: the joint executors, or the one executor (shared, not copied, per occurrence).
+    pub executors: std::sync::Arc<[String]>,
     /// Occurrences that must be done first (ids).
     pub depends_on: Vec<String>,
     /// How many of the first `depends_on` a relative deadline is counted from.

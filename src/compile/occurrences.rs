@@ -9,6 +9,7 @@
 //! every executor's occurrence of that date.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{Days, NaiveDate};
 
@@ -85,13 +86,15 @@ fn qualify(unit: &Unit, dep: &str) -> String {
 fn absolute(unit: &Unit, task: &Task, at: (usize, usize), spec: &Spec, calendar: &Calendar) -> Vec<Occurrence> {
     let mut out = Vec::new();
     let mut seen: HashMap<NaiveDate, usize> = HashMap::new();
+    let key: Arc<str> = task.key(unit).into();
+    let who = responsible(task);
     for o in spec.occurrences(unit.period, calendar, task.shift) {
         let n = seen.entry(o.due).or_insert(0);
         *n += 1;
         let suffix = if *n > 1 { format!("#{n}") } else { String::new() };
-        let base = format!("{}@{}{suffix}", task.key(unit), o.due);
-        for who in responsible(task) {
-            out.push(occurrence(unit, task, at, &base, who, (o.opens, o.due, o.time), Vec::new(), false));
+        let base = format!("{key}@{}{suffix}", o.due);
+        for w in &who {
+            out.push(occurrence(unit, &key, at, &base, w.clone(), (o.opens, o.due, o.time), Vec::new(), false));
         }
     }
     out
@@ -102,7 +105,7 @@ fn absolute(unit: &Unit, task: &Task, at: (usize, usize), spec: &Spec, calendar:
 #[allow(clippy::too_many_arguments)]
 fn occurrence(
     unit: &Unit,
-    task: &Task,
+    key: &Arc<str>,
     at: (usize, usize),
     base: &str,
     who: Responsible,
@@ -118,7 +121,7 @@ fn occurrence(
         id,
         unit: at.0,
         task: at.1,
-        key: task.key(unit),
+        key: Arc::clone(key),
         opens,
         due_date,
         due: due_instant(due_date, time, tz),
@@ -136,14 +139,18 @@ fn occurrence(
 }
 
 /// Who does an occurrence: (the executor of per-executor work, the responsible, member position).
-type Responsible = (Option<String>, Vec<String>, Option<u16>);
+type Responsible = (Option<String>, Arc<[String]>, Option<u16>);
 
 /// (executor, responsible, member position) triples: one per member for `for_each`, one joint otherwise.
 fn responsible(task: &Task) -> Vec<Responsible> {
     if task.each.is_empty() {
-        vec![(None, task.executors.clone(), None)]
+        vec![(None, Arc::from(task.executors.as_slice()), None)]
     } else {
-        task.each.iter().enumerate().map(|(i, e)| (Some(e.clone()), vec![e.clone()], u16::try_from(i).ok())).collect()
+        task.each
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (Some(e.clone()), Arc::from([e.clone()]), u16::try_from(i).ok()))
+            .collect()
     }
 }
 
@@ -168,7 +175,7 @@ fn relative(
     for (date, group) in by_date {
         let finish = |o: &Occurrence| actuals.completed(&o.id).unwrap_or(o.due_date);
         for who in responsible(task) {
-            let executor = &who.0;
+            let executor = &who.0.clone();
             // Joint work waits for every executor's part; one executor's work for its own part (or joint work).
             let mine: Vec<&&Occurrence> = group
                 .iter()
@@ -186,9 +193,10 @@ fn relative(
                 .first()
                 .and_then(|o| o.id.split('@').nth(1))
                 .map_or_else(|| date.to_string(), |d| d.chars().take(10).collect());
-            let base = format!("{}@{stable}", task.key(unit));
+            let key: Arc<str> = task.key(unit).into();
+            let base = format!("{key}@{stable}");
             let depends_on = mine.iter().map(|o| o.id.clone()).collect();
-            out.push(occurrence(unit, task, at, &base, who, (from, due, None), depends_on, true));
+            out.push(occurrence(unit, &key, at, &base, who, (from, due, None), depends_on, true));
         }
     }
     out
@@ -258,7 +266,7 @@ fn no_email(workspace: &Workspace, out: &[Occurrence]) -> Vec<Diagnostic> {
     for (u, unit) in workspace.units.iter().enumerate() {
         let mut missing: Vec<&str> = Vec::new();
         for o in out.iter().filter(|o| o.unit == u) {
-            for e in &o.executors {
+            for e in o.executors.iter() {
                 let has_mail = unit
                     .executors
                     .get(e)
