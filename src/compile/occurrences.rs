@@ -239,14 +239,16 @@ fn link(
                 None => {
                     let Some(first) = pool.iter().map(|&c| out[c].due_date).min() else { continue };
                     if warned.insert((u, t, a)) {
+                        // The prerequisite as the author wrote it: bare within the same roadmap.
+                        let shown = dep.strip_prefix(&format!("{}/", unit.id)).unwrap_or(dep);
                         warnings.push(unit.at(
                             Diagnostic::warning(
                                 Code::DueBeforePrerequisite,
                                 msg!(
                                 "срок `{}` ({}) наступает раньше срока предшествующего `{}` ({})",
-                                task.id, me.due_date.format("%d.%m.%Y"), dep, first.format("%d.%m.%Y");
+                                task.id, me.due_date.format("%d.%m.%Y"), shown, first.format("%d.%m.%Y");
                                 "`{}` is due ({}) before its prerequisite `{}` ({})",
-                                task.id, me.due_date.format("%d.%m.%Y"), dep, first.format("%d.%m.%Y")),
+                                task.id, me.due_date.format("%d.%m.%Y"), shown, first.format("%d.%m.%Y")),
                             ),
                             &format!("{}/after/{a}", task.pointer),
                         ));

@@ -341,8 +341,12 @@ impl Parser<'_> {
                     msg!("«каждый {}-й» можно понять двояко: раз в {} недели или {}-й по счёту в месяце", n, n, n;
                         "«every {}th» is ambiguous: every {} weeks, or the {}th of the month", n, n, n),
                 )
-                .with_hint(msg!("пишите «вторая неделя месяца» или «второй вторник месяца»";
-                    "write «вторая неделя месяца» or «второй вторник месяца»")))
+                .with_hint({
+                    // Suggest the phrase with the author's own words: «вторая среда месяца».
+                    let written: String = self.phrase.chars().skip(t.start).take(end - t.start).collect();
+                    msg!("пишите «{} месяца», если имеется в виду {}-я по счёту в месяце", written.to_lowercase(), n;
+                        "write «{} месяца» for the {}th of the month", written.to_lowercase(), n)
+                }))
             }
             Some(Tok::Word(Word::Weekday(_) | Word::Ordinal(_))) | Some(Tok::NumOrdinal(_)) | Some(Tok::Num(..)) => {
                 self.part()
