@@ -272,3 +272,26 @@ fn a_relative_deadline_past_the_period_is_a_warning() {
     assert_eq!(late["line"], 11);
     assert!(late["message"].as_str().unwrap_or_default().contains("(16.01.2024)"), "{late}");
 }
+
+#[test]
+fn a_group_and_its_member_named_together_count_the_member_once() {
+    let yaml = [
+        "kind: roadmap",
+        "id: r",
+        "title: R",
+        "period: {from: 2023-09-01, to: 2024-08-31}",
+        "timezone: Asia/Vladivostok",
+        "executors: {a: {name: А}, b: {name: Б}, c: {name: В}}",
+        "groups: {districts: {name: Районы, members: [b, a]}}",
+        "sections:",
+        "  - title: S",
+        "    activities:",
+        "      - {id: x, title: Совещание, executors: [a, c, districts], due: до 2 октября 2023 г.}",
+        "",
+    ]
+    .join("\n");
+    let run = Test::new().file("r.yaml", &yaml).args(["plan", "r.yaml", "--format", "json"]).run();
+    run.succeeds();
+    let p: Value = serde_json::from_str(&run.stdout()).expect("JSON");
+    assert_eq!(p["occurrences"][0]["executors"], serde_json::json!(["a", "c", "b"]));
+}

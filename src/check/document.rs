@@ -222,14 +222,10 @@ pub fn check_all(docs: &[Loaded], calendar: &Calendar) -> Vec<Diagnostic> {
 
 fn scope_of<'a>(l: &'a Loaded, by_path: &HashMap<PathBuf, &'a Loaded>, ctx: &mut Ctx<'_>) -> Scope<'a> {
     let mut scope = Scope { executors: HashMap::new(), groups: HashMap::new() };
-    let (local_exec, local_groups, includes) = match &l.document {
-        Document::Roadmap(r) => (&r.executors, &r.groups, r.include.as_slice()),
-        Document::Protocol(p) => (&p.executors, &p.groups, p.include.as_slice()),
-        Document::Directory(d) => (&d.executors, &d.groups, &[][..]),
-    };
-    for (i, include) in includes.iter().enumerate() {
-        let path = l.source.path.parent().unwrap_or(std::path::Path::new(".")).join(include);
-        let key = std::fs::canonicalize(&path).unwrap_or(path);
+    let declared = l.document.declared();
+    let (local_exec, local_groups) = (declared.executors, declared.groups);
+    for (i, include) in declared.include.iter().enumerate() {
+        let key = super::include_path(&l.source.path, include);
         match by_path.get(&key).map(|inc| &inc.document) {
             Some(Document::Directory(d)) => {
                 let clash = d

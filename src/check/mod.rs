@@ -14,7 +14,6 @@ use std::path::{Path, PathBuf};
 use crate::calendar::Calendar;
 use crate::diag::{Code, Diagnostic, Span};
 use crate::load::{self, Budget, Loaded};
-use crate::model::Document;
 use crate::msg;
 
 /// The result of checking a set of files.
@@ -79,7 +78,7 @@ pub fn check_files(files: &[PathBuf], calendar: &Calendar) -> Checked {
         checked.files.push(path.clone());
         checked.diagnostics.extend(outcome.diagnostics);
         if let Some(loaded) = outcome.loaded {
-            for (i, include) in includes(&loaded.document).iter().enumerate() {
+            for (i, include) in loaded.document.declared().include.iter().enumerate() {
                 let target = path.parent().unwrap_or(Path::new(".")).join(include);
                 if target.is_file() {
                     queue.push(target);
@@ -104,12 +103,11 @@ pub fn check_files(files: &[PathBuf], calendar: &Calendar) -> Checked {
     checked
 }
 
-fn includes(doc: &Document) -> &[String] {
-    match doc {
-        Document::Roadmap(r) => &r.include,
-        Document::Protocol(p) => &p.include,
-        Document::Directory(_) => &[],
-    }
+/// The file an `include:` entry of `from` names (relative to `from`'s folder), as a key
+/// comparable across spellings of the same path.
+pub(crate) fn include_path(from: &Path, include: &str) -> PathBuf {
+    let path = from.parent().unwrap_or(Path::new(".")).join(include);
+    std::fs::canonicalize(&path).unwrap_or(path)
 }
 
 /// The span of a deadline phrase's part inside the `due` node: exact when the phrase is a

@@ -136,55 +136,43 @@ type Directories = [Option<Directory>];
 fn unit(loaded: Loaded, by_path: &HashMap<PathBuf, usize>, directories: &Directories) -> Option<Unit> {
     let Loaded { source, document, spans } = loaded;
     let period = period_of(&document)?;
-    let (include, local_exec, local_groups, tz_name, shift, controller, reminders, title, protocol, sections) =
-        match &document {
-            Document::Roadmap(r) => (
-                &r.include,
-                &r.executors,
-                &r.groups,
-                &r.timezone,
-                r.shift,
-                r.controller.clone(),
-                r.reminders.clone(),
-                r.title.clone(),
-                false,
-                r.sections.iter().map(|s| s.title.clone()).collect(),
-            ),
-            Document::Protocol(p) => (
-                &p.include,
-                &p.executors,
-                &p.groups,
-                &p.timezone,
-                p.shift,
-                p.controller.clone(),
-                p.reminders.clone(),
-                p.title.clone(),
-                true,
-                Vec::new(),
-            ),
-            Document::Directory(_) => return None,
-        };
+    let declared = document.declared();
+    let (tz_name, shift, controller, reminders, title, protocol, sections) = match &document {
+        Document::Roadmap(r) => (
+            &r.timezone,
+            r.shift,
+            r.controller.clone(),
+            r.reminders.clone(),
+            r.title.clone(),
+            false,
+            r.sections.iter().map(|s| s.title.clone()).collect(),
+        ),
+        Document::Protocol(p) => {
+            (&p.timezone, p.shift, p.controller.clone(), p.reminders.clone(), p.title.clone(), true, Vec::new())
+        }
+        Document::Directory(_) => return None,
+    };
     let mut executors = IndexMap::new();
     let mut groups = IndexMap::new();
-    for inc in include {
-        let path = source.path.parent().unwrap_or(std::path::Path::new(".")).join(inc);
-        let key = std::fs::canonicalize(&path).unwrap_or(path);
-        if let Some(Some((e, g))) = by_path.get(&key).map(|i| &directories[*i]) {
+    for inc in declared.include {
+        if let Some(Some((e, g))) = by_path.get(&super::include_path(&source.path, inc)).map(|i| &directories[*i]) {
             executors.extend(e.clone());
             groups.extend(g.clone());
         }
     }
-    executors.extend(local_exec.clone());
-    groups.extend(local_groups.clone());
+    executors.extend(declared.executors.clone());
+    groups.extend(declared.groups.clone());
+    // Group ids expand to their members; each executor once, in the order first named.
     let expand = |ids: &[String]| -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for id in ids {
-            match groups.get(id) {
-                Some(g) => out.extend(g.members.iter().cloned()),
-                None => out.push(id.clone()),
+            let members = groups.get(id).map_or_else(|| std::slice::from_ref(id), |g| g.members.as_slice());
+            for m in members {
+                if !out.contains(m) {
+                    out.push(m.clone());
+                }
             }
         }
-        out.dedup();
         out
     };
     let doc_id = document.id().to_string();

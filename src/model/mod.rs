@@ -32,7 +32,24 @@ pub enum Document {
     Directory(Directory),
 }
 
+/// What a document declares about who does the work: the directory files it includes and its
+/// own executors and groups.
+#[derive(Debug, Clone, Copy)]
+pub struct Declared<'a> {
+    pub include: &'a [String],
+    pub executors: &'a indexmap::IndexMap<Id, Executor>,
+    pub groups: &'a indexmap::IndexMap<Id, Group>,
+}
+
 impl Document {
+    pub fn declared(&self) -> Declared<'_> {
+        match self {
+            Document::Roadmap(r) => Declared { include: &r.include, executors: &r.executors, groups: &r.groups },
+            Document::Protocol(p) => Declared { include: &p.include, executors: &p.executors, groups: &p.groups },
+            Document::Directory(d) => Declared { include: &[], executors: &d.executors, groups: &d.groups },
+        }
+    }
+
     pub fn id(&self) -> &str {
         match self {
             Document::Roadmap(r) => &r.id,
