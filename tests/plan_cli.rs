@@ -25,6 +25,13 @@ fn seeds() -> Vec<String> {
     files
 }
 
+/// A one-file roadmap `r` in Asia/Vladivostok with the given period and body lines.
+fn roadmap_r(from: &str, to: &str, body: &[&str]) -> String {
+    let head =
+        format!("kind: roadmap\nid: r\ntitle: R\nperiod: {{from: {from}, to: {to}}}\ntimezone: Asia/Vladivostok\n");
+    head + &body.join("\n") + "\n"
+}
+
 /// Pipes `input` through a program and returns its exit status and stdout.
 fn pipe(program: &str, args: &[&str], input: &[u8]) -> (bool, String, String) {
     let mut child = Command::new(program)
@@ -56,23 +63,20 @@ fn graph_renders_with_graphviz_for_every_seed() {
 
 #[test]
 fn graph_marks_the_critical_path_and_speaks_mermaid() {
-    let yaml = [
-        "kind: roadmap",
-        "id: r",
-        "title: R",
-        "period: {from: 2023-09-01, to: 2024-08-31}",
-        "timezone: Asia/Vladivostok",
-        "executors: {uo: {name: УО, email: uo@example.org}}",
-        "sections:",
-        "  - title: Подготовка",
-        "    activities:",
-        "      - {id: a, title: Приказ, executors: [uo], due: до 2 октября 2023 г.}",
-        "      - {id: b, title: Команды, executors: [uo], due: в течение 5 рабочих дней после a}",
-        "      - {id: c, title: План, executors: [uo], due: в течение 10 рабочих дней после b}",
-        "      - {id: d, title: Справка, executors: [uo], due: до 1 октября 2023 г.}",
-        "",
-    ]
-    .join("\n");
+    let yaml = roadmap_r(
+        "2023-09-01",
+        "2024-08-31",
+        &[
+            "executors: {uo: {name: УО, email: uo@example.org}}",
+            "sections:",
+            "  - title: Подготовка",
+            "    activities:",
+            "      - {id: a, title: Приказ, executors: [uo], due: до 2 октября 2023 г.}",
+            "      - {id: b, title: Команды, executors: [uo], due: в течение 5 рабочих дней после a}",
+            "      - {id: c, title: План, executors: [uo], due: в течение 10 рабочих дней после b}",
+            "      - {id: d, title: Справка, executors: [uo], due: до 1 октября 2023 г.}",
+        ],
+    );
     let yaml = yaml.as_str();
     let test = Test::new().file("r.yaml", yaml);
     let dot = test.args(["graph", "r.yaml"]).run();
@@ -217,22 +221,19 @@ sections:\n  - title: S\n    activities:\n      - {id: a, title: T, executors: [
 
 #[test]
 fn joint_relative_work_after_per_executor_work_waits_for_every_executor() {
-    let yaml = [
-        "kind: roadmap",
-        "id: r",
-        "title: R",
-        "period: {from: 2023-09-01, to: 2024-08-31}",
-        "timezone: Asia/Vladivostok",
-        "executors: {iro: {name: ИРО}, a: {name: Район А}, b: {name: Район Б}}",
-        "groups: {districts: {name: Районы, members: [a, b]}}",
-        "sections:",
-        "  - title: S",
-        "    activities:",
-        "      - {id: report, title: Справка, for_each: districts, due: до 13 октября 2023 г.}",
-        "      - {id: summary, title: Свод, executors: [iro], due: в течение 3 рабочих дней после report}",
-        "",
-    ]
-    .join("\n");
+    let yaml = roadmap_r(
+        "2023-09-01",
+        "2024-08-31",
+        &[
+            "executors: {iro: {name: ИРО}, a: {name: Район А}, b: {name: Район Б}}",
+            "groups: {districts: {name: Районы, members: [a, b]}}",
+            "sections:",
+            "  - title: S",
+            "    activities:",
+            "      - {id: report, title: Справка, for_each: districts, due: до 13 октября 2023 г.}",
+            "      - {id: summary, title: Свод, executors: [iro], due: в течение 3 рабочих дней после report}",
+        ],
+    );
     let run = Test::new().file("r.yaml", &yaml).args(["plan", "r.yaml", "--format", "json"]).run();
     run.succeeds();
     let p: Value = serde_json::from_str(&run.stdout()).expect("JSON");
@@ -249,21 +250,18 @@ fn joint_relative_work_after_per_executor_work_waits_for_every_executor() {
 
 #[test]
 fn a_relative_deadline_past_the_period_is_a_warning() {
-    let yaml = [
-        "kind: roadmap",
-        "id: r",
-        "title: R",
-        "period: {from: 2023-09-01, to: 2023-12-31}",
-        "timezone: Asia/Vladivostok",
-        "executors: {uo: {name: УО, email: uo@example.org}}",
-        "sections:",
-        "  - title: S",
-        "    activities:",
-        "      - {id: a, title: Итоги, executors: [uo], due: до 25 декабря 2023 г.}",
-        "      - {id: b, title: Отчёт, executors: [uo], due: в течение 10 рабочих дней после a}",
-        "",
-    ]
-    .join("\n");
+    let yaml = roadmap_r(
+        "2023-09-01",
+        "2023-12-31",
+        &[
+            "executors: {uo: {name: УО, email: uo@example.org}}",
+            "sections:",
+            "  - title: S",
+            "    activities:",
+            "      - {id: a, title: Итоги, executors: [uo], due: до 25 декабря 2023 г.}",
+            "      - {id: b, title: Отчёт, executors: [uo], due: в течение 10 рабочих дней после a}",
+        ],
+    );
     let run = Test::new().file("r.yaml", &yaml).args(["check", "r.yaml", "--format", "json"]).run();
     run.succeeds();
     let d: Vec<Value> = run.stdout().lines().map(|l| serde_json::from_str(l).expect("JSON")).collect();
@@ -275,21 +273,18 @@ fn a_relative_deadline_past_the_period_is_a_warning() {
 
 #[test]
 fn a_group_and_its_member_named_together_count_the_member_once() {
-    let yaml = [
-        "kind: roadmap",
-        "id: r",
-        "title: R",
-        "period: {from: 2023-09-01, to: 2024-08-31}",
-        "timezone: Asia/Vladivostok",
-        "executors: {a: {name: А}, b: {name: Б}, c: {name: В}}",
-        "groups: {districts: {name: Районы, members: [b, a]}}",
-        "sections:",
-        "  - title: S",
-        "    activities:",
-        "      - {id: x, title: Совещание, executors: [a, c, districts], due: до 2 октября 2023 г.}",
-        "",
-    ]
-    .join("\n");
+    let yaml = roadmap_r(
+        "2023-09-01",
+        "2024-08-31",
+        &[
+            "executors: {a: {name: А}, b: {name: Б}, c: {name: В}}",
+            "groups: {districts: {name: Районы, members: [b, a]}}",
+            "sections:",
+            "  - title: S",
+            "    activities:",
+            "      - {id: x, title: Совещание, executors: [a, c, districts], due: до 2 октября 2023 г.}",
+        ],
+    );
     let run = Test::new().file("r.yaml", &yaml).args(["plan", "r.yaml", "--format", "json"]).run();
     run.succeeds();
     let p: Value = serde_json::from_str(&run.stdout()).expect("JSON");

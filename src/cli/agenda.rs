@@ -31,11 +31,8 @@ struct Day<'a> {
     due: Vec<&'a Occurrence>,
 }
 
-pub fn run(global: &Global, args: Args) -> u8 {
-    let (workspace, plan) = match super::plan(global, &args.paths, args.executor.as_deref()) {
-        Ok(pair) => pair,
-        Err(code) => return code,
-    };
+pub fn run(global: &Global, args: Args) -> super::Exit {
+    let (workspace, plan) = super::plan(global, &args.paths, args.executor.as_deref())?;
     let now = karta::clock::now(global.now);
     let mut days: BTreeMap<NaiveDate, Day> = BTreeMap::new();
     for o in plan.occurrences.iter().filter(|o| args.executor.as_ref().is_none_or(|e| o.executors.contains(e))) {
@@ -56,7 +53,7 @@ pub fn run(global: &Global, args: Args) -> u8 {
             })
             .collect();
         out_line!("{}", json!({"now": now.to_rfc3339(), "days": args.days, "executor": args.executor, "agenda": list}));
-        return 0;
+        return Ok(());
     }
     let who = args.executor.as_deref().map(|e| format!(" — {e}")).unwrap_or_default();
     let mut out = format!("Повестка на {} дн. с {}{who}\n", args.days, ru::date_words(now.date_naive()));
@@ -86,5 +83,5 @@ pub fn run(global: &Global, args: Args) -> u8 {
         }
     }
     out_fmt!("{}", out.replace('\u{a0}', " "));
-    0
+    Ok(())
 }

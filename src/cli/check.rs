@@ -56,13 +56,10 @@ fn orphans(db: &std::path::Path, plan: &compile::Plan) -> Vec<Diagnostic> {
         .collect()
 }
 
-pub fn run(global: &Global, args: Args) -> u8 {
+pub fn run(global: &Global, args: Args) -> super::Exit {
     let lang = global.lang();
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths };
-    let files = match super::files(&paths, lang) {
-        Ok(files) => files,
-        Err(code) => return code,
-    };
+    let files = super::files(&paths, lang)?;
     let checked = check::check_files(&files, Calendar::russia());
     let (count, mut diagnostics) = match checked.into_workspace() {
         Ok(workspace) => {
@@ -93,5 +90,5 @@ pub fn run(global: &Global, args: Args) -> u8 {
             }
         }
     }
-    u8::from(diagnostics.iter().any(Diagnostic::is_error))
+    if diagnostics.iter().any(Diagnostic::is_error) { Err(1) } else { Ok(()) }
 }

@@ -30,7 +30,7 @@ pub struct Args {
     pub shift: Shift,
 }
 
-pub fn run(global: &Global, args: Args) -> u8 {
+pub fn run(global: &Global, args: Args) -> super::Exit {
     let lang = global.lang();
     let Some(tz) = calendar::zone(&args.tz) else {
         super::err_line!(
@@ -40,7 +40,7 @@ pub fn run(global: &Global, args: Args) -> u8 {
                 Lang::En => format!("unknown time zone «{}»", args.tz),
             }
         );
-        return 2;
+        return Err(2);
     };
     let today = karta::clock::now(global.now).date_naive();
     let start_year = if today.month() >= 9 { today.year() } else { today.year() - 1 };
@@ -63,7 +63,7 @@ pub fn run(global: &Global, args: Args) -> u8 {
                 Format::Json => super::out_line!("{}", renderer.json(&d)),
                 _ => super::err_fmt!("{}", renderer.human(&d)),
             }
-            return 1;
+            return Err(1);
         }
     };
     let occurrences: Vec<Value> = spec
@@ -95,7 +95,7 @@ pub fn run(global: &Global, args: Args) -> u8 {
             super::out_fmt!("{}", text(&args.phrase, &spec, &structured, &occurrences, period, &args.tz, lang))
         }
     }
-    0
+    Ok(())
 }
 
 fn text(

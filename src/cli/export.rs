@@ -11,16 +11,13 @@ pub struct Args {
     pub at: Where,
 }
 
-pub fn run(global: &Global, args: Args) -> u8 {
-    let tracking = match Tracking::open(global, &args.at) {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
+pub fn run(global: &Global, args: Args) -> super::Exit {
+    let tracking = Tracking::open(global, &args.at)?;
     let events = match tracking.store.events() {
         Ok(e) => e,
         Err(e) => {
             super::err_line!("karta: {e}");
-            return 2;
+            return Err(2);
         }
     };
     if global.format == Format::Csv {
@@ -56,5 +53,5 @@ pub fn run(global: &Global, args: Args) -> u8 {
             out_line!("{}", serde_json::to_string(e).unwrap_or_default());
         }
     }
-    0
+    Ok(())
 }

@@ -21,11 +21,8 @@ pub struct Args {
     pub paths: Vec<PathBuf>,
 }
 
-pub fn run(global: &Global, args: Args) -> u8 {
-    let (workspace, plan) = match super::plan(global, &args.paths, None) {
-        Ok(pair) => pair,
-        Err(code) => return code,
-    };
+pub fn run(global: &Global, args: Args) -> super::Exit {
+    let (workspace, plan) = super::plan(global, &args.paths, None)?;
     let critical: HashSet<(usize, usize)> =
         plan.occurrences.iter().filter(|o| o.critical).map(|o| (o.unit, o.task)).collect();
     match global.format {
@@ -49,7 +46,7 @@ pub fn run(global: &Global, args: Args) -> u8 {
         }
         _ => out_fmt!("{}", dot(&workspace, &plan, &critical)),
     }
-    0
+    Ok(())
 }
 
 fn node_id(u: usize, t: usize) -> String {

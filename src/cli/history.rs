@@ -16,11 +16,8 @@ pub struct Args {
     pub at: Where,
 }
 
-pub fn run(global: &Global, args: Args) -> u8 {
-    let tracking = match Tracking::open(global, &args.at) {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
+pub fn run(global: &Global, args: Args) -> super::Exit {
+    let tracking = Tracking::open(global, &args.at)?;
     let exact = tracking.plan.occurrences.iter().any(|o| o.id == args.target);
     let about = |occ: &str| {
         if exact {
@@ -63,7 +60,7 @@ pub fn run(global: &Global, args: Args) -> u8 {
     };
     if global.format == Format::Json {
         out_line!("{}", json!(events));
-        return 0;
+        return Ok(());
     }
     let mut out = String::new();
     if events.is_empty() {
@@ -81,5 +78,5 @@ pub fn run(global: &Global, args: Args) -> u8 {
         }
     }
     out_fmt!("{out}");
-    0
+    Ok(())
 }

@@ -22,11 +22,8 @@ pub struct Args {
     pub executor: Option<String>,
 }
 
-pub fn run(global: &Global, args: Args) -> u8 {
-    let (workspace, plan) = match super::plan(global, &args.paths, args.executor.as_deref()) {
-        Ok(pair) => pair,
-        Err(code) => return code,
-    };
+pub fn run(global: &Global, args: Args) -> super::Exit {
+    let (workspace, plan) = super::plan(global, &args.paths, args.executor.as_deref())?;
     let stamp = karta::clock::now(global.now).with_timezone(&Utc);
     let mut out = String::new();
     line(&mut out, "BEGIN:VCALENDAR");
@@ -44,7 +41,7 @@ pub fn run(global: &Global, args: Args) -> u8 {
     }
     line(&mut out, "END:VCALENDAR");
     out_fmt!("{out}");
-    0
+    Ok(())
 }
 
 fn todo_item(out: &mut String, ws: &Workspace, o: &Occurrence, stamp: DateTime<Utc>) {

@@ -19,20 +19,17 @@ pub struct Args {
     pub at: Where,
 }
 
-pub fn run(global: &Global, args: Args) -> u8 {
-    let mut tracking = match Tracking::open(global, &args.at) {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
+pub fn run(global: &Global, args: Args) -> super::Exit {
+    let mut tracking = Tracking::open(global, &args.at)?;
     let text = match std::fs::read(&args.file).map(String::from_utf8) {
         Ok(Ok(text)) => text,
         Ok(Err(_)) => {
             err_line!("karta: {} не в кодировке UTF-8: сохраните таблицу как «CSV UTF-8»", args.file.display());
-            return 1;
+            return Err(1);
         }
         Err(e) => {
             err_line!("karta: не удалось прочитать {}: {e}", args.file.display());
-            return 2;
+            return Err(2);
         }
     };
     let who = author(args.by.as_deref());
@@ -55,7 +52,7 @@ pub fn run(global: &Global, args: Args) -> u8 {
                 errors.len(),
                 karta::diag::plural(errors.len() as u64, ["ошибка", "ошибки", "ошибок"])
             );
-            1
+            Err(1)
         }
         Ok(events) => match tracking.store.append(&events) {
             Ok(ids) => {
@@ -65,11 +62,11 @@ pub fn run(global: &Global, args: Args) -> u8 {
                     karta::diag::plural(ids.len() as u64, ["отметка", "отметки", "отметок"]),
                     args.file.display()
                 );
-                0
+                Ok(())
             }
             Err(e) => {
                 err_line!("karta: {e}");
-                2
+                Err(2)
             }
         },
     }

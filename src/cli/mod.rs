@@ -197,9 +197,13 @@ macro_rules! err_line { ($($t:tt)*) => { $crate::cli::err(format_args!("{}\n", f
 macro_rules! err_fmt { ($($t:tt)*) => { $crate::cli::err(format_args!($($t)*)) } }
 pub(crate) use {err_fmt, err_line, out_fmt, out_line};
 
+/// How a subcommand ends: `Ok` (exit 0) or the exit code — 1 when the input has errors, 2 on
+/// usage or environment errors.
+pub type Exit = Result<(), u8>;
+
 /// Runs a subcommand and returns the process exit code.
 pub fn run(cli: Cli) -> u8 {
-    match cli.command {
+    let exit = match cli.command {
         Command::Check(args) => check::run(&cli.global, args),
         Command::Deadline(args) => deadline::run(&cli.global, args),
         Command::Schema => schema::run(),
@@ -220,5 +224,6 @@ pub fn run(cli: Cli) -> u8 {
         Command::History(a) => history::run(&cli.global, a),
         Command::Import(a) => import::run(&cli.global, a),
         Command::Export(a) => export::run(&cli.global, a),
-    }
+    };
+    exit.err().unwrap_or(0)
 }

@@ -34,11 +34,8 @@ pub struct Args {
     pub to: Option<NaiveDate>,
 }
 
-pub fn run(global: &Global, args: Args) -> u8 {
-    let (workspace, plan) = match super::plan(global, &args.paths, args.executor.as_deref()) {
-        Ok(pair) => pair,
-        Err(code) => return code,
-    };
+pub fn run(global: &Global, args: Args) -> super::Exit {
+    let (workspace, plan) = super::plan(global, &args.paths, args.executor.as_deref())?;
     let chosen: Vec<&Occurrence> = plan.occurrences.iter().filter(|o| keep(&workspace, o, &args)).collect();
     match global.format {
         Format::Json => out_line!(
@@ -48,7 +45,7 @@ pub fn run(global: &Global, args: Args) -> u8 {
         Format::Csv => out_fmt!("{}", csv(&workspace, &chosen)),
         _ => out_fmt!("{}", text(&workspace, &plan, &chosen, args.roadmap.as_deref())),
     }
-    0
+    Ok(())
 }
 
 fn keep(ws: &Workspace, o: &Occurrence, args: &Args) -> bool {

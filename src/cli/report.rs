@@ -150,12 +150,9 @@ impl Report {
     }
 }
 
-pub fn report(global: &Global, report: Report) -> u8 {
+pub fn report(global: &Global, report: Report) -> super::Exit {
     let t = report.target();
-    let tracking = match Tracking::open(global, &t.at) {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
+    let tracking = Tracking::open(global, &t.at)?;
     let occurrence = match tracking.target(&t.target, t.date, t.executor.as_deref()) {
         Ok(id) => id,
         Err((m, h)) => return tracking.refuse(m, h),
@@ -235,7 +232,7 @@ fn last_event(tracking: &Tracking, occurrence: &str, kind: &str) -> i64 {
         .map_or(0, |e| e.id)
 }
 
-fn record(global: &Global, mut tracking: Tracking, event: NewEvent) -> u8 {
+fn record(global: &Global, mut tracking: Tracking, event: NewEvent) -> super::Exit {
     match tracking.store.append(std::slice::from_ref(&event)) {
         Ok(ids) => {
             let id = ids.first().copied().unwrap_or_default();
@@ -243,11 +240,11 @@ fn record(global: &Global, mut tracking: Tracking, event: NewEvent) -> u8 {
                 Format::Json => out_line!("{}", json!({"id": id, "event": event})),
                 _ => out_line!("записано: событие № {id} — {}", describe(&event)),
             }
-            0
+            Ok(())
         }
         Err(e) => {
             super::err_line!("karta: {e}");
-            2
+            Err(2)
         }
     }
 }
@@ -278,11 +275,8 @@ pub fn describe(e: &NewEvent) -> String {
     }
 }
 
-pub fn undo(global: &Global, args: Undo) -> u8 {
-    let tracking = match Tracking::open(global, &args.at) {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
+pub fn undo(global: &Global, args: Undo) -> super::Exit {
+    let tracking = Tracking::open(global, &args.at)?;
     let Some(target) = tracking.events.iter().find(|e| e.id == args.event) else {
         return tracking.refuse(msg!("нет события № {}", args.event; "no event {}", args.event), None);
     };
@@ -302,11 +296,8 @@ pub fn undo(global: &Global, args: Undo) -> u8 {
     record(global, tracking, event)
 }
 
-pub fn value(global: &Global, args: Value) -> u8 {
-    let tracking = match Tracking::open(global, &args.at) {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
+pub fn value(global: &Global, args: Value) -> super::Exit {
+    let tracking = Tracking::open(global, &args.at)?;
     let Some(unit) = tracking.workspace.units.iter().find(|u| u.indicators.contains(&args.indicator)) else {
         return tracking.refuse(
             msg!("неизвестный показатель `{}`", args.indicator; "unknown indicator `{}`", args.indicator),

@@ -1,6 +1,6 @@
 //! `karta schema`: prints the JSON Schema of the roadmap format.
 
-pub fn run() -> u8 {
+pub fn run() -> super::Exit {
     super::out_fmt!("{}", karta::model::schema_text());
-    0
+    Ok(())
 }

@@ -32,14 +32,9 @@ pub struct Args {
     pub at: Where,
 }
 
-pub fn run(global: &Global, args: Args) -> u8 {
-    let tracking = match Tracking::open(global, &args.at) {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
-    if let Err(code) = super::known_executor(&tracking.workspace, args.executor.as_deref(), global.lang()) {
-        return code;
-    }
+pub fn run(global: &Global, args: Args) -> super::Exit {
+    let tracking = Tracking::open(global, &args.at)?;
+    super::known_executor(&tracking.workspace, args.executor.as_deref(), global.lang())?;
     let report = tracking.report();
     let chosen: Vec<&OccurrenceStatus> = report
         .occurrences
@@ -111,7 +106,7 @@ pub fn run(global: &Global, args: Args) -> u8 {
             out_fmt!("{}", table(&tracking, &chosen, &roadmaps, colour, args.all || filtered));
         }
     }
-    0
+    Ok(())
 }
 
 fn paint(colour: bool, code: &str, text: &str) -> String {

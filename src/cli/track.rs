@@ -56,13 +56,13 @@ impl Tracking {
         track::status(&self.workspace, &self.plan, &self.events, self.now, Calendar::russia())
     }
 
-    /// Prints a refusal and returns exit code 1.
-    pub fn refuse(&self, message: Message, hint: Option<Message>) -> u8 {
+    /// Prints a refusal: exit code 1.
+    pub fn refuse(&self, message: Message, hint: Option<Message>) -> super::Exit {
         err_line!("ошибка: {}", message.get(self.lang));
         if let Some(h) = hint {
             err_line!("  = подсказка: {}", h.get(self.lang));
         }
-        1
+        Err(1)
     }
 
     /// Today in the roadmaps' local time (the first roadmap's zone when no occurrence is named).
