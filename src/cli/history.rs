@@ -18,7 +18,7 @@ pub struct Args {
 
 pub fn run(global: &Global, args: Args) -> super::Exit {
     let tracking = Tracking::open(global, &args.at)?;
-    let exact = tracking.plan.occurrences.iter().any(|o| o.id == args.target);
+    let exact = tracking.plan.position(&args.target).is_some();
     let about = |occ: &str| {
         if exact {
             occ == args.target

@@ -75,7 +75,7 @@ impl Tracking {
 
     /// Today in the roadmaps' local time.
     pub fn today(&self, occurrence: &str) -> NaiveDate {
-        let tz = self.plan.occurrences.iter().find(|o| o.id == occurrence).map(|o| o.due.timezone());
+        let tz = self.plan.position(occurrence).map(|i| self.plan.occurrences[i].due.timezone());
         tz.map_or_else(|| self.now.date_naive(), |tz| self.now.with_timezone(&tz).date_naive())
     }
 
@@ -88,7 +88,7 @@ impl Tracking {
         date: Option<NaiveDate>,
         executor: Option<&str>,
     ) -> Result<String, (Message, Option<Message>)> {
-        if self.plan.occurrences.iter().any(|o| o.id == target) {
+        if self.plan.position(target).is_some() {
             return Ok(target.to_string());
         }
         let matches_activity = |key: &str| key == target || key.rsplit('/').next() == Some(target);

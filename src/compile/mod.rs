@@ -84,9 +84,31 @@ pub struct Plan {
     pub occurrences: Vec<Occurrence>,
     /// Consistency warnings, located in the roadmap files.
     pub warnings: Vec<Diagnostic>,
+    /// Position of each occurrence by the digest of its id.
+    positions: rustc_hash::FxHashMap<u128, usize>,
 }
 
 impl Plan {
+    fn new(
+        graph: DiGraph<String, ()>,
+        nodes: HashMap<(usize, usize), NodeIndex>,
+        occurrences: Vec<Occurrence>,
+        warnings: Vec<Diagnostic>,
+    ) -> Plan {
+        let positions = occurrences.iter().enumerate().map(|(i, o)| (o.digest, i)).collect();
+        Plan { graph, nodes, occurrences, warnings, positions }
+    }
+
+    /// A plan with nothing in it.
+    pub fn empty() -> Plan {
+        Plan::new(DiGraph::new(), HashMap::new(), Vec::new(), Vec::new())
+    }
+
+    /// Where the occurrence with this id is in [`Plan::occurrences`].
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.positions.get(&digest(id)).copied()
+    }
+
     /// The occurrences of one activity.
     pub fn of(&self, unit: usize, task: usize) -> impl Iterator<Item = &Occurrence> {
         self.occurrences.iter().filter(move |o| o.unit == unit && o.task == task)
@@ -164,5 +186,5 @@ pub fn compile_with(
     let tasks_in_order: Vec<(usize, usize)> = order.iter().map(|n| index[n]).collect();
     let mut built = occurrences::build(workspace, calendar, actuals, &tasks_in_order, &by_key);
     critical::mark(&tasks_in_order, &mut built.occurrences);
-    Ok(Plan { graph, nodes, occurrences: by_due(built.occurrences), warnings: built.warnings })
+    Ok(Plan::new(graph, nodes, by_due(built.occurrences), built.warnings))
 }

@@ -2,9 +2,11 @@
 //! recorded up to `now` — so the same log answers for today, last Friday or the day of an
 //! inspection. Pure: no store, no clock.
 
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::HashMap;
 
-use rustc_hash::FxHashMap;
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::Serialize;
@@ -12,7 +14,7 @@ use serde::Serialize;
 use super::event::{Action, Event};
 use crate::calendar::{Calendar, due_instant};
 use crate::check::Workspace;
-use crate::compile::{self, Occurrence, Plan, digest};
+use crate::compile::{self, Occurrence, Plan};
 use crate::deadline::Spec;
 
 /// Where an occurrence stands.
@@ -88,10 +90,10 @@ pub struct OccurrenceStatus<'a> {
     pub original_due: Option<NaiveDate>,
     pub done_on: Option<NaiveDate>,
     pub percent: Option<u8>,
-    pub not_done_reason: Option<String>,
+    pub not_done_reason: Option<&'a str>,
     /// Снято с контроля.
     pub accepted: bool,
-    pub rejected_reason: Option<String>,
+    pub rejected_reason: Option<&'a str>,
     /// A prerequisite is overdue.
     pub at_risk: bool,
     /// For a relative deadline whose prerequisite is late: the due date it will move to.
@@ -139,9 +141,9 @@ impl Serialize for Counts {
 
 /// Counts for a group of occurrences.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct Rollup {
-    pub key: String,
-    pub title: String,
+pub struct Rollup<'a> {
+    pub key: Cow<'a, str>,
+    pub title: Cow<'a, str>,
     pub total: usize,
     pub states: Counts,
     pub at_risk: usize,
@@ -157,11 +159,11 @@ pub struct Rollup {
 pub struct Report<'a> {
     pub now: DateTime<FixedOffset>,
     pub occurrences: Vec<OccurrenceStatus<'a>>,
-    pub roadmaps: Vec<Rollup>,
-    pub sections: Vec<Rollup>,
-    pub activities: Vec<Rollup>,
-    pub executors: Vec<Rollup>,
-    pub total: Rollup,
+    pub roadmaps: Vec<Rollup<'a>>,
+    pub sections: Vec<Rollup<'a>>,
+    pub activities: Vec<Rollup<'a>>,
+    pub executors: Vec<Rollup<'a>>,
+    pub total: Rollup<'a>,
     /// Activities without dated occurrences (постоянно, по мере необходимости).
     pub undated: Vec<(String, &'static str)>,
     /// Events about occurrences the roadmaps no longer have; kept, never dropped.
@@ -170,10 +172,14 @@ pub struct Report<'a> {
 
 /// Reports per occurrence id, as of `now`, with superseded events removed.
 pub fn effective(events: &[Event], now: DateTime<FixedOffset>) -> Vec<&Event> {
-    let known: Vec<&Event> = events.iter().filter(|e| e.event.recorded_at <= now).collect();
+    let known = events.iter().filter(|e| e.event.recorded_at <= now);
+    if !events.iter().any(|e| matches!(e.event.action, Action::Correction { .. })) {
+        return known.collect();
+    }
+    let known: Vec<&Event> = known.collect();
     // From the newest back: a correction that is itself taken back takes nothing back, so
     // undoing an undo restores the original report.
-    let mut superseded: HashSet<i64> = HashSet::new();
+    let mut superseded: FxHashSet<i64> = FxHashSet::default();
     for e in known.iter().rev() {
         if let (Action::Correction { supersedes, .. }, false) = (&e.event.action, superseded.contains(&e.id)) {
             superseded.insert(*supersedes);
@@ -211,28 +217,30 @@ pub fn completions(events: &[&Event]) -> HashMap<String, NaiveDate> {
     done
 }
 
-/// Sorts (occurrence, event) pairs by occurrence in linear time, keeping event order within one
-/// occurrence (a counting sort: the key range is the plan's length).
-fn bucket(pairs: Vec<(usize, usize)>, n: usize) -> Vec<(usize, usize)> {
+/// Groups event positions by occurrence in linear time, keeping their order within one
+/// occurrence (a counting sort: the key range is the plan's length). Occurrence `i`'s events
+/// are `events[start[i]..start[i + 1]]`.
+fn bucket(pairs: &[(usize, usize)], n: usize) -> (Vec<usize>, Vec<usize>) {
     let mut start = vec![0usize; n + 1];
-    for &(i, _) in &pairs {
+    for &(i, _) in pairs {
         start[i + 1] += 1;
     }
     for i in 0..n {
         start[i + 1] += start[i];
     }
-    let mut out = vec![(0, 0); pairs.len()];
-    for p in pairs {
-        out[start[p.0]] = p;
-        start[p.0] += 1;
+    let mut next = start.clone();
+    let mut events = vec![0; pairs.len()];
+    for &(i, k) in pairs {
+        events[next[i]] = k;
+        next[i] += 1;
     }
-    out
+    (start, events)
 }
 
 /// The plan as of `now`: relative deadlines counted from the completions reported by then.
 pub fn plan_at(workspace: &Workspace, events: &[Event], now: DateTime<FixedOffset>, calendar: &Calendar) -> Plan {
     let done = completions(&effective(events, now));
-    compile::compile_with(workspace, calendar, &done).unwrap_or_else(|_| empty_plan())
+    compile::compile_with(workspace, calendar, &done).unwrap_or_else(|_| Plan::empty())
 }
 
 /// The state of everything at `now`, folding the events recorded up to `now` into `plan`
@@ -240,53 +248,38 @@ pub fn plan_at(workspace: &Workspace, events: &[Event], now: DateTime<FixedOffse
 pub fn status<'a>(
     workspace: &'a Workspace,
     plan: &'a Plan,
-    events: &[Event],
+    events: &'a [Event],
     now: DateTime<FixedOffset>,
     calendar: &Calendar,
 ) -> Report<'a> {
     let live = effective(events, now);
-    // Occurrences by the digest of their id (made by the compiler): probing compares integers,
-    // not strings scattered on the heap.
-    let index: FxHashMap<u128, usize> = plan.occurrences.iter().enumerate().map(|(i, o)| (o.digest, i)).collect();
     // Events grouped by occurrence without an allocation per occurrence: (occurrence, position)
     // pairs, sorted. Events about occurrences the plan does not have are orphans.
+    let located: Vec<Option<usize>> =
+        live.par_iter().map(|e| e.event.occurrence.as_deref().and_then(|o| plan.position(o))).collect();
     let mut pairs: Vec<(usize, usize)> = Vec::with_capacity(live.len());
     let mut orphans = Vec::new();
-    for (k, e) in live.iter().enumerate() {
-        let Some(o) = e.event.occurrence.as_deref() else { continue };
-        match index.get(&digest(o)) {
-            Some(&i) => pairs.push((i, k)),
-            None if !matches!(e.event.action, Action::Correction { .. }) => orphans.push(e.id),
+    for (k, (e, at)) in live.iter().zip(located).enumerate() {
+        match at {
+            Some(i) => pairs.push((i, k)),
+            None if e.event.occurrence.is_some() && !matches!(e.event.action, Action::Correction { .. }) => {
+                orphans.push(e.id)
+            }
             None => {}
         }
     }
-    let pairs = bucket(pairs, plan.occurrences.len());
-    // The fold is independent per occurrence: split it across the machine's cores.
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    let chunk = plan.occurrences.len().div_ceil(threads).max(1);
-    let fold = |from: usize| {
-        let to = (from + chunk).min(plan.occurrences.len());
-        let mut cursor = pairs.partition_point(|p| p.0 < from);
-        let mut out = Vec::with_capacity(to - from);
-        for i in from..to {
-            let start = cursor;
-            while cursor < pairs.len() && pairs[cursor].0 == i {
-                cursor += 1;
-            }
-            let mine = pairs[start..cursor].iter().map(|&(_, k)| live[k]);
-            out.push(one(workspace, &plan.occurrences[i], mine, cursor - start, now, calendar));
-        }
-        out
-    };
+    let (start, by_occurrence) = bucket(&pairs, plan.occurrences.len());
+    // The fold is independent per occurrence: spread over the cores, written in place.
     let mut occurrences = Vec::with_capacity(plan.occurrences.len());
-    std::thread::scope(|scope| {
-        let parts: Vec<_> =
-            (0..plan.occurrences.len()).step_by(chunk).map(|from| scope.spawn(move || fold(from))).collect();
-        for part in parts {
-            occurrences.extend(part.join().unwrap_or_default());
-        }
-    });
-    risk(workspace, plan, &index, &mut occurrences, now, calendar);
+    plan.occurrences
+        .par_iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let mine = &by_occurrence[start[i]..start[i + 1]];
+            one(workspace, o, mine.iter().map(|&k| live[k]), mine.len(), now, calendar)
+        })
+        .collect_into_vec(&mut occurrences);
+    risk(workspace, plan, &mut occurrences, now, calendar);
     let undated = workspace
         .units
         .iter()
@@ -311,15 +304,11 @@ pub fn status<'a>(
     }
 }
 
-fn empty_plan() -> Plan {
-    Plan { graph: Default::default(), nodes: Default::default(), occurrences: Vec::new(), warnings: Vec::new() }
-}
-
 /// Folds one occurrence's events.
-fn one<'a, 'e>(
+fn one<'a>(
     ws: &'a Workspace,
     o: &'a Occurrence,
-    events: impl Iterator<Item = &'e Event>,
+    events: impl Iterator<Item = &'a Event>,
     count: usize,
     now: DateTime<FixedOffset>,
     calendar: &Calendar,
@@ -353,7 +342,7 @@ fn one<'a, 'e>(
                 s.rejected_reason = None;
             }
             Action::Partial { percent } => s.percent = *percent,
-            Action::NotDone { reason } => s.not_done_reason = Some(reason.clone()),
+            Action::NotDone { reason } => s.not_done_reason = Some(reason),
             Action::Cancelled { .. } => cancelled = true,
             Action::Moved { to, .. } => {
                 s.original_due.get_or_insert(o.due_date);
@@ -364,7 +353,7 @@ fn one<'a, 'e>(
             Action::Rejected { reason } => {
                 s.done_on = None;
                 s.accepted = false;
-                s.rejected_reason = Some(reason.clone());
+                s.rejected_reason = Some(reason);
             }
             Action::Value { .. } | Action::Correction { .. } => {}
         }
@@ -419,26 +408,25 @@ fn lead(ws: &Workspace, o: &Occurrence) -> (i64, bool) {
 fn risk(
     ws: &Workspace,
     plan: &Plan,
-    index: &FxHashMap<u128, usize>,
     out: &mut [OccurrenceStatus<'_>],
     now: DateTime<FixedOffset>,
     calendar: &Calendar,
 ) {
     let states: Vec<State> = out.iter().map(|s| s.state).collect();
-    for (i, o) in plan.occurrences.iter().enumerate() {
-        if !matches!(states[i], State::Planned | State::Open | State::DueSoon) {
-            continue;
+    out.par_iter_mut().zip(&plan.occurrences).for_each(|(s, o)| {
+        if o.depends_on.is_empty() || !matches!(s.state, State::Planned | State::Open | State::DueSoon) {
+            return;
         }
         let late: Vec<usize> = o
             .depends_on
             .iter()
-            .filter_map(|d| index.get(&digest(d)).copied())
+            .filter_map(|d| plan.position(d))
             .filter(|&p| matches!(states[p], State::Overdue { .. }))
             .collect();
         if late.is_empty() {
-            continue;
+            return;
         }
-        out[i].at_risk = true;
+        s.at_risk = true;
         if let (true, Some(Spec::Relative(r))) = (o.relative, &ws.units[o.unit].tasks[o.task].spec) {
             // Expected completion of a late prerequisite: today at the earliest.
             let today = now.with_timezone(&o.due.timezone()).date_naive();
@@ -448,115 +436,137 @@ fn risk(
             } else {
                 from + chrono::Days::new(u64::from(r.days))
             };
-            out[i].forecast_due = Some(due);
+            s.forecast_due = Some(due);
         }
-    }
+    });
 }
 
-struct Rollups {
-    roadmaps: Vec<Rollup>,
-    sections: Vec<Rollup>,
-    activities: Vec<Rollup>,
-    executors: Vec<Rollup>,
-    total: Rollup,
+struct Rollups<'a> {
+    roadmaps: Vec<Rollup<'a>>,
+    sections: Vec<Rollup<'a>>,
+    activities: Vec<Rollup<'a>>,
+    executors: Vec<Rollup<'a>>,
+    total: Rollup<'a>,
 }
 
-impl Rollups {
-    fn of(ws: &Workspace, plan: &Plan, list: &[OccurrenceStatus<'_>]) -> Rollups {
-        // Activities and sections by position: a flat index per unit, no map lookups per occurrence.
-        let offsets = |len: fn(&crate::check::Unit) -> usize| -> (Vec<usize>, usize) {
-            let mut total = 0;
-            let base = ws
-                .units
-                .iter()
-                .map(|u| {
-                    let at = total;
-                    total += len(u);
-                    at
-                })
-                .collect();
-            (base, total)
-        };
-        let (task_base, task_count) = offsets(|u| u.tasks.len());
-        let (section_base, section_count) = offsets(|u| u.sections.len());
-        let mut roadmaps: Vec<Option<Rollup>> = vec![None; ws.units.len()];
-        let mut sections: Vec<Option<Rollup>> = vec![None; section_count];
-        let mut activities: Vec<Option<Rollup>> = vec![None; task_count];
-        let mut executors: Vec<Rollup> = Vec::new();
-        let mut slot_of: FxHashMap<&str, usize> = FxHashMap::default();
-        let mut task_slots: Vec<Option<Vec<usize>>> = vec![None; activities.len()];
-        let mut total = Rollup { key: "всего".into(), title: "Всего".into(), ..Rollup::default() };
+impl<'a> Rollups<'a> {
+    /// Tallies each activity (and each member of a per-executor activity) in one pass over the
+    /// occurrences, then sums the tallies up into sections, roadmaps and executors.
+    fn of(ws: &'a Workspace, plan: &'a Plan, list: &[OccurrenceStatus<'_>]) -> Rollups<'a> {
+        let mut base = Vec::with_capacity(ws.units.len());
+        let mut flat = 0;
+        for unit in &ws.units {
+            base.push(flat);
+            flat += unit.tasks.len();
+        }
+        let mut tasks = vec![Tally::default(); flat];
+        let mut keys: Vec<&'a str> = vec![""; flat];
+        let mut members: FxHashMap<(usize, u16), Tally> = FxHashMap::default();
         for (o, s) in plan.occurrences.iter().zip(list) {
-            let unit = &ws.units[o.unit];
-            let task = &unit.tasks[o.task];
-            add(roadmaps[o.unit].get_or_insert_with(|| named(&unit.id, &unit.title)), s);
-            if let Some(i) = task.section {
-                add(
-                    sections[section_base[o.unit] + i]
-                        .get_or_insert_with(|| named(&format!("{}#{}", unit.id, i + 1), &unit.sections[i])),
-                    s,
-                );
+            tasks[base[o.unit] + o.task].add(s);
+            keys[base[o.unit] + o.task] = &o.key;
+            if let Some(m) = o.member {
+                members.entry((base[o.unit] + o.task, m)).or_default().add(s);
             }
-            add(activities[task_base[o.unit] + o.task].get_or_insert_with(|| named(&task.key(unit), &task.title)), s);
-            // Executor slots are looked up once per activity, not once per occurrence.
-            let flat = task_base[o.unit] + o.task;
-            let slots = task_slots[flat].get_or_insert_with(|| {
-                let names = if task.each.is_empty() { &task.executors } else { &task.each };
-                names
-                    .iter()
-                    .map(|e| {
-                        *slot_of.entry(e.as_str()).or_insert_with(|| {
-                            let title = unit
-                                .executors
-                                .get(e)
-                                .map_or_else(|| e.clone(), |x| x.short.clone().unwrap_or_else(|| x.name.clone()));
-                            executors.push(named(e, &title));
-                            executors.len() - 1
-                        })
-                    })
-                    .collect()
-            });
-            match o.member {
-                Some(m) => {
-                    if let Some(&slot) = slots.get(usize::from(m)) {
-                        add(&mut executors[slot], s);
-                    }
+        }
+        let mut total = Tally::default();
+        let mut roadmaps = Vec::new();
+        let mut sections = Vec::new();
+        let mut activities = Vec::new();
+        let mut executors: Vec<(&'a str, &'a str, Tally)> = Vec::new();
+        let mut slot_of: FxHashMap<&str, usize> = FxHashMap::default();
+        for (u, unit) in ws.units.iter().enumerate() {
+            let mut roadmap = Tally::default();
+            let mut by_section = vec![Tally::default(); unit.sections.len()];
+            for (t, task) in unit.tasks.iter().enumerate() {
+                let tally = tasks[base[u] + t];
+                if tally.total == 0 {
+                    continue;
                 }
-                None => slots.iter().for_each(|&slot| add(&mut executors[slot], s)),
+                activities.push(tally.named(Cow::Borrowed(keys[base[u] + t]), &task.title));
+                roadmap.absorb(&tally);
+                if let Some(i) = task.section {
+                    by_section[i].absorb(&tally);
+                }
+                let names = if task.each.is_empty() { &task.executors } else { &task.each };
+                for (m, name) in names.iter().enumerate() {
+                    let share = if task.each.is_empty() {
+                        tally
+                    } else {
+                        members.get(&(base[u] + t, m as u16)).copied().unwrap_or_default()
+                    };
+                    if share.total == 0 {
+                        continue;
+                    }
+                    let slot = *slot_of.entry(name.as_str()).or_insert_with(|| {
+                        let title = unit.executors.get(name).map_or(name, |x| x.short.as_ref().unwrap_or(&x.name));
+                        executors.push((name, title, Tally::default()));
+                        executors.len() - 1
+                    });
+                    executors[slot].2.absorb(&share);
+                }
             }
-            add(&mut total, s);
+            for (i, tally) in by_section.into_iter().enumerate().filter(|(_, t)| t.total > 0) {
+                sections.push(tally.named(Cow::Owned(format!("{}#{}", unit.id, i + 1)), &unit.sections[i]));
+            }
+            if roadmap.total > 0 {
+                roadmaps.push(roadmap.named(Cow::Borrowed(&unit.id), &unit.title));
+                total.absorb(&roadmap);
+            }
         }
-        let mut executors: Vec<Rollup> = executors.into_iter().map(finish).collect();
+        let mut executors: Vec<Rollup<'a>> =
+            executors.into_iter().map(|(key, title, tally)| tally.named(Cow::Borrowed(key), title)).collect();
         executors.sort_by(|a, b| a.key.cmp(&b.key));
-        let done = |v: Vec<Option<Rollup>>| v.into_iter().flatten().map(finish).collect();
         Rollups {
-            roadmaps: done(roadmaps),
-            sections: done(sections),
-            activities: done(activities),
-            executors,
-            total: finish(total),
+            roadmaps, sections, activities, executors, total: total.named(Cow::Borrowed("всего"), "Всего")
         }
     }
 }
 
-fn named(key: &str, title: &str) -> Rollup {
-    Rollup { key: key.to_string(), title: title.to_string(), ..Rollup::default() }
+/// The counts of a roll-up, before it is named.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    total: usize,
+    states: Counts,
+    at_risk: usize,
+    due: usize,
+    done_on_time: usize,
 }
 
-fn add(r: &mut Rollup, s: &OccurrenceStatus<'_>) {
-    r.total += 1;
-    r.states.add(s.state);
-    r.at_risk += usize::from(s.at_risk);
-    let past_due = matches!(s.state, State::Overdue { .. } | State::DoneLate { .. }) || (s.state == State::DoneOnTime);
-    if past_due {
-        r.due += 1;
+impl Tally {
+    fn add(&mut self, s: &OccurrenceStatus<'_>) {
+        self.total += 1;
+        self.states.add(s.state);
+        self.at_risk += usize::from(s.at_risk);
+        // Done, or past the due date (cancelled work aside): the base of discipline.
+        if matches!(s.state, State::Overdue { .. } | State::DoneLate { .. } | State::DoneOnTime) {
+            self.due += 1;
+        }
+        if s.state == State::DoneOnTime {
+            self.done_on_time += 1;
+        }
     }
-    if s.state == State::DoneOnTime {
-        r.done_on_time += 1;
-    }
-}
 
-fn finish(mut r: Rollup) -> Rollup {
-    r.discipline = (r.due > 0).then(|| r.done_on_time as f64 / r.due as f64);
-    r
+    fn absorb(&mut self, other: &Tally) {
+        self.total += other.total;
+        for (mine, theirs) in self.states.0.iter_mut().zip(other.states.0) {
+            *mine += theirs;
+        }
+        self.at_risk += other.at_risk;
+        self.due += other.due;
+        self.done_on_time += other.done_on_time;
+    }
+
+    fn named<'a>(self, key: Cow<'a, str>, title: &'a str) -> Rollup<'a> {
+        Rollup {
+            key,
+            title: Cow::Borrowed(title),
+            total: self.total,
+            states: self.states,
+            at_risk: self.at_risk,
+            due: self.due,
+            done_on_time: self.done_on_time,
+            discipline: (self.due > 0).then(|| self.done_on_time as f64 / self.due as f64),
+        }
+    }
 }
