@@ -11,5 +11,7 @@ pub mod deadline;
 pub mod diag;
 pub mod load;
 pub mod model;
+pub mod notify;
+pub mod render;
 pub mod ru;
 pub mod track;

@@ -137,6 +137,19 @@ impl Calendar {
         day
     }
 
+    /// The date `n` working days before `date` (a reminder "за 5 рабочих дней").
+    pub fn sub_working_days(&self, date: NaiveDate, n: u32) -> NaiveDate {
+        let mut day = date;
+        let mut left = n;
+        while left > 0 {
+            day = day.pred_opt().unwrap_or(day);
+            if self.is_working(day) {
+                left -= 1;
+            }
+        }
+        day
+    }
+
     /// Applies a non-working-day rule to a due date.
     pub fn shift(&self, date: NaiveDate, rule: Shift) -> NaiveDate {
         let step = |d: NaiveDate| match rule {

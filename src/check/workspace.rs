@@ -48,6 +48,8 @@ pub struct Unit {
     pub tasks: Vec<Task>,
     pub source: Arc<Source>,
     pub spans: Spans,
+    /// The document as written, for rendering it.
+    pub document: Arc<Document>,
 }
 
 /// An activity or decision with a readable deadline.
@@ -229,5 +231,6 @@ fn unit(loaded: Loaded, by_path: &HashMap<PathBuf, usize>, directories: &Directo
         tasks,
         source,
         spans,
+        document: Arc::new(document),
     })
 }

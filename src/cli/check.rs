@@ -78,7 +78,7 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
     diagnostics.sort_by(|a, b| (a.path(), a.span).cmp(&(b.path(), b.span)));
     let renderer = Renderer::new(lang);
     match global.format {
-        Format::Text => {
+        Format::Text | Format::Html | Format::Md | Format::Docx | Format::Pdf => {
             for d in &diagnostics {
                 err_line!("{}", renderer.human(d));
             }

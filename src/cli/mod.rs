@@ -11,7 +11,11 @@ mod ics;
 mod import;
 mod plan;
 mod report;
+mod outbox;
+mod remind;
+mod render;
 mod schema;
+mod serve;
 mod status;
 mod track;
 
@@ -31,7 +35,7 @@ pub struct Cli {
 }
 
 /// Options every subcommand takes.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct Global {
     /// Language of messages: ru (default) or en. Falls back to LANG.
     #[arg(long, global = true, env = "KARTA_LANG")]
@@ -59,6 +63,14 @@ pub enum Format {
     Dot,
     /// Mermaid flowchart (`karta graph`).
     Mermaid,
+    /// HTML that prints on A4 (`karta render`).
+    Html,
+    /// Markdown (`karta render`).
+    Md,
+    /// Word document (`karta render`).
+    Docx,
+    /// PDF through LibreOffice (`karta render`).
+    Pdf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -101,6 +113,14 @@ pub enum Command {
     History(history::Args),
     /// Import reports from a CSV spreadsheet, all or nothing.
     Import(import::Args),
+    /// Render an official document: roadmap, protocol, status, overdue-letter, indicators.
+    Render(render::Args),
+    /// Plan and send the reminders and overdue notices due at --now, once.
+    Remind(remind::Args),
+    /// The notices planned, sent, failed and cancelled.
+    Outbox(outbox::Args),
+    /// Run the scheduler: `remind` every --interval seconds until SIGTERM/SIGINT.
+    Serve(serve::Args),
     /// The whole event log as JSON lines or CSV.
     Export(export::Args),
 }
@@ -223,6 +243,10 @@ pub fn run(cli: Cli) -> u8 {
         Command::Status(a) => status::run(&cli.global, a),
         Command::History(a) => history::run(&cli.global, a),
         Command::Import(a) => import::run(&cli.global, a),
+        Command::Render(a) => render::run(&cli.global, a),
+        Command::Remind(a) => remind::run(&cli.global, a),
+        Command::Outbox(a) => outbox::run(&cli.global, a),
+        Command::Serve(a) => serve::run(&cli.global, a),
         Command::Export(a) => export::run(&cli.global, a),
     };
     exit.err().unwrap_or(0)

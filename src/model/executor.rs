@@ -70,6 +70,13 @@ pub struct Person {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(email)]
     pub email: Option<String>,
+    /// How a letter addresses them, in the dative: "Министру образования и науки Хабаровского
+    /// края А.Г. Кузнецовой".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub addressee: Option<String>,
+    /// The salutation of a letter: "Уважаемая Анна Геннадьевна!".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salutation: Option<String>,
 }
 
 /// A named set of executors ("districts": every municipal district of the region).

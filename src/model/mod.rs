@@ -13,9 +13,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use executor::{Directory, Executor, ExecutorKind, Group, Person};
-pub use indicator::{Indicator, Observation, Targets};
+pub use indicator::{Better, Indicator, Observation, Targets};
 pub use protocol::{AgendaItem, Attendee, Decision, Protocol, Speech};
-pub use roadmap::{Activity, Approval, Reminders, Roadmap, Section};
+pub use roadmap::{Activity, Approval, Lead, Reminders, Roadmap, Section};
 
 use crate::deadline::Spec;
 

@@ -71,6 +71,10 @@ pub struct Approval {
     /// Registration number, as written ("380", "23-35-1791").
     pub number: String,
     pub date: NaiveDate,
+    /// The approving act in the instrumental for the approval stamp: "приказом Управления
+    /// образования". Default: the kind of document ("приказом").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stamp: Option<String>,
     /// The heading of the order: "Об утверждении «Дорожной карты» …".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,

@@ -11,7 +11,7 @@ use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, pa
 use super::event::{Action, Event, NewEvent};
 
 /// Schema migrations, in order; the database's `user_version` is the number applied.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_events.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_events.sql"), include_str!("migrations/0002_outbox.sql")];
 
 /// What can go wrong with the store. Messages are for users, in Russian.
 #[derive(Debug, thiserror::Error)]
@@ -42,7 +42,7 @@ pub trait Store {
 
 /// The embedded SQLite store.
 pub struct Sqlite {
-    conn: Connection,
+    pub(super) conn: Connection,
 }
 
 impl Sqlite {

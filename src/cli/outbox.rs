@@ -1,0 +1,81 @@
+//! `karta outbox`: the notices planned, sent, failed and cancelled, and why.
+
+use serde_json::json;
+
+use super::track::{Tracking, Where};
+use super::{Format, Global, err_line, out_line};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only notices in this state: planned, sending, sent, failed, cancelled.
+    #[arg(long)]
+    pub state: Option<String>,
+    #[command(flatten)]
+    pub at: Where,
+}
+
+const STATES: [(&str, &str); 5] = [
+    ("planned", "запланировано"),
+    ("sending", "отправляется"),
+    ("sent", "отправлено"),
+    ("failed", "не доставлено"),
+    ("cancelled", "отменено"),
+];
+
+pub fn run(global: &Global, args: Args) -> super::Exit {
+    if let Some(s) = &args.state {
+        if !STATES.iter().any(|(name, _)| name == s) {
+            err_line!("ошибка: неизвестное состояние `{s}`; возможны planned, sending, sent, failed, cancelled");
+            return Err(2);
+        }
+    }
+    let tracking = Tracking::open(global, &args.at)?;
+    let notices = tracking.store.notices().map_err(|e| {
+        err_line!("ошибка: {e}");
+        2u8
+    })?;
+    let chosen: Vec<_> = notices.iter().filter(|n| args.state.as_ref().is_none_or(|s| *s == n.state)).collect();
+    match global.format {
+        Format::Json => {
+            for n in &chosen {
+                out_line!("{}", json!(n));
+            }
+        }
+        Format::Csv => {
+            out_line!("id,state,day,recipient,rule,occurrence,message_id,why");
+            for n in &chosen {
+                let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+                out_line!(
+                    "{},{},{},{},{},{},{},{}",
+                    n.id,
+                    n.state,
+                    n.notice.day,
+                    quote(&n.notice.recipient),
+                    n.notice.rule,
+                    quote(n.notice.occurrence.as_deref().unwrap_or(&n.notice.roadmap)),
+                    quote(n.message_id.as_deref().unwrap_or_default()),
+                    quote(n.why.as_deref().unwrap_or_default())
+                );
+            }
+        }
+        _ => {
+            if chosen.is_empty() {
+                out_line!("уведомлений нет");
+            }
+            for n in &chosen {
+                let state = STATES.iter().find(|(s, _)| *s == n.state).map_or(n.state.as_str(), |(_, ru)| ru);
+                out_line!(
+                    "{:>5}  {:<14} {}  {:<32} {:<14} {}{}",
+                    n.id,
+                    state,
+                    karta::ru::date_digits(n.notice.day),
+                    n.notice.recipient,
+                    n.notice.rule,
+                    n.notice.occurrence.as_deref().unwrap_or(&n.notice.roadmap),
+                    n.why.as_deref().map(|w| format!(" — {w}")).unwrap_or_default()
+                );
+            }
+        }
+    }
+    Ok(())
+}

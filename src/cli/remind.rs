@@ -1,0 +1,188 @@
+//! `karta remind`: plans and sends the notices due at `--now` once, and exits (for cron or a
+//! systemd timer); `--dry-run` prints who would get what and changes nothing.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde_json::json;
+
+use karta::calendar::Calendar;
+use karta::notify::{self, Config, Transport};
+use karta::render::Templates;
+use karta::track::Notice;
+
+use super::track::{Tracking, Where};
+use super::{Format, Global, err_line, out_line};
+
+/// Where the notification settings come from.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Setup {
+    /// Workspace configuration (`[notify]`: rules, sender, SMTP, sending hours).
+    #[arg(long, env = "KARTA_CONFIG", default_value = "karta.toml")]
+    pub config: PathBuf,
+    /// Your own templates (`mail/message.txt.hbs`, `mail/message.html.hbs`).
+    #[arg(long, value_name = "DIR", env = "KARTA_TEMPLATES")]
+    pub templates: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Print who would get what; send and record nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub setup: Setup,
+    #[command(flatten)]
+    pub at: Where,
+}
+
+/// The configuration, templates and transport of notification commands.
+pub struct Notifier {
+    pub config: Config,
+    pub templates: Templates,
+    pub transport: Transport,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct File {
+    #[serde(default)]
+    notify: Config,
+}
+
+impl Notifier {
+    pub fn open(setup: &Setup) -> Result<Notifier, u8> {
+        let config = match std::fs::read_to_string(&setup.config) {
+            Ok(text) => toml::from_str::<File>(&text).map(|f| f.notify).map_err(|e| {
+                err_line!("ошибка: {}: {e}", setup.config.display());
+                1u8
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
+            Err(e) => {
+                err_line!("ошибка: не удалось прочитать {}: {e}", setup.config.display());
+                return Err(2);
+            }
+        };
+        let templates = Templates::load(setup.templates.as_deref()).map_err(|e| {
+            err_line!("ошибка: {e}");
+            1u8
+        })?;
+        let url = std::env::var("KARTA_SMTP_URL").ok().filter(|u| !u.is_empty()).or_else(|| config.smtp_url.clone());
+        let transport = match url {
+            Some(url) => Transport::smtp(&url, &config.from, config.pool).map_err(|e| {
+                err_line!("ошибка: {e}");
+                2u8
+            })?,
+            None => Transport::Files(PathBuf::from(&config.outbox_dir)),
+        };
+        Ok(Notifier { config, templates, transport })
+    }
+}
+
+pub fn run(global: &Global, args: Args) -> super::Exit {
+    let notifier = Notifier::open(&args.setup)?;
+    let mut tracking = Tracking::open(global, &args.at)?;
+    if args.dry_run {
+        return dry_run(global, &tracking, &notifier);
+    }
+    let now = tracking.now;
+    let summary = {
+        let Tracking { workspace, plan, store, events, .. } = &mut tracking;
+        let report = karta::track::status(workspace, plan, events, now, Calendar::russia());
+        notify::pass(
+            workspace,
+            &report,
+            store,
+            &notifier.templates,
+            &notifier.transport,
+            &notifier.config,
+            Calendar::russia(),
+            now,
+        )
+    };
+    let summary = summary.map_err(|e| {
+        err_line!("ошибка: {e}");
+        1u8
+    })?;
+    match global.format {
+        Format::Json => out_line!("{}", json!(summary)),
+        _ => {
+            out_line!(
+                "уведомлений запланировано: {}, отменено: {}, писем отправлено: {} ({}), ждут часов отправки: {}",
+                summary.planned,
+                summary.cancelled,
+                summary.sent.len(),
+                notifier.transport.describe(),
+                summary.waiting
+            );
+            for (id, e) in &summary.retrying {
+                err_line!("не отправлено, будет повтор: {id}: {e}");
+            }
+            for (id, e) in &summary.failed {
+                err_line!("не доставлено (отказ): {id}: {e}");
+            }
+        }
+    }
+    if summary.failed.is_empty() { Ok(()) } else { Err(1) }
+}
+
+/// Who would get what at `--now`: the notices not yet planned and those waiting.
+fn dry_run(global: &Global, tracking: &Tracking, notifier: &Notifier) -> super::Exit {
+    let report = tracking.report();
+    let known: std::collections::HashSet<String> = tracking
+        .store
+        .notices()
+        .map_err(|e| {
+            err_line!("ошибка: {e}");
+            2u8
+        })?
+        .into_iter()
+        .filter(|n| n.state != "planned")
+        .map(|n| n.notice.key)
+        .collect();
+    let notices: Vec<Notice> =
+        notify::rules::plan(&tracking.workspace, &report, &notifier.config.rules, Calendar::russia(), tracking.now)
+            .into_iter()
+            .filter(|n| !known.contains(&n.key))
+            .collect();
+    let mut by_recipient: BTreeMap<&str, Vec<&Notice>> = BTreeMap::new();
+    for n in &notices {
+        by_recipient.entry(&n.recipient).or_default().push(n);
+    }
+    if global.format == Format::Json {
+        out_line!("{}", json!(notices));
+        return Ok(());
+    }
+    if notices.is_empty() {
+        out_line!("на {} уведомлений нет", karta::ru::date_digits(tracking.local_today()));
+        return Ok(());
+    }
+    for (recipient, list) in &by_recipient {
+        let name = list.first().map(|n| n.name.as_str()).unwrap_or_default();
+        out_line!("{name} <{recipient}> — {}:", karta::ru::counted(list.len() as u64, ["уведомление", "уведомления", "уведомлений"]));
+        for n in list {
+            let p = &n.payload;
+            let what = match n.rule.as_str() {
+                "due-day" => "сегодня срок".to_string(),
+                "overdue" => format!("просрочено на {}", karta::ru::counted(p["days"].as_u64().unwrap_or(0), ["день", "дня", "дней"])),
+                "escalation-1" | "escalation-2" => format!(
+                    "эскалация: просрочено на {}",
+                    karta::ru::counted(p["days"].as_u64().unwrap_or(0), ["день", "дня", "дней"])
+                ),
+                "digest" => format!(
+                    "еженедельная сводка: просрочено {}, под угрозой {}",
+                    p["overdue"].as_u64().unwrap_or(0),
+                    p["at_risk"].as_u64().unwrap_or(0)
+                ),
+                _ => format!(
+                    "напоминание: до срока {}",
+                    karta::ru::counted(p["days_left"].as_u64().unwrap_or(0), ["день", "дня", "дней"])
+                ),
+            };
+            let about = p["activity"].as_str().or(p["roadmap"].as_str()).unwrap_or_default();
+            let due = p["due"].as_str().and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+            let due = due.map(|d| format!(", срок {}", karta::ru::date_digits(d))).unwrap_or_default();
+            out_line!("  – {what}: «{about}»{due}");
+        }
+    }
+    Ok(())
+}

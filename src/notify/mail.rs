@@ -1,0 +1,102 @@
+//! Composing messages: the planned notices of one recipient become one message (a digest of the
+//! day instead of one mail per item), multipart plain text + HTML from `templates/mail/`, with a
+//! Russian subject (encoded by lettre) and a Message-ID derived from the notices it carries — so
+//! the same notices always make the same message.
+
+use chrono::{DateTime, FixedOffset};
+use lettre::message::{Mailbox, MultiPart};
+use serde_json::{Value, json};
+
+use crate::render::{TemplateError, Templates};
+use crate::ru;
+use crate::track::{Outgoing, Stored};
+
+/// Why a message could not be composed.
+#[derive(Debug, thiserror::Error)]
+pub enum ComposeError {
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    #[error("неверный адрес {address}: {why}")]
+    Address { address: String, why: String },
+    #[error("не удалось собрать письмо: {0}")]
+    Build(String),
+}
+
+/// The subject of a message about `notices` (all for one recipient).
+pub fn subject(notices: &[&Stored]) -> String {
+    match notices {
+        [one] => {
+            let p = &one.notice.payload;
+            let activity = p["activity"].as_str().unwrap_or_default();
+            let short: String = activity.chars().take(80).collect();
+            let short = if short.len() < activity.len() { format!("{short}…") } else { short };
+            let due = p["due"].as_str().and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+            let due = due.map(ru::date_words).unwrap_or_default();
+            match one.notice.rule.as_str() {
+                "due-day" => format!("Сегодня срок: «{short}»"),
+                "overdue" => {
+                    let days = p["days"].as_u64().unwrap_or(0);
+                    format!("Просрочено на {}: «{short}»", ru::counted(days, ["день", "дня", "дней"]))
+                }
+                rule if rule.starts_with("escalation") => {
+                    let days = p["days"].as_u64().unwrap_or(0);
+                    format!("Не исполнено в срок ({}): «{short}»", ru::counted(days, ["день", "дня", "дней"]))
+                }
+                "digest" => format!("Еженедельная сводка: «{}»", p["roadmap"].as_str().unwrap_or_default()),
+                _ => format!("Напоминание: срок {due} — «{short}»"),
+            }
+        }
+        many => format!(
+            "Сроки по дорожным картам: {} на {}",
+            ru::counted(many.len() as u64, ["уведомление", "уведомления", "уведомлений"]),
+            many.first().map(|n| ru::date_digits(n.notice.day)).unwrap_or_default()
+        ),
+    }
+}
+
+/// A stable Message-ID for a set of notices.
+pub fn message_id(notices: &[&Stored], domain: &str) -> String {
+    let mut keys: Vec<&str> = notices.iter().map(|n| n.notice.key.as_str()).collect();
+    keys.sort_unstable();
+    let digest = crate::compile::digest(&keys.join("\n"));
+    format!("<{digest:032x}@{domain}>")
+}
+
+/// The message carrying `notices` to their recipient, composed at `now`.
+pub fn compose(
+    templates: &Templates,
+    from: &str,
+    notices: &[&Stored],
+    now: DateTime<FixedOffset>,
+) -> Result<Outgoing, ComposeError> {
+    let first = notices.first().ok_or_else(|| ComposeError::Build("нет уведомлений".into()))?;
+    let to_address = first.notice.recipient.clone();
+    let subject = subject(notices);
+    let domain = from.rsplit_once('@').map_or("karta.local", |(_, d)| d.trim_end_matches('>'));
+    let id = message_id(notices, domain);
+    let data = json!({
+        "name": first.notice.name,
+        "subject": subject,
+        "day": first.notice.day,
+        "count": notices.len(),
+        "items": notices.iter().map(|n| n.notice.payload.clone()).collect::<Vec<Value>>(),
+    });
+    let text = templates.mail("text", &data)?;
+    let html = templates.mail("html", &data)?;
+    let mailbox = |address: &str, name: Option<&str>| -> Result<Mailbox, ComposeError> {
+        let parsed = address.parse::<Mailbox>().map_err(|e| ComposeError::Address { address: address.into(), why: e.to_string() })?;
+        Ok(match name {
+            Some(n) if parsed.name.is_none() => Mailbox::new(Some(n.to_string()), parsed.email),
+            _ => parsed,
+        })
+    };
+    let message = lettre::Message::builder()
+        .from(mailbox(from, Some("karta"))?)
+        .to(mailbox(&to_address, Some(&first.notice.name))?)
+        .subject(subject.clone())
+        .message_id(Some(id.clone()))
+        .date(std::time::SystemTime::from(now))
+        .multipart(MultiPart::alternative_plain_html(text, html))
+        .map_err(|e| ComposeError::Build(e.to_string()))?;
+    Ok(Outgoing { message_id: id, recipient: to_address, subject, eml: message.formatted(), attempts: 0, created: now })
+}

@@ -1,0 +1,188 @@
+//! Reminders and overdue alerts. One pass at an instant `now`:
+//!
+//! 1. [`rules::plan`]: the notices due at `now` from the status of every occurrence;
+//! 2. the outbox plans them (a key already planned is a no-op) and cancels those a report made
+//!    pointless or whose day has passed;
+//! 3. [`mail::compose`]: the planned notices of each recipient inside sending hours become one
+//!    message, written to the store before it is sent;
+//! 4. [`transport`]: messages go out (SMTP or `.eml` files) and are marked sent, or retried with
+//!    exponential backoff, or given up after `give_up_after` (`karta outbox` and `karta status`
+//!    show the failure).
+//!
+//! A crash at any point loses nothing: on the next pass, planned notices are composed and
+//! written messages are sent. The one window for a duplicate is a message the SMTP server
+//! accepted just before the crash and before it was marked sent: it goes again, once, with the
+//! same Message-ID.
+
+pub mod mail;
+pub mod rules;
+pub mod transport;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::Calendar;
+use crate::check::Workspace;
+use crate::render::Templates;
+use crate::track::{Notice, Report, Sqlite, State, StoreError, Stored};
+
+pub use rules::Rules;
+pub use transport::Transport;
+
+/// `[notify]` in karta.toml.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    #[serde(flatten)]
+    pub rules: Rules,
+    /// The sender: "karta <karta@minobr.example>".
+    pub from: String,
+    /// SMTP server URL; `KARTA_SMTP_URL` overrides it. None: `.eml` files in `outbox_dir`.
+    pub smtp_url: Option<String>,
+    /// SMTP connections kept open at once.
+    pub pool: u32,
+    /// Hours after which a message that keeps failing is given up.
+    pub give_up_after_hours: i64,
+    pub outbox_dir: String,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            rules: Rules::default(),
+            from: "karta <karta@localhost>".into(),
+            smtp_url: None,
+            pool: 4,
+            give_up_after_hours: 24,
+            outbox_dir: "outbox".into(),
+        }
+    }
+}
+
+/// What a pass did.
+#[derive(Debug, Default, Serialize)]
+pub struct Summary {
+    pub planned: usize,
+    pub cancelled: usize,
+    pub composed: usize,
+    pub sent: Vec<String>,
+    /// (message id, error) for sends that will be retried.
+    pub retrying: Vec<(String, String)>,
+    /// (message id, error) for sends given up.
+    pub failed: Vec<(String, String)>,
+    /// Notices waiting for their recipients' sending hours.
+    pub waiting: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum NotifyError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Compose(#[from] mail::ComposeError),
+}
+
+/// Plans and cancels notices at `now` (steps 1–2).
+pub fn plan(
+    ws: &Workspace,
+    report: &Report<'_>,
+    store: &mut Sqlite,
+    config: &Config,
+    calendar: &Calendar,
+    now: DateTime<FixedOffset>,
+) -> Result<(usize, usize), NotifyError> {
+    let notices: Vec<Notice> = rules::plan(ws, report, &config.rules, calendar, now);
+    let planned = store.plan_notices(&notices, now)?;
+    let states: rustc_hash::FxHashMap<&str, State> = report.occurrences.iter().map(|s| (s.id, s.state)).collect();
+    let stale: Vec<(i64, String)> = store
+        .planned()?
+        .into_iter()
+        .filter_map(|n| {
+            let state = n.notice.occurrence.as_deref().and_then(|o| states.get(o));
+            let today = local_today(&n.notice.tz, now);
+            match state {
+                Some(s) if s.is_done() => Some((n.id, "выполнено до отправки".to_string())),
+                Some(State::Cancelled) => Some((n.id, "мероприятие отменено".to_string())),
+                _ if today > n.notice.expires => Some((n.id, "срок уведомления прошёл".to_string())),
+                _ => None,
+            }
+        })
+        .collect();
+    store.cancel_notices(&stale, now)?;
+    Ok((planned, stale.len()))
+}
+
+fn local_today(tz: &str, now: DateTime<FixedOffset>) -> chrono::NaiveDate {
+    crate::calendar::zone(tz).map_or_else(|| now.date_naive(), |z| now.with_timezone(&z).date_naive())
+}
+
+/// Planned notices grouped per recipient, those inside sending hours only (step 3's input).
+pub fn ready(
+    planned: &[Stored],
+    config: &Config,
+    calendar: &Calendar,
+    now: DateTime<FixedOffset>,
+) -> (BTreeMap<String, Vec<Stored>>, usize) {
+    let mut groups: BTreeMap<String, Vec<Stored>> = BTreeMap::new();
+    let mut waiting = 0;
+    for n in planned {
+        if rules::sending_hours(&config.rules, calendar, &n.notice.tz, now) {
+            groups.entry(n.notice.recipient.clone()).or_default().push(n.clone());
+        } else {
+            waiting += 1;
+        }
+    }
+    (groups, waiting)
+}
+
+/// One whole pass at `now`.
+#[allow(clippy::too_many_arguments)]
+pub fn pass(
+    ws: &Workspace,
+    report: &Report<'_>,
+    store: &mut Sqlite,
+    templates: &Templates,
+    transport: &Transport,
+    config: &Config,
+    calendar: &Calendar,
+    now: DateTime<FixedOffset>,
+) -> Result<Summary, NotifyError> {
+    let mut summary = Summary::default();
+    (summary.planned, summary.cancelled) = plan(ws, report, store, config, calendar, now)?;
+    let (groups, waiting) = ready(&store.planned()?, config, calendar, now);
+    summary.waiting = waiting;
+    for notices in groups.values() {
+        let refs: Vec<&Stored> = notices.iter().collect();
+        let message = mail::compose(templates, &config.from, &refs, now)?;
+        store.compose(&message, &notices.iter().map(|n| n.id).collect::<Vec<_>>())?;
+        summary.composed += 1;
+    }
+    for message in store.outgoing(now)? {
+        tracing::info!(message_id = %message.message_id, to = %message.recipient, "sending");
+        match transport.send(&message) {
+            Ok(()) => {
+                store.delivered(&message.message_id, now)?;
+                summary.sent.push(message.message_id);
+            }
+            Err(e) => {
+                let age = now - message.created;
+                let retry = (!e.permanent && age < chrono::Duration::hours(config.give_up_after_hours))
+                    .then(|| now + backoff(message.attempts));
+                tracing::warn!(message_id = %message.message_id, error = %e.text, retry = ?retry, "send failed");
+                store.undelivered(&message.message_id, &e.text, retry, now)?;
+                match retry {
+                    Some(_) => summary.retrying.push((message.message_id, e.text)),
+                    None => summary.failed.push((message.message_id, e.text)),
+                }
+            }
+        }
+    }
+    Ok(summary)
+}
+
+/// 1, 2, 4, … minutes after the n-th failed attempt, at most an hour.
+fn backoff(attempts: i64) -> chrono::Duration {
+    chrono::Duration::minutes(1i64 << attempts.clamp(0, 6)).min(chrono::Duration::hours(1))
+}
