@@ -150,6 +150,20 @@ fn status(c: &mut Criterion) {
         b.iter(|| karta::track::status(black_box(&ws), &plan, &events, now, Calendar::russia()))
     });
     group.finish();
+
+    // Planning the notices due at `now` for the same million occurrences (the status is
+    // computed once, outside the measurement; sending is bounded by the SMTP server).
+    let report = karta::track::status(&ws, &plan, &events, now, Calendar::russia());
+    let rules = karta::notify::Rules::default();
+    let planned = karta::notify::rules::plan(&ws, &report, &rules, Calendar::russia(), now).len();
+    eprintln!("notify: {planned} notices planned at {now}");
+    let mut group = c.benchmark_group("notify");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(report.occurrences.len() as u64));
+    group.bench_function("plan notices, 1M occurrences", |b| {
+        b.iter(|| karta::notify::rules::plan(black_box(&ws), &report, &rules, Calendar::russia(), now))
+    });
+    group.finish();
 }
 
 criterion_group!(benches, check, deadlines, compile, status);

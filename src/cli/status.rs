@@ -104,6 +104,18 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
             let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             let filtered = args.overdue || args.at_risk || args.executor.is_some();
             out_fmt!("{}", table(&tracking, &chosen, &roadmaps, colour, args.all || filtered));
+            // Notices the outbox gave up on: someone was not told.
+            let failed = tracking.store.notice_counts().unwrap_or_default().into_iter().find(|(s, _)| s == "failed");
+            if let Some((_, n)) = failed {
+                out_line!(
+                    "{}",
+                    paint(
+                        colour,
+                        "31",
+                        &format!("не доставлено уведомлений: {n} (подробности: karta outbox --state failed)")
+                    )
+                );
+            }
         }
     }
     Ok(())

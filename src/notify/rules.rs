@@ -234,19 +234,26 @@ fn about(
                 }
             }
             _ => {
-                for text in &settings.before {
-                    let Some((n, working)) = lead(text) else { continue };
-                    let trigger = if working {
-                        calendar.sub_working_days(s.due_date, n)
-                    } else {
-                        s.due_date - chrono::Days::new(u64::from(n))
-                    };
-                    // A reminder falling on a day off goes out on the working day before it.
-                    let trigger = calendar.shift(trigger, crate::model::Shift::Previous);
-                    if trigger <= today && today < s.due_date {
-                        let left = (s.due_date - today).num_days();
-                        push(format!("before-{text}"), to, trigger, s.due_date, json!({"days_left": left}));
-                    }
+                // Of the reminders whose day has come, only the latest: a first run a day before
+                // the deadline sends the day-before reminder, not the week-before one too.
+                let latest = settings
+                    .before
+                    .iter()
+                    .filter_map(|text| {
+                        let (n, working) = lead(text)?;
+                        let trigger = if working {
+                            calendar.sub_working_days(s.due_date, n)
+                        } else {
+                            s.due_date - chrono::Days::new(u64::from(n))
+                        };
+                        // A reminder falling on a day off goes out on the working day before it.
+                        let trigger = calendar.shift(trigger, crate::model::Shift::Previous);
+                        (trigger <= today && today < s.due_date).then_some((trigger, *text))
+                    })
+                    .max();
+                if let Some((trigger, text)) = latest {
+                    let left = (s.due_date - today).num_days();
+                    push(format!("before-{text}"), to, trigger, s.due_date, json!({"days_left": left}));
                 }
                 if settings.on_due_day && today == s.due_date {
                     push("due-day".into(), to, today, today, json!({}));

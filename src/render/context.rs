@@ -462,12 +462,12 @@ pub fn roadmap(unit: &Unit) -> Option<RoadmapDoc> {
     })
 }
 
-/// "Дорожная карта повышения …" → "повышения …"; other titles as they are.
+/// "Дорожная карта повышения …" → "повышения …"; other titles in quotes: "«Модель …»".
 fn subtitle(title: &str) -> String {
     let prefix = "дорожная карта";
     match title.to_lowercase().strip_prefix(prefix) {
         Some(_) => title.chars().skip(prefix.chars().count()).collect::<String>().trim().to_string(),
-        None => title.to_string(),
+        None => format!("«{}»", title.trim_matches(['«', '»'])),
     }
 }
 
