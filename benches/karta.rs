@@ -155,13 +155,13 @@ fn status(c: &mut Criterion) {
     // computed once, outside the measurement; sending is bounded by the SMTP server).
     let report = karta::track::status(&ws, &plan, &events, now, Calendar::russia());
     let rules = karta::notify::Rules::default();
-    let planned = karta::notify::rules::plan(&ws, &report, &rules, Calendar::russia(), now).len();
+    let planned = karta::notify::rules::plan(&ws, &plan, &report, &rules, Calendar::russia(), now).len();
     eprintln!("notify: {planned} notices planned at {now}");
     let mut group = c.benchmark_group("notify");
     group.sample_size(10);
     group.throughput(Throughput::Elements(report.occurrences.len() as u64));
     group.bench_function("plan notices, 1M occurrences", |b| {
-        b.iter(|| karta::notify::rules::plan(black_box(&ws), &report, &rules, Calendar::russia(), now))
+        b.iter(|| karta::notify::rules::plan(black_box(&ws), &plan, &report, &rules, Calendar::russia(), now))
     });
     group.finish();
 }

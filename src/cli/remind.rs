@@ -90,6 +90,7 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
         let report = karta::track::status(workspace, plan, events, now, Calendar::russia());
         notify::pass(
             workspace,
+            plan,
             &report,
             store,
             &notifier.templates,
@@ -140,7 +141,14 @@ fn dry_run(global: &Global, tracking: &Tracking, notifier: &Notifier) -> super::
         .map(|n| n.notice.key)
         .collect();
     let notices: Vec<Notice> =
-        notify::rules::plan(&tracking.workspace, &report, &notifier.config.rules, Calendar::russia(), tracking.now)
+        notify::rules::plan(
+            &tracking.workspace,
+            &tracking.plan,
+            &report,
+            &notifier.config.rules,
+            Calendar::russia(),
+            tracking.now,
+        )
             .into_iter()
             .filter(|n| !known.contains(&n.key))
             .collect();
@@ -160,7 +168,7 @@ fn dry_run(global: &Global, tracking: &Tracking, notifier: &Notifier) -> super::
         let name = list.first().map(|n| n.name.as_str()).unwrap_or_default();
         out_line!("{name} <{recipient}> — {}:", karta::ru::counted(list.len() as u64, ["уведомление", "уведомления", "уведомлений"]));
         for n in list {
-            let p = &n.payload;
+            let p: serde_json::Value = serde_json::from_str(n.payload.get()).unwrap_or_default();
             let what = match n.rule.as_str() {
                 "due-day" => "сегодня срок".to_string(),
                 "overdue" => format!("просрочено на {}", karta::ru::counted(p["days"].as_u64().unwrap_or(0), ["день", "дня", "дней"])),

@@ -71,7 +71,7 @@ fn once(global: &Global, at: &Where, notifier: &Notifier) -> Result<(), u8> {
     let now = tracking.now;
     let Tracking { workspace, plan, store, events, .. } = &mut tracking;
     let report = karta::track::status(workspace, plan, events, now, Calendar::russia());
-    match notify::pass(workspace, &report, store, &notifier.templates, &notifier.transport, &notifier.config, Calendar::russia(), now) {
+    match notify::pass(workspace, plan, &report, store, &notifier.templates, &notifier.transport, &notifier.config, Calendar::russia(), now) {
         Ok(s) => {
             tracing::info!(planned = s.planned, cancelled = s.cancelled, sent = s.sent.len(), retrying = s.retrying.len(), failed = s.failed.len(), waiting = s.waiting, "pass");
             Ok(())

@@ -26,7 +26,7 @@ pub enum ComposeError {
 pub fn subject(notices: &[&Stored]) -> String {
     match notices {
         [one] => {
-            let p = &one.notice.payload;
+            let p = &one.details;
             let activity = p["activity"].as_str().unwrap_or_default();
             let short: String = activity.chars().take(80).collect();
             let short = if short.len() < activity.len() { format!("{short}…") } else { short };
@@ -79,7 +79,7 @@ pub fn compose(
         "subject": subject,
         "day": first.notice.day,
         "count": notices.len(),
-        "items": notices.iter().map(|n| n.notice.payload.clone()).collect::<Vec<Value>>(),
+        "items": notices.iter().map(|n| n.details.clone()).collect::<Vec<Value>>(),
     });
     let text = templates.mail("text", &data)?;
     let html = templates.mail("html", &data)?;

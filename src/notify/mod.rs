@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::Calendar;
 use crate::check::Workspace;
+use crate::compile::Plan;
 use crate::render::Templates;
 use crate::track::{Notice, Report, Sqlite, State, StoreError, Stored};
 
@@ -87,13 +88,14 @@ pub enum NotifyError {
 /// Plans and cancels notices at `now` (steps 1–2).
 pub fn plan(
     ws: &Workspace,
+    compiled: &Plan,
     report: &Report<'_>,
     store: &mut Sqlite,
     config: &Config,
     calendar: &Calendar,
     now: DateTime<FixedOffset>,
 ) -> Result<(usize, usize), NotifyError> {
-    let notices: Vec<Notice> = rules::plan(ws, report, &config.rules, calendar, now);
+    let notices: Vec<Notice> = rules::plan(ws, compiled, report, &config.rules, calendar, now);
     let planned = store.plan_notices(&notices, now)?;
     let states: rustc_hash::FxHashMap<&str, State> = report.occurrences.iter().map(|s| (s.id, s.state)).collect();
     let stale: Vec<(i64, String)> = store
@@ -141,6 +143,7 @@ pub fn ready(
 #[allow(clippy::too_many_arguments)]
 pub fn pass(
     ws: &Workspace,
+    compiled: &Plan,
     report: &Report<'_>,
     store: &mut Sqlite,
     templates: &Templates,
@@ -150,7 +153,7 @@ pub fn pass(
     now: DateTime<FixedOffset>,
 ) -> Result<Summary, NotifyError> {
     let mut summary = Summary::default();
-    (summary.planned, summary.cancelled) = plan(ws, report, store, config, calendar, now)?;
+    (summary.planned, summary.cancelled) = plan(ws, compiled, report, store, config, calendar, now)?;
     let (groups, waiting) = ready(&store.planned()?, config, calendar, now);
     summary.waiting = waiting;
     for notices in groups.values() {

@@ -11,6 +11,7 @@ use serde_json::json;
 use crate::calendar::Calendar;
 use crate::check::{Task, Unit, Workspace};
 use crate::model::{Lead, Reminders};
+use crate::compile::Plan;
 use crate::track::{Notice, OccurrenceStatus, Report, State};
 
 /// The rules in force unless a roadmap or activity says otherwise (`reminders:` in YAML), and
@@ -60,69 +61,87 @@ fn lead(text: &str) -> Option<(u32, bool)> {
     }
 }
 
-/// Settings of one activity: its own, else its roadmap's, else the workspace rules.
-struct Effective<'a> {
-    before: Vec<&'a str>,
+/// Settings of one activity (its own, else its roadmap's, else the workspace rules), parsed.
+struct Settings<'a> {
+    /// Reminder leads: (count, working days?, as written).
+    before: Vec<(u32, bool, &'a str)>,
     on_due_day: bool,
-    overdue_every: &'a str,
-    escalate_after: &'a str,
-    escalate_higher_after: &'a str,
+    overdue_every: (u32, bool),
+    escalate: [(u8, Option<(u32, bool)>); 2],
+    /// Days before the due date beyond which nothing can be due yet (a cheap first test).
+    horizon: i64,
 }
 
-fn effective<'a>(rules: &'a Rules, unit: &'a Unit, task: &'a Task) -> Effective<'a> {
+fn settings<'a>(rules: &'a Rules, unit: &'a Unit, task: &'a Task) -> Settings<'a> {
     let layers: [Option<&'a Reminders>; 2] = [task.reminders.as_ref(), unit.reminders.as_ref()];
     let pick = |f: fn(&'a Reminders) -> Option<&'a Lead>, default: &'a str| -> &'a str {
         layers.iter().flatten().find_map(|r| f(r)).map_or(default, |l| l.0.as_str())
     };
-    Effective {
-        before: layers
-            .iter()
-            .flatten()
-            .find_map(|r| r.before.as_ref())
-            .map_or_else(|| rules.before.iter().map(String::as_str).collect(), |v| v.iter().map(|l| l.0.as_str()).collect()),
+    let before: Vec<&'a str> = layers
+        .iter()
+        .flatten()
+        .find_map(|r| r.before.as_ref())
+        .map_or_else(|| rules.before.iter().map(String::as_str).collect(), |v| v.iter().map(|l| l.0.as_str()).collect());
+    let before: Vec<(u32, bool, &str)> =
+        before.into_iter().filter_map(|t| lead(t).map(|(n, working)| (n, working, t))).collect();
+    // Working days stretch to at most 7/5 calendar days, plus holidays and a shift to the
+    // working day before: two weeks of margin is safe.
+    let horizon = before.iter().map(|(n, w, _)| if *w { i64::from(*n) * 7 / 5 } else { i64::from(*n) }).max().unwrap_or(0) + 16;
+    Settings {
+        before,
         on_due_day: layers.iter().flatten().find_map(|r| r.on_due_day).unwrap_or(rules.on_due_day),
-        overdue_every: pick(|r| r.overdue_every.as_ref(), &rules.overdue_every),
-        escalate_after: pick(|r| r.escalate_after.as_ref(), &rules.escalate_after),
-        escalate_higher_after: pick(|r| r.escalate_higher_after.as_ref(), &rules.escalate_higher_after),
+        overdue_every: lead(pick(|r| r.overdue_every.as_ref(), &rules.overdue_every)).unwrap_or((1, true)),
+        escalate: [
+            (1, lead(pick(|r| r.escalate_after.as_ref(), &rules.escalate_after))),
+            (2, lead(pick(|r| r.escalate_higher_after.as_ref(), &rules.escalate_higher_after))),
+        ],
+        horizon,
     }
 }
 
-/// Someone to tell: address, how to greet them, their time zone.
+/// Someone to tell: address, how to greet them, their time zone and local date at `now`.
 #[derive(Debug, Clone)]
 struct Recipient {
     email: String,
     name: String,
     tz: String,
+    today: NaiveDate,
+    zone: chrono_tz::Tz,
+}
+
+fn recipient(email: &str, name: &str, zone: chrono_tz::Tz, now: DateTime<FixedOffset>) -> Recipient {
+    Recipient {
+        email: email.to_string(),
+        name: name.to_string(),
+        tz: zone.name().to_string(),
+        today: now.with_timezone(&zone).date_naive(),
+        zone,
+    }
 }
 
 /// The executor itself (its e-mail).
-fn executor(unit: &Unit, id: &str) -> Option<Recipient> {
+fn executor(unit: &Unit, id: &str, now: DateTime<FixedOffset>) -> Option<Recipient> {
     let e = unit.executors.get(id)?;
-    Some(Recipient {
-        email: e.email.clone()?,
-        name: e.short.clone().unwrap_or_else(|| e.name.clone()),
-        tz: unit.zone_of(id).name().to_string(),
-    })
+    Some(recipient(e.email.as_deref()?, e.short.as_deref().unwrap_or(&e.name), unit.zone_of(id), now))
 }
 
 /// The head of an organisation (when the directory gives the head an e-mail).
-fn head(unit: &Unit, id: &str) -> Option<Recipient> {
-    let e = unit.executors.get(id)?;
-    let h = e.head.as_ref()?;
-    Some(Recipient { email: h.email.clone()?, name: h.name.clone(), tz: unit.zone_of(id).name().to_string() })
+fn head(unit: &Unit, id: &str, now: DateTime<FixedOffset>) -> Option<Recipient> {
+    let h = unit.executors.get(id)?.head.as_ref()?;
+    Some(recipient(h.email.as_deref()?, &h.name, unit.zone_of(id), now))
 }
 
 /// The escalation ladder of an executor: step 1 is its head and the roadmap's controller;
 /// step 2 the controller's head and the executor's parent body (and that body's head).
-fn ladder(unit: &Unit, id: &str, step: u8) -> Vec<Recipient> {
+fn ladder(unit: &Unit, id: &str, step: u8, now: DateTime<FixedOffset>) -> Vec<Recipient> {
     let controller = unit.controller.as_deref();
     let parent = unit.executors.get(id).and_then(|e| e.parent.as_deref());
     let mut out: Vec<Recipient> = match step {
-        1 => [head(unit, id), controller.and_then(|c| executor(unit, c))].into_iter().flatten().collect(),
+        1 => [head(unit, id, now), controller.and_then(|c| executor(unit, c, now))].into_iter().flatten().collect(),
         _ => [
-            controller.and_then(|c| head(unit, c)),
-            parent.and_then(|p| executor(unit, p)),
-            parent.and_then(|p| head(unit, p)),
+            controller.and_then(|c| head(unit, c, now)),
+            parent.and_then(|p| executor(unit, p, now)),
+            parent.and_then(|p| head(unit, p, now)),
         ]
         .into_iter()
         .flatten()
@@ -132,19 +151,14 @@ fn ladder(unit: &Unit, id: &str, step: u8) -> Vec<Recipient> {
     out
 }
 
-/// Leadership of a roadmap: the controller and its head (else the approving body's head).
-fn leadership(unit: &Unit) -> Vec<Recipient> {
+/// Leadership of a roadmap: the controller and its head.
+fn leadership(unit: &Unit, now: DateTime<FixedOffset>) -> Vec<Recipient> {
     let mut out: Vec<Recipient> = match unit.controller.as_deref() {
-        Some(c) => [executor(unit, c), head(unit, c)].into_iter().flatten().collect(),
+        Some(c) => [executor(unit, c, now), head(unit, c, now)].into_iter().flatten().collect(),
         None => Vec::new(),
     };
     out.dedup_by(|a, b| a.email == b.email);
     out
-}
-
-/// The local date of `now` for a recipient.
-fn local_day(now: DateTime<FixedOffset>, tz: &str) -> NaiveDate {
-    crate::calendar::zone(tz).map_or_else(|| now.date_naive(), |z| now.with_timezone(&z).date_naive())
 }
 
 /// Whether `now` is inside sending hours on a working day in the recipient's zone.
@@ -154,63 +168,117 @@ pub fn sending_hours(rules: &Rules, calendar: &Calendar, tz: &str, now: DateTime
     calendar.is_working(local.date_naive()) && local.time() >= rules.hours_from && local.time() < rules.hours_to
 }
 
-/// Everything that should be planned at `now`.
-pub fn plan(ws: &Workspace, report: &Report<'_>, rules: &Rules, calendar: &Calendar, now: DateTime<FixedOffset>) -> Vec<Notice> {
-    // Activities by (roadmap, activity id), looked up once per occurrence.
-    let tasks: rustc_hash::FxHashMap<(&str, &str), (&Unit, &Task)> = ws
-        .units
-        .iter()
-        .flat_map(|u| u.tasks.iter().map(move |t| ((u.id.as_str(), t.id.as_str()), (u, t))))
-        .collect();
-    let mut notices: Vec<Notice> = report
+/// What planning needs of a roadmap, worked out once: today in its zone, its executors as
+/// recipients, their escalation ladders, and the settings of each activity.
+struct Roadmap<'a> {
+    today: NaiveDate,
+    executors: rustc_hash::FxHashMap<&'a str, Recipient>,
+    ladders: rustc_hash::FxHashMap<(&'a str, u8), Vec<Recipient>>,
+    settings: Vec<Settings<'a>>,
+}
+
+impl<'a> Roadmap<'a> {
+    fn of(unit: &'a Unit, rules: &'a Rules, now: DateTime<FixedOffset>) -> Roadmap<'a> {
+        Roadmap {
+            today: now.with_timezone(&unit.tz).date_naive(),
+            executors: unit.executors.keys().filter_map(|id| executor(unit, id, now).map(|r| (id.as_str(), r))).collect(),
+            ladders: unit
+                .executors
+                .keys()
+                .flat_map(|id| [1u8, 2].map(|step| ((id.as_str(), step), ladder(unit, id, step, now))))
+                .collect(),
+            settings: unit.tasks.iter().map(|t| settings(rules, unit, t)).collect(),
+        }
+    }
+}
+
+/// Everything that should be planned at `now`, from `report` (the status of `plan` at `now`).
+pub fn plan(
+    ws: &Workspace,
+    plan: &Plan,
+    report: &Report<'_>,
+    rules: &Rules,
+    calendar: &Calendar,
+    now: DateTime<FixedOffset>,
+) -> Vec<Notice> {
+    let roadmaps: Vec<Roadmap<'_>> = ws.units.iter().map(|u| Roadmap::of(u, rules, now)).collect();
+    let mut notices: Vec<Notice> = plan
         .occurrences
         .par_iter()
-        .flat_map_iter(|s| {
-            let found = tasks.get(&(s.roadmap, s.activity)).copied();
-            found.map(|(unit, task)| about(unit, task, s, rules, calendar, now)).unwrap_or_default()
+        .zip(report.occurrences.par_iter())
+        .flat_map_iter(|(o, s)| {
+            let unit = &ws.units[o.unit];
+            about(unit, &unit.tasks[o.task], &roadmaps[o.unit], &roadmaps[o.unit].settings[o.task], s, calendar)
         })
         .collect();
     notices.extend(ws.units.iter().flat_map(|u| digest(u, report, rules, now)));
     notices
 }
 
+/// What a notice says about its occurrence, as stored in the outbox.
+#[derive(serde::Serialize)]
+struct Payload<'a> {
+    rule: &'a str,
+    roadmap: &'a str,
+    activity: &'a str,
+    point: Option<&'a str>,
+    occurrence: &'a str,
+    due: NaiveDate,
+    phrase: Option<&'a str>,
+    document: &'a str,
+    #[serde(flatten)]
+    extra: Extra<'a>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum Extra<'a> {
+    None {},
+    Before { days_left: i64 },
+    Overdue { days: i64, working_days: i64 },
+    Escalation { days: i64, executors: &'a [String] },
+}
+
+fn raw(value: &impl serde::Serialize) -> Box<serde_json::value::RawValue> {
+    serde_json::value::to_raw_value(value).unwrap_or_default()
+}
+
 /// The notices about one occurrence.
 fn about(
     unit: &Unit,
     task: &Task,
+    roadmap: &Roadmap<'_>,
+    settings: &Settings<'_>,
     s: &OccurrenceStatus<'_>,
-    rules: &Rules,
     calendar: &Calendar,
-    now: DateTime<FixedOffset>,
 ) -> Vec<Notice> {
     if s.state.is_done() || s.state == State::Cancelled {
         return Vec::new();
     }
-    let settings = effective(rules, unit, task);
+    let overdue = matches!(s.state, State::Overdue { .. });
+    if !overdue && (s.due_date - roadmap.today).num_days() > settings.horizon {
+        return Vec::new();
+    }
     let mut out = Vec::new();
-    let payload = |rule: &str, extra: serde_json::Value| {
-        let mut p = json!({
-            "rule": rule,
-            "roadmap": unit.title,
-            "activity": task.title,
-            "point": task.number,
-            "occurrence": s.id,
-            "due": s.due_date,
-            "phrase": task.phrase.as_deref().map(|p| {
-                let p = p.trim();
-                p.strip_prefix("Срок:").unwrap_or(p).trim().to_string()
-            }),
-            "document": if unit.protocol { "Протокол" } else { "Дорожная карта" },
-        });
-        if let (Some(p), Some(e)) = (p.as_object_mut(), extra.as_object()) {
-            p.extend(e.clone());
-        }
-        p
-    };
-    let mut push = |rule: String, to: &Recipient, day: NaiveDate, expires: NaiveDate, extra: serde_json::Value| {
+    let phrase = task.phrase.as_deref().map(|p| {
+        let p = p.trim();
+        p.strip_prefix("Срок:").unwrap_or(p).trim()
+    });
+    let mut push = |rule: String, to: &Recipient, day: NaiveDate, expires: NaiveDate, extra: Extra<'_>| {
+        let payload = Payload {
+            rule: &rule,
+            roadmap: &unit.title,
+            activity: &task.title,
+            point: task.number.as_deref(),
+            occurrence: s.id,
+            due: s.due_date,
+            phrase,
+            document: if unit.protocol { "Протокол" } else { "Дорожная карта" },
+            extra,
+        };
         out.push(Notice {
             key: format!("{}|{rule}|{}|{day}", s.id, to.email),
-            payload: payload(&rule, extra),
+            payload: raw(&payload),
             rule,
             occurrence: Some(s.id.to_string()),
             roadmap: unit.id.clone(),
@@ -221,16 +289,14 @@ fn about(
             expires,
         });
     };
-    let executors: Vec<Recipient> = s.executors.iter().filter_map(|e| executor(unit, e)).collect();
-    for to in &executors {
-        let today = local_day(now, &to.tz);
+    for to in s.executors.iter().filter_map(|e| roadmap.executors.get(e.as_str())) {
+        let today = to.today;
         match s.state {
             State::Overdue { days, working_days } => {
-                let every = lead(settings.overdue_every).unwrap_or((1, true));
-                let (count, step) = if every.1 { (working_days, every.0) } else { (days, every.0) };
-                let due_today = step > 0 && count % i64::from(step) == 0;
-                if due_today && (!every.1 || calendar.is_working(today)) {
-                    push("overdue".into(), to, today, today, json!({"days": days, "working_days": working_days}));
+                let (step, working) = settings.overdue_every;
+                let count = if working { working_days } else { days };
+                if step > 0 && count % i64::from(step) == 0 && (!working || calendar.is_working(today)) {
+                    push("overdue".into(), to, today, today, Extra::Overdue { days, working_days });
                 }
             }
             _ => {
@@ -239,8 +305,7 @@ fn about(
                 let latest = settings
                     .before
                     .iter()
-                    .filter_map(|text| {
-                        let (n, working) = lead(text)?;
+                    .filter_map(|&(n, working, text)| {
                         let trigger = if working {
                             calendar.sub_working_days(s.due_date, n)
                         } else {
@@ -248,49 +313,41 @@ fn about(
                         };
                         // A reminder falling on a day off goes out on the working day before it.
                         let trigger = calendar.shift(trigger, crate::model::Shift::Previous);
-                        (trigger <= today && today < s.due_date).then_some((trigger, *text))
+                        (trigger <= today && today < s.due_date).then_some((trigger, text))
                     })
                     .max();
                 if let Some((trigger, text)) = latest {
                     let left = (s.due_date - today).num_days();
-                    push(format!("before-{text}"), to, trigger, s.due_date, json!({"days_left": left}));
+                    push(format!("before-{text}"), to, trigger, s.due_date, Extra::Before { days_left: left });
                 }
                 if settings.on_due_day && today == s.due_date {
-                    push("due-day".into(), to, today, today, json!({}));
+                    push("due-day".into(), to, today, today, Extra::None {});
                 }
             }
         }
     }
     // Escalation: once per occurrence, recipient and step.
-    if let State::Overdue { days, .. } = s.state {
-        for (step, after) in [(1u8, settings.escalate_after), (2, settings.escalate_higher_after)] {
-            let Some((n, working)) = lead(after) else { continue };
-            let late = if working {
-                match s.state {
-                    State::Overdue { working_days, .. } => working_days,
-                    _ => 0,
-                }
-            } else {
-                days
-            };
-            if late < i64::from(n) {
+    if let State::Overdue { days, working_days } = s.state {
+        for (step, after) in settings.escalate {
+            let Some((n, working)) = after else { continue };
+            if (if working { working_days } else { days }) < i64::from(n) {
                 continue;
             }
-            let mut to: Vec<Recipient> = Vec::new();
-            for e in s.executors.iter() {
-                to.extend(ladder(unit, e, step));
-            }
+            let mut to: Vec<&Recipient> = s
+                .executors
+                .iter()
+                .flat_map(|e| roadmap.ladders.get(&(e.as_str(), step)).into_iter().flatten())
+                .collect();
             to.sort_by(|a, b| a.email.cmp(&b.email));
             to.dedup_by(|a, b| a.email == b.email);
-            for r in &to {
-                let today = local_day(now, &r.tz);
-                let expires = today + chrono::Days::new(30);
-                let names: Vec<String> = s
-                    .executors
-                    .iter()
-                    .map(|e| unit.executors.get(e).map_or_else(|| e.clone(), |x| x.short.clone().unwrap_or_else(|| x.name.clone())))
-                    .collect();
-                push(format!("escalation-{step}"), r, s.due_date, expires, json!({"days": days, "executors": names}));
+            let names: Vec<String> = s
+                .executors
+                .iter()
+                .map(|e| unit.executors.get(e).map_or_else(|| e.clone(), |x| x.short.clone().unwrap_or_else(|| x.name.clone())))
+                .collect();
+            for r in to {
+                let expires = r.today + chrono::Days::new(30);
+                push(format!("escalation-{step}"), r, s.due_date, expires, Extra::Escalation { days, executors: &names });
             }
         }
     }
@@ -300,9 +357,8 @@ fn about(
 /// The weekly digest of a roadmap to its leadership: everything overdue and at risk.
 fn digest(unit: &Unit, report: &Report<'_>, rules: &Rules, now: DateTime<FixedOffset>) -> Vec<Notice> {
     let mut out = Vec::new();
-    for to in leadership(unit) {
-        let Some(zone) = crate::calendar::zone(&to.tz) else { continue };
-        let local = now.with_timezone(&zone);
+    for to in leadership(unit, now) {
+        let local = now.with_timezone(&to.zone);
         if local.weekday() != rules.digest_day || local.time() < rules.digest_time {
             continue;
         }
@@ -340,13 +396,13 @@ fn digest(unit: &Unit, report: &Report<'_>, rules: &Rules, now: DateTime<FixedOf
             tz: to.tz.clone(),
             day,
             expires: day + chrono::Days::new(2),
-            payload: json!({
+            payload: raw(&json!({
                 "rule": "digest",
                 "roadmap": unit.title,
                 "overdue": overdue,
                 "at_risk": at_risk,
                 "items": items,
-            }),
+            })),
         });
     }
     out

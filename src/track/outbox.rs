@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::store::{Sqlite, StoreError};
 
 /// A notice to plan: who gets told what about which occurrence, for which local day.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Notice {
     /// occurrence | rule | recipient | date: the same notice is never planned twice.
     pub key: String,
@@ -22,7 +22,8 @@ pub struct Notice {
     pub tz: String,
     pub day: NaiveDate,
     pub expires: NaiveDate,
-    pub payload: serde_json::Value,
+    /// What the message says about it (JSON, written once when planned).
+    pub payload: Box<serde_json::value::RawValue>,
 }
 
 /// A notice as stored, with where it stands.
@@ -36,6 +37,9 @@ pub struct Stored {
     pub planned_at: String,
     pub closed_at: Option<String>,
     pub why: Option<String>,
+    /// The payload, parsed.
+    #[serde(skip)]
+    pub details: serde_json::Value,
 }
 
 /// A composed message waiting to go out (or going out again after a crash).
@@ -69,8 +73,11 @@ fn notice(r: &rusqlite::Row) -> rusqlite::Result<Stored> {
             tz: r.get(7)?,
             day: date(&day),
             expires: date(&expires),
-            payload: serde_json::from_str(&payload).unwrap_or_default(),
+            payload: serde_json::value::RawValue::from_string(payload.clone())
+                .or_else(|_| serde_json::value::RawValue::from_string("{}".into()))
+                .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?,
         },
+        details: serde_json::from_str(&payload).unwrap_or_default(),
         state: r.get(11)?,
         message_id: r.get(12)?,
         planned_at: r.get(13)?,
@@ -103,7 +110,7 @@ impl Sqlite {
                         n.tz,
                         n.day.to_string(),
                         n.expires.to_string(),
-                        n.payload.to_string(),
+                        n.payload.get(),
                         now.to_rfc3339()
                     ])
                     .map_err(StoreError::Write)?;
