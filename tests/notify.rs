@@ -190,10 +190,7 @@ fn delivery_digest_and_rejection() {
     assert!(html.contains("Разработка плана &lt;мероприятий&gt; &amp; «графика»"), "escaped in HTML: {html}");
     assert!(imc.message_id().is_some_and(|id| id.ends_with("@localhost")));
     let school = parse(&received[1].1);
-    assert_eq!(
-        school.subject(),
-        Some("Напоминание: срок 15\u{a0}марта\u{a0}2024\u{a0}г. — «Анкетирование педагогов»")
-    );
+    assert_eq!(school.subject(), Some("Напоминание: срок 15\u{a0}марта\u{a0}2024\u{a0}г. — «Анкетирование педагогов»"));
     let raw = String::from_utf8_lossy(&received[1].1);
     assert!(raw.contains("Subject: =?utf-8?"), "the Russian subject is encoded (RFC 2047)");
     // The refused notice is failed with the server's reason; the others are sent.
@@ -260,7 +257,9 @@ fn overdue_escalation_and_digest() {
             )
         })
         .collect();
-    let count = |day: &str, to: &str, rule: &str| sent.iter().filter(|s| (s.0.as_str(), s.1.as_str(), s.2.as_str()) == (day, to, rule)).count();
+    let count = |day: &str, to: &str, rule: &str| {
+        sent.iter().filter(|s| (s.0.as_str(), s.1.as_str(), s.2.as_str()) == (day, to, rule)).count()
+    };
     assert_eq!(count("2024-03-18", "imc@test.example", "overdue"), 2, "{sent:?}");
     assert_eq!(count("2024-03-19", "imc@test.example", "overdue"), 2, "{sent:?}");
     assert_eq!(count("2024-03-15", "uo@test.example", "escalation-1"), 3, "controller, once per occurrence: {sent:?}");
@@ -321,7 +320,12 @@ fn sigkill_loses_nothing() {
         .collect();
     let mut kills = 0;
     for now in &days {
-        let mut child = ws.command(&["remind"], now, Some(&smtp.url())).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn");
+        let mut child = ws
+            .command(&["remind"], now, Some(&smtp.url()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn");
         std::thread::sleep(std::time::Duration::from_millis(random() % 250));
         if child.try_wait().expect("wait").is_none() {
             let _ = child.kill();
@@ -423,7 +427,8 @@ fn season_on_lazo() {
     let ws = Workspace::new(&[("lazo-2023-2024.yaml", with_email), ("khabarovsk-directory.yaml", directory)]);
     for day in [9, 10, 11, 12, 13, 16, 17, 18, 19, 20] {
         if day == 12 {
-            let done = ws.run(&["done", "lazo-2023-2024/org-1", "--on", "2023-10-12"], "2023-10-12T09:30:00+10:00", None);
+            let done =
+                ws.run(&["done", "lazo-2023-2024/org-1", "--on", "2023-10-12"], "2023-10-12T09:30:00+10:00", None);
             assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
         }
         let out = ws.run(&["remind"], &format!("2023-10-{day:02}T10:00:00+10:00"), None);
@@ -436,7 +441,12 @@ fn season_on_lazo() {
         .map(|n| {
             let who = n["recipient"].as_str().unwrap_or_default().split('@').next().unwrap_or_default();
             let about = n["occurrence"].as_str().or(n["roadmap"].as_str()).unwrap_or_default();
-            format!("{} {who} {} {}", n["day"].as_str().unwrap_or_default(), n["rule"].as_str().unwrap_or_default(), about.replace("lazo-2023-2024/", ""))
+            format!(
+                "{} {who} {} {}",
+                n["day"].as_str().unwrap_or_default(),
+                n["rule"].as_str().unwrap_or_default(),
+                about.replace("lazo-2023-2024/", "")
+            )
         })
         .collect();
     let expected: Vec<&str> = SEASON.trim().lines().collect();

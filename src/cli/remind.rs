@@ -140,18 +140,17 @@ fn dry_run(global: &Global, tracking: &Tracking, notifier: &Notifier) -> super::
         .filter(|n| n.state != "planned")
         .map(|n| n.notice.key)
         .collect();
-    let notices: Vec<Notice> =
-        notify::rules::plan(
-            &tracking.workspace,
-            &tracking.plan,
-            &report,
-            &notifier.config.rules,
-            Calendar::russia(),
-            tracking.now,
-        )
-            .into_iter()
-            .filter(|n| !known.contains(&n.key))
-            .collect();
+    let notices: Vec<Notice> = notify::rules::plan(
+        &tracking.workspace,
+        &tracking.plan,
+        &report,
+        &notifier.config.rules,
+        Calendar::russia(),
+        tracking.now,
+    )
+    .into_iter()
+    .filter(|n| !known.contains(&n.key))
+    .collect();
     let mut by_recipient: BTreeMap<&str, Vec<&Notice>> = BTreeMap::new();
     for n in &notices {
         by_recipient.entry(&n.recipient).or_default().push(n);
@@ -166,12 +165,18 @@ fn dry_run(global: &Global, tracking: &Tracking, notifier: &Notifier) -> super::
     }
     for (recipient, list) in &by_recipient {
         let name = list.first().map(|n| n.name.as_str()).unwrap_or_default();
-        out_line!("{name} <{recipient}> — {}:", karta::ru::counted(list.len() as u64, ["уведомление", "уведомления", "уведомлений"]));
+        out_line!(
+            "{name} <{recipient}> — {}:",
+            karta::ru::counted(list.len() as u64, ["уведомление", "уведомления", "уведомлений"])
+        );
         for n in list {
             let p: serde_json::Value = serde_json::from_str(n.payload.get()).unwrap_or_default();
             let what = match n.rule.as_str() {
                 "due-day" => "сегодня срок".to_string(),
-                "overdue" => format!("просрочено на {}", karta::ru::counted(p["days"].as_u64().unwrap_or(0), ["день", "дня", "дней"])),
+                "overdue" => format!(
+                    "просрочено на {}",
+                    karta::ru::counted(p["days"].as_u64().unwrap_or(0), ["день", "дня", "дней"])
+                ),
                 "escalation-1" | "escalation-2" => format!(
                     "эскалация: просрочено на {}",
                     karta::ru::counted(p["days"].as_u64().unwrap_or(0), ["день", "дня", "дней"])

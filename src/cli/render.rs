@@ -71,7 +71,10 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
                     }
                     let data = context::letters(&tracking.workspace, &report, args.roadmap.as_deref(), today);
                     if data.letters.is_empty() {
-                        err_line!("просроченных мероприятий на {} нет — письма не нужны", karta::ru::date_digits(today));
+                        err_line!(
+                            "просроченных мероприятий на {} нет — письма не нужны",
+                            karta::ru::date_digits(today)
+                        );
                     }
                     fill(&templates, args.kind, format, &to_value(Some(data)), "О неисполнении мероприятий", &[])?
                 }

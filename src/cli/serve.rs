@@ -25,9 +25,7 @@ pub struct Args {
 
 pub fn run(global: &Global, args: Args) -> super::Exit {
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("KARTA_LOG").unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("KARTA_LOG").unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
         .try_init();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| {
@@ -71,9 +69,27 @@ fn once(global: &Global, at: &Where, notifier: &Notifier) -> Result<(), u8> {
     let now = tracking.now;
     let Tracking { workspace, plan, store, events, .. } = &mut tracking;
     let report = karta::track::status(workspace, plan, events, now, Calendar::russia());
-    match notify::pass(workspace, plan, &report, store, &notifier.templates, &notifier.transport, &notifier.config, Calendar::russia(), now) {
+    match notify::pass(
+        workspace,
+        plan,
+        &report,
+        store,
+        &notifier.templates,
+        &notifier.transport,
+        &notifier.config,
+        Calendar::russia(),
+        now,
+    ) {
         Ok(s) => {
-            tracing::info!(planned = s.planned, cancelled = s.cancelled, sent = s.sent.len(), retrying = s.retrying.len(), failed = s.failed.len(), waiting = s.waiting, "pass");
+            tracing::info!(
+                planned = s.planned,
+                cancelled = s.cancelled,
+                sent = s.sent.len(),
+                retrying = s.retrying.len(),
+                failed = s.failed.len(),
+                waiting = s.waiting,
+                "pass"
+            );
             Ok(())
         }
         Err(e) => {

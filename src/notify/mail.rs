@@ -84,7 +84,9 @@ pub fn compose(
     let text = templates.mail("text", &data)?;
     let html = templates.mail("html", &data)?;
     let mailbox = |address: &str, name: Option<&str>| -> Result<Mailbox, ComposeError> {
-        let parsed = address.parse::<Mailbox>().map_err(|e| ComposeError::Address { address: address.into(), why: e.to_string() })?;
+        let parsed = address
+            .parse::<Mailbox>()
+            .map_err(|e| ComposeError::Address { address: address.into(), why: e.to_string() })?;
         Ok(match name {
             Some(n) if parsed.name.is_none() => Mailbox::new(Some(n.to_string()), parsed.email),
             _ => parsed,

@@ -10,8 +10,8 @@ use serde_json::json;
 
 use crate::calendar::Calendar;
 use crate::check::{Task, Unit, Workspace};
-use crate::model::{Lead, Reminders};
 use crate::compile::Plan;
+use crate::model::{Lead, Reminders};
 use crate::track::{Notice, OccurrenceStatus, Report, State};
 
 /// The rules in force unless a roadmap or activity says otherwise (`reminders:` in YAML), and
@@ -77,16 +77,16 @@ fn settings<'a>(rules: &'a Rules, unit: &'a Unit, task: &'a Task) -> Settings<'a
     let pick = |f: fn(&'a Reminders) -> Option<&'a Lead>, default: &'a str| -> &'a str {
         layers.iter().flatten().find_map(|r| f(r)).map_or(default, |l| l.0.as_str())
     };
-    let before: Vec<&'a str> = layers
-        .iter()
-        .flatten()
-        .find_map(|r| r.before.as_ref())
-        .map_or_else(|| rules.before.iter().map(String::as_str).collect(), |v| v.iter().map(|l| l.0.as_str()).collect());
+    let before: Vec<&'a str> = layers.iter().flatten().find_map(|r| r.before.as_ref()).map_or_else(
+        || rules.before.iter().map(String::as_str).collect(),
+        |v| v.iter().map(|l| l.0.as_str()).collect(),
+    );
     let before: Vec<(u32, bool, &str)> =
         before.into_iter().filter_map(|t| lead(t).map(|(n, working)| (n, working, t))).collect();
     // Working days stretch to at most 7/5 calendar days, plus holidays and a shift to the
     // working day before: two weeks of margin is safe.
-    let horizon = before.iter().map(|(n, w, _)| if *w { i64::from(*n) * 7 / 5 } else { i64::from(*n) }).max().unwrap_or(0) + 16;
+    let horizon =
+        before.iter().map(|(n, w, _)| if *w { i64::from(*n) * 7 / 5 } else { i64::from(*n) }).max().unwrap_or(0) + 16;
     Settings {
         before,
         on_due_day: layers.iter().flatten().find_map(|r| r.on_due_day).unwrap_or(rules.on_due_day),
@@ -181,7 +181,11 @@ impl<'a> Roadmap<'a> {
     fn of(unit: &'a Unit, rules: &'a Rules, now: DateTime<FixedOffset>) -> Roadmap<'a> {
         Roadmap {
             today: now.with_timezone(&unit.tz).date_naive(),
-            executors: unit.executors.keys().filter_map(|id| executor(unit, id, now).map(|r| (id.as_str(), r))).collect(),
+            executors: unit
+                .executors
+                .keys()
+                .filter_map(|id| executor(unit, id, now).map(|r| (id.as_str(), r)))
+                .collect(),
             ladders: unit
                 .executors
                 .keys()
@@ -343,11 +347,21 @@ fn about(
             let names: Vec<String> = s
                 .executors
                 .iter()
-                .map(|e| unit.executors.get(e).map_or_else(|| e.clone(), |x| x.short.clone().unwrap_or_else(|| x.name.clone())))
+                .map(|e| {
+                    unit.executors
+                        .get(e)
+                        .map_or_else(|| e.clone(), |x| x.short.clone().unwrap_or_else(|| x.name.clone()))
+                })
                 .collect();
             for r in to {
                 let expires = r.today + chrono::Days::new(30);
-                push(format!("escalation-{step}"), r, s.due_date, expires, Extra::Escalation { days, executors: &names });
+                push(
+                    format!("escalation-{step}"),
+                    r,
+                    s.due_date,
+                    expires,
+                    Extra::Escalation { days, executors: &names },
+                );
             }
         }
     }

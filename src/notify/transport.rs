@@ -53,16 +53,16 @@ impl Transport {
     pub fn send(&self, message: &Outgoing) -> Result<(), SendError> {
         match self {
             Transport::Smtp { transport, from, .. } => {
-                let to: Address = message
-                    .recipient
-                    .parse()
-                    .map_err(|e| SendError { permanent: true, text: format!("неверный адрес {}: {e}", message.recipient) })?;
+                let to: Address = message.recipient.parse().map_err(|e| SendError {
+                    permanent: true,
+                    text: format!("неверный адрес {}: {e}", message.recipient),
+                })?;
                 let envelope = Envelope::new(Some(from.clone()), vec![to])
                     .map_err(|e| SendError { permanent: true, text: e.to_string() })?;
-                transport.send_raw(&envelope, &message.eml).map(|_| ()).map_err(|e| SendError {
-                    permanent: e.is_permanent(),
-                    text: e.to_string(),
-                })
+                transport
+                    .send_raw(&envelope, &message.eml)
+                    .map(|_| ())
+                    .map_err(|e| SendError { permanent: e.is_permanent(), text: e.to_string() })
             }
             Transport::Files(dir) => {
                 let name: String = message

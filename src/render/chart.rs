@@ -14,12 +14,8 @@ const BOTTOM: f64 = 40.0;
 const TOP: f64 = 28.0;
 
 pub fn svg(title: &str, unit: &str, rows: &[YearRow]) -> String {
-    let max = rows
-        .iter()
-        .flat_map(|r| [r.baseline, r.target, r.actual])
-        .flatten()
-        .fold(0.0_f64, f64::max)
-        .max(f64::EPSILON);
+    let max =
+        rows.iter().flat_map(|r| [r.baseline, r.target, r.actual]).flatten().fold(0.0_f64, f64::max).max(f64::EPSILON);
     let top = nice(max);
     let plot_h = HEIGHT - BOTTOM - TOP;
     let y = |v: f64| TOP + plot_h * (1.0 - v / top);

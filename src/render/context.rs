@@ -316,7 +316,13 @@ fn org(unit: &Unit, id: Option<&str>) -> Org {
 }
 
 fn signer(p: &Person) -> Signer {
-    Signer { position: p.position.clone().unwrap_or_default(), name: p.name.clone() }
+    Signer { position: capitalized(p.position.as_deref().unwrap_or_default()), name: p.name.clone() }
+}
+
+/// A position opens the signature block: "заместитель начальника …" → "Заместитель начальника …".
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 fn head<'u>(unit: &'u Unit, id: Option<&str>) -> Option<&'u Person> {
@@ -513,8 +519,16 @@ pub fn protocol(unit: &Unit) -> Option<ProtocolDoc> {
             .map(|(i, a)| AgendaItem {
                 number: i + 1,
                 title: a.title.clone(),
-                heard: a.heard.iter().map(|s| Speech { speaker: s.speaker.clone(), summary: s.summary.clone() }).collect(),
-                spoke: a.spoke.iter().map(|s| Speech { speaker: s.speaker.clone(), summary: s.summary.clone() }).collect(),
+                heard: a
+                    .heard
+                    .iter()
+                    .map(|s| Speech { speaker: s.speaker.clone(), summary: s.summary.clone() })
+                    .collect(),
+                spoke: a
+                    .spoke
+                    .iter()
+                    .map(|s| Speech { speaker: s.speaker.clone(), summary: s.summary.clone() })
+                    .collect(),
             })
             .collect(),
         decisions,
@@ -688,8 +702,10 @@ fn issuer(unit: &Unit) -> Option<&str> {
 fn people(unit: &Unit) -> (Option<Signer>, Option<Mark>) {
     let controller = unit.controller.as_deref().or(issuer(unit));
     // A person in control signs themselves.
-    if let Some(e) = controller.and_then(|id| unit.executors.get(id)).filter(|e| e.kind == crate::model::ExecutorKind::Person) {
-        let signer = Signer { position: e.position.clone().unwrap_or_default(), name: e.name.clone() };
+    if let Some(e) =
+        controller.and_then(|id| unit.executors.get(id)).filter(|e| e.kind == crate::model::ExecutorKind::Person)
+    {
+        let signer = Signer { position: capitalized(e.position.as_deref().unwrap_or_default()), name: e.name.clone() };
         let mark = (e.phone.is_some() || e.email.is_some()).then(|| Mark {
             name: e.name.clone(),
             phone: e.phone.clone(),

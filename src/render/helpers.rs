@@ -127,15 +127,15 @@ mod tests {
     #[test]
     fn escaping() {
         let title = r#"<script>alert("x")</script> & 'q' {{x}} | *b*"#;
-        assert_eq!(escape_html(title), "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39; {{x}} | *b*");
+        assert_eq!(
+            escape_html(title),
+            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39; {{x}} | *b*"
+        );
         assert_eq!(
             escape_xml(title),
             "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &apos;q&apos; {{x}} | *b*"
         );
-        assert_eq!(
-            escape_md(title),
-            r#"&lt;script&gt;alert("x")&lt;/script&gt; &amp; 'q' {{x}} \| \*b\*"#
-        );
+        assert_eq!(escape_md(title), r#"&lt;script&gt;alert("x")&lt;/script&gt; &amp; 'q' {{x}} \| \*b\*"#);
         assert_eq!(escape_xml("a\u{1}b"), "ab");
     }
 }

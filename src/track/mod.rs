@@ -2,12 +2,12 @@
 //! every occurrence at any instant, and bulk import of districts' reports.
 
 mod event;
-mod outbox;
 pub mod import;
+mod outbox;
 mod status;
 mod store;
 
 pub use event::{Action, Event, NewEvent};
-pub use status::{OccurrenceStatus, Report, Rollup, State, completions, effective, moves, plan_at, status};
 pub use outbox::{Notice, Outgoing, Stored};
+pub use status::{OccurrenceStatus, Report, Rollup, State, completions, effective, moves, plan_at, status};
 pub use store::{Sqlite, Store, StoreError};
