@@ -457,6 +457,34 @@ fn season_on_lazo() {
     assert_eq!(files, 17, "messages");
 }
 
+/// `karta serve` runs the pass on its interval (here writing `.eml` files) and stops cleanly on
+/// SIGTERM, logging both.
+#[test]
+#[cfg(unix)]
+fn serve_runs_and_stops_on_sigterm() {
+    let ws = Workspace::new(&[("small.yaml", SMALL.to_string())]);
+    let child = ws
+        .command(&["serve", "--interval", "1"], "2024-03-14T10:00:00+10:00", None)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn serve");
+    let outbox = ws.path().join("outbox");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::fs::read_dir(&outbox).map_or(0, |d| d.count()) < 2 {
+        assert!(std::time::Instant::now() < deadline, "serve wrote nothing in 30 s");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let term = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    assert!(term.success());
+    let out = child.wait_with_output().expect("serve exits");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("karta serve started") && log.contains("karta serve stopped"), "{log}");
+    // imc gets one message (two reminders), school one; the refused address has no server here
+    // (files), so it is written too.
+    assert_eq!(std::fs::read_dir(&outbox).expect("outbox").count(), 3);
+}
+
 /// `karta remind --dry-run` on the seeds: who would get what, in Russian; nothing recorded.
 #[test]
 fn dry_run_on_the_seeds() {
