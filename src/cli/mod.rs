@@ -3,6 +3,7 @@
 
 mod agenda;
 mod check;
+mod convert;
 mod deadline;
 mod export;
 mod graph;
@@ -115,6 +116,8 @@ pub enum Command {
     Import(import::Args),
     /// Render an official document: roadmap, protocol, status, overdue-letter, indicators.
     Render(render::Args),
+    /// Convert a roadmap table from DOCX, XLSX, ODS or CSV into roadmap YAML.
+    Convert(convert::Args),
     /// Plan and send the reminders and overdue notices due at --now, once.
     Remind(remind::Args),
     /// The notices planned, sent, failed and cancelled.
@@ -244,6 +247,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::History(a) => history::run(&cli.global, a),
         Command::Import(a) => import::run(&cli.global, a),
         Command::Render(a) => render::run(&cli.global, a),
+        Command::Convert(a) => convert::run(&cli.global, a),
         Command::Remind(a) => remind::run(&cli.global, a),
         Command::Outbox(a) => outbox::run(&cli.global, a),
         Command::Serve(a) => serve::run(&cli.global, a),

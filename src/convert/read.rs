@@ -1,0 +1,194 @@
+//! Reading a source document into one shape: the paragraphs before the tables, the tables as
+//! rows of cells (text with its paragraphs on separate lines, how many columns a cell spans),
+//! and the paragraphs after. DOCX with roxmltree over the zip; XLSX and ODS with calamine; CSV
+//! with the csv crate.
+
+use std::io::Read;
+use std::path::Path;
+
+/// One cell: its text (paragraphs joined by newlines) and how many grid columns it covers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    pub text: String,
+    pub span: usize,
+}
+
+pub type Row = Vec<Cell>;
+
+/// A paragraph or a table of the source, in document order.
+#[derive(Debug, Clone)]
+pub enum Block {
+    Para(String),
+    Table(Vec<Row>),
+}
+
+/// A document as its blocks.
+#[derive(Debug, Default)]
+pub struct Source {
+    pub blocks: Vec<Block>,
+}
+
+/// Why a file could not be read. Messages are for users, in Russian.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("не удалось прочитать файл: {0}")]
+    Io(#[from] std::io::Error),
+    #[error(
+        "файл зашифрован (защищён паролем) или это документ Word/Excel старого формата (.doc/.xls); снимите пароль или сохраните его как .docx/.xlsx"
+    )]
+    Encrypted,
+    #[error("файл повреждён или это не {kind}: {why}")]
+    Corrupt { kind: &'static str, why: String },
+    #[error("неизвестный формат «{0}»: karta читает .docx, .xlsx, .ods и .csv")]
+    Unknown(String),
+}
+
+/// The OLE compound-file signature: password-protected Office files (and old .doc/.xls) start with it.
+const CFB: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+pub fn read(path: &Path) -> Result<Source, ReadError> {
+    let bytes = std::fs::read(path)?;
+    if bytes.starts_with(&CFB) {
+        return Err(ReadError::Encrypted);
+    }
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_lowercase();
+    match ext.as_str() {
+        "docx" => docx(&bytes),
+        "xlsx" | "xlsm" | "ods" => sheet(path, &ext),
+        "csv" | "txt" => csv(&bytes),
+        other => Err(ReadError::Unknown(other.to_string())),
+    }
+}
+
+const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+
+fn docx(bytes: &[u8]) -> Result<Source, ReadError> {
+    let corrupt = |why: String| ReadError::Corrupt { kind: "документ DOCX", why };
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| corrupt(e.to_string()))?;
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .map_err(|_| corrupt("в архиве нет word/document.xml".into()))?
+        .read_to_string(&mut xml)
+        .map_err(|e| corrupt(e.to_string()))?;
+    let doc = roxmltree::Document::parse(&xml).map_err(|e| corrupt(e.to_string()))?;
+    let body = doc
+        .root_element()
+        .children()
+        .find(|n| n.has_tag_name((W, "body")))
+        .ok_or_else(|| corrupt("нет тела документа".into()))?;
+    let mut source = Source::default();
+    for node in body.children().filter(|n| n.is_element()) {
+        if node.has_tag_name((W, "p")) {
+            let text = paragraph(node);
+            if !text.trim().is_empty() {
+                source.blocks.push(Block::Para(text.trim().to_string()));
+            }
+        } else if node.has_tag_name((W, "tbl")) {
+            source.blocks.push(Block::Table(table(node)));
+        }
+    }
+    Ok(source)
+}
+
+/// The text of a paragraph: runs, tabs and line breaks.
+fn paragraph(p: roxmltree::Node) -> String {
+    let mut out = String::new();
+    for n in p.descendants() {
+        if n.has_tag_name((W, "t")) {
+            out.push_str(n.text().unwrap_or_default());
+        } else if n.has_tag_name((W, "tab")) {
+            out.push('\t');
+        } else if n.has_tag_name((W, "br")) || n.has_tag_name((W, "cr")) {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn table(tbl: roxmltree::Node) -> Vec<Row> {
+    let attr = |n: roxmltree::Node, name: &str| n.attribute((W, name)).map(String::from);
+    tbl.children()
+        .filter(|r| r.has_tag_name((W, "tr")))
+        .map(|tr| {
+            tr.children()
+                .filter(|c| c.has_tag_name((W, "tc")))
+                .map(|tc| {
+                    let props = tc.children().find(|p| p.has_tag_name((W, "tcPr")));
+                    let span = props
+                        .and_then(|p| p.children().find(|s| s.has_tag_name((W, "gridSpan"))))
+                        .and_then(|s| attr(s, "val"))
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(1);
+                    // A vertically merged continuation shows as empty, like Word draws it.
+                    let continued = props
+                        .and_then(|p| p.children().find(|s| s.has_tag_name((W, "vMerge"))))
+                        .is_some_and(|m| attr(m, "val").is_none_or(|v| v == "continue"));
+                    let text = if continued {
+                        String::new()
+                    } else {
+                        tc.children()
+                            .filter(|p| p.has_tag_name((W, "p")))
+                            .map(paragraph)
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                            .trim()
+                            .to_string()
+                    };
+                    Cell { text, span }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn sheet(path: &Path, ext: &str) -> Result<Source, ReadError> {
+    use calamine::Reader;
+    let kind = if ext == "ods" { "таблица ODS" } else { "книга Excel" };
+    let corrupt = |why: String| ReadError::Corrupt { kind, why };
+    let mut book = calamine::open_workbook_auto(path).map_err(|e| corrupt(e.to_string()))?;
+    let mut source = Source::default();
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name).map_err(|e| corrupt(e.to_string()))?;
+        let rows: Vec<Row> = range
+            .rows()
+            .map(|r| r.iter().map(|c| Cell { text: cell_text(c), span: 1 }).collect::<Row>())
+            .filter(|r: &Row| r.iter().any(|c| !c.text.is_empty()))
+            .collect();
+        if !rows.is_empty() {
+            source.blocks.push(Block::Table(rows));
+        }
+    }
+    Ok(source)
+}
+
+fn cell_text(c: &calamine::Data) -> String {
+    use calamine::Data;
+    match c {
+        Data::Empty => String::new(),
+        Data::String(s) => s.trim().replace("\r\n", "\n"),
+        Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
+        Data::DateTime(d) => d.as_datetime().map(|t| t.format("%d.%m.%Y").to_string()).unwrap_or_else(|| d.to_string()),
+        other => other.to_string(),
+    }
+}
+
+fn csv(bytes: &[u8]) -> Result<Source, ReadError> {
+    let text =
+        std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
+            .map_err(|_| ReadError::Corrupt {
+                kind: "CSV в UTF-8", why: "файл не в кодировке UTF-8".into()
+            })?;
+    let first = text.lines().next().unwrap_or_default();
+    let delimiter = if first.matches(';').count() >= first.matches(',').count() { b';' } else { b',' };
+    let mut reader =
+        ::csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| ReadError::Corrupt { kind: "CSV", why: e.to_string() })?;
+        let row: Row = record.iter().map(|t| Cell { text: t.trim().to_string(), span: 1 }).collect();
+        if row.iter().any(|c| !c.text.is_empty()) {
+            rows.push(row);
+        }
+    }
+    Ok(Source { blocks: vec![Block::Table(rows)] })
+}
