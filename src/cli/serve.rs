@@ -39,10 +39,16 @@ async fn serve(global: &Global, args: Args) -> super::Exit {
     let notifier = std::sync::Arc::new(Notifier::open(&args.setup)?);
     tracing::info!(transport = %notifier.transport.describe(), interval = args.interval, "karta serve started");
     let mut ticks = tokio::time::interval(Duration::from_secs(args.interval.max(1)));
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(|e| {
-        err_line!("ошибка: {e}");
-        2u8
-    })?;
+    // Both listeners live across passes, so a signal during a pass is not lost: the loop stops
+    // after the pass in flight.
+    let listen = |kind| {
+        tokio::signal::unix::signal(kind).map_err(|e| {
+            err_line!("ошибка: {e}");
+            2u8
+        })
+    };
+    let mut terminate = listen(tokio::signal::unix::SignalKind::terminate())?;
+    let mut interrupt = listen(tokio::signal::unix::SignalKind::interrupt())?;
     loop {
         tokio::select! {
             _ = ticks.tick() => {
@@ -56,7 +62,7 @@ async fn serve(global: &Global, args: Args) -> super::Exit {
                     Err(e) => tracing::error!(error = %e, "pass panicked"),
                 }
             }
-            _ = tokio::signal::ctrl_c() => break,
+            _ = interrupt.recv() => break,
             _ = terminate.recv() => break,
         }
     }

@@ -158,9 +158,20 @@ pub fn pass(
     summary.waiting = waiting;
     for notices in groups.values() {
         let refs: Vec<&Stored> = notices.iter().collect();
-        let message = mail::compose(templates, &config.from, &refs, now)?;
-        store.compose(&message, &notices.iter().map(|n| n.id).collect::<Vec<_>>())?;
-        summary.composed += 1;
+        let ids: Vec<i64> = notices.iter().map(|n| n.id).collect();
+        match mail::compose(templates, &config.from, &refs, now) {
+            Ok(message) => {
+                store.compose(&message, &ids)?;
+                summary.composed += 1;
+            }
+            // One recipient's bad address or a broken template must not hold back the others.
+            Err(e) => {
+                tracing::warn!(recipient = %notices[0].notice.recipient, error = %e, "cannot compose");
+                let why = format!("не удалось составить письмо: {e}");
+                store.fail_notices(&ids, &why, now)?;
+                summary.failed.push((notices[0].notice.recipient.clone(), why));
+            }
+        }
     }
     for message in store.outgoing(now)? {
         tracing::info!(message_id = %message.message_id, to = %message.recipient, "sending");

@@ -299,7 +299,8 @@ fn about(
             State::Overdue { days, working_days } => {
                 let (step, working) = settings.overdue_every;
                 let count = if working { working_days } else { days };
-                if step > 0 && count % i64::from(step) == 0 && (!working || calendar.is_working(today)) {
+                // Daily notices go out on working days only (nobody reads them on Sunday).
+                if step > 0 && count % i64::from(step) == 0 && calendar.is_working(today) {
                     push("overdue".into(), to, today, today, Extra::Overdue { days, working_days });
                 }
             }
@@ -324,7 +325,7 @@ fn about(
                     let left = (s.due_date - today).num_days();
                     push(format!("before-{text}"), to, trigger, s.due_date, Extra::Before { days_left: left });
                 }
-                if settings.on_due_day && today == s.due_date {
+                if settings.on_due_day && today == s.due_date && calendar.is_working(today) {
                     push("due-day".into(), to, today, today, Extra::None {});
                 }
             }

@@ -146,6 +146,19 @@ impl Sqlite {
         tx.commit().map_err(StoreError::Write)
     }
 
+    /// Gives up planned notices that cannot be composed (a bad address, a broken template).
+    pub fn fail_notices(&mut self, ids: &[i64], why: &str, now: DateTime<FixedOffset>) -> Result<(), StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::Write)?;
+        for id in ids {
+            tx.execute(
+                "UPDATE notices SET state = 'failed', closed_at = ?2, why = ?3 WHERE id = ?1 AND state = 'planned'",
+                params![id, now.to_rfc3339(), why],
+            )
+            .map_err(StoreError::Write)?;
+        }
+        tx.commit().map_err(StoreError::Write)
+    }
+
     /// Writes a message and ties its notices to it, in one transaction: from here on the notices
     /// go out exactly in this message.
     pub fn compose(&mut self, message: &Outgoing, notices: &[i64]) -> Result<(), StoreError> {
