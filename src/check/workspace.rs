@@ -39,8 +39,10 @@ pub struct Unit {
     pub shift: Shift,
     pub controller: Option<String>,
     pub reminders: Option<Reminders>,
-    pub executors: IndexMap<String, Executor>,
-    pub groups: IndexMap<String, Group>,
+    /// Executors and groups: the included directories' and the document's own. A roadmap that
+    /// only includes one directory shares its maps (thousands of school roadmaps, one copy).
+    pub executors: Arc<IndexMap<String, Executor>>,
+    pub groups: Arc<IndexMap<String, Group>>,
     /// Indicator ids.
     pub indicators: Vec<String>,
     /// Section titles, in order (a protocol has none).
@@ -116,7 +118,7 @@ impl Checked {
                             e.timezone.clone_from(&d.timezone);
                         }
                     }
-                    Some((executors, d.groups.clone()))
+                    Some((Arc::new(executors), Arc::new(d.groups.clone())))
                 }
                 _ => None,
             })
@@ -132,7 +134,7 @@ impl Checked {
 }
 
 /// The executors and groups of a directory file.
-type Directory = (IndexMap<String, Executor>, IndexMap<String, Group>);
+type Directory = (Arc<IndexMap<String, Executor>>, Arc<IndexMap<String, Group>>);
 type Directories = [Option<Directory>];
 
 fn unit(loaded: Loaded, by_path: &HashMap<PathBuf, usize>, directories: &Directories) -> Option<Unit> {
@@ -154,16 +156,25 @@ fn unit(loaded: Loaded, by_path: &HashMap<PathBuf, usize>, directories: &Directo
         }
         Document::Directory(_) => return None,
     };
-    let mut executors = IndexMap::new();
-    let mut groups = IndexMap::new();
-    for inc in declared.include {
-        if let Some(Some((e, g))) = by_path.get(&super::include_path(&source.path, inc)).map(|i| &directories[*i]) {
-            executors.extend(e.clone());
-            groups.extend(g.clone());
+    let included: Vec<&Directory> = declared
+        .include
+        .iter()
+        .filter_map(|inc| by_path.get(&super::include_path(&source.path, inc)).and_then(|i| directories[*i].as_ref()))
+        .collect();
+    let (executors, groups) = match included.as_slice() {
+        [(e, g)] if declared.executors.is_empty() && declared.groups.is_empty() => (e.clone(), g.clone()),
+        _ => {
+            let mut executors = IndexMap::new();
+            let mut groups = IndexMap::new();
+            for (e, g) in &included {
+                executors.extend(e.iter().map(|(k, v)| (k.clone(), v.clone())));
+                groups.extend(g.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+            executors.extend(declared.executors.clone());
+            groups.extend(declared.groups.clone());
+            (Arc::new(executors), Arc::new(groups))
         }
-    }
-    executors.extend(declared.executors.clone());
-    groups.extend(declared.groups.clone());
+    };
     // Group ids expand to their members; each executor once, in the order first named.
     let expand = |ids: &[String]| -> Vec<String> {
         let mut out: Vec<String> = Vec::new();

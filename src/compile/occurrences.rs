@@ -265,19 +265,21 @@ fn link(
 /// One warning per roadmap listing executors with deadlines but no e-mail for reminders.
 fn no_email(workspace: &Workspace, out: &[Occurrence]) -> Vec<Diagnostic> {
     let mut warnings = Vec::new();
-    for (u, unit) in workspace.units.iter().enumerate() {
-        let mut missing: Vec<&str> = Vec::new();
-        for o in out.iter().filter(|o| o.unit == u) {
-            for e in o.executors.iter() {
-                let has_mail = unit
-                    .executors
-                    .get(e)
-                    .is_some_and(|x| x.email.is_some() || x.head.as_ref().is_some_and(|h| h.email.is_some()));
-                if !has_mail && !missing.contains(&e.as_str()) {
-                    missing.push(e);
-                }
+    // One pass over the occurrences (not one per roadmap: thousands of school roadmaps).
+    let mut missing_of: Vec<Vec<&str>> = vec![Vec::new(); workspace.units.len()];
+    for o in out {
+        let unit = &workspace.units[o.unit];
+        for e in o.executors.iter() {
+            let has_mail = unit
+                .executors
+                .get(e)
+                .is_some_and(|x| x.email.is_some() || x.head.as_ref().is_some_and(|h| h.email.is_some()));
+            if !has_mail && !missing_of[o.unit].contains(&e.as_str()) {
+                missing_of[o.unit].push(e);
             }
         }
+    }
+    for (unit, missing) in workspace.units.iter().zip(missing_of) {
         if missing.is_empty() {
             continue;
         }
