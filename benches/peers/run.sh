@@ -30,6 +30,7 @@ seconds() {
         echo "—"
     fi
 }
+unit() { if [[ $1 == "—" ]]; then echo "—"; else echo "$1 s"; fi; }
 ratio() { if [[ $1 == "—" || $2 == "—" ]]; then echo "—"; else printf "%.0f×" "$(echo "$1 / $2" | bc -l)"; fi; }
 
 printf "| activities | occurrences | tj3 schedule | karta plan | ratio | task import + overdue | karta import + status --overdue | ratio |\n|---|---|---|---|---|---|---|---|\n"
@@ -48,6 +49,6 @@ for n in ${sizes[*]}; do
     k_import=$(cd "$work" && seconds "$bin/karta" import events.csv --by peers --now $now)
     k_status=$(cd "$work" && seconds "$bin/karta" status --overdue --now $now --format csv)
     kt=$(printf "%.2f" "$(echo "$k_import + $k_status" | bc)")
-    printf "| %s | %s | %s s | %s s | %s | %s s | %s s | %s |\n" "$n" "$occurrences" "$tj" "$kp" "$(ratio "$tj" "$kp")" "$tw" "$kt" "$(ratio "$tw" "$kt")"
+    printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n" "$n" "$occurrences" "$(unit "$tj")" "$(unit "$kp")" "$(ratio "$tj" "$kp")" "$(unit "$tw")" "$(unit "$kt")" "$(ratio "$tw" "$kt")"
     rm -rf "$work"
 done
