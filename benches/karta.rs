@@ -166,5 +166,26 @@ fn status(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, check, deadlines, compile, status);
+/// Rendering the status report (справка) of a 5,000-activity roadmap as HTML: the data from the
+/// status at `now`, then the template.
+fn render(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let files = workspace(dir.path(), 5_000);
+    let ws = karta::check::check_files(&files, Calendar::russia()).into_workspace().expect("no errors");
+    let plan = karta::compile::compile(&ws, Calendar::russia()).expect("compiles");
+    let now = chrono::DateTime::parse_from_rfc3339("2024-03-01T12:00:00+10:00").expect("time");
+    let templates = karta::render::Templates::load(None).expect("built-in templates");
+    let mut group = c.benchmark_group("render");
+    group.sample_size(10);
+    group.bench_function("status report, 5,000 activities, HTML", |b| {
+        b.iter(|| {
+            let report = karta::track::status(&ws, &plan, &[], now, Calendar::russia());
+            let data = karta::render::context::status(&ws, &report, 0, now.date_naive(), &[]);
+            templates.render(karta::render::Kind::Status, karta::render::Format::Html, &data).expect("renders")
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, check, deadlines, compile, status, render);
 criterion_main!(benches);

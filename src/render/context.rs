@@ -3,6 +3,8 @@
 //! from the roadmap files, the plan and the status at `now`. Dates stay ISO (`2023-10-02`); the
 //! templates word them with the Russian helpers (`date_words`, `date_digits`).
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -375,6 +377,11 @@ fn stamp(unit: &Unit) -> Option<Stamp> {
     })
 }
 
+/// Activities of a roadmap by id.
+fn task_index(unit: &Unit) -> HashMap<&str, usize> {
+    unit.tasks.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect()
+}
+
 /// The point of an activity as printed: "1.4." from its section and position, or its own number.
 fn point(unit: &Unit, task: usize) -> String {
     let t = &unit.tasks[task];
@@ -612,15 +619,24 @@ pub fn status(
 ) -> StatusDoc {
     let unit = &ws.units[unit_index];
     let mine: Vec<&OccurrenceStatus<'_>> = report.occurrences.iter().filter(|s| s.roadmap == unit.id).collect();
-    let task_of = |s: &OccurrenceStatus<'_>| unit.tasks.iter().position(|t| t.id == s.activity).unwrap_or(0);
+    let index = task_index(unit);
+    let task_of = |s: &OccurrenceStatus<'_>| index.get(s.activity).copied().unwrap_or(0);
+    // Occurrences by section in one pass.
+    let mut in_section: Vec<Vec<&OccurrenceStatus<'_>>> = vec![Vec::new(); unit.sections.len()];
+    for s in &mine {
+        if let Some(i) = unit.tasks[task_of(s)].section {
+            in_section[i].push(s);
+        }
+    }
     let by_section = unit
         .sections
         .iter()
+        .zip(in_section)
         .enumerate()
-        .map(|(i, title)| FigureRow {
+        .map(|(i, (title, list))| FigureRow {
             number: (i + 1).to_string(),
             title: title.clone(),
-            figures: figures(mine.iter().copied().filter(|s| unit.tasks[task_of(s)].section == Some(i))),
+            figures: figures(list.into_iter()),
         })
         .collect();
     let mut executors: Vec<&String> = Vec::new();
@@ -642,21 +658,25 @@ pub fn status(
         .collect();
     let overdue = overdue_items(unit, &mine, &task_of);
     let mut at_risk: Vec<AtRisk> = Vec::new();
+    let mut risk_row: HashMap<usize, usize> = HashMap::new();
     for s in mine.iter().filter(|s| s.at_risk) {
         let t = task_of(s);
-        let p = point(unit, t);
-        match at_risk.iter_mut().find(|r| r.point == p) {
-            Some(r) => {
+        match risk_row.get(&t) {
+            Some(&row) => {
+                let r = &mut at_risk[row];
                 r.due = r.due.min(s.due_date);
                 r.forecast = r.forecast.max(s.forecast_due);
             }
-            None => at_risk.push(AtRisk {
-                point: p,
-                title: unit.tasks[t].title.clone(),
-                executors: names(unit, s.executors),
-                due: s.due_date,
-                forecast: s.forecast_due,
-            }),
+            None => {
+                risk_row.insert(t, at_risk.len());
+                at_risk.push(AtRisk {
+                    point: point(unit, t),
+                    title: unit.tasks[t].title.clone(),
+                    executors: names(unit, s.executors),
+                    due: s.due_date,
+                    forecast: s.forecast_due,
+                });
+            }
         }
     }
     let moved = mine
@@ -731,7 +751,7 @@ fn overdue_items(
 ) -> Vec<Overdue> {
     // One row per activity: a weekly activity of twenty districts is one point of the roadmap.
     let mut items: Vec<Overdue> = Vec::new();
-    let mut row_of: std::collections::HashMap<usize, usize> = Default::default();
+    let mut row_of: HashMap<usize, usize> = Default::default();
     for s in mine {
         let State::Overdue { days, working_days } = s.state else { continue };
         let t = task_of(s);
@@ -772,7 +792,8 @@ pub fn letters(ws: &Workspace, report: &Report<'_>, only: Option<&str>, date: Na
     let mut letters = Vec::new();
     for unit in ws.units.iter().filter(|u| only.is_none_or(|id| id == u.id)) {
         let mine: Vec<&OccurrenceStatus<'_>> = report.occurrences.iter().filter(|s| s.roadmap == unit.id).collect();
-        let task_of = |s: &OccurrenceStatus<'_>| unit.tasks.iter().position(|t| t.id == s.activity).unwrap_or(0);
+        let index = task_index(unit);
+        let task_of = |s: &OccurrenceStatus<'_>| index.get(s.activity).copied().unwrap_or(0);
         let items = overdue_items(unit, &mine, &task_of);
         if items.is_empty() {
             continue;
