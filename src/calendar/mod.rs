@@ -126,23 +126,19 @@ impl Calendar {
 
     /// The date `n` working days after `date` ("в течение 5 рабочих дней после …").
     pub fn add_working_days(&self, date: NaiveDate, n: u32) -> NaiveDate {
-        let mut day = date;
-        let mut left = n;
-        while left > 0 {
-            day = day.succ_opt().unwrap_or(day);
-            if self.is_working(day) {
-                left -= 1;
-            }
-        }
-        day
+        self.step_working_days(date, n, NaiveDate::succ_opt)
     }
 
     /// The date `n` working days before `date` (a reminder "за 5 рабочих дней").
     pub fn sub_working_days(&self, date: NaiveDate, n: u32) -> NaiveDate {
+        self.step_working_days(date, n, NaiveDate::pred_opt)
+    }
+
+    fn step_working_days(&self, date: NaiveDate, n: u32, step: fn(&NaiveDate) -> Option<NaiveDate>) -> NaiveDate {
         let mut day = date;
         let mut left = n;
         while left > 0 {
-            day = day.pred_opt().unwrap_or(day);
+            day = step(&day).unwrap_or(day);
             if self.is_working(day) {
                 left -= 1;
             }

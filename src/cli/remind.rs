@@ -78,28 +78,33 @@ impl Notifier {
     }
 }
 
-pub fn run(global: &Global, args: Args) -> super::Exit {
-    let notifier = Notifier::open(&args.setup)?;
-    let mut tracking = Tracking::open(global, &args.at)?;
-    if args.dry_run {
-        return dry_run(global, &tracking, &notifier);
-    }
-    let now = tracking.now;
-    let summary = {
-        let Tracking { workspace, plan, store, events, .. } = &mut tracking;
+impl Notifier {
+    /// One pass of `notify::pass` at the tracking's `now`: plan, compose, deliver.
+    pub fn pass(&self, tracking: &mut Tracking) -> Result<notify::Summary, notify::NotifyError> {
+        let now = tracking.now;
+        let Tracking { workspace, plan, store, events, .. } = tracking;
         let report = karta::track::status(workspace, plan, events, now, Calendar::russia());
         notify::pass(
             workspace,
             plan,
             &report,
             store,
-            &notifier.templates,
-            &notifier.transport,
-            &notifier.config,
+            &self.templates,
+            &self.transport,
+            &self.config,
             Calendar::russia(),
             now,
         )
-    };
+    }
+}
+
+pub fn run(global: &Global, args: Args) -> super::Exit {
+    let notifier = Notifier::open(&args.setup)?;
+    let mut tracking = Tracking::open(global, &args.at)?;
+    if args.dry_run {
+        return dry_run(global, &tracking, &notifier);
+    }
+    let summary = notifier.pass(&mut tracking);
     let summary = summary.map_err(|e| {
         err_line!("ошибка: {e}");
         1u8

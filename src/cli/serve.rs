@@ -5,9 +5,6 @@
 
 use std::time::Duration;
 
-use karta::calendar::Calendar;
-use karta::notify;
-
 use super::remind::{Notifier, Setup};
 use super::track::{Tracking, Where};
 use super::{Global, err_line};
@@ -72,20 +69,7 @@ async fn serve(global: &Global, args: Args) -> super::Exit {
 
 fn once(global: &Global, at: &Where, notifier: &Notifier) -> Result<(), u8> {
     let mut tracking = Tracking::open(global, at)?;
-    let now = tracking.now;
-    let Tracking { workspace, plan, store, events, .. } = &mut tracking;
-    let report = karta::track::status(workspace, plan, events, now, Calendar::russia());
-    match notify::pass(
-        workspace,
-        plan,
-        &report,
-        store,
-        &notifier.templates,
-        &notifier.transport,
-        &notifier.config,
-        Calendar::russia(),
-        now,
-    ) {
+    match notifier.pass(&mut tracking) {
         Ok(s) => {
             tracing::info!(
                 planned = s.planned,

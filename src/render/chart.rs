@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use super::context::YearRow;
+use super::helpers::escape_xml as escape;
 use crate::ru;
 
 const WIDTH: f64 = 640.0;
@@ -107,21 +108,6 @@ pub fn svg(title: &str, unit: &str, rows: &[YearRow]) -> String {
 fn nice(max: f64) -> f64 {
     let power = 10f64.powf(max.log10().floor());
     [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * power).find(|v| *v >= max).unwrap_or(max)
-}
-
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
