@@ -464,7 +464,7 @@ fn season_on_lazo() {
 fn serve_runs_and_stops_on_sigterm() {
     let ws = Workspace::new(&[("small.yaml", SMALL.to_string())]);
     let child = ws
-        .command(&["serve", "--interval", "1"], "2024-03-14T10:00:00+10:00", None)
+        .command(&["serve", "--interval", "1", "--listen", "127.0.0.1:0"], "2024-03-14T10:00:00+10:00", None)
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn serve");

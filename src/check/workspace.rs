@@ -77,6 +77,15 @@ pub struct Task {
 }
 
 impl Unit {
+    /// The organisation that issued the roadmap or protocol (an executor id).
+    pub fn issuer(&self) -> Option<&str> {
+        match &*self.document {
+            Document::Roadmap(r) => r.issuer.as_deref().or(r.approval.as_ref().and_then(|a| a.issuer.as_deref())),
+            Document::Protocol(p) => p.issuer.as_deref(),
+            Document::Directory(_) => None,
+        }
+    }
+
     /// A located diagnostic at a JSON pointer of this unit's file.
     pub fn at(&self, d: Diagnostic, pointer: &str) -> Diagnostic {
         d.at(&self.source, self.spans.value(pointer))

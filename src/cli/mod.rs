@@ -19,6 +19,7 @@ mod schema;
 mod serve;
 mod status;
 mod track;
+mod user;
 
 use chrono::{DateTime, FixedOffset};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -122,8 +123,10 @@ pub enum Command {
     Remind(remind::Args),
     /// The notices planned, sent, failed and cancelled.
     Outbox(outbox::Args),
-    /// Run the scheduler: `remind` every --interval seconds until SIGTERM/SIGINT.
+    /// Run the service: the web app and the scheduler (`remind` every --interval seconds) until SIGTERM/SIGINT.
     Serve(serve::Args),
+    /// Accounts of the web app: add, passwd, bind, list, token.
+    User(user::Args),
     /// The whole event log as JSON lines or CSV.
     Export(export::Args),
 }
@@ -251,6 +254,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Remind(a) => remind::run(&cli.global, a),
         Command::Outbox(a) => outbox::run(&cli.global, a),
         Command::Serve(a) => serve::run(&cli.global, a),
+        Command::User(a) => user::run(&cli.global, a),
         Command::Export(a) => export::run(&cli.global, a),
     };
     exit.err().unwrap_or(0)

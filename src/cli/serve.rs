@@ -1,23 +1,67 @@
-//! `karta serve`: the long-running service. For now the scheduler: the same pass as
-//! `karta remind` on a tokio interval, reading the roadmaps and the store afresh each time (so
-//! edits and reports are picked up), stopping cleanly on SIGTERM or SIGINT after the pass in
-//! flight, with `tracing` logs on standard error.
+//! `karta serve`: the long-running service — the web app (pages, forms, JSON API) and the
+//! scheduler (the same pass as `karta remind` on a tokio interval) on one store. Roadmap files
+//! are watched and reloaded when they change (a broken edit keeps the last good plan and shows
+//! its diagnostics to admins). SIGTERM or SIGINT stops both cleanly: requests in flight and the
+//! pass in flight finish first. Logs go to standard error with `tracing` (`KARTA_LOG`).
+//!
+//! Settings come from the command line, else `KARTA_*` variables, else karta.toml
+//! (`[store]`, `[web]`, `[notify]`), else the defaults.
 
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
+
+use serde::Deserialize;
+use tokio::sync::watch;
+
+use karta::render::Templates;
+use karta::web::state::{Pool, Roadmaps};
+use karta::web::{self, App};
 
 use super::remind::{Notifier, Setup};
 use super::track::{Tracking, Where};
-use super::{Global, err_line};
+use super::{Global, err_line, out_line};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Seconds between passes.
+    /// Seconds between scheduler passes.
     #[arg(long, default_value_t = 60)]
     pub interval: u64,
+    /// Address to listen on (default 127.0.0.1:8080; `127.0.0.1:0` picks a free port).
+    #[arg(long, env = "KARTA_LISTEN")]
+    pub listen: Option<String>,
+    /// The address users open, for links and calendar feeds.
+    #[arg(long, env = "KARTA_BASE_URL")]
+    pub base_url: Option<String>,
+    /// Where uploaded evidence files go.
+    #[arg(long, env = "KARTA_UPLOADS")]
+    pub uploads: Option<PathBuf>,
+    /// Roadmap files or directories (default: roadmaps).
+    #[arg(long, env = "KARTA_ROADMAPS")]
+    pub roadmaps: Vec<PathBuf>,
+    /// The progress database (default: karta.db).
+    #[arg(long, env = "KARTA_DB")]
+    pub db: Option<PathBuf>,
     #[command(flatten)]
     pub setup: Setup,
-    #[command(flatten)]
-    pub at: Where,
+}
+
+/// The sections of karta.toml `serve` reads besides `[notify]`.
+#[derive(Deserialize, Default)]
+struct File {
+    #[serde(default)]
+    store: StoreSection,
+    #[serde(default)]
+    web: Option<web::Config>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct StoreSection {
+    path: Option<PathBuf>,
+    #[serde(default)]
+    roadmaps: Vec<PathBuf>,
 }
 
 pub fn run(global: &Global, args: Args) -> super::Exit {
@@ -26,45 +70,147 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
         .with_writer(std::io::stderr)
         .try_init();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| {
-        err_line!("ошибка: не удалось запустить планировщик: {e}");
+        err_line!("ошибка: не удалось запустить сервис: {e}");
         2u8
     })?;
     runtime.block_on(serve(global, args))
 }
 
-async fn serve(global: &Global, args: Args) -> super::Exit {
-    let notifier = std::sync::Arc::new(Notifier::open(&args.setup)?);
-    tracing::info!(transport = %notifier.transport.describe(), interval = args.interval, "karta serve started");
-    let mut ticks = tokio::time::interval(Duration::from_secs(args.interval.max(1)));
-    // Both listeners live across passes, so a signal during a pass is not lost: the loop stops
-    // after the pass in flight.
-    let listen = |kind| {
-        tokio::signal::unix::signal(kind).map_err(|e| {
-            err_line!("ошибка: {e}");
-            2u8
-        })
+/// Flags and variables first, then the file, then the defaults.
+fn settings(args: &Args) -> Result<(web::Config, Where), u8> {
+    let file: File = match std::fs::read_to_string(&args.setup.config) {
+        Ok(text) => toml::from_str(&text).map_err(|e| {
+            err_line!("ошибка: {}: {e}", args.setup.config.display());
+            1u8
+        })?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => File::default(),
+        Err(e) => {
+            err_line!("ошибка: не удалось прочитать {}: {e}", args.setup.config.display());
+            return Err(2);
+        }
     };
-    let mut terminate = listen(tokio::signal::unix::SignalKind::terminate())?;
-    let mut interrupt = listen(tokio::signal::unix::SignalKind::interrupt())?;
+    let mut config = file.web.unwrap_or_default();
+    if let Some(l) = &args.listen {
+        config.listen = l.clone();
+    }
+    if let Some(b) = &args.base_url {
+        config.base_url = b.clone();
+    }
+    if let Some(u) = &args.uploads {
+        config.uploads = u.clone();
+    }
+    let roadmaps = [&args.roadmaps, &file.store.roadmaps]
+        .into_iter()
+        .find(|r| !r.is_empty())
+        .cloned()
+        .unwrap_or_else(|| vec![PathBuf::from("roadmaps")]);
+    let db = args.db.clone().or(file.store.path).unwrap_or_else(|| PathBuf::from("karta.db"));
+    Ok((config, Where { roadmaps, db }))
+}
+
+async fn serve(global: &Global, args: Args) -> super::Exit {
+    let (config, at) = settings(&args)?;
+    let notifier = Arc::new(Notifier::open(&args.setup)?);
+    let now = karta::clock::now(global.now);
+    let roadmaps = Roadmaps::load(&at.roadmaps, now).map_err(|errors| {
+        for e in errors {
+            err_line!("{e}");
+        }
+        1u8
+    })?;
+    let pool = Pool::open(at.db.clone()).map_err(|e| {
+        err_line!("karta: {e}");
+        2u8
+    })?;
+    let templates = Templates::load(args.setup.templates.as_deref()).map_err(|e| {
+        err_line!("ошибка: {e}");
+        1u8
+    })?;
+    let listener = tokio::net::TcpListener::bind(&config.listen).await.map_err(|e| {
+        err_line!("ошибка: не удалось открыть адрес {}: {e}", config.listen);
+        2u8
+    })?;
+    let address = listener.local_addr().map_err(|e| {
+        err_line!("ошибка: {e}");
+        2u8
+    })?;
+    let app = Arc::new(App { config, templates, roadmaps, pool, fixed_now: global.now });
+
+    let (stop, stopped) = watch::channel(false);
+    let signals = tokio::spawn(wait_for_signal(stop));
+    let scheduler = tokio::spawn(schedule(global.clone(), at, notifier.clone(), args.interval, stopped.clone()));
+    let watcher = tokio::spawn(watch_roadmaps(app.clone(), stopped.clone()));
+
+    tracing::info!(%address, transport = %notifier.transport.describe(), interval = args.interval, "karta serve started");
+    out_line!("karta serve: http://{address}/");
+    let mut until = stopped.clone();
+    let served = axum::serve(listener, web::router(app).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async move {
+            let _ = until.wait_for(|s| *s).await;
+        })
+        .await;
+    signals.abort();
+    // The pass in flight finishes before the process ends.
+    let _ = scheduler.await;
+    let _ = watcher.await;
+    tracing::info!("karta serve stopped");
+    served.map_err(|e| {
+        err_line!("ошибка: {e}");
+        2u8
+    })
+}
+
+async fn wait_for_signal(stop: watch::Sender<bool>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+        tracing::error!("signals cannot be listened to");
+        return;
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+    tracing::info!("stopping");
+    let _ = stop.send(true);
+}
+
+/// The scheduler: a `remind` pass every `interval` seconds until stopped.
+async fn schedule(
+    global: Global,
+    at: Where,
+    notifier: Arc<Notifier>,
+    interval: u64,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let mut ticks = tokio::time::interval(Duration::from_secs(interval.max(1)));
     loop {
         tokio::select! {
             _ = ticks.tick() => {
-                let (global, at, notifier) = (global.clone(), args.at.clone(), notifier.clone());
-                // The pass is blocking work (SQLite, SMTP): off the async threads, and awaited
-                // whole, so a signal arriving now stops the loop only after it.
-                let pass = tokio::task::spawn_blocking(move || once(&global, &at, &notifier));
-                match pass.await {
+                let (global, at, notifier) = (global.clone(), at.clone(), notifier.clone());
+                // Blocking work (SQLite, SMTP) off the async threads, awaited whole.
+                match tokio::task::spawn_blocking(move || once(&global, &at, &notifier)).await {
                     Ok(Ok(())) => {}
                     Ok(Err(code)) => tracing::warn!(code, "pass failed"),
                     Err(e) => tracing::error!(error = %e, "pass panicked"),
                 }
             }
-            _ = interrupt.recv() => break,
-            _ = terminate.recv() => break,
+            _ = stopped.changed() => break,
         }
     }
-    tracing::info!("karta serve stopped");
-    Ok(())
+}
+
+/// Reloads the roadmaps when their files change.
+async fn watch_roadmaps(app: Arc<App>, mut stopped: watch::Receiver<bool>) {
+    let mut ticks = tokio::time::interval(Duration::from_secs(2));
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {
+                let app = app.clone();
+                let _ = tokio::task::spawn_blocking(move || app.roadmaps.refresh(app.now())).await;
+            }
+            _ = stopped.changed() => break,
+        }
+    }
 }
 
 fn once(global: &Global, at: &Where, notifier: &Notifier) -> Result<(), u8> {

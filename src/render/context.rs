@@ -714,7 +714,7 @@ pub fn status(
 }
 
 fn issuer(unit: &Unit) -> Option<&str> {
-    roadmap_of(unit).and_then(|r| r.issuer.as_deref().or(r.approval.as_ref().and_then(|a| a.issuer.as_deref())))
+    unit.issuer()
 }
 
 /// Who signs documents about a roadmap (the controller's head) and the executor mark (the

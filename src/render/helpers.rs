@@ -6,7 +6,7 @@
 //! `{{percent share}}` → «55 %», `{{number_sign "380"}}` → «№ 380»,
 //! `{{month_range from to}}` → «октябрь – ноябрь 2023 г.», `{{school_year 2023}}`,
 //! `{{inc i}}`, `{{eq a b}}`, `{{gt a b}}`, `{{upper s}}`, `{{join list ", "}}`, `{{lines s}}`
-//! (a text split into its lines, for `#each`).
+//! (a text split into its lines, for `#each`), `{{url s}}` (a percent-encoded path segment).
 
 use chrono::NaiveDate;
 use handlebars::{Handlebars, handlebars_helper};
@@ -46,6 +46,7 @@ handlebars_helper!(join: |list: Value, sep: str| match list {
     Value::Array(items) => items.iter().map(text).collect::<Vec<_>>().join(sep),
     other => text(&other),
 });
+handlebars_helper!(url: |s: Value| percent_encoding::utf8_percent_encode(&text(&s), percent_encoding::NON_ALPHANUMERIC).to_string());
 handlebars_helper!(lines: |s: Value| text(&s).lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect::<Vec<_>>());
 
 pub fn register(h: &mut Handlebars<'static>) {
@@ -64,6 +65,7 @@ pub fn register(h: &mut Handlebars<'static>) {
     h.register_helper("upper", Box::new(upper));
     h.register_helper("join", Box::new(join));
     h.register_helper("lines", Box::new(lines));
+    h.register_helper("url", Box::new(url));
 }
 
 /// HTML text and attribute values.

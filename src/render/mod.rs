@@ -9,9 +9,12 @@
 
 mod chart;
 pub mod context;
+mod document;
 pub mod docx;
-mod helpers;
+pub(crate) mod helpers;
 pub mod pdf;
+
+pub use document::{Document, DocumentError, Output, Sources, document, needs_status, pick, recorded};
 
 use std::path::{Path, PathBuf};
 
@@ -83,6 +86,8 @@ pub struct Templates {
     /// E-mail bodies: plain text (not escaped) and HTML.
     mail_text: Handlebars<'static>,
     mail_html: Handlebars<'static>,
+    /// Pages of the web app.
+    web: Handlebars<'static>,
     /// Static parts of the DOCX package (styles, header), by file name.
     parts: Vec<(String, String)>,
 }
@@ -109,6 +114,7 @@ impl Templates {
             docx: registry(helpers::escape_xml),
             mail_text: registry(handlebars::no_escape),
             mail_html: registry(helpers::escape_html),
+            web: registry(helpers::escape_html),
             parts: Vec::new(),
         };
         for (rel, shown, text) in files {
@@ -117,14 +123,17 @@ impl Templates {
                 ("html", _) => (&mut templates.html, name.to_string()),
                 ("md", _) => (&mut templates.md, name.to_string()),
                 ("docx", _) => (&mut templates.docx, name.to_string()),
+                ("web", _) => (&mut templates.web, name.to_string()),
                 ("mail", n) if n.contains(".txt.") => (&mut templates.mail_text, n.replace(".txt.", ".")),
                 ("mail", n) if n.contains(".html.") => (&mut templates.mail_html, n.replace(".html.", ".")),
                 _ => continue,
             };
             let name = name.as_str();
             let Some(stem) = name.strip_suffix(".hbs") else {
-                if format == "docx" {
-                    templates.parts.push((name.to_string(), text));
+                match format {
+                    "docx" => templates.parts.push((name.to_string(), text)),
+                    "web" => templates.parts.push((rel.clone(), text)),
+                    _ => {}
                 }
                 continue;
             };
@@ -167,6 +176,18 @@ impl Templates {
         let (registry, ext) = if part == "html" { (&self.mail_html, "html") } else { (&self.mail_text, "txt") };
         registry.render("message", data).map_err(|e| TemplateError {
             where_: format!("templates/mail/message.{ext}.hbs:{}", e.line_no.unwrap_or(1)),
+            message: format!("ошибка при заполнении шаблона: {}", e.reason()),
+        })
+    }
+
+    /// A page of the web app from `templates/web/NAME.hbs`.
+    pub fn page(&self, name: &str, data: &impl Serialize) -> Result<String, TemplateError> {
+        self.web.render(name, data).map_err(|e| TemplateError {
+            where_: format!(
+                "templates/web/{}.hbs:{}",
+                e.template_name.as_deref().unwrap_or(name),
+                e.line_no.unwrap_or(1)
+            ),
             message: format!("ошибка при заполнении шаблона: {}", e.reason()),
         })
     }

@@ -11,7 +11,11 @@ use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, pa
 use super::event::{Action, Event, NewEvent};
 
 /// Schema migrations, in order; the database's `user_version` is the number applied.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_events.sql"), include_str!("migrations/0002_outbox.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_events.sql"),
+    include_str!("migrations/0002_outbox.sql"),
+    include_str!("migrations/0003_web.sql"),
+];
 
 /// What can go wrong with the store. Messages are for users, in Russian.
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +30,8 @@ pub enum StoreError {
     Write(rusqlite::Error),
     #[error("не удалось прочитать базу: {0}")]
     Read(rusqlite::Error),
+    #[error("{0}")]
+    Conflict(String),
     #[error("в базе испорченная запись № {id}: {what}")]
     Corrupt { id: i64, what: String },
 }
@@ -109,6 +115,13 @@ impl Store for Sqlite {
 
 fn insert_all(conn: &mut Connection, events: &[NewEvent]) -> Result<Vec<i64>, rusqlite::Error> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let ids = insert_into(&tx, events)?;
+    tx.commit()?;
+    Ok(ids)
+}
+
+/// Inserts events inside the caller's transaction.
+pub(super) fn insert_into(tx: &Connection, events: &[NewEvent]) -> Result<Vec<i64>, rusqlite::Error> {
     let mut ids = Vec::with_capacity(events.len());
     {
         let mut stmt = tx.prepare_cached(
@@ -165,7 +178,6 @@ fn insert_all(conn: &mut Connection, events: &[NewEvent]) -> Result<Vec<i64>, ru
             ids.push(tx.last_insert_rowid());
         }
     }
-    tx.commit()?;
     Ok(ids)
 }
 

@@ -1,0 +1,211 @@
+//! One document end to end: pick the roadmap, build the template data for the kind, fill the
+//! template of the format, pack DOCX (with chart images) and convert to PDF. `karta render` and
+//! the web app's downloads both come through here.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::{Format, Kind, TemplateError, Templates, context, docx, pdf};
+use crate::check::{Unit, Workspace};
+use crate::model::Observation;
+use crate::track::{Action, Event, Report};
+
+/// What a document is made from.
+pub struct Sources<'a> {
+    pub workspace: &'a Workspace,
+    /// The status at `now`: needed by the status report and the overdue letters.
+    pub report: Option<&'a Report<'a>>,
+    /// The event log (indicator values recorded up to `now`).
+    pub events: &'a [Event],
+    pub now: chrono::DateTime<chrono::FixedOffset>,
+    /// Today in the roadmaps' local time: the date documents carry.
+    pub today: NaiveDate,
+}
+
+/// The file a document is written as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    Html,
+    Md,
+    Docx,
+    Pdf,
+    /// The data the templates receive.
+    Json,
+}
+
+impl Output {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Output::Html => "html",
+            Output::Md => "md",
+            Output::Docx => "docx",
+            Output::Pdf => "pdf",
+            Output::Json => "json",
+        }
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            Output::Html => "text/html; charset=utf-8",
+            Output::Md => "text/markdown; charset=utf-8",
+            Output::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            Output::Pdf => "application/pdf",
+            Output::Json => "application/json",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Output> {
+        [Output::Html, Output::Md, Output::Docx, Output::Pdf, Output::Json].into_iter().find(|o| o.extension() == s)
+    }
+}
+
+/// Why a document could not be made. Messages are for users, in Russian.
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    #[error("нет такого документа ({what}) `{id}`{near}")]
+    Unknown { what: &'static str, id: String, near: String },
+    #[error("в рабочей папке нет документа вида «{what}»")]
+    Missing { what: &'static str },
+    #[error("документов вида «{what}» несколько; укажите --roadmap ID:{list}")]
+    Ambiguous { what: &'static str, list: String },
+    #[error("для этого документа нужно состояние исполнения (база)")]
+    NoStatus,
+    #[error("{0}")]
+    Template(#[from] TemplateError),
+    #[error("{0}")]
+    Pdf(#[from] pdf::PdfError),
+}
+
+/// A finished document, with a remark worth telling the user (no overdue letters to write).
+pub struct Document {
+    pub bytes: Vec<u8>,
+    pub title: String,
+    pub remark: Option<String>,
+}
+
+/// The document of `kind` about `roadmap` (the only one of its kind when none is named).
+pub fn document(
+    templates: &Templates,
+    kind: Kind,
+    output: Output,
+    roadmap: Option<&str>,
+    sources: &Sources<'_>,
+) -> Result<Document, DocumentError> {
+    let ws = sources.workspace;
+    let mut remark = None;
+    let (data, title, images) = match kind {
+        Kind::Roadmap | Kind::Protocol => {
+            let unit = pick(ws, roadmap, kind == Kind::Protocol)?;
+            let data = match kind {
+                Kind::Roadmap => to_value(context::roadmap(unit)),
+                _ => to_value(context::protocol(unit)),
+            };
+            (data, unit.title.clone(), Vec::new())
+        }
+        Kind::OverdueLetter => {
+            if roadmap.is_some() {
+                pick(ws, roadmap, false)?;
+            }
+            let report = sources.report.ok_or(DocumentError::NoStatus)?;
+            let data = context::letters(ws, report, roadmap, sources.today);
+            if data.letters.is_empty() {
+                remark = Some(format!(
+                    "просроченных мероприятий на {} нет — письма не нужны",
+                    crate::ru::date_digits(sources.today)
+                ));
+            }
+            (to_value(Some(data)), "О неисполнении мероприятий".to_string(), Vec::new())
+        }
+        Kind::Status | Kind::Indicators => {
+            let unit = pick(ws, roadmap, false)?;
+            let index = ws.units.iter().position(|u| std::ptr::eq(u, unit)).unwrap_or(0);
+            let recorded = recorded(sources.events, sources.now);
+            if kind == Kind::Status {
+                let report = sources.report.ok_or(DocumentError::NoStatus)?;
+                let data = context::status(ws, report, index, sources.today, &recorded);
+                (to_value(Some(data)), unit.title.clone(), Vec::new())
+            } else {
+                let data = context::indicators_doc(unit, sources.today, &recorded);
+                let images = if matches!(output, Output::Docx | Output::Pdf) { charts(&data) } else { Vec::new() };
+                (to_value(Some(data)), unit.title.clone(), images)
+            }
+        }
+    };
+    let bytes = match output {
+        Output::Json => format!("{}\n", serde_json::to_string_pretty(&data).unwrap_or_default()).into_bytes(),
+        Output::Html => templates.render(kind, Format::Html, &data)?.into_bytes(),
+        Output::Md => templates.render(kind, Format::Md, &data)?.into_bytes(),
+        Output::Docx | Output::Pdf => {
+            let xml = templates.render(kind, Format::Docx, &data)?;
+            let docx = docx::package(templates, &xml, &title, &images)?;
+            if output == Output::Pdf { pdf::from_docx(&docx)? } else { docx }
+        }
+    };
+    Ok(Document { bytes, title, remark })
+}
+
+/// Whether the kind needs the status (and so the store) at `now`.
+pub fn needs_status(kind: Kind) -> bool {
+    matches!(kind, Kind::Status | Kind::OverdueLetter | Kind::Indicators)
+}
+
+fn to_value<T: Serialize>(data: Option<T>) -> serde_json::Value {
+    serde_json::to_value(data).unwrap_or_default()
+}
+
+/// The PNG of each indicator's chart, named as the DOCX template refers to it.
+fn charts(data: &context::IndicatorsDoc) -> Vec<docx::Image> {
+    data.indicators
+        .iter()
+        .filter_map(|i| {
+            docx::png(&i.svg).map(|png| docx::Image {
+                id: format!("rIdChart{}", i.number),
+                name: format!("chart{}.png", i.number),
+                png,
+            })
+        })
+        .collect()
+}
+
+/// Indicator values recorded up to `now`.
+pub fn recorded(events: &[Event], now: chrono::DateTime<chrono::FixedOffset>) -> Vec<(String, Observation)> {
+    crate::track::effective(events, now)
+        .into_iter()
+        .filter_map(|e| match &e.event.action {
+            Action::Value { indicator, executor, period, value, source } => Some((
+                indicator.clone(),
+                Observation {
+                    period: period.clone(),
+                    label: None,
+                    value: *value,
+                    executor: executor.clone(),
+                    source: source.clone(),
+                },
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The roadmap (or protocol) a document is about: the one named, or the only one there is.
+pub fn pick<'w>(workspace: &'w Workspace, id: Option<&str>, protocol: bool) -> Result<&'w Unit, DocumentError> {
+    let candidates: Vec<&Unit> = workspace.units.iter().filter(|u| u.protocol == protocol).collect();
+    let what = if protocol { "протокол" } else { "дорожная карта" };
+    match id {
+        Some(id) => candidates.iter().copied().find(|u| u.id == id).ok_or_else(|| DocumentError::Unknown {
+            what,
+            id: id.to_string(),
+            near: crate::diag::did_you_mean(id, candidates.iter().map(|u| u.id.as_str()))
+                .map(|n| format!(" — возможно, `{n}`"))
+                .unwrap_or_default(),
+        }),
+        None => match candidates.as_slice() {
+            [one] => Ok(one),
+            [] => Err(DocumentError::Missing { what }),
+            many => Err(DocumentError::Ambiguous {
+                what,
+                list: many.iter().map(|u| format!("\n  {}  {}", u.id, u.title)).collect(),
+            }),
+        },
+    }
+}

@@ -1,0 +1,61 @@
+//! Who may write what. Everyone signed in reads everything; writes depend on the role:
+//!
+//! | role        | report, request a move      | accept/reject, decide a move | indicator values          |
+//! |-------------|-----------------------------|------------------------------|---------------------------|
+//! | admin       | any occurrence              | any                          | any                       |
+//! | author      | roadmaps their organisation issued                         ||                           |
+//! | coordinator | occurrences of their executors | —                         | values of their executors |
+//! | viewer      | —                           | —                            | —                         |
+
+use crate::check::Unit;
+use crate::compile::Occurrence;
+use crate::track::{Role, User};
+
+/// Whether `user` may report on (or ask to move) the occurrence.
+pub fn may_report(user: &User, unit: &Unit, occurrence: &Occurrence) -> bool {
+    match user.role {
+        Role::Admin => true,
+        Role::Author => authored(user, unit),
+        Role::Coordinator => {
+            let of_mine = |e: &String| bound(user, unit, e);
+            match &occurrence.executor {
+                // Work each executor does separately belongs to that executor alone.
+                Some(e) => of_mine(e),
+                None => occurrence.executors.iter().any(of_mine),
+            }
+        }
+        Role::Viewer => false,
+    }
+}
+
+/// Whether `user` may accept or reject reports and decide on moves in the roadmap.
+pub fn may_review(user: &User, unit: &Unit) -> bool {
+    match user.role {
+        Role::Admin => true,
+        Role::Author => authored(user, unit),
+        Role::Coordinator | Role::Viewer => false,
+    }
+}
+
+/// Whether `user` may record a value of an indicator of the roadmap, for `executor` (or the
+/// whole roadmap when none).
+pub fn may_enter_value(user: &User, unit: &Unit, executor: Option<&str>) -> bool {
+    match user.role {
+        Role::Admin => true,
+        Role::Author => authored(user, unit),
+        Role::Coordinator => executor.is_some_and(|e| bound(user, unit, &e.to_string())),
+        Role::Viewer => false,
+    }
+}
+
+/// The roadmap was issued by the author's organisation.
+fn authored(user: &User, unit: &Unit) -> bool {
+    user.organisation.is_some() && user.organisation.as_deref() == unit.issuer()
+}
+
+/// The executor is one the user is bound to, directly or through a group.
+fn bound(user: &User, unit: &Unit, executor: &String) -> bool {
+    user.executors
+        .iter()
+        .any(|b| b == executor || unit.groups.get(b.as_str()).is_some_and(|g| g.members.iter().any(|m| m == executor)))
+}

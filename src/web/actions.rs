@@ -1,0 +1,281 @@
+//! The writes of the web app and the API: report an occurrence done, partly done or not done
+//! (with an evidence link or file), ask to move a deadline, accept or reject a report, decide a
+//! move, enter an indicator value. Each finds its target, checks the user's role (403 and
+//! nothing written), checks the request against the state at `now`, then writes once; the event
+//! records the user.
+
+use std::io::Write as _;
+
+use chrono::NaiveDate;
+
+use super::{App, Fail, access, auth};
+use crate::track::{Action, NewEvent, State, Store, User};
+
+/// What a report says.
+pub enum Ask {
+    Done { on: Option<NaiveDate> },
+    Partial { percent: Option<u8> },
+    NotDone { reason: String },
+}
+
+/// An uploaded evidence file, held until the report is accepted.
+pub struct Upload {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+fn event(
+    user: &User,
+    occurrence: Option<&str>,
+    action: Action,
+    note: Option<String>,
+    evidence: Vec<String>,
+    app: &App,
+) -> NewEvent {
+    NewEvent {
+        occurrence: occurrence.map(str::to_string),
+        action,
+        note: note.filter(|n| !n.trim().is_empty()),
+        evidence,
+        author: user.login.clone(),
+        recorded_at: app.now(),
+        batch: None,
+    }
+}
+
+/// The occurrence's state now, after checking the user may write about it.
+fn target(
+    app: &App,
+    user: &User,
+    id: &str,
+    need: fn(&User, &crate::check::Unit, &crate::compile::Occurrence) -> bool,
+) -> Result<(State, NaiveDate), Fail> {
+    let view = app.view()?;
+    let i = view.plan.position(id).ok_or_else(|| Fail::not_found(format!("нет срока «{id}»")))?;
+    let o = &view.plan.occurrences[i];
+    if !need(user, &view.workspace().units[o.unit], o) {
+        return Err(Fail::forbidden());
+    }
+    let report = view.report();
+    let today = view.now.with_timezone(&o.due.timezone()).date_naive();
+    Ok((report.occurrences[i].state, today))
+}
+
+/// Records a report; returns the event number.
+pub fn report(
+    app: &App,
+    user: &User,
+    id: &str,
+    ask: Ask,
+    note: Option<String>,
+    link: Option<String>,
+    upload: Option<Upload>,
+) -> Result<i64, Fail> {
+    let (state, today) = target(app, user, id, access::may_report)?;
+    if state == State::Cancelled {
+        return Err(Fail::bad("срок отменён: отчитываться не нужно"));
+    }
+    let action = match ask {
+        Ask::Done { .. } if state.is_done() => {
+            return Err(Fail::new(axum::http::StatusCode::CONFLICT, "срок уже отмечен выполненным"));
+        }
+        Ask::Done { on } => {
+            let on = on.unwrap_or(today);
+            if on > today {
+                return Err(Fail::bad(format!("дата выполнения {} ещё не наступила", crate::ru::date_digits(on))));
+            }
+            Action::Done { on }
+        }
+        Ask::Partial { percent } => {
+            if percent.is_none() && note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+                return Err(Fail::bad("укажите процент выполнения или комментарий"));
+            }
+            if percent.is_some_and(|p| p > 100) {
+                return Err(Fail::bad("процент — от 0 до 100"));
+            }
+            Action::Partial { percent }
+        }
+        Ask::NotDone { reason } if reason.trim().is_empty() => return Err(Fail::bad("укажите причину невыполнения")),
+        Ask::NotDone { reason } => Action::NotDone { reason },
+    };
+    let mut evidence: Vec<String> = link.into_iter().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect();
+    if let Some(l) = evidence.first() {
+        if !(l.starts_with("https://") || l.starts_with("http://")) {
+            return Err(Fail::bad("ссылка на подтверждение должна начинаться с https:// или http://"));
+        }
+    }
+    let saved = match upload.filter(|u| !u.bytes.is_empty()) {
+        Some(u) => Some(save(app, &u)?),
+        None => None,
+    };
+    if let Some((name, _)) = &saved {
+        evidence.push(format!("/files/{name}"));
+    }
+    let written = app.store(|s| s.append(&[event(user, Some(id), action, note, evidence, app)]));
+    match written {
+        Ok(ids) => Ok(ids[0]),
+        Err(e) => {
+            // Nothing recorded: the file goes too.
+            if let Some((_, path)) = saved {
+                let _ = std::fs::remove_file(path);
+            }
+            Err(e)
+        }
+    }
+}
+
+/// A file name reduced to its last component and safe characters.
+pub fn safe_name(name: &str) -> String {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = last
+        .chars()
+        .map(|c| if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .collect::<String>()
+        .trim_start_matches('.')
+        .chars()
+        .take(100)
+        .collect();
+    if cleaned.is_empty() { "файл".into() } else { cleaned }
+}
+
+/// Saves an upload inside the upload directory under a fresh name: written whole, then renamed.
+fn save(app: &App, upload: &Upload) -> Result<(String, std::path::PathBuf), Fail> {
+    let dir = &app.config.uploads;
+    let failed = |e: std::io::Error| {
+        Fail::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, format!("не удалось сохранить файл: {e}"))
+    };
+    std::fs::create_dir_all(dir).map_err(failed)?;
+    let name = format!("{}-{}", auth::secret(8), safe_name(&upload.name));
+    let path = dir.join(&name);
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(failed)?;
+    file.write_all(&upload.bytes).map_err(failed)?;
+    file.persist(&path).map_err(|e| failed(e.error))?;
+    Ok((name, path))
+}
+
+/// Asks to move a deadline; returns the request number.
+pub fn request_move(app: &App, user: &User, id: &str, to: NaiveDate, reason: &str) -> Result<i64, Fail> {
+    let (state, today) = target(app, user, id, access::may_report)?;
+    if state.is_done() || state == State::Cancelled {
+        return Err(Fail::bad("срок уже выполнен или отменён: переносить нечего"));
+    }
+    if reason.trim().is_empty() {
+        return Err(Fail::bad("укажите причину переноса"));
+    }
+    if to < today {
+        return Err(Fail::bad("новый срок уже прошёл"));
+    }
+    let at = app.now().to_rfc3339();
+    app.store(|s| s.request_move(id, to, reason.trim(), &user.login, &at))
+}
+
+/// Accepts (снять с контроля) or rejects a report.
+pub fn review(app: &App, user: &User, id: &str, accept: bool, reason: Option<String>) -> Result<i64, Fail> {
+    let (state, _) = target(app, user, id, |u, unit, _| access::may_review(u, unit))?;
+    if !state.is_done() {
+        return Err(Fail::bad("срок не отмечен выполненным: принимать или отклонять нечего"));
+    }
+    let action = if accept {
+        Action::Accepted
+    } else {
+        match reason.filter(|r| !r.trim().is_empty()) {
+            Some(reason) => Action::Rejected { reason },
+            None => return Err(Fail::bad("укажите, почему отчёт отклонён")),
+        }
+    };
+    app.store(|s| s.append(&[event(user, Some(id), action, None, Vec::new(), app)])).map(|ids| ids[0])
+}
+
+/// Approves or declines a request to move a deadline; an approved one is recorded as a move.
+pub fn decide(app: &App, user: &User, request: i64, approve: bool) -> Result<Option<i64>, Fail> {
+    let all = app.store(|s| s.move_requests(None))?;
+    let r = all.iter().find(|r| r.id == request).ok_or_else(|| Fail::not_found(format!("нет запроса № {request}")))?;
+    target(app, user, &r.occurrence, |u, unit, _| access::may_review(u, unit))?;
+    let moved = Action::Moved { to: r.date, reason: r.reason.clone(), approved_by: user.name.clone() };
+    let e = event(
+        user,
+        Some(&r.occurrence),
+        moved,
+        Some(format!("по запросу № {} ({})", r.id, r.requested_by)),
+        Vec::new(),
+        app,
+    );
+    let at = app.now().to_rfc3339();
+    app.pool.with(|s| s.decide_move(request, approve, &user.login, &at, Some(&e))).map_err(|e| match e {
+        crate::track::StoreError::Conflict(m) => Fail::new(axum::http::StatusCode::CONFLICT, m),
+        other => Fail::store(other),
+    })
+}
+
+/// An indicator value as entered.
+pub struct Reading {
+    pub indicator: String,
+    pub period: String,
+    /// As typed: a decimal comma is fine.
+    pub value: String,
+    /// The executor measured; none for the whole roadmap.
+    pub executor: Option<String>,
+    pub source: Option<String>,
+}
+
+/// Records an indicator value.
+pub fn enter_value(app: &App, user: &User, roadmap: &str, reading: Reading) -> Result<i64, Fail> {
+    let Reading { indicator, period, value, executor, source } = reading;
+    let (indicator, executor) = (indicator.as_str(), executor.as_deref());
+    let view = app.view()?;
+    let unit = view
+        .workspace()
+        .units
+        .iter()
+        .find(|u| u.id == roadmap)
+        .ok_or_else(|| Fail::not_found(format!("нет дорожной карты «{roadmap}»")))?;
+    let executor = executor.filter(|e| !e.is_empty());
+    if !access::may_enter_value(user, unit, executor) {
+        return Err(Fail::forbidden());
+    }
+    if !unit.indicators.iter().any(|i| i == indicator) {
+        return Err(Fail::bad(format!("неизвестный показатель «{indicator}»")));
+    }
+    if let Some(e) = executor {
+        if !unit.executors.contains_key(e) {
+            return Err(Fail::bad(format!("неизвестный исполнитель «{e}»")));
+        }
+    }
+    let period = period.trim();
+    let year = |y: &str| y.len() == 4 && y.parse::<u16>().is_ok();
+    let well_formed = year(period)
+        || period.split_once('-').is_some_and(|(y, rest)| {
+            year(y) && (year(rest) || rest.len() == 2 && rest.parse::<u8>().is_ok_and(|m| (1..=12).contains(&m)))
+        });
+    if !well_formed {
+        return Err(Fail::bad(format!(
+            "период «{period}»: укажите год (2024), учебный год (2023-2024) или месяц (2024-03)"
+        )));
+    }
+    let value: f64 = value.trim().replace(',', ".").parse().map_err(|_| Fail::bad(format!("«{value}» — не число")))?;
+    if !value.is_finite() {
+        return Err(Fail::bad("значение должно быть числом"));
+    }
+    let action = Action::Value {
+        indicator: indicator.to_string(),
+        executor: executor.map(str::to_string),
+        period: period.to_string(),
+        value,
+        source: source.filter(|s| !s.trim().is_empty()),
+    };
+    app.store(|s| s.append(&[event(user, None, action, None, Vec::new(), app)])).map(|ids| ids[0])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_name;
+
+    #[test]
+    fn uploaded_names_lose_their_paths() {
+        assert_eq!(safe_name("../../etc/passwd"), "passwd");
+        assert_eq!(safe_name("..\\..\\boot.ini"), "boot.ini");
+        assert_eq!(safe_name("акт приёмки.pdf"), "акт_приёмки.pdf");
+        assert_eq!(safe_name(".."), "файл");
+        assert_eq!(safe_name("/"), "файл");
+    }
+}

@@ -1,0 +1,234 @@
+//! The web app of `karta serve`: dashboards for districts and leadership, reporting in the
+//! browser, and a JSON API, server-rendered from `templates/web` on the same store the scheduler
+//! uses. No JavaScript is needed; every form carries a CSRF token.
+//!
+//! Request flow: the router ([`router`]) → who is asking ([`Session`] from the cookie, or a
+//! bearer token for `/api/`) → the view of the plan and the log at `now` ([`state::View`]) →
+//! the page data ([`data`]) → a template (HTML) or JSON. Writes go through [`actions`], which
+//! checks the role ([`access`]) before anything is written.
+
+pub mod access;
+mod actions;
+mod api;
+pub mod auth;
+pub mod data;
+pub mod gantt;
+mod pages;
+pub mod state;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::CookieJar;
+use chrono::{DateTime, FixedOffset};
+use serde::Deserialize;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::render::Templates;
+use crate::track::{StoreError, User};
+use state::{Pool, Roadmaps, View};
+
+/// The `[web]` section of karta.toml; `KARTA_*` variables override it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: String,
+    /// The address users open (links in e-mails, the calendar feed URL).
+    pub base_url: String,
+    /// Where uploaded evidence files are kept.
+    pub uploads: PathBuf,
+    /// The largest upload, in megabytes.
+    pub upload_limit_mb: usize,
+    /// How long a session lasts, in hours.
+    pub session_hours: i64,
+    /// Mark cookies `Secure` (browsers still accept them on http://localhost).
+    pub secure_cookies: bool,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            listen: "127.0.0.1:8080".into(),
+            base_url: "http://localhost:8080".into(),
+            uploads: PathBuf::from("uploads"),
+            upload_limit_mb: 10,
+            session_hours: 12,
+            secure_cookies: true,
+        }
+    }
+}
+
+/// Everything a request may need.
+pub struct App {
+    pub config: Config,
+    pub templates: Templates,
+    pub roadmaps: Roadmaps,
+    pub pool: Pool,
+    /// `--now`: the service runs at a fixed instant (tests, demonstrations).
+    pub fixed_now: Option<DateTime<FixedOffset>>,
+}
+
+impl App {
+    pub fn now(&self) -> DateTime<FixedOffset> {
+        crate::clock::now(self.fixed_now)
+    }
+
+    /// The plan and the log as of now.
+    pub fn view(&self) -> Result<View, Fail> {
+        View::at(self.roadmaps.current(), &self.pool, self.now()).map_err(Fail::store)
+    }
+
+    pub fn store<T>(&self, f: impl FnOnce(&mut crate::track::Sqlite) -> Result<T, StoreError>) -> Result<T, Fail> {
+        self.pool.with(f).map_err(Fail::store)
+    }
+}
+
+/// A request that cannot be served: the status and a message in Russian.
+#[derive(Debug)]
+pub struct Fail {
+    pub status: StatusCode,
+    pub message: String,
+}
+
+impl Fail {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Fail {
+        Fail { status, message: message.into() }
+    }
+    pub fn bad(message: impl Into<String>) -> Fail {
+        Fail::new(StatusCode::UNPROCESSABLE_ENTITY, message)
+    }
+    pub fn not_found(message: impl Into<String>) -> Fail {
+        Fail::new(StatusCode::NOT_FOUND, message)
+    }
+    pub fn forbidden() -> Fail {
+        Fail::new(
+            StatusCode::FORBIDDEN,
+            "недостаточно прав: это может сделать исполнитель, автор дорожной карты или администратор",
+        )
+    }
+    pub fn store(e: StoreError) -> Fail {
+        tracing::error!(error = %e, "store");
+        Fail::new(StatusCode::SERVICE_UNAVAILABLE, format!("база недоступна: {e}"))
+    }
+}
+
+/// Errors of pages are pages: the message, in Russian, with a way back.
+impl IntoResponse for Fail {
+    fn into_response(self) -> Response {
+        let title = match self.status {
+            StatusCode::FORBIDDEN => "Доступ запрещён",
+            StatusCode::NOT_FOUND => "Не найдено",
+            StatusCode::PAYLOAD_TOO_LARGE => "Слишком большой запрос",
+            StatusCode::TOO_MANY_REQUESTS => "Слишком много попыток",
+            s if s.is_server_error() => "Ошибка сервера",
+            _ => "Запрос не выполнен",
+        };
+        let body = format!(
+            "<!doctype html><html lang=\"ru\"><head><meta charset=\"utf-8\"><title>{title}</title>\
+             <link rel=\"stylesheet\" href=\"/static/karta.css\"></head><body><main class=\"page\">\
+             <h1>{title}</h1><p class=\"error\" role=\"alert\">{}</p><p><a href=\"/\">На главную</a></p></main></body></html>",
+            crate::render::helpers::escape_html(&self.message)
+        );
+        (self.status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+    }
+}
+
+/// A signed-in browser user, with the session's CSRF token.
+pub struct Session {
+    pub user: User,
+    pub csrf: String,
+}
+
+impl FromRequestParts<Arc<App>> for Session {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Session, Response> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let token = jar.get(auth::COOKIE).map(|c| c.value().to_string());
+        let found = match token {
+            Some(t) => {
+                let now = app.now().timestamp();
+                app.store(|s| s.session(&auth::digest(&t), now)).map_err(IntoResponse::into_response)?
+            }
+            None => None,
+        };
+        match found {
+            Some((user, csrf)) => Ok(Session { user, csrf }),
+            None => {
+                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+                Err(Redirect::to(&format!("/login?next={}", data::encode(next))).into_response())
+            }
+        }
+    }
+}
+
+/// The client's address, when the server knows it (rate limiting).
+pub struct Peer(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Peer, Self::Rejection> {
+        let addr = parts.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+        Ok(Peer(addr.unwrap_or_else(|| "local".into())))
+    }
+}
+
+/// Runs blocking work (SQLite, templates) off the async threads.
+pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, Fail> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| Fail::new(StatusCode::INTERNAL_SERVER_ERROR, format!("сбой: {e}")))
+}
+
+/// Every route of the app.
+pub fn router(app: Arc<App>) -> Router {
+    let upload_limit = app.config.upload_limit_mb * 1024 * 1024;
+    let form_limit = 64 * 1024;
+    let html = Router::new()
+        .route("/", get(pages::overview))
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route("/r/{roadmap}", get(pages::roadmap))
+        .route("/r/{roadmap}/timeline", get(pages::timeline))
+        .route("/r/{roadmap}/indicators", get(pages::indicators).post(pages::enter_value))
+        .route("/r/{roadmap}/doc/{file}", get(pages::document))
+        .route("/e/{executor}", get(pages::executor))
+        .route("/me", get(pages::me))
+        .route("/o/{occurrence}", get(pages::occurrence))
+        .route("/o/{occurrence}/move", post(pages::request_move))
+        .route("/o/{occurrence}/review", post(pages::review))
+        .route("/moves/{id}/decide", post(pages::decide))
+        .route("/admin", get(pages::admin))
+        .route("/files/{name}", get(pages::file))
+        .route("/ics/{feed}", get(pages::feed))
+        .route("/static/karta.css", get(pages::css))
+        .route("/healthz", get(pages::health))
+        .layer(DefaultBodyLimit::max(form_limit))
+        // Reports carry an evidence file: their own, larger limit.
+        .merge(
+            Router::new()
+                .route("/o/{occurrence}/report", post(pages::report))
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        );
+    Router::new()
+        .merge(html)
+        .nest("/api", api::router().layer(DefaultBodyLimit::max(form_limit)))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; form-action 'self'; frame-ancestors 'none'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(app)
+}

@@ -1,0 +1,556 @@
+//! The HTML pages and forms. A page handler reads the view at `now`, takes its data from
+//! [`super::data`] and fills `templates/web/NAME.hbs` inside the common layout; a form handler
+//! checks the CSRF token, hands the write to [`super::actions`] and redirects back (303).
+
+use std::sync::Arc;
+
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::actions::{self, Ask, Reading, Upload};
+use super::data::{self, Filters};
+use super::{App, Fail, Peer, Session, auth, blocking};
+use crate::render::{self, Kind, Output, Sources};
+use crate::track::Role;
+
+type Shared = State<Arc<App>>;
+type Page = Result<Response, Fail>;
+
+/// Runs a page's work off the async threads.
+async fn run(f: impl FnOnce() -> Page + Send + 'static) -> Page {
+    blocking(f).await.and_then(|r| r)
+}
+
+/// Fills a page template inside the layout: who is signed in, the CSRF token for its forms, and
+/// for admins the problems of the last roadmap reload.
+fn page(app: &App, session: &Session, name: &str, mut data: Value) -> Page {
+    let user = &session.user;
+    let problems = app.roadmaps.problems();
+    data["me"] = json!({
+        "login": user.login, "name": user.name, "role": user.role.name(), "role_ru": user.role.ru(),
+        "admin": user.role == Role::Admin, "executors": user.executors,
+    });
+    data["csrf"] = json!(session.csrf);
+    if user.role == Role::Admin && !problems.text.is_empty() {
+        data["problems"] = json!({
+            "at": problems.at.map(|t| t.format("%d.%m.%Y %H:%M").to_string()),
+            "text": problems.text,
+        });
+    }
+    data["now_text"] = json!(app.now().format("%d.%m.%Y %H:%M").to_string());
+    let html =
+        app.templates.page(name, &data).map_err(|e| Fail::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    Ok(Html(html).into_response())
+}
+
+fn csrf(session: &Session, token: &str) -> Result<(), Fail> {
+    if auth::same(token, &session.csrf) && !token.is_empty() { Ok(()) } else { Err(Fail::forbidden_csrf()) }
+}
+
+impl Fail {
+    fn forbidden_csrf() -> Fail {
+        Fail::new(
+            StatusCode::FORBIDDEN,
+            "форма устарела или отправлена не со страницы karta (нет CSRF-токена); обновите страницу и отправьте снова",
+        )
+    }
+}
+
+/// Back to a page, saying what was recorded.
+fn back(to: &str, saved: &str) -> Response {
+    let sep = if to.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{to}{sep}saved={}", data::encode(saved))).into_response()
+}
+
+#[derive(Deserialize, Default)]
+pub struct Saved {
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+pub async fn overview(State(app): Shared, s: Session) -> Page {
+    run(move || {
+        let view = app.view()?;
+        let report = view.report();
+        page(&app, &s, "overview", data::overview(&view, &report))
+    })
+    .await
+}
+
+pub async fn roadmap(
+    State(app): Shared,
+    s: Session,
+    Path(id): Path<String>,
+    filters: Result<Query<Filters>, axum::extract::rejection::QueryRejection>,
+) -> Page {
+    let Query(filters) = filters.map_err(|e| Fail::bad(format!("фильтр: {}", e.body_text())))?;
+    run(move || {
+        let view = app.view()?;
+        let report = view.report();
+        page(&app, &s, "roadmap", data::roadmap(&view, &report, &id, &filters)?)
+    })
+    .await
+}
+
+pub async fn timeline(State(app): Shared, s: Session, Path(id): Path<String>) -> Page {
+    run(move || {
+        let view = app.view()?;
+        let report = view.report();
+        page(&app, &s, "timeline", data::timeline(&view, &report, &id)?)
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct Weeks {
+    #[serde(default = "four")]
+    weeks: u64,
+}
+
+fn four() -> u64 {
+    4
+}
+
+pub async fn executor(State(app): Shared, s: Session, Path(id): Path<String>, Query(w): Query<Weeks>) -> Page {
+    run(move || {
+        let view = app.view()?;
+        let report = view.report();
+        let mut data = data::executor(&view, &report, &id, w.weeks.clamp(1, 52))?;
+        data["feed"] = json!(feed_url(&app, &s.user.feed));
+        page(&app, &s, "executor", data)
+    })
+    .await
+}
+
+fn feed_url(app: &App, feed: &str) -> String {
+    format!("{}/ics/{feed}.ics", app.config.base_url.trim_end_matches('/'))
+}
+
+/// "My deadlines": the executor page of a coordinator's only executor, else a list.
+pub async fn me(State(app): Shared, s: Session) -> Page {
+    if let [one] = s.user.executors.as_slice() {
+        return Ok(Redirect::to(&format!("/e/{}", data::encode(one))).into_response());
+    }
+    run(move || {
+        let view = app.view()?;
+        let mut executors: Vec<Value> = Vec::new();
+        for u in &view.workspace().units {
+            for (id, e) in u.executors.iter() {
+                let mine = s.user.executors.is_empty() || s.user.executors.contains(id);
+                if mine && !executors.iter().any(|x| x["id"] == json!(id)) {
+                    executors.push(json!({"id": id, "name": e.short.clone().unwrap_or_else(|| e.name.clone())}));
+                }
+            }
+        }
+        executors.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
+        let data = json!({"title": "Мои сроки", "executors": executors, "feed": feed_url(&app, &s.user.feed)});
+        page(&app, &s, "me", data)
+    })
+    .await
+}
+
+pub async fn occurrence(State(app): Shared, s: Session, Path(id): Path<String>, Query(saved): Query<Saved>) -> Page {
+    run(move || {
+        let view = app.view()?;
+        let report = view.report();
+        let moves = app.store(|st| st.move_requests(Some(&id)))?;
+        let mut data = data::occurrence(&view, &report, &id, &moves)?;
+        let i = view.plan.position(&id).unwrap_or_default();
+        let o = &view.plan.occurrences[i];
+        let unit = &view.workspace().units[o.unit];
+        data["may_report"] = json!(super::access::may_report(&s.user, unit, o));
+        data["may_review"] = json!(super::access::may_review(&s.user, unit));
+        data["saved"] = json!(saved.saved);
+        data["upload_limit_mb"] = json!(app.config.upload_limit_mb);
+        page(&app, &s, "occurrence", data)
+    })
+    .await
+}
+
+pub async fn indicators(State(app): Shared, s: Session, Path(id): Path<String>, Query(saved): Query<Saved>) -> Page {
+    run(move || {
+        let view = app.view()?;
+        let mut data = data::indicators(&view, &id)?;
+        data["saved"] = json!(saved.saved);
+        page(&app, &s, "indicators", data)
+    })
+    .await
+}
+
+/// A document of the roadmap (`status.docx`, `roadmap.pdf`, …).
+pub async fn document(State(app): Shared, _s: Session, Path((id, file)): Path<(String, String)>) -> Page {
+    let (kind, ext) = file.rsplit_once('.').ok_or_else(|| Fail::not_found(format!("нет документа «{file}»")))?;
+    let kind = <Kind as clap::ValueEnum>::from_str(kind, false)
+        .map_err(|_| Fail::not_found(format!("нет документа «{file}»")))?;
+    let output = Output::parse(ext).ok_or_else(|| Fail::not_found(format!("нет формата «{ext}»")))?;
+    run(move || {
+        let view = app.view()?;
+        let report = view.report();
+        let sources = Sources {
+            workspace: view.workspace(),
+            report: Some(&report),
+            events: &view.events,
+            now: view.now,
+            today: view.today(),
+        };
+        let doc = render::document(&app.templates, kind, output, Some(&id), &sources).map_err(|e| match e {
+            render::DocumentError::Unknown { .. } | render::DocumentError::Missing { .. } => {
+                Fail::not_found(e.to_string())
+            }
+            other => Fail::new(StatusCode::INTERNAL_SERVER_ERROR, other.to_string()),
+        })?;
+        let name = format!("{id}-{}.{}", kind.name(), output.extension());
+        let disposition =
+            if output == Output::Html { "inline".to_string() } else { format!("attachment; filename=\"{name}\"") };
+        Ok(([(header::CONTENT_TYPE, output.mime().to_string()), (header::CONTENT_DISPOSITION, disposition)], doc.bytes)
+            .into_response())
+    })
+    .await
+}
+
+/// An uploaded evidence file, for signed-in users.
+pub async fn file(State(app): Shared, _s: Session, Path(name): Path<String>) -> Page {
+    if name != actions::safe_name(&name) {
+        return Err(Fail::not_found("нет такого файла"));
+    }
+    let path = app.config.uploads.join(&name);
+    let bytes = tokio::fs::read(&path).await.map_err(|_| Fail::not_found("нет такого файла"))?;
+    let disposition = format!("attachment; filename*=UTF-8''{}", data::encode(&name));
+    Ok((
+        [(header::CONTENT_TYPE, "application/octet-stream".to_string()), (header::CONTENT_DISPOSITION, disposition)],
+        bytes,
+    )
+        .into_response())
+}
+
+/// A user's calendar feed: the secret in the URL is the credential (calendar apps do not log in).
+pub async fn feed(State(app): Shared, Path(file): Path<String>) -> Page {
+    let secret = file.strip_suffix(".ics").unwrap_or(&file).to_string();
+    run(move || {
+        let user = app
+            .store(|s| s.user_by_feed(&secret))?
+            .filter(|_| secret.len() >= 32)
+            .ok_or_else(|| Fail::not_found("нет такого календаря"))?;
+        let view = app.view()?;
+        let mine = |o: &crate::compile::Occurrence| {
+            user.executors.is_empty()
+                || user.executors.iter().any(|e| o.executor.as_ref() == Some(e) || o.executors.contains(e))
+        };
+        let name = format!("karta: сроки — {}", user.name);
+        let body = crate::ics::feed(view.workspace(), &view.plan, &name, mine, view.now);
+        Ok(([(header::CONTENT_TYPE, "text/calendar; charset=utf-8")], body).into_response())
+    })
+    .await
+}
+
+pub async fn css(State(app): Shared) -> Response {
+    let css = app.templates.part("web/karta.css").unwrap_or_default().to_string();
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")], css).into_response()
+}
+
+pub async fn health(State(app): Shared) -> Response {
+    let snapshot = app.roadmaps.current();
+    let store = app.store(|s| s.ping()).is_ok();
+    let body = json!({
+        "status": if store { "ok" } else { "degraded" },
+        "store": store,
+        "roadmaps": snapshot.workspace.units.len(),
+        "version": snapshot.version,
+        "loaded_at": snapshot.loaded_at,
+        "reload_errors": app.roadmaps.problems().text.len(),
+    });
+    let code = if store { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (code, Json(body)).into_response()
+}
+
+pub async fn admin(State(app): Shared, s: Session, Query(saved): Query<Saved>) -> Page {
+    if s.user.role != Role::Admin {
+        return Err(Fail::forbidden());
+    }
+    run(move || {
+        let users = app.store(|st| st.users())?;
+        let moves = app.store(|st| st.move_requests(None))?;
+        let problems = app.roadmaps.problems();
+        let snapshot = app.roadmaps.current();
+        let data = json!({
+            "title": "Администрирование",
+            "saved": saved.saved,
+            "users": users.iter().map(|u| json!({"login": u.login, "name": u.name, "role_ru": u.role.ru(), "organisation": u.organisation, "executors": u.executors})).collect::<Vec<_>>(),
+            "pending": moves.iter().filter(|m| m.decision.is_none()).map(|m| json!({"id": m.id, "occurrence": m.occurrence, "date": crate::ru::date_digits(m.date), "reason": m.reason, "requested_by": m.requested_by})).collect::<Vec<_>>(),
+            "reload": {"files": snapshot.workspace.files.len(), "version": snapshot.version, "loaded_at": snapshot.loaded_at.format("%d.%m.%Y %H:%M:%S").to_string(), "errors": problems.text},
+        });
+        page(&app, &s, "admin", data)
+    })
+    .await
+}
+
+// --- signing in and out ---
+
+#[derive(Deserialize, Default)]
+pub struct Next {
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// Only a path on this site (not `//elsewhere`).
+fn local(next: Option<&str>) -> String {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).unwrap_or("/").to_string()
+}
+
+fn cookie(app: &App, name: &'static str, value: String) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .http_only(true)
+        .secure(app.config.secure_cookies)
+        .same_site(SameSite::Lax)
+        .path("/")
+        .build()
+}
+
+fn login_page(app: &App, jar: CookieJar, next: &str, error: Option<&str>, status: StatusCode) -> Response {
+    let token = auth::secret(32);
+    let data = json!({"title": "Вход", "next": next, "csrf": token, "error": error});
+    match app.templates.page("login", &data) {
+        Ok(html) => (status, jar.add(cookie(app, auth::LOGIN_COOKIE, token)), Html(html)).into_response(),
+        Err(e) => Fail::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+pub async fn login_form(State(app): Shared, jar: CookieJar, Query(next): Query<Next>) -> Response {
+    login_page(&app, jar, &local(next.next.as_deref()), None, StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+pub struct Credentials {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+pub async fn login(State(app): Shared, jar: CookieJar, Peer(peer): Peer, Form(form): Form<Credentials>) -> Response {
+    let next = local(form.next.as_deref());
+    let expected = jar.get(auth::LOGIN_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
+    if expected.is_empty() || !auth::same(&form.csrf, &expected) {
+        return login_page(&app, jar, &next, Some("Форма входа устарела. Попробуйте ещё раз."), StatusCode::FORBIDDEN);
+    }
+    let worker = app.clone();
+    let outcome = blocking(move || {
+        let now = worker.now().timestamp();
+        let hours = worker.config.session_hours;
+        worker.store(|s| {
+            Ok(match auth::login(s, form.login.trim(), &form.password, &peer, now)? {
+                Ok(user) => Ok(auth::start_session(s, &user, now, hours)?),
+                Err(refused) => Err(refused),
+            })
+        })
+    })
+    .await
+    .and_then(|r| r);
+    match outcome {
+        Ok(Ok((token, _csrf))) => {
+            let jar = jar.remove(Cookie::from(auth::LOGIN_COOKIE)).add(cookie(&app, auth::COOKIE, token));
+            (jar, Redirect::to(&next)).into_response()
+        }
+        Ok(Err(auth::Refused::Wrong)) => {
+            login_page(&app, jar, &next, Some("Неверный логин или пароль."), StatusCode::UNAUTHORIZED)
+        }
+        Ok(Err(auth::Refused::Throttled)) => login_page(
+            &app,
+            jar,
+            &next,
+            Some("Слишком много неудачных попыток входа. Подождите 15 минут."),
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
+        Err(fail) => fail.into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Token {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+}
+
+pub async fn logout(State(app): Shared, s: Session, jar: CookieJar, Form(form): Form<Token>) -> Page {
+    csrf(&s, &form.csrf)?;
+    let token = jar.get(auth::COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
+    let now = app.now().timestamp();
+    app.store(|st| st.end_session(&auth::digest(&token), now))?;
+    Ok((jar.remove(Cookie::build(auth::COOKIE).path("/")), Redirect::to("/login")).into_response())
+}
+
+// --- forms ---
+
+fn occurrence_page(id: &str) -> String {
+    format!("/o/{}", data::encode(id))
+}
+
+/// A report: multipart, since it may carry an evidence file.
+pub async fn report(State(app): Shared, s: Session, Path(id): Path<String>, mut form: Multipart) -> Page {
+    let mut fields: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut upload = None;
+    let too_large = |e: axum::extract::multipart::MultipartError| {
+        let status = e.status();
+        let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            format!("файл больше {} МБ", app.config.upload_limit_mb)
+        } else {
+            format!("форма не прочитана: {}", e.body_text())
+        };
+        Fail::new(status, message)
+    };
+    while let Some(field) = form.next_field().await.map_err(too_large)? {
+        let name = field.name().unwrap_or_default().to_string();
+        match field.file_name().map(str::to_string) {
+            Some(file_name) if name == "file" => {
+                let bytes = field.bytes().await.map_err(too_large)?;
+                upload = Some(Upload { name: file_name, bytes: bytes.to_vec() });
+            }
+            _ => {
+                let text = field.text().await.map_err(too_large)?;
+                fields.insert(name, text);
+            }
+        }
+    }
+    csrf(&s, fields.get("_csrf").map(String::as_str).unwrap_or_default())?;
+    let get = |k: &str| fields.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let ask = match get("kind").as_deref() {
+        Some("done") => Ask::Done { on: date(get("on"))? },
+        Some("partial") => Ask::Partial {
+            percent: get("percent")
+                .map(|p| p.parse::<u8>().map_err(|_| Fail::bad(format!("«{p}» — не процент"))))
+                .transpose()?,
+        },
+        Some("not_done") => Ask::NotDone { reason: get("reason").unwrap_or_default() },
+        _ => return Err(Fail::bad("выберите, что сообщить: выполнено, частично или не выполнено")),
+    };
+    let (note, link) = (get("note"), get("evidence"));
+    let to = occurrence_page(&id);
+    run(move || {
+        let n = actions::report(&app, &s.user, &id, ask, note, link, upload)?;
+        Ok(back(&to, &format!("Записано: событие № {n}")))
+    })
+    .await
+}
+
+fn date(s: Option<String>) -> Result<Option<NaiveDate>, Fail> {
+    s.map(|d| d.parse().map_err(|_| Fail::bad(format!("«{d}» — не дата (ГГГГ-ММ-ДД)")))).transpose()
+}
+
+#[derive(Deserialize)]
+pub struct MoveForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn request_move(State(app): Shared, s: Session, Path(id): Path<String>, Form(form): Form<MoveForm>) -> Page {
+    csrf(&s, &form.csrf)?;
+    let to = date(Some(form.to.clone()).filter(|t| !t.is_empty()))?.ok_or_else(|| Fail::bad("укажите новый срок"))?;
+    let back_to = occurrence_page(&id);
+    run(move || {
+        let n = actions::request_move(&app, &s.user, &id, to, &form.reason)?;
+        Ok(back(&back_to, &format!("Запрос на перенос № {n} отправлен")))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+pub async fn review(State(app): Shared, s: Session, Path(id): Path<String>, Form(form): Form<ReviewForm>) -> Page {
+    csrf(&s, &form.csrf)?;
+    let accept = match form.decision.as_str() {
+        "accept" => true,
+        "reject" => false,
+        _ => return Err(Fail::bad("решение: принять или отклонить")),
+    };
+    let back_to = occurrence_page(&id);
+    run(move || {
+        let n = actions::review(&app, &s.user, &id, accept, form.reason)?;
+        Ok(back(&back_to, &format!("Записано: событие № {n}")))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct DecideForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    back: Option<String>,
+}
+
+pub async fn decide(State(app): Shared, s: Session, Path(id): Path<i64>, Form(form): Form<DecideForm>) -> Page {
+    csrf(&s, &form.csrf)?;
+    let approve = match form.decision.as_str() {
+        "approve" => true,
+        "decline" => false,
+        _ => return Err(Fail::bad("решение: согласовать или отказать")),
+    };
+    let back_to = local(form.back.as_deref());
+    run(move || {
+        let moved = actions::decide(&app, &s.user, id, approve)?;
+        let said = match moved {
+            Some(n) => format!("Перенос согласован: событие № {n}"),
+            None => "В переносе отказано".to_string(),
+        };
+        Ok(back(&back_to, &said))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct ValueForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    indicator: String,
+    #[serde(default)]
+    period: String,
+    #[serde(default)]
+    value: String,
+    #[serde(default)]
+    executor: Option<String>,
+    #[serde(default)]
+    source: Option<String>,
+}
+
+pub async fn enter_value(State(app): Shared, s: Session, Path(id): Path<String>, Form(form): Form<ValueForm>) -> Page {
+    csrf(&s, &form.csrf)?;
+    let back_to = format!("/r/{}/indicators", data::encode(&id));
+    run(move || {
+        let reading = Reading {
+            indicator: form.indicator,
+            period: form.period,
+            value: form.value,
+            executor: form.executor.filter(|e| !e.is_empty()),
+            source: form.source,
+        };
+        let n = actions::enter_value(&app, &s.user, &id, reading)?;
+        Ok(back(&back_to, &format!("Записано: событие № {n}")))
+    })
+    .await
+}

@@ -1,0 +1,179 @@
+//! What every request reads: the last good check of the roadmaps (reloaded when a file changes
+//! on disk; a broken edit keeps the last good plan and leaves its diagnostics for admins), a
+//! small pool of store connections, and the view of the plan and the log at an instant.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::SystemTime;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+
+use crate::calendar::Calendar;
+use crate::check::{self, Workspace};
+use crate::compile::Plan;
+use crate::diag::{Lang, Renderer, Summary};
+use crate::track::{self, Event, Report, Sqlite, Store, StoreError};
+
+/// The roadmaps as last checked without errors.
+pub struct Snapshot {
+    pub workspace: Workspace,
+    /// Every file the check read, with its modification time then.
+    seen: Vec<(PathBuf, Option<SystemTime>)>,
+    /// Bumped at every successful reload.
+    pub version: u64,
+    pub loaded_at: DateTime<FixedOffset>,
+}
+
+/// The outcome of the last reload that failed, shown to admins until a good one.
+#[derive(Clone, Default)]
+pub struct Problems {
+    pub at: Option<DateTime<FixedOffset>>,
+    pub text: Vec<String>,
+}
+
+/// The roadmaps a service watches.
+pub struct Roadmaps {
+    paths: Vec<PathBuf>,
+    current: RwLock<Arc<Snapshot>>,
+    problems: RwLock<Problems>,
+}
+
+/// Why the roadmaps could not be loaded at start.
+pub type LoadError = Vec<String>;
+
+impl Roadmaps {
+    /// Checks the roadmaps under `paths`; errors are rendered in Russian.
+    pub fn load(paths: &[PathBuf], now: DateTime<FixedOffset>) -> Result<Roadmaps, LoadError> {
+        let snapshot = check_now(paths, 1, now)?;
+        Ok(Roadmaps {
+            paths: paths.to_vec(),
+            current: RwLock::new(Arc::new(snapshot)),
+            problems: RwLock::new(Problems::default()),
+        })
+    }
+
+    pub fn current(&self) -> Arc<Snapshot> {
+        self.current.read().map(|s| s.clone()).unwrap_or_else(|e| e.into_inner().clone())
+    }
+
+    pub fn problems(&self) -> Problems {
+        self.problems.read().map(|p| p.clone()).unwrap_or_default()
+    }
+
+    /// Reloads when a file changed, appeared or disappeared. Returns whether the plan changed.
+    pub fn refresh(&self, now: DateTime<FixedOffset>) -> bool {
+        let current = self.current();
+        let files = check::collect_files(&self.paths).unwrap_or_default();
+        let unchanged = files.len() == current.seen.len()
+            && files.iter().zip(&current.seen).all(|(f, (p, m))| f == p && modified(f) == *m);
+        if unchanged {
+            return false;
+        }
+        match check_now(&self.paths, current.version + 1, now) {
+            Ok(snapshot) => {
+                tracing::info!(files = snapshot.seen.len(), version = snapshot.version, "roadmaps reloaded");
+                if let Ok(mut c) = self.current.write() {
+                    *c = Arc::new(snapshot);
+                }
+                if let Ok(mut p) = self.problems.write() {
+                    *p = Problems::default();
+                }
+                true
+            }
+            Err(text) => {
+                // Keep the last good plan; remember what is wrong (once per change).
+                let mut problems = self.problems.write().unwrap_or_else(|e| e.into_inner());
+                if problems.text != text {
+                    tracing::warn!(errors = text.len(), "roadmaps have errors; the last good plan stays");
+                    *problems = Problems { at: Some(now), text };
+                }
+                false
+            }
+        }
+    }
+}
+
+fn modified(path: &PathBuf) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+fn check_now(paths: &[PathBuf], version: u64, now: DateTime<FixedOffset>) -> Result<Snapshot, LoadError> {
+    let files =
+        check::collect_files(paths).map_err(|missing| vec![format!("путь не найден: {}", missing.display())])?;
+    // Times are taken before reading, so an edit made during the check is seen next time.
+    let seen: Vec<_> = files.iter().map(|f| (f.clone(), modified(f))).collect();
+    let renderer = Renderer::new(Lang::Ru);
+    let workspace = check::check_files(&files, Calendar::russia()).into_workspace().map_err(|checked| {
+        let mut text: Vec<String> =
+            checked.diagnostics.iter().filter(|d| d.is_error()).map(|d| renderer.human(d)).collect();
+        text.push(Summary::of(checked.files.len(), &checked.diagnostics).render(Lang::Ru));
+        text
+    })?;
+    if let Err(errors) = crate::compile::compile(&workspace, Calendar::russia()) {
+        return Err(errors.iter().map(|d| renderer.human(d)).collect());
+    }
+    Ok(Snapshot { workspace, seen, version, loaded_at: now })
+}
+
+/// Store connections, reused across requests (SQLite in WAL mode: readers do not block).
+pub struct Pool {
+    path: PathBuf,
+    idle: Mutex<Vec<Sqlite>>,
+}
+
+impl Pool {
+    /// Opens the store once (creating and migrating it) so errors show at start.
+    pub fn open(path: PathBuf) -> Result<Pool, StoreError> {
+        let first = Sqlite::open(&path)?;
+        Ok(Pool { path, idle: Mutex::new(vec![first]) })
+    }
+
+    /// Runs `f` with a connection.
+    pub fn with<T>(&self, f: impl FnOnce(&mut Sqlite) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let taken = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+        let mut conn = match taken {
+            Some(c) => c,
+            None => Sqlite::open(&self.path)?,
+        };
+        let result = f(&mut conn);
+        if let Ok(mut idle) = self.idle.lock() {
+            if idle.len() < 8 {
+                idle.push(conn);
+            }
+        }
+        result
+    }
+}
+
+/// The plan and the log as of `now`: what pages and the API are made from.
+pub struct View {
+    pub snapshot: Arc<Snapshot>,
+    pub events: Vec<Event>,
+    pub plan: Plan,
+    pub now: DateTime<FixedOffset>,
+}
+
+impl View {
+    pub fn at(snapshot: Arc<Snapshot>, pool: &Pool, now: DateTime<FixedOffset>) -> Result<View, StoreError> {
+        let events = pool.with(|s| s.events())?;
+        let plan = track::plan_at(&snapshot.workspace, &events, now, Calendar::russia());
+        Ok(View { snapshot, events, plan, now })
+    }
+
+    pub fn workspace(&self) -> &Workspace {
+        &self.snapshot.workspace
+    }
+
+    pub fn report(&self) -> Report<'_> {
+        track::status(&self.snapshot.workspace, &self.plan, &self.events, self.now, Calendar::russia())
+    }
+
+    /// Today in the roadmaps' local time.
+    pub fn today(&self) -> NaiveDate {
+        self.snapshot
+            .workspace
+            .units
+            .first()
+            .map_or_else(|| self.now.date_naive(), |u| self.now.with_timezone(&u.tz).date_naive())
+    }
+}

@@ -1,0 +1,779 @@
+//! The web app in process, on a real SQLite file and the bundled roadmaps: the access-control
+//! matrix (every role × every write route × own/other target, through the HTML forms and
+//! through the API), sign-in with its rate limit, CSRF, XSS, uploads with paths in their names,
+//! oversized bodies, every page, documents and the calendar feed, reloading roadmaps, and the
+//! OpenAPI document against the API's real answers.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+use karta::render::Templates;
+use karta::track::{Action, NewEvent, NewUser, Role, Sqlite, Store};
+use karta::web::state::{Pool, Roadmaps};
+use karta::web::{App, Config, auth, router};
+
+const NOW: &str = "2023-10-16T10:00:00+10:00";
+const MODEL: &str = "khabarovsk-model-2023-2024";
+/// Overdue at NOW, one per district.
+const AMURSKY: &str = "khabarovsk-model-2023-2024/w-d3-inform@2023-10-03/mo-amursky";
+const BIKINSKY: &str = "khabarovsk-model-2023-2024/w-d3-inform@2023-10-03/mo-bikinsky";
+const LAZO: &str = "lazo-2023-2024/org-6@2023-09-27";
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn now() -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::DateTime::parse_from_rfc3339(NOW).expect("now")
+}
+
+/// A workspace in a temporary directory: a copy of the roadmaps, a store with one user per role
+/// (each with a session and an API token), and the app over them.
+struct Site {
+    dir: tempfile::TempDir,
+    app: Arc<App>,
+}
+
+struct Who {
+    cookie: String,
+    csrf: String,
+    token: String,
+}
+
+impl Site {
+    fn new() -> Site {
+        Site::with(|_| {}, Config::default())
+    }
+
+    fn with(edit: impl FnOnce(&Path), mut config: Config) -> Site {
+        let dir = tempfile::tempdir().expect("dir");
+        let roadmaps = dir.path().join("roadmaps");
+        std::fs::create_dir(&roadmaps).expect("mkdir");
+        for entry in std::fs::read_dir(repo().join("roadmaps")).expect("roadmaps") {
+            let path = entry.expect("entry").path();
+            std::fs::copy(&path, roadmaps.join(path.file_name().expect("name"))).expect("copy");
+        }
+        edit(&roadmaps);
+        let db = dir.path().join("karta.db");
+        let mut store = Sqlite::open(&db).expect("store");
+        let people: [(&str, Role, Option<&str>, &[&str]); 4] = [
+            ("admin", Role::Admin, None, &[]),
+            ("author", Role::Author, Some("khk-iro"), &[]),
+            ("coordinator", Role::Coordinator, None, &["mo-amursky"]),
+            ("viewer", Role::Viewer, None, &[]),
+        ];
+        let hash = auth::hash_password("верный-пароль").expect("hash");
+        for (login, role, organisation, executors) in people {
+            let feed = auth::secret(24);
+            store
+                .add_user(&NewUser {
+                    login,
+                    name: &format!("Пользователь {login}"),
+                    role,
+                    organisation,
+                    email: None,
+                    password: &hash,
+                    feed: &feed,
+                    created_at: NOW,
+                })
+                .expect("user");
+            let bound: Vec<String> = executors.iter().map(|e| e.to_string()).collect();
+            store.bind(login, &bound).expect("bind");
+        }
+        config.uploads = dir.path().join("uploads");
+        let app = App {
+            config,
+            templates: Templates::load(None).expect("templates"),
+            roadmaps: Roadmaps::load(&[roadmaps], now()).expect("roadmaps check"),
+            pool: Pool::open(db).expect("pool"),
+            fixed_now: Some(now()),
+        };
+        Site { dir, app: Arc::new(app) }
+    }
+
+    fn store(&self) -> Sqlite {
+        Sqlite::open(&self.dir.path().join("karta.db")).expect("store")
+    }
+
+    /// A signed-in user: session cookie, CSRF token, API token.
+    fn who(&self, login: &str) -> Who {
+        let mut store = self.store();
+        let user = store.user(login).expect("read").expect("user");
+        let (cookie, _) = auth::start_session(&mut store, &user, now().timestamp(), 12).expect("session");
+        let csrf = store.session(&auth::digest(&cookie), now().timestamp()).expect("read").expect("live").1;
+        let token = auth::secret(32);
+        store.add_token(login, &auth::digest(&token), "test", NOW).expect("token");
+        Who { cookie, csrf, token }
+    }
+
+    async fn send(&self, request: Request<Body>) -> (StatusCode, Vec<(String, String)>, String) {
+        let response = router(self.app.clone()).oneshot(request).await.expect("response");
+        let status = response.status();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_string()))
+            .collect();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        (status, headers, String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    async fn get(&self, who: Option<&Who>, uri: &str) -> (StatusCode, String) {
+        let mut r = Request::get(uri);
+        if let Some(w) = who {
+            r = r.header(header::COOKIE, format!("{}={}", auth::COOKIE, w.cookie));
+        }
+        let (status, _, body) = self.send(r.body(Body::empty()).expect("request")).await;
+        (status, body)
+    }
+
+    async fn form(&self, who: &Who, uri: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
+        let body: String = fields.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&");
+        let r = Request::post(uri)
+            .header(header::COOKIE, format!("{}={}", auth::COOKIE, who.cookie))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("request");
+        let (status, _, body) = self.send(r).await;
+        (status, body)
+    }
+
+    async fn multipart(
+        &self,
+        who: &Who,
+        uri: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &[u8])>,
+    ) -> (StatusCode, String) {
+        let boundary = "karta-test-boundary";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").bytes());
+        }
+        if let Some((name, bytes)) = file {
+            body.extend(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .bytes(),
+            );
+            body.extend(bytes);
+            body.extend(b"\r\n");
+        }
+        body.extend(format!("--{boundary}--\r\n").bytes());
+        let r = Request::post(uri)
+            .header(header::COOKIE, format!("{}={}", auth::COOKIE, who.cookie))
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .expect("request");
+        let (status, _, body) = self.send(r).await;
+        (status, body)
+    }
+
+    async fn api(&self, who: &Who, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let r = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {}", who.token))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
+            .expect("request");
+        let (status, _, body) = self.send(r).await;
+        (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+    }
+
+    /// What the store holds: events, and requests to move with their decisions.
+    fn fingerprint(&self) -> (usize, usize, usize) {
+        let store = self.store();
+        let moves = store.move_requests(None).expect("moves");
+        (store.events().expect("events").len(), moves.len(), moves.iter().filter(|m| m.decision.is_some()).count())
+    }
+}
+
+fn encode(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+fn o(id: &str) -> String {
+    format!("/o/{}", encode(id))
+}
+
+// --- the access-control matrix ---
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Route {
+    Report,
+    Move,
+    Review,
+    Decide,
+    Value,
+}
+
+const ROUTES: [Route; 5] = [Route::Report, Route::Move, Route::Review, Route::Decide, Route::Value];
+
+/// The occurrence (or, for values, the executor) a role's "own" and "other" cases aim at.
+fn target(role: &str, own: bool) -> (&'static str, &'static str) {
+    match (role, own) {
+        (_, true) => (AMURSKY, "mo-amursky"),
+        // An author's other target is another organisation's roadmap.
+        ("author", false) => (LAZO, "mo-bikinsky"),
+        (_, false) => (BIKINSKY, "mo-bikinsky"),
+    }
+}
+
+/// The roadmap whose indicator values a case enters: an author's other one is not theirs.
+fn values_in(role: &str, own: bool) -> &'static str {
+    if role == "author" && !own { "lazo-2023-2024" } else { MODEL }
+}
+
+/// Whether the role may use the route on its own / other target.
+fn allowed(role: &str, route: Route, own: bool) -> bool {
+    match role {
+        "admin" => true,
+        "author" => own,
+        "coordinator" => own && matches!(route, Route::Report | Route::Move | Route::Value),
+        _ => false,
+    }
+}
+
+/// Puts the store in the state the route needs: a done report to review, a pending move.
+fn prepare(site: &Site, route: Route, occurrence: &str) -> i64 {
+    let mut store = site.store();
+    match route {
+        Route::Review => {
+            let done = NewEvent {
+                occurrence: Some(occurrence.into()),
+                action: Action::Done { on: now().date_naive() },
+                note: None,
+                evidence: Vec::new(),
+                author: "setup".into(),
+                recorded_at: now(),
+                batch: None,
+            };
+            store.append(&[done]).expect("done");
+            0
+        }
+        Route::Decide => store
+            .request_move(
+                occurrence,
+                chrono::NaiveDate::from_ymd_opt(2023, 12, 1).expect("date"),
+                "setup",
+                "setup",
+                NOW,
+            )
+            .expect("request"),
+        _ => 0,
+    }
+}
+
+async fn matrix(api: bool) {
+    let mut rows = Vec::new();
+    for role in ["admin", "author", "coordinator", "viewer"] {
+        for route in ROUTES {
+            for own in [true, false] {
+                let site = Site::new();
+                let who = site.who(role);
+                let (occurrence, executor) = target(role, own);
+                let request = prepare(&site, route, occurrence);
+                let before = site.fingerprint();
+                let status = if api {
+                    let (path, body) = match route {
+                        Route::Report => {
+                            (format!("/api/occurrences/{}/report", encode(occurrence)), json!({"kind": "done"}))
+                        }
+                        Route::Move => (
+                            format!("/api/occurrences/{}/move", encode(occurrence)),
+                            json!({"to": "2023-12-01", "reason": "каникулы"}),
+                        ),
+                        Route::Review => {
+                            (format!("/api/occurrences/{}/review", encode(occurrence)), json!({"decision": "accept"}))
+                        }
+                        Route::Decide => (format!("/api/moves/{request}/decide"), json!({"decision": "approve"})),
+                        Route::Value => (
+                            format!("/api/roadmaps/{}/indicators", values_in(role, own)),
+                            json!({"indicator": "ege-below-min-math-base", "period": "2023", "value": 0.5, "executor": executor}),
+                        ),
+                    };
+                    site.api(&who, "POST", &path, Some(body)).await.0
+                } else {
+                    let csrf = who.csrf.clone();
+                    match route {
+                        Route::Report => {
+                            site.multipart(
+                                &who,
+                                &format!("{}/report", o(occurrence)),
+                                &[("_csrf", &csrf), ("kind", "done")],
+                                None,
+                            )
+                            .await
+                            .0
+                        }
+                        Route::Move => {
+                            site.form(
+                                &who,
+                                &format!("{}/move", o(occurrence)),
+                                &[("_csrf", &csrf), ("to", "2023-12-01"), ("reason", "каникулы")],
+                            )
+                            .await
+                            .0
+                        }
+                        Route::Review => {
+                            site.form(
+                                &who,
+                                &format!("{}/review", o(occurrence)),
+                                &[("_csrf", &csrf), ("decision", "accept")],
+                            )
+                            .await
+                            .0
+                        }
+                        Route::Decide => {
+                            site.form(
+                                &who,
+                                &format!("/moves/{request}/decide"),
+                                &[("_csrf", &csrf), ("decision", "approve")],
+                            )
+                            .await
+                            .0
+                        }
+                        Route::Value => {
+                            site.form(
+                                &who,
+                                &format!("/r/{}/indicators", values_in(role, own)),
+                                &[
+                                    ("_csrf", &csrf),
+                                    ("indicator", "ege-below-min-math-base"),
+                                    ("period", "2023"),
+                                    ("value", "0,5"),
+                                    ("executor", executor),
+                                ],
+                            )
+                            .await
+                            .0
+                        }
+                    }
+                };
+                let changed = site.fingerprint() != before;
+                let expected_ok = allowed(role, route, own);
+                let ok_status = if api { StatusCode::OK } else { StatusCode::SEE_OTHER };
+                let expected = if expected_ok { ok_status } else { StatusCode::FORBIDDEN };
+                rows.push(format!(
+                    "{role:<12} {route:<7?} {:<6} {status} changed={changed}",
+                    if own { "own" } else { "other" }
+                ));
+                assert_eq!(status, expected, "{role} {route:?} own={own}: {}", rows.join("\n"));
+                assert_eq!(
+                    changed,
+                    expected_ok,
+                    "{role} {route:?} own={own}: the store {}",
+                    if changed { "changed" } else { "did not change" }
+                );
+            }
+        }
+    }
+    println!("{}", rows.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn access_matrix_through_the_forms() {
+    matrix(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn access_matrix_through_the_api() {
+    matrix(true).await;
+}
+
+// --- signing in ---
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_in_sets_a_safe_cookie_and_failures_are_limited() {
+    let site = Site::new();
+    let (status, headers, page) =
+        site.send(Request::get("/login?next=/r/lazo-2023-2024").body(Body::empty()).expect("r")).await;
+    assert_eq!(status, StatusCode::OK);
+    let login_cookie = headers
+        .iter()
+        .find(|(k, v)| k == "set-cookie" && v.starts_with(auth::LOGIN_COOKIE))
+        .expect("login cookie")
+        .1
+        .clone();
+    let token = login_cookie.split(';').next().expect("pair").split('=').nth(1).expect("value").to_string();
+    assert!(page.contains(&format!("value=\"{token}\"")), "the form carries the token of its cookie");
+    let attempt = |password: &'static str, token: String| {
+        let body = format!("login=coordinator&password={}&_csrf={token}&next=%2Fr%2Flazo-2023-2024", encode(password));
+        Request::post("/login")
+            .header(header::COOKIE, format!("{}={token}", auth::LOGIN_COOKIE))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("request")
+    };
+    // Right password: a session cookie, HttpOnly, Secure, SameSite; back where the user was going.
+    let (status, headers, _) = site.send(attempt("верный-пароль", token.clone())).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(headers.iter().any(|(k, v)| k == "location" && v == "/r/lazo-2023-2024"));
+    let session = headers
+        .iter()
+        .find(|(k, v)| k == "set-cookie" && v.starts_with(auth::COOKIE))
+        .expect("session cookie")
+        .1
+        .clone();
+    for flag in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
+        assert!(session.contains(flag), "{flag} missing in {session}");
+    }
+    // Without the form's token: refused.
+    let body = "login=coordinator&password=%D0%B2&_csrf=forged";
+    let forged = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .expect("request");
+    assert_eq!(site.send(forged).await.0, StatusCode::FORBIDDEN);
+    // Five wrong passwords, then even the right one waits.
+    for _ in 0..auth::MAX_FAILURES {
+        assert_eq!(site.send(attempt("неверный", token.clone())).await.0, StatusCode::UNAUTHORIZED);
+    }
+    let (status, _, page) = site.send(attempt("верный-пароль", token.clone())).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.contains("Слишком много"), "{page}");
+    // Pages need a session.
+    let (status, headers, _) = site.send(Request::get("/r/lazo-2023-2024").body(Body::empty()).expect("r")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(headers.iter().any(|(k, v)| k == "location" && v.starts_with("/login?next=")));
+}
+
+// --- security ---
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_form_without_its_csrf_token_is_refused() {
+    let site = Site::new();
+    let who = site.who("admin");
+    let before = site.fingerprint();
+    let (status, page) = site.multipart(&who, &format!("{}/report", o(AMURSKY)), &[("kind", "done")], None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("CSRF"), "{page}");
+    let (status, _) = site
+        .form(&who, &format!("{}/move", o(AMURSKY)), &[("_csrf", "forged"), ("to", "2023-12-01"), ("reason", "x")])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = site
+        .form(
+            &who,
+            &format!("/r/{MODEL}/indicators"),
+            &[("indicator", "ege-below-min-math-base"), ("period", "2023"), ("value", "1")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(site.fingerprint(), before, "nothing written");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn script_in_titles_and_comments_renders_as_text() {
+    let payload = "<script>alert('karta')</script>";
+    let site = Site::with(
+        |dir| {
+            let path = dir.join("lazo-2023-2024.yaml");
+            let text = std::fs::read_to_string(&path).expect("read");
+            let text = text.replacen(
+                "title: \"Дорожная карта повышения качества",
+                &format!("title: \"{payload} Дорожная карта повышения качества"),
+                1,
+            );
+            std::fs::write(&path, text).expect("write");
+        },
+        Config::default(),
+    );
+    let who = site.who("admin");
+    let (status, _) = site
+        .multipart(
+            &who,
+            &format!("{}/report", o(LAZO)),
+            &[("_csrf", &who.csrf), ("kind", "partial"), ("note", payload)],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    for page in ["/", "/r/lazo-2023-2024", "/r/lazo-2023-2024/timeline", &o(LAZO)] {
+        let (status, body) = site.get(Some(&who), page).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(!body.contains("<script>"), "{page} has a raw script tag");
+        assert!(body.contains("&lt;script&gt;"), "{page} does not show the payload as text");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_uploaded_file_with_a_path_in_its_name_stays_in_the_upload_directory() {
+    let site = Site::new();
+    let who = site.who("coordinator");
+    let (status, _) = site
+        .multipart(
+            &who,
+            &format!("{}/report", o(AMURSKY)),
+            &[("_csrf", &who.csrf), ("kind", "done")],
+            Some(("../../../escape.txt", b"evidence")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(
+        !site.dir.path().join("escape.txt").exists()
+            && !site.dir.path().parent().expect("tmp").join("escape.txt").exists()
+    );
+    let uploads = site.dir.path().join("uploads");
+    let files: Vec<String> = std::fs::read_dir(&uploads)
+        .expect("uploads")
+        .map(|e| e.expect("e").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert!(files[0].ends_with("-escape.txt"), "{files:?}");
+    // The event links the file, and the link serves it.
+    let events = site.store().events().expect("events");
+    let link = events.last().expect("event").event.evidence.last().expect("evidence").clone();
+    assert_eq!(link, format!("/files/{}", files[0]));
+    assert_eq!(site.get(Some(&who), &link).await, (StatusCode::OK, "evidence".to_string()));
+    assert_eq!(site.get(Some(&who), "/files/..%2Fkarta.db").await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn oversized_bodies_are_refused_and_nothing_is_written() {
+    let site = Site::with(|_| {}, Config { upload_limit_mb: 1, ..Config::default() });
+    let who = site.who("admin");
+    let before = site.fingerprint();
+    let big = vec![b'x'; 2 * 1024 * 1024];
+    let (status, page) = site
+        .multipart(
+            &who,
+            &format!("{}/report", o(AMURSKY)),
+            &[("_csrf", &who.csrf), ("kind", "done")],
+            Some(("big.pdf", &big)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{page}");
+    let long = "я".repeat(100_000);
+    let (status, _) = site
+        .form(&who, &format!("{}/move", o(AMURSKY)), &[("_csrf", &who.csrf), ("to", "2023-12-01"), ("reason", &long)])
+        .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(site.fingerprint(), before);
+    assert!(
+        !site.dir.path().join("uploads").exists()
+            || std::fs::read_dir(site.dir.path().join("uploads")).expect("d").next().is_none()
+    );
+}
+
+// --- pages ---
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_page_renders_for_a_signed_in_user() {
+    let site = Site::new();
+    let who = site.who("admin");
+    let coordinator = site.who("coordinator");
+    let pages: [(&str, &str); 12] = [
+        ("/", "Рейтинг исполнителей"),
+        ("/r/lazo-2023-2024", "Ожидаемый результат"),
+        ("/r/khabarovsk-model-2023-2024?executor=mo-amursky&status=overdue", "просрочено"),
+        ("/r/lazo-2023-2024/timeline", "<svg"),
+        ("/e/mo-amursky", "Просрочено"),
+        (&o(AMURSKY), "Отчёт об исполнении"),
+        ("/r/khabarovsk-model-2023-2024/indicators", "Внести значение"),
+        ("/admin", "Пользователи"),
+        ("/me", "Мои сроки"),
+        ("/r/lazo-2023-2024/doc/status.html", "Справка"),
+        ("/r/council-2021-06-03", "Протокол"),
+        ("/static/karta.css", ".st-overdue"),
+    ];
+    for (page, expected) in pages {
+        let (status, body) = site.get(Some(&who), page).await;
+        assert_eq!(status, StatusCode::OK, "{page}: {body}");
+        assert!(body.contains(expected), "{page} lacks «{expected}»");
+    }
+    // A coordinator's "my deadlines" is their executor's page; admin pages are not theirs.
+    let (status, _) = site.get(Some(&coordinator), "/me").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(site.get(Some(&coordinator), "/admin").await.0, StatusCode::FORBIDDEN);
+    // Filters narrow the table: only Amursky's rows.
+    let (_, filtered) =
+        site.get(Some(&who), "/r/khabarovsk-model-2023-2024?executor=mo-bikinsky&status=done_on_time").await;
+    assert!(filtered.contains("ничего не найдено"), "nothing is done on time at NOW");
+    assert_eq!(site.get(Some(&who), "/r/nope").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(site.get(Some(&who), "/r/lazo-2023-2024?from=вчера").await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    // Documents download as files.
+    let r = Request::get("/r/lazo-2023-2024/doc/roadmap.docx")
+        .header(header::COOKIE, format!("{}={}", auth::COOKIE, who.cookie))
+        .body(Body::empty())
+        .expect("r");
+    let (status, headers, _) = site.send(r).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers.iter().any(|(k, v)| k == "content-disposition" && v.contains("lazo-2023-2024-roadmap.docx")));
+    // The health check needs no session.
+    let (status, body) = site.get(None, "/healthz").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(serde_json::from_str::<Value>(&body).expect("json")["status"], "ok");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_coordinators_calendar_feed_has_their_executors_only() {
+    let site = Site::new();
+    let feed = site.store().user("coordinator").expect("read").expect("user").feed;
+    let (status, body) = site.get(None, &format!("/ics/{feed}.ics")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.starts_with("BEGIN:VCALENDAR"));
+    assert!(body.contains("mo-amursky") && !body.contains("mo-bikinsky"));
+    assert_eq!(site.get(None, "/ics/guess.ics").await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reporting_changes_the_status_and_a_move_needs_a_decision() {
+    let site = Site::new();
+    let coordinator = site.who("coordinator");
+    let author = site.who("author");
+    let (_, page) = site.get(Some(&coordinator), &o(AMURSKY)).await;
+    assert!(page.contains("st-overdue"));
+    let (status, _) = site
+        .form(
+            &coordinator,
+            &format!("{}/move", o(AMURSKY)),
+            &[("_csrf", &coordinator.csrf), ("to", "2023-11-01"), ("reason", "каникулы")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let request = site.store().move_requests(Some(AMURSKY)).expect("moves")[0].id;
+    // Still overdue until the author approves.
+    assert!(site.get(Some(&coordinator), &o(AMURSKY)).await.1.contains("st-overdue"));
+    let (status, _) = site
+        .form(
+            &author,
+            &format!("/moves/{request}/decide"),
+            &[("_csrf", &author.csrf), ("decision", "approve"), ("back", "/admin")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, occurrence) = site.api(&coordinator, "GET", &format!("/api/occurrences/{}", encode(AMURSKY)), None).await;
+    assert_eq!(occurrence["occurrence"]["due_text"], "01.11.2023");
+    assert_ne!(occurrence["occurrence"]["state"], "overdue", "moved to 01.11.2023, no longer overdue");
+    assert!(site.get(Some(&coordinator), &o(AMURSKY)).await.1.contains("перенесён с"));
+    let moved = site.store().events().expect("events");
+    assert!(
+        matches!(&moved.last().expect("event").event.action, Action::Moved { approved_by, .. } if approved_by == "Пользователь author")
+    );
+    assert_eq!(moved.last().expect("event").event.author, "author", "every write records the user");
+    // Deciding twice is a conflict, not a second move.
+    let (status, _) = site
+        .form(&author, &format!("/moves/{request}/decide"), &[("_csrf", &author.csrf), ("decision", "approve")])
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    // Done, then the API shows it.
+    let (status, _) = site
+        .multipart(
+            &coordinator,
+            &format!("{}/report", o(AMURSKY)),
+            &[("_csrf", &coordinator.csrf), ("kind", "done"), ("on", "2023-10-15")],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, occurrence) = site.api(&coordinator, "GET", &format!("/api/occurrences/{}", encode(AMURSKY)), None).await;
+    assert_eq!(occurrence["occurrence"]["state"], "done_on_time");
+    // A date in the future is refused.
+    let (status, _) = site
+        .api(
+            &coordinator,
+            "POST",
+            &format!("/api/occurrences/{}/report", encode(AMURSKY)),
+            Some(json!({"kind": "done", "on": "2030-01-01"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "already done");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_broken_edit_keeps_the_last_good_plan_and_admins_see_why() {
+    let site = Site::new();
+    let admin = site.who("admin");
+    let path = site.dir.path().join("roadmaps/lazo-2023-2024.yaml");
+    let good = std::fs::read_to_string(&path).expect("read");
+    let version = site.app.roadmaps.current().version;
+    std::fs::write(&path, good.replacen("timezone: Asia/Vladivostok", "timezone: Asia/Nowhere", 1)).expect("write");
+    filetime_bump(&path, 2);
+    assert!(!site.app.roadmaps.refresh(now()));
+    assert_eq!(site.app.roadmaps.current().version, version, "the last good plan stays");
+    let (status, page) = site.get(Some(&admin), "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Asia/Nowhere"), "admins see the diagnostics");
+    assert!(site.get(Some(&admin), "/r/lazo-2023-2024").await.0 == StatusCode::OK);
+    std::fs::write(&path, good.replacen("Дорожная карта повышения", "Обновлённая дорожная карта повышения", 1))
+        .expect("write");
+    filetime_bump(&path, 4);
+    assert!(site.app.roadmaps.refresh(now()));
+    assert!(site.get(Some(&admin), "/r/lazo-2023-2024").await.1.contains("Обновлённая дорожная карта"));
+    assert!(site.app.roadmaps.problems().text.is_empty());
+}
+
+/// Moves a file's modification time forward (some filesystems keep whole seconds).
+fn filetime_bump(path: &Path, secs: u64) {
+    let file = std::fs::File::options().write(true).open(path).expect("open");
+    let written = file.metadata().and_then(|m| m.modified()).expect("mtime");
+    let later = written + std::time::Duration::from_secs(secs);
+    file.set_modified(later).expect("set mtime");
+}
+
+// --- the API and its description ---
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_api_answers_as_its_openapi_document_says() {
+    let site = Site::new();
+    let who = site.who("admin");
+    let (status, doc) = site.api(&who, "GET", "/api/openapi.json", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
+    let paths = doc["paths"].as_object().expect("paths");
+    for path in [
+        "/overview",
+        "/roadmaps/{roadmap}",
+        "/roadmaps/{roadmap}/indicators",
+        "/executors/{executor}",
+        "/occurrences/{occurrence}",
+        "/occurrences/{occurrence}/report",
+        "/occurrences/{occurrence}/move",
+        "/occurrences/{occurrence}/review",
+        "/moves/{id}/decide",
+    ] {
+        assert!(paths.contains_key(path), "{path} is not described");
+    }
+    let checks = [
+        ("/api/overview".to_string(), "/overview"),
+        (format!("/api/roadmaps/{MODEL}?executor=mo-amursky"), "/roadmaps/{roadmap}"),
+        (format!("/api/roadmaps/{MODEL}/indicators"), "/roadmaps/{roadmap}/indicators"),
+        ("/api/executors/mo-amursky".to_string(), "/executors/{executor}"),
+        (format!("/api/occurrences/{}", encode(AMURSKY)), "/occurrences/{occurrence}"),
+    ];
+    for (uri, path) in checks {
+        let (status, body) = site.api(&who, "GET", &uri, None).await;
+        assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+        let schema = &doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+        let mut root = json!({"components": doc["components"].clone()});
+        root.as_object_mut().expect("object").extend(schema.as_object().expect("schema").clone());
+        let validator = jsonschema::validator_for(&root).expect("the schema compiles");
+        let errors: Vec<String> =
+            validator.iter_errors(&body).map(|e| format!("{} at {}", e, e.instance_path())).take(5).collect();
+        assert!(errors.is_empty(), "{uri} does not match {path}: {errors:?}");
+    }
+    // Errors are JSON with a message; no token, no data.
+    let (status, body) = site.api(&who, "GET", "/api/occurrences/nope", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body["error"].as_str().is_some_and(|e| e.contains("nope")));
+    let anonymous = Who { cookie: String::new(), csrf: String::new(), token: "wrong".into() };
+    assert_eq!(site.api(&anonymous, "GET", "/api/overview", None).await.0, StatusCode::UNAUTHORIZED);
+    let (status, body) = site
+        .api(
+            &who,
+            "POST",
+            &format!("/api/occurrences/{}/report", encode(AMURSKY)),
+            Some(json!({"kind": "done", "extra": 1})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+}
