@@ -25,7 +25,7 @@ fn repo() -> PathBuf {
 }
 
 fn encode(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+    karta::web::data::encode(s)
 }
 
 /// A child process killed when the test ends, however it ends.
@@ -113,6 +113,8 @@ async fn browser() -> (Killed, Client) {
             ]
         }),
     );
+    // Two TLS back ends are linked (lettre's and the WebDriver client's): pick one.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = ClientBuilder::rustls()
         .expect("tls")
         .capabilities(caps)
@@ -141,12 +143,7 @@ fn events_about(dir: &Path, occurrence: &str) -> usize {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_coordinator_reports_the_overdue_item_and_is_refused_another_district() {
     let dir = tempfile::tempdir().expect("dir");
-    let roadmaps = dir.path().join("roadmaps");
-    std::fs::create_dir(&roadmaps).expect("mkdir");
-    for entry in std::fs::read_dir(repo().join("roadmaps")).expect("roadmaps") {
-        let path = entry.expect("entry").path();
-        std::fs::copy(&path, roadmaps.join(path.file_name().expect("name"))).expect("copy");
-    }
+    support::copy_roadmaps(dir.path());
     add_user(
         dir.path(),
         &["amur", "--name", "Иванова И.И.", "--role", "coordinator", "--executor", "mo-amursky"],
@@ -161,7 +158,10 @@ async fn a_coordinator_reports_the_overdue_item_and_is_refused_another_district(
     client.find(Locator::Id("login")).await.expect("login field").send_keys("amur").await.expect("type");
     client.find(Locator::Id("password")).await.expect("password field").send_keys("пароль-амур-1").await.expect("type");
     client.find(Locator::Id("login-submit")).await.expect("button").click().await.expect("click");
-    client.wait().for_url(&url(&base, "/e/mo-amursky")).await.expect("my deadlines");
+    if client.wait().for_url(&url(&base, "/e/mo-amursky")).await.is_err() {
+        let at = client.current_url().await.expect("url");
+        panic!("not on my deadlines but {at}:\n{}", client.source().await.unwrap_or_default());
+    }
     shot(&client, "executor").await;
 
     // The overdue item is on "my deadlines"; open it.

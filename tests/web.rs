@@ -4,7 +4,9 @@
 //! oversized bodies, every page, documents and the calendar feed, reloading roadmaps, and the
 //! OpenAPI document against the API's real answers.
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -24,10 +26,6 @@ const MODEL: &str = "khabarovsk-model-2023-2024";
 const AMURSKY: &str = "khabarovsk-model-2023-2024/w-d3-inform@2023-10-03/mo-amursky";
 const BIKINSKY: &str = "khabarovsk-model-2023-2024/w-d3-inform@2023-10-03/mo-bikinsky";
 const LAZO: &str = "lazo-2023-2024/org-6@2023-09-27";
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn now() -> chrono::DateTime<chrono::FixedOffset> {
     chrono::DateTime::parse_from_rfc3339(NOW).expect("now")
@@ -53,12 +51,7 @@ impl Site {
 
     fn with(edit: impl FnOnce(&Path), mut config: Config) -> Site {
         let dir = tempfile::tempdir().expect("dir");
-        let roadmaps = dir.path().join("roadmaps");
-        std::fs::create_dir(&roadmaps).expect("mkdir");
-        for entry in std::fs::read_dir(repo().join("roadmaps")).expect("roadmaps") {
-            let path = entry.expect("entry").path();
-            std::fs::copy(&path, roadmaps.join(path.file_name().expect("name"))).expect("copy");
-        }
+        let roadmaps = support::copy_roadmaps(dir.path());
         edit(&roadmaps);
         let db = dir.path().join("karta.db");
         let mut store = Sqlite::open(&db).expect("store");
@@ -93,6 +86,7 @@ impl Site {
             roadmaps: Roadmaps::load(&[roadmaps], now()).expect("roadmaps check"),
             pool: Pool::open(db).expect("pool"),
             fixed_now: Some(now()),
+            cache: Default::default(),
         };
         Site { dir, app: Arc::new(app) }
     }
@@ -197,7 +191,7 @@ impl Site {
 }
 
 fn encode(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+    karta::web::data::encode(s)
 }
 
 fn o(id: &str) -> String {

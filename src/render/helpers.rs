@@ -46,7 +46,11 @@ handlebars_helper!(join: |list: Value, sep: str| match list {
     Value::Array(items) => items.iter().map(text).collect::<Vec<_>>().join(sep),
     other => text(&other),
 });
-handlebars_helper!(url: |s: Value| percent_encoding::utf8_percent_encode(&text(&s), percent_encoding::NON_ALPHANUMERIC).to_string());
+/// What a path segment escapes: everything but letters, digits and `-._~` (RFC 3986 unreserved).
+pub const SEGMENT: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+handlebars_helper!(url: |s: Value| percent_encoding::utf8_percent_encode(&text(&s), SEGMENT).to_string());
 handlebars_helper!(lines: |s: Value| text(&s).lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect::<Vec<_>>());
 
 pub fn register(h: &mut Handlebars<'static>) {

@@ -95,6 +95,12 @@ pub struct MoveRequest {
 const USER: &str = "SELECT id, login, name, role, organisation, email, password, feed FROM users";
 
 impl Sqlite {
+    /// The id of the latest event (0 for none): the log is append-only, so it changes exactly
+    /// when something is recorded.
+    pub fn last_event(&self) -> Result<i64, StoreError> {
+        self.conn.query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0)).map_err(StoreError::Read)
+    }
+
     /// Whether the store answers.
     pub fn ping(&self) -> Result<(), StoreError> {
         self.conn.query_row("SELECT 1", [], |_| Ok(())).map_err(StoreError::Read)

@@ -107,7 +107,7 @@ async fn roadmap(State(app): Shared, _: Bearer, Path(id): Path<String>, Query(fi
 }
 
 async fn indicators(State(app): Shared, _: Bearer, Path(id): Path<String>) -> Answer {
-    run(move || data::indicators(&app.view()?, &id)).await
+    run(move || data::indicators(&*app.view()?, &id)).await
 }
 
 #[derive(Deserialize)]

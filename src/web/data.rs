@@ -457,5 +457,5 @@ pub fn describe(a: &Action) -> String {
 
 /// A path segment, percent-encoded (occurrence ids carry `/` and `@`).
 pub fn encode(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+    percent_encoding::utf8_percent_encode(s, crate::render::helpers::SEGMENT).to_string()
 }

@@ -74,16 +74,35 @@ pub struct App {
     pub pool: Pool,
     /// `--now`: the service runs at a fixed instant (tests, demonstrations).
     pub fixed_now: Option<DateTime<FixedOffset>>,
+    /// The last view made, while the plan, the log and the minute stay the same.
+    pub cache: std::sync::Mutex<Option<(ViewKey, Arc<View>)>>,
 }
+
+/// What a view depends on: the roadmaps' version, the latest event, the minute.
+pub type ViewKey = (u64, i64, i64);
 
 impl App {
     pub fn now(&self) -> DateTime<FixedOffset> {
         crate::clock::now(self.fixed_now)
     }
 
-    /// The plan and the log as of now.
-    pub fn view(&self) -> Result<View, Fail> {
-        View::at(self.roadmaps.current(), &self.pool, self.now()).map_err(Fail::store)
+    /// The plan and the log as of now (to the minute): made once per change of the roadmaps, the
+    /// log or the minute, and shared by the requests in between.
+    pub fn view(&self) -> Result<Arc<View>, Fail> {
+        let snapshot = self.roadmaps.current();
+        let now = self.now();
+        let key = (snapshot.version, self.store(|s| s.last_event())?, now.timestamp().div_euclid(60));
+        let cached = self.cache.lock().ok().and_then(|c| c.clone());
+        if let Some((k, view)) = cached {
+            if k == key {
+                return Ok(view);
+            }
+        }
+        let view = Arc::new(View::at(snapshot, &self.pool, now).map_err(Fail::store)?);
+        if let Ok(mut c) = self.cache.lock() {
+            *c = Some((key, view.clone()));
+        }
+        Ok(view)
     }
 
     pub fn store<T>(&self, f: impl FnOnce(&mut crate::track::Sqlite) -> Result<T, StoreError>) -> Result<T, Fail> {

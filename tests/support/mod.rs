@@ -90,3 +90,14 @@ impl Drop for Run {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+/// Copies the bundled roadmaps into `dir/roadmaps` (a workspace the test may edit) and returns it.
+pub fn copy_roadmaps(dir: &Path) -> PathBuf {
+    let roadmaps = dir.join("roadmaps");
+    std::fs::create_dir_all(&roadmaps).expect("mkdir");
+    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("roadmaps")).expect("roadmaps") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, roadmaps.join(path.file_name().expect("name"))).expect("copy");
+    }
+    roadmaps
+}
