@@ -28,6 +28,14 @@ pub struct Workspace {
     pub warnings: Vec<Diagnostic>,
 }
 
+impl Workspace {
+    /// The date at `now` where the roadmaps are (the first roadmap's zone): the date documents
+    /// and pages carry.
+    pub fn local_date(&self, now: chrono::DateTime<chrono::FixedOffset>) -> chrono::NaiveDate {
+        self.units.first().map_or_else(|| now.date_naive(), |u| now.with_timezone(&u.tz).date_naive())
+    }
+}
+
 /// One roadmap or protocol, ready to compile.
 #[derive(Debug)]
 pub struct Unit {

@@ -36,7 +36,7 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
     let now = karta::clock::now(global.now);
     let mut days: BTreeMap<NaiveDate, Day> = BTreeMap::new();
     for o in plan.occurrences.iter().filter(|o| args.executor.as_ref().is_none_or(|e| o.executors.contains(e))) {
-        let today = now.with_timezone(&o.due.timezone()).date_naive();
+        let today = o.local_date(now);
         let last = today.checked_add_days(Days::new(u64::from(args.days.max(1) - 1))).unwrap_or(today);
         if o.opens >= today && o.opens <= last && o.opens < o.due_date {
             days.entry(o.opens).or_default().opening.push(o);

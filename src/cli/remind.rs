@@ -43,25 +43,50 @@ pub struct Notifier {
     pub transport: Transport,
 }
 
+/// karta.toml: `[notify]` here, `[store]` and `[web]` for `karta serve`. A missing file is the
+/// defaults.
 #[derive(serde::Deserialize, Default)]
-struct File {
+pub struct ConfigFile {
     #[serde(default)]
-    notify: Config,
+    pub notify: Config,
+    #[serde(default)]
+    pub store: StoreSection,
+    #[serde(default)]
+    pub web: Option<karta::web::Config>,
+}
+
+/// `[store]`: where the database and the roadmaps are.
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct StoreSection {
+    pub path: Option<PathBuf>,
+    #[serde(default)]
+    pub roadmaps: Vec<PathBuf>,
+}
+
+impl ConfigFile {
+    pub fn read(path: &std::path::Path) -> Result<ConfigFile, u8> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => toml::from_str(&text).map_err(|e| {
+                err_line!("ошибка: {}: {e}", path.display());
+                1u8
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ConfigFile::default()),
+            Err(e) => {
+                err_line!("ошибка: не удалось прочитать {}: {e}", path.display());
+                Err(2)
+            }
+        }
+    }
 }
 
 impl Notifier {
     pub fn open(setup: &Setup) -> Result<Notifier, u8> {
-        let config = match std::fs::read_to_string(&setup.config) {
-            Ok(text) => toml::from_str::<File>(&text).map(|f| f.notify).map_err(|e| {
-                err_line!("ошибка: {}: {e}", setup.config.display());
-                1u8
-            })?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
-            Err(e) => {
-                err_line!("ошибка: не удалось прочитать {}: {e}", setup.config.display());
-                return Err(2);
-            }
-        };
+        Notifier::with(ConfigFile::read(&setup.config)?.notify, setup)
+    }
+
+    /// The notifier of an already read `[notify]`.
+    pub fn with(config: Config, setup: &Setup) -> Result<Notifier, u8> {
         let templates = Templates::load(setup.templates.as_deref()).map_err(|e| {
             err_line!("ошибка: {e}");
             1u8

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde_json::json;
 
 use karta::msg;
-use karta::track::{self, Action, NewEvent, State, Store};
+use karta::track::{self, Action, NewEvent, Refusal, Request, Store};
 
 use super::track::{Tracking, Where, author};
 use super::{Format, Global, out_line};
@@ -157,55 +157,28 @@ pub fn report(global: &Global, report: Report) -> super::Exit {
         Ok(id) => id,
         Err((m, h)) => return tracking.refuse(m, h),
     };
-    let state = tracking.report().occurrences.into_iter().find(|s| s.id == occurrence);
+    let report_now = tracking.report();
+    let status = report_now.occurrences.iter().find(|s| s.id == occurrence);
     let today = tracking.today(&occurrence);
-    let action = match (&report, state.as_ref().map(|s| s.state)) {
-        (_, Some(State::Cancelled)) => {
-            return tracking.refuse(msg!("срок `{}` отменён", occurrence; "`{}` is cancelled", occurrence), None);
+    let request = match &report {
+        Report::Done(a) => Request::Done { on: a.on },
+        Report::Partial(a) => Request::Partial { percent: a.percent, noted: a.target.note.is_some() },
+        Report::NotDone(a) => Request::NotDone { reason: a.reason.clone() },
+        Report::Move(a) => Request::Move { to: a.to, reason: a.reason.clone(), approved_by: a.approved_by.clone() },
+        Report::Cancel(a) => Request::Cancel { document: a.document.clone() },
+        Report::Accept(_) => Request::Accept,
+        Report::Reject(a) => Request::Reject { reason: a.reason.clone() },
+    };
+    let action = match track::check(request, status, today) {
+        Ok(action) => action,
+        Err(refusal) => {
+            // Fixing a report is taking it back: say how.
+            let hint = matches!(refusal, Refusal::AlreadyDone { .. }).then(|| {
+                let last = last_event(&tracking, &occurrence, "done");
+                msg!("чтобы исправить отметку, отмените её: karta undo {} --reason …", last; "to fix it, take it back: karta undo {} --reason …", last)
+            });
+            return tracking.refuse(refusal.message(&occurrence), hint);
         }
-        (Report::Done(a), Some(s)) if s.is_done() => {
-            let when =
-                state.as_ref().and_then(|s| s.done_on).map(|d| d.format("%d.%m.%Y").to_string()).unwrap_or_default();
-            let last = last_event(&tracking, &occurrence, "done");
-            let _ = a;
-            return tracking.refuse(
-                msg!("срок `{}` уже отмечен выполненным {}", occurrence, when; "`{}` is already reported done on {}", occurrence, when),
-                Some(msg!("чтобы исправить отметку, отмените её: karta undo {} --reason …", last; "to fix it, take it back: karta undo {} --reason …", last)),
-            );
-        }
-        (Report::Done(a), _) => {
-            let on = a.on.unwrap_or(today);
-            if on > today {
-                return tracking.refuse(msg!("дата выполнения {} ещё не наступила", on.format("%d.%m.%Y"); "the completion date {} is in the future", on), None);
-            }
-            Action::Done { on }
-        }
-        (Report::Partial(a), _) => {
-            if a.percent.is_none() && a.target.note.is_none() {
-                return tracking.refuse(msg!("укажите `--percent` или `--note`"; "give `--percent` or `--note`"), None);
-            }
-            Action::Partial { percent: a.percent }
-        }
-        (Report::NotDone(a), _) => Action::NotDone { reason: a.reason.clone() },
-        (Report::Move(_), Some(s)) if s.is_done() => {
-            return tracking.refuse(
-                msg!("срок `{}` уже выполнен: переносить нечего", occurrence; "`{}` is already done", occurrence),
-                None,
-            );
-        }
-        (Report::Move(a), _) => {
-            Action::Moved { to: a.to, reason: a.reason.clone(), approved_by: a.approved_by.clone() }
-        }
-        (Report::Cancel(a), _) => Action::Cancelled { document: a.document.clone() },
-        (Report::Accept(_) | Report::Reject(_), Some(s)) if !s.is_done() => {
-            return tracking.refuse(
-                msg!("срок `{}` не отмечен выполненным: принимать или отклонять нечего", occurrence;
-                "`{}` is not reported done: nothing to accept or reject", occurrence),
-                None,
-            );
-        }
-        (Report::Accept(_), _) => Action::Accepted,
-        (Report::Reject(a), _) => Action::Rejected { reason: a.reason.clone() },
     };
     let evidence = match &report {
         Report::Done(a) => a.evidence.clone(),
@@ -251,28 +224,7 @@ fn record(global: &Global, mut tracking: Tracking, event: NewEvent) -> super::Ex
 
 /// One line about an event, in Russian.
 pub fn describe(e: &NewEvent) -> String {
-    let on = e.occurrence.as_deref().unwrap_or_default();
-    match &e.action {
-        Action::Done { on: d } => format!("выполнено {on} ({})", d.format("%d.%m.%Y")),
-        Action::Partial { percent } => {
-            format!("частично выполнено {on}{}", percent.map(|p| format!(" ({p} %)")).unwrap_or_default())
-        }
-        Action::NotDone { reason } => format!("не выполнено {on}: {reason}"),
-        Action::Cancelled { document } => format!("отменено {on} ({document})"),
-        Action::Moved { to, reason, approved_by } => {
-            format!("срок {on} перенесён на {} ({reason}; согласовал {approved_by})", to.format("%d.%m.%Y"))
-        }
-        Action::Value { indicator, executor, period, value, .. } => {
-            format!(
-                "показатель {indicator} за {period}{}: {}",
-                executor.as_deref().map(|e| format!(" ({e})")).unwrap_or_default(),
-                value.to_string().replace('.', ",")
-            )
-        }
-        Action::Accepted => format!("снято с контроля {on}"),
-        Action::Rejected { reason } => format!("отчёт по {on} отклонён: {reason}"),
-        Action::Correction { supersedes, reason } => format!("отменено событие № {supersedes}: {reason}"),
-    }
+    e.action.describe(e.occurrence.as_deref())
 }
 
 pub fn undo(global: &Global, args: Undo) -> super::Exit {

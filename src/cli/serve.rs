@@ -12,14 +12,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::Deserialize;
 use tokio::sync::watch;
 
+use karta::notify;
 use karta::render::Templates;
 use karta::web::state::{Pool, Roadmaps};
 use karta::web::{self, App};
 
-use super::remind::{Notifier, Setup};
+use super::remind::{ConfigFile, Notifier, Setup};
 use super::track::{Tracking, Where};
 use super::{Global, err_line, out_line};
 
@@ -47,23 +47,6 @@ pub struct Args {
     pub setup: Setup,
 }
 
-/// The sections of karta.toml `serve` reads besides `[notify]`.
-#[derive(Deserialize, Default)]
-struct File {
-    #[serde(default)]
-    store: StoreSection,
-    #[serde(default)]
-    web: Option<web::Config>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct StoreSection {
-    path: Option<PathBuf>,
-    #[serde(default)]
-    roadmaps: Vec<PathBuf>,
-}
-
 pub fn run(global: &Global, args: Args) -> super::Exit {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("KARTA_LOG").unwrap_or_else(|_| "info".into()))
@@ -77,18 +60,7 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
 }
 
 /// Flags and variables first, then the file, then the defaults.
-fn settings(args: &Args) -> Result<(web::Config, Where), u8> {
-    let file: File = match std::fs::read_to_string(&args.setup.config) {
-        Ok(text) => toml::from_str(&text).map_err(|e| {
-            err_line!("ошибка: {}: {e}", args.setup.config.display());
-            1u8
-        })?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => File::default(),
-        Err(e) => {
-            err_line!("ошибка: не удалось прочитать {}: {e}", args.setup.config.display());
-            return Err(2);
-        }
-    };
+fn settings(args: &Args, file: ConfigFile) -> Result<(web::Config, Where, notify::Config), u8> {
     let mut config = file.web.unwrap_or_default();
     if let Some(l) = &args.listen {
         config.listen = l.clone();
@@ -105,12 +77,12 @@ fn settings(args: &Args) -> Result<(web::Config, Where), u8> {
         .cloned()
         .unwrap_or_else(|| vec![PathBuf::from("roadmaps")]);
     let db = args.db.clone().or(file.store.path).unwrap_or_else(|| PathBuf::from("karta.db"));
-    Ok((config, Where { roadmaps, db }))
+    Ok((config, Where { roadmaps, db }, file.notify))
 }
 
 async fn serve(global: &Global, args: Args) -> super::Exit {
-    let (config, at) = settings(&args)?;
-    let notifier = Arc::new(Notifier::open(&args.setup)?);
+    let (config, at, notify) = settings(&args, ConfigFile::read(&args.setup.config)?)?;
+    let notifier = Arc::new(Notifier::with(notify, &args.setup)?);
     let now = karta::clock::now(global.now);
     let roadmaps = Roadmaps::load(&at.roadmaps, now).map_err(|errors| {
         for e in errors {

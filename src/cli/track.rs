@@ -67,16 +67,15 @@ impl Tracking {
 
     /// Today in the roadmaps' local time (the first roadmap's zone when no occurrence is named).
     pub fn local_today(&self) -> NaiveDate {
-        self.workspace
-            .units
-            .first()
-            .map_or_else(|| self.now.date_naive(), |u| self.now.with_timezone(&u.tz).date_naive())
+        self.workspace.local_date(self.now)
     }
 
     /// Today in the roadmaps' local time.
     pub fn today(&self, occurrence: &str) -> NaiveDate {
-        let tz = self.plan.position(occurrence).map(|i| self.plan.occurrences[i].due.timezone());
-        tz.map_or_else(|| self.now.date_naive(), |tz| self.now.with_timezone(&tz).date_naive())
+        match self.plan.position(occurrence) {
+            Some(i) => self.plan.occurrences[i].local_date(self.now),
+            None => self.local_today(),
+        }
     }
 
     /// The occurrence a command is about: an occurrence id, or an activity (`roadmap/activity`

@@ -88,6 +88,13 @@ pub struct Plan {
     positions: rustc_hash::FxHashMap<u128, usize>,
 }
 
+impl Occurrence {
+    /// The date at `now` in the occurrence's own zone.
+    pub fn local_date(&self, now: DateTime<FixedOffset>) -> NaiveDate {
+        now.with_timezone(&self.due.timezone()).date_naive()
+    }
+}
+
 impl Plan {
     fn new(
         graph: DiGraph<String, ()>,

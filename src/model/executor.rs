@@ -53,6 +53,13 @@ pub enum ExecutorKind {
     Person,
 }
 
+impl Executor {
+    /// The name tables use: the short one when given.
+    pub fn display_name(&self) -> &str {
+        self.short.as_deref().unwrap_or(&self.name)
+    }
+}
+
 impl ExecutorKind {
     fn is_org(&self) -> bool {
         *self == ExecutorKind::Org

@@ -348,11 +348,7 @@ fn about(
             let names: Vec<String> = s
                 .executors
                 .iter()
-                .map(|e| {
-                    unit.executors
-                        .get(e)
-                        .map_or_else(|| e.clone(), |x| x.short.clone().unwrap_or_else(|| x.name.clone()))
-                })
+                .map(|e| unit.executors.get(e).map_or_else(|| e.clone(), |x| x.display_name().to_string()))
                 .collect();
             for r in to {
                 let expires = r.today + chrono::Days::new(30);

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::check::{Unit, Workspace};
 use crate::deadline::Spec;
-use crate::model::{Decision, Document, Executor, Indicator, Observation, Person};
+use crate::model::{Decision, Document, Indicator, Observation, Person};
 use crate::track::{OccurrenceStatus, Report, State};
 
 /// The organisation a document comes from (requisite 05, with the parent body above it).
@@ -333,11 +333,7 @@ fn head<'u>(unit: &'u Unit, id: Option<&str>) -> Option<&'u Person> {
 
 /// Executor names as a table cell shows them: the short form, else the full name.
 fn names(unit: &Unit, ids: &[String]) -> Vec<String> {
-    ids.iter().map(|id| unit.executors.get(id).map_or_else(|| id.clone(), display)).collect()
-}
-
-fn display(e: &Executor) -> String {
-    e.short.clone().unwrap_or_else(|| e.name.clone())
+    ids.iter().map(|id| unit.executors.get(id).map_or_else(|| id.clone(), |e| e.display_name().to_string())).collect()
 }
 
 /// "приказ" → "ПРИКАЗ" and the verb of its text; the stamp word agrees with "дорожная карта".
@@ -442,7 +438,7 @@ pub fn roadmap(unit: &Unit) -> Option<RoadmapDoc> {
                                 .map(|id| {
                                     unit.executors
                                         .get(id)
-                                        .map(display)
+                                        .map(|e| e.display_name().to_string())
                                         .or_else(|| unit.groups.get(id).map(|g| g.name.clone()))
                                         .unwrap_or_else(|| id.clone())
                                 })
@@ -573,7 +569,7 @@ fn flatten_under(
                 .map(|id| {
                     unit.executors
                         .get(id)
-                        .map(display)
+                        .map(|e| e.display_name().to_string())
                         .or_else(|| unit.groups.get(id).map(|g| g.name.clone()))
                         .unwrap_or_else(|| id.clone())
                 })
@@ -652,7 +648,7 @@ pub fn status(
         .enumerate()
         .map(|(i, e)| FigureRow {
             number: (i + 1).to_string(),
-            title: unit.executors.get(*e).map_or_else(|| (*e).clone(), display),
+            title: unit.executors.get(*e).map_or_else(|| (*e).clone(), |x| x.display_name().to_string()),
             figures: figures(mine.iter().copied().filter(|s| s.executors.contains(e))),
         })
         .collect();
@@ -736,7 +732,7 @@ fn people(unit: &Unit) -> (Option<Signer>, Option<Mark>) {
     let head = head(unit, controller);
     let mark = controller.and_then(|id| unit.executors.get(id)).and_then(|e| {
         (e.phone.is_some() || e.email.is_some()).then(|| Mark {
-            name: display(e),
+            name: e.display_name().to_string(),
             phone: e.phone.clone(),
             email: e.email.clone(),
         })

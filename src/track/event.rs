@@ -42,6 +42,34 @@ impl Action {
             Action::Correction { .. } => "correction",
         }
     }
+
+    /// The event in one Russian line, naming the occurrence when given.
+    pub fn describe(&self, occurrence: Option<&str>) -> String {
+        let at = occurrence.map(|o| format!(" {o}")).unwrap_or_default();
+        let digits = |d: &NaiveDate| d.format("%d.%m.%Y").to_string();
+        match self {
+            Action::Done { on } => format!("выполнено{at} ({})", digits(on)),
+            Action::Partial { percent } => {
+                format!("частично выполнено{at}{}", percent.map(|p| format!(" ({p} %)")).unwrap_or_default())
+            }
+            Action::NotDone { reason } => format!("не выполнено{at}: {reason}"),
+            Action::Cancelled { document } => format!("отменено{at} ({document})"),
+            Action::Moved { to, reason, approved_by } => {
+                format!("срок{at} перенесён на {} ({reason}; согласовал {approved_by})", digits(to))
+            }
+            Action::Value { indicator, executor, period, value, .. } => format!(
+                "показатель {indicator} за {period}{}: {}",
+                executor.as_deref().map(|e| format!(" ({e})")).unwrap_or_default(),
+                value.to_string().replace('.', ",")
+            ),
+            Action::Accepted => format!("снято с контроля{at}"),
+            Action::Rejected { reason } => match occurrence {
+                Some(o) => format!("отчёт по {o} отклонён: {reason}"),
+                None => format!("отчёт отклонён: {reason}"),
+            },
+            Action::Correction { supersedes, reason } => format!("отменено событие № {supersedes}: {reason}"),
+        }
+    }
 }
 
 /// An event to record.

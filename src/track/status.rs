@@ -429,7 +429,7 @@ fn risk(
         s.at_risk = true;
         if let (true, Some(Spec::Relative(r))) = (o.relative, &ws.units[o.unit].tasks[o.task].spec) {
             // Expected completion of a late prerequisite: today at the earliest.
-            let today = now.with_timezone(&o.due.timezone()).date_naive();
+            let today = o.local_date(now);
             let from = late.iter().map(|&p| plan.occurrences[p].due_date.max(today)).max().unwrap_or(today);
             let due = if r.working {
                 calendar.add_working_days(from, r.days)

@@ -9,13 +9,36 @@ use std::io::Write as _;
 use chrono::NaiveDate;
 
 use super::{App, Fail, access, auth};
-use crate::track::{Action, NewEvent, State, Store, User};
+use axum::http::StatusCode;
 
-/// What a report says.
-pub enum Ask {
-    Done { on: Option<NaiveDate> },
-    Partial { percent: Option<u8> },
-    NotDone { reason: String },
+use crate::diag::Lang;
+use crate::track::{self, Action, NewEvent, Refusal, Request, Store, User};
+
+/// A report as a form or the API states it: `done`, `partial` or `not_done` and its fields.
+pub fn report_request(
+    kind: &str,
+    on: Option<NaiveDate>,
+    percent: Option<u8>,
+    reason: Option<String>,
+    noted: bool,
+) -> Result<Request, Fail> {
+    match kind {
+        "done" => Ok(Request::Done { on }),
+        "partial" => Ok(Request::Partial { percent, noted }),
+        "not_done" => Ok(Request::NotDone { reason: reason.unwrap_or_default() }),
+        _ => Err(Fail::bad(format!(
+            "«{kind}»: сообщить можно done (выполнено), partial (частично) или not_done (не выполнено)"
+        ))),
+    }
+}
+
+/// A two-way decision by its word: `yes` is true, `no` false.
+pub fn decision(word: &str, yes: &str, no: &str) -> Result<bool, Fail> {
+    match word {
+        w if w == yes => Ok(true),
+        w if w == no => Ok(false),
+        other => Err(Fail::bad(format!("решение «{other}»: ожидается {yes} или {no}"))),
+    }
 }
 
 /// An uploaded evidence file, held until the report is accepted.
@@ -43,22 +66,34 @@ fn event(
     }
 }
 
-/// The occurrence's state now, after checking the user may write about it.
-fn target(
-    app: &App,
-    user: &User,
-    id: &str,
-    need: fn(&User, &crate::check::Unit, &crate::compile::Occurrence) -> bool,
-) -> Result<(State, NaiveDate), Fail> {
+/// Who may write about an occurrence (see [`access`]).
+type Need = fn(&User, &crate::check::Unit, &crate::compile::Occurrence) -> bool;
+
+/// The view and the occurrence's position in it, when the user may write about it (404, 403).
+fn located(app: &App, user: &User, id: &str, need: Need) -> Result<(std::sync::Arc<super::state::View>, usize), Fail> {
     let view = app.view()?;
     let i = view.plan.position(id).ok_or_else(|| Fail::not_found(format!("нет срока «{id}»")))?;
     let o = &view.plan.occurrences[i];
     if !need(user, &view.workspace().units[o.unit], o) {
         return Err(Fail::forbidden());
     }
+    Ok((view, i))
+}
+
+/// The event a request about an occurrence becomes, after checking the user may write about it
+/// (403) and the request against the occurrence's state now (409 when already done, else 422).
+fn checked(app: &App, user: &User, id: &str, need: Need, request: Request) -> Result<Action, Fail> {
+    let (view, i) = located(app, user, id, need)?;
+    let o = &view.plan.occurrences[i];
     let report = view.report();
-    let today = view.now.with_timezone(&o.due.timezone()).date_naive();
-    Ok((report.occurrences[i].state, today))
+    let today = o.local_date(view.now);
+    track::check(request, report.occurrences.get(i), today).map_err(|refusal| {
+        let status = match refusal {
+            Refusal::AlreadyDone { .. } => StatusCode::CONFLICT,
+            _ => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        Fail::new(status, refusal.message(id).get(Lang::Ru))
+    })
 }
 
 /// Records a report; returns the event number.
@@ -66,38 +101,12 @@ pub fn report(
     app: &App,
     user: &User,
     id: &str,
-    ask: Ask,
+    request: Request,
     note: Option<String>,
     link: Option<String>,
     upload: Option<Upload>,
 ) -> Result<i64, Fail> {
-    let (state, today) = target(app, user, id, access::may_report)?;
-    if state == State::Cancelled {
-        return Err(Fail::bad("срок отменён: отчитываться не нужно"));
-    }
-    let action = match ask {
-        Ask::Done { .. } if state.is_done() => {
-            return Err(Fail::new(axum::http::StatusCode::CONFLICT, "срок уже отмечен выполненным"));
-        }
-        Ask::Done { on } => {
-            let on = on.unwrap_or(today);
-            if on > today {
-                return Err(Fail::bad(format!("дата выполнения {} ещё не наступила", crate::ru::date_digits(on))));
-            }
-            Action::Done { on }
-        }
-        Ask::Partial { percent } => {
-            if percent.is_none() && note.as_deref().is_none_or(|n| n.trim().is_empty()) {
-                return Err(Fail::bad("укажите процент выполнения или комментарий"));
-            }
-            if percent.is_some_and(|p| p > 100) {
-                return Err(Fail::bad("процент — от 0 до 100"));
-            }
-            Action::Partial { percent }
-        }
-        Ask::NotDone { reason } if reason.trim().is_empty() => return Err(Fail::bad("укажите причину невыполнения")),
-        Ask::NotDone { reason } => Action::NotDone { reason },
-    };
+    let action = checked(app, user, id, access::may_report, request)?;
     let mut evidence: Vec<String> = link.into_iter().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect();
     if let Some(l) = evidence.first() {
         if !(l.starts_with("https://") || l.starts_with("http://")) {
@@ -141,9 +150,8 @@ pub fn safe_name(name: &str) -> String {
 /// Saves an upload inside the upload directory under a fresh name: written whole, then renamed.
 fn save(app: &App, upload: &Upload) -> Result<(String, std::path::PathBuf), Fail> {
     let dir = &app.config.uploads;
-    let failed = |e: std::io::Error| {
-        Fail::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, format!("не удалось сохранить файл: {e}"))
-    };
+    let failed =
+        |e: std::io::Error| Fail::new(StatusCode::INTERNAL_SERVER_ERROR, format!("не удалось сохранить файл: {e}"));
     std::fs::create_dir_all(dir).map_err(failed)?;
     let name = format!("{}-{}", auth::secret(8), safe_name(&upload.name));
     let path = dir.join(&name);
@@ -155,34 +163,16 @@ fn save(app: &App, upload: &Upload) -> Result<(String, std::path::PathBuf), Fail
 
 /// Asks to move a deadline; returns the request number.
 pub fn request_move(app: &App, user: &User, id: &str, to: NaiveDate, reason: &str) -> Result<i64, Fail> {
-    let (state, today) = target(app, user, id, access::may_report)?;
-    if state.is_done() || state == State::Cancelled {
-        return Err(Fail::bad("срок уже выполнен или отменён: переносить нечего"));
-    }
-    if reason.trim().is_empty() {
-        return Err(Fail::bad("укажите причину переноса"));
-    }
-    if to < today {
-        return Err(Fail::bad("новый срок уже прошёл"));
-    }
+    let request = Request::AskMove { to, reason: reason.trim().to_string() };
+    checked(app, user, id, access::may_report, request)?;
     let at = app.now().to_rfc3339();
     app.store(|s| s.request_move(id, to, reason.trim(), &user.login, &at))
 }
 
 /// Accepts (снять с контроля) or rejects a report.
 pub fn review(app: &App, user: &User, id: &str, accept: bool, reason: Option<String>) -> Result<i64, Fail> {
-    let (state, _) = target(app, user, id, |u, unit, _| access::may_review(u, unit))?;
-    if !state.is_done() {
-        return Err(Fail::bad("срок не отмечен выполненным: принимать или отклонять нечего"));
-    }
-    let action = if accept {
-        Action::Accepted
-    } else {
-        match reason.filter(|r| !r.trim().is_empty()) {
-            Some(reason) => Action::Rejected { reason },
-            None => return Err(Fail::bad("укажите, почему отчёт отклонён")),
-        }
-    };
+    let request = if accept { Request::Accept } else { Request::Reject { reason: reason.unwrap_or_default() } };
+    let action = checked(app, user, id, |u, unit, _| access::may_review(u, unit), request)?;
     app.store(|s| s.append(&[event(user, Some(id), action, None, Vec::new(), app)])).map(|ids| ids[0])
 }
 
@@ -190,7 +180,7 @@ pub fn review(app: &App, user: &User, id: &str, accept: bool, reason: Option<Str
 pub fn decide(app: &App, user: &User, request: i64, approve: bool) -> Result<Option<i64>, Fail> {
     let all = app.store(|s| s.move_requests(None))?;
     let r = all.iter().find(|r| r.id == request).ok_or_else(|| Fail::not_found(format!("нет запроса № {request}")))?;
-    target(app, user, &r.occurrence, |u, unit, _| access::may_review(u, unit))?;
+    located(app, user, &r.occurrence, |u, unit, _| access::may_review(u, unit))?;
     let moved = Action::Moved { to: r.date, reason: r.reason.clone(), approved_by: user.name.clone() };
     let e = event(
         user,
@@ -202,7 +192,7 @@ pub fn decide(app: &App, user: &User, request: i64, approve: bool) -> Result<Opt
     );
     let at = app.now().to_rfc3339();
     app.pool.with(|s| s.decide_move(request, approve, &user.login, &at, Some(&e))).map_err(|e| match e {
-        crate::track::StoreError::Conflict(m) => Fail::new(axum::http::StatusCode::CONFLICT, m),
+        crate::track::StoreError::Conflict(m) => Fail::new(StatusCode::CONFLICT, m),
         other => Fail::store(other),
     })
 }

@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::actions::{self, Ask, Reading};
+use super::actions::{self, Reading};
 use super::data::{self, Filters};
 use super::{App, Fail, auth, blocking};
 use crate::track::User;
@@ -157,13 +157,8 @@ async fn report(
     b: Result<Json<ReportBody>, JsonRejection>,
 ) -> Answer {
     let b = body(b)?;
-    let ask = match b.kind.as_str() {
-        "done" => Ask::Done { on: b.on },
-        "partial" => Ask::Partial { percent: b.percent },
-        "not_done" => Ask::NotDone { reason: b.reason.unwrap_or_default() },
-        other => return Err(ApiFail(Fail::bad(format!("kind: «{other}» — ожидается done, partial или not_done")))),
-    };
-    run(move || actions::report(&app, &user, &id, ask, b.note, b.evidence, None).map(|n| json!({"event": n}))).await
+    let request = actions::report_request(&b.kind, b.on, b.percent, b.reason, b.note.is_some())?;
+    run(move || actions::report(&app, &user, &id, request, b.note, b.evidence, None).map(|n| json!({"event": n}))).await
 }
 
 #[derive(Deserialize)]
@@ -197,11 +192,7 @@ async fn review(
     b: Result<Json<ReviewBody>, JsonRejection>,
 ) -> Answer {
     let b = body(b)?;
-    let accept = match b.decision.as_str() {
-        "accept" => true,
-        "reject" => false,
-        other => return Err(ApiFail(Fail::bad(format!("decision: «{other}» — ожидается accept или reject")))),
-    };
+    let accept = actions::decision(&b.decision, "accept", "reject")?;
     run(move || actions::review(&app, &user, &id, accept, b.reason).map(|n| json!({"event": n}))).await
 }
 
@@ -218,11 +209,7 @@ async fn decide(
     b: Result<Json<DecideBody>, JsonRejection>,
 ) -> Answer {
     let b = body(b)?;
-    let approve = match b.decision.as_str() {
-        "approve" => true,
-        "decline" => false,
-        other => return Err(ApiFail(Fail::bad(format!("decision: «{other}» — ожидается approve или decline")))),
-    };
+    let approve = actions::decision(&b.decision, "approve", "decline")?;
     run(move || actions::decide(&app, &user, id, approve).map(|n| json!({"event": n}))).await
 }
 

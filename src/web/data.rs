@@ -87,7 +87,7 @@ fn item(view: &View, s: &OccurrenceStatus<'_>) -> Value {
 }
 
 fn name(unit: Option<&Unit>, id: &str) -> String {
-    unit.and_then(|u| u.executors.get(id).map(|e| e.short.clone().unwrap_or_else(|| e.name.clone())))
+    unit.and_then(|u| u.executors.get(id).map(|e| e.display_name().to_string()))
         .or_else(|| unit.and_then(|u| u.groups.get(id).map(|g| g.name.clone())))
         .unwrap_or_else(|| id.to_string())
 }
@@ -201,7 +201,7 @@ pub fn roadmap(view: &View, report: &Report<'_>, id: &str, filters: &Filters) ->
     }
     sections.retain(|s| s["rows"].as_array().is_some_and(|r| !r.is_empty()));
     let totals = report.roadmaps.iter().find(|r| r.key == unit.id).map(rollup);
-    let mut executors: Vec<Value> = unit.executors.iter().map(|(id, e)| json!({"id": id, "name": e.short.clone().unwrap_or_else(|| e.name.clone()), "selected": filters.executor.as_deref() == Some(id.as_str())})).collect();
+    let mut executors: Vec<Value> = unit.executors.iter().map(|(id, e)| json!({"id": id, "name": e.display_name(), "selected": filters.executor.as_deref() == Some(id.as_str())})).collect();
     executors.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
     Ok(json!({
         "title": unit.title,
@@ -331,7 +331,7 @@ pub fn executor(view: &View, report: &Report<'_>, id: &str, weeks: u64) -> Resul
     let done = pick(&|s| s.state.is_done() && s.done_on.is_some_and(|d| d >= recent));
     let e = &unit.executors[id];
     Ok(json!({
-        "title": format!("Сроки: {}", e.short.clone().unwrap_or_else(|| e.name.clone())),
+        "title": format!("Сроки: {}", e.display_name()),
         "executor": {"id": id, "name": e.name, "short": e.short, "email": e.email},
         "weeks": weeks,
         "horizon": digits(horizon),
@@ -377,7 +377,7 @@ pub fn occurrence(view: &View, report: &Report<'_>, id: &str, moves: &[MoveReque
             json!({
                 "id": e.id,
                 "kind": e.event.action.name(),
-                "text": describe(&e.event.action),
+                "text": e.event.action.describe(None),
                 "note": e.event.note,
                 "evidence": e.event.evidence,
                 "author": e.event.author,
@@ -419,11 +419,8 @@ pub fn indicators(view: &View, id: &str) -> Result<Value, Fail> {
     let (_, unit) = unit(view, id)?;
     let recorded = render::recorded(&view.events, view.now);
     let doc = context::indicators_doc(unit, view.today(), &recorded);
-    let mut executors: Vec<Value> = unit
-        .executors
-        .iter()
-        .map(|(id, e)| json!({"id": id, "name": e.short.clone().unwrap_or_else(|| e.name.clone())}))
-        .collect();
+    let mut executors: Vec<Value> =
+        unit.executors.iter().map(|(id, e)| json!({"id": id, "name": e.display_name()})).collect();
     executors.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
     Ok(json!({
         "title": format!("Показатели: {}", unit.title),
@@ -432,27 +429,6 @@ pub fn indicators(view: &View, id: &str) -> Result<Value, Fail> {
         "executors": executors,
         "document": doc,
     }))
-}
-
-/// An event in one Russian line.
-pub fn describe(a: &Action) -> String {
-    match a {
-        Action::Done { on } => format!("выполнено {}", digits(*on)),
-        Action::Partial { percent } => {
-            format!("частично выполнено{}", percent.map(|p| format!(" ({p} %)")).unwrap_or_default())
-        }
-        Action::NotDone { reason } => format!("не выполнено: {reason}"),
-        Action::Cancelled { document } => format!("отменено ({document})"),
-        Action::Moved { to, reason, approved_by } => {
-            format!("срок перенесён на {} ({reason}; согласовал {approved_by})", digits(*to))
-        }
-        Action::Value { indicator, period, value, .. } => {
-            format!("показатель {indicator} за {period}: {}", crate::ru::decimal(*value))
-        }
-        Action::Accepted => "снято с контроля".into(),
-        Action::Rejected { reason } => format!("отчёт отклонён: {reason}"),
-        Action::Correction { supersedes, reason } => format!("отменено событие № {supersedes}: {reason}"),
-    }
 }
 
 /// A path segment, percent-encoded (occurrence ids carry `/` and `@`).

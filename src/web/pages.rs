@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::actions::{self, Ask, Reading, Upload};
+use super::actions::{self, Reading, Upload};
 use super::data::{self, Filters};
 use super::{App, Fail, Peer, Session, auth, blocking};
 use crate::render::{self, Kind, Output, Sources};
@@ -145,7 +145,7 @@ pub async fn me(State(app): Shared, s: Session) -> Page {
             for (id, e) in u.executors.iter() {
                 let mine = s.user.executors.is_empty() || s.user.executors.contains(id);
                 if mine && !executors.iter().any(|x| x["id"] == json!(id)) {
-                    executors.push(json!({"id": id, "name": e.short.clone().unwrap_or_else(|| e.name.clone())}));
+                    executors.push(json!({"id": id, "name": e.display_name()}));
                 }
             }
         }
@@ -239,12 +239,13 @@ pub async fn feed(State(app): Shared, Path(file): Path<String>) -> Page {
             .filter(|_| secret.len() >= 32)
             .ok_or_else(|| Fail::not_found("нет такого календаря"))?;
         let view = app.view()?;
+        // A coordinator's feed is the work they report for; everyone else sees everything.
+        let ws = view.workspace();
         let mine = |o: &crate::compile::Occurrence| {
-            user.executors.is_empty()
-                || user.executors.iter().any(|e| o.executor.as_ref() == Some(e) || o.executors.contains(e))
+            user.role != Role::Coordinator || super::access::may_report(&user, &ws.units[o.unit], o)
         };
         let name = format!("karta: сроки — {}", user.name);
-        let body = crate::ics::feed(view.workspace(), &view.plan, &name, mine, view.now);
+        let body = crate::ics::feed(ws, &view.plan, &name, mine, view.now);
         Ok(([(header::CONTENT_TYPE, "text/calendar; charset=utf-8")], body).into_response())
     })
     .await
@@ -424,20 +425,15 @@ pub async fn report(State(app): Shared, s: Session, Path(id): Path<String>, mut 
     }
     csrf(&s, fields.get("_csrf").map(String::as_str).unwrap_or_default())?;
     let get = |k: &str| fields.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-    let ask = match get("kind").as_deref() {
-        Some("done") => Ask::Done { on: date(get("on"))? },
-        Some("partial") => Ask::Partial {
-            percent: get("percent")
-                .map(|p| p.parse::<u8>().map_err(|_| Fail::bad(format!("«{p}» — не процент"))))
-                .transpose()?,
-        },
-        Some("not_done") => Ask::NotDone { reason: get("reason").unwrap_or_default() },
-        _ => return Err(Fail::bad("выберите, что сообщить: выполнено, частично или не выполнено")),
-    };
+    let percent =
+        get("percent").map(|p| p.parse::<u8>().map_err(|_| Fail::bad(format!("«{p}» — не процент")))).transpose()?;
+    let noted = get("note").is_some();
+    let request =
+        actions::report_request(&get("kind").unwrap_or_default(), date(get("on"))?, percent, get("reason"), noted)?;
     let (note, link) = (get("note"), get("evidence"));
     let to = occurrence_page(&id);
     run(move || {
-        let n = actions::report(&app, &s.user, &id, ask, note, link, upload)?;
+        let n = actions::report(&app, &s.user, &id, request, note, link, upload)?;
         Ok(back(&to, &format!("Записано: событие № {n}")))
     })
     .await
@@ -480,11 +476,7 @@ pub struct ReviewForm {
 
 pub async fn review(State(app): Shared, s: Session, Path(id): Path<String>, Form(form): Form<ReviewForm>) -> Page {
     csrf(&s, &form.csrf)?;
-    let accept = match form.decision.as_str() {
-        "accept" => true,
-        "reject" => false,
-        _ => return Err(Fail::bad("решение: принять или отклонить")),
-    };
+    let accept = actions::decision(&form.decision, "accept", "reject")?;
     let back_to = occurrence_page(&id);
     run(move || {
         let n = actions::review(&app, &s.user, &id, accept, form.reason)?;
@@ -505,11 +497,7 @@ pub struct DecideForm {
 
 pub async fn decide(State(app): Shared, s: Session, Path(id): Path<i64>, Form(form): Form<DecideForm>) -> Page {
     csrf(&s, &form.csrf)?;
-    let approve = match form.decision.as_str() {
-        "approve" => true,
-        "decline" => false,
-        _ => return Err(Fail::bad("решение: согласовать или отказать")),
-    };
+    let approve = actions::decision(&form.decision, "approve", "decline")?;
     let back_to = local(form.back.as_deref());
     run(move || {
         let moved = actions::decide(&app, &s.user, id, approve)?;

@@ -170,10 +170,6 @@ impl View {
 
     /// Today in the roadmaps' local time.
     pub fn today(&self) -> NaiveDate {
-        self.snapshot
-            .workspace
-            .units
-            .first()
-            .map_or_else(|| self.now.date_naive(), |u| self.now.with_timezone(&u.tz).date_naive())
+        self.snapshot.workspace.local_date(self.now)
     }
 }
