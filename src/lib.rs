@@ -16,5 +16,6 @@ pub mod model;
 pub mod notify;
 pub mod render;
 pub mod ru;
+pub mod synthetic;
 pub mod track;
 pub mod web;

@@ -7,6 +7,11 @@ use clap::Parser;
 
 mod cli;
 
+/// karta allocates many small strings and maps (one per YAML node, occurrence and event);
+/// mimalloc serves them markedly faster than the system allocator and frees whole pages back.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     ExitCode::from(cli::run(args))

@@ -6,6 +6,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use chrono::{Datelike, NaiveDate};
+use indexmap::IndexMap;
+use rayon::prelude::*;
 
 use crate::calendar::{self, Calendar};
 use crate::deadline::{self, Spec};
@@ -101,15 +103,31 @@ pub fn period_of(doc: &Document) -> Option<Period> {
     }
 }
 
-/// Executors and groups visible from one document: its own and those of its included directories.
+/// Executors and groups visible from one document: those of its included directories, then
+/// its own — the maps themselves, looked through in turn (a directory of thousands of schools
+/// is included by thousands of roadmaps and never copied).
 struct Scope<'a> {
-    executors: HashMap<&'a str, &'a Executor>,
-    groups: HashMap<&'a str, &'a Group>,
+    layers: Vec<Layer<'a>>,
 }
 
+/// The executors and groups of one document.
+type Layer<'a> = (&'a IndexMap<String, Executor>, &'a IndexMap<String, Group>);
+
 impl<'a> Scope<'a> {
+    fn executor(&self, id: &str) -> bool {
+        self.layers.iter().any(|(e, _)| e.contains_key(id))
+    }
+
+    fn group(&self, id: &str) -> bool {
+        self.layers.iter().any(|(_, g)| g.contains_key(id))
+    }
+
+    fn groups(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.layers.iter().flat_map(|(_, g)| g.keys().map(String::as_str))
+    }
+
     fn names(&self) -> impl Iterator<Item = &'a str> + '_ {
-        self.executors.keys().chain(self.groups.keys()).copied()
+        self.layers.iter().flat_map(|(e, _)| e.keys().map(String::as_str)).chain(self.groups())
     }
 }
 
@@ -166,73 +184,75 @@ pub fn check_all(docs: &[Loaded], calendar: &Calendar) -> Vec<Diagnostic> {
         }
     }
 
-    for l in docs {
-        let mut ctx = Ctx { loaded: l, out: &mut out };
-        let scope = scope_of(l, &by_path, &mut ctx);
-        match &l.document {
-            Document::Directory(d) => {
-                timezone(&mut ctx, "/timezone", d.timezone.as_deref());
-                executors(&mut ctx, &scope, &d.executors, &d.groups);
-            }
-            Document::Roadmap(r) => {
-                timezone(&mut ctx, "/timezone", Some(&r.timezone));
-                executors(&mut ctx, &scope, &r.executors, &r.groups);
-                period(&mut ctx, r.period, calendar);
-                if let Some(a) = &r.approval {
-                    if a.date > r.period.to {
-                        let (date, end) = (a.date.format("%d.%m.%Y"), r.period.to.format("%d.%m.%Y"));
-                        ctx.error(
-                            Code::ApprovalAfterPeriod,
-                            "/approval/date",
-                            msg!("документ утверждён {} — после окончания периода ({})", date, end;
+    // Each document is checked on its own: on all cores, the diagnostics in document order.
+    let per_document: Vec<Vec<Diagnostic>> = docs
+        .par_iter()
+        .map(|l| {
+            let mut mine = Vec::new();
+            let mut ctx = Ctx { loaded: l, out: &mut mine };
+            let scope = scope_of(l, &by_path, &mut ctx);
+            match &l.document {
+                Document::Directory(d) => {
+                    timezone(&mut ctx, "/timezone", d.timezone.as_deref());
+                    executors(&mut ctx, &scope, &d.executors, &d.groups);
+                }
+                Document::Roadmap(r) => {
+                    timezone(&mut ctx, "/timezone", Some(&r.timezone));
+                    executors(&mut ctx, &scope, &r.executors, &r.groups);
+                    period(&mut ctx, r.period, calendar);
+                    if let Some(a) = &r.approval {
+                        if a.date > r.period.to {
+                            let (date, end) = (a.date.format("%d.%m.%Y"), r.period.to.format("%d.%m.%Y"));
+                            ctx.error(
+                                Code::ApprovalAfterPeriod,
+                                "/approval/date",
+                                msg!("документ утверждён {} — после окончания периода ({})", date, end;
                             "approved on {}, after the period ends ({})", date, end),
-                        );
+                            );
+                        }
+                        reference(&mut ctx, &scope, "/approval/issuer", a.issuer.as_deref());
                     }
-                    reference(&mut ctx, &scope, "/approval/issuer", a.issuer.as_deref());
+                    reference(&mut ctx, &scope, "/issuer", r.issuer.as_deref());
+                    reference(&mut ctx, &scope, "/controller", r.controller.as_deref());
+                    indicators(&mut ctx, &scope, &r.indicators);
+                    let known: HashSet<&str> = r.indicators.iter().map(|i| i.id.as_str()).collect();
+                    sections(&mut ctx, r);
+                    tasks_of(&mut ctx, &scope, &l.document, &activities, &known, calendar, r.shift.unwrap_or_default());
                 }
-                reference(&mut ctx, &scope, "/issuer", r.issuer.as_deref());
-                reference(&mut ctx, &scope, "/controller", r.controller.as_deref());
-                indicators(&mut ctx, &scope, &r.indicators);
-                let known: HashSet<&str> = r.indicators.iter().map(|i| i.id.as_str()).collect();
-                sections(&mut ctx, r);
-                tasks_of(&mut ctx, &scope, &l.document, &activities, &known, calendar, r.shift.unwrap_or_default());
-            }
-            Document::Protocol(p) => {
-                timezone(&mut ctx, "/timezone", Some(&p.timezone));
-                executors(&mut ctx, &scope, &p.executors, &p.groups);
-                if let Some(per) = period_of(&l.document) {
-                    period(&mut ctx, per, calendar);
+                Document::Protocol(p) => {
+                    timezone(&mut ctx, "/timezone", Some(&p.timezone));
+                    executors(&mut ctx, &scope, &p.executors, &p.groups);
+                    if let Some(per) = period_of(&l.document) {
+                        period(&mut ctx, per, calendar);
+                    }
+                    reference(&mut ctx, &scope, "/issuer", p.issuer.as_deref());
+                    reference(&mut ctx, &scope, "/controller", p.controller.as_deref());
+                    tasks_of(
+                        &mut ctx,
+                        &scope,
+                        &l.document,
+                        &activities,
+                        &HashSet::new(),
+                        calendar,
+                        p.shift.unwrap_or_default(),
+                    );
                 }
-                reference(&mut ctx, &scope, "/issuer", p.issuer.as_deref());
-                reference(&mut ctx, &scope, "/controller", p.controller.as_deref());
-                tasks_of(
-                    &mut ctx,
-                    &scope,
-                    &l.document,
-                    &activities,
-                    &HashSet::new(),
-                    calendar,
-                    p.shift.unwrap_or_default(),
-                );
             }
-        }
-    }
+            mine
+        })
+        .collect();
+    out.extend(per_document.into_iter().flatten());
     out
 }
 
 fn scope_of<'a>(l: &'a Loaded, by_path: &HashMap<PathBuf, &'a Loaded>, ctx: &mut Ctx<'_>) -> Scope<'a> {
-    let mut scope = Scope { executors: HashMap::new(), groups: HashMap::new() };
+    let mut scope = Scope { layers: Vec::new() };
     let declared = l.document.declared();
-    let (local_exec, local_groups) = (declared.executors, declared.groups);
     for (i, include) in declared.include.iter().enumerate() {
         let key = super::include_path(&l.source.path, include);
         match by_path.get(&key).map(|inc| &inc.document) {
             Some(Document::Directory(d)) => {
-                let clash = d
-                    .executors
-                    .keys()
-                    .chain(d.groups.keys())
-                    .find(|k| scope.executors.contains_key(k.as_str()) || scope.groups.contains_key(k.as_str()));
+                let clash = d.executors.keys().chain(d.groups.keys()).find(|k| scope.executor(k) || scope.group(k));
                 if let Some(id) = clash {
                     ctx.error(
                         Code::DuplicateId,
@@ -240,8 +260,7 @@ fn scope_of<'a>(l: &'a Loaded, by_path: &HashMap<PathBuf, &'a Loaded>, ctx: &mut
                         msg!("`{}` объявлен в двух включённых справочниках", id; "`{}` is declared in two included directories", id),
                     );
                 }
-                scope.executors.extend(d.executors.iter().map(|(k, v)| (k.as_str(), v)));
-                scope.groups.extend(d.groups.iter().map(|(k, v)| (k.as_str(), v)));
+                scope.layers.push((&d.executors, &d.groups));
             }
             Some(_) => {
                 ctx.error(
@@ -254,8 +273,8 @@ fn scope_of<'a>(l: &'a Loaded, by_path: &HashMap<PathBuf, &'a Loaded>, ctx: &mut
             None => {}
         }
     }
-    for (id, e) in local_exec {
-        if scope.executors.insert(id, e).is_some() {
+    for id in declared.executors.keys() {
+        if scope.executor(id) {
             ctx.error(
                 Code::DuplicateId,
                 &format!("/executors/{id}"),
@@ -264,8 +283,8 @@ fn scope_of<'a>(l: &'a Loaded, by_path: &HashMap<PathBuf, &'a Loaded>, ctx: &mut
             );
         }
     }
-    for (id, g) in local_groups {
-        if scope.groups.insert(id, g).is_some() || scope.executors.contains_key(id.as_str()) {
+    for id in declared.groups.keys() {
+        if scope.group(id) || scope.executor(id) || declared.executors.contains_key(id) {
             ctx.error(
                 Code::DuplicateId,
                 &format!("/groups/{id}"),
@@ -274,6 +293,7 @@ fn scope_of<'a>(l: &'a Loaded, by_path: &HashMap<PathBuf, &'a Loaded>, ctx: &mut
             );
         }
     }
+    scope.layers.push((declared.executors, declared.groups));
     scope
 }
 
@@ -309,14 +329,14 @@ fn executors(
     for (id, e) in list {
         timezone(ctx, &format!("/executors/{id}/timezone"), e.timezone.as_deref());
         if let Some(parent) = &e.parent {
-            if !scope.executors.contains_key(parent.as_str()) {
+            if !scope.executor(parent) {
                 unknown_executor(ctx, scope, &format!("/executors/{id}/parent"), parent);
             }
         }
     }
     for (id, g) in groups {
         for (i, member) in g.members.iter().enumerate() {
-            if !scope.executors.contains_key(member.as_str()) {
+            if !scope.executor(member) {
                 unknown_executor(ctx, scope, &format!("/groups/{id}/members/{i}"), member);
             }
         }
@@ -332,7 +352,7 @@ fn unknown_executor(ctx: &mut Ctx<'_>, scope: &Scope<'_>, pointer: &str, name: &
 
 fn reference(ctx: &mut Ctx<'_>, scope: &Scope<'_>, pointer: &str, id: Option<&str>) {
     if let Some(id) = id {
-        if !scope.executors.contains_key(id) && !scope.groups.contains_key(id) {
+        if !scope.executor(id) && !scope.group(id) {
             unknown_executor(ctx, scope, pointer, id);
         }
     }
@@ -394,7 +414,7 @@ fn indicators(ctx: &mut Ctx<'_>, scope: &Scope<'_>, list: &[Indicator]) {
                 .push(msg!("добавьте `baseline:` — без него нельзя оценить динамику"; "add `baseline:` — progress cannot be judged without it"));
         }
         for (key, t) in &ind.breakdown {
-            if !scope.executors.contains_key(key.as_str()) {
+            if !scope.executor(key) {
                 unknown_executor(ctx, scope, &format!("{at}/breakdown/{key}"), key);
             }
             if !t.target.is_empty() && t.baseline.is_empty() {
@@ -408,7 +428,7 @@ fn indicators(ctx: &mut Ctx<'_>, scope: &Scope<'_>, list: &[Indicator]) {
         }
         for (v, value) in ind.values.iter().enumerate() {
             if let Some(e) = &value.executor {
-                if !scope.executors.contains_key(e.as_str()) {
+                if !scope.executor(e) {
                     unknown_executor(ctx, scope, &format!("{at}/values/{v}/executor"), e);
                 }
             }
@@ -442,13 +462,13 @@ fn tasks_of(
             );
         }
         for (i, e) in task.executors.iter().enumerate() {
-            if !scope.executors.contains_key(e.as_str()) && !scope.groups.contains_key(e.as_str()) {
+            if !scope.executor(e) && !scope.group(e) {
                 unknown_executor(ctx, scope, &format!("{at}/executors/{i}"), e);
             }
         }
         if let Some(g) = task.for_each {
-            if !scope.groups.contains_key(g.as_str()) {
-                let near = did_you_mean(g, scope.groups.keys().copied()).map(suggestion);
+            if !scope.group(g) {
+                let near = did_you_mean(g, scope.groups()).map(suggestion);
                 ctx.error(
                     Code::NotAGroup,
                     &format!("{at}/for_each"),
@@ -556,7 +576,7 @@ fn deadline(
 ) {
     let spec = match due {
         Due::Phrase(phrase) => {
-            match deadline::read(phrase, period) {
+            match deadline::read_remembered(phrase, period) {
                 Ok(spec) => spec,
                 Err(e) => {
                     let span = super::phrase_span(ctx.loaded, pointer, phrase, e.start, e.end);

@@ -23,7 +23,7 @@ struct Edge {
 
 pub fn cycles(docs: &[Loaded]) -> Vec<Diagnostic> {
     let mut graph: DiGraph<String, Edge> = DiGraph::new();
-    let mut index: HashMap<String, NodeIndex> = HashMap::new();
+    let mut index: rustc_hash::FxHashMap<String, NodeIndex> = Default::default();
     let mut node = |graph: &mut DiGraph<String, Edge>, name: String| {
         *index.entry(name.clone()).or_insert_with(|| graph.add_node(name))
     };
@@ -38,7 +38,7 @@ pub fn cycles(docs: &[Loaded]) -> Vec<Diagnostic> {
                 graph.add_edge(from, to, Edge { doc: d, pointer: format!("{}/after/{i}", task.pointer) });
             }
             let relative = match (task.due, period) {
-                (Some(Due::Phrase(p)), Some(per)) => deadline::read(p, per).ok(),
+                (Some(Due::Phrase(p)), Some(per)) => deadline::read_remembered(p, per).ok(),
                 (Some(Due::Structured(s)), _) => Some(s.clone()),
                 _ => None,
             };

@@ -11,6 +11,8 @@ pub use workspace::{Task, Unit, Workspace};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::calendar::Calendar;
 use crate::diag::{Code, Diagnostic, Span};
 use crate::load::{self, Budget, Loaded};
@@ -65,35 +67,24 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 pub fn check_files(files: &[PathBuf], calendar: &Calendar) -> Checked {
     let mut checked = Checked::default();
     let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
-    let mut queue: Vec<PathBuf> = files.to_vec();
-    let mut next = 0;
-    while next < queue.len() {
-        let path = queue[next].clone();
-        next += 1;
-        let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
-        if !seen.insert(key) {
-            continue;
-        }
-        let outcome = load::load_file(&path, Budget::default());
-        checked.files.push(path.clone());
-        checked.diagnostics.extend(outcome.diagnostics);
-        if let Some(loaded) = outcome.loaded {
-            for (i, include) in loaded.document.declared().include.iter().enumerate() {
-                let target = path.parent().unwrap_or(Path::new(".")).join(include);
-                if target.is_file() {
-                    queue.push(target);
-                } else {
-                    checked.diagnostics.push(
-                        Diagnostic::error(
-                            Code::BadInclude,
-                            msg!("включаемый файл `{}` не найден", include; "included file `{}` not found", include),
-                        )
-                        .at(&loaded.source, loaded.spans.value(&format!("/include/{i}")))
-                        .hint(msg!("путь указывается относительно этого файла"; "the path is relative to this file")),
-                    );
-                }
+    // Files load independently, so each round (the files given, then what they include, …)
+    // loads on all cores; the order is the order of a one-by-one walk.
+    let mut round: Vec<PathBuf> = files.to_vec();
+    while !round.is_empty() {
+        let fresh: Vec<PathBuf> = round
+            .into_iter()
+            .filter(|path| seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())))
+            .collect();
+        let outcomes: Vec<load::Outcome> =
+            fresh.par_iter().map(|path| load::load_file(path, Budget::default())).collect();
+        round = Vec::new();
+        for (path, outcome) in fresh.into_iter().zip(outcomes) {
+            checked.diagnostics.extend(outcome.diagnostics);
+            if let Some(loaded) = outcome.loaded {
+                round.extend(included(&path, &loaded, &mut checked.diagnostics));
+                checked.documents.push(loaded);
             }
-            checked.documents.push(loaded);
+            checked.files.push(path);
         }
     }
     let diagnostics = document::check_all(&checked.documents, calendar);
@@ -101,6 +92,27 @@ pub fn check_files(files: &[PathBuf], calendar: &Calendar) -> Checked {
     checked.diagnostics.extend(graph::cycles(&checked.documents));
     checked.diagnostics.sort_by(|a, b| (a.path(), a.span).cmp(&(b.path(), b.span)));
     checked
+}
+
+/// The files `loaded` (read from `path`) includes; an include that is not there is an error.
+fn included(path: &Path, loaded: &Loaded, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for (i, include) in loaded.document.declared().include.iter().enumerate() {
+        let target = path.parent().unwrap_or(Path::new(".")).join(include);
+        if target.is_file() {
+            out.push(target);
+        } else {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::BadInclude,
+                    msg!("включаемый файл `{}` не найден", include; "included file `{}` not found", include),
+                )
+                .at(&loaded.source, loaded.spans.value(&format!("/include/{i}")))
+                .hint(msg!("путь указывается относительно этого файла"; "the path is relative to this file")),
+            );
+        }
+    }
+    out
 }
 
 /// The file an `include:` entry of `from` names (relative to `from`'s folder), as a key

@@ -215,7 +215,7 @@ fn unit(loaded: Loaded, by_path: &HashMap<PathBuf, usize>, directories: &Directo
         .into_iter()
         .map(|t| {
             let (spec, phrase) = match t.due {
-                Some(Due::Phrase(p)) => (deadline::read(p, period).ok(), Some(p.clone())),
+                Some(Due::Phrase(p)) => (deadline::read_remembered(p, period).ok(), Some(p.clone())),
                 Some(Due::Structured(s)) => (Some(s.clone()), None),
                 None => (None, None),
             };

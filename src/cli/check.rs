@@ -62,16 +62,20 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
     let files = super::files(&paths, lang)?;
     let checked = check::check_files(&files, Calendar::russia());
     let (count, mut diagnostics) = match checked.into_workspace() {
-        Ok(workspace) => {
-            let mut all = workspace.warnings.clone();
+        Ok(mut workspace) => {
+            let mut all = std::mem::take(&mut workspace.warnings);
             match compile::compile(&workspace, Calendar::russia()) {
-                Ok(plan) => {
+                Ok(mut plan) => {
                     all.extend(orphans(&args.db, &plan));
-                    all.extend(plan.warnings);
+                    all.append(&mut plan.warnings);
+                    // The command ends soon: the plan goes with the process (see `Tracking::leave`).
+                    std::mem::forget(plan);
                 }
                 Err(errors) => all.extend(errors),
             }
-            (workspace.files.len(), all)
+            let count = workspace.files.len();
+            std::mem::forget(workspace);
+            (count, all)
         }
         Err(checked) => (checked.files.len(), checked.diagnostics),
     };

@@ -118,6 +118,10 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
             }
         }
     }
+    // The command ends here (see `Tracking::leave`).
+    drop((chosen, roadmaps));
+    std::mem::forget(report);
+    tracking.leave();
     Ok(())
 }
 

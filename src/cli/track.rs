@@ -37,18 +37,40 @@ pub struct Tracking {
 impl Tracking {
     pub fn open(global: &Global, at: &Where) -> Result<Tracking, u8> {
         let lang = global.lang();
-        let workspace = super::workspace(global, &at.roadmaps, None)?;
-        let store = Sqlite::open(&at.db).map_err(|e| {
-            err_line!("karta: {e}");
-            2u8
-        })?;
-        let events = store.events().map_err(|e| {
-            err_line!("karta: {e}");
-            2u8
-        })?;
+        // The roadmaps and the log are independent: the log is read while the roadmaps are checked.
+        let (workspace, store) = std::thread::scope(|scope| {
+            let log = scope.spawn(|| {
+                let store = Sqlite::open(&at.db)?;
+                let events = store.events()?;
+                Ok::<_, track::StoreError>((store, events))
+            });
+            let workspace = super::workspace(global, &at.roadmaps, None);
+            (workspace, log.join())
+        });
+        let workspace = workspace?;
+        let (store, events) = match store {
+            Ok(Ok(opened)) => opened,
+            Ok(Err(e)) => {
+                err_line!("karta: {e}");
+                return Err(2);
+            }
+            Err(_) => {
+                err_line!("karta: не удалось прочитать базу {}", at.db.display());
+                return Err(2);
+            }
+        };
         let now = karta::clock::now(global.now);
         let plan = track::plan_at(&workspace, &events, now, Calendar::russia());
         Ok(Tracking { workspace, plan, store, events, now, lang })
+    }
+
+    /// Ends a one-shot command: closes the store and leaves the workspace, the plan and the log to
+    /// the operating system, which takes the memory back at exit at once (freeing a million
+    /// occurrences one by one would cost the user a second). Not for the service's loop.
+    pub fn leave(self) {
+        let Tracking { workspace, plan, store, events, .. } = self;
+        drop(store);
+        std::mem::forget((workspace, plan, events));
     }
 
     /// The state of everything at `now`.

@@ -5,36 +5,32 @@
 //! latest date minus the planned due date, in days. The critical path is the chain of relative
 //! deadlines ending at the final date: delaying any of it by a day moves the final date.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 
 use super::Occurrence;
+use super::occurrences::OfTask;
 
-pub fn mark(order: &[(usize, usize)], occurrences: &mut [Occurrence]) {
-    let index: HashMap<String, usize> = occurrences.iter().enumerate().map(|(i, o)| (o.id.clone(), i)).collect();
+/// `depends[i]` are the positions of `occurrences[i].depends_on`; `of_task` where each
+/// activity's occurrences are.
+pub fn mark(order: &[(usize, usize)], occurrences: &mut [Occurrence], depends: &[Vec<usize>], of_task: &OfTask) {
     // Dependents of each occurrence, marked when their due date is counted from it.
     let mut dependents: Vec<Vec<(usize, bool)>> = vec![Vec::new(); occurrences.len()];
-    for (i, o) in occurrences.iter().enumerate() {
-        for (k, d) in o.depends_on.iter().enumerate() {
-            if let Some(&p) = index.get(d) {
-                dependents[p].push((i, k < o.counted_from));
-            }
+    for (i, (o, deps)) in occurrences.iter().zip(depends).enumerate() {
+        for (k, &p) in deps.iter().enumerate() {
+            dependents[p].push((i, k < o.counted_from));
         }
     }
-    let mut finals: HashMap<usize, NaiveDate> = HashMap::new();
+    let units = occurrences.iter().map(|o| o.unit + 1).max().unwrap_or(0);
+    let mut finals: Vec<Option<NaiveDate>> = vec![None; units];
     for o in occurrences.iter() {
-        let f = finals.entry(o.unit).or_insert(o.due_date);
+        let f = finals[o.unit].get_or_insert(o.due_date);
         *f = (*f).max(o.due_date);
     }
-    let mut by_task: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
-    for (i, o) in occurrences.iter().enumerate() {
-        by_task.entry((o.unit, o.task)).or_default().push(i);
-    }
+    let final_of = |o: &Occurrence| finals[o.unit].unwrap_or(o.due_date);
     // Dependents come later in topological order, so walk it backwards.
-    let mut latest: Vec<NaiveDate> = occurrences.iter().map(|o| finals[&o.unit].max(o.due_date)).collect();
+    let mut latest: Vec<NaiveDate> = occurrences.iter().map(|o| final_of(o).max(o.due_date)).collect();
     for key in order.iter().rev() {
-        for &i in by_task.get(key).map(Vec::as_slice).unwrap_or_default() {
+        for i in of_task.get(key).cloned().unwrap_or_default() {
             let mut lf = latest[i];
             for &(d, counted) in &dependents[i] {
                 let dep = &occurrences[d];
@@ -52,15 +48,14 @@ pub fn mark(order: &[(usize, usize)], occurrences: &mut [Occurrence]) {
     }
     // The critical chain: from each roadmap's final occurrences back through relative links.
     let mut stack: Vec<usize> =
-        (0..occurrences.len()).filter(|&i| occurrences[i].due_date == finals[&occurrences[i].unit]).collect();
+        (0..occurrences.len()).filter(|&i| occurrences[i].due_date == final_of(&occurrences[i])).collect();
     while let Some(i) = stack.pop() {
         if occurrences[i].critical {
             continue;
         }
         occurrences[i].critical = true;
         if occurrences[i].relative {
-            let counted = occurrences[i].counted_from;
-            stack.extend(occurrences[i].depends_on[..counted].iter().filter_map(|d| index.get(d).copied()));
+            stack.extend(&depends[i][..occurrences[i].counted_from]);
         }
     }
 }

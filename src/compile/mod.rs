@@ -135,14 +135,11 @@ pub fn digest(id: &str) -> u128 {
 }
 
 /// Sorts occurrences by due instant, then by roadmap and activity in workspace order, then in
-/// the order they were made — deterministic for the same input. Sorting compact numeric keys
-/// and moving each occurrence once keeps this cheap for millions of occurrences.
-fn by_due(occurrences: Vec<Occurrence>) -> Vec<Occurrence> {
-    let mut order: Vec<(i64, usize, usize, usize)> =
-        occurrences.iter().enumerate().map(|(i, o)| (o.due.timestamp(), o.unit, o.task, i)).collect();
-    order.sort_unstable();
-    let mut slots: Vec<Option<Occurrence>> = occurrences.into_iter().map(Some).collect();
-    order.into_iter().filter_map(|(.., i)| slots[i].take()).collect()
+/// the order they were made — deterministic for the same input.
+fn by_due(mut occurrences: Vec<Occurrence>) -> Vec<Occurrence> {
+    // The keys are computed once and the occurrences permuted in place (no second copy).
+    occurrences.sort_by_cached_key(|o| (o.due.timestamp(), o.unit, o.task));
+    occurrences
 }
 
 /// Compiles the workspace as planned.
@@ -158,7 +155,7 @@ pub fn compile_with(
 ) -> Result<Plan, Vec<Diagnostic>> {
     let mut graph = DiGraph::new();
     let mut nodes = HashMap::new();
-    let mut by_key = HashMap::new();
+    let mut by_key = occurrences::ByKey::default();
     for (u, unit) in workspace.units.iter().enumerate() {
         for (t, task) in unit.tasks.iter().enumerate() {
             let key = task.key(unit);
@@ -192,6 +189,7 @@ pub fn compile_with(
     let index: HashMap<NodeIndex, (usize, usize)> = nodes.iter().map(|(k, v)| (*v, *k)).collect();
     let tasks_in_order: Vec<(usize, usize)> = order.iter().map(|n| index[n]).collect();
     let mut built = occurrences::build(workspace, calendar, actuals, &tasks_in_order, &by_key);
-    critical::mark(&tasks_in_order, &mut built.occurrences);
+    critical::mark(&tasks_in_order, &mut built.occurrences, &built.depends, &built.of_task);
+    drop((built.depends, built.of_task));
     Ok(Plan::new(graph, nodes, by_due(built.occurrences), built.warnings))
 }

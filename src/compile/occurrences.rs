@@ -8,8 +8,12 @@
 //! same executor when B is also per-executor; joint work after per-executor work depends on
 //! every executor's occurrence of that date.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
+use std::ops::Range;
 use std::sync::Arc;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use chrono::{Days, NaiveDate};
 
@@ -22,28 +26,69 @@ use crate::msg;
 
 pub struct Built {
     pub occurrences: Vec<Occurrence>,
+    /// The positions in `occurrences` of each occurrence's `depends_on`, in the same order.
+    pub depends: Vec<Vec<usize>>,
+    /// The occurrences of each activity: one run of positions, made together.
+    pub of_task: OfTask,
     pub warnings: Vec<Diagnostic>,
 }
+
+/// Where the occurrences of each (roadmap, activity) are.
+pub type OfTask = FxHashMap<(usize, usize), Range<usize>>;
+
+/// Activities by workspace key (`roadmap/activity`).
+pub type ByKey = FxHashMap<String, (usize, usize)>;
 
 pub fn build(
     workspace: &Workspace,
     calendar: &Calendar,
     actuals: &dyn Actuals,
     order: &[(usize, usize)],
-    by_key: &HashMap<String, (usize, usize)>,
+    by_key: &ByKey,
 ) -> Built {
-    let mut out: Vec<Occurrence> = Vec::new();
-    let mut of_task: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
-    let mut warnings = Vec::new();
-    for &(u, t) in order {
+    // Absolute deadlines depend on nothing but their own phrase: expanded on all cores first.
+    // Relative ones are counted from their prerequisite's occurrences, in topological order.
+    let mut expanded: Vec<Option<Vec<Occurrence>>> = order
+        .par_iter()
+        .map(|&(u, t)| {
+            let unit = &workspace.units[u];
+            let task = &unit.tasks[t];
+            match &task.spec {
+                Some(Spec::Relative(_)) | None => None,
+                Some(spec) => Some(absolute(unit, task, (u, t), spec, calendar)),
+            }
+        })
+        .collect();
+    // Room for all of them at once (a relative activity has at most one occurrence per
+    // occurrence of its prerequisite and executor), so that the list never moves as it grows.
+    let mut bound: FxHashMap<(usize, usize), usize> = FxHashMap::default();
+    for (&(u, t), made) in order.iter().zip(&expanded) {
         let unit = &workspace.units[u];
         let task = &unit.tasks[t];
-        let made = match &task.spec {
-            Some(Spec::Relative(r)) => {
+        let n = match (&task.spec, made) {
+            (_, Some(made)) => made.len(),
+            (Some(Spec::Relative(r)), None) => {
+                let prereq = by_key.get(&qualify(unit, &r.after)).and_then(|k| bound.get(k)).copied().unwrap_or(0);
+                prereq * task.each.len().max(1)
+            }
+            _ => 0,
+        };
+        bound.insert((u, t), n);
+    }
+    let capacity = bound.values().sum();
+    let mut out: Vec<Occurrence> = Vec::with_capacity(capacity);
+    let mut depends: Vec<Vec<usize>> = Vec::with_capacity(capacity);
+    let mut of_task = OfTask::default();
+    let mut warnings = Vec::new();
+    for (&(u, t), made) in order.iter().zip(&mut expanded) {
+        let unit = &workspace.units[u];
+        let task = &unit.tasks[t];
+        let made = match (&task.spec, made.take()) {
+            (Some(Spec::Relative(r)), _) => {
                 let prereq =
                     by_key.get(&qualify(unit, &r.after)).and_then(|k| of_task.get(k)).cloned().unwrap_or_default();
-                let made = relative(unit, task, (u, t), &prereq, &out, r, calendar, actuals);
-                if let Some(late) = made.iter().find(|o| o.due_date > unit.period.to) {
+                let made = relative(unit, task, (u, t), prereq, &out, r, calendar, actuals);
+                if let Some((late, _)) = made.iter().find(|(o, _)| o.due_date > unit.period.to) {
                     let (d, end) = (late.due_date.format("%d.%m.%Y"), unit.period.to.format("%d.%m.%Y"));
                     warnings.push(unit.at(
                         Diagnostic::warning(Code::OutsidePeriod, msg!("срок `{}` ({}), отсчитанный от `{}`, выходит за конец периода ({})", task.id, d, r.after, end;
@@ -53,8 +98,7 @@ pub fn build(
                 }
                 made
             }
-            Some(spec) => {
-                let made = absolute(unit, task, (u, t), spec, calendar);
+            (Some(spec), Some(made)) => {
                 if made.is_empty() && matches!(spec, Spec::Recurring(_)) {
                     warnings.push(unit.at(
                         Diagnostic::warning(
@@ -65,17 +109,20 @@ pub fn build(
                         &format!("{}/due", task.pointer),
                     ));
                 }
-                made
+                made.into_iter().map(|o| (o, Vec::new())).collect()
             }
-            None => Vec::new(),
+            _ => Vec::new(),
         };
         let start = out.len();
-        out.extend(made);
-        of_task.insert((u, t), (start..out.len()).collect());
+        for (o, d) in made {
+            out.push(o);
+            depends.push(d);
+        }
+        of_task.insert((u, t), start..out.len());
     }
-    link(workspace, &mut out, &of_task, by_key, &mut warnings);
+    link(workspace, &mut out, &mut depends, &of_task, by_key, &mut warnings);
     warnings.extend(no_email(workspace, &out));
-    Built { occurrences: out, warnings }
+    Built { occurrences: out, depends, of_task, warnings }
 }
 
 fn qualify(unit: &Unit, dep: &str) -> String {
@@ -85,7 +132,7 @@ fn qualify(unit: &Unit, dep: &str) -> String {
 /// Occurrences of a deadline with its own dates.
 fn absolute(unit: &Unit, task: &Task, at: (usize, usize), spec: &Spec, calendar: &Calendar) -> Vec<Occurrence> {
     let mut out = Vec::new();
-    let mut seen: HashMap<NaiveDate, usize> = HashMap::new();
+    let mut seen: FxHashMap<NaiveDate, usize> = FxHashMap::default();
     let key: Arc<str> = task.key(unit).into();
     let who = responsible(task);
     for o in spec.occurrences(unit.period, calendar, task.shift) {
@@ -94,7 +141,7 @@ fn absolute(unit: &Unit, task: &Task, at: (usize, usize), spec: &Spec, calendar:
         let suffix = if *n > 1 { format!("#{n}") } else { String::new() };
         let base = format!("{key}@{}{suffix}", o.due);
         for w in &who {
-            out.push(occurrence(unit, &key, at, &base, w.clone(), (o.opens, o.due, o.time), Vec::new(), false));
+            out.push(occurrence(unit, &key, at, base.clone(), w.clone(), (o.opens, o.due, o.time), Vec::new(), false));
         }
     }
     out
@@ -107,7 +154,7 @@ fn occurrence(
     unit: &Unit,
     key: &Arc<str>,
     at: (usize, usize),
-    base: &str,
+    base: String,
     who: Responsible,
     (opens, due_date, time): (NaiveDate, NaiveDate, Option<chrono::NaiveTime>),
     depends_on: Vec<String>,
@@ -115,7 +162,10 @@ fn occurrence(
 ) -> Occurrence {
     let (executor, executors, member) = who;
     let tz = executor.as_deref().map_or(unit.tz, |e| unit.zone_of(e));
-    let id = executor.as_ref().map_or_else(|| base.to_string(), |e| format!("{base}/{e}"));
+    let id = match &executor {
+        Some(e) => format!("{base}/{e}"),
+        None => base,
+    };
     Occurrence {
         digest: super::digest(&id),
         id,
@@ -161,27 +211,29 @@ fn relative(
     unit: &Unit,
     task: &Task,
     at: (usize, usize),
-    prereq: &[usize],
+    prereq: Range<usize>,
     all: &[Occurrence],
     r: &crate::deadline::Relative,
     calendar: &Calendar,
     actuals: &dyn Actuals,
-) -> Vec<Occurrence> {
-    let mut by_date: BTreeMap<NaiveDate, Vec<&Occurrence>> = BTreeMap::new();
-    for &i in prereq {
-        by_date.entry(all[i].due_date).or_default().push(&all[i]);
+) -> Vec<(Occurrence, Vec<usize>)> {
+    let mut by_date: BTreeMap<NaiveDate, Vec<usize>> = BTreeMap::new();
+    for i in prereq {
+        by_date.entry(all[i].due_date).or_default().push(i);
     }
+    let key: Arc<str> = task.key(unit).into();
     let mut out = Vec::new();
     for (date, group) in by_date {
         let finish = |o: &Occurrence| actuals.completed(&o.id).unwrap_or(o.due_date);
         for who in responsible(task) {
             let executor = &who.0.clone();
             // Joint work waits for every executor's part; one executor's work for its own part (or joint work).
-            let mine: Vec<&&Occurrence> = group
+            let mine: Vec<usize> = group
                 .iter()
-                .filter(|o| executor.is_none() || o.executor.is_none() || o.executor == *executor)
+                .copied()
+                .filter(|&i| executor.is_none() || all[i].executor.is_none() || all[i].executor == *executor)
                 .collect();
-            let from = mine.iter().map(|o| finish(o)).max().unwrap_or(date);
+            let from = mine.iter().map(|&i| finish(&all[i])).max().unwrap_or(date);
             let due = if r.working {
                 calendar.add_working_days(from, r.days)
             } else {
@@ -191,12 +243,11 @@ fn relative(
             // Named by the prerequisite's stable id date, not its (possibly moving) due date.
             let stable = group
                 .first()
-                .and_then(|o| o.id.split('@').nth(1))
+                .and_then(|&i| all[i].id.split('@').nth(1))
                 .map_or_else(|| date.to_string(), |d| d.chars().take(10).collect());
-            let key: Arc<str> = task.key(unit).into();
             let base = format!("{key}@{stable}");
-            let depends_on = mine.iter().map(|o| o.id.clone()).collect();
-            out.push(occurrence(unit, &key, at, &base, who, (from, due, None), depends_on, true));
+            let depends_on = mine.iter().map(|&i| all[i].id.clone()).collect();
+            out.push((occurrence(unit, &key, at, base, who, (from, due, None), depends_on, true), mine));
         }
     }
     out
@@ -206,8 +257,9 @@ fn relative(
 fn link(
     workspace: &Workspace,
     out: &mut [Occurrence],
-    of_task: &HashMap<(usize, usize), Vec<usize>>,
-    by_key: &HashMap<String, (usize, usize)>,
+    depends: &mut [Vec<usize>],
+    of_task: &OfTask,
+    by_key: &ByKey,
     warnings: &mut Vec<Diagnostic>,
 ) {
     let mut warned = HashSet::new();
@@ -227,12 +279,9 @@ fn link(
             }
             let Some(candidates) = by_key.get(dep).and_then(|k| of_task.get(k)) else { continue };
             let me = &out[i];
-            let same_executor: Vec<usize> = candidates
-                .iter()
-                .copied()
-                .filter(|&c| out[c].executor.is_some() && out[c].executor == me.executor)
-                .collect();
-            let pool: Vec<usize> = if same_executor.is_empty() { candidates.clone() } else { same_executor };
+            let same_executor: Vec<usize> =
+                candidates.clone().filter(|&c| out[c].executor.is_some() && out[c].executor == me.executor).collect();
+            let pool: Vec<usize> = if same_executor.is_empty() { candidates.clone().collect() } else { same_executor };
             let before = pool.iter().filter(|&&c| out[c].due_date <= me.due_date).map(|&c| out[c].due_date).max();
             let chosen = match before {
                 Some(d) => d,
@@ -256,7 +305,10 @@ fn link(
                     first
                 }
             };
-            deps.extend(pool.iter().filter(|&&c| out[c].due_date == chosen).map(|&c| out[c].id.clone()));
+            for c in pool.into_iter().filter(|&c| out[c].due_date == chosen) {
+                deps.push(out[c].id.clone());
+                depends[i].push(c);
+            }
         }
         out[i].depends_on = deps;
     }

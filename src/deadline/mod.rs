@@ -43,6 +43,28 @@ impl DeadlineError {
     }
 }
 
+/// [`read`], remembering each reading: a workspace repeats a few dozen phrases ("ежемесячно до
+/// 25 числа") across thousands of activities, and checking and compiling both read them. The
+/// reading is a pure function of the phrase and the period, so remembering changes nothing
+/// but the time; the memory is bounded (it starts over past `LIMIT` phrases).
+pub fn read_remembered(phrase: &str, period: Period) -> Result<Spec, DeadlineError> {
+    type Readings = rustc_hash::FxHashMap<(Box<str>, Period), Result<Spec, DeadlineError>>;
+    static READINGS: std::sync::LazyLock<std::sync::Mutex<Readings>> = std::sync::LazyLock::new(Default::default);
+    const LIMIT: usize = 50_000;
+    let key = (Box::<str>::from(phrase), period);
+    if let Some(known) = READINGS.lock().ok().and_then(|r| r.get(&key).cloned()) {
+        return known;
+    }
+    let reading = read(phrase, period);
+    if let Ok(mut readings) = READINGS.lock() {
+        if readings.len() >= LIMIT {
+            readings.clear();
+        }
+        readings.insert(key, reading.clone());
+    }
+    reading
+}
+
 /// Reads a deadline phrase inside a period.
 pub fn read(phrase: &str, period: Period) -> Result<Spec, DeadlineError> {
     let parts = parser::parse(phrase)?;

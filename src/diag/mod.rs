@@ -73,16 +73,43 @@ impl Span {
 pub struct Source {
     pub path: PathBuf,
     pub text: String,
+    lines: Lines,
 }
 
 impl Source {
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Arc<Self> {
-        Arc::new(Source { path: path.into(), text: text.into() })
+        let text = text.into();
+        Arc::new(Source { path: path.into(), lines: Lines::of(&text), text })
     }
 
     /// The text of 1-based line `n`, without its line break.
     pub fn line(&self, n: usize) -> Option<&str> {
-        self.text.lines().nth(n.checked_sub(1)?)
+        self.lines.get(&self.text, n)
+    }
+}
+
+/// Where each line of a text starts, so that finding line `n` does not scan the text before it
+/// (diagnostics and spans look lines up once per node of files thousands of lines long).
+#[derive(Debug, Default)]
+pub struct Lines {
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    pub fn of(text: &str) -> Lines {
+        Lines { starts: std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect() }
+    }
+
+    /// The text of 1-based line `n` of `text` (the text indexed), without its line break: the
+    /// same lines as [`str::lines`].
+    pub fn get<'t>(&self, text: &'t str, n: usize) -> Option<&'t str> {
+        let start = *self.starts.get(n.checked_sub(1)?)?;
+        if start >= text.len() {
+            return None;
+        }
+        let end = self.starts.get(n).map_or(text.len(), |next| next - 1);
+        let line = &text[start..end];
+        Some(line.strip_suffix('\r').unwrap_or(line))
     }
 }
 
@@ -268,4 +295,20 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
 /// The usual "did you mean" hint.
 pub fn suggestion(name: &str) -> Message {
     msg!("возможно, имелось в виду `{}`", name; "did you mean `{}`?", name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lines;
+
+    #[test]
+    fn lines_are_the_lines_of_str() {
+        for text in ["", "a", "a\n", "a\nb", "a\r\nb\r\n", "\n\n", "а: ё\n  б\n\nв"] {
+            let index = Lines::of(text);
+            let expected: Vec<&str> = text.lines().collect();
+            let found: Vec<&str> = (1..).map_while(|n| index.get(text, n)).collect();
+            assert_eq!(found, expected, "{text:?}");
+            assert_eq!(index.get(text, 0), None);
+        }
+    }
 }

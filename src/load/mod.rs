@@ -7,7 +7,7 @@
 mod schema;
 pub mod yaml;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -36,8 +36,8 @@ pub struct Outcome {
 /// Source positions of the nodes of one file, keyed by JSON pointer (`/sections/0/activities/2/due`).
 #[derive(Debug, Default)]
 pub struct Spans {
-    values: HashMap<String, Span>,
-    keys: HashMap<String, Span>,
+    values: FxHashMap<String, Span>,
+    keys: FxHashMap<String, Span>,
 }
 
 impl Spans {

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
 
-use crate::diag::{Code, Message, Span};
+use crate::diag::{Code, Lines, Message, Span};
 use crate::msg;
 
 /// Limits that keep hostile input from exhausting memory or time.
@@ -92,6 +92,7 @@ pub fn parse(text: &str, budget: Budget) -> Parsed {
     let mut builder =
         Builder { budget, stack: Vec::new(), anchors: HashMap::new(), nodes: 0, root: None, problems: Vec::new() };
     let mut documents = 0;
+    let lines = Lines::of(text);
     for event in Parser::new_from_str(text) {
         let (event, yspan) = match event {
             Ok(pair) => pair,
@@ -99,7 +100,7 @@ pub fn parse(text: &str, budget: Budget) -> Parsed {
                 let m = e.marker();
                 let mut span = Span::new(m.line(), m.col() + 1, 1);
                 // Point at the tab itself, not at what follows it.
-                let tab = text.lines().nth(m.line().saturating_sub(1)).and_then(|l| l.chars().position(|c| c == '\t'));
+                let tab = lines.get(text, m.line()).and_then(|l| l.chars().position(|c| c == '\t'));
                 if let (true, Some(col)) = (e.info().contains("tab"), tab) {
                     span.col = col + 1;
                 }
@@ -107,7 +108,7 @@ pub fn parse(text: &str, budget: Budget) -> Parsed {
                 break;
             }
         };
-        let span = to_span(text, yspan);
+        let span = to_span(text, &lines, yspan);
         let step = match event {
             Event::DocumentStart(_) => {
                 documents += 1;
@@ -335,18 +336,14 @@ fn translate(info: &str) -> String {
 }
 
 /// A saphyr span as 1-based line/column and a length that stays on the first line.
-fn to_span(text: &str, span: YSpan) -> Span {
+fn to_span(text: &str, lines: &Lines, span: YSpan) -> Span {
     let (start, end) = (span.start, span.end);
     let len = if end.line() == start.line() {
         end.index().saturating_sub(start.index())
     } else {
-        line_rest(text, start.line(), start.col())
+        lines.get(text, start.line()).map_or(1, |l| l.chars().count().saturating_sub(start.col()).max(1))
     };
     Span::new(start.line(), start.col() + 1, len)
-}
-
-fn line_rest(text: &str, line: usize, col: usize) -> usize {
-    text.lines().nth(line.saturating_sub(1)).map_or(1, |l| l.chars().count().saturating_sub(col).max(1))
 }
 
 /// YAML 1.2 core schema: plain `null`/`~`/empty, `true`/`false`, integers and floats are typed;

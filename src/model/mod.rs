@@ -60,7 +60,7 @@ impl Document {
 }
 
 /// The stretch of time a roadmap covers; deadline phrases without a year are read inside it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Period {
     pub from: NaiveDate,

@@ -179,17 +179,18 @@ struct Roadmap<'a> {
 
 impl<'a> Roadmap<'a> {
     fn of(unit: &'a Unit, rules: &'a Rules, now: DateTime<FixedOffset>) -> Roadmap<'a> {
+        // Only the executors the roadmap's activities name: a school roadmap includes the whole
+        // regional directory (thousands of executors) but names its own school.
+        let mut named: Vec<&'a str> =
+            unit.tasks.iter().flat_map(|t| t.executors.iter().chain(&t.each)).map(String::as_str).collect();
+        named.sort_unstable();
+        named.dedup();
         Roadmap {
             today: now.with_timezone(&unit.tz).date_naive(),
-            executors: unit
-                .executors
-                .keys()
-                .filter_map(|id| executor(unit, id, now).map(|r| (id.as_str(), r)))
-                .collect(),
-            ladders: unit
-                .executors
-                .keys()
-                .flat_map(|id| [1u8, 2].map(|step| ((id.as_str(), step), ladder(unit, id, step, now))))
+            executors: named.iter().filter_map(|&id| executor(unit, id, now).map(|r| (id, r))).collect(),
+            ladders: named
+                .iter()
+                .flat_map(|&id| [1u8, 2].map(|step| ((id, step), ladder(unit, id, step, now))))
                 .collect(),
             settings: unit.tasks.iter().map(|t| settings(rules, unit, t)).collect(),
         }
@@ -215,7 +216,12 @@ pub fn plan(
             about(unit, &unit.tasks[o.task], &roadmaps[o.unit], &roadmaps[o.unit].settings[o.task], s, calendar)
         })
         .collect();
-    notices.extend(ws.units.iter().flat_map(|u| digest(u, report, rules, now)));
+    // Each roadmap's digest lists its own occurrences: grouped in one pass, not one per roadmap.
+    let mut of_unit: Vec<Vec<(&Task, &OccurrenceStatus<'_>)>> = vec![Vec::new(); ws.units.len()];
+    for (o, s) in plan.occurrences.iter().zip(&report.occurrences) {
+        of_unit[o.unit].push((&ws.units[o.unit].tasks[o.task], s));
+    }
+    notices.extend(ws.units.iter().zip(&of_unit).flat_map(|(u, mine)| digest(u, mine, rules, now)));
     notices
 }
 
@@ -366,28 +372,31 @@ fn about(
 }
 
 /// The weekly digest of a roadmap to its leadership: everything overdue and at risk.
-fn digest(unit: &Unit, report: &Report<'_>, rules: &Rules, now: DateTime<FixedOffset>) -> Vec<Notice> {
+fn digest(
+    unit: &Unit,
+    mine: &[(&Task, &OccurrenceStatus<'_>)],
+    rules: &Rules,
+    now: DateTime<FixedOffset>,
+) -> Vec<Notice> {
     let mut out = Vec::new();
     for to in leadership(unit, now) {
         let local = now.with_timezone(&to.zone);
         if local.weekday() != rules.digest_day || local.time() < rules.digest_time {
             continue;
         }
-        let mine = report.occurrences.iter().filter(|s| s.roadmap == unit.id);
         let mut overdue = 0;
         let mut at_risk = 0;
         let mut items = Vec::new();
-        for s in mine {
+        for &(task, s) in mine {
             let late = matches!(s.state, State::Overdue { .. });
             if !(late || s.at_risk) {
                 continue;
             }
             overdue += usize::from(late);
             at_risk += usize::from(s.at_risk);
-            let title = unit.tasks.iter().find(|t| t.id == s.activity).map_or(s.activity, |t| t.title.as_str());
             items.push(json!({
                 "occurrence": s.id,
-                "activity": title,
+                "activity": task.title,
                 "due": s.due_date,
                 "days": match s.state { State::Overdue { days, .. } => days, _ => 0 },
                 "at_risk": s.at_risk,
