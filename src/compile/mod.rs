@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use petgraph::graph::{DiGraph, NodeIndex};
+use rayon::prelude::*;
 
 use crate::calendar::Calendar;
 use crate::check::Workspace;
@@ -22,8 +23,6 @@ use crate::msg;
 pub struct Occurrence {
     /// `roadmap/activity@YYYY-MM-DD`, plus `/executor` for per-executor work.
     pub id: String,
-    /// A 128-bit digest of `id`, for matching reports to occurrences by integer.
-    pub digest: u128,
     pub unit: usize,
     pub task: usize,
     /// `roadmap/activity` (shared by all occurrences of the activity).
@@ -102,7 +101,9 @@ impl Plan {
         occurrences: Vec<Occurrence>,
         warnings: Vec<Diagnostic>,
     ) -> Plan {
-        let positions = occurrences.iter().enumerate().map(|(i, o)| (o.digest, i)).collect();
+        // Looked up by the digest of the id: a million ids would otherwise be copied as keys.
+        let digests: Vec<u128> = occurrences.par_iter().map(|o| digest(&o.id)).collect();
+        let positions = digests.into_iter().enumerate().map(|(i, d)| (d, i)).collect();
         Plan { graph, nodes, occurrences, warnings, positions }
     }
 

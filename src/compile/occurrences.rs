@@ -20,7 +20,7 @@ use chrono::{Days, NaiveDate};
 use super::{Actuals, Occurrence};
 use crate::calendar::{Calendar, due_instant};
 use crate::check::{Task, Unit, Workspace};
-use crate::deadline::Spec;
+use crate::deadline::{Occurrence as DeadlineDate, Spec};
 use crate::diag::{Code, Diagnostic};
 use crate::msg;
 
@@ -46,73 +46,83 @@ pub fn build(
     order: &[(usize, usize)],
     by_key: &ByKey,
 ) -> Built {
-    // Absolute deadlines depend on nothing but their own phrase: expanded on all cores first.
-    // Relative ones are counted from their prerequisite's occurrences, in topological order.
-    let mut expanded: Vec<Option<Vec<Occurrence>>> = order
+    let mut warnings = Vec::new();
+    // Absolute deadlines depend on nothing but their own phrase: their dates are expanded on
+    // all cores, and their occurrences written on all cores straight into the one list, each
+    // activity's together (a million occurrences are never copied as the list grows).
+    let dated: Vec<Dated> = order
         .par_iter()
-        .map(|&(u, t)| {
+        .filter_map(|&(u, t)| {
             let unit = &workspace.units[u];
             let task = &unit.tasks[t];
             match &task.spec {
                 Some(Spec::Relative(_)) | None => None,
-                Some(spec) => Some(absolute(unit, task, (u, t), spec, calendar)),
+                Some(spec) => Some(Dated::of(unit, task, (u, t), spec, calendar)),
             }
         })
         .collect();
-    // Room for all of them at once (a relative activity has at most one occurrence per
-    // occurrence of its prerequisite and executor), so that the list never moves as it grows.
-    let mut bound: FxHashMap<(usize, usize), usize> = FxHashMap::default();
-    for (&(u, t), made) in order.iter().zip(&expanded) {
-        let unit = &workspace.units[u];
-        let task = &unit.tasks[t];
-        let n = match (&task.spec, made) {
-            (_, Some(made)) => made.len(),
-            (Some(Spec::Relative(r)), None) => {
-                let prereq = by_key.get(&qualify(unit, &r.after)).and_then(|k| bound.get(k)).copied().unwrap_or(0);
-                prereq * task.each.len().max(1)
-            }
-            _ => 0,
-        };
-        bound.insert((u, t), n);
-    }
-    let capacity = bound.values().sum();
-    let mut out: Vec<Occurrence> = Vec::with_capacity(capacity);
-    let mut depends: Vec<Vec<usize>> = Vec::with_capacity(capacity);
     let mut of_task = OfTask::default();
-    let mut warnings = Vec::new();
-    for (&(u, t), made) in order.iter().zip(&mut expanded) {
+    let mut slots: Vec<(u32, u32, u32)> = Vec::new();
+    for (d, dates) in dated.iter().enumerate() {
+        let (u, t) = dates.at;
         let unit = &workspace.units[u];
         let task = &unit.tasks[t];
-        let made = match (&task.spec, made.take()) {
-            (Some(Spec::Relative(r)), _) => {
-                let prereq =
-                    by_key.get(&qualify(unit, &r.after)).and_then(|k| of_task.get(k)).cloned().unwrap_or_default();
-                let made = relative(unit, task, (u, t), prereq, &out, r, calendar, actuals);
-                if let Some((late, _)) = made.iter().find(|(o, _)| o.due_date > unit.period.to) {
-                    let (d, end) = (late.due_date.format("%d.%m.%Y"), unit.period.to.format("%d.%m.%Y"));
-                    warnings.push(unit.at(
-                        Diagnostic::warning(Code::OutsidePeriod, msg!("срок `{}` ({}), отсчитанный от `{}`, выходит за конец периода ({})", task.id, d, r.after, end;
-                            "`{}` ({}), counted from `{}`, falls after the period ends ({})", task.id, d, r.after, end)),
-                        &format!("{}/due", task.pointer),
-                    ));
-                }
-                made
-            }
-            (Some(spec), Some(made)) => {
-                if made.is_empty() && matches!(spec, Spec::Recurring(_)) {
-                    warnings.push(unit.at(
-                        Diagnostic::warning(
-                            Code::NoOccurrences,
-                            msg!("у повторяющегося мероприятия `{}` нет ни одного срока в периоде", task.id;
-                            "recurring activity `{}` has no occurrence in the period", task.id),
-                        ),
-                        &format!("{}/due", task.pointer),
-                    ));
-                }
-                made.into_iter().map(|o| (o, Vec::new())).collect()
-            }
-            _ => Vec::new(),
-        };
+        if dates.dates.is_empty() && matches!(task.spec, Some(Spec::Recurring(_))) {
+            warnings.push(unit.at(
+                Diagnostic::warning(
+                    Code::NoOccurrences,
+                    msg!("у повторяющегося мероприятия `{}` нет ни одного срока в периоде", task.id;
+                    "recurring activity `{}` has no occurrence in the period", task.id),
+                ),
+                &format!("{}/due", task.pointer),
+            ));
+        }
+        let start = slots.len();
+        for k in 0..dates.dates.len() {
+            slots.extend((0..dates.who.len()).map(|w| (d as u32, k as u32, w as u32)));
+        }
+        of_task.insert((u, t), start..slots.len());
+    }
+    // Relative deadlines are counted from their prerequisite's occurrences, in topological
+    // order, after all the absolute ones: at most one per occurrence of the prerequisite and
+    // executor, so the room for them is known too.
+    let mut bound: FxHashMap<(usize, usize), usize> = of_task.iter().map(|(k, r)| (*k, r.len())).collect();
+    let mut relative_total = 0;
+    for &(u, t) in order {
+        let unit = &workspace.units[u];
+        let task = &unit.tasks[t];
+        if let Some(Spec::Relative(r)) = &task.spec {
+            let prereq = by_key.get(&qualify(unit, &r.after)).and_then(|k| bound.get(k)).copied().unwrap_or(0);
+            let n = prereq * task.each.len().max(1);
+            bound.insert((u, t), n);
+            relative_total += n;
+        }
+    }
+    drop(bound);
+    let mut out: Vec<Occurrence> = Vec::with_capacity(slots.len() + relative_total);
+    out.par_extend(slots.par_iter().map(|&(d, k, w)| {
+        let dates = &dated[d as usize];
+        dates.occurrence(&workspace.units[dates.at.0], k, w)
+    }));
+    drop((slots, dated));
+    let mut depends: Vec<Vec<usize>> = vec![Vec::new(); out.len()];
+    for &(u, t) in order {
+        let unit = &workspace.units[u];
+        let task = &unit.tasks[t];
+        let Some(Spec::Relative(r)) = &task.spec else { continue };
+        let prereq = by_key.get(&qualify(unit, &r.after)).and_then(|k| of_task.get(k)).cloned().unwrap_or_default();
+        let made = relative(unit, task, (u, t), prereq, &out, r, calendar, actuals);
+        if let Some((late, _)) = made.iter().find(|(o, _)| o.due_date > unit.period.to) {
+            let (d, end) = (late.due_date.format("%d.%m.%Y"), unit.period.to.format("%d.%m.%Y"));
+            warnings.push(unit.at(
+                Diagnostic::warning(
+                    Code::OutsidePeriod,
+                    msg!("срок `{}` ({}), отсчитанный от `{}`, выходит за конец периода ({})", task.id, d, r.after, end;
+                    "`{}` ({}), counted from `{}`, falls after the period ends ({})", task.id, d, r.after, end),
+                ),
+                &format!("{}/due", task.pointer),
+            ));
+        }
         let start = out.len();
         for (o, d) in made {
             out.push(o);
@@ -129,22 +139,39 @@ fn qualify(unit: &Unit, dep: &str) -> String {
     if dep.contains('/') { dep.to_string() } else { format!("{}/{dep}", unit.id) }
 }
 
-/// Occurrences of a deadline with its own dates.
-fn absolute(unit: &Unit, task: &Task, at: (usize, usize), spec: &Spec, calendar: &Calendar) -> Vec<Occurrence> {
-    let mut out = Vec::new();
-    let mut seen: FxHashMap<NaiveDate, usize> = FxHashMap::default();
-    let key: Arc<str> = task.key(unit).into();
-    let who = responsible(task);
-    for o in spec.occurrences(unit.period, calendar, task.shift) {
-        let n = seen.entry(o.due).or_insert(0);
-        *n += 1;
-        let suffix = if *n > 1 { format!("#{n}") } else { String::new() };
-        let base = format!("{key}@{}{suffix}", o.due);
-        for w in &who {
-            out.push(occurrence(unit, &key, at, base.clone(), w.clone(), (o.opens, o.due, o.time), Vec::new(), false));
-        }
+/// The dates of an activity with its own deadline, and who does it.
+struct Dated {
+    at: (usize, usize),
+    key: Arc<str>,
+    who: Vec<Responsible>,
+    /// Each date, with its id (`roadmap/activity@date`, `#n` for the n-th on the same date).
+    dates: Vec<(DeadlineDate, String)>,
+}
+
+impl Dated {
+    fn of(unit: &Unit, task: &Task, at: (usize, usize), spec: &Spec, calendar: &Calendar) -> Dated {
+        let key: Arc<str> = task.key(unit).into();
+        let mut seen: FxHashMap<NaiveDate, usize> = FxHashMap::default();
+        let dates = spec
+            .occurrences(unit.period, calendar, task.shift)
+            .into_iter()
+            .map(|o| {
+                let n = seen.entry(o.due).or_insert(0);
+                *n += 1;
+                let suffix = if *n > 1 { format!("#{n}") } else { String::new() };
+                let base = format!("{key}@{}{suffix}", o.due);
+                (o, base)
+            })
+            .collect();
+        Dated { at, key, who: responsible(task), dates }
     }
-    out
+
+    /// The occurrence of date `k` for responsible `w`.
+    fn occurrence(&self, unit: &Unit, k: u32, w: u32) -> Occurrence {
+        let (o, base) = &self.dates[k as usize];
+        let who = self.who[w as usize].clone();
+        occurrence(unit, &self.key, self.at, base.clone(), who, (o.opens, o.due, o.time), Vec::new(), false)
+    }
 }
 
 /// One occurrence of `task` for `who`, named `base` (+ `/executor`), due at the end of the day
@@ -167,7 +194,6 @@ fn occurrence(
         None => base,
     };
     Occurrence {
-        digest: super::digest(&id),
         id,
         unit: at.0,
         task: at.1,

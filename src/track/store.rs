@@ -101,9 +101,16 @@ impl Store for Sqlite {
     }
 
     fn events(&self) -> Result<Vec<Event>, StoreError> {
+        // Counted first, so that the list of hundreds of thousands of events is made once at its size.
+        let count: i64 =
+            self.conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0)).map_err(StoreError::Read)?;
+        let mut events = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
         let mut stmt = self.conn.prepare(&format!("{SELECT} ORDER BY recorded_ts, id")).map_err(StoreError::Read)?;
-        let rows = stmt.query_map([], row).map_err(StoreError::Read)?;
-        rows.map(|r| r.map_err(StoreError::Read).and_then(|raw| raw.into_event())).collect()
+        let mut rows = stmt.query([]).map_err(StoreError::Read)?;
+        while let Some(r) = rows.next().map_err(StoreError::Read)? {
+            events.push(row(r).map_err(StoreError::Read)?.into_event()?);
+        }
+        Ok(events)
     }
 
     fn event(&self, id: i64) -> Result<Option<Event>, StoreError> {
@@ -270,7 +277,11 @@ impl Raw {
                 occurrence: self.occurrence,
                 action,
                 note: self.note,
-                evidence: serde_json::from_str(&self.evidence).unwrap_or_default(),
+                evidence: if self.evidence == "[]" {
+                    Vec::new()
+                } else {
+                    serde_json::from_str(&self.evidence).unwrap_or_default()
+                },
                 author: self.author,
                 recorded_at: DateTime::parse_from_rfc3339(&self.recorded_at).map_err(|_| corrupt("время записи"))?,
                 batch: self.batch,
