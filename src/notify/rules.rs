@@ -244,9 +244,21 @@ struct Payload<'a> {
 #[serde(untagged)]
 enum Extra<'a> {
     None {},
-    Before { days_left: i64 },
-    Overdue { days: i64, working_days: i64 },
-    Escalation { days: i64, executors: &'a [String] },
+    Before {
+        days_left: i64,
+    },
+    Overdue {
+        days: i64,
+        working_days: i64,
+    },
+    /// The executors the recipient answers for (all of them for the controller), and how
+    /// many others share the work: a head of one of a hundred districts doing joint work hears
+    /// about their own district, not a hundred names (which, to a hundred heads, is quadratic).
+    Escalation {
+        days: i64,
+        executors: Vec<&'a str>,
+        others: usize,
+    },
 }
 
 fn raw(value: &impl serde::Serialize) -> Box<serde_json::value::RawValue> {
@@ -344,26 +356,26 @@ fn about(
             if (if working { working_days } else { days }) < i64::from(n) {
                 continue;
             }
-            let mut to: Vec<&Recipient> = s
-                .executors
-                .iter()
-                .flat_map(|e| roadmap.ladders.get(&(e.as_str(), step)).into_iter().flatten())
-                .collect();
-            to.sort_by(|a, b| a.email.cmp(&b.email));
-            to.dedup_by(|a, b| a.email == b.email);
-            let names: Vec<String> = s
-                .executors
-                .iter()
-                .map(|e| unit.executors.get(e).map_or_else(|| e.clone(), |x| x.display_name().to_string()))
-                .collect();
-            for r in to {
+            // Each recipient (in e-mail order) with the executors they answer for.
+            let mut answers: std::collections::BTreeMap<&str, (&Recipient, Vec<&str>)> = Default::default();
+            for e in s.executors.iter() {
+                let name = unit.executors.get(e).map_or(e.as_str(), |x| x.display_name());
+                for r in roadmap.ladders.get(&(e.as_str(), step)).into_iter().flatten() {
+                    let (_, names) = answers.entry(r.email.as_str()).or_insert((r, Vec::new()));
+                    if names.last() != Some(&name) {
+                        names.push(name);
+                    }
+                }
+            }
+            for (r, executors) in answers.into_values() {
+                let others = s.executors.len().saturating_sub(executors.len());
                 let expires = r.today + chrono::Days::new(30);
                 push(
                     format!("escalation-{step}"),
                     r,
                     s.due_date,
                     expires,
-                    Extra::Escalation { days, executors: &names },
+                    Extra::Escalation { days, executors, others },
                 );
             }
         }

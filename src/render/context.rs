@@ -635,21 +635,31 @@ pub fn status(
             figures: figures(list.into_iter()),
         })
         .collect();
+    // Occurrences by executor in one pass, executors in the order first named (joint work by a
+    // hundred districts is a hundred rows, each made once).
     let mut executors: Vec<&String> = Vec::new();
+    let mut row_of: HashMap<&String, usize> = HashMap::new();
+    let mut of_executor: Vec<Vec<&OccurrenceStatus<'_>>> = Vec::new();
     for s in &mine {
         for e in s.executors.iter() {
-            if !executors.contains(&e) {
+            let row = *row_of.entry(e).or_insert_with(|| {
                 executors.push(e);
+                of_executor.push(Vec::new());
+                executors.len() - 1
+            });
+            if of_executor[row].last().is_none_or(|last| !std::ptr::eq(*last, *s)) {
+                of_executor[row].push(s);
             }
         }
     }
     let by_executor = executors
         .iter()
+        .zip(of_executor)
         .enumerate()
-        .map(|(i, e)| FigureRow {
+        .map(|(i, (e, list))| FigureRow {
             number: (i + 1).to_string(),
             title: unit.executors.get(*e).map_or_else(|| (*e).clone(), |x| x.display_name().to_string()),
-            figures: figures(mine.iter().copied().filter(|s| s.executors.contains(e))),
+            figures: figures(list.into_iter()),
         })
         .collect();
     let overdue = overdue_items(unit, &mine, &task_of);
@@ -748,6 +758,8 @@ fn overdue_items(
     // One row per activity: a weekly activity of twenty districts is one point of the roadmap.
     let mut items: Vec<Overdue> = Vec::new();
     let mut row_of: HashMap<usize, usize> = Default::default();
+    // The executors already named in each row (by id), so that a row is a set of names.
+    let mut named: Vec<std::collections::HashSet<&str>> = Vec::new();
     for s in mine {
         let State::Overdue { days, working_days } = s.state else { continue };
         let t = task_of(s);
@@ -762,6 +774,7 @@ fn overdue_items(
                 occurrences: 0,
                 reason: None,
             });
+            named.push(Default::default());
             items.len() - 1
         });
         let item = &mut items[row];
@@ -769,10 +782,8 @@ fn overdue_items(
         item.due = item.due.min(s.due_date);
         item.days = item.days.max(days);
         item.working_days = item.working_days.max(working_days);
-        for name in names(unit, s.executors) {
-            if !item.executors.contains(&name) {
-                item.executors.push(name);
-            }
+        for id in s.executors.iter().filter(|id| named[row].insert(id.as_str())) {
+            item.executors.push(unit.executors.get(id).map_or_else(|| id.clone(), |e| e.display_name().to_string()));
         }
         if item.reason.is_none() {
             item.reason = s.not_done_reason.map(String::from);
@@ -786,8 +797,13 @@ fn overdue_items(
 /// head of the organisation that approved the roadmap (or to the controller's head).
 pub fn letters(ws: &Workspace, report: &Report<'_>, only: Option<&str>, date: NaiveDate) -> LettersDoc {
     let mut letters = Vec::new();
+    // Occurrences by roadmap in one pass (not one pass per roadmap: thousands of school roadmaps).
+    let mut of_roadmap: HashMap<&str, Vec<&OccurrenceStatus<'_>>> = HashMap::new();
+    for s in report.occurrences.iter().filter(|s| only.is_none_or(|id| id == s.roadmap)) {
+        of_roadmap.entry(s.roadmap).or_default().push(s);
+    }
     for unit in ws.units.iter().filter(|u| only.is_none_or(|id| id == u.id)) {
-        let mine: Vec<&OccurrenceStatus<'_>> = report.occurrences.iter().filter(|s| s.roadmap == unit.id).collect();
+        let mine = of_roadmap.remove(unit.id.as_str()).unwrap_or_default();
         let index = task_index(unit);
         let task_of = |s: &OccurrenceStatus<'_>| index.get(s.activity).copied().unwrap_or(0);
         let items = overdue_items(unit, &mine, &task_of);
