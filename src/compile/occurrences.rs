@@ -131,7 +131,7 @@ pub fn build(
         of_task.insert((u, t), start..out.len());
     }
     link(workspace, &mut out, &mut depends, &of_task, by_key, &mut warnings);
-    warnings.extend(no_email(workspace, &out));
+    warnings.extend(no_email(workspace, &of_task));
     Built { occurrences: out, depends, of_task, warnings }
 }
 
@@ -341,19 +341,25 @@ fn link(
 }
 
 /// One warning per roadmap listing executors with deadlines but no e-mail for reminders.
-fn no_email(workspace: &Workspace, out: &[Occurrence]) -> Vec<Diagnostic> {
+fn no_email(workspace: &Workspace, of_task: &OfTask) -> Vec<Diagnostic> {
     let mut warnings = Vec::new();
-    // One pass over the occurrences (not one per roadmap: thousands of school roadmaps).
+    // Per activity with occurrences, not per occurrence: joint work of a thousand districts
+    // repeats the same thousand executors in every occurrence.
     let mut missing_of: Vec<Vec<&str>> = vec![Vec::new(); workspace.units.len()];
-    for o in out {
-        let unit = &workspace.units[o.unit];
-        for e in o.executors.iter() {
+    let mut with_occurrences: Vec<(usize, usize)> =
+        of_task.iter().filter(|(_, range)| !range.is_empty()).map(|(at, _)| *at).collect();
+    with_occurrences.sort_unstable();
+    for (u, t) in with_occurrences {
+        let unit = &workspace.units[u];
+        let task = &unit.tasks[t];
+        let executors = if task.each.is_empty() { &task.executors } else { &task.each };
+        for e in executors {
             let has_mail = unit
                 .executors
                 .get(e)
                 .is_some_and(|x| x.email.is_some() || x.head.as_ref().is_some_and(|h| h.email.is_some()));
-            if !has_mail && !missing_of[o.unit].contains(&e.as_str()) {
-                missing_of[o.unit].push(e);
+            if !has_mail && !missing_of[u].contains(&e.as_str()) {
+                missing_of[u].push(e);
             }
         }
     }
