@@ -10,6 +10,7 @@ pub mod compile;
 pub mod convert;
 pub mod deadline;
 pub mod diag;
+pub mod digest;
 pub mod ics;
 pub mod load;
 pub mod model;

@@ -106,6 +106,11 @@ impl Unit {
 }
 
 impl Task {
+    /// Who its occurrences are for: the `for_each` members one by one, else the joint executors.
+    pub fn doers(&self) -> &[String] {
+        if self.each.is_empty() { &self.executors } else { &self.each }
+    }
+
     pub fn key(&self, unit: &Unit) -> String {
         format!("{}/{}", unit.id, self.id)
     }

@@ -102,7 +102,7 @@ impl Plan {
         warnings: Vec<Diagnostic>,
     ) -> Plan {
         // Looked up by the digest of the id: a million ids would otherwise be copied as keys.
-        let digests: Vec<u128> = occurrences.par_iter().map(|o| digest(&o.id)).collect();
+        let digests: Vec<u128> = occurrences.par_iter().map(|o| crate::digest::of(&o.id)).collect();
         let positions = digests.into_iter().enumerate().map(|(i, d)| (d, i)).collect();
         Plan { graph, nodes, occurrences, warnings, positions }
     }
@@ -114,25 +114,13 @@ impl Plan {
 
     /// Where the occurrence with this id is in [`Plan::occurrences`].
     pub fn position(&self, id: &str) -> Option<usize> {
-        self.positions.get(&digest(id)).copied()
+        self.positions.get(&crate::digest::of(id)).copied()
     }
 
     /// The occurrences of one activity.
     pub fn of(&self, unit: usize, task: usize) -> impl Iterator<Item = &Occurrence> {
         self.occurrences.iter().filter(move |o| o.unit == unit && o.task == task)
     }
-}
-
-/// Two independently seeded 64-bit Fx hashes of an occurrence id, as one 128-bit digest (a
-/// collision among a million ids is as likely as ~10⁻²⁶).
-pub fn digest(id: &str) -> u128 {
-    use std::hash::Hasher;
-    let mut a = rustc_hash::FxHasher::default();
-    a.write(id.as_bytes());
-    let mut b = rustc_hash::FxHasher::with_seed(0x9e37_79b9_7f4a_7c15);
-    b.write(id.as_bytes());
-    b.write_usize(id.len());
-    (u128::from(a.finish()) << 64) | u128::from(b.finish())
 }
 
 /// Sorts occurrences by due instant, then by roadmap and activity in workspace order, then in

@@ -352,8 +352,7 @@ fn no_email(workspace: &Workspace, of_task: &OfTask) -> Vec<Diagnostic> {
     for (u, t) in with_occurrences {
         let unit = &workspace.units[u];
         let task = &unit.tasks[t];
-        let executors = if task.each.is_empty() { &task.executors } else { &task.each };
-        for e in executors {
+        for e in task.doers() {
             let has_mail = unit
                 .executors
                 .get(e)

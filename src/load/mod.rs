@@ -66,7 +66,7 @@ impl Spans {
     pub fn value(&self, pointer: &str) -> Span {
         let mut p = pointer;
         loop {
-            if let Some(span) = self.values.get(&crate::compile::digest(p)) {
+            if let Some(span) = self.values.get(&crate::digest::of(p)) {
                 return (*span).into();
             }
             match p.rfind('/') {
@@ -78,7 +78,7 @@ impl Spans {
 
     /// The span of the key naming the value at `pointer` (falls back to the value's span).
     pub fn key(&self, pointer: &str) -> Span {
-        self.keys.get(&crate::compile::digest(pointer)).map_or_else(|| self.value(pointer), |s| (*s).into())
+        self.keys.get(&crate::digest::of(pointer)).map_or_else(|| self.value(pointer), |s| (*s).into())
     }
 }
 
@@ -217,14 +217,14 @@ fn to_json(node: &Node, pointer: String, spans: &mut Spans) -> serde_json::Value
             for (key, value) in entries {
                 let name = yaml::key_text(key);
                 let child = format!("{pointer}/{}", escape_pointer(&name));
-                spans.keys.insert(crate::compile::digest(&child), key.span.into());
+                spans.keys.insert(crate::digest::of(&child), key.span.into());
                 let v = to_json(value, child, spans);
                 map.insert(name, v);
             }
             J::Object(map)
         }
     };
-    spans.values.insert(crate::compile::digest(&pointer), node.span.into());
+    spans.values.insert(crate::digest::of(&pointer), node.span.into());
     json
 }
 

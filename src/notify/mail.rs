@@ -58,7 +58,7 @@ pub fn subject(notices: &[&Stored]) -> String {
 pub fn message_id(notices: &[&Stored], domain: &str) -> String {
     let mut keys: Vec<&str> = notices.iter().map(|n| n.notice.key.as_str()).collect();
     keys.sort_unstable();
-    let digest = crate::compile::digest(&keys.join("\n"));
+    let digest = crate::digest::of(&keys.join("\n"));
     format!("<{digest:032x}@{domain}>")
 }
 

@@ -181,8 +181,7 @@ impl<'a> Roadmap<'a> {
     fn of(unit: &'a Unit, rules: &'a Rules, now: DateTime<FixedOffset>) -> Roadmap<'a> {
         // Only the executors the roadmap's activities name: a school roadmap includes the whole
         // regional directory (thousands of executors) but names its own school.
-        let mut named: Vec<&'a str> =
-            unit.tasks.iter().flat_map(|t| t.executors.iter().chain(&t.each)).map(String::as_str).collect();
+        let mut named: Vec<&'a str> = unit.tasks.iter().flat_map(Task::doers).map(String::as_str).collect();
         named.sort_unstable();
         named.dedup();
         Roadmap {

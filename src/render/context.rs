@@ -647,9 +647,7 @@ pub fn status(
                 of_executor.push(Vec::new());
                 executors.len() - 1
             });
-            if of_executor[row].last().is_none_or(|last| !std::ptr::eq(*last, *s)) {
-                of_executor[row].push(s);
-            }
+            of_executor[row].push(s);
         }
     }
     let by_executor = executors

@@ -94,8 +94,6 @@ pub fn read(
         .collect();
     let batch = format!("{}@{}", path.display(), now.to_rfc3339());
     let mut out = Vec::new();
-    // Each row's line, for locating its errors (indexed once: a big file has many rows).
-    let lines: Vec<&str> = source.text.lines().collect();
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
@@ -119,7 +117,7 @@ pub fn read(
             source: &source,
             line,
             errors: &mut errors,
-            text: line.checked_sub(1).and_then(|i| lines.get(i)).copied().unwrap_or_default().to_string(),
+            text: source.line(line).unwrap_or_default().to_string(),
             delimiter: char::from(delimiter),
             columns: &columns,
         };

@@ -488,7 +488,7 @@ impl<'a> Rollups<'a> {
                 if let Some(i) = task.section {
                     by_section[i].absorb(&tally);
                 }
-                let names = if task.each.is_empty() { &task.executors } else { &task.each };
+                let names = task.doers();
                 for (m, name) in names.iter().enumerate() {
                     let share = if task.each.is_empty() {
                         tally
