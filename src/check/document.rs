@@ -165,7 +165,7 @@ impl Ctx<'_> {
 pub fn check_all(docs: &[Loaded], calendar: &Calendar) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let by_path: HashMap<PathBuf, &Loaded> = docs
-        .iter()
+        .par_iter()
         .map(|l| (std::fs::canonicalize(&l.source.path).unwrap_or_else(|_| l.source.path.clone()), l))
         .collect();
     let activities: HashMap<&str, HashSet<&str>> =

@@ -71,9 +71,13 @@ pub fn check_files(files: &[PathBuf], calendar: &Calendar) -> Checked {
     // loads on all cores; the order is the order of a one-by-one walk.
     let mut round: Vec<PathBuf> = files.to_vec();
     while !round.is_empty() {
+        let canonical: Vec<PathBuf> =
+            round.par_iter().map(|path| std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())).collect();
         let fresh: Vec<PathBuf> = round
             .into_iter()
-            .filter(|path| seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())))
+            .zip(canonical)
+            .filter(|(_, canonical)| seen.insert(canonical.clone()))
+            .map(|(p, _)| p)
             .collect();
         let outcomes: Vec<load::Outcome> =
             fresh.par_iter().map(|path| load::load_file(path, Budget::default())).collect();
@@ -87,9 +91,11 @@ pub fn check_files(files: &[PathBuf], calendar: &Calendar) -> Checked {
             checked.files.push(path);
         }
     }
-    let diagnostics = document::check_all(&checked.documents, calendar);
+    // Cycles are looked for beside the per-document checks.
+    let (diagnostics, cycles) =
+        rayon::join(|| document::check_all(&checked.documents, calendar), || graph::cycles(&checked.documents));
     checked.diagnostics.extend(diagnostics);
-    checked.diagnostics.extend(graph::cycles(&checked.documents));
+    checked.diagnostics.extend(cycles);
     checked.diagnostics.sort_by(|a, b| (a.path(), a.span).cmp(&(b.path(), b.span)));
     checked
 }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use chrono_tz::Tz;
 use indexmap::IndexMap;
+use rayon::prelude::*;
 
 use super::Checked;
 use super::document::{period_of, tasks};
@@ -124,7 +125,7 @@ impl Checked {
         }
         let by_path: HashMap<PathBuf, usize> = self
             .documents
-            .iter()
+            .par_iter()
             .enumerate()
             .map(|(i, l)| (std::fs::canonicalize(&l.source.path).unwrap_or_else(|_| l.source.path.clone()), i))
             .collect();
@@ -145,12 +146,7 @@ impl Checked {
                 _ => None,
             })
             .collect();
-        let mut units = Vec::new();
-        for loaded in self.documents {
-            if let Some(unit) = unit(loaded, &by_path, &directories) {
-                units.push(unit);
-            }
-        }
+        let units = self.documents.into_par_iter().filter_map(|loaded| unit(loaded, &by_path, &directories)).collect();
         Ok(Workspace { units, files: self.files, warnings: self.diagnostics })
     }
 }

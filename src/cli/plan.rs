@@ -40,9 +40,9 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
     match global.format {
         Format::Json => out_line!(
             "{}",
-            json!({"summary": summary(&workspace, &plan, &chosen, args.roadmap.as_deref()), "occurrences": chosen.iter().map(|o| occurrence_json(&workspace, o)).collect::<Vec<_>>()})
+            json!({"summary": summary(&workspace, &plan, &chosen, args.roadmap.as_deref()), "occurrences": chosen.iter().map(|o| occurrence_json(&workspace, &plan, o)).collect::<Vec<_>>()})
         ),
-        Format::Csv => out_fmt!("{}", csv(&workspace, &chosen)),
+        Format::Csv => out_fmt!("{}", csv(&workspace, &plan, &chosen)),
         _ => out_fmt!("{}", text(&workspace, &plan, &chosen, args.roadmap.as_deref())),
     }
     Ok(())
@@ -67,7 +67,7 @@ pub fn kind(ws: &Workspace, o: &Occurrence) -> &'static str {
     ws.units[o.unit].tasks[o.task].spec.as_ref().map_or("none", |s| s.kind())
 }
 
-pub fn occurrence_json(ws: &Workspace, o: &Occurrence) -> Value {
+pub fn occurrence_json(ws: &Workspace, plan: &Plan, o: &Occurrence) -> Value {
     let unit = &ws.units[o.unit];
     let task = &unit.tasks[o.task];
     json!({
@@ -84,7 +84,7 @@ pub fn occurrence_json(ws: &Workspace, o: &Occurrence) -> Value {
         "opens": o.opens.to_string(),
         "due": o.due.to_rfc3339(),
         "due_date": o.due_date.to_string(),
-        "depends_on": o.depends_on,
+        "depends_on": plan.prerequisites(o).map(|p| p.id.as_str()).collect::<Vec<_>>(),
         "relative": o.relative,
         "slack_days": o.slack_days,
         "critical": o.critical,
@@ -145,7 +145,7 @@ fn text(ws: &Workspace, plan: &Plan, chosen: &[&Occurrence], roadmap: Option<&st
     out
 }
 
-fn csv(ws: &Workspace, chosen: &[&Occurrence]) -> String {
+fn csv(ws: &Workspace, plan: &Plan, chosen: &[&Occurrence]) -> String {
     let mut w = ::csv::Writer::from_writer(Vec::new());
     let _ = w.write_record([
         "id",
@@ -174,7 +174,7 @@ fn csv(ws: &Workspace, chosen: &[&Occurrence]) -> String {
             &o.due.to_rfc3339(),
             kind(ws, o),
             task.title.as_str(),
-            &o.depends_on.join(" "),
+            &plan.prerequisites(o).map(|p| p.id.as_str()).collect::<Vec<_>>().join(" "),
             &o.slack_days.to_string(),
             if o.critical { "true" } else { "false" },
         ]);

@@ -10,16 +10,9 @@ use chrono::NaiveDate;
 use super::Occurrence;
 use super::occurrences::OfTask;
 
-/// `depends[i]` are the positions of `occurrences[i].depends_on`; `of_task` where each
-/// activity's occurrences are.
-pub fn mark(order: &[(usize, usize)], occurrences: &mut [Occurrence], depends: &[Vec<usize>], of_task: &OfTask) {
-    // Dependents of each occurrence, marked when their due date is counted from it.
-    let mut dependents: Vec<Vec<(usize, bool)>> = vec![Vec::new(); occurrences.len()];
-    for (i, (o, deps)) in occurrences.iter().zip(depends).enumerate() {
-        for (k, &p) in deps.iter().enumerate() {
-            dependents[p].push((i, k < o.counted_from));
-        }
-    }
+/// `of_task` is where each activity's occurrences are.
+pub fn mark(order: &[(usize, usize)], occurrences: &mut [Occurrence], of_task: &OfTask) {
+    let dependents = Dependents::of(occurrences);
     let units = occurrences.iter().map(|o| o.unit + 1).max().unwrap_or(0);
     let mut finals: Vec<Option<NaiveDate>> = vec![None; units];
     for o in occurrences.iter() {
@@ -32,7 +25,7 @@ pub fn mark(order: &[(usize, usize)], occurrences: &mut [Occurrence], depends: &
     for key in order.iter().rev() {
         for i in of_task.get(key).cloned().unwrap_or_default() {
             let mut lf = latest[i];
-            for &(d, counted) in &dependents[i] {
+            for &(d, counted) in dependents.at(i) {
                 let dep = &occurrences[d];
                 let limit = if counted {
                     let lag = dep.due_date - occurrences[i].due_date;
@@ -55,7 +48,41 @@ pub fn mark(order: &[(usize, usize)], occurrences: &mut [Occurrence], depends: &
         }
         occurrences[i].critical = true;
         if occurrences[i].relative {
-            stack.extend(&depends[i][..occurrences[i].counted_from]);
+            stack.extend(&occurrences[i].depends_on[..occurrences[i].counted_from]);
         }
+    }
+}
+
+/// The dependents of each occurrence, marked when their due date is counted from it: one list
+/// for all (occurrence `i`'s are `list[start[i]..start[i + 1]]`), not a list each.
+struct Dependents {
+    start: Vec<usize>,
+    list: Vec<(usize, bool)>,
+}
+
+impl Dependents {
+    fn of(occurrences: &[Occurrence]) -> Dependents {
+        let mut start = vec![0; occurrences.len() + 1];
+        for o in occurrences {
+            for &p in &o.depends_on {
+                start[p + 1] += 1;
+            }
+        }
+        for i in 0..occurrences.len() {
+            start[i + 1] += start[i];
+        }
+        let mut next = start.clone();
+        let mut list = vec![(0, false); start[occurrences.len()]];
+        for (i, o) in occurrences.iter().enumerate() {
+            for (k, &p) in o.depends_on.iter().enumerate() {
+                list[next[p]] = (i, k < o.counted_from);
+                next[p] += 1;
+            }
+        }
+        Dependents { start, list }
+    }
+
+    fn at(&self, i: usize) -> &[(usize, bool)] {
+        &self.list[self.start[i]..self.start[i + 1]]
     }
 }

@@ -7,11 +7,10 @@
 mod critical;
 mod occurrences;
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use petgraph::graph::{DiGraph, NodeIndex};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::calendar::Calendar;
 use crate::check::Workspace;
@@ -40,8 +39,8 @@ pub struct Occurrence {
     pub member: Option<u16>,
     /// Who is responsible: the joint executors, or the one executor (shared, not copied, per occurrence).
     pub executors: std::sync::Arc<[String]>,
-    /// Occurrences that must be done first (ids).
-    pub depends_on: Vec<String>,
+    /// Occurrences that must be done first: their positions in [`Plan::occurrences`].
+    pub depends_on: Vec<usize>,
     /// How many of the first `depends_on` a relative deadline is counted from.
     pub counted_from: usize,
     /// Due date computed from a prerequisite (a relative deadline).
@@ -53,7 +52,7 @@ pub struct Occurrence {
 }
 
 /// Completion dates reported so far, by occurrence id; relative deadlines count from them.
-pub trait Actuals {
+pub trait Actuals: Sync {
     fn completed(&self, occurrence: &str) -> Option<NaiveDate>;
 }
 
@@ -66,7 +65,7 @@ impl Actuals for Planned {
     }
 }
 
-impl Actuals for HashMap<String, NaiveDate> {
+impl Actuals for FxHashMap<&str, NaiveDate> {
     fn completed(&self, occurrence: &str) -> Option<NaiveDate> {
         self.get(occurrence).copied()
     }
@@ -78,7 +77,7 @@ pub struct Plan {
     /// Activities as graph nodes (`roadmap/activity`), edges from an activity to its prerequisites.
     pub graph: DiGraph<String, ()>,
     /// Node of each (unit, task).
-    pub nodes: HashMap<(usize, usize), NodeIndex>,
+    pub nodes: FxHashMap<(usize, usize), NodeIndex>,
     /// Every occurrence, sorted by due instant, then roadmap and activity order.
     pub occurrences: Vec<Occurrence>,
     /// Consistency warnings, located in the roadmap files.
@@ -97,7 +96,7 @@ impl Occurrence {
 impl Plan {
     fn new(
         graph: DiGraph<String, ()>,
-        nodes: HashMap<(usize, usize), NodeIndex>,
+        nodes: FxHashMap<(usize, usize), NodeIndex>,
         occurrences: Vec<Occurrence>,
         warnings: Vec<Diagnostic>,
     ) -> Plan {
@@ -109,12 +108,17 @@ impl Plan {
 
     /// A plan with nothing in it.
     pub fn empty() -> Plan {
-        Plan::new(DiGraph::new(), HashMap::new(), Vec::new(), Vec::new())
+        Plan::new(DiGraph::new(), FxHashMap::default(), Vec::new(), Vec::new())
     }
 
     /// Where the occurrence with this id is in [`Plan::occurrences`].
     pub fn position(&self, id: &str) -> Option<usize> {
         self.positions.get(&crate::digest::of(id)).copied()
+    }
+
+    /// The occurrences `o` depends on.
+    pub fn prerequisites<'a>(&'a self, o: &'a Occurrence) -> impl Iterator<Item = &'a Occurrence> {
+        o.depends_on.iter().map(|&p| &self.occurrences[p])
     }
 
     /// The occurrences of one activity.
@@ -124,10 +128,30 @@ impl Plan {
 }
 
 /// Sorts occurrences by due instant, then by roadmap and activity in workspace order, then in
-/// the order they were made — deterministic for the same input.
+/// the order they were made — deterministic for the same input — and renumbers the positions
+/// in `depends_on` to match.
 fn by_due(mut occurrences: Vec<Occurrence>) -> Vec<Occurrence> {
-    // The keys are computed once and the occurrences permuted in place (no second copy).
-    occurrences.sort_by_cached_key(|o| (o.due.timestamp(), o.unit, o.task));
+    // The keys are sorted on all cores, and the occurrences permuted in place (no second copy).
+    let mut keys: Vec<(i64, usize, usize, usize)> =
+        occurrences.par_iter().enumerate().map(|(i, o)| (o.due.timestamp(), o.unit, o.task, i)).collect();
+    keys.par_sort_unstable();
+    let mut from: Vec<usize> = keys.into_iter().map(|k| k.3).collect();
+    let mut to = vec![0; from.len()];
+    for (new, &old) in from.iter().enumerate() {
+        to[old] = new;
+    }
+    // Follows each cycle of the permutation: position `i` takes the element first at `from[i]`,
+    // which earlier swaps may have moved on to a later position (remembered, so each chain is
+    // walked once).
+    for i in 0..from.len() {
+        let mut j = from[i];
+        while j < i {
+            j = from[j];
+        }
+        from[i] = j;
+        occurrences.swap(i, j);
+    }
+    occurrences.par_iter_mut().for_each(|o| o.depends_on.iter_mut().for_each(|p| *p = to[*p]));
     occurrences
 }
 
@@ -143,7 +167,7 @@ pub fn compile_with(
     actuals: &dyn Actuals,
 ) -> Result<Plan, Vec<Diagnostic>> {
     let mut graph = DiGraph::new();
-    let mut nodes = HashMap::new();
+    let mut nodes = FxHashMap::default();
     let mut by_key = occurrences::ByKey::default();
     for (u, unit) in workspace.units.iter().enumerate() {
         for (t, task) in unit.tasks.iter().enumerate() {
@@ -175,10 +199,13 @@ pub fn compile_with(
             )]);
         }
     };
-    let index: HashMap<NodeIndex, (usize, usize)> = nodes.iter().map(|(k, v)| (*v, *k)).collect();
-    let tasks_in_order: Vec<(usize, usize)> = order.iter().map(|n| index[n]).collect();
+    let mut index = vec![(0, 0); graph.node_count()];
+    for (&at, n) in &nodes {
+        index[n.index()] = at;
+    }
+    let tasks_in_order: Vec<(usize, usize)> = order.iter().map(|n| index[n.index()]).collect();
     let mut built = occurrences::build(workspace, calendar, actuals, &tasks_in_order, &by_key);
-    critical::mark(&tasks_in_order, &mut built.occurrences, &built.depends, &built.of_task);
-    drop((built.depends, built.of_task));
+    critical::mark(&tasks_in_order, &mut built.occurrences, &built.of_task);
+    drop(built.of_task);
     Ok(Plan::new(graph, nodes, by_due(built.occurrences), built.warnings))
 }

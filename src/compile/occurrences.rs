@@ -25,9 +25,8 @@ use crate::diag::{Code, Diagnostic};
 use crate::msg;
 
 pub struct Built {
+    /// Each with `depends_on` as positions in this list.
     pub occurrences: Vec<Occurrence>,
-    /// The positions in `occurrences` of each occurrence's `depends_on`, in the same order.
-    pub depends: Vec<Vec<usize>>,
     /// The occurrences of each activity: one run of positions, made together.
     pub of_task: OfTask,
     pub warnings: Vec<Diagnostic>,
@@ -105,34 +104,61 @@ pub fn build(
         dates.occurrence(&workspace.units[dates.at.0], k, w)
     }));
     drop((slots, dated));
-    let mut depends: Vec<Vec<usize>> = vec![Vec::new(); out.len()];
+    // A relative deadline counted from another relative one waits for it: they are made level
+    // by level, each level's activities on all cores, each activity's occurrences together.
+    for level in relative_levels(workspace, order, by_key) {
+        let made: Vec<Vec<Occurrence>> = level
+            .par_iter()
+            .map(|&(u, t, r)| {
+                let unit = &workspace.units[u];
+                let prereq = by_key.get(&qualify(unit, &r.after)).and_then(|k| of_task.get(k)).cloned();
+                relative(unit, &unit.tasks[t], (u, t), prereq.unwrap_or_default(), &out, r, calendar, actuals)
+            })
+            .collect();
+        for (&(u, t, r), made) in level.iter().zip(made) {
+            let unit = &workspace.units[u];
+            let task = &unit.tasks[t];
+            if let Some(late) = made.iter().find(|o| o.due_date > unit.period.to) {
+                let (d, end) = (late.due_date.format("%d.%m.%Y"), unit.period.to.format("%d.%m.%Y"));
+                warnings.push(unit.at(
+                    Diagnostic::warning(
+                        Code::OutsidePeriod,
+                        msg!("срок `{}` ({}), отсчитанный от `{}`, выходит за конец периода ({})", task.id, d, r.after, end;
+                        "`{}` ({}), counted from `{}`, falls after the period ends ({})", task.id, d, r.after, end),
+                    ),
+                    &format!("{}/due", task.pointer),
+                ));
+            }
+            let start = out.len();
+            out.extend(made);
+            of_task.insert((u, t), start..out.len());
+        }
+    }
+    link(workspace, &mut out, &of_task, by_key, &mut warnings);
+    warnings.extend(no_email(workspace, &of_task));
+    Built { occurrences: out, of_task, warnings }
+}
+
+/// The activities with relative deadlines, in topological order, by level: the first level
+/// counts from activities with deadlines of their own, each next one from the level before.
+fn relative_levels<'a>(
+    workspace: &'a Workspace,
+    order: &[(usize, usize)],
+    by_key: &ByKey,
+) -> Vec<Vec<(usize, usize, &'a crate::deadline::Relative)>> {
+    let mut level_of: FxHashMap<(usize, usize), usize> = FxHashMap::default();
+    let mut levels: Vec<Vec<_>> = Vec::new();
     for &(u, t) in order {
         let unit = &workspace.units[u];
-        let task = &unit.tasks[t];
-        let Some(Spec::Relative(r)) = &task.spec else { continue };
-        let prereq = by_key.get(&qualify(unit, &r.after)).and_then(|k| of_task.get(k)).cloned().unwrap_or_default();
-        let made = relative(unit, task, (u, t), prereq, &out, r, calendar, actuals);
-        if let Some((late, _)) = made.iter().find(|(o, _)| o.due_date > unit.period.to) {
-            let (d, end) = (late.due_date.format("%d.%m.%Y"), unit.period.to.format("%d.%m.%Y"));
-            warnings.push(unit.at(
-                Diagnostic::warning(
-                    Code::OutsidePeriod,
-                    msg!("срок `{}` ({}), отсчитанный от `{}`, выходит за конец периода ({})", task.id, d, r.after, end;
-                    "`{}` ({}), counted from `{}`, falls after the period ends ({})", task.id, d, r.after, end),
-                ),
-                &format!("{}/due", task.pointer),
-            ));
+        let Some(Spec::Relative(r)) = &unit.tasks[t].spec else { continue };
+        let level = by_key.get(&qualify(unit, &r.after)).and_then(|k| level_of.get(k)).map_or(0, |l| l + 1);
+        level_of.insert((u, t), level);
+        if levels.len() <= level {
+            levels.resize_with(level + 1, Vec::new);
         }
-        let start = out.len();
-        for (o, d) in made {
-            out.push(o);
-            depends.push(d);
-        }
-        of_task.insert((u, t), start..out.len());
+        levels[level].push((u, t, r));
     }
-    link(workspace, &mut out, &mut depends, &of_task, by_key, &mut warnings);
-    warnings.extend(no_email(workspace, &of_task));
-    Built { occurrences: out, depends, of_task, warnings }
+    levels
 }
 
 fn qualify(unit: &Unit, dep: &str) -> String {
@@ -144,33 +170,42 @@ struct Dated {
     at: (usize, usize),
     key: Arc<str>,
     who: Vec<Responsible>,
-    /// Each date, with its id (`roadmap/activity@date`, `#n` for the n-th on the same date).
-    dates: Vec<(DeadlineDate, String)>,
+    /// Each date, with its place among those on the same date (`#n` in the id from the second).
+    dates: Vec<(DeadlineDate, u32)>,
 }
 
 impl Dated {
     fn of(unit: &Unit, task: &Task, at: (usize, usize), spec: &Spec, calendar: &Calendar) -> Dated {
         let key: Arc<str> = task.key(unit).into();
-        let mut seen: FxHashMap<NaiveDate, usize> = FxHashMap::default();
+        let mut seen: FxHashMap<NaiveDate, u32> = FxHashMap::default();
         let dates = spec
             .occurrences(unit.period, calendar, task.shift)
             .into_iter()
             .map(|o| {
                 let n = seen.entry(o.due).or_insert(0);
                 *n += 1;
-                let suffix = if *n > 1 { format!("#{n}") } else { String::new() };
-                let base = format!("{key}@{}{suffix}", o.due);
-                (o, base)
+                (o, *n)
             })
             .collect();
         Dated { at, key, who: responsible(task), dates }
     }
 
-    /// The occurrence of date `k` for responsible `w`.
+    /// The occurrence of date `k` for responsible `w`: `roadmap/activity@date`, `#n` for the
+    /// n-th on the same date.
     fn occurrence(&self, unit: &Unit, k: u32, w: u32) -> Occurrence {
-        let (o, base) = &self.dates[k as usize];
+        let (o, n) = &self.dates[k as usize];
         let who = self.who[w as usize].clone();
-        occurrence(unit, &self.key, self.at, base.clone(), who, (o.opens, o.due, o.time), Vec::new(), false)
+        let base = format_args!("{}@{}{}", self.key, o.due, Nth(*n));
+        occurrence(unit, &self.key, self.at, base, who, (o.opens, o.due, o.time), Vec::new(), false)
+    }
+}
+
+/// The mark of the n-th occurrence on one date: none for the first, `#n` after.
+struct Nth(u32);
+
+impl std::fmt::Display for Nth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0 > 1 { write!(f, "#{}", self.0) } else { Ok(()) }
     }
 }
 
@@ -181,17 +216,17 @@ fn occurrence(
     unit: &Unit,
     key: &Arc<str>,
     at: (usize, usize),
-    base: String,
+    base: std::fmt::Arguments<'_>,
     who: Responsible,
     (opens, due_date, time): (NaiveDate, NaiveDate, Option<chrono::NaiveTime>),
-    depends_on: Vec<String>,
+    depends_on: Vec<usize>,
     relative: bool,
 ) -> Occurrence {
     let (executor, executors, member) = who;
     let tz = executor.as_deref().map_or(unit.tz, |e| unit.zone_of(e));
     let id = match &executor {
         Some(e) => format!("{base}/{e}"),
-        None => base,
+        None => base.to_string(),
     };
     Occurrence {
         id,
@@ -242,7 +277,7 @@ fn relative(
     r: &crate::deadline::Relative,
     calendar: &Calendar,
     actuals: &dyn Actuals,
-) -> Vec<(Occurrence, Vec<usize>)> {
+) -> Vec<Occurrence> {
     let mut by_date: BTreeMap<NaiveDate, Vec<usize>> = BTreeMap::new();
     for i in prereq {
         by_date.entry(all[i].due_date).or_default().push(i);
@@ -271,9 +306,7 @@ fn relative(
                 .first()
                 .and_then(|&i| all[i].id.split('@').nth(1))
                 .map_or_else(|| date.to_string(), |d| d.chars().take(10).collect());
-            let base = format!("{key}@{stable}");
-            let depends_on = mine.iter().map(|&i| all[i].id.clone()).collect();
-            out.push((occurrence(unit, &key, at, base, who, (from, due, None), depends_on, true), mine));
+            out.push(occurrence(unit, &key, at, format_args!("{key}@{stable}"), who, (from, due, None), mine, true));
         }
     }
     out
@@ -283,61 +316,88 @@ fn relative(
 fn link(
     workspace: &Workspace,
     out: &mut [Occurrence],
-    depends: &mut [Vec<usize>],
     of_task: &OfTask,
     by_key: &ByKey,
     warnings: &mut Vec<Diagnostic>,
 ) {
+    // Each occurrence's prerequisites are found on all cores, reading the list as it stands;
+    // then written in, and the warnings given in the list's order.
+    let found: Vec<Prerequisites> =
+        out.par_iter().map(|me| prerequisites(workspace, me, out, of_task, by_key)).collect();
     let mut warned = HashSet::new();
-    for i in 0..out.len() {
-        let (u, t) = (out[i].unit, out[i].task);
-        let unit = &workspace.units[u];
-        let task = &unit.tasks[t];
-        // A relative occurrence already depends on the occurrence it counts from.
-        let counted_from = match &task.spec {
-            Some(Spec::Relative(r)) if out[i].relative => Some(qualify(unit, &r.after)),
-            _ => None,
-        };
-        let mut deps = std::mem::take(&mut out[i].depends_on);
-        for (a, dep) in task.after.iter().enumerate() {
-            if counted_from.as_deref() == Some(dep.as_str()) {
+    for (o, found) in out.iter_mut().zip(found) {
+        o.depends_on.extend(found.chosen);
+        let unit = &workspace.units[o.unit];
+        let task = &unit.tasks[o.task];
+        for (a, first) in found.early {
+            if !warned.insert((o.unit, o.task, a)) {
                 continue;
             }
-            let Some(candidates) = by_key.get(dep).and_then(|k| of_task.get(k)) else { continue };
-            let me = &out[i];
-            let same_executor: Vec<usize> =
-                candidates.clone().filter(|&c| out[c].executor.is_some() && out[c].executor == me.executor).collect();
-            let pool: Vec<usize> = if same_executor.is_empty() { candidates.clone().collect() } else { same_executor };
-            let before = pool.iter().filter(|&&c| out[c].due_date <= me.due_date).map(|&c| out[c].due_date).max();
-            let chosen = match before {
-                Some(d) => d,
-                None => {
-                    let Some(first) = pool.iter().map(|&c| out[c].due_date).min() else { continue };
-                    if warned.insert((u, t, a)) {
-                        // The prerequisite as the author wrote it: bare within the same roadmap.
-                        let shown = dep.strip_prefix(&format!("{}/", unit.id)).unwrap_or(dep);
-                        warnings.push(unit.at(
-                            Diagnostic::warning(
-                                Code::DueBeforePrerequisite,
-                                msg!(
-                                "срок `{}` ({}) наступает раньше срока предшествующего `{}` ({})",
-                                task.id, me.due_date.format("%d.%m.%Y"), shown, first.format("%d.%m.%Y");
-                                "`{}` is due ({}) before its prerequisite `{}` ({})",
-                                task.id, me.due_date.format("%d.%m.%Y"), shown, first.format("%d.%m.%Y")),
-                            ),
-                            &format!("{}/after/{a}", task.pointer),
-                        ));
-                    }
-                    first
-                }
-            };
-            for c in pool.into_iter().filter(|&c| out[c].due_date == chosen) {
-                deps.push(out[c].id.clone());
-                depends[i].push(c);
-            }
+            // The prerequisite as the author wrote it: bare within the same roadmap.
+            let dep = &task.after[a];
+            let shown = dep.strip_prefix(&format!("{}/", unit.id)).unwrap_or(dep);
+            warnings.push(unit.at(
+                Diagnostic::warning(
+                    Code::DueBeforePrerequisite,
+                    msg!(
+                    "срок `{}` ({}) наступает раньше срока предшествующего `{}` ({})",
+                    task.id, o.due_date.format("%d.%m.%Y"), shown, first.format("%d.%m.%Y");
+                    "`{}` is due ({}) before its prerequisite `{}` ({})",
+                    task.id, o.due_date.format("%d.%m.%Y"), shown, first.format("%d.%m.%Y")),
+                ),
+                &format!("{}/after/{a}", task.pointer),
+            ));
         }
-        out[i].depends_on = deps;
     }
+}
+
+/// What the matching rule finds for one occurrence.
+#[derive(Default)]
+struct Prerequisites {
+    /// Positions of the occurrences it depends on (beyond the one a relative deadline counts from).
+    chosen: Vec<usize>,
+    /// Prerequisites (by position in `after`) with nothing due by then: their first due date.
+    early: Vec<(usize, NaiveDate)>,
+}
+
+fn prerequisites(
+    workspace: &Workspace,
+    me: &Occurrence,
+    out: &[Occurrence],
+    of_task: &OfTask,
+    by_key: &ByKey,
+) -> Prerequisites {
+    let mut found = Prerequisites::default();
+    let unit = &workspace.units[me.unit];
+    let task = &unit.tasks[me.task];
+    if task.after.is_empty() {
+        return found;
+    }
+    // A relative occurrence already depends on the occurrence it counts from.
+    let counted_from = match &task.spec {
+        Some(Spec::Relative(r)) if me.relative => Some(qualify(unit, &r.after)),
+        _ => None,
+    };
+    for (a, dep) in task.after.iter().enumerate() {
+        if counted_from.as_deref() == Some(dep.as_str()) {
+            continue;
+        }
+        let Some(candidates) = by_key.get(dep).and_then(|k| of_task.get(k)) else { continue };
+        let same_executor: Vec<usize> =
+            candidates.clone().filter(|&c| out[c].executor.is_some() && out[c].executor == me.executor).collect();
+        let pool: Vec<usize> = if same_executor.is_empty() { candidates.clone().collect() } else { same_executor };
+        let before = pool.iter().filter(|&&c| out[c].due_date <= me.due_date).map(|&c| out[c].due_date).max();
+        let chosen = match before {
+            Some(d) => d,
+            None => {
+                let Some(first) = pool.iter().map(|&c| out[c].due_date).min() else { continue };
+                found.early.push((a, first));
+                first
+            }
+        };
+        found.chosen.extend(pool.into_iter().filter(|&c| out[c].due_date == chosen));
+    }
+    found
 }
 
 /// One warning per roadmap listing executors with deadlines but no e-mail for reminders.

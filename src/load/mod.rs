@@ -172,14 +172,14 @@ pub fn load_str(path: &Path, text: String, budget: Budget) -> Outcome {
         return Outcome { loaded: None, diagnostics };
     };
     let mut spans = Spans::default();
-    let json = to_json(&root, String::new(), &mut spans);
+    let json = to_json(root, &mut String::new(), &mut spans);
     let schema_problems = schema::validate(&json, &source, &spans);
     let schema_ok = schema_problems.is_empty();
     diagnostics.extend(schema_problems);
     if !schema_ok {
         return Outcome { loaded: None, diagnostics };
     }
-    match serde_json::from_value::<Document>(json) {
+    match document_of(json) {
         Ok(document) => Outcome { loaded: Some(Loaded { source, document, spans }), diagnostics },
         Err(e) => {
             diagnostics.push(
@@ -194,40 +194,82 @@ pub fn load_str(path: &Path, text: String, budget: Budget) -> Outcome {
     }
 }
 
+/// The document of a checked tree, deserialised by its `kind` straight into the variant (the
+/// derived tagged enum would first copy the whole tree into serde's buffer).
+fn document_of(json: serde_json::Value) -> Result<Document, serde_json::Error> {
+    use serde_json::{Value, from_value};
+    let Value::Object(mut map) = json else { return from_value(json) };
+    let kind = map.remove("kind");
+    match kind.as_ref().and_then(Value::as_str) {
+        Some("roadmap") => from_value(Value::Object(map)).map(Document::Roadmap),
+        Some("protocol") => from_value(Value::Object(map)).map(Document::Protocol),
+        Some("directory") => from_value(Value::Object(map)).map(Document::Directory),
+        _ => {
+            map.extend(kind.map(|k| ("kind".to_string(), k)));
+            from_value(Value::Object(map))
+        }
+    }
+}
+
 /// Parses YAML text into plain JSON (no schema, no spans), for data files such as test corpora.
 pub fn json_of(text: &str) -> Option<serde_json::Value> {
     let root = yaml::parse(text, Budget::default()).root?;
-    Some(to_json(&root, String::new(), &mut Spans::default()))
+    Some(to_json(root, &mut String::new(), &mut Spans::default()))
 }
 
 /// Converts the spanned tree to JSON, recording each node's span under its JSON pointer.
-fn to_json(node: &Node, pointer: String, spans: &mut Spans) -> serde_json::Value {
+/// The tree as plain JSON, taken apart as it goes (its strings move, not copied), with the span
+/// of every node and key recorded by JSON pointer. `pointer` is the node's own, one buffer
+/// grown and cut back along the walk.
+fn to_json(node: Node, pointer: &mut String, spans: &mut Spans) -> serde_json::Value {
     use serde_json::Value as J;
-    let json = match &node.value {
+    use std::fmt::Write;
+    let span = node.span;
+    let json = match node.value {
         Value::Null => J::Null,
-        Value::Bool(b) => J::Bool(*b),
-        Value::Int(i) => J::from(*i),
-        Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
-        Value::Str(s) => J::String(s.clone()),
-        Value::Seq(items) => {
-            J::Array(items.iter().enumerate().map(|(i, item)| to_json(item, format!("{pointer}/{i}"), spans)).collect())
-        }
+        Value::Bool(b) => J::Bool(b),
+        Value::Int(i) => J::from(i),
+        Value::Float(f) => serde_json::Number::from_f64(f).map_or(J::Null, J::Number),
+        Value::Str(s) => J::String(s),
+        Value::Seq(items) => J::Array(
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    let len = pointer.len();
+                    let _ = write!(pointer, "/{i}");
+                    let json = to_json(item, pointer, spans);
+                    pointer.truncate(len);
+                    json
+                })
+                .collect(),
+        ),
         Value::Map(entries) => {
             let mut map = serde_json::Map::with_capacity(entries.len());
             for (key, value) in entries {
-                let name = yaml::key_text(key);
-                let child = format!("{pointer}/{}", escape_pointer(&name));
-                spans.keys.insert(crate::digest::of(&child), key.span.into());
-                let v = to_json(value, child, spans);
-                map.insert(name, v);
+                let name = yaml::key_text(&key);
+                let len = pointer.len();
+                pointer.push('/');
+                push_escaped(pointer, &name);
+                spans.keys.insert(crate::digest::of(pointer), key.span.into());
+                let json = to_json(value, pointer, spans);
+                pointer.truncate(len);
+                map.insert(name, json);
             }
             J::Object(map)
         }
     };
-    spans.values.insert(crate::digest::of(&pointer), node.span.into());
+    spans.values.insert(crate::digest::of(pointer), span.into());
     json
 }
 
-fn escape_pointer(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
+/// A key as a JSON pointer segment (`~` → `~0`, `/` → `~1`).
+fn push_escaped(pointer: &mut String, segment: &str) {
+    for c in segment.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
+        }
+    }
 }

@@ -86,7 +86,7 @@ pub fn read(
     }
     let ids: HashMap<&str, usize> = plan.occurrences.iter().enumerate().map(|(i, o)| (o.id.as_str(), i)).collect();
     let live = super::effective(existing, now);
-    let mut done: HashSet<String> = super::completions(&live).into_keys().collect();
+    let mut done: HashSet<String> = super::completions(&live).into_keys().map(String::from).collect();
     let cancelled: HashSet<&str> = live
         .iter()
         .filter(|e| matches!(e.event.action, Action::Cancelled { .. }))

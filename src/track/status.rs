@@ -200,13 +200,13 @@ pub fn moves(events: &[&Event]) -> HashMap<String, NaiveDate> {
 }
 
 /// Completion dates as of `now`, for counting relative deadlines from actual completion.
-pub fn completions(events: &[&Event]) -> HashMap<String, NaiveDate> {
-    let mut done = HashMap::new();
+pub fn completions<'a>(events: &[&'a Event]) -> FxHashMap<&'a str, NaiveDate> {
+    let mut done = FxHashMap::default();
     for e in events {
-        let Some(occ) = &e.event.occurrence else { continue };
+        let Some(occ) = e.event.occurrence.as_deref() else { continue };
         match &e.event.action {
             Action::Done { on } => {
-                done.insert(occ.clone(), *on);
+                done.insert(occ, *on);
             }
             Action::Rejected { .. } => {
                 done.remove(occ);
@@ -417,12 +417,8 @@ fn risk(
         if o.depends_on.is_empty() || !matches!(s.state, State::Planned | State::Open | State::DueSoon) {
             return;
         }
-        let late: Vec<usize> = o
-            .depends_on
-            .iter()
-            .filter_map(|d| plan.position(d))
-            .filter(|&p| matches!(states[p], State::Overdue { .. }))
-            .collect();
+        let late: Vec<usize> =
+            o.depends_on.iter().copied().filter(|&p| matches!(states[p], State::Overdue { .. })).collect();
         if late.is_empty() {
             return;
         }

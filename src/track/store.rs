@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate};
-use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, ErrorCode, TransactionBehavior, params};
 
 use super::event::{Action, Event, NewEvent};
 
@@ -108,15 +108,15 @@ impl Store for Sqlite {
         let mut stmt = self.conn.prepare(&format!("{SELECT} ORDER BY recorded_ts, id")).map_err(StoreError::Read)?;
         let mut rows = stmt.query([]).map_err(StoreError::Read)?;
         while let Some(r) = rows.next().map_err(StoreError::Read)? {
-            events.push(row(r).map_err(StoreError::Read)?.into_event()?);
+            events.push(event_of(r)?);
         }
         Ok(events)
     }
 
     fn event(&self, id: i64) -> Result<Option<Event>, StoreError> {
-        let raw =
-            self.conn.query_row(&format!("{SELECT} WHERE id = ?1"), [id], row).optional().map_err(StoreError::Read)?;
-        raw.map(Raw::into_event).transpose()
+        let mut stmt = self.conn.prepare(&format!("{SELECT} WHERE id = ?1")).map_err(StoreError::Read)?;
+        let mut rows = stmt.query([id]).map_err(StoreError::Read)?;
+        rows.next().map_err(StoreError::Read)?.map(event_of).transpose()
     }
 }
 
@@ -192,12 +192,9 @@ const SELECT: &str =
     "SELECT id, kind, occurrence, date, percent, reason, approved_by, indicator, executor, period, value,
                               source, supersedes, note, evidence, author, recorded_at, batch FROM events";
 
-/// A row as stored.
+/// The columns that hold an action's details, as stored.
 #[derive(Debug, Default)]
 struct Raw {
-    id: i64,
-    kind: String,
-    occurrence: Option<String>,
     date: Option<String>,
     percent: Option<i64>,
     reason: Option<String>,
@@ -208,86 +205,62 @@ struct Raw {
     value: Option<f64>,
     source: Option<String>,
     supersedes: Option<i64>,
-    note: Option<String>,
-    evidence: String,
-    author: String,
-    recorded_at: String,
-    batch: Option<String>,
 }
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
-    Ok(Raw {
-        id: r.get(0)?,
-        kind: r.get(1)?,
-        occurrence: r.get(2)?,
-        date: r.get(3)?,
-        percent: r.get(4)?,
-        reason: r.get(5)?,
-        approved_by: r.get(6)?,
-        indicator: r.get(7)?,
-        executor: r.get(8)?,
-        period: r.get(9)?,
-        value: r.get(10)?,
-        source: r.get(11)?,
-        supersedes: r.get(12)?,
-        note: r.get(13)?,
-        evidence: r.get(14)?,
-        author: r.get(15)?,
-        recorded_at: r.get(16)?,
-        batch: r.get(17)?,
+/// An event from its row. Text that is only parsed (the kind, dates, evidence, the time of
+/// recording) is read in place; only what the event keeps is copied.
+fn event_of(r: &rusqlite::Row<'_>) -> Result<Event, StoreError> {
+    let read = StoreError::Read;
+    let id: i64 = r.get(0).map_err(read)?;
+    let corrupt = |what: &str| StoreError::Corrupt { id, what: what.to_string() };
+    let text = |i: usize| -> Result<Option<&str>, StoreError> {
+        r.get_ref(i).map_err(read)?.as_str_or_null().map_err(|_| corrupt("текст"))
+    };
+    let owned = |i: usize| -> Result<Option<String>, StoreError> { r.get(i).map_err(read) };
+    let required = |i: usize| owned(i)?.ok_or_else(|| corrupt("пустое поле"));
+    let date = || text(3)?.and_then(|d| d.parse::<NaiveDate>().ok()).ok_or_else(|| corrupt("дата"));
+    let kind = text(1)?.unwrap_or_default();
+    let action = match kind {
+        "done" => Action::Done { on: date()? },
+        "partial" => {
+            Action::Partial { percent: r.get::<_, Option<i64>>(4).map_err(read)?.and_then(|p| u8::try_from(p).ok()) }
+        }
+        "not_done" => Action::NotDone { reason: required(5)? },
+        "cancelled" => Action::Cancelled { document: required(5)? },
+        "moved" => Action::Moved { to: date()?, reason: required(5)?, approved_by: required(6)? },
+        "value" => Action::Value {
+            indicator: required(7)?,
+            executor: owned(8)?,
+            period: required(9)?,
+            value: r.get::<_, Option<f64>>(10).map_err(read)?.ok_or_else(|| corrupt("значение"))?,
+            source: owned(11)?,
+        },
+        "accepted" => Action::Accepted,
+        "rejected" => Action::Rejected { reason: required(5)? },
+        "correction" => Action::Correction {
+            supersedes: r.get::<_, Option<i64>>(12).map_err(read)?.ok_or_else(|| corrupt("ссылка"))?,
+            reason: required(5)?,
+        },
+        other => return Err(corrupt(&format!("вид «{other}»"))),
+    };
+    let evidence = match text(14)? {
+        None | Some("[]") => Vec::new(),
+        Some(json) => serde_json::from_str(json).unwrap_or_default(),
+    };
+    let recorded_at =
+        text(16)?.and_then(|t| DateTime::parse_from_rfc3339(t).ok()).ok_or_else(|| corrupt("время записи"))?;
+    Ok(Event {
+        id,
+        event: NewEvent {
+            occurrence: owned(2)?,
+            action,
+            note: owned(13)?,
+            evidence,
+            author: required(15)?,
+            recorded_at,
+            batch: owned(17)?,
+        },
     })
-}
-
-impl Raw {
-    fn into_event(self) -> Result<Event, StoreError> {
-        let id = self.id;
-        let corrupt = |what: &str| StoreError::Corrupt { id, what: what.to_string() };
-        let date = |d: &Option<String>| {
-            d.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).ok_or_else(|| corrupt("дата"))
-        };
-        let text = |t: Option<String>| t.ok_or_else(|| corrupt("пустое поле"));
-        let action = match self.kind.as_str() {
-            "done" => Action::Done { on: date(&self.date)? },
-            "partial" => Action::Partial { percent: self.percent.and_then(|p| u8::try_from(p).ok()) },
-            "not_done" => Action::NotDone { reason: text(self.reason)? },
-            "cancelled" => Action::Cancelled { document: text(self.reason)? },
-            "moved" => Action::Moved {
-                to: date(&self.date)?,
-                reason: text(self.reason)?,
-                approved_by: text(self.approved_by)?,
-            },
-            "value" => Action::Value {
-                indicator: text(self.indicator)?,
-                executor: self.executor,
-                period: text(self.period)?,
-                value: self.value.ok_or_else(|| corrupt("значение"))?,
-                source: self.source,
-            },
-            "accepted" => Action::Accepted,
-            "rejected" => Action::Rejected { reason: text(self.reason)? },
-            "correction" => Action::Correction {
-                supersedes: self.supersedes.ok_or_else(|| corrupt("ссылка"))?,
-                reason: text(self.reason)?,
-            },
-            other => return Err(corrupt(&format!("вид «{other}»"))),
-        };
-        Ok(Event {
-            id,
-            event: NewEvent {
-                occurrence: self.occurrence,
-                action,
-                note: self.note,
-                evidence: if self.evidence == "[]" {
-                    Vec::new()
-                } else {
-                    serde_json::from_str(&self.evidence).unwrap_or_default()
-                },
-                author: self.author,
-                recorded_at: DateTime::parse_from_rfc3339(&self.recorded_at).map_err(|_| corrupt("время записи"))?,
-                batch: self.batch,
-            },
-        })
-    }
 }
 
 #[cfg(test)]

@@ -351,15 +351,9 @@ pub fn occurrence(view: &View, report: &Report<'_>, id: &str, moves: &[MoveReque
     let related = |ids: &mut dyn Iterator<Item = usize>| -> Vec<Value> {
         ids.map(|j| item(view, &report.occurrences[j])).collect()
     };
-    let depends = related(&mut o.depends_on.iter().filter_map(|d| view.plan.position(d)));
+    let depends = related(&mut o.depends_on.iter().copied());
     let dependents = related(
-        &mut view
-            .plan
-            .occurrences
-            .iter()
-            .enumerate()
-            .filter(|(_, x)| x.depends_on.iter().any(|d| d == id))
-            .map(|(j, _)| j),
+        &mut view.plan.occurrences.iter().enumerate().filter(|(_, x)| x.depends_on.contains(&i)).map(|(j, _)| j),
     );
     let superseded: Vec<i64> = view
         .events
