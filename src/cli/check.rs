@@ -8,6 +8,7 @@ use karta::calendar::Calendar;
 use karta::check;
 use karta::compile;
 use karta::diag::{Diagnostic, Renderer, Summary};
+use karta::track::{Event, StoreError};
 
 use super::{Format, Global, err_line, out_line};
 
@@ -21,28 +22,30 @@ pub struct Args {
     pub db: PathBuf,
 }
 
-/// Reports in the database about occurrences the plan does not have.
-fn orphans(db: &std::path::Path, plan: &compile::Plan) -> Vec<Diagnostic> {
+/// The progress log, when the database exists.
+fn log(db: &std::path::Path) -> Option<Result<Vec<Event>, StoreError>> {
     use karta::track::Store;
-    if !db.is_file() {
-        return Vec::new();
-    }
-    let events = match karta::track::Sqlite::open(db).and_then(|s| s.events()) {
-        Ok(events) => events,
-        Err(e) => {
+    db.is_file().then(|| karta::track::Sqlite::open(db).and_then(|s| s.events()))
+}
+
+/// Reports in the log about occurrences the plan does not have.
+fn orphans(db: &std::path::Path, log: Option<Result<Vec<Event>, StoreError>>, plan: &compile::Plan) -> Vec<Diagnostic> {
+    let events = match log {
+        None => return Vec::new(),
+        Some(Ok(events)) => events,
+        Some(Err(e)) => {
             return vec![Diagnostic::warning(
                 karta::diag::Code::Orphan,
                 karta::msg!("база {} не прочитана: {}", db.display(), e; "database {} not read: {}", db.display(), e),
             )];
         }
     };
-    let ids: std::collections::HashSet<&str> = plan.occurrences.iter().map(|o| o.id.as_str()).collect();
     // Reports taken back no longer count, and a correction is no report of its own.
     let far = chrono::DateTime::<chrono::FixedOffset>::MAX_UTC.fixed_offset();
     karta::track::effective(&events, far)
         .into_iter()
         .filter(|e| !matches!(e.event.action, karta::track::Action::Correction { .. }))
-        .filter_map(|e| e.event.occurrence.as_deref().filter(|o| !ids.contains(o)).map(|o| (e, o)))
+        .filter_map(|e| e.event.occurrence.as_deref().filter(|o| plan.position(o).is_none()).map(|o| (e, o)))
         .map(|(e, o)| {
             let (id, who, when) = (e.id, &e.event.author, e.event.recorded_at.format("%d.%m.%Y"));
             Diagnostic::warning(
@@ -60,13 +63,18 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
     let lang = global.lang();
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths };
     let files = super::files(&paths, lang)?;
-    let checked = check::check_files(&files, Calendar::russia());
+    // The roadmaps and the log are independent: the log is read while the roadmaps are checked.
+    let (checked, log) = std::thread::scope(|scope| {
+        let log = scope.spawn(|| log(&args.db));
+        let checked = check::check_files(&files, Calendar::russia());
+        (checked, log.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
     let (count, mut diagnostics) = match checked.into_workspace() {
         Ok(mut workspace) => {
             let mut all = std::mem::take(&mut workspace.warnings);
             match compile::compile(&workspace, Calendar::russia()) {
                 Ok(mut plan) => {
-                    all.extend(orphans(&args.db, &plan));
+                    all.extend(orphans(&args.db, log, &plan));
                     all.append(&mut plan.warnings);
                     // The command ends soon: the plan goes with the process (see `Tracking::leave`).
                     std::mem::forget(plan);
