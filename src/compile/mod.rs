@@ -209,3 +209,69 @@ pub fn compile_with(
     drop(built.of_task);
     Ok(Plan::new(graph, nodes, by_due(built.occurrences), built.warnings))
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// An occurrence that differs from the others only where `by_due` looks.
+    fn occurrence(at: usize, hour: u32, unit: usize, task: usize, depends_on: Vec<usize>) -> Occurrence {
+        let due = FixedOffset::east_opt(10 * 3600).unwrap().with_ymd_and_hms(2024, 3, 1, hour, 0, 0).unwrap();
+        Occurrence {
+            id: format!("r{unit}/a{task}#{at}"),
+            unit,
+            task,
+            key: format!("r{unit}/a{task}").into(),
+            opens: due.date_naive(),
+            due_date: due.date_naive(),
+            due,
+            tz: chrono_tz::Europe::Moscow,
+            time: None,
+            executor: None,
+            member: None,
+            executors: std::sync::Arc::from(Vec::new()),
+            depends_on,
+            counted_from: 0,
+            relative: false,
+            slack_days: 0,
+            critical: false,
+        }
+    }
+
+    /// Few distinct keys, so that ties are common; prerequisites anywhere in the list.
+    fn occurrences() -> impl Strategy<Value = Vec<Occurrence>> {
+        (0usize..60).prop_flat_map(|n| {
+            prop::collection::vec((0u32..4, 0usize..3, 0usize..3, prop::collection::vec(0..n.max(1), 0..3)), n)
+                .prop_map(|rows| {
+                    rows.into_iter()
+                        .enumerate()
+                        .map(|(at, (hour, unit, task, depends))| occurrence(at, hour, unit, task, depends))
+                        .collect()
+                })
+        })
+    }
+
+    proptest! {
+        /// The in-place permutation gives what a plain stable sort and a renumbering give.
+        #[test]
+        fn by_due_is_a_stable_sort_that_keeps_every_link(original in occurrences()) {
+            let mut order: Vec<usize> = (0..original.len()).collect();
+            order.sort_by_key(|&i| (original[i].due.timestamp(), original[i].unit, original[i].task));
+            let mut to = vec![0; order.len()];
+            for (new, &old) in order.iter().enumerate() {
+                to[old] = new;
+            }
+            let expected: Vec<Occurrence> = order
+                .iter()
+                .map(|&old| Occurrence {
+                    depends_on: original[old].depends_on.iter().map(|&p| to[p]).collect(),
+                    ..original[old].clone()
+                })
+                .collect();
+            prop_assert_eq!(by_due(original), expected);
+        }
+    }
+}
