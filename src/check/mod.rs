@@ -76,8 +76,7 @@ pub fn check_files(files: &[PathBuf], calendar: &Calendar) -> Checked {
         let fresh: Vec<PathBuf> = round
             .into_iter()
             .zip(canonical)
-            .filter(|(_, canonical)| seen.insert(canonical.clone()))
-            .map(|(p, _)| p)
+            .filter_map(|(path, canonical)| seen.insert(canonical).then_some(path))
             .collect();
         let outcomes: Vec<load::Outcome> =
             fresh.par_iter().map(|path| load::load_file(path, Budget::default())).collect();

@@ -217,10 +217,9 @@ pub fn json_of(text: &str) -> Option<serde_json::Value> {
     Some(to_json(root, &mut String::new(), &mut Spans::default()))
 }
 
-/// Converts the spanned tree to JSON, recording each node's span under its JSON pointer.
-/// The tree as plain JSON, taken apart as it goes (its strings move, not copied), with the span
-/// of every node and key recorded by JSON pointer. `pointer` is the node's own, one buffer
-/// grown and cut back along the walk.
+/// The spanned tree as plain JSON, taken apart as it goes (its strings move, not copied), with
+/// the span of every node and key recorded by JSON pointer. `pointer` is the node's own: one
+/// buffer, grown and cut back along the walk.
 fn to_json(node: Node, pointer: &mut String, spans: &mut Spans) -> serde_json::Value {
     use serde_json::Value as J;
     use std::fmt::Write;
