@@ -109,29 +109,31 @@ pub fn build(
     for level in relative_levels(workspace, order, by_key) {
         let made: Vec<Vec<Occurrence>> = level
             .par_iter()
-            .map(|&(u, t, r)| {
+            .map(|c| {
+                let (u, t) = c.at;
+                let prereq = c.from.and_then(|k| of_task.get(&k)).cloned().unwrap_or_default();
                 let unit = &workspace.units[u];
-                let prereq = by_key.get(&qualify(unit, &r.after)).and_then(|k| of_task.get(k)).cloned();
-                relative(unit, &unit.tasks[t], (u, t), prereq.unwrap_or_default(), &out, r, calendar, actuals)
+                relative(unit, &unit.tasks[t], c.at, prereq, &out, c.rule, calendar, actuals)
             })
             .collect();
-        for (&(u, t, r), made) in level.iter().zip(made) {
-            let unit = &workspace.units[u];
-            let task = &unit.tasks[t];
+        for (c, made) in level.iter().zip(made) {
+            let unit = &workspace.units[c.at.0];
+            let task = &unit.tasks[c.at.1];
             if let Some(late) = made.iter().find(|o| o.due_date > unit.period.to) {
-                let (d, end) = (late.due_date.format("%d.%m.%Y"), unit.period.to.format("%d.%m.%Y"));
+                let (d, end, after) =
+                    (late.due_date.format("%d.%m.%Y"), unit.period.to.format("%d.%m.%Y"), &c.rule.after);
                 warnings.push(unit.at(
                     Diagnostic::warning(
                         Code::OutsidePeriod,
-                        msg!("срок `{}` ({}), отсчитанный от `{}`, выходит за конец периода ({})", task.id, d, r.after, end;
-                        "`{}` ({}), counted from `{}`, falls after the period ends ({})", task.id, d, r.after, end),
+                        msg!("срок `{}` ({}), отсчитанный от `{}`, выходит за конец периода ({})", task.id, d, after, end;
+                        "`{}` ({}), counted from `{}`, falls after the period ends ({})", task.id, d, after, end),
                     ),
                     &format!("{}/due", task.pointer),
                 ));
             }
             let start = out.len();
             out.extend(made);
-            of_task.insert((u, t), start..out.len());
+            of_task.insert(c.at, start..out.len());
         }
     }
     link(workspace, &mut out, &of_task, by_key, &mut warnings);
@@ -139,24 +141,29 @@ pub fn build(
     Built { occurrences: out, of_task, warnings }
 }
 
+/// An activity whose deadline is counted from another's.
+struct Counted<'a> {
+    at: (usize, usize),
+    rule: &'a crate::deadline::Relative,
+    /// The activity it counts from, when the workspace has it.
+    from: Option<(usize, usize)>,
+}
+
 /// The activities with relative deadlines, in topological order, by level: the first level
 /// counts from activities with deadlines of their own, each next one from the level before.
-fn relative_levels<'a>(
-    workspace: &'a Workspace,
-    order: &[(usize, usize)],
-    by_key: &ByKey,
-) -> Vec<Vec<(usize, usize, &'a crate::deadline::Relative)>> {
+fn relative_levels<'a>(workspace: &'a Workspace, order: &[(usize, usize)], by_key: &ByKey) -> Vec<Vec<Counted<'a>>> {
     let mut level_of: FxHashMap<(usize, usize), usize> = FxHashMap::default();
     let mut levels: Vec<Vec<_>> = Vec::new();
-    for &(u, t) in order {
-        let unit = &workspace.units[u];
-        let Some(Spec::Relative(r)) = &unit.tasks[t].spec else { continue };
-        let level = by_key.get(&qualify(unit, &r.after)).and_then(|k| level_of.get(k)).map_or(0, |l| l + 1);
-        level_of.insert((u, t), level);
+    for &at in order {
+        let unit = &workspace.units[at.0];
+        let Some(Spec::Relative(rule)) = &unit.tasks[at.1].spec else { continue };
+        let from = by_key.get(&qualify(unit, &rule.after)).copied();
+        let level = from.and_then(|k| level_of.get(&k)).map_or(0, |l| l + 1);
+        level_of.insert(at, level);
         if levels.len() <= level {
             levels.resize_with(level + 1, Vec::new);
         }
-        levels[level].push((u, t, r));
+        levels[level].push(Counted { at, rule, from });
     }
     levels
 }
