@@ -10,7 +10,7 @@ use indexmap::IndexMap;
 use rayon::prelude::*;
 
 use crate::calendar::{self, Calendar};
-use crate::deadline::{self, Spec};
+use crate::deadline::{self, Relative, Spec};
 use crate::diag::{Code, Diagnostic, Message, did_you_mean, suggestion};
 use crate::load::Loaded;
 use crate::model::{Document, Due, Executor, Group, Indicator, Period, Shift};
@@ -600,8 +600,17 @@ fn deadline(
             spec.clone()
         }
     };
-    if let Spec::Relative(r) = &spec {
-        activity_ref(ctx, pointer, &r.after, "", own, all);
+    if let Some((_, after)) = spec.counted_from() {
+        activity_ref(ctx, pointer, after, "", own, all);
+        return;
+    }
+    if let Spec::Relative(Relative { event: Some(event), .. }) = &spec {
+        ctx.warning(
+            Code::UndatedEvent,
+            pointer,
+            msg!("срок отсчитывается от события «{}», которого нет среди мероприятий: karta не может его датировать, напоминаний по нему не будет", event;
+                "the deadline counts from «{}», which is not an activity: karta cannot date it and will not remind", event),
+        );
         return;
     }
     let occurrences = spec.occurrences(period, calendar, shift);
@@ -648,6 +657,7 @@ fn named_days(spec: &Spec) -> Vec<NaiveDate> {
             .filter_map(|i| match i {
                 deadline::Item::Once { date, .. } => Some(*date),
                 deadline::Item::Window { from, to, .. } => window_end(*from, *to),
+                deadline::Item::Recurring(_) => None,
             })
             .collect(),
         _ => Vec::new(),

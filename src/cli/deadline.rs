@@ -72,7 +72,7 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
         .map(|o| json!({"opens": o.opens.to_string(), "due": calendar::due_instant(o.due, o.time, tz).to_rfc3339()}))
         .collect();
     let relative = match &spec {
-        Spec::Relative(r) => json!({"days": r.days, "working": r.working, "after": r.after}),
+        Spec::Relative(r) => serde_json::to_value(r).unwrap_or_default(),
         _ => Value::Null,
     };
     let structured = serde_json::to_value(&spec).unwrap_or(Value::Null);

@@ -32,7 +32,8 @@ pub enum Spec {
     Continuous,
     /// Work done when needed ("по мере необходимости").
     OnDemand,
-    /// Due a number of days after another activity is done.
+    /// Due a span of time after (or before) something: another activity being done, the act
+    /// that approves the document itself, or an event named in words.
     Relative(Relative),
 }
 
@@ -51,6 +52,8 @@ pub enum Item {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         time: Option<Time>,
     },
+    /// A stage that repeats ("…, далее – ежегодно").
+    Recurring(Recurrence),
 }
 
 /// How a recurring deadline repeats.
@@ -75,7 +78,8 @@ pub struct Recurrence {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 31))]
     pub day: Option<u32>,
-    /// In a yearly repetition with `day`: the month of the due date ("ежегодно, до 1 сентября").
+    /// In a yearly repetition: the month of the due date with `day` ("ежегодно, до 1 сентября"),
+    /// or without `day` the month itself, every year ("сентябрь, ежегодно").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 12))]
     pub month: Option<u32>,
@@ -102,15 +106,47 @@ impl Recurrence {
     }
 }
 
-/// A relative deadline: `days` (working or calendar) after activity `after` is done.
+/// A relative deadline: `days` (working or calendar) and `months` counted from its anchor —
+/// activity `after` being done; or `event`, named in words ("начала учебного года"); or, with
+/// neither, the act that approves the document ("в двухнедельный срок").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Relative {
+    #[serde(default)]
     #[schemars(range(min = 0, max = 3660))]
     pub days: u32,
+    /// Calendar months ("в 6-месячный срок"), counted before `days`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    #[schemars(range(min = 0, max = 120))]
+    pub months: u32,
+    #[serde(default)]
     pub working: bool,
     /// The activity id (`org-3`, or `roadmap-id/activity-id` in another roadmap).
-    pub after: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    /// An event named in words that is not an activity ("начала учебного года"): karta cannot
+    /// date it, so the deadline has no dated occurrences until it is tied to an activity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
+    /// Counted back from the anchor ("за 10 дней до начала …").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub before: bool,
+}
+
+impl Relative {
+    /// Counted from activity `after` being done.
+    pub fn after(days: u32, working: bool, after: &str) -> Self {
+        Relative { days, months: 0, working, after: Some(after.to_string()), event: None, before: false }
+    }
+
+    /// What it is counted from, in words: the activity id, the event, or the act.
+    pub fn anchor(&self) -> &str {
+        self.after.as_deref().or(self.event.as_deref()).unwrap_or("утверждения документа")
+    }
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// An inclusive stretch of days.

@@ -74,8 +74,11 @@ fn check_entry(entry: &Value) -> Result<(), String> {
     if let Some(rel) = entry.get("relative").filter(|r| r.is_object()) {
         let Spec::Relative(r) = &spec else { return Err(format!("{phrase:?}: not relative")) };
         let same = Some(u64::from(r.days)) == rel["days"].as_u64()
+            && u64::from(r.months) == rel["months"].as_u64().unwrap_or(0)
             && Some(r.working) == rel["working"].as_bool()
-            && Some(r.after.as_str()) == rel["after"].as_str();
+            && r.before == rel["before"].as_bool().unwrap_or(false)
+            && r.after.as_deref() == rel["after"].as_str()
+            && r.event.as_deref() == rel["event"].as_str();
         if !same {
             return Err(format!("{phrase:?}: relative {r:?}, want {rel}"));
         }
@@ -221,7 +224,51 @@ fn arb_spec() -> impl Strategy<Value = Spec> {
         Just(Spec::Continuous),
         Just(Spec::OnDemand),
         (0u32..60, any::<bool>(), "[a-z][a-z0-9]{0,6}(-[0-9]{1,2})?")
-            .prop_map(|(days, working, after)| Spec::Relative(Relative { days, working, after })),
+            .prop_map(|(days, working, after)| Spec::Relative(Relative::after(days, working, &after))),
+        // Counted from the act itself: days, or months.
+        (1u32..60, any::<bool>()).prop_map(|(days, working)| Spec::Relative(Relative {
+            days,
+            months: 0,
+            working,
+            after: None,
+            event: None,
+            before: false
+        })),
+        (1u32..13).prop_map(|months| Spec::Relative(Relative {
+            days: 0,
+            months,
+            working: false,
+            after: None,
+            event: None,
+            before: false
+        })),
+        // Counted from an event named in words, forwards or back.
+        (
+            1u32..60,
+            any::<bool>(),
+            any::<bool>(),
+            prop_oneof![Just("начала учебного года"), Just("проведения олимпиады"), Just("получения запроса")]
+        )
+            .prop_map(|(days, working, before, event)| Spec::Relative(Relative {
+                days,
+                months: 0,
+                working,
+                after: None,
+                event: Some(event.to_string()),
+                before
+            })),
+        // A first stage, then a repetition from the next day to the period's end.
+        (arb_date(), prop_oneof![Just(Every::Month), Just(Every::Quarter)]).prop_filter_map(
+            "a stage inside the period",
+            |(date, every)| {
+                let from = date.succ_opt()?;
+                (from <= school_year().to).then(|| {
+                    let mut rec = Recurrence::every(every);
+                    rec.within = vec![Range { from, to: school_year().to }];
+                    Spec::Multiple { items: vec![Item::Once { date, time: None }, Item::Recurring(rec)] }
+                })
+            }
+        ),
     ]
 }
 

@@ -14,6 +14,8 @@ pub enum Word {
     Ordinal(u32),
     /// I, II, III, IV (Latin letters).
     Roman(u32),
+    /// A count in words: «двух недель», «десяти дней».
+    Number(u32),
     Kw(Kw),
 }
 
@@ -62,6 +64,29 @@ pub enum Kw {
     Moment,
     Basis,
     Constant,
+    /// «к 1 сентября» — the same as «до».
+    K,
+    /// «не позднее чем …».
+    Chem,
+    /// «текущего года», «этого года», «т.г.»: the year is not written.
+    Current,
+    /// «…, далее – ежегодно»: a first stage, then a repetition.
+    Then,
+    /// «I этап».
+    Stage,
+    /// «начиная с 2024 г.».
+    Starting,
+    /// «программы», «проекта»: what a period or a term belongs to.
+    Programme,
+    /// «срока действия».
+    Validity,
+    /// «через 5 дней после …».
+    Through,
+    /// «по московскому времени».
+    Moscow,
+    /// «по местному времени».
+    Local,
+    TimeWord,
 }
 
 const MONTHS: [&[&str]; 12] = [
@@ -115,11 +140,11 @@ const KEYWORDS: &[(Kw, &[&str])] = &[
     (Kw::Quarterly, &["ежеквартально", "ежеквартальный", "ежеквартальная", "ежеквартальные"]),
     (Kw::Yearly, &["ежегодно", "ежегодный", "ежегодная", "ежегодные"]),
     (Kw::Times, &["раз", "раза"]),
-    (Kw::Week, &["неделя", "неделю", "недели", "неделе", "нед"]),
+    (Kw::Week, &["неделя", "неделю", "недели", "неделе", "нед", "недель", "неделям"]),
     (Kw::MonthWord, &["месяц", "месяца", "месяце", "месяцем", "месяцев", "мес"]),
     (Kw::QuarterWord, &["квартал", "квартала", "квартале", "кварталом", "кв"]),
     (Kw::HalfWord, &["полугодие", "полугодия", "полугодии", "полугодием"]),
-    (Kw::YearWord, &["год", "года", "году", "г", "гг", "годов"]),
+    (Kw::YearWord, &["год", "года", "году", "г", "гг", "годов", "годы", "годах", "годам", "годами"]),
     (Kw::School, &["учебный", "учебного", "учебном", "учебным", "уч"]),
     (Kw::DayOfMonth, &["числа", "число"]),
     (Kw::Following, &["следующего", "следующий", "следующем", "следующим"]),
@@ -134,14 +159,96 @@ const KEYWORDS: &[(Kw, &[&str])] = &[
     (Kw::Measure, &["мере"]),
     (Kw::Request, &["требованию", "запросу"]),
     (Kw::Whole, &["весь", "всего", "всей", "всем"]),
-    (Kw::End, &["конца", "конец", "окончания"]),
+    (Kw::End, &["конца", "конец", "концу", "окончания"]),
     (Kw::Inclusive, &["включительно"]),
     (Kw::And, &["и"]),
     (Kw::Hours, &["часов", "часа", "час", "ч"]),
-    (Kw::Moment, &["момента", "дня"]),
+    (Kw::Moment, &["момента", "дня", "даты"]),
     (Kw::Basis, &["основе"]),
     (Kw::Constant, &["постоянной"]),
+    (Kw::K, &["к"]),
+    (Kw::Chem, &["чем"]),
+    (Kw::Current, &["текущего", "текущем", "текущий", "этого", "этом", "сего", "нынешнего", "т"]),
+    (Kw::Then, &["далее", "затем", "дальнейшем", "впоследствии"]),
+    (Kw::Stage, &["этап", "этапа", "этапе"]),
+    (Kw::Starting, &["начиная"]),
+    (
+        Kw::Programme,
+        &[
+            "программы",
+            "подпрограммы",
+            "программ",
+            "проекта",
+            "проектов",
+            "плана",
+            "дорожной",
+            "карты",
+            "стратегии",
+            "концепции",
+            "комплекса",
+        ],
+    ),
+    (Kw::Validity, &["действия"]),
+    (Kw::Through, &["через"]),
+    (Kw::Moscow, &["московскому", "московское", "мск"]),
+    (Kw::Local, &["местному", "местное"]),
+    (Kw::TimeWord, &["времени", "время"]),
 ];
+
+/// Counts written in words, in the forms used with «в течение», «через», «за».
+const NUMBERS: [(u32, &[&str]); 17] = [
+    (1, &["один", "одного", "одной", "одну", "одна"]),
+    (2, &["два", "двух", "две"]),
+    (3, &["три", "трех"]),
+    (4, &["четыре", "четырех"]),
+    (5, &["пять", "пяти"]),
+    (6, &["шесть", "шести"]),
+    (7, &["семь", "семи"]),
+    (8, &["восемь", "восьми"]),
+    (9, &["девять", "девяти"]),
+    (10, &["десять", "десяти"]),
+    (14, &["четырнадцать", "четырнадцати"]),
+    (15, &["пятнадцать", "пятнадцати"]),
+    (20, &["двадцать", "двадцати"]),
+    (30, &["тридцать", "тридцати"]),
+    (45, &["сорокапяти"]),
+    (60, &["шестьдесят", "шестидесяти"]),
+    (90, &["девяносто", "девяноста"]),
+];
+
+/// The stems of span adjectives: «двухнедельный», «месячный», «10-дневный» (days per unit,
+/// months per unit).
+const SPAN_STEMS: [(&str, u32, u32); 3] = [("дневн", 1, 0), ("недельн", 7, 0), ("месячн", 0, 1)];
+
+/// Reads a span adjective: «двухнедельный» → 14 days, «шестимесячный» → 6 months,
+/// «месячный» → 1 month; with a number written before it in digits («6-месячный»), `count`.
+pub fn span(word: &str, count: Option<u32>) -> Option<(u32, u32)> {
+    let (at, days, months) = SPAN_STEMS.iter().find_map(|(stem, d, m)| word.find(stem).map(|at| (at, *d, *m)))?;
+    let ending = &word[at..];
+    if !ending.ends_with(['й', 'м', 'о', 'е']) && !ending.ends_with("ого") {
+        return None;
+    }
+    let n = match (&word[..at], count) {
+        ("", Some(n)) => n,
+        ("", None) => 1,
+        (prefix, None) => match prefix {
+            "одно" => 1,
+            "двух" => 2,
+            "трех" => 3,
+            "четырех" => 4,
+            "пяти" => 5,
+            "шести" => 6,
+            "семи" => 7,
+            "десяти" => 10,
+            "пятнадцати" => 15,
+            "двадцати" => 20,
+            "тридцати" => 30,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    Some((n * days, n * months))
+}
 
 /// Classifies a lowercased word exactly (a table built once: this is the hot path of parsing).
 pub fn exact(word: &str) -> Option<Word> {
@@ -186,6 +293,9 @@ fn all_forms() -> impl Iterator<Item = (&'static str, Word)> {
     for (kw, f) in KEYWORDS {
         forms.extend(f.iter().map(|w| (*w, Word::Kw(*kw))));
     }
+    for (n, f) in NUMBERS {
+        forms.extend(f.iter().map(|w| (*w, Word::Number(n))));
+    }
     forms.extend([("i", Word::Roman(1)), ("ii", Word::Roman(2)), ("iii", Word::Roman(3)), ("iv", Word::Roman(4))]);
     forms.into_iter().filter(move |(w, _)| seen.insert(*w))
 }
@@ -210,6 +320,11 @@ fn exact_by_scan(word: &str) -> Option<Word> {
     for (kw, forms) in KEYWORDS {
         if forms.contains(&word) {
             return Some(Word::Kw(*kw));
+        }
+    }
+    for (n, forms) in NUMBERS {
+        if forms.contains(&word) {
+            return Some(Word::Number(n));
         }
     }
     match word {

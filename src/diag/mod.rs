@@ -188,6 +188,10 @@ pub enum Code {
     NonWorkingDue,
     /// A year the production calendar does not cover.
     CalendarGap,
+    /// A relative deadline counts from an event named in words, which karta cannot date.
+    UndatedEvent,
+    /// A footnote mark inside a deadline phrase, read past.
+    FootnoteInDeadline,
 }
 
 impl Code {
@@ -230,6 +234,8 @@ impl Code {
             BadReport => "K0702",
             Orphan => "K0703",
             CalendarGap => "K0503",
+            UndatedEvent => "K0510",
+            FootnoteInDeadline => "K0511",
         }
     }
 }
