@@ -46,16 +46,25 @@ pub enum ReadError {
 /// The OLE compound-file signature: password-protected Office files (and old .doc/.xls) start with it.
 const CFB: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
+/// The most text karta takes from one part of a document (a DOCX's `document.xml`): far above
+/// any real roadmap, far below what a zip bomb unpacks to.
+const PART_LIMIT: u64 = 64 << 20;
+
 pub fn read(path: &Path) -> Result<Source, ReadError> {
     let bytes = std::fs::read(path)?;
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_lowercase();
+    read_bytes(&ext, &bytes)
+}
+
+/// Reads a document of the kind its extension (`docx`, `xlsx`, `ods`, `csv`) names.
+pub fn read_bytes(ext: &str, bytes: &[u8]) -> Result<Source, ReadError> {
     if bytes.starts_with(&CFB) {
         return Err(ReadError::Encrypted);
     }
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_lowercase();
-    match ext.as_str() {
-        "docx" => docx(&bytes),
-        "xlsx" | "xlsm" | "ods" => sheet(path, &ext),
-        "csv" | "txt" => csv(&bytes),
+    match ext {
+        "docx" => docx(bytes),
+        "xlsx" | "xlsm" | "ods" => sheet(bytes, ext),
+        "csv" | "txt" => csv(bytes),
         other => Err(ReadError::Unknown(other.to_string())),
     }
 }
@@ -68,8 +77,12 @@ fn docx(bytes: &[u8]) -> Result<Source, ReadError> {
     let mut xml = String::new();
     zip.by_name("word/document.xml")
         .map_err(|_| corrupt("в архиве нет word/document.xml".into()))?
+        .take(PART_LIMIT + 1)
         .read_to_string(&mut xml)
         .map_err(|e| corrupt(e.to_string()))?;
+    if xml.len() as u64 > PART_LIMIT {
+        return Err(corrupt(format!("текст документа больше {} МБ", PART_LIMIT >> 20)));
+    }
     let doc = roxmltree::Document::parse(&xml).map_err(|e| corrupt(e.to_string()))?;
     let body = doc
         .root_element()
@@ -77,17 +90,25 @@ fn docx(bytes: &[u8]) -> Result<Source, ReadError> {
         .find(|n| n.has_tag_name((W, "body")))
         .ok_or_else(|| corrupt("нет тела документа".into()))?;
     let mut source = Source::default();
-    for node in body.children().filter(|n| n.is_element()) {
+    blocks(body, &mut source.blocks);
+    Ok(source)
+}
+
+/// The paragraphs and tables of a body, in order, through the content controls (`w:sdt`) Word
+/// wraps parts of a template in.
+fn blocks(parent: roxmltree::Node, out: &mut Vec<Block>) {
+    for node in parent.children().filter(|n| n.is_element()) {
         if node.has_tag_name((W, "p")) {
             let text = paragraph(node);
             if !text.trim().is_empty() {
-                source.blocks.push(Block::Para(text.trim().to_string()));
+                out.push(Block::Para(text.trim().to_string()));
             }
         } else if node.has_tag_name((W, "tbl")) {
-            source.blocks.push(Block::Table(table(node)));
+            out.push(Block::Table(table(node)));
+        } else if node.has_tag_name((W, "sdt")) || node.has_tag_name((W, "sdtContent")) {
+            blocks(node, out);
         }
     }
-    Ok(source)
 }
 
 /// The text of a paragraph: runs, tabs and line breaks.
@@ -126,7 +147,8 @@ fn table(tbl: roxmltree::Node) -> Vec<Row> {
                     let text = if continued {
                         String::new()
                     } else {
-                        tc.children()
+                        // Paragraphs (also inside content controls and tables nested in the cell).
+                        tc.descendants()
                             .filter(|p| p.has_tag_name((W, "p")))
                             .map(paragraph)
                             .collect::<Vec<_>>()
@@ -141,11 +163,11 @@ fn table(tbl: roxmltree::Node) -> Vec<Row> {
         .collect()
 }
 
-fn sheet(path: &Path, ext: &str) -> Result<Source, ReadError> {
+fn sheet(bytes: &[u8], ext: &str) -> Result<Source, ReadError> {
     use calamine::Reader;
     let kind = if ext == "ods" { "таблица ODS" } else { "книга Excel" };
     let corrupt = |why: String| ReadError::Corrupt { kind, why };
-    let mut book = calamine::open_workbook_auto(path).map_err(|e| corrupt(e.to_string()))?;
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| corrupt(e.to_string()))?;
     let mut source = Source::default();
     for name in book.sheet_names() {
         let range = book.worksheet_range(&name).map_err(|e| corrupt(e.to_string()))?;
