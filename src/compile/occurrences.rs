@@ -205,7 +205,7 @@ impl Dated {
         let (o, n) = &self.dates[k as usize];
         let who = self.who[w as usize].clone();
         let base = format_args!("{}@{}{}", self.key, o.due, Nth(*n));
-        occurrence(unit, &self.key, self.at, base, who, (o.opens, o.due, o.time), Vec::new(), false)
+        occurrence(unit, &self.key, self.at, base, who, (o.opens, o.due, o.time, o.zone), Vec::new(), false)
     }
 }
 
@@ -227,12 +227,13 @@ fn occurrence(
     at: (usize, usize),
     base: std::fmt::Arguments<'_>,
     who: Responsible,
-    (opens, due_date, time): (NaiveDate, NaiveDate, Option<chrono::NaiveTime>),
+    (opens, due_date, time, zone): (NaiveDate, NaiveDate, Option<chrono::NaiveTime>, Option<chrono_tz::Tz>),
     depends_on: Vec<usize>,
     relative: bool,
 ) -> Occurrence {
     let (executor, executors, member) = who;
-    let tz = executor.as_deref().map_or(unit.tz, |e| unit.zone_of(e));
+    // A time of day in Moscow time («12:00 по московскому времени») is due in Moscow, wherever the executor is.
+    let tz = zone.unwrap_or_else(|| executor.as_deref().map_or(unit.tz, |e| unit.zone_of(e)));
     let id = match &executor {
         Some(e) => format!("{base}/{e}"),
         None => base.to_string(),
@@ -310,7 +311,16 @@ fn relative(
                 .first()
                 .and_then(|&i| all[i].id.split('@').nth(1))
                 .map_or_else(|| date.to_string(), |d| d.chars().take(10).collect());
-            out.push(occurrence(unit, &key, at, format_args!("{key}@{stable}"), who, (from, due, None), mine, true));
+            out.push(occurrence(
+                unit,
+                &key,
+                at,
+                format_args!("{key}@{stable}"),
+                who,
+                (from, due, None, None),
+                mine,
+                true,
+            ));
         }
     }
     out

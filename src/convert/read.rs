@@ -167,13 +167,40 @@ fn sheet(bytes: &[u8], ext: &str) -> Result<Source, ReadError> {
     use calamine::Reader;
     let kind = if ext == "ods" { "таблица ODS" } else { "книга Excel" };
     let corrupt = |why: String| ReadError::Corrupt { kind, why };
-    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| corrupt(e.to_string()))?;
+    let mut book =
+        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| corrupt(e.to_string()))?;
+    // Merged cells (a section row across the table) span columns, as in Word.
+    let mut merged: Vec<(String, calamine::Dimensions)> = Vec::new();
+    if let calamine::Sheets::Xlsx(x) = &mut book {
+        if x.load_merged_regions().is_ok() {
+            merged = x.merged_regions().iter().map(|(sheet, _, d)| (sheet.clone(), *d)).collect();
+        }
+    }
     let mut source = Source::default();
     for name in book.sheet_names() {
         let range = book.worksheet_range(&name).map_err(|e| corrupt(e.to_string()))?;
+        let (top, left) = range.start().unwrap_or((0, 0));
+        let spans: Vec<(u32, u32, u32)> = merged
+            .iter()
+            .filter(|(sheet, d)| *sheet == name && d.start.0 >= top && d.start.1 >= left && d.end.1 > d.start.1)
+            .map(|(_, d)| (d.start.0 - top, d.start.1 - left, d.end.1 - d.start.1 + 1))
+            .collect();
         let rows: Vec<Row> = range
             .rows()
-            .map(|r| r.iter().map(|c| Cell { text: cell_text(c), span: 1 }).collect::<Row>())
+            .enumerate()
+            .map(|(r, cells)| {
+                let mut row = Row::new();
+                let mut c = 0;
+                while c < cells.len() {
+                    let span = spans
+                        .iter()
+                        .find(|(sr, sc, _)| *sr as usize == r && *sc as usize == c)
+                        .map_or(1, |s| s.2 as usize);
+                    row.push(Cell { text: cell_text(&cells[c]), span });
+                    c += span.max(1);
+                }
+                row
+            })
             .filter(|r: &Row| r.iter().any(|c| !c.text.is_empty()))
             .collect();
         if !rows.is_empty() {

@@ -5,17 +5,19 @@
 use chrono::{Datelike, Days, NaiveDate, NaiveTime};
 
 use super::resolve::last_of_month;
-use super::spec::{Every, Item, Nth, Range, Recurrence, Spec};
+use super::spec::{Every, Item, Nth, Range, Recurrence, Spec, Time};
 use crate::calendar::Calendar;
 use crate::model::{Period, Shift};
 
 /// One dated instance of a deadline: work opens on `opens` and is due at the end of `due`
 /// (or at `time` on that day).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Occurrence {
     pub opens: NaiveDate,
     pub due: NaiveDate,
     pub time: Option<NaiveTime>,
+    /// The zone of `time` when the phrase names one («по московскому времени»).
+    pub zone: Option<chrono_tz::Tz>,
     /// The due date as written, before a non-working-day shift.
     pub written: NaiveDate,
 }
@@ -39,7 +41,13 @@ impl Spec {
         let mut out = Vec::new();
         let mut push = |opens: NaiveDate, due: NaiveDate, time: Option<super::spec::Time>| {
             let shifted = calendar.shift(due, shift);
-            out.push(Occurrence { opens: opens.min(shifted), due: shifted, time: time.map(|t| t.0), written: due });
+            out.push(Occurrence {
+                opens: opens.min(shifted),
+                due: shifted,
+                time: time.map(|t| t.at),
+                zone: time.and_then(Time::zone),
+                written: due,
+            });
         };
         match self {
             Spec::Once { date, time } => push(period.from.min(*date), *date, *time),

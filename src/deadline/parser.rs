@@ -28,6 +28,13 @@ pub enum PointKind {
         month: Option<u32>,
     },
     Month(u32),
+    /// «вторая среда февраля», «первая рабочая среда мая»: that weekday of a named month.
+    NthWeekdayOf {
+        nth: Nth,
+        weekday: Weekday,
+        month: u32,
+        working: bool,
+    },
     Quarter(u32),
     Half(u32),
     /// A calendar year (the year is always present).
@@ -74,6 +81,8 @@ pub enum Part {
     /// «…, далее – ежегодно»: what follows repeats after what came before.
     Then,
     Time(NaiveTime),
+    /// «по московскому времени», «Мск»: the time of day is Moscow time.
+    Moscow,
     Item(Item),
 }
 
@@ -111,9 +120,17 @@ pub fn parse(phrase: &str) -> Result<Vec<Located>, DeadlineError> {
     // A word karta does not know is the problem wherever it stands; say so first.
     // (What follows «после», «со дня», or «до» after a span of days names an activity or an
     // event, not a date.)
-    let words_end = (0..p.toks.len()).find(|&i| anchor_at(&p.toks, i)).map_or(p.toks.len(), |i| i + 1);
-    if let Some(unknown) = p.toks[..words_end].iter().position(|t| matches!(t.tok, Tok::Unknown(_))) {
-        p.i = unknown;
+    // «Доклад – до 15 ноября 2021 г.»: words before a dash at the start name what is due.
+    if let Some(k) = p.toks.iter().position(|t| !matches!(t.tok, Tok::Unknown(_))) {
+        let apart = k > 0 && p.toks[k - 1].end < p.toks[k].start;
+        let label = (apart && p.toks[k].tok == Tok::Dash) || p.toks[k].tok == Tok::Colon;
+        if label && k > 0 && k + 1 < p.toks.len() {
+            p.i = k + 1;
+        }
+    }
+    let words_end = (0..p.toks.len()).find(|&i| anchor_at(&p.toks, i)).map_or(p.toks.len(), |i| i + 1).max(p.i);
+    if let Some(unknown) = p.toks[p.i..words_end].iter().position(|t| matches!(t.tok, Tok::Unknown(_))) {
+        p.i += unknown;
         return Err(p.unexpected());
     }
     let mut parts = Vec::new();
@@ -161,10 +178,13 @@ impl Parser<'_> {
             || matches!(self.kw_at(0), Some(Kw::And | Kw::Srok | Kw::Inclusive | Kw::Stage))
             // «по местному времени»: the roadmap's own zone, as always.
             || (self.kw_at(0) == Some(Kw::Po) && self.kw_at(1) == Some(Kw::Local))
-            || matches!(self.kw_at(0), Some(Kw::Local | Kw::TimeWord))
+            || self.kw_at(0) == Some(Kw::Local)
+            || (self.kw_at(0) == Some(Kw::TimeWord) && self.kw_at(1) != Some(Kw::Moscow))
             || (matches!(self.peek(), Some(Tok::Word(Word::Roman(_))) | Some(Tok::Num(_, 1)))
                 && self.kw_at(1) == Some(Kw::Stage))
-            || (self.peek() == Some(&Tok::Dash) && self.i > 0 && matches!(self.toks[self.i - 1].tok, Tok::Word(Word::Kw(Kw::Stage | Kw::Then))))
+            || (self.peek() == Some(&Tok::Dash)
+                && self.i > 0
+                && matches!(self.toks[self.i - 1].tok, Tok::Word(Word::Kw(Kw::Stage | Kw::Then | Kw::Srok))))
     }
 
     /// The error for the token at the cursor (or the end of the phrase).
@@ -200,6 +220,8 @@ impl Parser<'_> {
                 self.eat_kw(Kw::MonthWord);
                 Ok(Part::Weekday(wd))
             }
+            // «вторую среду февраля»: a day, not a repetition.
+            Tok::Word(Word::Ordinal(_)) if self.nth_weekday_of_month_ahead() => self.item().map(Part::Item),
             Tok::Word(Word::Ordinal(n)) if matches!(self.peek_at(1), Some(Tok::Word(Word::Weekday(_)))) => {
                 let Some(Tok::Word(Word::Weekday(wd))) = self.peek_at(1).cloned() else {
                     return Err(self.unexpected());
@@ -321,12 +343,17 @@ impl Parser<'_> {
                 self.i += 2;
                 self.until()
             }
+            // «в срок не позднее …», «в срок не менее чем за …»
+            Kw::V if k1 == Some(Kw::Srok) && self.kw_at(2) == Some(Kw::Ne) => {
+                self.i += 2;
+                self.part()
+            }
             Kw::Srok if k1 == Some(Kw::Do) => {
                 self.i += 1;
                 self.until()
             }
             Kw::Do | Kw::K => self.until(),
-            Kw::Ne if k1 == Some(Kw::Later) => {
+            Kw::Ne if matches!(k1, Some(Kw::Later | Kw::Less)) => {
                 self.i += 1;
                 self.until()
             }
@@ -358,15 +385,20 @@ impl Parser<'_> {
                 self.i += 2;
                 Ok(Part::Starting(self.point()?))
             }
-            Kw::Po if k1 == Some(Kw::Moscow) => Err(self
-                .here(
-                    msg!("московское время karta пока не учитывает: сроки считаются по часовому поясу дорожной карты";
-                    "karta does not yet read Moscow time: deadlines are in the roadmap's time zone"),
-                )
-                .with_hint(
-                    msg!("уберите «по московскому времени» и пересчитайте время в часовой пояс дорожной карты";
-                    "drop «по московскому времени» and convert the time to the roadmap's zone"),
-                )),
+            Kw::Po if k1 == Some(Kw::Moscow) => {
+                self.i += 2;
+                self.eat_kw(Kw::TimeWord);
+                Ok(Part::Moscow)
+            }
+            Kw::Moscow => {
+                self.i += 1;
+                self.eat_kw(Kw::TimeWord);
+                Ok(Part::Moscow)
+            }
+            Kw::TimeWord if k1 == Some(Kw::Moscow) => {
+                self.i += 2;
+                Ok(Part::Moscow)
+            }
             Kw::S => {
                 self.i += 1;
                 let a = self.point()?;
@@ -495,12 +527,12 @@ impl Parser<'_> {
         if matches!(self.peek(), Some(Tok::Num(..) | Tok::NumOrdinal(_) | Tok::Word(Word::Number(_)))) {
             k += 1;
         } else {
-            return matches!(self.peek(), Some(Tok::Span { .. }));
+            return matches!(self.peek(), Some(Tok::Span { .. })) || self.kw_at(0) == Some(Kw::Day24);
         }
         if matches!(self.kw_at(k), Some(Kw::Working | Kw::Calendar)) {
             k += 1;
         }
-        matches!(self.kw_at(k), Some(Kw::Days | Kw::Week | Kw::MonthWord))
+        matches!(self.kw_at(k), Some(Kw::Days | Kw::Day24 | Kw::Week | Kw::MonthWord))
             && !matches!(self.kw_at(k + 1), Some(Kw::QuarterWord))
     }
 
@@ -516,6 +548,8 @@ impl Parser<'_> {
                 self.i += 1;
                 self.toks[self.i].end
             }
+            // «с даты проведения …», «с соответствующей даты …»: the event is what follows «с».
+            (Some(Kw::S), _) if self.i + 1 < self.toks.len() => self.toks[self.i].end,
             (Some(Kw::Do), _) => {
                 rule.before = true;
                 self.toks[self.i].end
@@ -541,9 +575,6 @@ impl Parser<'_> {
             )
             .with_hint(msg!("например: «в течение 5 рабочих дней после org-3»"; "for example: «в течение 5 рабочих дней после org-3»")));
         }
-        if before && !rule.before {
-            return Err(self.here(msg!("«за N дней» отсчитывается назад: «за 10 дней до …»"; "«за N дней» counts back: «за 10 дней до …»")));
-        }
         if !rule.before && is_activity_ref(target) {
             rule.after = Some(target.to_string());
         } else {
@@ -560,15 +591,20 @@ impl Parser<'_> {
             return Ok((days, months, false));
         }
         let n = match self.peek() {
-            Some(Tok::Num(n, _) | Tok::NumOrdinal(n) | Tok::Word(Word::Number(n))) => *n,
+            Some(Tok::Num(n, _) | Tok::NumOrdinal(n) | Tok::Word(Word::Number(n))) => {
+                let n = *n;
+                self.i += 1;
+                n
+            }
+            // «за день до …», «за неделю до …», «в течение суток»: one.
+            Some(Tok::Word(Word::Kw(Kw::Days | Kw::Day24 | Kw::Week | Kw::MonthWord))) => 1,
             _ => return Err(self.unexpected()),
         };
-        self.i += 1;
         let working = self.eat_kw(Kw::Working);
         if !working {
             self.eat_kw(Kw::Calendar);
         }
-        if self.eat_kw(Kw::Days) {
+        if self.eat_kw(Kw::Days) || self.eat_kw(Kw::Day24) {
             Ok((n, 0, working))
         } else if self.eat_kw(Kw::Week) && !working {
             Ok((n.saturating_mul(7), 0, false))
@@ -582,6 +618,7 @@ impl Parser<'_> {
     /// After "до", "не позднее", "в срок до": a time, a day of the month, or a point.
     fn until(&mut self) -> Result<Part, DeadlineError> {
         self.i += 1;
+        self.eat_tok(&Tok::Comma);
         self.eat_kw(Kw::Chem);
         if self.eat_kw(Kw::Za) {
             return self.relative(true);
@@ -598,7 +635,10 @@ impl Parser<'_> {
                 self.time().map(Part::Time)
             }
             (Some(Tok::Num(..)), Some(Kw::Hours)) => self.time().map(Part::Time),
-            (Some(Tok::Num(day, _) | Tok::NumOrdinal(day)), Some(Kw::DayOfMonth)) => {
+            (
+                Some(Tok::Num(day, _) | Tok::NumOrdinal(day) | Tok::Word(Word::Number(day) | Word::Ordinal(day))),
+                Some(Kw::DayOfMonth),
+            ) if day > 0 => {
                 self.i += 2;
                 self.day_of_month(day)
             }
@@ -740,6 +780,24 @@ impl Parser<'_> {
         self.i += 1;
         let point = |kind, year: Option<i32>, end| Point { kind, year, start: t.start, end };
         let kind = match t.tok {
+            Tok::Word(Word::Ordinal(n))
+                if {
+                    self.i -= 1;
+                    let ahead = self.nth_weekday_of_month_ahead();
+                    self.i += 1;
+                    ahead
+                } =>
+            {
+                let nth = self.nth(n)?;
+                let working = self.eat_kw(Kw::Working);
+                let (Some(Tok::Word(Word::Weekday(weekday))), Some(Tok::Word(Word::Month(month)))) =
+                    (self.peek().cloned(), self.peek_at(1).cloned())
+                else {
+                    return Err(self.unexpected());
+                };
+                self.i += 2;
+                PointKind::NthWeekdayOf { nth, weekday, month, working }
+            }
             Tok::Num(d, len) if len <= 2 && matches!(self.peek(), Some(Tok::Word(Word::Month(_)))) => {
                 let Some(Tok::Word(Word::Month(m))) = self.peek().cloned() else { return Err(self.unexpected()) };
                 self.i += 1;
@@ -871,6 +929,14 @@ impl Parser<'_> {
         }
     }
 
+    /// «вторую [рабочую] среду февраля» at the cursor.
+    fn nth_weekday_of_month_ahead(&self) -> bool {
+        let k = if self.kw_at(1) == Some(Kw::Working) { 2 } else { 1 };
+        matches!(self.peek(), Some(Tok::Word(Word::Ordinal(_))))
+            && matches!(self.peek_at(k), Some(Tok::Word(Word::Weekday(_))))
+            && matches!(self.peek_at(k + 1), Some(Tok::Word(Word::Month(_))))
+    }
+
     /// «3, 10 и 17 марта»: after a day, more days joined by commas and «и», then a month.
     fn day_list_ahead(&self) -> bool {
         let mut k = 0;
@@ -941,11 +1007,11 @@ fn anchor_at(toks: &[Token], i: usize) -> bool {
         _ => None,
     };
     let after_span = i > 0
-        && (matches!(kw(i - 1), Some(Kw::Days | Kw::Week | Kw::MonthWord | Kw::Srok))
+        && (matches!(kw(i - 1), Some(Kw::Days | Kw::Day24 | Kw::Week | Kw::MonthWord | Kw::Srok))
             || matches!(toks[i - 1].tok, Tok::Span { .. }));
     match kw(i) {
         Some(Kw::After) => true,
-        Some(Kw::S) => matches!(kw(i + 1), Some(Kw::Moment | Kw::Days)),
+        Some(Kw::S) => matches!(kw(i + 1), Some(Kw::Moment | Kw::Days)) || after_span,
         Some(Kw::Do) => after_span,
         _ => false,
     }

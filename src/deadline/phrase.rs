@@ -105,7 +105,8 @@ fn relative(r: &Relative) -> String {
 
 fn with_time(text: String, time: Option<Time>) -> String {
     match time {
-        Some(t) => format!("{text} до {}", t.0.format("%H.%M")),
+        Some(Time { at, moscow: false }) => format!("{text} до {}", at.format("%H.%M")),
+        Some(Time { at, moscow: true }) => format!("{text} до {} по московскому времени", at.format("%H.%M")),
         None => text,
     }
 }

@@ -93,6 +93,7 @@ fn simple(parts: Vec<Located>, period: Period, phrase_len: usize) -> Result<Spec
     let mut repeats = false;
     let mut items: Vec<(PItem, usize, usize)> = Vec::new();
     let mut time = None;
+    let mut moscow: Option<&Located> = None;
     let twice = |p: &Located| {
         DeadlineError::new(p.start, p.end, msg!("второй день недели, неделя или число в одном сроке"; "a second weekday, week or day in one deadline"))
             .with_hint(msg!("karta ведёт один день в повторяющемся сроке: разделите мероприятие на два (например, «по понедельникам» и «по пятницам»)";
@@ -149,12 +150,22 @@ fn simple(parts: Vec<Located>, period: Period, phrase_len: usize) -> Result<Spec
                 repeats = true;
             }
             Part::Starting(_) => starting = Some(p),
-            Part::Time(t) => time = Some(super::spec::Time(*t)),
+            Part::Time(t) => time = Some(super::spec::Time::local(*t)),
+            Part::Moscow => moscow = Some(p),
             Part::Item(item) => items.push((*item, p.start, p.end)),
             Part::Continuous | Part::OnDemand | Part::Relative(_) | Part::Then => {}
         }
     }
 
+    if let Some(m) = moscow {
+        match time.as_mut() {
+            Some(t) => t.moscow = true,
+            None => {
+                return Err(DeadlineError::new(m.start, m.end, msg!("московское время указано, а время суток — нет"; "Moscow time is named, but no time of day"))
+                    .with_hint(msg!("например: «до 12:00 по московскому времени»"; "for example: «до 12:00 по московскому времени»")));
+            }
+        }
+    }
     if repeats {
         rec.every = match (every, unit) {
             (Some((e, _)), _) => e,
@@ -193,9 +204,18 @@ fn simple(parts: Vec<Located>, period: Period, phrase_len: usize) -> Result<Spec
         // "ежегодно, до 1 сентября": the yearly due date, not a date of one year.
         if rec.every == Every::Year {
             if let Some(pos) = items.iter().position(|(i, ..)| {
-                matches!(i, PItem::Due(Point { kind: PointKind::Day { month: Some(_), .. }, year: None, .. }))
+                matches!(
+                    i,
+                    PItem::Due(Point { kind: PointKind::Day { month: Some(_), .. }, year: None, .. })
+                        | PItem::Bare(Point { kind: PointKind::Day { month: Some(_), .. }, year: None, .. })
+                )
             }) {
-                if let (PItem::Due(Point { kind: PointKind::Day { day, month }, .. }), ..) = items.remove(pos) {
+                if let (
+                    PItem::Due(Point { kind: PointKind::Day { day, month }, .. })
+                    | PItem::Bare(Point { kind: PointKind::Day { day, month }, .. }),
+                    ..,
+                ) = items.remove(pos)
+                {
                     rec.day = Some(day);
                     rec.month = month;
                 }
@@ -227,7 +247,30 @@ fn simple(parts: Vec<Located>, period: Period, phrase_len: usize) -> Result<Spec
         )
         .with_hint(super::known_forms()));
     }
-    let resolved = years(&items, period)?;
+    let mut resolved = years(&items, period)?;
+    // «во вторую среду февраля (13 февраля)»: the date confirms the weekday's day.
+    let mut k = 0;
+    while k + 1 < items.len().min(resolved.len()) {
+        let is_nth = |i: &PItem| matches!(i, PItem::Bare(Point { kind: PointKind::NthWeekdayOf { .. }, .. }));
+        let is_day = |i: &PItem| matches!(i, PItem::Bare(Point { kind: PointKind::Day { .. }, .. }));
+        let (a, b) = (&items[k].0, &items[k + 1].0);
+        if (is_nth(a) && is_day(b)) || (is_day(a) && is_nth(b)) {
+            if let (Resolved::Once(x), Resolved::Once(y)) = (&resolved[k], &resolved[k + 1]) {
+                if x != y {
+                    let (start, end) = (items[k].1, items[k + 1].2);
+                    return Err(DeadlineError::new(
+                        start,
+                        end,
+                        msg!("день недели месяца приходится на {}, а рядом написано {}", x.format("%d.%m.%Y"), y.format("%d.%m.%Y");
+                        "the weekday of the month falls on {}, but {} is written beside it", x.format("%d.%m.%Y"), y.format("%d.%m.%Y")),
+                    ));
+                }
+                resolved.remove(k + 1);
+                items.remove(k + 1);
+            }
+        }
+        k += 1;
+    }
     for c in &confirms {
         let date = match resolved.get(c.item) {
             Some(Resolved::Once(d)) => *d,
@@ -377,8 +420,22 @@ fn years(items: &[(PItem, usize, usize)], period: Period) -> Result<Vec<Resolved
         }
         fill_back(a, &mut cursor);
     }
-    // What is still without a year is read inside the period.
+    // What is still without a year is read inside the period: a stretch as a whole («с 1 апреля
+    // до 30 июня» in a period from 3 April is the one that overlaps it).
     for (a, b, _) in pairs.iter_mut() {
+        if let (None, Some(end)) = (a.year, b.as_mut()) {
+            if end.year.is_none() {
+                let wraps = first_month(end) < first_month(a);
+                let overlaps = |y: i32| {
+                    let (s, e) =
+                        (Point { year: Some(y), ..*a }, Point { year: Some(if wraps { y + 1 } else { y }), ..*end });
+                    matches!((bounds(&s), bounds(&e)), (Ok((first, _)), Ok((_, last))) if first <= period.to && last >= period.from)
+                };
+                let y = (period.from.year()..=period.to.year()).find(|y| overlaps(*y)).unwrap_or(period.from.year());
+                a.year = Some(y);
+                end.year = Some(if wraps { y + 1 } else { y });
+            }
+        }
         if a.year.is_none() {
             a.year = Some(year_in_period(a, period));
         }
@@ -403,7 +460,7 @@ fn years(items: &[(PItem, usize, usize)], period: Period) -> Result<Vec<Resolved
                     Resolved::Window(a_first, b_last)
                 }
                 (None, true) => Resolved::Once(a_last),
-                (None, false) if matches!(a.kind, PointKind::Day { .. }) => Resolved::Once(a_first),
+                (None, false) if matches!(a.kind, PointKind::Day { .. } | PointKind::NthWeekdayOf { .. }) => Resolved::Once(a_first),
                 (None, false) => Resolved::Window(a_first, a_last),
             })
         })
@@ -425,7 +482,7 @@ fn fill_back(p: &mut Point, cursor: &mut Option<(i32, u32)>) {
 fn first_month(p: &Point) -> u32 {
     match p.kind {
         PointKind::Day { month, .. } => month.unwrap_or(1),
-        PointKind::Month(m) => m,
+        PointKind::Month(m) | PointKind::NthWeekdayOf { month: m, .. } => m,
         PointKind::Quarter(q) => 3 * q - 2,
         PointKind::Half(h) => 6 * h - 5,
         PointKind::Year => 1,
@@ -470,6 +527,23 @@ fn bounds(p: &Point) -> Result<(NaiveDate, NaiveDate), DeadlineError> {
         }
         PointKind::Day { month: None, .. } => Err(invalid()),
         PointKind::Month(m) => month(y, m),
+        PointKind::NthWeekdayOf { nth, weekday, month: m, working } => {
+            let (first, last) = month(y, m)?;
+            // «первая рабочая среда мая»: counted among the Wednesdays that are working days
+            // by the federal calendar.
+            let calendar = crate::calendar::Calendar::russia();
+            let days: Vec<NaiveDate> = first
+                .iter_days()
+                .take_while(|d| *d <= last)
+                .filter(|d| d.weekday() == weekday.chrono() && (!working || calendar.is_working(*d)))
+                .collect();
+            let day = match nth.number() {
+                Some(n) => days.get(n as usize - 1).copied(),
+                None => days.last().copied(),
+            };
+            let day = day.ok_or_else(invalid)?;
+            Ok((day, day))
+        }
         PointKind::Quarter(q) => Ok((month(y, 3 * q - 2)?.0, month(y, 3 * q)?.1)),
         PointKind::Half(h) => Ok((month(y, 6 * h - 5)?.0, month(y, 6 * h)?.1)),
         PointKind::Year => Ok((month(y, 1)?.0, month(y, 12)?.1)),

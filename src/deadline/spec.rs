@@ -238,20 +238,45 @@ impl Weekday {
     }
 }
 
-/// A time of day written `HH:MM`.
+/// A time of day written `HH:MM`: local time of the roadmap (or executor), or Moscow time when
+/// the phrase says so («12:00 по московскому времени», «17:00 Мск»), written `HH:MM МСК`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Time(pub NaiveTime);
+pub struct Time {
+    pub at: NaiveTime,
+    pub moscow: bool,
+}
+
+impl Time {
+    pub fn local(at: NaiveTime) -> Self {
+        Time { at, moscow: false }
+    }
+
+    /// The zone the time is in, when it is not the roadmap's own.
+    pub fn zone(self) -> Option<chrono_tz::Tz> {
+        self.moscow.then_some(chrono_tz::Europe::Moscow)
+    }
+}
+
+impl std::fmt::Display for Time {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}", self.at.format("%H:%M"), if self.moscow { " МСК" } else { "" })
+    }
+}
 
 impl Serialize for Time {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0.format("%H:%M").to_string())
+        s.serialize_str(&self.to_string())
     }
 }
 
 impl<'de> Deserialize<'de> for Time {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        NaiveTime::parse_from_str(&text, "%H:%M").map(Time).map_err(serde::de::Error::custom)
+        let (clock, moscow) = match text.strip_suffix(" МСК") {
+            Some(clock) => (clock, true),
+            None => (text.as_str(), false),
+        };
+        NaiveTime::parse_from_str(clock, "%H:%M").map(|at| Time { at, moscow }).map_err(serde::de::Error::custom)
     }
 }
 
@@ -263,8 +288,8 @@ impl JsonSchema for Time {
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
             "type": "string",
-            "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$",
-            "description": "A time of day, HH:MM (local time of the roadmap or executor)."
+            "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]( МСК)?$",
+            "description": "A time of day, HH:MM (local time of the roadmap or executor), or HH:MM МСК (Moscow time)."
         })
     }
 }

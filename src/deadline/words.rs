@@ -68,6 +68,10 @@ pub enum Kw {
     K,
     /// «не позднее чем …».
     Chem,
+    /// «не менее чем за 10 дней до …».
+    Less,
+    /// «в течение суток»: one day.
+    Day24,
     /// «текущего года», «этого года», «т.г.»: the year is not written.
     Current,
     /// «…, далее – ежегодно»: a first stage, then a repetition.
@@ -151,9 +155,10 @@ const KEYWORDS: &[(Kw, &[&str])] = &[
     (Kw::Za, &["за"]),
     (Kw::Reporting, &["отчетным", "отчетный", "отчетного", "отчетном"]),
     (Kw::PeriodWord, &["периода", "период", "периодом", "реализации"]),
-    (Kw::Working, &["рабочих", "рабочий", "рабочего", "рабочие", "раб"]),
+    (Kw::Working, &["рабочих", "рабочий", "рабочего", "рабочие", "рабочую", "рабочая", "рабочей", "раб"]),
     (Kw::Calendar, &["календарных", "календарный", "календарного", "календарные", "кал"]),
     (Kw::Days, &["дня", "дней", "день", "дн"]),
+    (Kw::Day24, &["суток", "сутки"]),
     (Kw::Always, &["постоянно"]),
     (Kw::Need, &["необходимости", "необходимость", "потребности"]),
     (Kw::Measure, &["мере"]),
@@ -163,11 +168,12 @@ const KEYWORDS: &[(Kw, &[&str])] = &[
     (Kw::Inclusive, &["включительно"]),
     (Kw::And, &["и"]),
     (Kw::Hours, &["часов", "часа", "час", "ч"]),
-    (Kw::Moment, &["момента", "дня", "даты"]),
+    (Kw::Moment, &["момента", "дня"]),
     (Kw::Basis, &["основе"]),
     (Kw::Constant, &["постоянной"]),
     (Kw::K, &["к"]),
     (Kw::Chem, &["чем"]),
+    (Kw::Less, &["менее", "меньше"]),
     (Kw::Current, &["текущего", "текущем", "текущий", "этого", "этом", "сего", "нынешнего", "т"]),
     (Kw::Then, &["далее", "затем", "дальнейшем", "впоследствии"]),
     (Kw::Stage, &["этап", "этапа", "этапе"]),
@@ -214,6 +220,22 @@ const NUMBERS: [(u32, &[&str]); 17] = [
     (45, &["сорокапяти"]),
     (60, &["шестьдесят", "шестидесяти"]),
     (90, &["девяносто", "девяноста"]),
+];
+
+/// Days of the month in words («до пятнадцатого числа»); the first four are ordinals.
+const DAY_WORDS: [(u32, &str); 12] = [
+    (5, "пятого"),
+    (6, "шестого"),
+    (7, "седьмого"),
+    (8, "восьмого"),
+    (9, "девятого"),
+    (10, "десятого"),
+    (15, "пятнадцатого"),
+    (20, "двадцатого"),
+    (25, "двадцатипятого"),
+    (30, "тридцатого"),
+    (12, "двенадцатого"),
+    (14, "четырнадцатого"),
 ];
 
 /// The stems of span adjectives: «двухнедельный», «месячный», «10-дневный» (days per unit,
@@ -296,6 +318,7 @@ fn all_forms() -> impl Iterator<Item = (&'static str, Word)> {
     for (n, f) in NUMBERS {
         forms.extend(f.iter().map(|w| (*w, Word::Number(n))));
     }
+    forms.extend(DAY_WORDS.iter().map(|(n, w)| (*w, Word::Number(*n))));
     forms.extend([("i", Word::Roman(1)), ("ii", Word::Roman(2)), ("iii", Word::Roman(3)), ("iv", Word::Roman(4))]);
     forms.into_iter().filter(move |(w, _)| seen.insert(*w))
 }
@@ -326,6 +349,9 @@ fn exact_by_scan(word: &str) -> Option<Word> {
         if forms.contains(&word) {
             return Some(Word::Number(n));
         }
+    }
+    if let Some((n, _)) = DAY_WORDS.iter().find(|(_, w)| *w == word) {
+        return Some(Word::Number(*n));
     }
     match word {
         "i" => Some(Word::Roman(1)),
