@@ -45,6 +45,8 @@ pub struct Activity {
 #[derive(Debug, Clone, Default)]
 pub struct Section {
     pub title: String,
+    /// The period printed on a stage's row («1 этап (подготовительный) | август 2016 г.»).
+    pub period: Option<String>,
     pub activities: Vec<Activity>,
 }
 

@@ -7,10 +7,12 @@ use std::io::Read;
 use std::path::Path;
 
 /// One cell: its text (paragraphs joined by newlines) and how many grid columns it covers.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Cell {
     pub text: String,
     pub span: usize,
+    /// The cell continues one merged down from the row above; `text` is that cell's.
+    pub above: bool,
 }
 
 pub type Row = Vec<Cell>;
@@ -128,39 +130,50 @@ fn paragraph(p: roxmltree::Node) -> String {
 
 fn table(tbl: roxmltree::Node) -> Vec<Row> {
     let attr = |n: roxmltree::Node, name: &str| n.attribute((W, name)).map(String::from);
-    tbl.children()
-        .filter(|r| r.has_tag_name((W, "tr")))
-        .map(|tr| {
-            tr.children()
-                .filter(|c| c.has_tag_name((W, "tc")))
-                .map(|tc| {
-                    let props = tc.children().find(|p| p.has_tag_name((W, "tcPr")));
-                    let span = props
-                        .and_then(|p| p.children().find(|s| s.has_tag_name((W, "gridSpan"))))
-                        .and_then(|s| attr(s, "val"))
-                        .and_then(|v| v.parse().ok())
-                        .unwrap_or(1);
-                    // A vertically merged continuation shows as empty, like Word draws it.
-                    let continued = props
-                        .and_then(|p| p.children().find(|s| s.has_tag_name((W, "vMerge"))))
-                        .is_some_and(|m| attr(m, "val").is_none_or(|v| v == "continue"));
-                    let text = if continued {
-                        String::new()
-                    } else {
-                        // Paragraphs (also inside content controls and tables nested in the cell).
-                        tc.descendants()
-                            .filter(|p| p.has_tag_name((W, "p")))
-                            .map(paragraph)
-                            .collect::<Vec<_>>()
-                            .join("\n")
-                            .trim()
-                            .to_string()
-                    };
-                    Cell { text, span }
-                })
-                .collect()
-        })
-        .collect()
+    // The text of the cell starting at each grid column in the row above, for vertical merges.
+    let mut above: Vec<(usize, String)> = Vec::new();
+    let mut rows = Vec::new();
+    for tr in tbl.children().filter(|r| r.has_tag_name((W, "tr"))) {
+        let mut row = Row::new();
+        let mut col = 0;
+        for tc in tr.children().filter(|c| c.has_tag_name((W, "tc"))) {
+            let props = tc.children().find(|p| p.has_tag_name((W, "tcPr")));
+            let span = props
+                .and_then(|p| p.children().find(|s| s.has_tag_name((W, "gridSpan"))))
+                .and_then(|s| attr(s, "val"))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1usize)
+                .clamp(1, 64);
+            let continued = props
+                .and_then(|p| p.children().find(|s| s.has_tag_name((W, "vMerge"))))
+                .is_some_and(|m| attr(m, "val").is_none_or(|v| v == "continue"));
+            let text = if continued {
+                above.iter().find(|(c, _)| *c == col).map(|(_, t)| t.clone()).unwrap_or_default()
+            } else {
+                // Paragraphs (also inside content controls and tables nested in the cell).
+                tc.descendants()
+                    .filter(|p| p.has_tag_name((W, "p")))
+                    .map(paragraph)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+                    .trim()
+                    .to_string()
+            };
+            row.push(Cell { text, span, above: continued });
+            col += span;
+        }
+        let mut at = 0;
+        above = row
+            .iter()
+            .map(|c| {
+                let here = at;
+                at += c.span;
+                (here, c.text.clone())
+            })
+            .collect();
+        rows.push(row);
+    }
+    rows
 }
 
 fn sheet(bytes: &[u8], ext: &str) -> Result<Source, ReadError> {
@@ -196,7 +209,7 @@ fn sheet(bytes: &[u8], ext: &str) -> Result<Source, ReadError> {
                         .iter()
                         .find(|(sr, sc, _)| *sr as usize == r && *sc as usize == c)
                         .map_or(1, |s| s.2 as usize);
-                    row.push(Cell { text: cell_text(&cells[c]), span });
+                    row.push(Cell { text: cell_text(&cells[c]), span, above: false });
                     c += span.max(1);
                 }
                 row
@@ -234,7 +247,7 @@ fn csv(bytes: &[u8]) -> Result<Source, ReadError> {
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| ReadError::Corrupt { kind: "CSV", why: e.to_string() })?;
-        let row: Row = record.iter().map(|t| Cell { text: t.trim().to_string(), span: 1 }).collect();
+        let row: Row = record.iter().map(|t| Cell { text: t.trim().to_string(), span: 1, above: false }).collect();
         if row.iter().any(|c| !c.text.is_empty()) {
             rows.push(row);
         }

@@ -41,8 +41,16 @@ fn header_text(text: &str) -> String {
 fn role(header: &str) -> Option<Role> {
     let h = header_text(header).to_lowercase();
     let has = |words: &[&str]| words.iter().any(|w| h.contains(w));
-    if has(&["мероприяти", "содержание", "направлени", "вид работ", "виды работ", "наименование работ"])
-    {
+    if has(&[
+        "мероприяти",
+        "содержание",
+        "направлени",
+        "вид работ",
+        "виды работ",
+        "наименование работ",
+        "форма работ",
+        "формы работ",
+    ]) {
         Some(Role::Title)
     } else if has(&["ответствен", "исполнител", "координатор"]) {
         Some(Role::Executors)
@@ -76,15 +84,28 @@ pub fn grid(row: &Row) -> Vec<(usize, &Cell)> {
 /// The columns of a header row, when it is one (a title and a deadline column at least).
 pub fn header(row: &Row) -> Option<Columns> {
     let mut columns = Columns::default();
-    for (at, cell) in grid(row) {
+    // The activities' column is the one that names them («Мероприятия») rather than their
+    // area («Направление деятельности») when a table has both.
+    let naming = |text: &str| {
+        let h = header_text(text).to_lowercase();
+        ["мероприяти", "содержание", "наименование"].iter().any(|w| h.contains(w))
+    };
+    let cells = grid(row);
+    let title_at = cells
+        .iter()
+        .filter(|(_, c)| role(&c.text) == Some(Role::Title))
+        .min_by_key(|(_, c)| !naming(&c.text))
+        .map(|(at, _)| *at);
+    for (at, cell) in cells {
         match role(&cell.text) {
+            Some(Role::Title) if Some(at) != title_at => columns.extra.push((at, header_text(&cell.text))),
             Some(r) if columns.of(r).is_none() => columns.roles.push((at, r)),
             _ if !cell.text.trim().is_empty() => columns.extra.push((at, header_text(&cell.text))),
             _ => {}
         }
     }
     let (title, due) = (columns.of(Role::Title)?, columns.of(Role::Due)?);
-    if columns.roles.len() + columns.extra.len() < 3 {
+    if title == due {
         return None;
     }
     // A header names columns in a few words; a row of an activity that happens to say
@@ -185,7 +206,7 @@ pub fn numbered(text: &str) -> Option<(&str, &str)> {
     let len = digits.max(roman);
     let number = &t[at..at + len];
     let rest = &t[at + len..];
-    let ends_word = rest.is_empty() || rest.starts_with(char::is_whitespace);
+    let ends_word = rest.is_empty() || rest.starts_with(char::is_whitespace) || number.ends_with(['.', ')']);
     if len == 0 || !number.chars().any(|c| c != '.' && c != ')') || !ends_word {
         return None;
     }
@@ -196,22 +217,32 @@ pub fn numbered(text: &str) -> Option<(&str, &str)> {
 fn section_title(text: &str) -> String {
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     match numbered(&text) {
-        Some((_, rest)) if !rest.is_empty() => rest.to_string(),
+        Some((_, rest)) if !rest.is_empty() && !stage(rest) => rest.to_string(),
         _ => text,
     }
 }
 
+/// «1 этап (подготовительный)», «Этап II»: a stage of the work, a heading over its activities.
+fn stage(text: &str) -> bool {
+    let lower = text.trim().to_lowercase();
+    lower.starts_with("этап") || numbered(&lower).is_some_and(|(_, rest)| rest.starts_with("этап"))
+}
+
 /// Walks the rows under the header into sections of activities.
 pub fn walk(rows: &[Row], columns: &Columns) -> (Vec<Section>, Vec<String>) {
+    let (number_col, title_col) = (columns.of(Role::Number), columns.of(Role::Title));
+    // A cell merged down from the row above counts for this row too (executors, deadline,
+    // other columns), except the number and the activity's own title.
     let at = |row: &Row, col: Option<usize>| -> String {
         let Some(col) = col else { return String::new() };
+        let own = Some(col) == number_col || Some(col) == title_col;
         grid(row)
             .into_iter()
             .find(|(c, cell)| *c <= col && col < c + cell.span.max(1))
+            .filter(|(_, c)| !(own && c.above))
             .map(|(_, c)| c.text.trim().to_string())
             .unwrap_or_default()
     };
-    let (number_col, title_col) = (columns.of(Role::Number), columns.of(Role::Title));
     let width =
         columns.roles.iter().map(|(c, _)| *c).chain(columns.extra.iter().map(|(c, _)| *c)).max().unwrap_or(0) + 1;
     let mut sections: Vec<Section> = Vec::new();
@@ -224,7 +255,8 @@ pub fn walk(rows: &[Row], columns: &Columns) -> (Vec<Section>, Vec<String>) {
             continue;
         }
         let cells = grid(row);
-        let filled: Vec<(usize, &Cell)> = cells.iter().copied().filter(|(_, c)| !c.text.trim().is_empty()).collect();
+        let filled: Vec<(usize, &Cell)> =
+            cells.iter().copied().filter(|(_, c)| !c.above && !c.text.trim().is_empty()).collect();
         let Some(&(first_col, first)) = filled.first() else { continue };
         if filled.len() == 1 && editorial(&first.text) {
             let target = current.as_mut().unwrap_or(&mut loose);
@@ -236,17 +268,25 @@ pub fn walk(rows: &[Row], columns: &Columns) -> (Vec<Section>, Vec<String>) {
         }
         // A section: one cell across the row, or a number in the first column and the text across the rest.
         let across = |c: &Cell| row.len() == 1 || c.span >= 3 || c.span * 2 >= width;
-        let lone_heading = filled.len() == 1 && (across(first) || Some(first_col) != title_col);
+        // A lone cell is a heading when it runs across, stands outside the activities' column, or
+        // (in a table without a number column) is numbered itself: «1.Организация …».
+        let lone_heading = filled.len() == 1
+            && (across(first)
+                || Some(first_col) != title_col
+                || (number_col.is_none() && numbered(&first.text).is_some()));
+        // «1 этап (подготовительный) | август 2016 г.»: a stage with its period.
+        let stage_heading = Some(first_col) == title_col && stage(&first.text) && filled.len() <= 2;
         let numbered_heading = filled.len() == 2
             && Some(first_col) == number_col
             && across(filled[1].1)
             && Some(filled[1].0) != columns.of(Role::Due);
-        if lone_heading || numbered_heading {
+        if lone_heading || numbered_heading || stage_heading {
             let title = if numbered_heading {
                 format!("{} {}", first.text.trim(), filled[1].1.text.trim())
             } else {
                 first.text.clone()
             };
+            let period = if stage_heading { filled.get(1).map(|(_, c)| c.text.trim().to_string()) } else { None };
             if let Some(s) = current.take() {
                 if s.activities.is_empty() {
                     empty_sections.push(s.title);
@@ -254,7 +294,7 @@ pub fn walk(rows: &[Row], columns: &Columns) -> (Vec<Section>, Vec<String>) {
                     sections.push(s);
                 }
             }
-            current = Some(Section { title: section_title(&title), activities: Vec::new() });
+            current = Some(Section { title: section_title(&title), period, activities: Vec::new() });
             continue;
         }
         let number = at(row, number_col);
@@ -325,7 +365,7 @@ mod tests {
     use super::*;
 
     fn row(cells: &[(&str, usize)]) -> Row {
-        cells.iter().map(|(t, s)| Cell { text: t.to_string(), span: *s }).collect()
+        cells.iter().map(|(t, s)| Cell { text: t.to_string(), span: *s, above: false }).collect()
     }
 
     #[test]

@@ -119,6 +119,9 @@ pub fn write(c: &Converted) -> String {
         line(0, "sections:");
     }
     for s in &c.sections {
+        if let Some(period) = &s.period {
+            line(2, &format!("# karta: срок этапа в документе: {}", q(period)));
+        }
         line(2, &format!("- title: {}", q(&s.title)));
         line(4, "activities:");
         for a in &s.activities {

@@ -339,6 +339,11 @@ impl Parser<'_> {
                 self.i += 1;
                 self.time().map(Part::Time)
             }
+            // «28.06.2023 в 10.00»: after «в», `hh.00` is a time of day (the rule of «до 18.00»).
+            Kw::V if matches!(self.peek_at(1), Some(Tok::Dotted { a, b, year: None }) if looks_like_time(*a, *b)) => {
+                self.i += 1;
+                self.time().map(Part::Time)
+            }
             Kw::V if k1 == Some(Kw::Srok) && self.kw_at(2) == Some(Kw::Do) => {
                 self.i += 2;
                 self.until()

@@ -314,32 +314,50 @@ proptest! {
     }
 }
 
-/// The real-world corpus (`tests/deadlines/real/`): phrases copied verbatim from public documents
-/// of authorities no one on the team works for, expected readings computed by
-/// `tests/deadlines/real/expected.py` from the written semantics. Prints every phrase read
-/// wrong; fails when a vague phrase is accepted or the share read exactly right drops.
-#[test]
-fn real_corpus() {
-    let text = include_str!("../../tests/deadlines/real/expected.yaml");
+/// Reads a corpus of real phrases; prints every phrase read wrong; fails when a vague phrase
+/// is accepted or the share read exactly right falls below `floor`.
+fn measure(name: &str, text: &str, floor: f64) {
     let corpus = crate::load::json_of(text).expect("the corpus is YAML");
     let entries = corpus.as_array().expect("the corpus is a list");
-    assert!(entries.len() >= 300, "the real corpus has {} entries", entries.len());
     let failures: Vec<String> = entries.iter().filter_map(|e| check_entry(e).err()).collect();
     let accepted_vague: Vec<&String> = failures.iter().filter(|f| f.contains("should be refused")).collect();
     let right = entries.len() - failures.len();
     let share = right as f64 / entries.len() as f64;
-    eprintln!("real corpus: {right} of {} read exactly right ({:.1} %)", entries.len(), share * 100.0);
+    eprintln!("{name}: {right} of {} read exactly right ({:.1} %)", entries.len(), share * 100.0);
     for f in &failures {
         eprintln!("  {f}");
     }
     assert!(
         accepted_vague.is_empty(),
-        "vague phrases accepted:\n{}",
+        "{name}: vague phrases accepted:\n{}",
         accepted_vague.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n")
     );
-    assert!(share >= REAL_CORPUS_FLOOR, "only {:.1} % of the real corpus read right", share * 100.0);
+    assert!(
+        share >= floor,
+        "{name}: only {:.1} % read right (at least {:.1} % expected)",
+        share * 100.0,
+        floor * 100.0
+    );
 }
 
-/// The share of the real corpus read exactly right at the last measurement: a change that reads
-/// fewer phrases right fails the test.
-const REAL_CORPUS_FLOOR: f64 = 0.99;
+/// The real-world corpus (`tests/deadlines/real/`): phrases copied verbatim from public documents
+/// of authorities no one on the team works for, expected readings computed by
+/// `tests/deadlines/real/expected.py` from the written semantics. The deadline language was
+/// extended against this corpus (89.2 % read right before, see its README).
+#[test]
+fn real_corpus() {
+    let text = include_str!("../../tests/deadlines/real/expected.yaml");
+    assert!(crate::load::json_of(text).and_then(|c| c.as_array().map(Vec::len)).unwrap_or(0) >= 300);
+    measure("real corpus", text, 0.99);
+}
+
+/// The held-out corpus (`tests/deadlines/heldout/`): collected the same way from other documents
+/// after the language was extended, and never tuned against — the honest measure.
+#[test]
+fn held_out_corpus() {
+    measure("held-out corpus", include_str!("../../tests/deadlines/heldout/expected.yaml"), HELD_OUT_FLOOR);
+}
+
+/// The share of the held-out corpus read right: 95.4 % when first measured, 98.0 % after one
+/// fix of a general rule it exposed («28.06.2023 в 10.00»: `hh.00` after «в» is a time).
+const HELD_OUT_FLOOR: f64 = 0.98;
