@@ -88,7 +88,9 @@ const TITLE_STARTS: &[&str] = &[
 pub fn title(lines: &[String]) -> Option<String> {
     let starts = |l: &String| {
         let l = l.trim().trim_start_matches(['"', '«']).to_lowercase();
-        TITLE_STARTS.iter().any(|s| l.starts_with(s.trim_start_matches('«')))
+        // «Типовой план …», «Примерный план …», «Индивидуальный план …» too.
+        let second_is_plan = l.split_whitespace().nth(1).is_some_and(|w| w == "план" || w == "планы");
+        TITLE_STARTS.iter().any(|s| l.starts_with(s.trim_start_matches('«'))) || second_is_plan
     };
     let at = lines.iter().rposition(starts)?;
     let mut parts = vec![lines[at].trim()];
@@ -96,9 +98,12 @@ pub fn title(lines: &[String]) -> Option<String> {
         let l = l.trim();
         let lower = l.to_lowercase();
         if l.is_empty()
-            || l.starts_with('(')
-            || ["тема", "цель", "задачи", "утвержд", "приложение"].iter().any(|w| lower.starts_with(w))
-            || date_in(l).is_some_and(|(_, rest)| rest.trim().is_empty() && l.len() < 24)
+            || ["(в ред", "(с изм", "(утв", "тема", "цель", "задачи", "утвержд", "приложение"]
+                .iter()
+                .any(|w| lower.starts_with(w))
+            || super::table::numbered(l)
+                .is_some_and(|(n, rest)| n.ends_with(['.', ')']) || rest.chars().all(|c| !c.is_lowercase()))
+            || date_in(l).is_some_and(|(_, rest)| rest.trim().is_empty() && l.chars().count() < 24)
         {
             break;
         }

@@ -62,6 +62,8 @@ pub struct Converted {
     pub sections: Vec<Section>,
     /// Abbreviations the document defines: (short form, the point where it is introduced).
     pub abbreviations: Vec<(String, String)>,
+    /// The period is a placeholder: the document names none.
+    pub period_guessed: bool,
     /// Section rows with no activity under them (a heading over sub-sections), kept as comments.
     pub headings: Vec<String>,
     pub source: String,
@@ -146,10 +148,17 @@ pub fn convert(path: &std::path::Path, options: &Options) -> Result<Converted, C
     converted.headings = headings;
     name(&mut converted);
     converted.period = options.period.or_else(|| infer_period(&converted));
-    let period = converted.period.unwrap_or(Period {
-        from: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default(),
-        to: NaiveDate::from_ymd_opt(2024, 12, 31).unwrap_or_default(),
-    });
+    let period = match converted.period {
+        Some(p) => p,
+        None => {
+            // Not in the document: a placeholder the YAML marks for the author, still wide
+            // enough for every deadline it names.
+            let p = widened(unknown_period(), &converted);
+            converted.period_guessed = true;
+            converted.period = Some(p);
+            p
+        }
+    };
     for a in converted.sections.iter_mut().flat_map(|s| &mut s.activities) {
         if let Err(e) = crate::deadline::read(&a.due, period) {
             a.unreadable = Some(e.message.get(crate::diag::Lang::Ru).to_string());
@@ -213,7 +222,19 @@ fn infer_period(c: &Converted) -> Option<Period> {
         }
         _ => return None,
     };
-    // Widened to every date a deadline names, so that none falls outside it.
+    Some(widened(period, c))
+}
+
+/// The period written when the document names none (the YAML says so, for the author to fix).
+pub fn unknown_period() -> Period {
+    Period {
+        from: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default(),
+        to: NaiveDate::from_ymd_opt(2024, 12, 31).unwrap_or_default(),
+    }
+}
+
+/// `period` widened to every date a deadline names, so that none falls outside it.
+fn widened(period: Period, c: &Converted) -> Period {
     let calendar = crate::calendar::Calendar::russia();
     let dates = c
         .sections
@@ -223,5 +244,5 @@ fn infer_period(c: &Converted) -> Option<Period> {
         .filter(|spec| !matches!(spec, crate::deadline::Spec::Recurring(r) if r.following))
         .flat_map(|spec| spec.occurrences(period, calendar, crate::model::Shift::Keep))
         .flat_map(|o| [o.opens, o.written]);
-    Some(dates.fold(period, |p, d| Period { from: p.from.min(d), to: p.to.max(d) }))
+    dates.fold(period, |p, d| Period { from: p.from.min(d), to: p.to.max(d) })
 }

@@ -91,31 +91,142 @@ fn docx(bytes: &[u8]) -> Result<Source, ReadError> {
         .children()
         .find(|n| n.has_tag_name((W, "body")))
         .ok_or_else(|| corrupt("нет тела документа".into()))?;
+    // List numbers Word draws itself («1.» in a number cell with no text) come from numbering.xml.
+    let mut numbering_xml = String::new();
+    if let Ok(part) = zip.by_name("word/numbering.xml") {
+        let _ = part.take(PART_LIMIT).read_to_string(&mut numbering_xml);
+    }
+    let mut numbering = roxmltree::Document::parse(&numbering_xml).map(|d| Numbering::of(&d)).unwrap_or_default();
     let mut source = Source::default();
-    blocks(body, &mut source.blocks);
+    blocks(body, &mut source.blocks, &mut numbering);
     Ok(source)
 }
 
 /// The paragraphs and tables of a body, in order, through the content controls (`w:sdt`) Word
 /// wraps parts of a template in.
-fn blocks(parent: roxmltree::Node, out: &mut Vec<Block>) {
+fn blocks(parent: roxmltree::Node, out: &mut Vec<Block>, numbering: &mut Numbering) {
     for node in parent.children().filter(|n| n.is_element()) {
         if node.has_tag_name((W, "p")) {
-            let text = paragraph(node);
+            let text = paragraph(node, numbering);
             if !text.trim().is_empty() {
                 out.push(Block::Para(text.trim().to_string()));
             }
         } else if node.has_tag_name((W, "tbl")) {
-            out.push(Block::Table(table(node)));
+            out.push(Block::Table(table(node, numbering)));
         } else if node.has_tag_name((W, "sdt")) || node.has_tag_name((W, "sdtContent")) {
-            blocks(node, out);
+            blocks(node, out, numbering);
         }
     }
 }
 
-/// The text of a paragraph: runs, tabs and line breaks.
-fn paragraph(p: roxmltree::Node) -> String {
+/// Word's list numbering: the format of each list level, and where each list has counted to.
+#[derive(Default)]
+struct Numbering {
+    /// (numId, level) → (start, format, text such as «%1.» or «%1.%2.»).
+    levels: std::collections::HashMap<(String, u8), (u32, String, String)>,
+    counters: std::collections::HashMap<String, [u32; 9]>,
+}
+
+impl Numbering {
+    fn of(doc: &roxmltree::Document) -> Numbering {
+        let val = |n: roxmltree::Node, tag: &str| {
+            n.children().find(|c| c.has_tag_name((W, tag))).and_then(|c| c.attribute((W, "val"))).map(String::from)
+        };
+        let root = doc.root_element();
+        let mut abstracts = std::collections::HashMap::new();
+        for a in root.children().filter(|n| n.has_tag_name((W, "abstractNum"))) {
+            let id = a.attribute((W, "abstractNumId")).unwrap_or_default().to_string();
+            let levels: Vec<(u8, (u32, String, String))> = a
+                .children()
+                .filter(|l| l.has_tag_name((W, "lvl")))
+                .filter_map(|l| {
+                    let ilvl = l.attribute((W, "ilvl"))?.parse().ok()?;
+                    let start = val(l, "start").and_then(|s| s.parse().ok()).unwrap_or(1);
+                    Some((ilvl, (start, val(l, "numFmt").unwrap_or_default(), val(l, "lvlText").unwrap_or_default())))
+                })
+                .collect();
+            abstracts.insert(id, levels);
+        }
+        let mut levels = std::collections::HashMap::new();
+        for num in root.children().filter(|n| n.has_tag_name((W, "num"))) {
+            let id = num.attribute((W, "numId")).unwrap_or_default().to_string();
+            for (ilvl, (start, fmt, text)) in
+                val(num, "abstractNumId").and_then(|a| abstracts.get(&a)).into_iter().flatten()
+            {
+                let start = num
+                    .children()
+                    .filter(|o| {
+                        o.has_tag_name((W, "lvlOverride")) && o.attribute((W, "ilvl")) == Some(&ilvl.to_string())
+                    })
+                    .find_map(|o| val(o, "startOverride").and_then(|s| s.parse().ok()))
+                    .unwrap_or(*start);
+                levels.insert((id.clone(), *ilvl), (start, fmt.clone(), text.clone()));
+            }
+        }
+        Numbering { levels, counters: std::collections::HashMap::new() }
+    }
+
+    /// The number Word draws before a numbered paragraph («1.», «2.3.»); bullets draw none here.
+    fn label(&mut self, p: roxmltree::Node) -> Option<String> {
+        let num =
+            p.children().find(|c| c.has_tag_name((W, "pPr")))?.children().find(|c| c.has_tag_name((W, "numPr")))?;
+        let val = |tag: &str| num.children().find(|c| c.has_tag_name((W, tag))).and_then(|c| c.attribute((W, "val")));
+        let id = val("numId")?.to_string();
+        let ilvl: u8 = val("ilvl").and_then(|v| v.parse().ok()).unwrap_or(0).min(8);
+        let (start, fmt, text) = self.levels.get(&(id.clone(), ilvl))?.clone();
+        if !matches!(fmt.as_str(), "decimal" | "decimalZero" | "upperRoman" | "lowerRoman") {
+            return None;
+        }
+        let starts: Vec<u32> = (0..9).map(|l| self.levels.get(&(id.clone(), l)).map_or(1, |x| x.0)).collect();
+        let counter = self.counters.entry(id.clone()).or_insert([0; 9]);
+        let level = usize::from(ilvl);
+        counter[level] = if counter[level] == 0 { start } else { counter[level] + 1 };
+        for deeper in counter.iter_mut().skip(level + 1) {
+            *deeper = 0;
+        }
+        let mut out = text;
+        for l in 0..=level {
+            let n = if counter[l] == 0 { starts[l] } else { counter[l] };
+            let shown = match self.levels.get(&(id.clone(), l as u8)).map(|x| x.1.as_str()) {
+                Some("upperRoman") => roman(n),
+                Some("lowerRoman") => roman(n).to_lowercase(),
+                _ => n.to_string(),
+            };
+            out = out.replace(&format!("%{}", l + 1), &shown);
+        }
+        Some(out)
+    }
+}
+
+fn roman(mut n: u32) -> String {
+    const DIGITS: [(u32, &str); 13] = [
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ];
     let mut out = String::new();
+    for (value, digits) in DIGITS {
+        while n >= value && out.len() < 32 {
+            out.push_str(digits);
+            n -= value;
+        }
+    }
+    out
+}
+
+/// The text of a paragraph: its list number, runs, tabs and line breaks.
+fn paragraph(p: roxmltree::Node, numbering: &mut Numbering) -> String {
+    let mut out = numbering.label(p).map(|l| l + " ").unwrap_or_default();
     for n in p.descendants() {
         if n.has_tag_name((W, "t")) {
             out.push_str(n.text().unwrap_or_default());
@@ -128,7 +239,7 @@ fn paragraph(p: roxmltree::Node) -> String {
     out
 }
 
-fn table(tbl: roxmltree::Node) -> Vec<Row> {
+fn table(tbl: roxmltree::Node, numbering: &mut Numbering) -> Vec<Row> {
     let attr = |n: roxmltree::Node, name: &str| n.attribute((W, name)).map(String::from);
     // The text of the cell starting at each grid column in the row above, for vertical merges.
     let mut above: Vec<(usize, String)> = Vec::new();
@@ -153,7 +264,7 @@ fn table(tbl: roxmltree::Node) -> Vec<Row> {
                 // Paragraphs (also inside content controls and tables nested in the cell).
                 tc.descendants()
                     .filter(|p| p.has_tag_name((W, "p")))
-                    .map(paragraph)
+                    .map(|p| paragraph(p, numbering))
                     .collect::<Vec<_>>()
                     .join("\n")
                     .trim()

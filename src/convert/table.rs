@@ -302,7 +302,8 @@ pub fn walk(rows: &[Row], columns: &Columns) -> (Vec<Section>, Vec<String>) {
         let due = at(row, columns.of(Role::Due));
         let target = current.as_mut().unwrap_or(&mut loose);
         // A row broken by a page: no number, no deadline, the previous activity's text goes on.
-        let continues = filled.len() > 1 || title.starts_with(char::is_lowercase);
+        // (A title of its own, capitalised, starts a new activity.)
+        let continues = title.is_empty() || title.starts_with(char::is_lowercase);
         if number.is_empty() && due.is_empty() && continues {
             if let Some(last) = target.activities.last_mut() {
                 let join = |a: &mut String, b: String| {

@@ -55,13 +55,11 @@ pub fn write(c: &Converted) -> String {
     line(0, "kind: roadmap");
     line(0, &format!("id: {}", c.id));
     line(0, &format!("title: {}", q(&c.title)));
-    match c.period {
-        Some(p) => line(0, &format!("period: {{from: {}, to: {}}}", p.from, p.to)),
-        None => {
-            line(0, "# karta: период не удалось определить — укажите его (или --period FROM..TO)");
-            line(0, "period: {from: 2024-01-01, to: 2024-12-31}");
-        }
+    if c.period_guessed {
+        line(0, "# karta: период в документе не найден — укажите его (или --period FROM..TO)");
     }
+    let p = c.period.unwrap_or_else(super::unknown_period);
+    line(0, &format!("period: {{from: {}, to: {}}}", p.from, p.to));
     line(0, "# karta: часовой пояс в документе не указан — проверьте");
     line(0, "timezone: Europe/Moscow");
     if let Some(a) = &c.approval {
