@@ -15,6 +15,7 @@ use super::Checked;
 use super::document::{period_of, tasks};
 use crate::calendar;
 use crate::deadline::{self, Spec};
+use crate::diag::Code;
 use crate::diag::{Diagnostic, Source};
 use crate::load::{Loaded, Spans};
 use crate::model::{Document, Due, Executor, Group, Period, Reminders, Shift};
@@ -30,6 +31,11 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// The activities not tracked until their deadline is fixed: K0501 diagnostics.
+    pub fn untracked(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.warnings.iter().filter(|d| d.code == Code::UnreadableDeadline)
+    }
+
     /// The date at `now` where the roadmaps are (the first roadmap's zone): the date documents
     /// and pages carry.
     pub fn local_date(&self, now: chrono::DateTime<chrono::FixedOffset>) -> chrono::NaiveDate {
@@ -128,9 +134,12 @@ impl Task {
 }
 
 impl Checked {
-    /// The workspace, when checking found no errors; else the diagnostics stay with `self`.
+    /// The workspace, when checking found no errors but unreadable deadlines; else the
+    /// diagnostics stay with `self`. An activity whose deadline cannot be read is kept without
+    /// occurrences and its K0501 stays among the warnings ([`Workspace::untracked`]): a roadmap
+    /// with one phrase to fix still tracks the rest (docs/format.md, section 4.1).
     pub fn into_workspace(self) -> Result<Workspace, Box<Checked>> {
-        if self.has_errors() {
+        if self.diagnostics.iter().any(|d| d.is_error() && d.code != Code::UnreadableDeadline) {
             return Err(Box::new(self));
         }
         let by_path: HashMap<PathBuf, usize> = self

@@ -164,6 +164,26 @@ pub fn workspace(
             err_line!("{}", karta::diag::Summary::of(checked.files.len(), &checked.diagnostics).render(lang));
             1u8
         })?;
+    // Unreadable deadlines do not stop the work, but every command says which activities wait.
+    let untracked: Vec<_> = workspace.untracked().collect();
+    if !untracked.is_empty() {
+        for d in &untracked {
+            err_line!("{}", renderer.human(d));
+        }
+        err_line!(
+            "{}",
+            match lang {
+                Lang::Ru => format!(
+                    "karta: мероприятий с нераспознанным сроком: {} — они не отслеживаются, пока срок не исправлен; остальное работает",
+                    untracked.len()
+                ),
+                Lang::En => format!(
+                    "karta: {} activities have an unreadable deadline and are not tracked until it is fixed; the rest works",
+                    untracked.len()
+                ),
+            }
+        );
+    }
     known_executor(&workspace, executor, lang)?;
     Ok(workspace)
 }
