@@ -184,6 +184,25 @@ pub fn check_all(docs: &[Loaded], calendar: &Calendar) -> Vec<Diagnostic> {
         }
     }
 
+    // One run plans one region's calendar (the compiler takes one); roadmaps that name
+    // different regions cannot share it.
+    let region = docs.iter().find_map(|l| region_of(&l.document));
+    for l in docs {
+        if let Some(other) = region_of(&l.document).filter(|r| Some(*r) != region) {
+            let first = region.unwrap_or_default();
+            Ctx { loaded: l, out: &mut out }.error(
+                Code::MixedRegions,
+                "/region",
+                msg!("регион `{}` отличается от региона других дорожных карт (`{}`): у них разные календари", other, first;
+                "region `{}` differs from the other roadmaps' (`{}`): their calendars differ", other, first),
+            )
+            .hints
+            .push(msg!("проверяйте и запускайте дорожные карты разных регионов по отдельности";
+                "check and run roadmaps of different regions separately"));
+        }
+    }
+    let calendar = calendar.for_region(region);
+
     // Each document is checked on its own: on all cores, the diagnostics in document order.
     let per_document: Vec<Vec<Diagnostic>> = docs
         .par_iter()
@@ -199,7 +218,8 @@ pub fn check_all(docs: &[Loaded], calendar: &Calendar) -> Vec<Diagnostic> {
                 Document::Roadmap(r) => {
                     timezone(&mut ctx, "/timezone", Some(&r.timezone));
                     executors(&mut ctx, &scope, &r.executors, &r.groups);
-                    period(&mut ctx, r.period, calendar);
+                    region_known(&mut ctx, r.region.as_deref());
+                    period(&mut ctx, r.period);
                     if let Some(a) = &r.approval {
                         if a.date > r.period.to {
                             let (date, end) = (a.date.format("%d.%m.%Y"), r.period.to.format("%d.%m.%Y"));
@@ -217,17 +237,20 @@ pub fn check_all(docs: &[Loaded], calendar: &Calendar) -> Vec<Diagnostic> {
                     indicators(&mut ctx, &scope, &r.indicators);
                     let known: HashSet<&str> = r.indicators.iter().map(|i| i.id.as_str()).collect();
                     sections(&mut ctx, r);
-                    tasks_of(&mut ctx, &scope, &l.document, &activities, &known, calendar, r.shift.unwrap_or_default());
+                    let depend =
+                        tasks_of(&mut ctx, &scope, &l.document, &activities, &known, calendar, r.shift.unwrap_or_default());
+                    coverage(&mut ctx, r.period, calendar, &depend);
                 }
                 Document::Protocol(p) => {
                     timezone(&mut ctx, "/timezone", Some(&p.timezone));
                     executors(&mut ctx, &scope, &p.executors, &p.groups);
+                    region_known(&mut ctx, p.region.as_deref());
                     if let Some(per) = period_of(&l.document) {
-                        period(&mut ctx, per, calendar);
+                        period(&mut ctx, per);
                     }
                     reference(&mut ctx, &scope, "/issuer", p.issuer.as_deref());
                     reference(&mut ctx, &scope, "/controller", p.controller.as_deref());
-                    tasks_of(
+                    let depend = tasks_of(
                         &mut ctx,
                         &scope,
                         &l.document,
@@ -236,6 +259,9 @@ pub fn check_all(docs: &[Loaded], calendar: &Calendar) -> Vec<Diagnostic> {
                         calendar,
                         p.shift.unwrap_or_default(),
                     );
+                    if let Some(per) = period_of(&l.document) {
+                        coverage(&mut ctx, per, calendar, &depend);
+                    }
                 }
             }
             mine
@@ -358,7 +384,7 @@ fn reference(ctx: &mut Ctx<'_>, scope: &Scope<'_>, pointer: &str, id: Option<&st
     }
 }
 
-fn period(ctx: &mut Ctx<'_>, p: Period, calendar: &Calendar) {
+fn period(ctx: &mut Ctx<'_>, p: Period) {
     if p.to < p.from {
         let (to, from) = (p.to.format("%d.%m.%Y"), p.from.format("%d.%m.%Y"));
         ctx.error(
@@ -369,16 +395,64 @@ fn period(ctx: &mut Ctx<'_>, p: Period, calendar: &Calendar) {
         );
         return;
     }
+}
+
+/// The region of a roadmap or protocol, as written.
+pub fn region_of(doc: &Document) -> Option<&str> {
+    match doc {
+        Document::Roadmap(r) => r.region.as_deref(),
+        Document::Protocol(p) => p.region.as_deref(),
+        Document::Directory(_) => None,
+    }
+}
+
+fn region_known(ctx: &mut Ctx<'_>, region: Option<&str>) {
+    if let Some(d) = region.and_then(calendar::unknown_region) {
+        let span = ctx.loaded.spans.value("/region");
+        ctx.out.push(d.at(&ctx.loaded.source, span));
+    }
+}
+
+/// Why a deadline's date depends on the calendar of its year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Depends {
+    /// Counted in working days.
+    WorkingDays,
+    /// Moved off a day off by the shift rule.
+    Shift,
+}
+
+/// K0503, once per document: the years of the period whose decree the calendar lacks, and the
+/// deadlines whose dates depend on them.
+fn coverage(ctx: &mut Ctx<'_>, p: Period, calendar: &Calendar, depend: &[(&str, Depends)]) {
+    if p.to < p.from {
+        return;
+    }
     let missing: Vec<String> =
         (p.from.year()..=p.to.year()).filter(|y| !calendar.covers(*y)).map(|y| y.to_string()).collect();
-    if !missing.is_empty() {
-        let years = missing.join(", ");
-        ctx.warning(Code::CalendarGap, "/period", msg!("производственный календарь не охватывает {} г.: рабочие дни считаются без переносов праздников", years;
-            "the production calendar does not cover {}: working days are counted without holiday transfers", years))
-            .hints
-            .push(msg!("обновите data/ru-production-calendar.tsv, когда выйдет постановление о переносе выходных";
-                "update data/ru-production-calendar.tsv once the decree on transfers is out"));
+    if missing.is_empty() {
+        return;
     }
+    let years = missing.join(", ");
+    let message = if depend.is_empty() {
+        msg!("производственный календарь не охватывает {} г. (нет постановления о переносе выходных): сроки этой карты от него не зависят, но напоминания в рабочих днях и часы рассылки считаются без переносов", years;
+            "the production calendar does not cover {} (no decree on transfers): this file's deadlines do not depend on it, but reminders in working days and sending hours are counted without transfers", years)
+    } else {
+        let list = |lang_wd: &str, lang_shift: &str| {
+            depend
+                .iter()
+                .map(|(id, why)| format!("{id} ({})", if *why == Depends::WorkingDays { lang_wd } else { lang_shift }))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let (ru, en) = (list("рабочие дни", "перенос с выходного"), list("working days", "shift off a day off"));
+        let n = depend.len();
+        msg!("производственный календарь не охватывает {} г. (нет постановления о переносе выходных): от него зависят сроки {} {}: {}", years, n, crate::diag::plural(n as u64, ["мероприятия", "мероприятий", "мероприятий"]), ru;
+            "the production calendar does not cover {} (no decree on transfers); the deadlines of {} activities depend on it: {}", years, n, en)
+    };
+    ctx.warning(Code::CalendarGap, "/period", message).hints.push(msg!(
+        "когда выйдет постановление, внесите его переносы в файл календаря и подключите его (`[calendar] files`, `--calendar` или каталог calendar/ рядом с дорожными картами), см. docs/format.md §3.6";
+        "once the decree is out, add its transfers to a calendar file and use it (`[calendar] files`, `--calendar` or the calendar/ directory beside the roadmaps); see docs/format.md §3.6"));
 }
 
 fn sections(ctx: &mut Ctx<'_>, r: &crate::model::Roadmap) {
@@ -437,16 +511,17 @@ fn indicators(ctx: &mut Ctx<'_>, scope: &Scope<'_>, list: &[Indicator]) {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn tasks_of(
+fn tasks_of<'d>(
     ctx: &mut Ctx<'_>,
     scope: &Scope<'_>,
-    doc: &Document,
+    doc: &'d Document,
     activities: &HashMap<&str, HashSet<&str>>,
     indicators: &HashSet<&str>,
     calendar: &Calendar,
     default_shift: Shift,
-) {
-    let Some(period) = period_of(doc) else { return };
+) -> Vec<(&'d str, Depends)> {
+    let mut depend = Vec::new();
+    let Some(period) = period_of(doc) else { return depend };
     // A reversed period is reported once (K0403); reading deadlines in it would only add noise.
     let reversed = period.to < period.from;
     let own = activities.get(doc.id()).cloned().unwrap_or_default();
@@ -503,7 +578,7 @@ fn tasks_of(
             activity_ref(ctx, &format!("{at}/after/{i}"), dep, task.id, &own, activities);
         }
         if let (Some(due), false) = (task.due, reversed) {
-            deadline(
+            let why = deadline(
                 ctx,
                 &format!("{at}/due"),
                 due,
@@ -513,8 +588,10 @@ fn tasks_of(
                 &own,
                 activities,
             );
+            depend.extend(why.map(|w| (task.id, w)));
         }
     }
+    depend
 }
 
 fn activity_ref(
@@ -573,7 +650,7 @@ fn deadline(
     shift: Shift,
     own: &HashSet<&str>,
     all: &HashMap<&str, HashSet<&str>>,
-) {
+) -> Option<Depends> {
     let spec = match due {
         Due::Phrase(phrase) => {
             match deadline::read_remembered(phrase, period) {
@@ -584,7 +661,7 @@ fn deadline(
                     .at(&ctx.loaded.source, span)
                     .hint_opt(e.hint);
                     ctx.out.push(d);
-                    return;
+                    return None;
                 }
             }
         }
@@ -595,14 +672,21 @@ fn deadline(
                     pointer,
                     msg!("срок задан неверно: {}", m.ru; "invalid deadline: {}", m.en),
                 );
-                return;
+                return None;
             }
             spec.clone()
         }
     };
+    let uncovered = (period.from.year()..=period.to.year()).any(|y| !calendar.covers(y));
     if let Spec::Relative(r) = &spec {
         activity_ref(ctx, pointer, &r.after, "", own, all);
-        return;
+        // The prerequisite's date is not known before compiling: any uncovered year counts.
+        return match (uncovered, r.working, shift) {
+            (false, _, _) => None,
+            (true, true, _) => Some(Depends::WorkingDays),
+            (true, false, Shift::Keep) => None,
+            (true, false, _) => Some(Depends::Shift),
+        };
     }
     let occurrences = spec.occurrences(period, calendar, shift);
     // A report due in the month after the last reporting month may fall past the period's end.
@@ -617,7 +701,7 @@ fn deadline(
         )
         .hints
         .push(msg!("проверьте год в сроке или расширьте `period`"; "check the year of the deadline or widen `period`"));
-        return;
+        return None;
     }
     if shift == Shift::Keep {
         if let Some(day) = named_days(&spec).into_iter().find(|d| !calendar.is_working(*d) && calendar.covers(d.year()))
@@ -630,6 +714,9 @@ fn deadline(
                     "move the deadline, or set `shift: next` to move it to the next working day"));
         }
     }
+    let shifted_in_gap =
+        shift != Shift::Keep && occurrences.iter().any(|o| !calendar.covers(o.written.year()));
+    shifted_in_gap.then_some(Depends::Shift)
 }
 
 /// The due dates the author named as days. A month ("октябрь 2023 г.") ending on a Sunday is

@@ -188,6 +188,22 @@ pub enum Code {
     NonWorkingDue,
     /// A year the production calendar does not cover.
     CalendarGap,
+    /// A region karta has no calendar for.
+    UnknownRegion,
+    /// A calendar file's line is not `date<TAB>type<TAB>note` (or the header is missing).
+    CalendarLine,
+    /// A calendar date that is not YYYY-MM-DD or does not exist.
+    CalendarDate,
+    /// A calendar row of an unknown type.
+    CalendarType,
+    /// A calendar row repeated, or contradicting another row of the same date.
+    CalendarDuplicate,
+    /// A calendar row without its legal basis.
+    CalendarBasis,
+    /// A calendar row whose type does not fit the weekday.
+    CalendarWeekday,
+    /// Roadmaps of different regions in one run.
+    MixedRegions,
 }
 
 impl Code {
@@ -230,6 +246,14 @@ impl Code {
             BadReport => "K0702",
             Orphan => "K0703",
             CalendarGap => "K0503",
+            UnknownRegion => "K0504",
+            CalendarLine => "K0505",
+            CalendarDate => "K0506",
+            CalendarType => "K0507",
+            CalendarDuplicate => "K0508",
+            CalendarBasis => "K0509",
+            CalendarWeekday => "K0510",
+            MixedRegions => "K0511",
         }
     }
 }
