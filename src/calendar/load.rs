@@ -24,12 +24,18 @@ pub struct Config {
 
 /// The calendar in force: the federal layer, the shipped regions, then the local files: the
 /// `*.tsv` files of a `calendar/` directory inside each roadmap directory in `roadmap_dirs`
-/// (sorted by name), then `config.files`. Returns the calendar and the files' warnings, or
+/// (a file's own directory for a file; sorted by name), then `config.files`. Returns the calendar and the files' warnings, or
 /// every error found.
 pub fn load(config: &Config, roadmap_dirs: &[PathBuf]) -> Result<(Calendar, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut files: Vec<PathBuf> = Vec::new();
-    for dir in roadmap_dirs.iter().filter(|d| d.is_dir()) {
-        files.extend(directory_files(&dir.join("calendar")));
+    let mut dirs: Vec<&Path> = Vec::new();
+    for path in roadmap_dirs {
+        // A roadmap file given alone: the directory it is in.
+        let dir = if path.is_dir() { Some(path.as_path()) } else { path.parent() };
+        if let Some(dir) = dir.filter(|d| !dirs.contains(d)) {
+            dirs.push(dir);
+            files.extend(directory_files(&dir.join("calendar")));
+        }
     }
     files.extend(config.files.iter().cloned());
     let mut diagnostics = Vec::new();

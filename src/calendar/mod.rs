@@ -168,6 +168,25 @@ impl Calendar {
         Some((*self.covered.first()?, *self.covered.last()?))
     }
 
+    /// The year a service should warn about at `today`: the current one when its decree is
+    /// missing, and from 1 October the next one (the decree for next year is usually out by
+    /// autumn, and roadmaps of the school year already run into it).
+    pub fn missing_year(&self, today: NaiveDate) -> Option<i32> {
+        let year = today.year();
+        if !self.covers(year) {
+            return Some(year);
+        }
+        (today.month() >= 10 && !self.covers(year + 1)).then_some(year + 1)
+    }
+
+    /// The warning for [`Calendar::missing_year`], for logs and the admin page.
+    pub fn coverage_warning(&self, today: NaiveDate) -> Option<crate::diag::Message> {
+        let year = self.missing_year(today)?;
+        Some(crate::msg!(
+            "в производственном календаре нет переносов выходных на {} год (постановления Правительства РФ нет в данных): сроки в рабочих днях и переносы с выходных на {} год считаются без него; внесите его файлом календаря (karta calendar check ФАЙЛ, затем [calendar] files в karta.toml)", year, year;
+            "the production calendar has no transfers of days off for {} (the Government decree is not in the data): working-day deadlines and shifts off days off in {} are counted without it; add it as a calendar file (karta calendar check FILE, then [calendar] files in karta.toml)", year, year))
+    }
+
     /// Every year some layer has rows for, complete or not.
     pub fn listed_years(&self) -> BTreeSet<i32> {
         self.days.keys().map(Datelike::year).collect()
