@@ -366,6 +366,58 @@ mod tests {
     }
 
     #[test]
+    fn a_regional_layer_changes_working_day_arithmetic() {
+        let federal = Calendar::russia();
+        let tatarstan = federal.for_region(Some("RU-TA"));
+        // «в течение 5 рабочих дней после» a prerequisite due on Fri 22.05.2026; Курбан-байрам
+        // (Wed 27.05.2026) is a day off in Tatarstan only.
+        assert_eq!(federal.add_working_days(d(2026, 5, 22), 5), d(2026, 5, 29));
+        assert_eq!(tatarstan.add_working_days(d(2026, 5, 22), 5), d(2026, 6, 1));
+        // A reminder three working days before Fri 29.05.2026.
+        assert_eq!(federal.sub_working_days(d(2026, 5, 29), 3), d(2026, 5, 26));
+        assert_eq!(tatarstan.sub_working_days(d(2026, 5, 29), 3), d(2026, 5, 25));
+        // Bashkortostan: the Republic Day on Sun 11.10.2026 moves the day off to Mon 12.10.
+        let bashkortostan = federal.for_region(Some("ru-ba"));
+        assert_eq!(federal.shift(d(2026, 10, 11), Shift::Next), d(2026, 10, 12));
+        assert_eq!(bashkortostan.shift(d(2026, 10, 11), Shift::Next), d(2026, 10, 13));
+        // Every special day knows its layer and act.
+        let set = &tatarstan.day(d(2026, 5, 27))[0];
+        assert_eq!(tatarstan.layers()[set.layer].origin, Origin::Regional("RU-TA".into()));
+        assert!(set.note.contains("1448-XII"), "{}", set.note);
+        // A regional law's transfer does not make a year complete; the federal decree does.
+        assert!(tatarstan.covers(2026) && !tatarstan.covers(2027));
+        assert!(federal.for_region(Some("RU-XX")).region().is_none(), "an unknown region falls back to federal");
+    }
+
+    #[test]
+    fn later_layers_win_date_by_date() {
+        let local = Layer::read(
+            Origin::Local,
+            "local.tsv",
+            "",
+            "date\ttype\tnote\n2026-10-12\tholiday\tНерабочий день (пример)\n2026-12-31\tshortened\tпример: рабочий день\n",
+        );
+        let cal = Calendar::layered(vec![local], None);
+        assert!(!cal.is_working(d(2026, 10, 12)), "added day off");
+        assert!(cal.is_working(d(2026, 12, 31)) && cal.is_shortened(d(2026, 12, 31)), "the local row replaces the federal transfer");
+        assert_eq!(cal.day(d(2026, 12, 31)).len(), 1);
+        assert_eq!(cal.layers()[cal.day(d(2026, 10, 12))[0].layer].source, "local.tsv");
+        assert_eq!(cal.working_days_in_year(2026), 247);
+        // The default region applies where a roadmap names none.
+        let with_default = Calendar::layered(Vec::new(), Some("RU-TA".into()));
+        assert_eq!(with_default.for_region(None).region(), Some("RU-TA"));
+    }
+
+    #[test]
+    fn services_warn_about_next_year_from_october() {
+        let cal = Calendar::russia();
+        assert_eq!(cal.missing_year(d(2026, 9, 30)), None);
+        assert_eq!(cal.missing_year(d(2026, 10, 1)), Some(2027));
+        assert_eq!(cal.missing_year(d(2027, 2, 1)), Some(2027), "the current year, all year");
+        assert!(cal.coverage_warning(d(2026, 12, 4)).is_some_and(|m| m.ru.contains("2027")));
+    }
+
+    #[test]
     fn due_instants_are_local_end_of_day() {
         let tz = zone("Asia/Vladivostok").expect("zone");
         assert_eq!(due_instant(d(2023, 10, 8), None, tz).to_rfc3339(), "2023-10-08T23:59:59+10:00");

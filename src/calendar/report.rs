@@ -173,3 +173,59 @@ fn row(name: &str, f: &Figures) -> String {
         name, f.calendar_days, f.working_days, f.days_off, f.shortened, f.hours_40
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Published figures of the federal five-day-week calendar (see data/README.md and
+    /// data/calendars/README.md for the sources): months or quarters, working days, and the
+    /// 40-hour norm where the source gives it.
+    const PUBLISHED: &[(i32, &[u32], u32, Option<u32>, &str)] = &[
+        (2021, &[1], 15, None, "mishki163.ru, data/README.md"),
+        (2021, &[2], 19, None, "mishki163.ru"),
+        (2021, &[1, 2, 3], 56, Some(447), "mishki163.ru: I квартал 56 дней / 447 ч"),
+        (2021, &[4, 5, 6], 62, Some(494), "mishki163.ru: II квартал 62 дня / 494 ч"),
+        (2022, &[1, 2, 3], 57, Some(454), "zavkuban.ru: I квартал 57 / 454 ч"),
+        (2022, &[4, 5, 6], 60, Some(480), "zavkuban.ru: II квартал 60 / 480 ч"),
+        (2023, &[1, 2, 3], 57, Some(454), "ria.ru: I квартал 57 дней / 454 ч"),
+        (2024, &[4], 21, None, "data/README.md"),
+        (2024, &[11], 21, None, "data/README.md"),
+        (2026, &[1], 15, None, "news.mail.ru, riamo.ru, bfm.ru"),
+        (2026, &[7], 23, None, "news.mail.ru, riamo.ru, bfm.ru"),
+        (2026, &[1, 2, 3], 55, Some(440), "4dk.ru/s/calendar: I квартал 55 / 440 ч"),
+        (2026, &[4, 5, 6], 62, Some(493), "4dk.ru/s/calendar: II квартал 62 / 493 ч"),
+        (2026, &[7, 8, 9], 66, Some(528), "4dk.ru/s/calendar: III квартал 66 / 528 ч"),
+        (2026, &[10, 11, 12], 64, Some(511), "4dk.ru/s/calendar: IV квартал 64 / 511 ч"),
+        (2026, &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], 247, Some(1972), "4dk.ru/s/calendar: год 247 / 1972 ч"),
+    ];
+
+    #[test]
+    fn federal_figures_equal_the_published_calendar() {
+        let calendar = Calendar::russia();
+        for (year, months, days, hours, source) in PUBLISHED {
+            let mut sum = Figures::default();
+            for m in *months {
+                sum += month(calendar, *year, *m);
+            }
+            assert_eq!(sum.working_days, *days, "{year} {months:?} ({source})");
+            if let Some(h) = hours {
+                assert_eq!(sum.hours_40, *h, "{year} {months:?} hours ({source})");
+            }
+        }
+    }
+
+    #[test]
+    fn the_year_report_counts_what_the_months_count() {
+        let calendar = Calendar::russia().for_region(Some("RU-TA"));
+        let r = year(calendar, 2026);
+        assert_eq!(r.total.calendar_days, 365);
+        assert_eq!(r.total.working_days + r.total.days_off, 365);
+        // Tatarstan: the federal 247 less Ураза-байрам (Fri 20.03), Курбан-байрам (Wed 27.05)
+        // and the Constitution Day (Fri 06.11); the Republic Day fell on a Sunday.
+        assert_eq!(r.total.working_days, 244);
+        assert_eq!(r.months[2].working_days, 20, "March");
+        assert!(r.days.iter().any(|d| d.layer.starts_with("RU-TA") && d.date == NaiveDate::from_ymd_opt(2026, 5, 27).unwrap_or_default()));
+        assert!(!year(Calendar::russia(), 2027).complete, "no decree for 2027 is in the data");
+    }
+}

@@ -245,7 +245,7 @@ pub async fn feed(State(app): Shared, Path(file): Path<String>) -> Page {
             user.role != Role::Coordinator || super::access::may_report(&user, &ws.units[o.unit], o)
         };
         let name = format!("karta: сроки — {}", user.name);
-        let body = crate::ics::feed(ws, &view.plan, &name, mine, view.now);
+        let body = crate::ics::feed(ws, &view.plan, &name, mine, view.now, view.snapshot.calendar);
         Ok(([(header::CONTENT_TYPE, "text/calendar; charset=utf-8")], body).into_response())
     })
     .await
