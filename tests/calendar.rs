@@ -210,3 +210,16 @@ fn a_local_file_adding_a_day_off_moves_a_shifted_deadline() {
     broken.fails();
     assert!(broken.stderr().contains("K0506") && broken.stderr().contains("local.tsv:2:1"), "{}", broken.stderr());
 }
+
+#[test]
+fn roadmaps_of_two_regions_are_refused_together() {
+    let run = Test::new()
+        .file("r/ta.yaml", roadmap("region: RU-TA\n"))
+        .file("r/ba.yaml", roadmap("region: RU-BA\n").replace("id: r\n", "id: r2\n"))
+        .args(["check", "r"])
+        .run();
+    run.fails();
+    let err = run.stderr();
+    assert!(err.contains("K0511") && err.contains("`RU-BA`"), "{err}");
+    assert_eq!(err.matches("K0511").count(), 1, "one error, at the file that differs: {err}");
+}
