@@ -175,12 +175,18 @@ timezone: Europe/Moscow\nshift: next\nexecutors: {uo: {name: УО, email: uo@exa
 \x20     - {id: a, title: A, executors: [uo], due: до 10 октября 2026 г.}\n";
 
 /// A local file adding Mon 12.10.2026 as a day off (an example act, not data).
-const LOCAL: &str = "date\ttype\tnote\n2026-10-12\tholiday\tНерабочий день (пример: постановление администрации района № 1)\n";
+const LOCAL: &str =
+    "date\ttype\tnote\n2026-10-12\tholiday\tНерабочий день (пример: постановление администрации района № 1)\n";
 
 #[test]
 fn a_local_file_adding_a_day_off_moves_a_shifted_deadline() {
     let plan = |t: Test, extra: &[&str]| {
-        dues(&t.file("roadmaps/s.yaml", SHIFTED).args(["plan", "roadmaps", "--format", "json"]).args(extra.iter().copied()).run())
+        dues(
+            &t.file("roadmaps/s.yaml", SHIFTED)
+                .args(["plan", "roadmaps", "--format", "json"])
+                .args(extra.iter().copied())
+                .run(),
+        )
     };
     let before = plan(Test::new(), &[]);
     assert_eq!(before["s/a@2026-10-12"], "2026-10-12");

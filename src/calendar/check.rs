@@ -123,8 +123,7 @@ fn row_rules(
             )
             .at(source, Span::new(row.line, 1, row.date_len)),
         );
-    } else if let Some((other, first)) = earlier.iter().find(|(k, _)| k.is_day_off() != row.kind.is_day_off())
-    {
+    } else if let Some((other, first)) = earlier.iter().find(|(k, _)| k.is_day_off() != row.kind.is_day_off()) {
         out.push(
             Diagnostic::error(
                 Code::CalendarDuplicate,

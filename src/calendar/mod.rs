@@ -75,8 +75,10 @@ impl Calendar {
         let mut regions = BTreeMap::new();
         for (code, _) in layer::regions() {
             let Some(regional) = Layer::regional(code) else { continue };
-            let layers: Vec<Layer> =
-                std::iter::once(federal.clone()).chain(std::iter::once(regional)).chain(local.iter().cloned()).collect();
+            let layers: Vec<Layer> = std::iter::once(federal.clone())
+                .chain(std::iter::once(regional))
+                .chain(local.iter().cloned())
+                .collect();
             regions.insert(code.to_string(), Calendar::merge(layers, Some(code.to_string())));
         }
         let mut base = Calendar::merge(std::iter::once(federal).chain(local).collect(), None);
@@ -399,7 +401,10 @@ mod tests {
         );
         let cal = Calendar::layered(vec![local], None);
         assert!(!cal.is_working(d(2026, 10, 12)), "added day off");
-        assert!(cal.is_working(d(2026, 12, 31)) && cal.is_shortened(d(2026, 12, 31)), "the local row replaces the federal transfer");
+        assert!(
+            cal.is_working(d(2026, 12, 31)) && cal.is_shortened(d(2026, 12, 31)),
+            "the local row replaces the federal transfer"
+        );
         assert_eq!(cal.day(d(2026, 12, 31)).len(), 1);
         assert_eq!(cal.layers()[cal.day(d(2026, 10, 12))[0].layer].source, "local.tsv");
         assert_eq!(cal.working_days_in_year(2026), 247);

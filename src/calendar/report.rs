@@ -114,7 +114,18 @@ pub fn month(calendar: &Calendar, year: i32, month: u32) -> Figures {
 }
 
 const MONTHS: [&str; 12] = [
-    "январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь",
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
 ];
 
 fn kind_ru(k: Kind) -> &'static str {
@@ -157,7 +168,11 @@ impl YearReport {
                 d.layer
             );
         }
-        let _ = writeln!(s, "\n{:<10} {:>5} {:>8} {:>9} {:>11} {:>12}", "месяц", "дней", "рабочих", "выходных", "сокращённых", "часов (40 ч)");
+        let _ = writeln!(
+            s,
+            "\n{:<10} {:>5} {:>8} {:>9} {:>11} {:>12}",
+            "месяц", "дней", "рабочих", "выходных", "сокращённых", "часов (40 ч)"
+        );
         for m in &self.months {
             let name = MONTHS.get(m.month as usize - 1).copied().unwrap_or_default();
             let _ = writeln!(s, "{}", row(name, m));
@@ -181,7 +196,10 @@ mod tests {
     /// Published figures of the federal five-day-week calendar (see data/README.md and
     /// data/calendars/README.md for the sources): months or quarters, working days, and the
     /// 40-hour norm where the source gives it.
-    const PUBLISHED: &[(i32, &[u32], u32, Option<u32>, &str)] = &[
+    /// Year, months, working days, 40-hour norm (if published), source.
+    type Published = (i32, &'static [u32], u32, Option<u32>, &'static str);
+
+    const PUBLISHED: &[Published] = &[
         (2021, &[1], 15, None, "mishki163.ru, data/README.md"),
         (2021, &[2], 19, None, "mishki163.ru"),
         (2021, &[1, 2, 3], 56, Some(447), "mishki163.ru: I квартал 56 дней / 447 ч"),
@@ -225,7 +243,9 @@ mod tests {
         // and the Constitution Day (Fri 06.11); the Republic Day fell on a Sunday.
         assert_eq!(r.total.working_days, 244);
         assert_eq!(r.months[2].working_days, 20, "March");
-        assert!(r.days.iter().any(|d| d.layer.starts_with("RU-TA") && d.date == NaiveDate::from_ymd_opt(2026, 5, 27).unwrap_or_default()));
+        assert!(r.days.iter().any(
+            |d| d.layer.starts_with("RU-TA") && d.date == NaiveDate::from_ymd_opt(2026, 5, 27).unwrap_or_default()
+        ));
         assert!(!year(Calendar::russia(), 2027).complete, "no decree for 2027 is in the data");
     }
 }

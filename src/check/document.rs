@@ -237,8 +237,15 @@ pub fn check_all(docs: &[Loaded], calendar: &Calendar) -> Vec<Diagnostic> {
                     indicators(&mut ctx, &scope, &r.indicators);
                     let known: HashSet<&str> = r.indicators.iter().map(|i| i.id.as_str()).collect();
                     sections(&mut ctx, r);
-                    let depend =
-                        tasks_of(&mut ctx, &scope, &l.document, &activities, &known, calendar, r.shift.unwrap_or_default());
+                    let depend = tasks_of(
+                        &mut ctx,
+                        &scope,
+                        &l.document,
+                        &activities,
+                        &known,
+                        calendar,
+                        r.shift.unwrap_or_default(),
+                    );
                     coverage(&mut ctx, r.period, calendar, &depend);
                 }
                 Document::Protocol(p) => {
@@ -393,7 +400,6 @@ fn period(ctx: &mut Ctx<'_>, p: Period) {
             msg!("период заканчивается ({}) раньше, чем начинается ({})", to, from;
             "the period ends ({}) before it starts ({})", to, from),
         );
-        return;
     }
 }
 
@@ -714,8 +720,7 @@ fn deadline(
                     "move the deadline, or set `shift: next` to move it to the next working day"));
         }
     }
-    let shifted_in_gap =
-        shift != Shift::Keep && occurrences.iter().any(|o| !calendar.covers(o.written.year()));
+    let shifted_in_gap = shift != Shift::Keep && occurrences.iter().any(|o| !calendar.covers(o.written.year()));
     shifted_in_gap.then_some(Depends::Shift)
 }
 

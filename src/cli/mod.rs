@@ -171,14 +171,13 @@ pub fn workspace(
     let files = files(if paths.is_empty() { &default } else { paths }, lang)?;
     let renderer = karta::diag::Renderer::new(lang);
     let calendar = calendar(global, if paths.is_empty() { &default } else { paths })?;
-    let workspace =
-        karta::check::check_files(&files, calendar).into_workspace().map_err(|checked| {
-            for d in checked.diagnostics.iter().filter(|d| d.is_error()) {
-                err_line!("{}", renderer.human(d));
-            }
-            err_line!("{}", karta::diag::Summary::of(checked.files.len(), &checked.diagnostics).render(lang));
-            1u8
-        })?;
+    let workspace = karta::check::check_files(&files, calendar).into_workspace().map_err(|checked| {
+        for d in checked.diagnostics.iter().filter(|d| d.is_error()) {
+            err_line!("{}", renderer.human(d));
+        }
+        err_line!("{}", karta::diag::Summary::of(checked.files.len(), &checked.diagnostics).render(lang));
+        1u8
+    })?;
     known_executor(&workspace, executor, lang)?;
     Ok(workspace)
 }

@@ -108,17 +108,7 @@ impl Notifier {
         let now = tracking.now;
         let Tracking { workspace, plan, store, events, calendar, .. } = tracking;
         let report = karta::track::status(workspace, plan, events, now, calendar);
-        notify::pass(
-            workspace,
-            plan,
-            &report,
-            store,
-            &self.templates,
-            &self.transport,
-            &self.config,
-            calendar,
-            now,
-        )
+        notify::pass(workspace, plan, &report, store, &self.templates, &self.transport, &self.config, calendar, now)
     }
 }
 
@@ -127,7 +117,11 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
     super::calendar_from(global, &args.setup.config, &args.at.roadmaps)?;
     let mut tracking = Tracking::open(global, &args.at)?;
     if let Some(w) = tracking.calendar.coverage_warning(tracking.workspace.local_date(tracking.now)) {
-        err_line!("{}: {}", if tracking.lang == karta::diag::Lang::Ru { "предупреждение" } else { "warning" }, w.get(tracking.lang));
+        err_line!(
+            "{}: {}",
+            if tracking.lang == karta::diag::Lang::Ru { "предупреждение" } else { "warning" },
+            w.get(tracking.lang)
+        );
     }
     if args.dry_run {
         return dry_run(global, &tracking, &notifier);
