@@ -229,3 +229,26 @@ fn roadmaps_of_two_regions_are_refused_together() {
     assert!(err.contains("K0511") && err.contains("`RU-BA`"), "{err}");
     assert_eq!(err.matches("K0511").count(), 1, "one error, at the file that differs: {err}");
 }
+
+#[test]
+fn remind_warns_from_october_when_next_year_is_missing() {
+    let remind = |now: &str| {
+        let run = Test::new()
+            .file("r/r.yaml", roadmap(""))
+            .args(["remind", "--dry-run", "--now", now, "--roadmaps", "r"])
+            .run();
+        run.succeeds();
+        run.stderr()
+    };
+    let warning = "нет переносов выходных на 2027 год";
+    assert!(!remind("2026-09-30T10:00:00+03:00").contains(warning));
+    assert!(remind("2026-10-01T10:00:00+03:00").contains(warning));
+    // A local file with the decree's rows makes the year complete: no warning.
+    let run = Test::new()
+        .file("r/r.yaml", roadmap(""))
+        .file("r/calendar/2027.tsv", "date\ttype\tnote\n2027-12-31\ttransferred_day_off\tпример: Постановление № 1\n")
+        .args(["remind", "--dry-run", "--now", "2026-12-04T10:00:00+03:00", "--roadmaps", "r"])
+        .run();
+    run.succeeds();
+    assert!(!run.stderr().contains(warning), "{}", run.stderr());
+}
