@@ -84,7 +84,12 @@ fn every_broken_calendar_gives_its_located_diagnostic() {
 
 #[test]
 fn the_shipped_calendars_check_clean() {
-    for file in ["data/ru-production-calendar.tsv", "data/calendars/RU-TA.tsv", "data/calendars/RU-BA.tsv"] {
+    for file in [
+        "data/ru-production-calendar.tsv",
+        "data/calendars/RU-TA.tsv",
+        "data/calendars/RU-BA.tsv",
+        "data/calendars/RU-BU.tsv",
+    ] {
         let (rc, _, err) = check(&root(), file, &[]);
         assert_eq!(rc, 0, "{file}: {err}");
     }
@@ -111,6 +116,9 @@ fn show_counts_the_region_and_names_the_layer_and_act() {
     let ba = show("2026", &["--region", "RU-BA"]);
     // Ураза-байрам (Fri 20.03), Курбан-байрам (Wed 27.05), День Республики moved from Sun 11.10 to Mon 12.10.
     assert_eq!(ba["total"]["working_days"], 244);
+    let bu = show("2026", &["--region", "RU-BU"]);
+    assert_eq!(bu["total"]["working_days"], 246, "Сагаалган on Wed 18.02");
+    assert_eq!(bu["months"][1]["working_days"], 18, "February");
     let next = show("2027", &[]);
     assert_eq!(next["complete"], false, "no decree for 2027 in the data");
     let text = Test::new().args(["calendar", "show", "2027"]).run();

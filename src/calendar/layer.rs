@@ -13,6 +13,7 @@ const FEDERAL: &str = include_str!("../../data/ru-production-calendar.tsv");
 /// The regional calendars shipped with karta: ISO 3166-2 code, name, data.
 const REGIONS: &[(&str, &str, &str)] = &[
     ("RU-BA", "Республика Башкортостан", include_str!("../../data/calendars/RU-BA.tsv")),
+    ("RU-BU", "Республика Бурятия", include_str!("../../data/calendars/RU-BU.tsv")),
     ("RU-TA", "Республика Татарстан", include_str!("../../data/calendars/RU-TA.tsv")),
 ];
 
