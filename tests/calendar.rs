@@ -260,3 +260,30 @@ fn remind_warns_from_october_when_next_year_is_missing() {
     run.succeeds();
     assert!(!run.stderr().contains(warning), "{}", run.stderr());
 }
+
+/// `karta serve` logs the missing decree once a day, not at every pass.
+#[test]
+#[cfg(unix)]
+fn serve_logs_the_missing_decree_once_a_day() {
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::create_dir_all(dir.path().join("r")).expect("mkdir");
+    std::fs::write(dir.path().join("r/r.yaml"), roadmap("")).expect("roadmap");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_karta"))
+        .args(["serve", "--interval", "1", "--listen", "127.0.0.1:0", "--roadmaps", "r"])
+        .args(["--now", "2026-12-04T10:00:00+03:00"])
+        .current_dir(dir.path())
+        .env_remove("KARTA_LOG")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn serve");
+    // Three passes or more (one a second).
+    std::thread::sleep(std::time::Duration::from_millis(3500));
+    let term = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    assert!(term.success());
+    let out = child.wait_with_output().expect("serve exits");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(log.matches(" pass ").count() >= 2, "several passes: {log}");
+    assert_eq!(log.matches("нет переносов выходных на 2027 год").count(), 1, "{log}");
+}
