@@ -222,7 +222,7 @@ fn a_local_file_adding_a_day_off_moves_a_shifted_deadline() {
         .args(["plan", "roadmaps"])
         .run();
     broken.fails();
-    assert!(broken.stderr().contains("K0506") && broken.stderr().contains("local.tsv:2:1"), "{}", broken.stderr());
+    assert!(broken.stderr().contains("K0522") && broken.stderr().contains("local.tsv:2:1"), "{}", broken.stderr());
 }
 
 #[test]
@@ -234,8 +234,8 @@ fn roadmaps_of_two_regions_are_refused_together() {
         .run();
     run.fails();
     let err = run.stderr();
-    assert!(err.contains("K0511") && err.contains("`RU-BA`"), "{err}");
-    assert_eq!(err.matches("K0511").count(), 1, "one error, at the file that differs: {err}");
+    assert!(err.contains("K0527") && err.contains("`RU-BA`"), "{err}");
+    assert_eq!(err.matches("K0527").count(), 1, "one error, at the file that differs: {err}");
 }
 
 #[test]

@@ -78,7 +78,7 @@ fn directory_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// K0504 for a region karta ships no calendar for, or `None` when it has one.
+/// K0520 for a region karta ships no calendar for, or `None` when it has one.
 pub fn unknown_region(code: &str) -> Option<Diagnostic> {
     if regions().any(|(c, _)| c.eq_ignore_ascii_case(code)) {
         return None;

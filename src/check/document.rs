@@ -10,7 +10,7 @@ use indexmap::IndexMap;
 use rayon::prelude::*;
 
 use crate::calendar::{self, Calendar};
-use crate::deadline::{self, Spec};
+use crate::deadline::{self, Relative, Spec};
 use crate::diag::{Code, Diagnostic, Message, did_you_mean, suggestion};
 use crate::load::Loaded;
 use crate::model::{Document, Due, Executor, Group, Indicator, Period, Shift};
@@ -631,8 +631,8 @@ fn deadline(
         }
     };
     let uncovered = (period.from.year()..=period.to.year()).any(|y| !calendar.covers(y));
-    if let Spec::Relative(r) = &spec {
-        activity_ref(ctx, pointer, &r.after, "", own, all);
+    if let Some((r, after)) = spec.counted_from() {
+        activity_ref(ctx, pointer, after, "", own, all);
         // The prerequisite's date is not known before compiling: any uncovered year counts.
         return match (uncovered, r.working, shift) {
             (false, _, _) => None,
@@ -640,6 +640,15 @@ fn deadline(
             (true, false, Shift::Keep) => None,
             (true, false, _) => Some(Depends::Shift),
         };
+    }
+    if let Spec::Relative(Relative { event: Some(event), .. }) = &spec {
+        ctx.warning(
+            Code::UndatedEvent,
+            pointer,
+            msg!("срок отсчитывается от события «{}», которого нет среди мероприятий: karta не может его датировать, напоминаний по нему не будет", event;
+                "the deadline counts from «{}», which is not an activity: karta cannot date it and will not remind", event),
+        );
+        return None;
     }
     let occurrences = spec.occurrences(period, calendar, shift);
     // A report due in the month after the last reporting month may fall past the period's end.
@@ -687,6 +696,7 @@ fn named_days(spec: &Spec) -> Vec<NaiveDate> {
             .filter_map(|i| match i {
                 deadline::Item::Once { date, .. } => Some(*date),
                 deadline::Item::Window { from, to, .. } => window_end(*from, *to),
+                deadline::Item::Recurring(_) => None,
             })
             .collect(),
         _ => Vec::new(),

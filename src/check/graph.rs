@@ -42,8 +42,8 @@ pub fn cycles(docs: &[Loaded]) -> Vec<Diagnostic> {
                 (Some(Due::Structured(s)), _) => Some(s.clone()),
                 _ => None,
             };
-            if let Some(Spec::Relative(r)) = relative {
-                let to = node(&mut graph, qualify(&r.after));
+            if let Some((_, after)) = relative.as_ref().and_then(Spec::counted_from) {
+                let to = node(&mut graph, qualify(after));
                 graph.add_edge(from, to, Edge { doc: d, pointer: format!("{}/due", task.pointer) });
             }
         }

@@ -94,6 +94,16 @@ pub struct Task {
 }
 
 impl Unit {
+    /// The day of the act a span «в двухнедельный срок» counts from: the roadmap's approval
+    /// (the protocol's date), or the start of its period when it has none.
+    pub fn act_date(&self) -> chrono::NaiveDate {
+        match &*self.document {
+            Document::Roadmap(r) => r.approval.as_ref().map_or(self.period.from, |a| a.date),
+            Document::Protocol(p) => p.date,
+            Document::Directory(_) => self.period.from,
+        }
+    }
+
     /// The organisation that issued the roadmap or protocol (an executor id).
     pub fn issuer(&self) -> Option<&str> {
         match &*self.document {
@@ -228,8 +238,8 @@ fn unit(loaded: Loaded, by_path: &HashMap<PathBuf, usize>, directories: &Directo
             };
             let qualify = |dep: &String| if dep.contains('/') { dep.clone() } else { format!("{doc_id}/{dep}") };
             let mut after: Vec<String> = t.after.iter().map(qualify).collect();
-            if let Some(Spec::Relative(r)) = &spec {
-                let key = qualify(&r.after);
+            if let Some((_, counted)) = spec.as_ref().and_then(Spec::counted_from) {
+                let key = qualify(&counted.to_string());
                 if !after.contains(&key) {
                     after.push(key);
                 }

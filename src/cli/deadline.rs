@@ -69,10 +69,10 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
     let occurrences: Vec<Value> = spec
         .occurrences(period, super::calendar(global, &[])?.for_region(None), args.shift)
         .iter()
-        .map(|o| json!({"opens": o.opens.to_string(), "due": calendar::due_instant(o.due, o.time, tz).to_rfc3339()}))
+        .map(|o| json!({"opens": o.opens.to_string(), "due": calendar::due_instant(o.due, o.time, o.zone.unwrap_or(tz)).to_rfc3339()}))
         .collect();
     let relative = match &spec {
-        Spec::Relative(r) => json!({"days": r.days, "working": r.working, "after": r.after}),
+        Spec::Relative(r) => serde_json::to_value(r).unwrap_or_default(),
         _ => Value::Null,
     };
     let structured = serde_json::to_value(&spec).unwrap_or(Value::Null);

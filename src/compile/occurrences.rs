@@ -15,7 +15,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 
 use super::{Actuals, Occurrence};
 use crate::calendar::{Calendar, due_instant};
@@ -55,7 +55,8 @@ pub fn build(
             let unit = &workspace.units[u];
             let task = &unit.tasks[t];
             match &task.spec {
-                Some(Spec::Relative(_)) | None => None,
+                Some(spec) if spec.counted_from().is_some() => None,
+                None => None,
                 Some(spec) => Some(Dated::of(unit, task, (u, t), spec, calendar)),
             }
         })
@@ -90,8 +91,8 @@ pub fn build(
     for &(u, t) in order {
         let unit = &workspace.units[u];
         let task = &unit.tasks[t];
-        if let Some(Spec::Relative(r)) = &task.spec {
-            let prereq = by_key.get(&qualify(unit, &r.after)).and_then(|k| bound.get(k)).copied().unwrap_or(0);
+        if let Some((_, after)) = task.spec.as_ref().and_then(Spec::counted_from) {
+            let prereq = by_key.get(&qualify(unit, after)).and_then(|k| bound.get(k)).copied().unwrap_or(0);
             let n = prereq * task.each.len().max(1);
             bound.insert((u, t), n);
             relative_total += n;
@@ -120,8 +121,7 @@ pub fn build(
             let unit = &workspace.units[c.at.0];
             let task = &unit.tasks[c.at.1];
             if let Some(late) = made.iter().find(|o| o.due_date > unit.period.to) {
-                let (d, end, after) =
-                    (late.due_date.format("%d.%m.%Y"), unit.period.to.format("%d.%m.%Y"), &c.rule.after);
+                let (d, end, after) = (late.due_date.format("%d.%m.%Y"), unit.period.to.format("%d.%m.%Y"), c.after);
                 warnings.push(unit.at(
                     Diagnostic::warning(
                         Code::OutsidePeriod,
@@ -145,6 +145,8 @@ pub fn build(
 struct Counted<'a> {
     at: (usize, usize),
     rule: &'a crate::deadline::Relative,
+    /// The id of the activity it counts from, as written.
+    after: &'a str,
     /// The activity it counts from, when the workspace has it.
     from: Option<(usize, usize)>,
 }
@@ -156,14 +158,14 @@ fn relative_levels<'a>(workspace: &'a Workspace, order: &[(usize, usize)], by_ke
     let mut levels: Vec<Vec<_>> = Vec::new();
     for &at in order {
         let unit = &workspace.units[at.0];
-        let Some(Spec::Relative(rule)) = &unit.tasks[at.1].spec else { continue };
-        let from = by_key.get(&qualify(unit, &rule.after)).copied();
+        let Some((rule, after)) = unit.tasks[at.1].spec.as_ref().and_then(Spec::counted_from) else { continue };
+        let from = by_key.get(&qualify(unit, after)).copied();
         let level = from.and_then(|k| level_of.get(&k)).map_or(0, |l| l + 1);
         level_of.insert(at, level);
         if levels.len() <= level {
             levels.resize_with(level + 1, Vec::new);
         }
-        levels[level].push(Counted { at, rule, from });
+        levels[level].push(Counted { at, rule, after, from });
     }
     levels
 }
@@ -186,7 +188,7 @@ impl Dated {
         let key: Arc<str> = task.key(unit).into();
         let mut seen: FxHashMap<NaiveDate, u32> = FxHashMap::default();
         let dates = spec
-            .occurrences(unit.period, calendar, task.shift)
+            .occurrences_from(unit.period, unit.act_date(), calendar, task.shift)
             .into_iter()
             .map(|o| {
                 let n = seen.entry(o.due).or_insert(0);
@@ -203,7 +205,7 @@ impl Dated {
         let (o, n) = &self.dates[k as usize];
         let who = self.who[w as usize].clone();
         let base = format_args!("{}@{}{}", self.key, o.due, Nth(*n));
-        occurrence(unit, &self.key, self.at, base, who, (o.opens, o.due, o.time), Vec::new(), false)
+        occurrence(unit, &self.key, self.at, base, who, (o.opens, o.due, o.time, o.zone), Vec::new(), false)
     }
 }
 
@@ -225,12 +227,13 @@ fn occurrence(
     at: (usize, usize),
     base: std::fmt::Arguments<'_>,
     who: Responsible,
-    (opens, due_date, time): (NaiveDate, NaiveDate, Option<chrono::NaiveTime>),
+    (opens, due_date, time, zone): (NaiveDate, NaiveDate, Option<chrono::NaiveTime>, Option<chrono_tz::Tz>),
     depends_on: Vec<usize>,
     relative: bool,
 ) -> Occurrence {
     let (executor, executors, member) = who;
-    let tz = executor.as_deref().map_or(unit.tz, |e| unit.zone_of(e));
+    // A time of day in Moscow time («12:00 по московскому времени») is due in Moscow, wherever the executor is.
+    let tz = zone.unwrap_or_else(|| executor.as_deref().map_or(unit.tz, |e| unit.zone_of(e)));
     let id = match &executor {
         Some(e) => format!("{base}/{e}"),
         None => base.to_string(),
@@ -302,18 +305,22 @@ fn relative(
                 .filter(|&i| executor.is_none() || all[i].executor.is_none() || all[i].executor == *executor)
                 .collect();
             let from = mine.iter().map(|&i| finish(&all[i])).max().unwrap_or(date);
-            let due = if r.working {
-                calendar.add_working_days(from, r.days)
-            } else {
-                from.checked_add_days(Days::new(u64::from(r.days))).unwrap_or(from)
-            };
-            let due = calendar.shift(due, task.shift);
+            let due = calendar.shift(crate::deadline::counted(from, r, calendar), task.shift);
             // Named by the prerequisite's stable id date, not its (possibly moving) due date.
             let stable = group
                 .first()
                 .and_then(|&i| all[i].id.split('@').nth(1))
                 .map_or_else(|| date.to_string(), |d| d.chars().take(10).collect());
-            out.push(occurrence(unit, &key, at, format_args!("{key}@{stable}"), who, (from, due, None), mine, true));
+            out.push(occurrence(
+                unit,
+                &key,
+                at,
+                format_args!("{key}@{stable}"),
+                who,
+                (from, due, None, None),
+                mine,
+                true,
+            ));
         }
     }
     out
@@ -382,7 +389,7 @@ fn prerequisites(
     }
     // A relative occurrence already depends on the occurrence it counts from.
     let counted_from = match &task.spec {
-        Some(Spec::Relative(r)) if me.relative => Some(qualify(unit, &r.after)),
+        Some(spec) if me.relative => spec.counted_from().map(|(_, after)| qualify(unit, after)),
         _ => None,
     };
     for (a, dep) in task.after.iter().enumerate() {

@@ -2,75 +2,25 @@
 //! CSV — into roadmap YAML that `karta check` accepts.
 //!
 //! Pipeline: [`read`] the file into paragraphs and tables → find the roadmap table by its header
-//! (the five usual columns in any order and wording) → walk its rows: repeated headers and
-//! column-number rows skipped, full-width rows become sections, the rest activities → split the
-//! executors cells into organisations ([`executors`]) → read every deadline with the deadline
-//! language, keeping the cell verbatim → the approving order and the signatory from the
-//! paragraphs around the table → [`yaml`]: tidy commented YAML in the order of the source.
+//! ([`table`]: the usual columns in any order and wording) → walk its rows into sections and
+//! activities, every other column kept by its header → split the executors cells into
+//! organisations ([`executors`]) → read every deadline with the deadline language, keeping the
+//! cell verbatim → the approving act, the title and the signatory from the text around the
+//! table ([`around`]) → [`yaml`]: tidy commented YAML in the order of the source.
 
+mod around;
 pub mod executors;
 pub mod read;
+mod table;
 mod yaml;
 
 use chrono::{Datelike, NaiveDate};
 
+pub use around::Approval;
+use read::{Block, Row};
+use table::Columns;
+
 use crate::model::Period;
-use read::{Block, Cell, Row};
-
-/// What a column holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Role {
-    Number,
-    Title,
-    Executors,
-    Due,
-    Result,
-}
-
-fn role(header: &str) -> Option<Role> {
-    let h = header.to_lowercase();
-    if h.contains("наименование") || h.contains("мероприяти") || h.contains("содержание")
-    {
-        Some(Role::Title)
-    } else if h.contains("ответствен") || h.contains("исполнител") {
-        Some(Role::Executors)
-    } else if h.contains("срок") {
-        Some(Role::Due)
-    } else if h.contains("результат") || h.contains("показател") || h.contains("ожидаем") || h.contains("форма")
-    {
-        Some(Role::Result)
-    } else if h.contains('№') || h.contains("п/п") || h.trim() == "n" {
-        Some(Role::Number)
-    } else {
-        None
-    }
-}
-
-/// A row's cells laid on the grid: the text at each grid column (a spanning cell at its first).
-fn grid(row: &Row) -> Vec<(usize, &Cell)> {
-    let mut at = 0;
-    row.iter()
-        .map(|c| {
-            let here = at;
-            at += c.span.max(1);
-            (here, c)
-        })
-        .collect()
-}
-
-/// The roles of a header row's grid columns, when it is one (a title and a deadline column at least).
-fn header(row: &Row) -> Option<Vec<(usize, Role)>> {
-    let roles: Vec<(usize, Role)> =
-        grid(row).into_iter().filter_map(|(at, c)| role(&c.text).map(|r| (at, r))).collect();
-    let has = |r: Role| roles.iter().any(|(_, x)| *x == r);
-    (has(Role::Title) && has(Role::Due) && roles.len() >= 3).then_some(roles)
-}
-
-/// "1 2 3 4 5": the column-number row repeated on every page.
-fn numbering(row: &Row) -> bool {
-    let texts: Vec<&str> = row.iter().map(|c| c.text.trim()).filter(|t| !t.is_empty()).collect();
-    texts.len() >= 3 && texts.iter().enumerate().all(|(i, t)| t.parse::<usize>().ok() == Some(i + 1))
-}
 
 /// An activity read from a row.
 #[derive(Debug, Clone, Default)]
@@ -86,21 +36,18 @@ pub struct Activity {
     /// Why the deadline could not be read, when it could not.
     pub unreadable: Option<String>,
     pub result: Option<String>,
+    /// The other columns, by their header as printed.
+    pub extra: Vec<(String, String)>,
+    /// Editorial notes printed with the row («(в ред. … от … N …)»).
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Section {
     pub title: String,
+    /// The period printed on a stage's row («1 этап (подготовительный) | август 2016 г.»).
+    pub period: Option<String>,
     pub activities: Vec<Activity>,
-}
-
-/// The approving order, as far as the paragraphs give it.
-#[derive(Debug, Clone, Default)]
-pub struct Approval {
-    pub document: String,
-    pub number: String,
-    pub date: Option<NaiveDate>,
-    pub stamp: Option<String>,
 }
 
 /// A converted roadmap.
@@ -115,6 +62,8 @@ pub struct Converted {
     pub sections: Vec<Section>,
     /// Abbreviations the document defines: (short form, the point where it is introduced).
     pub abbreviations: Vec<(String, String)>,
+    /// Section rows with no activity under them (a heading over sub-sections), kept as comments.
+    pub headings: Vec<String>,
     pub source: String,
 }
 
@@ -166,18 +115,19 @@ pub fn convert(path: &std::path::Path, options: &Options) -> Result<Converted, C
     if tables.is_empty() {
         return Err(ConvertError::NoTable);
     }
-    let (at, table, roles, start) = tables
+    let (at, table, mut columns, mut start): (usize, &Vec<Row>, Columns, usize) = tables
         .iter()
-        .find_map(|(i, t)| t.iter().take(5).position(|r| header(r).is_some()).map(|h| (*i, *t, header(&t[h]), h)))
-        .and_then(|(i, t, roles, h)| roles.map(|r| (i, t, r, h)))
+        .find_map(|(i, t)| t.iter().take(16).enumerate().find_map(|(h, r)| table::header(r).map(|c| (*i, *t, c, h))))
         .ok_or(ConvertError::NoHeader)?;
-    let before: Vec<&str> = source.blocks[..at]
-        .iter()
-        .filter_map(|b| match b {
-            Block::Para(p) => Some(p.as_str()),
-            Block::Table(_) => None,
-        })
-        .collect();
+    let header_start = start;
+    if let Some(refined) = table.get(start + 1).and_then(|next| table::sub_header(&columns, &table[start], next)) {
+        columns = refined;
+        start += 1;
+    }
+    // The text around: the paragraphs and layout tables before the table, and the rows of its own
+    // above the header (a title typed into the table's first row).
+    let mut before = around::lines(&source.blocks[..at]);
+    before.extend(table[..header_start].iter().flatten().flat_map(|c| c.text.lines().map(|l| l.trim().to_string())));
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("roadmap");
     let mut converted = Converted {
         id: options.id.clone().unwrap_or_else(|| {
@@ -187,10 +137,14 @@ pub fn convert(path: &std::path::Path, options: &Options) -> Result<Converted, C
         source: path.file_name().and_then(|s| s.to_str()).unwrap_or_default().to_string(),
         ..Converted::default()
     };
-    converted.title = title(&before).unwrap_or_else(|| stem.to_string());
-    converted.approval = approval(&before);
-    converted.signatory = signatory(&source.blocks[at + 1..]);
-    rows(&mut converted, &table[start + 1..], &roles);
+    converted.title = around::title(&before).unwrap_or_else(|| stem.to_string());
+    converted.approval = around::approval(&before);
+    converted.signatory = around::signatory(&source.blocks[at + 1..])
+        .or_else(|| converted.approval.as_ref().and_then(|a| a.signed.clone()));
+    let (sections, headings) = table::walk(&table[start + 1..], &columns);
+    converted.sections = sections;
+    converted.headings = headings;
+    name(&mut converted);
     converted.period = options.period.or_else(|| infer_period(&converted));
     let period = converted.period.unwrap_or(Period {
         from: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default(),
@@ -204,97 +158,21 @@ pub fn convert(path: &std::path::Path, options: &Options) -> Result<Converted, C
     Ok(converted)
 }
 
-fn rows(converted: &mut Converted, rows: &[Row], roles: &[(usize, Role)]) {
-    let at = |row: &Row, role: Role| -> String {
-        let Some(&(col, _)) = roles.iter().find(|(_, r)| *r == role) else { return String::new() };
-        grid(row)
-            .into_iter()
-            .find(|(c, cell)| *c <= col && col < c + cell.span.max(1))
-            .map(|(_, c)| c.text.clone())
-            .unwrap_or_default()
-    };
-    let mut section: Option<Section> = None;
-    let mut loose = Section::default();
-    for row in rows {
-        if header(row).is_some() || numbering(row) {
-            continue;
-        }
-        let filled: Vec<&Cell> = row.iter().filter(|c| !c.text.trim().is_empty()).collect();
-        if filled.is_empty() {
-            continue;
-        }
-        let point = at(row, Role::Number);
-        for c in &filled {
-            for part in c.text.split("(далее").skip(1) {
-                if let Some((short, _)) = executors::defined(&format!("x (далее{part}")) {
-                    if !converted.abbreviations.iter().any(|(s, _)| *s == short) {
-                        converted.abbreviations.push((short, point.trim().to_string()));
-                    }
-                }
-            }
-        }
-        let spans_all = row.len() == 1 || row.first().is_some_and(|c| c.span >= 3);
-        if filled.len() == 1 && (spans_all || at(row, Role::Due).is_empty()) {
-            if let Some(s) = section.take() {
-                converted.sections.push(s);
-            }
-            let text = filled[0].text.split_whitespace().collect::<Vec<_>>().join(" ");
-            let title = text.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.').trim().to_string();
-            section = Some(Section { title, activities: Vec::new() });
-            continue;
-        }
-        let number = at(row, Role::Number).trim().to_string();
-        let target = section.as_mut().unwrap_or(&mut loose);
-        let title = at(row, Role::Title);
-        // A row broken by a page (no number, the previous activity's text goes on).
-        if number.is_empty() && !target.activities.is_empty() && at(row, Role::Due).is_empty() {
-            if let Some(last) = target.activities.last_mut() {
-                let join = |a: &mut String, b: String| {
-                    if !b.is_empty() {
-                        if !a.is_empty() {
-                            a.push(' ');
-                        }
-                        a.push_str(&b);
-                    }
-                };
-                join(&mut last.title, title);
-                join(&mut last.executors_text, at(row, Role::Executors));
-                let mut result = last.result.take().unwrap_or_default();
-                join(&mut result, at(row, Role::Result));
-                last.result = (!result.is_empty()).then_some(result);
-            }
-            continue;
-        }
-        let executors_text = at(row, Role::Executors);
-        let result = at(row, Role::Result);
-        let listed = |l: &str| {
-            ["– ", "- ", "• ", "— "].iter().find_map(|d| l.trim().strip_prefix(d)).map(str::trim).map(String::from)
-        };
-        let tasks: Vec<String> = title.lines().filter_map(listed).collect();
-        let title = title.lines().filter(|l| listed(l).is_none()).map(str::trim).collect::<Vec<_>>().join(" ");
-        target.activities.push(Activity {
-            id: String::new(),
-            number: (!number.is_empty()).then_some(number),
-            title,
-            tasks,
-            executors_text,
-            executors: Vec::new(),
-            // Two deadlines on two lines are one phrase to the deadline language.
-            due: at(row, Role::Due).split_whitespace().collect::<Vec<_>>().join(" "),
-            unreadable: None,
-            result: (!result.is_empty()).then(|| result.lines().map(str::trim).collect::<Vec<_>>().join(" ")),
-        });
-    }
-    if !loose.activities.is_empty() {
-        loose.title = "Мероприятия".into();
-        converted.sections.insert(0, loose);
-    }
-    if let Some(s) = section {
-        converted.sections.push(s);
-    }
+/// Ids for the activities, executors for their cells, and the abbreviations the cells define.
+fn name(converted: &mut Converted) {
     for (s, section) in converted.sections.iter_mut().enumerate() {
         for (k, a) in section.activities.iter_mut().enumerate() {
             a.id = format!("s{}-{}", s + 1, k + 1);
+            let point = a.number.clone().unwrap_or_default();
+            for text in [&a.title, &a.executors_text, &a.due].into_iter().chain(a.result.as_ref()) {
+                for part in text.split("(далее").skip(1) {
+                    if let Some((short, _)) = executors::defined(&format!("x (далее{part}")) {
+                        if !converted.abbreviations.iter().any(|(s, _)| *s == short) {
+                            converted.abbreviations.push((short, point.trim().to_string()));
+                        }
+                    }
+                }
+            }
             a.executors =
                 executors::split(&a.executors_text).iter().map(|name| converted.executors.add(name)).collect();
             a.executors.dedup();
@@ -302,113 +180,48 @@ fn rows(converted: &mut Converted, rows: &[Row], roles: &[(usize, Role)]) {
     }
 }
 
-/// The title: "ДОРОЖНАЯ КАРТА" and the line after it, or the first heading-like paragraph.
-fn title(before: &[&str]) -> Option<String> {
-    let at =
-        before.iter().rposition(|p| p.trim().eq_ignore_ascii_case("дорожная карта") || p.trim() == "ДОРОЖНАЯ КАРТА");
-    match at {
-        Some(i) => {
-            let rest = before.get(i + 1).map(|s| s.trim()).unwrap_or_default();
-            Some(format!("Дорожная карта {rest}").trim().to_string())
-        }
-        None => {
-            before.iter().rev().find(|p| p.to_lowercase().starts_with("дорожная карта")).map(|p| p.trim().to_string())
-        }
-    }
-}
-
-/// "УТВЕРЖДЕНА / приказом … / от 02.10.2023 № 380" above the table.
-fn approval(before: &[&str]) -> Option<Approval> {
-    let start = before.iter().rposition(|p| p.trim().to_uppercase().starts_with("УТВЕРЖДЕН"))?;
-    let mut by = Vec::new();
-    for p in &before[start + 1..] {
-        let p = p.trim();
-        if let Some(rest) = p.strip_prefix("от ") {
-            let (date, number) = rest.split_once('№').map_or((rest, ""), |(d, n)| (d, n));
-            let date = NaiveDate::parse_from_str(date.trim().trim_end_matches("г.").trim(), "%d.%m.%Y").ok();
-            let stamp = by.join(" ");
-            let document = match stamp.split_whitespace().next().unwrap_or_default() {
-                "распоряжением" => "распоряжение",
-                "постановлением" => "постановление",
-                "решением" => "решение",
-                "письмом" => "письмо",
-                _ => "приказ",
-            };
-            return Some(Approval {
-                document: document.into(),
-                number: number.trim().replace('\u{a0}', " ").to_string(),
-                date,
-                stamp: (!stamp.is_empty()).then_some(stamp),
-            });
-        }
-        by.push(p.to_string());
-    }
-    None
-}
-
-/// The signature under the table: a position and "И.О. Фамилия" (a paragraph, or a borderless
-/// two-cell table).
-fn signatory(after: &[Block]) -> Option<(String, String)> {
-    let looks_like_name = |s: &str| {
-        let s = s.trim();
-        let mut parts = s.split_whitespace();
-        parts
-            .next()
-            .is_some_and(|initials| initials.ends_with('.') && initials.chars().filter(|c| *c == '.').count() == 2)
-            && parts.next().is_some()
-    };
-    for block in after.iter().take(3) {
-        match block {
-            Block::Para(p) => {
-                let (position, name) = p.rsplit_once('\t').or_else(|| p.rsplit_once("   "))?;
-                if looks_like_name(name) {
-                    return Some((position.trim().to_string(), name.trim().to_string()));
-                }
-            }
-            Block::Table(t) if t.len() == 1 && t[0].len() == 2 && looks_like_name(&t[0][1].text) => {
-                return Some((t[0][0].text.replace('\n', " ").trim().to_string(), t[0][1].text.trim().to_string()));
-            }
-            Block::Table(_) => {}
-        }
-    }
-    None
-}
-
-/// The period: the school year the title names ("2023/2024", "2023-2024 учебном году"), else
-/// the approval date's school year, else the years the deadlines mention.
+/// The period: the years the title names («2023/2024 учебный год»; «на 2021 – 2023 годы»; «в 2016
+/// году»), else the approval date's school year — widened to every year a deadline names, so
+/// that no deadline falls outside it.
 fn infer_period(c: &Converted) -> Option<Period> {
-    let school_year = |y: i32| Period {
-        from: NaiveDate::from_ymd_opt(y, 9, 1).unwrap_or_default(),
-        to: NaiveDate::from_ymd_opt(y + 1, 8, 31).unwrap_or_default(),
-    };
+    let ymd = |y: i32, m: u32, d: u32| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+    let school_year = |y: i32| Period { from: ymd(y, 9, 1), to: ymd(y + 1, 8, 31) };
     let years_in = |text: &str| -> Vec<i32> {
         text.split(|ch: char| !ch.is_ascii_digit())
             .filter(|w| w.len() == 4)
             .filter_map(|w| w.parse().ok())
-            .filter(|y| (2000..2100).contains(y))
+            .filter(|y| (1990..2100).contains(y))
             .collect()
     };
-    let title_years = years_in(&c.title);
-    if let [a, b, ..] = title_years.as_slice() {
-        if b - a == 1 {
-            return Some(school_year(*a));
-        }
-    }
+    let title = c.title.to_lowercase();
+    let title_years = years_in(&title);
+    let from_title = match title_years.as_slice() {
+        [a, b, ..] if b - a == 1 && (title.contains('/') || title.contains("учебн")) => Some(school_year(*a)),
+        [a, b, ..] if b > a => Some(Period { from: ymd(*a, 1, 1), to: ymd(*b, 12, 31) }),
+        [a, ..] => Some(Period { from: ymd(*a, 1, 1), to: ymd(*a, 12, 31) }),
+        [] => None,
+    };
+    let approved = c.approval.as_ref().and_then(|a| a.date);
+    let base =
+        from_title.or_else(|| approved.map(|d| school_year(if d.month() >= 9 { d.year() } else { d.year() - 1 })));
     let dues: Vec<i32> = c.sections.iter().flat_map(|s| &s.activities).flat_map(|a| years_in(&a.due)).collect();
-    match (dues.iter().min(), dues.iter().max()) {
-        (Some(&lo), Some(&hi)) => Some(Period {
-            from: c
-                .approval
-                .as_ref()
-                .and_then(|a| a.date)
-                .filter(|d| d.year() == lo)
-                .unwrap_or_else(|| NaiveDate::from_ymd_opt(lo, 1, 1).unwrap_or_default()),
-            to: NaiveDate::from_ymd_opt(hi, 12, 31).unwrap_or_default(),
-        }),
-        _ => c
-            .approval
-            .as_ref()
-            .and_then(|a| a.date)
-            .map(|d| school_year(if d.month() >= 9 { d.year() } else { d.year() - 1 })),
-    }
+    let (lo, hi) = (dues.iter().min().copied(), dues.iter().max().copied());
+    let period = match (base, lo, hi) {
+        (Some(p), _, _) => p,
+        (None, Some(lo), Some(hi)) => {
+            Period { from: approved.filter(|d| d.year() == lo).unwrap_or_else(|| ymd(lo, 1, 1)), to: ymd(hi, 12, 31) }
+        }
+        _ => return None,
+    };
+    // Widened to every date a deadline names, so that none falls outside it.
+    let calendar = crate::calendar::Calendar::russia();
+    let dates = c
+        .sections
+        .iter()
+        .flat_map(|s| &s.activities)
+        .filter_map(|a| crate::deadline::read(&a.due, period).ok())
+        .filter(|spec| !matches!(spec, crate::deadline::Spec::Recurring(r) if r.following))
+        .flat_map(|spec| spec.occurrences(period, calendar, crate::model::Shift::Keep))
+        .flat_map(|o| [o.opens, o.written]);
+    Some(dates.fold(period, |p, d| Period { from: p.from.min(d), to: p.to.max(d) }))
 }

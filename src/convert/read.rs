@@ -7,10 +7,12 @@ use std::io::Read;
 use std::path::Path;
 
 /// One cell: its text (paragraphs joined by newlines) and how many grid columns it covers.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Cell {
     pub text: String,
     pub span: usize,
+    /// The cell continues one merged down from the row above; `text` is that cell's.
+    pub above: bool,
 }
 
 pub type Row = Vec<Cell>;
@@ -46,16 +48,25 @@ pub enum ReadError {
 /// The OLE compound-file signature: password-protected Office files (and old .doc/.xls) start with it.
 const CFB: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
+/// The most text karta takes from one part of a document (a DOCX's `document.xml`): far above
+/// any real roadmap, far below what a zip bomb unpacks to.
+const PART_LIMIT: u64 = 64 << 20;
+
 pub fn read(path: &Path) -> Result<Source, ReadError> {
     let bytes = std::fs::read(path)?;
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_lowercase();
+    read_bytes(&ext, &bytes)
+}
+
+/// Reads a document of the kind its extension (`docx`, `xlsx`, `ods`, `csv`) names.
+pub fn read_bytes(ext: &str, bytes: &[u8]) -> Result<Source, ReadError> {
     if bytes.starts_with(&CFB) {
         return Err(ReadError::Encrypted);
     }
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_lowercase();
-    match ext.as_str() {
-        "docx" => docx(&bytes),
-        "xlsx" | "xlsm" | "ods" => sheet(path, &ext),
-        "csv" | "txt" => csv(&bytes),
+    match ext {
+        "docx" => docx(bytes),
+        "xlsx" | "xlsm" | "ods" => sheet(bytes, ext),
+        "csv" | "txt" => csv(bytes),
         other => Err(ReadError::Unknown(other.to_string())),
     }
 }
@@ -68,8 +79,12 @@ fn docx(bytes: &[u8]) -> Result<Source, ReadError> {
     let mut xml = String::new();
     zip.by_name("word/document.xml")
         .map_err(|_| corrupt("в архиве нет word/document.xml".into()))?
+        .take(PART_LIMIT + 1)
         .read_to_string(&mut xml)
         .map_err(|e| corrupt(e.to_string()))?;
+    if xml.len() as u64 > PART_LIMIT {
+        return Err(corrupt(format!("текст документа больше {} МБ", PART_LIMIT >> 20)));
+    }
     let doc = roxmltree::Document::parse(&xml).map_err(|e| corrupt(e.to_string()))?;
     let body = doc
         .root_element()
@@ -77,17 +92,25 @@ fn docx(bytes: &[u8]) -> Result<Source, ReadError> {
         .find(|n| n.has_tag_name((W, "body")))
         .ok_or_else(|| corrupt("нет тела документа".into()))?;
     let mut source = Source::default();
-    for node in body.children().filter(|n| n.is_element()) {
+    blocks(body, &mut source.blocks);
+    Ok(source)
+}
+
+/// The paragraphs and tables of a body, in order, through the content controls (`w:sdt`) Word
+/// wraps parts of a template in.
+fn blocks(parent: roxmltree::Node, out: &mut Vec<Block>) {
+    for node in parent.children().filter(|n| n.is_element()) {
         if node.has_tag_name((W, "p")) {
             let text = paragraph(node);
             if !text.trim().is_empty() {
-                source.blocks.push(Block::Para(text.trim().to_string()));
+                out.push(Block::Para(text.trim().to_string()));
             }
         } else if node.has_tag_name((W, "tbl")) {
-            source.blocks.push(Block::Table(table(node)));
+            out.push(Block::Table(table(node)));
+        } else if node.has_tag_name((W, "sdt")) || node.has_tag_name((W, "sdtContent")) {
+            blocks(node, out);
         }
     }
-    Ok(source)
 }
 
 /// The text of a paragraph: runs, tabs and line breaks.
@@ -107,51 +130,90 @@ fn paragraph(p: roxmltree::Node) -> String {
 
 fn table(tbl: roxmltree::Node) -> Vec<Row> {
     let attr = |n: roxmltree::Node, name: &str| n.attribute((W, name)).map(String::from);
-    tbl.children()
-        .filter(|r| r.has_tag_name((W, "tr")))
-        .map(|tr| {
-            tr.children()
-                .filter(|c| c.has_tag_name((W, "tc")))
-                .map(|tc| {
-                    let props = tc.children().find(|p| p.has_tag_name((W, "tcPr")));
-                    let span = props
-                        .and_then(|p| p.children().find(|s| s.has_tag_name((W, "gridSpan"))))
-                        .and_then(|s| attr(s, "val"))
-                        .and_then(|v| v.parse().ok())
-                        .unwrap_or(1);
-                    // A vertically merged continuation shows as empty, like Word draws it.
-                    let continued = props
-                        .and_then(|p| p.children().find(|s| s.has_tag_name((W, "vMerge"))))
-                        .is_some_and(|m| attr(m, "val").is_none_or(|v| v == "continue"));
-                    let text = if continued {
-                        String::new()
-                    } else {
-                        tc.children()
-                            .filter(|p| p.has_tag_name((W, "p")))
-                            .map(paragraph)
-                            .collect::<Vec<_>>()
-                            .join("\n")
-                            .trim()
-                            .to_string()
-                    };
-                    Cell { text, span }
-                })
-                .collect()
-        })
-        .collect()
+    // The text of the cell starting at each grid column in the row above, for vertical merges.
+    let mut above: Vec<(usize, String)> = Vec::new();
+    let mut rows = Vec::new();
+    for tr in tbl.children().filter(|r| r.has_tag_name((W, "tr"))) {
+        let mut row = Row::new();
+        let mut col = 0;
+        for tc in tr.children().filter(|c| c.has_tag_name((W, "tc"))) {
+            let props = tc.children().find(|p| p.has_tag_name((W, "tcPr")));
+            let span = props
+                .and_then(|p| p.children().find(|s| s.has_tag_name((W, "gridSpan"))))
+                .and_then(|s| attr(s, "val"))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1usize)
+                .clamp(1, 64);
+            let continued = props
+                .and_then(|p| p.children().find(|s| s.has_tag_name((W, "vMerge"))))
+                .is_some_and(|m| attr(m, "val").is_none_or(|v| v == "continue"));
+            let text = if continued {
+                above.iter().find(|(c, _)| *c == col).map(|(_, t)| t.clone()).unwrap_or_default()
+            } else {
+                // Paragraphs (also inside content controls and tables nested in the cell).
+                tc.descendants()
+                    .filter(|p| p.has_tag_name((W, "p")))
+                    .map(paragraph)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+                    .trim()
+                    .to_string()
+            };
+            row.push(Cell { text, span, above: continued });
+            col += span;
+        }
+        let mut at = 0;
+        above = row
+            .iter()
+            .map(|c| {
+                let here = at;
+                at += c.span;
+                (here, c.text.clone())
+            })
+            .collect();
+        rows.push(row);
+    }
+    rows
 }
 
-fn sheet(path: &Path, ext: &str) -> Result<Source, ReadError> {
+fn sheet(bytes: &[u8], ext: &str) -> Result<Source, ReadError> {
     use calamine::Reader;
     let kind = if ext == "ods" { "таблица ODS" } else { "книга Excel" };
     let corrupt = |why: String| ReadError::Corrupt { kind, why };
-    let mut book = calamine::open_workbook_auto(path).map_err(|e| corrupt(e.to_string()))?;
+    let mut book =
+        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| corrupt(e.to_string()))?;
+    // Merged cells (a section row across the table) span columns, as in Word.
+    let mut merged: Vec<(String, calamine::Dimensions)> = Vec::new();
+    if let calamine::Sheets::Xlsx(x) = &mut book {
+        if x.load_merged_regions().is_ok() {
+            merged = x.merged_regions().iter().map(|(sheet, _, d)| (sheet.clone(), *d)).collect();
+        }
+    }
     let mut source = Source::default();
     for name in book.sheet_names() {
         let range = book.worksheet_range(&name).map_err(|e| corrupt(e.to_string()))?;
+        let (top, left) = range.start().unwrap_or((0, 0));
+        let spans: Vec<(u32, u32, u32)> = merged
+            .iter()
+            .filter(|(sheet, d)| *sheet == name && d.start.0 >= top && d.start.1 >= left && d.end.1 > d.start.1)
+            .map(|(_, d)| (d.start.0 - top, d.start.1 - left, d.end.1 - d.start.1 + 1))
+            .collect();
         let rows: Vec<Row> = range
             .rows()
-            .map(|r| r.iter().map(|c| Cell { text: cell_text(c), span: 1 }).collect::<Row>())
+            .enumerate()
+            .map(|(r, cells)| {
+                let mut row = Row::new();
+                let mut c = 0;
+                while c < cells.len() {
+                    let span = spans
+                        .iter()
+                        .find(|(sr, sc, _)| *sr as usize == r && *sc as usize == c)
+                        .map_or(1, |s| s.2 as usize);
+                    row.push(Cell { text: cell_text(&cells[c]), span, above: false });
+                    c += span.max(1);
+                }
+                row
+            })
             .filter(|r: &Row| r.iter().any(|c| !c.text.is_empty()))
             .collect();
         if !rows.is_empty() {
@@ -185,7 +247,7 @@ fn csv(bytes: &[u8]) -> Result<Source, ReadError> {
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| ReadError::Corrupt { kind: "CSV", why: e.to_string() })?;
-        let row: Row = record.iter().map(|t| Cell { text: t.trim().to_string(), span: 1 }).collect();
+        let row: Row = record.iter().map(|t| Cell { text: t.trim().to_string(), span: 1, above: false }).collect();
         if row.iter().any(|c| !c.text.is_empty()) {
             rows.push(row);
         }

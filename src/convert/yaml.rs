@@ -65,23 +65,26 @@ pub fn write(c: &Converted) -> String {
     line(0, "# karta: часовой пояс в документе не указан — проверьте");
     line(0, "timezone: Europe/Moscow");
     if let Some(a) = &c.approval {
-        line(0, "approval:");
-        line(2, &format!("document: {}", q(&a.document)));
-        line(2, &format!("number: {}", q(&a.number)));
-        match a.date {
-            Some(d) => line(2, &format!("date: {d}")),
+        // Without its date the approval is kept as a comment: a date is never made up.
+        let (indent, hash) = match a.date {
+            Some(_) => (0, ""),
             None => {
-                line(2, "# karta: дата утверждения не распознана");
-                line(2, "date: 2024-01-01");
+                line(0, "# karta: дата утверждения в документе не найдена — впишите её и раскомментируйте");
+                (0, "# ")
             }
-        }
+        };
+        let mut field = |depth: usize, text: &str| line(indent, &format!("{hash}{}{text}", " ".repeat(depth)));
+        field(0, "approval:");
+        field(2, &format!("document: {}", q(&a.document)));
+        field(2, &format!("number: {}", q(&a.number)));
+        field(2, &a.date.map_or_else(|| "date: ГГГГ-ММ-ДД".to_string(), |d| format!("date: {d}")));
         if let Some(stamp) = &a.stamp {
-            line(2, &format!("stamp: {}", q(stamp)));
+            field(2, &format!("stamp: {}", q(stamp)));
         }
         if let Some((position, name)) = &c.signatory {
-            line(2, "signatory:");
-            line(4, &format!("position: {}", q(position)));
-            line(4, &format!("name: {}", q(name)));
+            field(2, "signatory:");
+            field(4, &format!("position: {}", q(position)));
+            field(4, &format!("name: {}", q(name)));
         }
     }
     if !c.executors.list.is_empty() {
@@ -106,8 +109,19 @@ pub fn write(c: &Converted) -> String {
             }
         }
     }
-    line(0, "sections:");
+    for h in &c.headings {
+        line(0, &format!("# karta: строка-раздел без мероприятий: {}", q(h)));
+    }
+    if c.sections.is_empty() {
+        line(0, "# karta: в таблице не найдено ни одного мероприятия");
+        line(0, "sections: []");
+    } else {
+        line(0, "sections:");
+    }
     for s in &c.sections {
+        if let Some(period) = &s.period {
+            line(2, &format!("# karta: срок этапа в документе: {}", q(period)));
+        }
         line(2, &format!("- title: {}", q(&s.title)));
         line(4, "activities:");
         for a in &s.activities {
@@ -134,6 +148,15 @@ pub fn write(c: &Converted) -> String {
             line(8, &format!("due: {}", q(&a.due)));
             if let Some(r) = &a.result {
                 line(8, &format!("result: {}", q(r)));
+            }
+            if !a.extra.is_empty() {
+                line(8, "columns:");
+                for (header, text) in &a.extra {
+                    line(10, &format!("{}: {}", q(header), q(text)));
+                }
+            }
+            if !a.notes.is_empty() {
+                line(8, &format!("notes: {}", q(&a.notes.join("\n"))));
             }
         }
     }

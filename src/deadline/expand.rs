@@ -5,28 +5,49 @@
 use chrono::{Datelike, Days, NaiveDate, NaiveTime};
 
 use super::resolve::last_of_month;
-use super::spec::{Every, Item, Nth, Range, Recurrence, Spec};
+use super::spec::{Every, Item, Nth, Range, Recurrence, Spec, Time};
 use crate::calendar::Calendar;
 use crate::model::{Period, Shift};
 
 /// One dated instance of a deadline: work opens on `opens` and is due at the end of `due`
 /// (or at `time` on that day).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Occurrence {
     pub opens: NaiveDate,
     pub due: NaiveDate,
     pub time: Option<NaiveTime>,
+    /// The zone of `time` when the phrase names one («по московскому времени»).
+    pub zone: Option<chrono_tz::Tz>,
     /// The due date as written, before a non-working-day shift.
     pub written: NaiveDate,
 }
 
 impl Spec {
-    /// Every occurrence of the deadline in `period`, in date order of due.
+    /// Every occurrence of the deadline in `period`, in date order of due; a span counted from
+    /// the approving act counts from the period's start.
     pub fn occurrences(&self, period: Period, calendar: &Calendar, shift: Shift) -> Vec<Occurrence> {
+        self.occurrences_from(period, period.from, calendar, shift)
+    }
+
+    /// [`Spec::occurrences`] of a document approved on `act`: a span counted from the act itself
+    /// ("в двухнедельный срок") opens on `act` and is due that span later.
+    pub fn occurrences_from(
+        &self,
+        period: Period,
+        act: NaiveDate,
+        calendar: &Calendar,
+        shift: Shift,
+    ) -> Vec<Occurrence> {
         let mut out = Vec::new();
         let mut push = |opens: NaiveDate, due: NaiveDate, time: Option<super::spec::Time>| {
             let shifted = calendar.shift(due, shift);
-            out.push(Occurrence { opens: opens.min(shifted), due: shifted, time: time.map(|t| t.0), written: due });
+            out.push(Occurrence {
+                opens: opens.min(shifted),
+                due: shifted,
+                time: time.map(|t| t.at),
+                zone: time.and_then(Time::zone),
+                written: due,
+            });
         };
         match self {
             Spec::Once { date, time } => push(period.from.min(*date), *date, *time),
@@ -36,25 +57,34 @@ impl Spec {
                     match item {
                         Item::Once { date, time } => push(period.from.min(*date), *date, *time),
                         Item::Window { from, to, time } => push(*from, *to, *time),
+                        Item::Recurring(rec) => recurring(rec, period, &mut push),
                     }
                 }
             }
-            Spec::Recurring(rec) => {
-                let windows = if rec.within.is_empty() {
-                    vec![Range { from: period.from, to: period.to }]
-                } else {
-                    rec.within.clone()
-                };
-                for w in windows {
-                    for (opens, due) in repeat(rec, w) {
-                        push(opens, due, rec.time);
-                    }
-                }
+            Spec::Recurring(rec) => recurring(rec, period, &mut push),
+            Spec::Relative(r) if r.after.is_none() && r.event.is_none() => {
+                push(act, counted(act, r, calendar), None);
             }
             Spec::Continuous | Spec::OnDemand | Spec::Relative(_) => {}
         }
         out
     }
+}
+
+fn recurring(rec: &Recurrence, period: Period, push: &mut impl FnMut(NaiveDate, NaiveDate, Option<super::spec::Time>)) {
+    let windows =
+        if rec.within.is_empty() { vec![Range { from: period.from, to: period.to }] } else { rec.within.clone() };
+    for w in windows {
+        for (opens, due) in repeat(rec, w) {
+            push(opens, due, rec.time);
+        }
+    }
+}
+
+/// The day a relative span ends, counted from `from`: months first, then calendar or working days.
+pub fn counted(from: NaiveDate, r: &super::spec::Relative, calendar: &Calendar) -> NaiveDate {
+    let months = from.checked_add_months(chrono::Months::new(r.months)).unwrap_or(from);
+    if r.working { calendar.add_working_days(months, r.days) } else { months + Days::new(u64::from(r.days)) }
 }
 
 /// (opens, due) pairs of a recurrence inside one window.
@@ -120,7 +150,9 @@ fn one_period(rec: &Recurrence, start: NaiveDate, end: NaiveDate, w: Range) -> O
             if end < w.from || start > w.to {
                 return None;
             }
-            return Some((next, day_in_month(next, day)));
+            // "до 1 февраля года, следующего за отчетным": a month of the year after.
+            let month = rec.month.and_then(|m| NaiveDate::from_ymd_opt(next.year(), m, 1)).unwrap_or(next);
+            return Some((next, day_in_month(month, day)));
         }
         let month_start = match (rec.every, rec.month) {
             (Every::Year, Some(m)) => NaiveDate::from_ymd_opt(start.year(), m, 1)?,
@@ -129,6 +161,11 @@ fn one_period(rec: &Recurrence, start: NaiveDate, end: NaiveDate, w: Range) -> O
         };
         let due = day_in_month(month_start, day);
         return (due >= w.from && due <= w.to).then_some((start.max(w.from), due));
+    }
+    // "сентябрь, ежегодно": that month of every year.
+    if let (Every::Year, Some(m)) = (rec.every, rec.month) {
+        let first = NaiveDate::from_ymd_opt(start.year(), m, 1)?;
+        return clip(first, last_of_month(first));
     }
     clip(start, end)
 }

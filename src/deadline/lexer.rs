@@ -21,6 +21,15 @@ pub enum Tok {
     },
     /// `hh:mm`.
     Clock(u32, u32),
+    /// A span adjective: «двухнедельный» (14 days), «6-месячный» (6 months).
+    Span {
+        days: u32,
+        months: u32,
+    },
+    /// A footnote mark: `*`, `<*>`, `<1>`, `¹`.
+    Footnote,
+    /// A blank of a form where a number should be: «20__», «20ХХ», «___».
+    Placeholder,
     Dash,
     Comma,
     Slash,
@@ -69,8 +78,20 @@ pub fn lex(phrase: &str) -> Vec<Token> {
         }
         if c.is_ascii_digit() {
             let (n, len) = digits(&chars, &mut i);
-            let tok = number_tail(&chars, &mut i, n, len);
+            let tok = if placeholder(&chars, &mut i) { Tok::Placeholder } else { number_tail(&chars, &mut i, n, len) };
             out.push(Token { tok, start, end: i });
+            continue;
+        }
+        if c == '_' {
+            while i < chars.len() && chars[i] == '_' {
+                i += 1;
+            }
+            out.push(Token { tok: Tok::Placeholder, start, end: i });
+            continue;
+        }
+        if let Some(end) = footnote(&chars, i) {
+            i = end;
+            out.push(Token { tok: Tok::Footnote, start, end: i });
             continue;
         }
         if is_letter(c) {
@@ -80,8 +101,10 @@ pub fn lex(phrase: &str) -> Vec<Token> {
             word.clear();
             chars[start..i].iter().for_each(|c| push_lower(&mut word, *c));
             let tok = words::exact(&word)
-                .or_else(|| words::tolerant(&word))
-                .map_or_else(|| Tok::Unknown(word.clone()), Tok::Word);
+                .map(Tok::Word)
+                .or_else(|| words::span(&word, None).map(|(days, months)| Tok::Span { days, months }))
+                .or_else(|| words::tolerant(&word).map(Tok::Word))
+                .unwrap_or_else(|| Tok::Unknown(word.clone()));
             out.push(Token { tok, start, end: i });
             continue;
         }
@@ -97,6 +120,31 @@ pub fn lex(phrase: &str) -> Vec<Token> {
         out.push(Token { tok, start, end: i });
     }
     out
+}
+
+/// `*`, `**`, `<*>`, `<1>`, `¹`: where a footnote mark ending at `i` ends.
+fn footnote(chars: &[char], i: usize) -> Option<usize> {
+    match chars[i] {
+        '*' => Some(i + chars[i..].iter().take_while(|c| **c == '*').count()),
+        '¹' | '²' | '³' => Some(i + 1),
+        '<' => {
+            let inner = chars[i + 1..].iter().take(5).take_while(|c| **c == '*' || c.is_ascii_digit()).count();
+            (inner > 0 && chars.get(i + 1 + inner) == Some(&'>')).then_some(i + inner + 2)
+        }
+        _ => None,
+    }
+}
+
+/// After digits: the blank of a form («20__», «20ХХ»), consumed.
+fn placeholder(chars: &[char], i: &mut usize) -> bool {
+    let blank = |c: &char| matches!(c, '_' | 'х' | 'Х' | 'x' | 'X');
+    let n = chars[*i..].iter().take_while(|c| blank(c)).count();
+    let word_goes_on = chars.get(*i + n).is_some_and(|c| is_letter(*c));
+    if n == 0 || word_goes_on || (chars[*i] != '_' && n < 2) {
+        return false;
+    }
+    *i += n;
+    true
 }
 
 fn digits(chars: &[char], i: &mut usize) -> (u32, usize) {
@@ -141,6 +189,9 @@ fn number_tail(chars: &[char], i: &mut usize, n: u32, len: usize) -> Tok {
             ) {
                 *i = j;
                 Tok::NumOrdinal(n)
+            } else if let Some((days, months)) = super::words::span(&suffix, Some(n)) {
+                *i = j;
+                Tok::Span { days, months }
             } else {
                 Tok::Num(n, len)
             }

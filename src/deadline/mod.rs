@@ -19,7 +19,7 @@ use crate::diag::Message;
 use crate::model::Period;
 use crate::msg;
 
-pub use expand::Occurrence;
+pub use expand::{Occurrence, counted};
 pub use parser::is_activity_ref;
 pub use spec::{Every, Item, Nth, Range, Recurrence, Relative, Spec, Time, Weekday};
 
@@ -80,6 +80,14 @@ pub fn known_forms() -> Message {
 }
 
 impl Spec {
+    /// The rule and the activity of a deadline counted from another activity being done.
+    pub fn counted_from(&self) -> Option<(&Relative, &str)> {
+        match self {
+            Spec::Relative(r) => r.after.as_deref().map(|after| (r, after)),
+            _ => None,
+        }
+    }
+
     /// The name of the kind, as in the structured form.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -117,16 +125,32 @@ impl Spec {
                 items.iter().try_for_each(|i| match i {
                     Item::Once { date, .. } => range_ok(*date, *date),
                     Item::Window { from, to, .. } => range_ok(*from, *to),
+                    Item::Recurring(rec) => {
+                        rec.within.iter().try_for_each(|r| range_ok(r.from, r.to))?;
+                        rec.validate()
+                    }
                 })
             }
             Spec::Recurring(rec) => {
                 rec.within.iter().try_for_each(|r| range_ok(r.from, r.to))?;
                 rec.validate()
             }
-            Spec::Relative(r) if !is_activity_ref(&r.after) => {
-                Err(msg!("`{}` — не идентификатор мероприятия", r.after; "`{}` is not an activity id", r.after))
-            }
-            Spec::Continuous | Spec::OnDemand | Spec::Relative(_) => Ok(()),
+            Spec::Relative(r) => match (&r.after, &r.event) {
+                (Some(after), _) if !is_activity_ref(after) => {
+                    Err(msg!("`{}` — не идентификатор мероприятия", after; "`{}` is not an activity id", after))
+                }
+                (Some(_), Some(_)) => {
+                    Err(msg!("срок отсчитывается либо от мероприятия (`after`), либо от события (`event`)";
+                    "a relative deadline counts from an activity (`after`) or an event (`event`), not both"))
+                }
+                _ if r.days > 3660 || r.months > 120 => Err(
+                    msg!("слишком долгий срок: до 3660 дней или 120 месяцев"; "too long: up to 3660 days or 120 months"),
+                ),
+                _ if r.before && r.event.is_none() => Err(msg!("«за N дней до …» требует события (`event`)";
+                    "`before` needs an `event`")),
+                _ => Ok(()),
+            },
+            Spec::Continuous | Spec::OnDemand => Ok(()),
         }
     }
 }
@@ -179,19 +203,7 @@ impl Recurrence {
                 nothing_but(&["weekday", "nth", "week", "day", "following"])
             }
             Every::Quarter => nothing_but(&["day", "following"]),
-            Every::Year => {
-                if self.month.is_some() && self.day.is_none() {
-                    return Err(
-                        msg!("для ежегодного срока с месяцем нужно число: «ежегодно, до 1 сентября»"; "a yearly deadline with a month needs a day"),
-                    );
-                }
-                if self.month.is_some() && self.following {
-                    return Err(
-                        msg!("ежегодный срок: либо дата («до 1 сентября»), либо «следующего за отчетным»"; "a yearly deadline takes a date or `following`, not both"),
-                    );
-                }
-                nothing_but(&["day", "month", "following"])
-            }
+            Every::Year => nothing_but(&["day", "month", "following"]),
         }
     }
 }

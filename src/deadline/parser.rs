@@ -28,6 +28,13 @@ pub enum PointKind {
         month: Option<u32>,
     },
     Month(u32),
+    /// «вторая среда февраля», «первая рабочая среда мая»: that weekday of a named month.
+    NthWeekdayOf {
+        nth: Nth,
+        weekday: Weekday,
+        month: u32,
+        working: bool,
+    },
     Quarter(u32),
     Half(u32),
     /// A calendar year (the year is always present).
@@ -57,8 +64,25 @@ pub enum Part {
     Weekday(Weekday),
     NthWeekday(Nth, Weekday),
     Week(Nth),
-    DayOfMonth { day: u32, following: bool },
+    /// «до 5 числа», «до 10 числа месяца, следующего за отчетным кварталом»: `unit` is the
+    /// reported period when the phrase names it.
+    DayOfMonth {
+        day: u32,
+        following: bool,
+        unit: Option<Every>,
+    },
+    /// «до 1 февраля года, следующего за отчетным»: due on that date after each reported year.
+    DueNextYear {
+        day: u32,
+        month: u32,
+    },
+    /// «начиная с 2024 г.»: the repetition runs from this point to the end of the period.
+    Starting(Point),
+    /// «…, далее – ежегодно»: what follows repeats after what came before.
+    Then,
     Time(NaiveTime),
+    /// «по московскому времени», «Мск»: the time of day is Moscow time.
+    Moscow,
     Item(Item),
 }
 
@@ -74,24 +98,39 @@ struct Parser<'a> {
     phrase: &'a str,
     toks: Vec<Token>,
     i: usize,
+    /// Parts implied by the one just read («до 1 апреля 2016–2018 годов» is also «ежегодно»).
+    implied: Vec<Part>,
 }
 
 /// Splits a phrase into its parts.
 pub fn parse(phrase: &str) -> Result<Vec<Located>, DeadlineError> {
-    let mut p = Parser { phrase, toks: lex(phrase), i: 0 };
+    // Footnote marks («15 мая 2021* г.») are not part of the deadline (see `super::warnings`).
+    let toks: Vec<Token> = lex(phrase).into_iter().filter(|t| t.tok != Tok::Footnote).collect();
+    let mut p = Parser { phrase, toks, i: 0, implied: Vec::new() };
+    if let Some(blank) = p.toks.iter().find(|t| t.tok == Tok::Placeholder) {
+        return Err(DeadlineError::new(
+            blank.start,
+            blank.end,
+            msg!("вместо даты — незаполненный бланк"; "a blank of a form where the date should be"),
+        )
+        .with_hint(
+            msg!("впишите год и число: например, «до 1 марта 2024 г.»"; "fill in the date: e.g. «до 1 марта 2024 г.»"),
+        ));
+    }
     // A word karta does not know is the problem wherever it stands; say so first.
-    // (What follows «после» is an activity id, not words.)
-    let words_end = (0..p.toks.len())
-        .find(|&i| {
-            let kw = |k: usize| match p.toks.get(i + k).map(|t| &t.tok) {
-                Some(Tok::Word(Word::Kw(kw))) => Some(*kw),
-                _ => None,
-            };
-            kw(0) == Some(Kw::After) || (kw(0) == Some(Kw::S) && matches!(kw(1), Some(Kw::Moment | Kw::Days)))
-        })
-        .map_or(p.toks.len(), |i| i + 1);
-    if let Some(unknown) = p.toks[..words_end].iter().position(|t| matches!(t.tok, Tok::Unknown(_))) {
-        p.i = unknown;
+    // (What follows «после», «со дня», or «до» after a span of days names an activity or an
+    // event, not a date.)
+    // «Доклад – до 15 ноября 2021 г.»: words before a dash at the start name what is due.
+    if let Some(k) = p.toks.iter().position(|t| !matches!(t.tok, Tok::Unknown(_))) {
+        let apart = k > 0 && p.toks[k - 1].end < p.toks[k].start;
+        let label = (apart && p.toks[k].tok == Tok::Dash) || p.toks[k].tok == Tok::Colon;
+        if label && k > 0 && k + 1 < p.toks.len() {
+            p.i = k + 1;
+        }
+    }
+    let words_end = (0..p.toks.len()).find(|&i| anchor_at(&p.toks, i)).map_or(p.toks.len(), |i| i + 1).max(p.i);
+    if let Some(unknown) = p.toks[p.i..words_end].iter().position(|t| matches!(t.tok, Tok::Unknown(_))) {
+        p.i += unknown;
         return Err(p.unexpected());
     }
     let mut parts = Vec::new();
@@ -104,6 +143,7 @@ pub fn parse(phrase: &str) -> Result<Vec<Located>, DeadlineError> {
         let part = p.part()?;
         let end = p.toks.get(p.i.saturating_sub(1)).map_or(start, |t| t.end);
         parts.push(Located { part, start, end });
+        parts.extend(p.implied.drain(..).map(|part| Located { part, start, end }));
     }
     Ok(parts)
 }
@@ -135,7 +175,16 @@ impl Parser<'_> {
 
     fn separator(&self) -> bool {
         matches!(self.peek(), Some(Tok::Comma | Tok::Paren | Tok::Colon))
-            || matches!(self.kw_at(0), Some(Kw::And | Kw::Srok | Kw::Inclusive))
+            || matches!(self.kw_at(0), Some(Kw::And | Kw::Srok | Kw::Inclusive | Kw::Stage))
+            // «по местному времени»: the roadmap's own zone, as always.
+            || (self.kw_at(0) == Some(Kw::Po) && self.kw_at(1) == Some(Kw::Local))
+            || self.kw_at(0) == Some(Kw::Local)
+            || (self.kw_at(0) == Some(Kw::TimeWord) && self.kw_at(1) != Some(Kw::Moscow))
+            || (matches!(self.peek(), Some(Tok::Word(Word::Roman(_))) | Some(Tok::Num(_, 1)))
+                && self.kw_at(1) == Some(Kw::Stage))
+            || (self.peek() == Some(&Tok::Dash)
+                && self.i > 0
+                && matches!(self.toks[self.i - 1].tok, Tok::Word(Word::Kw(Kw::Stage | Kw::Then | Kw::Srok))))
     }
 
     /// The error for the token at the cursor (or the end of the phrase).
@@ -171,6 +220,8 @@ impl Parser<'_> {
                 self.eat_kw(Kw::MonthWord);
                 Ok(Part::Weekday(wd))
             }
+            // «вторую среду февраля»: a day, not a repetition.
+            Tok::Word(Word::Ordinal(_)) if self.nth_weekday_of_month_ahead() => self.item().map(Part::Item),
             Tok::Word(Word::Ordinal(n)) if matches!(self.peek_at(1), Some(Tok::Word(Word::Weekday(_)))) => {
                 let Some(Tok::Word(Word::Weekday(wd))) = self.peek_at(1).cloned() else {
                     return Err(self.unexpected());
@@ -187,6 +238,12 @@ impl Parser<'_> {
                 self.keyword(Kw::Times)
             }
             Tok::Clock(..) => self.time().map(Part::Time),
+            Tok::Span { .. } => self.relative(false),
+            Tok::Num(..) | Tok::NumOrdinal(_) | Tok::Word(Word::Number(_))
+                if matches!(self.kw_at(1), Some(Kw::Working | Kw::Calendar | Kw::Days)) =>
+            {
+                self.relative(false)
+            }
             _ => self.item().map(Part::Item),
         }
     }
@@ -221,8 +278,18 @@ impl Parser<'_> {
                 self.i += 1;
                 Ok(Part::Continuous)
             }
+            Kw::V if k1 == Some(Kw::Whole) => {
+                self.i += 1;
+                self.part()
+            }
             Kw::Whole if matches!(k1, Some(Kw::PeriodWord | Kw::YearWord)) => {
                 self.i += 2;
+                self.programme();
+                Ok(Part::Continuous)
+            }
+            Kw::PeriodWord if k1 == Some(Kw::PeriodWord) => {
+                self.i += 1;
+                self.programme();
                 Ok(Part::Continuous)
             }
             Kw::V if k1 == Some(Kw::Constant) && self.kw_at(2) == Some(Kw::Basis) => {
@@ -272,18 +339,70 @@ impl Parser<'_> {
                 self.i += 1;
                 self.time().map(Part::Time)
             }
+            // «28.06.2023 в 10.00»: after «в», `hh.00` is a time of day (the rule of «до 18.00»).
+            Kw::V if matches!(self.peek_at(1), Some(Tok::Dotted { a, b, year: None }) if looks_like_time(*a, *b)) => {
+                self.i += 1;
+                self.time().map(Part::Time)
+            }
             Kw::V if k1 == Some(Kw::Srok) && self.kw_at(2) == Some(Kw::Do) => {
                 self.i += 2;
                 self.until()
+            }
+            // «в срок не позднее …», «в срок не менее чем за …»
+            Kw::V if k1 == Some(Kw::Srok) && self.kw_at(2) == Some(Kw::Ne) => {
+                self.i += 2;
+                self.part()
             }
             Kw::Srok if k1 == Some(Kw::Do) => {
                 self.i += 1;
                 self.until()
             }
-            Kw::Do => self.until(),
-            Kw::Ne if k1 == Some(Kw::Later) => {
+            Kw::Do | Kw::K => self.until(),
+            Kw::Ne if matches!(k1, Some(Kw::Later | Kw::Less)) => {
                 self.i += 1;
                 self.until()
+            }
+            // «в период с 1 по 10 октября», «в период до 1 декабря»: the words frame a date.
+            Kw::V
+                if k1 == Some(Kw::PeriodWord)
+                    && !matches!(self.kw_at(2), Some(Kw::PeriodWord | Kw::Programme) | None) =>
+            {
+                self.i += 2;
+                self.part()
+            }
+            Kw::V if matches!(self.peek_at(1), Some(Tok::Span { .. })) => {
+                self.i += 1;
+                self.relative(false)
+            }
+            Kw::Through => {
+                self.i += 1;
+                self.relative(false)
+            }
+            Kw::Za => {
+                self.i += 1;
+                self.relative(true)
+            }
+            Kw::Then => {
+                self.i += 1;
+                Ok(Part::Then)
+            }
+            Kw::Starting if k1 == Some(Kw::S) => {
+                self.i += 2;
+                Ok(Part::Starting(self.point()?))
+            }
+            Kw::Po if k1 == Some(Kw::Moscow) => {
+                self.i += 2;
+                self.eat_kw(Kw::TimeWord);
+                Ok(Part::Moscow)
+            }
+            Kw::Moscow => {
+                self.i += 1;
+                self.eat_kw(Kw::TimeWord);
+                Ok(Part::Moscow)
+            }
+            Kw::TimeWord if k1 == Some(Kw::Moscow) => {
+                self.i += 2;
+                Ok(Part::Moscow)
             }
             Kw::S => {
                 self.i += 1;
@@ -359,9 +478,8 @@ impl Parser<'_> {
     fn during(&mut self) -> Result<Part, DeadlineError> {
         self.i += 1;
         match (self.peek().cloned(), self.kw_at(1)) {
-            (Some(Tok::Num(n, _)), Some(Kw::Working | Kw::Calendar | Kw::Days)) => self.relative(n),
-            (Some(Tok::NumOrdinal(n)), Some(Kw::Working | Kw::Calendar | Kw::Days)) => self.relative(n),
-            (Some(Tok::Word(Word::Kw(Kw::YearWord | Kw::PeriodWord))), _) => {
+            (Some(Tok::Word(Word::Kw(Kw::YearWord))), _)
+            | (Some(Tok::Word(Word::Kw(Kw::PeriodWord))), None | Some(Kw::PeriodWord | Kw::Programme)) => {
                 self.i += 1;
                 Ok(Part::Continuous)
             }
@@ -373,67 +491,159 @@ impl Parser<'_> {
                 self.i += 1;
                 self.eat_kw(Kw::School);
                 if self.eat_kw(Kw::PeriodWord) || self.eat_kw(Kw::YearWord) {
+                    self.programme();
                     Ok(Part::Continuous)
                 } else {
                     Err(self.unexpected())
                 }
             }
+            // «в течение срока действия проекта», «в течение периода реализации программы»
+            (Some(Tok::Word(Word::Kw(Kw::Srok))), Some(Kw::Validity)) => {
+                self.i += 2;
+                self.programme();
+                Ok(Part::Continuous)
+            }
+            (Some(Tok::Word(Word::Kw(Kw::PeriodWord | Kw::Programme))), _) if self.programme_follows() => {
+                self.programme();
+                Ok(Part::Continuous)
+            }
+            _ if self.span_ahead() => self.relative(false),
             _ => self.item().map(Part::Item),
         }
     }
 
-    /// "в течение N (рабочих|календарных) дней после X".
-    fn relative(&mut self, days: u32) -> Result<Part, DeadlineError> {
-        self.i += 1;
-        let working = if self.eat_kw(Kw::Working) {
-            true
-        } else {
-            self.eat_kw(Kw::Calendar);
-            false
-        };
-        if !self.eat_kw(Kw::Days) {
-            return Err(self.unexpected());
+    /// «реализации программы», «проекта»: whose period a continuous deadline covers.
+    fn programme(&mut self) {
+        while self.eat_kw(Kw::PeriodWord) || self.eat_kw(Kw::Programme) {}
+    }
+
+    /// Whether the words at the cursor name the period of the programme or project itself.
+    fn programme_follows(&self) -> bool {
+        let mut k = 0;
+        while matches!(self.kw_at(k), Some(Kw::PeriodWord)) {
+            k += 1;
         }
-        let after_end = if self.kw_at(0) == Some(Kw::After) {
-            self.toks[self.i].end
-        } else if self.kw_at(0) == Some(Kw::S) && matches!(self.kw_at(1), Some(Kw::Moment | Kw::Days)) {
-            let end = self.toks[self.i + 1].end;
-            self.i += 1;
-            let _ = self.eat_kw(Kw::Moment);
-            end
+        self.kw_at(k) == Some(Kw::Programme)
+    }
+
+    /// Whether a span of time («5 рабочих дней», «двух недель», «2 месяцев») starts here.
+    fn span_ahead(&self) -> bool {
+        let mut k = 0;
+        if matches!(self.peek(), Some(Tok::Num(..) | Tok::NumOrdinal(_) | Tok::Word(Word::Number(_)))) {
+            k += 1;
         } else {
-            return Err(self.unexpected().with_hint(
-                msg!("пишите «в течение 5 рабочих дней после org-3»"; "write «в течение 5 рабочих дней после org-3»"),
-            ));
+            return matches!(self.peek(), Some(Tok::Span { .. })) || self.kw_at(0) == Some(Kw::Day24);
+        }
+        if matches!(self.kw_at(k), Some(Kw::Working | Kw::Calendar)) {
+            k += 1;
+        }
+        matches!(self.kw_at(k), Some(Kw::Days | Kw::Day24 | Kw::Week | Kw::MonthWord))
+            && !matches!(self.kw_at(k + 1), Some(Kw::QuarterWord))
+    }
+
+    /// A span of time and what it counts from: «в течение 5 рабочих дней после org-3» (an
+    /// activity), «через 3 дня со дня проведения олимпиады» (an event, in words), «за 10 дней до
+    /// начала учебного года» (`before`: counted back), «в двухнедельный срок» (the act itself).
+    fn relative(&mut self, before: bool) -> Result<Part, DeadlineError> {
+        let (days, months, working) = self.span()?;
+        let mut rule = Relative { days, months, working, after: None, event: None, before: false };
+        let anchor_end = match (self.kw_at(0), self.kw_at(1)) {
+            (Some(Kw::After), _) => self.toks[self.i].end,
+            (Some(Kw::S), Some(Kw::Moment | Kw::Days)) => {
+                self.i += 1;
+                self.toks[self.i].end
+            }
+            // «с даты проведения …», «с соответствующей даты …»: the event is what follows «с».
+            (Some(Kw::S), _) if self.i + 1 < self.toks.len() => self.toks[self.i].end,
+            (Some(Kw::Do), _) => {
+                rule.before = true;
+                self.toks[self.i].end
+            }
+            _ if self.i >= self.toks.len() && !before => return Ok(Part::Relative(rule)),
+            _ => {
+                return Err(self.unexpected().with_hint(msg!(
+                    "пишите «в течение 5 рабочих дней после org-3», «за 10 дней до начала учебного года» или «в двухнедельный срок»";
+                    "write «в течение 5 рабочих дней после org-3», «за 10 дней до начала учебного года» or «в двухнедельный срок»"
+                )));
+            }
         };
-        let rest: String = self.phrase.chars().map(|c| if c == 'ё' { 'е' } else { c }).skip(after_end).collect();
+        let rest: String = self.phrase.chars().map(|c| if c == 'ё' { 'е' } else { c }).skip(anchor_end).collect();
         let target = rest.trim().trim_end_matches(['.', ';', ',']).trim();
         let len = self.phrase.chars().count();
-        let start = (after_end + (rest.chars().count() - rest.trim_start().chars().count())).min(len);
+        let start = (anchor_end + (rest.chars().count() - rest.trim_start().chars().count())).min(len);
         self.i = self.toks.len();
-        if !is_activity_ref(target) {
-            let shown = if target.is_empty() { "…".to_string() } else { target.to_string() };
+        if target.is_empty() {
             return Err(DeadlineError::new(
-                start,
-                (start + target.chars().count().max(1)).min(len),
-                msg!("после «после» ожидается идентификатор мероприятия, а написано «{}»", shown;
-                    "«после» must be followed by an activity id, found «{}»", shown),
+                start.min(len),
+                len,
+                msg!("не сказано, от чего отсчитывается срок"; "the phrase does not say what the span counts from"),
             )
             .with_hint(msg!("например: «в течение 5 рабочих дней после org-3»"; "for example: «в течение 5 рабочих дней после org-3»")));
         }
-        Ok(Part::Relative(Relative { days, working, after: target.to_string() }))
+        if !rule.before && is_activity_ref(target) {
+            rule.after = Some(target.to_string());
+        } else {
+            rule.event = Some(target.to_string());
+        }
+        Ok(Part::Relative(rule))
+    }
+
+    /// «5 рабочих дней», «двух недель», «3 месяцев», «двухнедельный срок»: (days, months, working).
+    fn span(&mut self) -> Result<(u32, u32, bool), DeadlineError> {
+        if let Some(Tok::Span { days, months }) = self.peek().cloned() {
+            self.i += 1;
+            self.eat_kw(Kw::Srok);
+            return Ok((days, months, false));
+        }
+        let n = match self.peek() {
+            Some(Tok::Num(n, _) | Tok::NumOrdinal(n) | Tok::Word(Word::Number(n))) => {
+                let n = *n;
+                self.i += 1;
+                n
+            }
+            // «за день до …», «за неделю до …», «в течение суток»: one.
+            Some(Tok::Word(Word::Kw(Kw::Days | Kw::Day24 | Kw::Week | Kw::MonthWord))) => 1,
+            _ => return Err(self.unexpected()),
+        };
+        let working = self.eat_kw(Kw::Working);
+        if !working {
+            self.eat_kw(Kw::Calendar);
+        }
+        if self.eat_kw(Kw::Days) || self.eat_kw(Kw::Day24) {
+            Ok((n, 0, working))
+        } else if self.eat_kw(Kw::Week) && !working {
+            Ok((n.saturating_mul(7), 0, false))
+        } else if self.eat_kw(Kw::MonthWord) && !working {
+            Ok((0, n, false))
+        } else {
+            Err(self.unexpected())
+        }
     }
 
     /// After "до", "не позднее", "в срок до": a time, a day of the month, or a point.
     fn until(&mut self) -> Result<Part, DeadlineError> {
         self.i += 1;
+        self.eat_tok(&Tok::Comma);
+        self.eat_kw(Kw::Chem);
+        if self.eat_kw(Kw::Za) {
+            return self.relative(true);
+        }
+        if self.eat_kw(Kw::Through) {
+            return self.relative(false);
+        }
+        if self.span_ahead() {
+            return self.relative(false);
+        }
         match (self.peek().cloned(), self.kw_at(1)) {
             (Some(Tok::Clock(..)), _) => self.time().map(Part::Time),
             (Some(Tok::Dotted { a, b, year: None }), _) if looks_like_time(a, b) || (a > 23 && (b == 0 || b > 12)) => {
                 self.time().map(Part::Time)
             }
             (Some(Tok::Num(..)), Some(Kw::Hours)) => self.time().map(Part::Time),
-            (Some(Tok::Num(day, _) | Tok::NumOrdinal(day)), Some(Kw::DayOfMonth)) => {
+            (
+                Some(Tok::Num(day, _) | Tok::NumOrdinal(day) | Tok::Word(Word::Number(day) | Word::Ordinal(day))),
+                Some(Kw::DayOfMonth),
+            ) if day > 0 => {
                 self.i += 2;
                 self.day_of_month(day)
             }
@@ -444,6 +654,12 @@ impl Parser<'_> {
             }
             _ => {
                 let p = self.point()?;
+                if let Some(part) = self.next_year(&p) {
+                    return Ok(part);
+                }
+                if let Some(part) = self.yearly_across(p) {
+                    return Ok(part);
+                }
                 if !matches!(p.kind, PointKind::Day { month: Some(_), .. }) {
                     let text: String = self.phrase.chars().skip(p.start).take(p.end - p.start).collect();
                     return Err(DeadlineError::new(p.start, p.end, msg!("«до {}» можно понять двояко", text; "«до {}» is ambiguous", text))
@@ -454,27 +670,76 @@ impl Parser<'_> {
         }
     }
 
-    /// "… числа [месяца][, следующего за отчетным [месяцем|кварталом]]".
+    /// "… числа [первого] [месяца [квартала]][, следующего за отчетным [месяцем|кварталом|годом]]".
     fn day_of_month(&mut self, day: u32) -> Result<Part, DeadlineError> {
         if !(1..=31).contains(&day) {
             return Err(self.here(msg!("в месяце нет {}-го числа", day; "a month has no day {}", day)));
         }
+        let first = matches!(self.peek(), Some(Tok::Word(Word::Ordinal(1)))) && self.kw_at(1) == Some(Kw::MonthWord);
+        if first {
+            self.i += 1;
+        }
         self.eat_kw(Kw::MonthWord);
+        let mut unit = None;
+        if first && self.eat_kw(Kw::QuarterWord) {
+            unit = Some(Every::Quarter);
+        } else if first && self.eat_kw(Kw::YearWord) {
+            unit = Some(Every::Year);
+        }
         let save = self.i;
         self.eat_tok(&Tok::Comma);
         let following = if self.eat_kw(Kw::Following) {
             self.eat_kw(Kw::Za);
             self.eat_kw(Kw::Reporting);
-            let _ = self.eat_kw(Kw::MonthWord)
-                || self.eat_kw(Kw::QuarterWord)
-                || self.eat_kw(Kw::YearWord)
-                || self.eat_kw(Kw::PeriodWord);
+            if self.eat_kw(Kw::QuarterWord) {
+                unit = Some(Every::Quarter);
+            } else if self.eat_kw(Kw::YearWord) {
+                unit = Some(Every::Year);
+            } else if self.eat_kw(Kw::MonthWord) {
+                unit = Some(Every::Month);
+            } else {
+                self.eat_kw(Kw::PeriodWord);
+            }
             true
         } else {
             self.i = save;
             false
         };
-        Ok(Part::DayOfMonth { day, following })
+        Ok(Part::DayOfMonth { day, following, unit })
+    }
+
+    /// «до 1 апреля 2016–2018 годов»: by 1 April of each of those years.
+    fn yearly_across(&mut self, p: Point) -> Option<Part> {
+        let (PointKind::Day { month: Some(_), .. }, Some(from)) = (p.kind, p.year) else { return None };
+        let (Some(Tok::Dash), Some(Tok::Num(to, 4))) = (self.peek(), self.peek_at(1)) else { return None };
+        let to = i32::try_from(*to).ok().filter(|to| *to > from)?;
+        let years_start = self.toks[self.i - 1].start;
+        self.i += 2;
+        while self.eat_kw(Kw::YearWord) {}
+        let end = self.last_end();
+        let year = |y| Point { kind: PointKind::Year, year: Some(y), start: years_start, end };
+        self.implied.push(Part::Every(Every::Year));
+        self.implied.push(Part::Item(Item::Range(year(from), year(to))));
+        Some(Part::Item(Item::Due(Point { year: None, ..p })))
+    }
+
+    /// After «до 1 февраля»: «года, следующего за отчетным [годом]» makes it a yearly report.
+    fn next_year(&mut self, p: &Point) -> Option<Part> {
+        let PointKind::Day { day, month: Some(month) } = p.kind else { return None };
+        if p.year.is_some() || self.kw_at(0) != Some(Kw::YearWord) {
+            return None;
+        }
+        let save = self.i;
+        self.i += 1;
+        self.eat_tok(&Tok::Comma);
+        if !self.eat_kw(Kw::Following) {
+            self.i = save;
+            return None;
+        }
+        self.eat_kw(Kw::Za);
+        self.eat_kw(Kw::Reporting);
+        let _ = self.eat_kw(Kw::YearWord) || self.eat_kw(Kw::PeriodWord);
+        Some(Part::DueNextYear { day, month })
     }
 
     fn time(&mut self) -> Result<NaiveTime, DeadlineError> {
@@ -505,6 +770,10 @@ impl Parser<'_> {
             return Ok(Item::Range(a, b));
         }
         if let PointKind::Day { month: None, .. } = a.kind {
+            if matches!(self.peek(), Some(Tok::Comma)) || self.kw_at(0) == Some(Kw::And) {
+                // «5 и 6 мая»: the month comes with a later day.
+                return Ok(Item::Bare(a));
+            }
             return Err(DeadlineError::new(a.start, a.end, msg!("у числа нет месяца"; "the day has no month"))
                 .with_hint(msg!("например: «2 – 3 ноября 2023 г.»"; "for example: «2 – 3 ноября 2023 г.»")));
         }
@@ -516,13 +785,34 @@ impl Parser<'_> {
         self.i += 1;
         let point = |kind, year: Option<i32>, end| Point { kind, year, start: t.start, end };
         let kind = match t.tok {
+            Tok::Word(Word::Ordinal(n))
+                if {
+                    self.i -= 1;
+                    let ahead = self.nth_weekday_of_month_ahead();
+                    self.i += 1;
+                    ahead
+                } =>
+            {
+                let nth = self.nth(n)?;
+                let working = self.eat_kw(Kw::Working);
+                let (Some(Tok::Word(Word::Weekday(weekday))), Some(Tok::Word(Word::Month(month)))) =
+                    (self.peek().cloned(), self.peek_at(1).cloned())
+                else {
+                    return Err(self.unexpected());
+                };
+                self.i += 2;
+                PointKind::NthWeekdayOf { nth, weekday, month, working }
+            }
             Tok::Num(d, len) if len <= 2 && matches!(self.peek(), Some(Tok::Word(Word::Month(_)))) => {
                 let Some(Tok::Word(Word::Month(m))) = self.peek().cloned() else { return Err(self.unexpected()) };
                 self.i += 1;
                 PointKind::Day { day: d, month: Some(m) }
             }
             Tok::Num(d, len)
-                if len <= 2 && (self.peek() == Some(&Tok::Dash) || matches!(self.kw_at(0), Some(Kw::Po | Kw::Do))) =>
+                if len <= 2
+                    && (self.peek() == Some(&Tok::Dash)
+                        || matches!(self.kw_at(0), Some(Kw::Po | Kw::Do))
+                        || self.day_list_ahead()) =>
             {
                 PointKind::Day { day: d, month: None }
             }
@@ -619,8 +909,13 @@ impl Parser<'_> {
         Ok(Point { kind: PointKind::Year, year: Some(y), start, end: self.last_end() })
     }
 
-    /// An optional year after a point: "2023", "2023 г.", "2023 года", "2023 г. г.".
+    /// An optional year after a point: "2023", "2023 г.", "2023 года", "2023 г. г."; «текущего
+    /// года», «т.г.» name no year (it is read from the period, as if none were written).
     fn year(&mut self) -> Result<Option<i32>, DeadlineError> {
+        if self.kw_at(0) == Some(Kw::Current) && self.kw_at(1) == Some(Kw::YearWord) {
+            self.i += 2;
+            return Ok(None);
+        }
         match self.peek().cloned() {
             Some(Tok::Num(y, 4)) => {
                 let t = self.toks[self.i].clone();
@@ -636,6 +931,35 @@ impl Parser<'_> {
                 Err(DeadlineError::new(t.start, t.end, msg!("«{}» — не год", y; "«{}» is not a year", y)))
             }
             _ => Ok(None),
+        }
+    }
+
+    /// «вторую [рабочую] среду февраля» at the cursor.
+    fn nth_weekday_of_month_ahead(&self) -> bool {
+        let k = if self.kw_at(1) == Some(Kw::Working) { 2 } else { 1 };
+        matches!(self.peek(), Some(Tok::Word(Word::Ordinal(_))))
+            && matches!(self.peek_at(k), Some(Tok::Word(Word::Weekday(_))))
+            && matches!(self.peek_at(k + 1), Some(Tok::Word(Word::Month(_))))
+    }
+
+    /// «3, 10 и 17 марта»: after a day, more days joined by commas and «и», then a month.
+    fn day_list_ahead(&self) -> bool {
+        let mut k = 0;
+        loop {
+            if !(matches!(self.peek_at(k), Some(Tok::Comma)) || self.kw_at(k) == Some(Kw::And)) {
+                return false;
+            }
+            k += 1;
+            if self.kw_at(k) == Some(Kw::And) {
+                k += 1;
+            }
+            match self.peek_at(k) {
+                Some(Tok::Num(_, 1 | 2)) => k += 1,
+                _ => return false,
+            }
+            if matches!(self.peek_at(k), Some(Tok::Word(Word::Month(_)))) {
+                return true;
+            }
         }
     }
 
@@ -677,5 +1001,23 @@ pub fn is_activity_ref(text: &str) -> bool {
     match text.split_once('/') {
         Some((roadmap, activity)) => id(roadmap) && id(activity),
         None => id(text),
+    }
+}
+
+/// Whether token `i` starts what a span of time counts from («после …», «со дня …», «до …»
+/// after «10 дней»): the words after it name an activity or an event, not a date.
+fn anchor_at(toks: &[Token], i: usize) -> bool {
+    let kw = |k: usize| match toks.get(k).map(|t| &t.tok) {
+        Some(Tok::Word(Word::Kw(kw))) => Some(*kw),
+        _ => None,
+    };
+    let after_span = i > 0
+        && (matches!(kw(i - 1), Some(Kw::Days | Kw::Day24 | Kw::Week | Kw::MonthWord | Kw::Srok))
+            || matches!(toks[i - 1].tok, Tok::Span { .. }));
+    match kw(i) {
+        Some(Kw::After) => true,
+        Some(Kw::S) => matches!(kw(i + 1), Some(Kw::Moment | Kw::Days)) || after_span,
+        Some(Kw::Do) => after_span,
+        _ => false,
     }
 }

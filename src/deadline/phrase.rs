@@ -5,7 +5,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::resolve::last_of_month;
-use super::spec::{Every, Item, Nth, Range, Spec, Time, Weekday};
+use super::spec::{Every, Item, Nth, Range, Recurrence, Relative, Spec, Time, Weekday};
 use super::words::{month_genitive, month_nominative};
 
 impl Spec {
@@ -14,63 +14,99 @@ impl Spec {
         match self {
             Spec::Once { date, time } => with_time(format!("до {}", day(*date)), *time),
             Spec::Window { from, to, time } => with_time(stretch(*from, *to), *time),
-            Spec::Multiple { items } => items
-                .iter()
-                .map(|i| match i {
-                    Item::Once { date, time } => with_time(format!("до {}", day(*date)), *time),
-                    Item::Window { from, to, time } => with_time(stretch(*from, *to), *time),
-                })
-                .collect::<Vec<_>>()
-                .join(", "),
-            Spec::Recurring(rec) => {
-                let mut parts: Vec<String> = rec.within.iter().map(|Range { from, to }| stretch(*from, *to)).collect();
-                parts.push(
-                    match rec.every {
-                        Every::Week => "еженедельно",
-                        Every::Month => "ежемесячно",
-                        Every::Quarter => "ежеквартально",
-                        Every::Year => "ежегодно",
+            Spec::Multiple { items } => {
+                let mut out = String::new();
+                for (k, i) in items.iter().enumerate() {
+                    let (sep, text) = match i {
+                        Item::Once { date, time } => (", ", with_time(format!("до {}", day(*date)), *time)),
+                        Item::Window { from, to, time } => (", ", with_time(stretch(*from, *to), *time)),
+                        Item::Recurring(rec) => (", далее – ", recurrence(rec)),
+                    };
+                    if k > 0 {
+                        out.push_str(sep);
                     }
-                    .to_string(),
-                );
-                if let Some(wd) = rec.weekday {
-                    parts.push(match rec.nth {
-                        Some(nth) => format!("{} {} месяца", ordinal_fem(nth, wd), weekday_nominative(wd)),
-                        None => format!("по {}", weekday_dative_plural(wd)),
-                    });
+                    out.push_str(&text);
                 }
-                if let Some(week) = rec.week {
-                    parts.push(format!("{} неделя месяца", ordinal(week)));
-                }
-                if let Some(d) = rec.day {
-                    parts.push(match (rec.month, rec.following, rec.every) {
-                        (Some(m), _, _) => format!("до {d} {}", month_genitive(m)),
-                        (None, true, Every::Quarter) => {
-                            format!("до {d} числа месяца, следующего за отчетным кварталом")
-                        }
-                        (None, true, Every::Year) => format!("до {d} числа месяца, следующего за отчетным годом"),
-                        (None, true, _) => format!("до {d} числа месяца, следующего за отчетным"),
-                        (None, false, _) => format!("до {d} числа"),
-                    });
-                }
-                with_time(parts.join(", "), rec.time)
+                out
             }
+            Spec::Recurring(rec) => recurrence(rec),
             Spec::Continuous => "постоянно".to_string(),
             Spec::OnDemand => "по мере необходимости".to_string(),
-            Spec::Relative(r) => format!(
-                "в течение {} {} {} после {}",
-                r.days,
-                if r.working { "рабочих" } else { "календарных" },
-                crate::diag::plural(u64::from(r.days), ["дня", "дней", "дней"]),
-                r.after
-            ),
+            Spec::Relative(r) => relative(r),
         }
+    }
+}
+
+/// "ежемесячно, последняя среда месяца", with its stretches first.
+fn recurrence(rec: &Recurrence) -> String {
+    let mut parts: Vec<String> = rec.within.iter().map(|Range { from, to }| stretch(*from, *to)).collect();
+    parts.push(
+        match rec.every {
+            Every::Week => "еженедельно",
+            Every::Month => "ежемесячно",
+            Every::Quarter => "ежеквартально",
+            Every::Year => "ежегодно",
+        }
+        .to_string(),
+    );
+    if let Some(wd) = rec.weekday {
+        parts.push(match rec.nth {
+            Some(nth) => format!("{} {} месяца", ordinal_fem(nth, wd), weekday_nominative(wd)),
+            None => format!("по {}", weekday_dative_plural(wd)),
+        });
+    }
+    if let Some(week) = rec.week {
+        parts.push(format!("{} неделя месяца", ordinal(week)));
+    }
+    match (rec.day, rec.month) {
+        (Some(d), Some(m)) if rec.following => {
+            parts.push(format!("до {d} {} года, следующего за отчетным", month_genitive(m)))
+        }
+        (Some(d), Some(m)) => parts.push(format!("до {d} {}", month_genitive(m))),
+        (Some(d), None) => parts.push(match (rec.following, rec.every) {
+            (true, Every::Quarter) => format!("до {d} числа месяца, следующего за отчетным кварталом"),
+            (true, Every::Year) => format!("до {d} числа месяца, следующего за отчетным годом"),
+            (true, _) => format!("до {d} числа месяца, следующего за отчетным"),
+            (false, _) => format!("до {d} числа"),
+        }),
+        (None, Some(m)) => parts.insert(parts.len() - 1, month_nominative(m).to_string()),
+        (None, None) => {}
+    }
+    with_time(parts.join(", "), rec.time)
+}
+
+/// "в течение 5 рабочих дней после org-3", "в течение 14 календарных дней", "за 10 календарных
+/// дней до начала учебного года".
+fn relative(r: &Relative) -> String {
+    let mut span = Vec::new();
+    if r.months > 0 {
+        span.push(format!(
+            "{} {}",
+            r.months,
+            crate::diag::plural(u64::from(r.months), ["месяца", "месяцев", "месяцев"])
+        ));
+    }
+    if r.days > 0 || r.months == 0 {
+        span.push(format!(
+            "{} {} {}",
+            r.days,
+            if r.working { "рабочих" } else { "календарных" },
+            crate::diag::plural(u64::from(r.days), ["дня", "дней", "дней"])
+        ));
+    }
+    let span = span.join(" и ");
+    match (&r.after, &r.event) {
+        (Some(after), _) => format!("в течение {span} после {after}"),
+        (None, Some(event)) if r.before => format!("за {span} до {event}"),
+        (None, Some(event)) => format!("в течение {span} со дня {event}"),
+        (None, None) => format!("в течение {span}"),
     }
 }
 
 fn with_time(text: String, time: Option<Time>) -> String {
     match time {
-        Some(t) => format!("{text} до {}", t.0.format("%H.%M")),
+        Some(Time { at, moscow: false }) => format!("{text} до {}", at.format("%H.%M")),
+        Some(Time { at, moscow: true }) => format!("{text} до {} по московскому времени", at.format("%H.%M")),
         None => text,
     }
 }
@@ -122,7 +158,7 @@ fn ordinal_fem(n: Nth, wd: Weekday) -> &'static str {
     }
 }
 
-fn weekday_nominative(wd: Weekday) -> &'static str {
+pub(super) fn weekday_nominative(wd: Weekday) -> &'static str {
     ["понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"]
         [wd.chrono().num_days_from_monday() as usize]
 }

@@ -32,7 +32,8 @@ pub enum Spec {
     Continuous,
     /// Work done when needed ("по мере необходимости").
     OnDemand,
-    /// Due a number of days after another activity is done.
+    /// Due a span of time after (or before) something: another activity being done, the act
+    /// that approves the document itself, or an event named in words.
     Relative(Relative),
 }
 
@@ -51,6 +52,8 @@ pub enum Item {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         time: Option<Time>,
     },
+    /// A stage that repeats ("…, далее – ежегодно").
+    Recurring(Recurrence),
 }
 
 /// How a recurring deadline repeats.
@@ -75,7 +78,8 @@ pub struct Recurrence {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 31))]
     pub day: Option<u32>,
-    /// In a yearly repetition with `day`: the month of the due date ("ежегодно, до 1 сентября").
+    /// In a yearly repetition: the month of the due date with `day` ("ежегодно, до 1 сентября"),
+    /// or without `day` the month itself, every year ("сентябрь, ежегодно").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 12))]
     pub month: Option<u32>,
@@ -102,15 +106,47 @@ impl Recurrence {
     }
 }
 
-/// A relative deadline: `days` (working or calendar) after activity `after` is done.
+/// A relative deadline: `days` (working or calendar) and `months` counted from its anchor —
+/// activity `after` being done; or `event`, named in words ("начала учебного года"); or, with
+/// neither, the act that approves the document ("в двухнедельный срок").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Relative {
+    #[serde(default)]
     #[schemars(range(min = 0, max = 3660))]
     pub days: u32,
+    /// Calendar months ("в 6-месячный срок"), counted before `days`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    #[schemars(range(min = 0, max = 120))]
+    pub months: u32,
+    #[serde(default)]
     pub working: bool,
     /// The activity id (`org-3`, or `roadmap-id/activity-id` in another roadmap).
-    pub after: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    /// An event named in words that is not an activity ("начала учебного года"): karta cannot
+    /// date it, so the deadline has no dated occurrences until it is tied to an activity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
+    /// Counted back from the anchor ("за 10 дней до начала …").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub before: bool,
+}
+
+impl Relative {
+    /// Counted from activity `after` being done.
+    pub fn after(days: u32, working: bool, after: &str) -> Self {
+        Relative { days, months: 0, working, after: Some(after.to_string()), event: None, before: false }
+    }
+
+    /// What it is counted from, in words: the activity id, the event, or the act.
+    pub fn anchor(&self) -> &str {
+        self.after.as_deref().or(self.event.as_deref()).unwrap_or("утверждения документа")
+    }
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// An inclusive stretch of days.
@@ -202,20 +238,45 @@ impl Weekday {
     }
 }
 
-/// A time of day written `HH:MM`.
+/// A time of day written `HH:MM`: local time of the roadmap (or executor), or Moscow time when
+/// the phrase says so («12:00 по московскому времени», «17:00 Мск»), written `HH:MM МСК`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Time(pub NaiveTime);
+pub struct Time {
+    pub at: NaiveTime,
+    pub moscow: bool,
+}
+
+impl Time {
+    pub fn local(at: NaiveTime) -> Self {
+        Time { at, moscow: false }
+    }
+
+    /// The zone the time is in, when it is not the roadmap's own.
+    pub fn zone(self) -> Option<chrono_tz::Tz> {
+        self.moscow.then_some(chrono_tz::Europe::Moscow)
+    }
+}
+
+impl std::fmt::Display for Time {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}", self.at.format("%H:%M"), if self.moscow { " МСК" } else { "" })
+    }
+}
 
 impl Serialize for Time {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0.format("%H:%M").to_string())
+        s.serialize_str(&self.to_string())
     }
 }
 
 impl<'de> Deserialize<'de> for Time {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        NaiveTime::parse_from_str(&text, "%H:%M").map(Time).map_err(serde::de::Error::custom)
+        let (clock, moscow) = match text.strip_suffix(" МСК") {
+            Some(clock) => (clock, true),
+            None => (text.as_str(), false),
+        };
+        NaiveTime::parse_from_str(clock, "%H:%M").map(|at| Time { at, moscow }).map_err(serde::de::Error::custom)
     }
 }
 
@@ -227,8 +288,8 @@ impl JsonSchema for Time {
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
             "type": "string",
-            "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$",
-            "description": "A time of day, HH:MM (local time of the roadmap or executor)."
+            "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]( МСК)?$",
+            "description": "A time of day, HH:MM (local time of the roadmap or executor), or HH:MM МСК (Moscow time)."
         })
     }
 }

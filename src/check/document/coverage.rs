@@ -1,4 +1,4 @@
-//! Which calendar a document's dates depend on: its region (K0504 for one karta has no
+//! Which calendar a document's dates depend on: its region (K0520 for one karta has no
 //! calendar for) and the years of its period whose decree on transfers the calendar in force
 //! lacks (K0503, once per document, naming the deadlines whose dates depend on them). It
 //! decides nothing about dates itself; the deadline checks report what depends on what.
