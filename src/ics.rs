@@ -11,13 +11,15 @@ use crate::calendar::Calendar;
 use crate::check::{Unit, Workspace};
 use crate::compile::{Occurrence, Plan};
 
-/// The feed named `name` of the occurrences `keep` selects, stamped `now`.
+/// The feed named `name` of the occurrences `keep` selects, stamped `now`; reminders in
+/// working days count on `calendar` (the roadmaps' region's).
 pub fn feed(
     workspace: &Workspace,
     plan: &Plan,
     name: &str,
     keep: impl Fn(&Occurrence) -> bool,
     now: DateTime<FixedOffset>,
+    calendar: &Calendar,
 ) -> String {
     let stamp = now.with_timezone(&Utc);
     let mut out = String::new();
@@ -28,13 +30,13 @@ pub fn feed(
     line(&mut out, "METHOD:PUBLISH");
     line(&mut out, &format!("X-WR-CALNAME:{}", text(name)));
     for o in plan.occurrences.iter().filter(|o| keep(o)) {
-        todo_item(&mut out, workspace, o, stamp);
+        todo_item(&mut out, workspace, o, stamp, calendar);
     }
     line(&mut out, "END:VCALENDAR");
     out
 }
 
-fn todo_item(out: &mut String, ws: &Workspace, o: &Occurrence, stamp: DateTime<Utc>) {
+fn todo_item(out: &mut String, ws: &Workspace, o: &Occurrence, stamp: DateTime<Utc>, calendar: &Calendar) {
     let unit = &ws.units[o.unit];
     let task = &unit.tasks[o.task];
     line(out, "BEGIN:VTODO");
@@ -54,7 +56,7 @@ fn todo_item(out: &mut String, ws: &Workspace, o: &Occurrence, stamp: DateTime<U
     line(out, &format!("CATEGORIES:{}", text(&unit.id)));
     line(out, "STATUS:NEEDS-ACTION");
     for (days, working) in leads(unit, task.reminders.as_ref()) {
-        let at = remind_at(o, days, working, Calendar::russia());
+        let at = remind_at(o, days, working, calendar);
         if at >= o.due {
             continue;
         }

@@ -565,7 +565,7 @@ async fn every_page_renders_for_a_signed_in_user() {
     let site = Site::new();
     let who = site.who("admin");
     let coordinator = site.who("coordinator");
-    let pages: [(&str, &str); 12] = [
+    let pages: [(&str, &str); 13] = [
         ("/", "Рейтинг исполнителей"),
         ("/r/lazo-2023-2024", "Ожидаемый результат"),
         ("/r/khabarovsk-model-2023-2024?executor=mo-amursky&status=overdue", "просрочено"),
@@ -574,6 +574,7 @@ async fn every_page_renders_for_a_signed_in_user() {
         (&o(AMURSKY), "Отчёт об исполнении"),
         ("/r/khabarovsk-model-2023-2024/indicators", "Внести значение"),
         ("/admin", "Пользователи"),
+        ("/admin", "<code>data/ru-production-calendar.tsv</code>"),
         ("/me", "Мои сроки"),
         ("/r/lazo-2023-2024/doc/status.html", "Справка"),
         ("/r/council-2021-06-03", "Протокол"),

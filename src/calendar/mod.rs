@@ -1,7 +1,15 @@
-//! The Russian Federation production calendar (производственный календарь): which days are
-//! working days, with the government's transfers of days off, and the arithmetic on them
-//! that deadlines need. The data is `data/ru-production-calendar.tsv`, compiled into the
-//! binary. Also the conversion of a due date to an instant in a time zone.
+//! The production calendar (производственный календарь): which days are working days, and
+//! the arithmetic on them that deadlines need. A [`Calendar`] is merged from layers of the same
+//! TSV format ([`layer`]): the federal calendar compiled into the binary, a regional one for
+//! the roadmap's region, and the operator's local files; later layers win, and every special
+//! day remembers which layer and which act set it. Checking files is [`check`], the yearly
+//! figures are [`report`]. Also the conversion of a due date to an instant in a time zone.
+//! This module reads no files itself except through [`load`], and never the clock.
+
+pub mod check;
+pub mod layer;
+mod load;
+pub mod report;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
@@ -9,9 +17,10 @@ use std::sync::OnceLock;
 use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, NaiveTime, TimeZone, Weekday};
 use chrono_tz::Tz;
 
-use crate::model::Shift;
+pub use layer::{Kind, Layer, Origin, Row};
+pub use load::{Config, load, unknown_region};
 
-const DATA: &str = include_str!("../../data/ru-production-calendar.tsv");
+use crate::model::Shift;
 
 /// What the calendar says about a special date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,56 +31,133 @@ enum Special {
     WorkingWeekend,
 }
 
+/// A row in force: what the merged calendar took for a date, and from which layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Set {
+    pub kind: Kind,
+    pub note: String,
+    /// Index into [`Calendar::layers`].
+    pub layer: usize,
+}
+
 /// The production calendar: weekends, holidays and transfers for the years it covers.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Calendar {
     special: BTreeMap<NaiveDate, Special>,
     shortened: BTreeSet<NaiveDate>,
     covered: BTreeSet<i32>,
+    days: BTreeMap<NaiveDate, Vec<Set>>,
+    layers: Vec<Layer>,
+    region: Option<String>,
+    /// The same layers with each shipped region's layer after the federal one.
+    regions: BTreeMap<String, Calendar>,
+    /// The region used when a roadmap names none (`--region`, `[calendar] region`).
+    default_region: Option<String>,
 }
 
 impl Calendar {
-    /// The federal calendar shipped with karta.
+    /// The federal calendar shipped with karta, with the shipped regions.
     pub fn russia() -> &'static Calendar {
         static CALENDAR: OnceLock<Calendar> = OnceLock::new();
-        CALENDAR.get_or_init(|| Calendar::parse(DATA))
+        CALENDAR.get_or_init(|| Calendar::layered(Vec::new(), None))
     }
 
-    /// Reads the TSV format (`date<TAB>type<TAB>note`). Malformed lines are skipped: the
-    /// shipped file is checked by tests, so this never sees user input.
+    /// Reads one file of the TSV format (`date<TAB>type<TAB>note`) as the only layer.
+    /// Malformed lines are skipped: [`check`] is what reports them.
     pub fn parse(text: &str) -> Calendar {
-        let mut special = BTreeMap::new();
-        let mut shortened = BTreeSet::new();
-        let mut years = BTreeSet::new();
-        let mut decreed = BTreeSet::new();
-        for line in text.lines().skip(1) {
-            let mut fields = line.split('\t');
-            let (Some(date), Some(kind)) = (fields.next(), fields.next()) else { continue };
-            let Ok(date) = NaiveDate::parse_from_str(date, "%Y-%m-%d") else { continue };
-            years.insert(date.year());
-            match kind {
-                "holiday" => {
-                    special.insert(date, Special::DayOff);
+        Calendar::merge(vec![Layer::read(Origin::Local, "", "", text)], None)
+    }
+
+    /// The federal layer, then `local` layers in order, plus a variant per shipped region
+    /// (federal, regional, local); `default_region` is used for roadmaps that name none.
+    pub fn layered(local: Vec<Layer>, default_region: Option<String>) -> Calendar {
+        let federal = Layer::federal();
+        let mut regions = BTreeMap::new();
+        for (code, _) in layer::regions() {
+            let Some(regional) = Layer::regional(code) else { continue };
+            let layers: Vec<Layer> = std::iter::once(federal.clone())
+                .chain(std::iter::once(regional))
+                .chain(local.iter().cloned())
+                .collect();
+            regions.insert(code.to_string(), Calendar::merge(layers, Some(code.to_string())));
+        }
+        let mut base = Calendar::merge(std::iter::once(federal).chain(local).collect(), None);
+        base.regions = regions;
+        base.default_region = default_region;
+        base
+    }
+
+    /// Merges layers in order: for each date, the rows of the last layer that lists it.
+    fn merge(layers: Vec<Layer>, region: Option<String>) -> Calendar {
+        let mut days: BTreeMap<NaiveDate, (usize, Vec<Set>)> = BTreeMap::new();
+        let mut covered = BTreeSet::new();
+        for (i, layer) in layers.iter().enumerate() {
+            for row in &layer.rows {
+                // A year is complete when a federal or local layer has the decree's rows; a
+                // regional law's transfer says nothing about the federal decree.
+                if row.kind.is_decreed() && !matches!(layer.origin, Origin::Regional(_)) {
+                    covered.insert(row.date.year());
                 }
-                "transferred_day_off" => {
-                    special.insert(date, Special::DayOff);
-                    decreed.insert(date.year());
+                let entry = days.entry(row.date).or_insert((i, Vec::new()));
+                if entry.0 != i {
+                    *entry = (i, Vec::new());
                 }
-                "working_weekend" => {
-                    special.insert(date, Special::WorkingWeekend);
-                    decreed.insert(date.year());
-                }
-                "shortened" => {
-                    shortened.insert(date);
-                    decreed.insert(date.year());
-                }
-                _ => {}
+                entry.1.push(Set { kind: row.kind, note: row.note.clone(), layer: i });
             }
         }
-        // A year counts as covered only when the decree on transfers is in the data
-        // (a year with holidays alone, like 2027 in the shipped file, is not).
-        let covered = years.intersection(&decreed).copied().collect();
-        Calendar { special, shortened, covered }
+        let days: BTreeMap<NaiveDate, Vec<Set>> = days.into_iter().map(|(d, (_, sets))| (d, sets)).collect();
+        let mut special = BTreeMap::new();
+        let mut shortened = BTreeSet::new();
+        for (date, sets) in &days {
+            if sets.iter().any(|s| s.kind.is_day_off()) {
+                special.insert(*date, Special::DayOff);
+            } else if sets.iter().any(|s| s.kind == Kind::WorkingWeekend) {
+                special.insert(*date, Special::WorkingWeekend);
+            }
+            if sets.iter().any(|s| s.kind == Kind::Shortened) {
+                shortened.insert(*date);
+            }
+        }
+        Calendar { special, shortened, covered, days, layers, region, ..Calendar::default() }
+    }
+
+    /// The calendar of a region (ISO 3166-2 code, `RU-TA`): this one when the region has no
+    /// shipped layer; the default region's when `region` is `None`.
+    pub fn for_region(&self, region: Option<&str>) -> &Calendar {
+        match region.or(self.default_region.as_deref()) {
+            Some(code) => self.regions.get(&code.to_ascii_uppercase()).unwrap_or(self),
+            None => self,
+        }
+    }
+
+    /// Whether karta ships a calendar for the region.
+    pub fn knows_region(&self, code: &str) -> bool {
+        self.regions.contains_key(&code.to_ascii_uppercase())
+    }
+
+    /// The region this calendar is for, if any.
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+
+    /// The layers, in the order they apply.
+    pub fn layers(&self) -> &[Layer] {
+        &self.layers
+    }
+
+    /// The rows in force for a date (empty for an ordinary day).
+    pub fn day(&self, date: NaiveDate) -> &[Set] {
+        self.days.get(&date).map_or(&[], Vec::as_slice)
+    }
+
+    /// The special days of a year, in date order.
+    pub fn special_days(&self, year: i32) -> impl Iterator<Item = (NaiveDate, &[Set])> {
+        let (from, to) = (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31));
+        let range = match (from, to) {
+            (Some(a), Some(b)) => self.days.range(a..=b),
+            _ => self.days.range(NaiveDate::MAX..=NaiveDate::MAX),
+        };
+        range.map(|(d, s)| (*d, s.as_slice()))
     }
 
     /// Whether the calendar knows the transfers of `year`.
@@ -82,6 +168,30 @@ impl Calendar {
     /// The first and last year covered.
     pub fn years(&self) -> Option<(i32, i32)> {
         Some((*self.covered.first()?, *self.covered.last()?))
+    }
+
+    /// The year a service should warn about at `today`: the current one when its decree is
+    /// missing, and from 1 October the next one (the decree for next year is usually out by
+    /// autumn, and roadmaps of the school year already run into it).
+    pub fn missing_year(&self, today: NaiveDate) -> Option<i32> {
+        let year = today.year();
+        if !self.covers(year) {
+            return Some(year);
+        }
+        (today.month() >= 10 && !self.covers(year + 1)).then_some(year + 1)
+    }
+
+    /// The warning for [`Calendar::missing_year`], for logs and the admin page.
+    pub fn coverage_warning(&self, today: NaiveDate) -> Option<crate::diag::Message> {
+        let year = self.missing_year(today)?;
+        Some(crate::msg!(
+            "в производственном календаре нет переносов выходных на {} год (постановления Правительства РФ нет в данных): сроки в рабочих днях и переносы с выходных на {} год считаются без него; внесите его файлом календаря (karta calendar check ФАЙЛ, затем [calendar] files в karta.toml)", year, year;
+            "the production calendar has no transfers of days off for {} (the Government decree is not in the data): working-day deadlines and shifts off days off in {} are counted without it; add it as a calendar file (karta calendar check FILE, then [calendar] files in karta.toml)", year, year))
+    }
+
+    /// Every year some layer has rows for, complete or not.
+    pub fn listed_years(&self) -> BTreeSet<i32> {
+        self.days.keys().map(Datelike::year).collect()
     }
 
     pub fn is_working(&self, date: NaiveDate) -> bool {
@@ -176,6 +286,12 @@ fn weekdays_through(d: NaiveDate) -> i64 {
     weeks * 5 + rest.min(5)
 }
 
+/// The Russian name of a date's weekday ("понедельник").
+pub fn weekday_name(date: NaiveDate) -> &'static str {
+    ["понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"]
+        [date.weekday().num_days_from_monday() as usize]
+}
+
 /// An IANA time zone by name.
 pub fn zone(name: &str) -> Option<Tz> {
     name.parse::<Tz>().ok()
@@ -249,6 +365,61 @@ mod tests {
             assert_eq!(cal.working_days_between(b, a), -by_days(a, b), "{b}..{a}");
         }
         assert_eq!(cal.working_days_between(d(2023, 1, 1) - chrono::Days::new(1), d(2023, 12, 31)), 247);
+    }
+
+    #[test]
+    fn a_regional_layer_changes_working_day_arithmetic() {
+        let federal = Calendar::russia();
+        let tatarstan = federal.for_region(Some("RU-TA"));
+        // «в течение 5 рабочих дней после» a prerequisite due on Fri 22.05.2026; Курбан-байрам
+        // (Wed 27.05.2026) is a day off in Tatarstan only.
+        assert_eq!(federal.add_working_days(d(2026, 5, 22), 5), d(2026, 5, 29));
+        assert_eq!(tatarstan.add_working_days(d(2026, 5, 22), 5), d(2026, 6, 1));
+        // A reminder three working days before Fri 29.05.2026.
+        assert_eq!(federal.sub_working_days(d(2026, 5, 29), 3), d(2026, 5, 26));
+        assert_eq!(tatarstan.sub_working_days(d(2026, 5, 29), 3), d(2026, 5, 25));
+        // Bashkortostan: the Republic Day on Sun 11.10.2026 moves the day off to Mon 12.10.
+        let bashkortostan = federal.for_region(Some("ru-ba"));
+        assert_eq!(federal.shift(d(2026, 10, 11), Shift::Next), d(2026, 10, 12));
+        assert_eq!(bashkortostan.shift(d(2026, 10, 11), Shift::Next), d(2026, 10, 13));
+        // Every special day knows its layer and act.
+        let set = &tatarstan.day(d(2026, 5, 27))[0];
+        assert_eq!(tatarstan.layers()[set.layer].origin, Origin::Regional("RU-TA".into()));
+        assert!(set.note.contains("1448-XII"), "{}", set.note);
+        // A regional law's transfer does not make a year complete; the federal decree does.
+        assert!(tatarstan.covers(2026) && !tatarstan.covers(2027));
+        assert!(federal.for_region(Some("RU-XX")).region().is_none(), "an unknown region falls back to federal");
+    }
+
+    #[test]
+    fn later_layers_win_date_by_date() {
+        let local = Layer::read(
+            Origin::Local,
+            "local.tsv",
+            "",
+            "date\ttype\tnote\n2026-10-12\tholiday\tНерабочий день (пример)\n2026-12-31\tshortened\tпример: рабочий день\n",
+        );
+        let cal = Calendar::layered(vec![local], None);
+        assert!(!cal.is_working(d(2026, 10, 12)), "added day off");
+        assert!(
+            cal.is_working(d(2026, 12, 31)) && cal.is_shortened(d(2026, 12, 31)),
+            "the local row replaces the federal transfer"
+        );
+        assert_eq!(cal.day(d(2026, 12, 31)).len(), 1);
+        assert_eq!(cal.layers()[cal.day(d(2026, 10, 12))[0].layer].source, "local.tsv");
+        assert_eq!(cal.working_days_in_year(2026), 247);
+        // The default region applies where a roadmap names none.
+        let with_default = Calendar::layered(Vec::new(), Some("RU-TA".into()));
+        assert_eq!(with_default.for_region(None).region(), Some("RU-TA"));
+    }
+
+    #[test]
+    fn services_warn_about_next_year_from_october() {
+        let cal = Calendar::russia();
+        assert_eq!(cal.missing_year(d(2026, 9, 30)), None);
+        assert_eq!(cal.missing_year(d(2026, 10, 1)), Some(2027));
+        assert_eq!(cal.missing_year(d(2027, 2, 1)), Some(2027), "the current year, all year");
+        assert!(cal.coverage_warning(d(2026, 12, 4)).is_some_and(|m| m.ru.contains("2027")));
     }
 
     #[test]

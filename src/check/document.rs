@@ -16,6 +16,11 @@ use crate::load::Loaded;
 use crate::model::{Document, Due, Executor, Group, Indicator, Period, Shift};
 use crate::msg;
 
+mod coverage;
+
+pub use coverage::region_of;
+use coverage::{Depends, coverage, region_known};
+
 /// An activity or a protocol decision, seen the same way by every check.
 pub struct Task<'a> {
     pub id: &'a str,
@@ -184,6 +189,25 @@ pub fn check_all(docs: &[Loaded], calendar: &Calendar) -> Vec<Diagnostic> {
         }
     }
 
+    // One run plans one region's calendar (the compiler takes one); roadmaps that name
+    // different regions cannot share it.
+    let region = docs.iter().find_map(|l| region_of(&l.document));
+    for l in docs {
+        if let Some(other) = region_of(&l.document).filter(|r| Some(*r) != region) {
+            let first = region.unwrap_or_default();
+            Ctx { loaded: l, out: &mut out }.error(
+                Code::MixedRegions,
+                "/region",
+                msg!("регион `{}` отличается от региона других дорожных карт (`{}`): у них разные календари", other, first;
+                "region `{}` differs from the other roadmaps' (`{}`): their calendars differ", other, first),
+            )
+            .hints
+            .push(msg!("проверяйте и запускайте дорожные карты разных регионов по отдельности";
+                "check and run roadmaps of different regions separately"));
+        }
+    }
+    let calendar = calendar.for_region(region);
+
     // Each document is checked on its own: on all cores, the diagnostics in document order.
     let per_document: Vec<Vec<Diagnostic>> = docs
         .par_iter()
@@ -199,7 +223,8 @@ pub fn check_all(docs: &[Loaded], calendar: &Calendar) -> Vec<Diagnostic> {
                 Document::Roadmap(r) => {
                     timezone(&mut ctx, "/timezone", Some(&r.timezone));
                     executors(&mut ctx, &scope, &r.executors, &r.groups);
-                    period(&mut ctx, r.period, calendar);
+                    region_known(&mut ctx, r.region.as_deref());
+                    period(&mut ctx, r.period);
                     if let Some(a) = &r.approval {
                         if a.date > r.period.to {
                             let (date, end) = (a.date.format("%d.%m.%Y"), r.period.to.format("%d.%m.%Y"));
@@ -217,17 +242,27 @@ pub fn check_all(docs: &[Loaded], calendar: &Calendar) -> Vec<Diagnostic> {
                     indicators(&mut ctx, &scope, &r.indicators);
                     let known: HashSet<&str> = r.indicators.iter().map(|i| i.id.as_str()).collect();
                     sections(&mut ctx, r);
-                    tasks_of(&mut ctx, &scope, &l.document, &activities, &known, calendar, r.shift.unwrap_or_default());
+                    let depend = tasks_of(
+                        &mut ctx,
+                        &scope,
+                        &l.document,
+                        &activities,
+                        &known,
+                        calendar,
+                        r.shift.unwrap_or_default(),
+                    );
+                    coverage(&mut ctx, r.period, calendar, &depend);
                 }
                 Document::Protocol(p) => {
                     timezone(&mut ctx, "/timezone", Some(&p.timezone));
                     executors(&mut ctx, &scope, &p.executors, &p.groups);
+                    region_known(&mut ctx, p.region.as_deref());
                     if let Some(per) = period_of(&l.document) {
-                        period(&mut ctx, per, calendar);
+                        period(&mut ctx, per);
                     }
                     reference(&mut ctx, &scope, "/issuer", p.issuer.as_deref());
                     reference(&mut ctx, &scope, "/controller", p.controller.as_deref());
-                    tasks_of(
+                    let depend = tasks_of(
                         &mut ctx,
                         &scope,
                         &l.document,
@@ -236,6 +271,9 @@ pub fn check_all(docs: &[Loaded], calendar: &Calendar) -> Vec<Diagnostic> {
                         calendar,
                         p.shift.unwrap_or_default(),
                     );
+                    if let Some(per) = period_of(&l.document) {
+                        coverage(&mut ctx, per, calendar, &depend);
+                    }
                 }
             }
             mine
@@ -358,7 +396,7 @@ fn reference(ctx: &mut Ctx<'_>, scope: &Scope<'_>, pointer: &str, id: Option<&st
     }
 }
 
-fn period(ctx: &mut Ctx<'_>, p: Period, calendar: &Calendar) {
+fn period(ctx: &mut Ctx<'_>, p: Period) {
     if p.to < p.from {
         let (to, from) = (p.to.format("%d.%m.%Y"), p.from.format("%d.%m.%Y"));
         ctx.error(
@@ -367,17 +405,6 @@ fn period(ctx: &mut Ctx<'_>, p: Period, calendar: &Calendar) {
             msg!("период заканчивается ({}) раньше, чем начинается ({})", to, from;
             "the period ends ({}) before it starts ({})", to, from),
         );
-        return;
-    }
-    let missing: Vec<String> =
-        (p.from.year()..=p.to.year()).filter(|y| !calendar.covers(*y)).map(|y| y.to_string()).collect();
-    if !missing.is_empty() {
-        let years = missing.join(", ");
-        ctx.warning(Code::CalendarGap, "/period", msg!("производственный календарь не охватывает {} г.: рабочие дни считаются без переносов праздников", years;
-            "the production calendar does not cover {}: working days are counted without holiday transfers", years))
-            .hints
-            .push(msg!("обновите data/ru-production-calendar.tsv, когда выйдет постановление о переносе выходных";
-                "update data/ru-production-calendar.tsv once the decree on transfers is out"));
     }
 }
 
@@ -437,16 +464,17 @@ fn indicators(ctx: &mut Ctx<'_>, scope: &Scope<'_>, list: &[Indicator]) {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn tasks_of(
+fn tasks_of<'d>(
     ctx: &mut Ctx<'_>,
     scope: &Scope<'_>,
-    doc: &Document,
+    doc: &'d Document,
     activities: &HashMap<&str, HashSet<&str>>,
     indicators: &HashSet<&str>,
     calendar: &Calendar,
     default_shift: Shift,
-) {
-    let Some(period) = period_of(doc) else { return };
+) -> Vec<(&'d str, Depends)> {
+    let mut depend = Vec::new();
+    let Some(period) = period_of(doc) else { return depend };
     // A reversed period is reported once (K0403); reading deadlines in it would only add noise.
     let reversed = period.to < period.from;
     let own = activities.get(doc.id()).cloned().unwrap_or_default();
@@ -503,7 +531,7 @@ fn tasks_of(
             activity_ref(ctx, &format!("{at}/after/{i}"), dep, task.id, &own, activities);
         }
         if let (Some(due), false) = (task.due, reversed) {
-            deadline(
+            let why = deadline(
                 ctx,
                 &format!("{at}/due"),
                 due,
@@ -513,8 +541,10 @@ fn tasks_of(
                 &own,
                 activities,
             );
+            depend.extend(why.map(|w| (task.id, w)));
         }
     }
+    depend
 }
 
 fn activity_ref(
@@ -573,7 +603,7 @@ fn deadline(
     shift: Shift,
     own: &HashSet<&str>,
     all: &HashMap<&str, HashSet<&str>>,
-) {
+) -> Option<Depends> {
     let spec = match due {
         Due::Phrase(phrase) => {
             match deadline::read_remembered(phrase, period) {
@@ -584,7 +614,7 @@ fn deadline(
                     .at(&ctx.loaded.source, span)
                     .hint_opt(e.hint);
                     ctx.out.push(d);
-                    return;
+                    return None;
                 }
             }
         }
@@ -595,14 +625,21 @@ fn deadline(
                     pointer,
                     msg!("срок задан неверно: {}", m.ru; "invalid deadline: {}", m.en),
                 );
-                return;
+                return None;
             }
             spec.clone()
         }
     };
-    if let Some((_, after)) = spec.counted_from() {
+    let uncovered = (period.from.year()..=period.to.year()).any(|y| !calendar.covers(y));
+    if let Some((r, after)) = spec.counted_from() {
         activity_ref(ctx, pointer, after, "", own, all);
-        return;
+        // The prerequisite's date is not known before compiling: any uncovered year counts.
+        return match (uncovered, r.working, shift) {
+            (false, _, _) => None,
+            (true, true, _) => Some(Depends::WorkingDays),
+            (true, false, Shift::Keep) => None,
+            (true, false, _) => Some(Depends::Shift),
+        };
     }
     if let Spec::Relative(Relative { event: Some(event), .. }) = &spec {
         ctx.warning(
@@ -611,7 +648,7 @@ fn deadline(
             msg!("срок отсчитывается от события «{}», которого нет среди мероприятий: karta не может его датировать, напоминаний по нему не будет", event;
                 "the deadline counts from «{}», which is not an activity: karta cannot date it and will not remind", event),
         );
-        return;
+        return None;
     }
     let occurrences = spec.occurrences(period, calendar, shift);
     // A report due in the month after the last reporting month may fall past the period's end.
@@ -626,7 +663,7 @@ fn deadline(
         )
         .hints
         .push(msg!("проверьте год в сроке или расширьте `period`"; "check the year of the deadline or widen `period`"));
-        return;
+        return None;
     }
     if shift == Shift::Keep {
         if let Some(day) = named_days(&spec).into_iter().find(|d| !calendar.is_working(*d) && calendar.covers(d.year()))
@@ -639,6 +676,8 @@ fn deadline(
                     "move the deadline, or set `shift: next` to move it to the next working day"));
         }
     }
+    let shifted_in_gap = shift != Shift::Keep && occurrences.iter().any(|o| !calendar.covers(o.written.year()));
+    shifted_in_gap.then_some(Depends::Shift)
 }
 
 /// The due dates the author named as days. A month ("октябрь 2023 г.") ending on a Sunday is

@@ -41,6 +41,12 @@ impl Workspace {
     pub fn local_date(&self, now: chrono::DateTime<chrono::FixedOffset>) -> chrono::NaiveDate {
         self.units.first().map_or_else(|| now.date_naive(), |u| now.with_timezone(&u.tz).date_naive())
     }
+
+    /// The region the roadmaps name (checking refuses two different ones, K0511); `None` when
+    /// none names one, and the calendar's default region applies.
+    pub fn region(&self) -> Option<&str> {
+        self.units.iter().find_map(|u| u.region.as_deref())
+    }
 }
 
 /// One roadmap or protocol, ready to compile.
@@ -52,6 +58,8 @@ pub struct Unit {
     pub period: Period,
     pub tz: Tz,
     pub shift: Shift,
+    /// The region whose calendar applies (`RU-TA`), as written.
+    pub region: Option<String>,
     pub controller: Option<String>,
     pub reminders: Option<Reminders>,
     /// Executors and groups: the included directories' and the document's own. A roadmap that
@@ -268,6 +276,7 @@ fn unit(loaded: Loaded, by_path: &HashMap<PathBuf, usize>, directories: &Directo
         period,
         tz: calendar::zone(tz_name).unwrap_or(chrono_tz::Europe::Moscow),
         shift: unit_shift,
+        region: super::document::region_of(&document).map(str::to_string),
         controller,
         reminders,
         executors,

@@ -4,7 +4,6 @@
 
 use std::path::PathBuf;
 
-use karta::calendar::Calendar;
 use karta::check;
 use karta::compile;
 use karta::diag::{Diagnostic, Renderer, Summary};
@@ -63,16 +62,17 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
     let lang = global.lang();
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths };
     let files = super::files(&paths, lang)?;
+    let calendar = super::calendar(global, &paths)?;
     // The roadmaps and the log are independent: the log is read while the roadmaps are checked.
     let (checked, log) = std::thread::scope(|scope| {
         let log = scope.spawn(|| log(&args.db));
-        let checked = check::check_files(&files, Calendar::russia());
+        let checked = check::check_files(&files, calendar);
         (checked, log.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
     let (count, mut diagnostics) = match checked.into_workspace() {
         Ok(mut workspace) => {
             let mut all = std::mem::take(&mut workspace.warnings);
-            match compile::compile(&workspace, Calendar::russia()) {
+            match compile::compile(&workspace, calendar.for_region(workspace.region())) {
                 Ok(mut plan) => {
                     all.extend(orphans(&args.db, log, &plan));
                     all.append(&mut plan.warnings);

@@ -4,7 +4,7 @@
 use chrono::{Datelike, NaiveDate};
 use serde_json::{Value, json};
 
-use karta::calendar::{self, Calendar};
+use karta::calendar;
 use karta::deadline::{self, Spec};
 use karta::diag::{Code, Diagnostic, Lang, Renderer, Source, Span};
 use karta::model::{Period, Shift};
@@ -67,7 +67,7 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
         }
     };
     let occurrences: Vec<Value> = spec
-        .occurrences(period, Calendar::russia(), args.shift)
+        .occurrences(period, super::calendar(global, &[])?.for_region(None), args.shift)
         .iter()
         .map(|o| json!({"opens": o.opens.to_string(), "due": calendar::due_instant(o.due, o.time, o.zone.unwrap_or(tz)).to_rfc3339()}))
         .collect();

@@ -20,6 +20,7 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
         .as_deref()
         .map_or_else(|| "karta: сроки дорожных карт".to_string(), |e| format!("karta: сроки — {e}"));
     let keep = |o: &karta::compile::Occurrence| args.executor.as_ref().is_none_or(|e| o.executors.contains(e));
-    out_fmt!("{}", karta::ics::feed(&workspace, &plan, &name, keep, karta::clock::now(global.now)));
+    let calendar = super::calendar(global, &args.paths)?.for_region(workspace.region());
+    out_fmt!("{}", karta::ics::feed(&workspace, &plan, &name, keep, karta::clock::now(global.now), calendar));
     Ok(())
 }

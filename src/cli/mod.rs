@@ -2,6 +2,7 @@
 //! are read by the subcommand itself.
 
 mod agenda;
+mod calendar;
 mod check;
 mod convert;
 mod deadline;
@@ -21,9 +22,13 @@ mod status;
 mod track;
 mod user;
 
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
 use chrono::{DateTime, FixedOffset};
 use clap::{Parser, Subcommand, ValueEnum};
 
+use karta::calendar::Calendar;
 use karta::diag::Lang;
 
 /// karta — дорожные карты: проверка, сроки, контроль исполнения.
@@ -48,6 +53,13 @@ pub struct Global {
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// A local calendar file (the TSV format of the shipped calendar) applied after the
+    /// federal and regional calendars and `[calendar] files`; repeatable.
+    #[arg(long = "calendar", global = true, value_name = "FILE")]
+    pub calendar_files: Vec<PathBuf>,
+    /// The region whose holidays count where a roadmap names none (ISO 3166-2: RU-TA).
+    #[arg(long, global = true, env = "KARTA_REGION")]
+    pub region: Option<String>,
 }
 
 impl Global {
@@ -125,6 +137,8 @@ pub enum Command {
     Outbox(outbox::Args),
     /// Run the service: the web app and the scheduler (`remind` every --interval seconds) until SIGTERM/SIGINT.
     Serve(serve::Args),
+    /// The production calendar: `show YEAR` (special days, working days per month), `check FILE`.
+    Calendar(calendar::Args),
     /// Accounts of the web app: add, passwd, bind, list, token.
     User(user::Args),
     /// The whole event log as JSON lines or CSV.
@@ -156,14 +170,14 @@ pub fn workspace(
     let default = [std::path::PathBuf::from("roadmaps")];
     let files = files(if paths.is_empty() { &default } else { paths }, lang)?;
     let renderer = karta::diag::Renderer::new(lang);
-    let workspace =
-        karta::check::check_files(&files, karta::calendar::Calendar::russia()).into_workspace().map_err(|checked| {
-            for d in checked.diagnostics.iter().filter(|d| d.is_error()) {
-                err_line!("{}", renderer.human(d));
-            }
-            err_line!("{}", karta::diag::Summary::of(checked.files.len(), &checked.diagnostics).render(lang));
-            1u8
-        })?;
+    let calendar = calendar(global, if paths.is_empty() { &default } else { paths })?;
+    let workspace = karta::check::check_files(&files, calendar).into_workspace().map_err(|checked| {
+        for d in checked.diagnostics.iter().filter(|d| d.is_error()) {
+            err_line!("{}", renderer.human(d));
+        }
+        err_line!("{}", karta::diag::Summary::of(checked.files.len(), &checked.diagnostics).render(lang));
+        1u8
+    })?;
     // Unreadable deadlines do not stop the work, but every command says which activities wait.
     let untracked: Vec<_> = workspace.untracked().collect();
     if !untracked.is_empty() {
@@ -195,7 +209,8 @@ pub fn plan(
     executor: Option<&str>,
 ) -> Result<(karta::check::Workspace, karta::compile::Plan), u8> {
     let workspace = workspace(global, paths, executor)?;
-    match karta::compile::compile(&workspace, karta::calendar::Calendar::russia()) {
+    let calendar = calendar(global, paths)?.for_region(workspace.region());
+    match karta::compile::compile(&workspace, calendar) {
         Ok(plan) => Ok((workspace, plan)),
         Err(errors) => {
             let renderer = karta::diag::Renderer::new(global.lang());
@@ -205,6 +220,74 @@ pub fn plan(
             Err(1)
         }
     }
+}
+
+/// The calendar in force for this run, built once: the shipped federal and regional layers,
+/// then the `calendar/` directory beside the roadmaps, `[calendar] files` of the configuration
+/// (`KARTA_CONFIG`, else karta.toml) and `--calendar` files; `--region` over `[calendar]
+/// region`. A calendar file with errors stops the command (exit 1) with its diagnostics.
+pub fn calendar(global: &Global, roadmaps: &[PathBuf]) -> Result<&'static Calendar, u8> {
+    let config = std::env::var_os("KARTA_CONFIG").map_or_else(|| PathBuf::from("karta.toml"), PathBuf::from);
+    calendar_from(global, &config, roadmaps)
+}
+
+/// [`calendar`] with the configuration file given (`--config` of `remind` and `serve`).
+pub fn calendar_from(global: &Global, config: &Path, roadmaps: &[PathBuf]) -> Result<&'static Calendar, u8> {
+    static CALENDAR: OnceLock<Calendar> = OnceLock::new();
+    if let Some(c) = CALENDAR.get() {
+        return Ok(c);
+    }
+    let mut settings = calendar_section(config)?;
+    if let Some(r) = &global.region {
+        settings.region = Some(r.clone());
+    }
+    settings.files.extend(global.calendar_files.iter().cloned());
+    let renderer = karta::diag::Renderer::new(global.lang());
+    match karta::calendar::load(&settings, roadmaps) {
+        Ok((calendar, warnings)) => {
+            for d in &warnings {
+                err_line!("{}", renderer.human(d));
+            }
+            Ok(CALENDAR.get_or_init(|| calendar))
+        }
+        Err(errors) => {
+            for d in &errors {
+                err_line!("{}", renderer.human(d));
+            }
+            Err(1)
+        }
+    }
+}
+
+/// `[calendar]` of a configuration file (missing file: the defaults); its `files` are
+/// relative to the file's directory.
+fn calendar_section(path: &Path) -> Result<karta::calendar::Config, u8> {
+    #[derive(serde::Deserialize, Default)]
+    struct File {
+        #[serde(default)]
+        calendar: karta::calendar::Config,
+    }
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Default::default()),
+        Err(e) => {
+            err_line!("ошибка: не удалось прочитать {}: {e}", path.display());
+            return Err(2);
+        }
+    };
+    let mut config = toml::from_str::<File>(&text)
+        .map_err(|e| {
+            err_line!("ошибка: {}: {e}", path.display());
+            1u8
+        })?
+        .calendar;
+    let base = path.parent().unwrap_or(Path::new(""));
+    for f in &mut config.files {
+        if f.is_relative() {
+            *f = base.join(&*f);
+        }
+    }
+    Ok(config)
 }
 
 /// Refuses an `--executor` no roadmap knows (a filter that matches nothing silently would mislead).
@@ -274,6 +357,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Remind(a) => remind::run(&cli.global, a),
         Command::Outbox(a) => outbox::run(&cli.global, a),
         Command::Serve(a) => serve::run(&cli.global, a),
+        Command::Calendar(a) => calendar::run(&cli.global, a),
         Command::User(a) => user::run(&cli.global, a),
         Command::Export(a) => export::run(&cli.global, a),
     };

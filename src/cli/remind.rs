@@ -6,7 +6,6 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use karta::calendar::Calendar;
 use karta::notify::{self, Config, Transport};
 use karta::render::Templates;
 use karta::track::Notice;
@@ -107,25 +106,23 @@ impl Notifier {
     /// One pass of `notify::pass` at the tracking's `now`: plan, compose, deliver.
     pub fn pass(&self, tracking: &mut Tracking) -> Result<notify::Summary, notify::NotifyError> {
         let now = tracking.now;
-        let Tracking { workspace, plan, store, events, .. } = tracking;
-        let report = karta::track::status(workspace, plan, events, now, Calendar::russia());
-        notify::pass(
-            workspace,
-            plan,
-            &report,
-            store,
-            &self.templates,
-            &self.transport,
-            &self.config,
-            Calendar::russia(),
-            now,
-        )
+        let Tracking { workspace, plan, store, events, calendar, .. } = tracking;
+        let report = karta::track::status(workspace, plan, events, now, calendar);
+        notify::pass(workspace, plan, &report, store, &self.templates, &self.transport, &self.config, calendar, now)
     }
 }
 
 pub fn run(global: &Global, args: Args) -> super::Exit {
     let notifier = Notifier::open(&args.setup)?;
+    super::calendar_from(global, &args.setup.config, &args.at.roadmaps)?;
     let mut tracking = Tracking::open(global, &args.at)?;
+    if let Some(w) = tracking.calendar.coverage_warning(tracking.workspace.local_date(tracking.now)) {
+        err_line!(
+            "{}: {}",
+            if tracking.lang == karta::diag::Lang::Ru { "предупреждение" } else { "warning" },
+            w.get(tracking.lang)
+        );
+    }
     if args.dry_run {
         return dry_run(global, &tracking, &notifier);
     }
@@ -175,7 +172,7 @@ fn dry_run(global: &Global, tracking: &Tracking, notifier: &Notifier) -> super::
         &tracking.plan,
         &report,
         &notifier.config.rules,
-        Calendar::russia(),
+        tracking.calendar,
         tracking.now,
     )
     .into_iter()

@@ -84,7 +84,8 @@ async fn serve(global: &Global, args: Args) -> super::Exit {
     let (config, at, notify) = settings(&args, ConfigFile::read(&args.setup.config)?)?;
     let notifier = Arc::new(Notifier::with(notify, &args.setup)?);
     let now = karta::clock::now(global.now);
-    let roadmaps = Roadmaps::load(&at.roadmaps, now).map_err(|errors| {
+    let calendar = super::calendar_from(global, &args.setup.config, &at.roadmaps)?;
+    let roadmaps = Roadmaps::load_with(&at.roadmaps, now, calendar).map_err(|errors| {
         for e in errors {
             err_line!("{e}");
         }
@@ -187,6 +188,7 @@ async fn watch_roadmaps(app: Arc<App>, mut stopped: watch::Receiver<bool>) {
 
 fn once(global: &Global, at: &Where, notifier: &Notifier) -> Result<(), u8> {
     let mut tracking = Tracking::open(global, at)?;
+    coverage_once_a_day(&tracking);
     match notifier.pass(&mut tracking) {
         Ok(s) => {
             tracing::info!(
@@ -204,5 +206,18 @@ fn once(global: &Global, at: &Where, notifier: &Notifier) -> Result<(), u8> {
             tracing::error!(error = %e, "pass failed");
             Err(1)
         }
+    }
+}
+
+/// Logs the calendar's coverage warning (a missing decree: this year's, or from 1 October next
+/// year's) at most once per local day; the admin page shows it all the time.
+fn coverage_once_a_day(tracking: &Tracking) {
+    static WARNED: std::sync::Mutex<Option<chrono::NaiveDate>> = std::sync::Mutex::new(None);
+    let today = tracking.workspace.local_date(tracking.now);
+    let Some(warning) = tracking.calendar.coverage_warning(today) else { return };
+    let mut warned = WARNED.lock().unwrap_or_else(|e| e.into_inner());
+    if *warned != Some(today) {
+        *warned = Some(today);
+        tracing::warn!(year = tracking.calendar.missing_year(today), "{}", warning.ru);
     }
 }

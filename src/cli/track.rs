@@ -32,6 +32,8 @@ pub struct Tracking {
     pub events: Vec<Event>,
     pub now: DateTime<FixedOffset>,
     pub lang: Lang,
+    /// The calendar of the roadmaps' region.
+    pub calendar: &'static Calendar,
 }
 
 impl Tracking {
@@ -60,8 +62,9 @@ impl Tracking {
             }
         };
         let now = karta::clock::now(global.now);
-        let plan = track::plan_at(&workspace, &events, now, Calendar::russia());
-        Ok(Tracking { workspace, plan, store, events, now, lang })
+        let calendar = super::calendar(global, &at.roadmaps)?.for_region(workspace.region());
+        let plan = track::plan_at(&workspace, &events, now, calendar);
+        Ok(Tracking { workspace, plan, store, events, now, lang, calendar })
     }
 
     /// Ends a one-shot command: closes the store and leaves the workspace, the plan and the log to
@@ -75,7 +78,7 @@ impl Tracking {
 
     /// The state of everything at `now`.
     pub fn report(&self) -> track::Report<'_> {
-        track::status(&self.workspace, &self.plan, &self.events, self.now, Calendar::russia())
+        track::status(&self.workspace, &self.plan, &self.events, self.now, self.calendar)
     }
 
     /// Prints a refusal: exit code 1.

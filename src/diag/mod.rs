@@ -192,6 +192,22 @@ pub enum Code {
     UndatedEvent,
     /// A footnote mark inside a deadline phrase, read past.
     FootnoteInDeadline,
+    /// A region karta has no calendar for.
+    UnknownRegion,
+    /// A calendar file's line is not `date<TAB>type<TAB>note` (or the header is missing).
+    CalendarLine,
+    /// A calendar date that is not YYYY-MM-DD or does not exist.
+    CalendarDate,
+    /// A calendar row of an unknown type.
+    CalendarType,
+    /// A calendar row repeated, or contradicting another row of the same date.
+    CalendarDuplicate,
+    /// A calendar row without its legal basis.
+    CalendarBasis,
+    /// A calendar row whose type does not fit the weekday.
+    CalendarWeekday,
+    /// Roadmaps of different regions in one run.
+    MixedRegions,
 }
 
 impl Code {
@@ -236,6 +252,14 @@ impl Code {
             CalendarGap => "K0503",
             UndatedEvent => "K0510",
             FootnoteInDeadline => "K0511",
+            UnknownRegion => "K0520",
+            CalendarLine => "K0521",
+            CalendarDate => "K0522",
+            CalendarType => "K0523",
+            CalendarDuplicate => "K0524",
+            CalendarBasis => "K0525",
+            CalendarWeekday => "K0526",
+            MixedRegions => "K0527",
         }
     }
 }

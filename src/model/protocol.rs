@@ -34,6 +34,11 @@ pub struct Protocol {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period: Option<Period>,
     pub timezone: String,
+    /// The region whose holidays count (art. 6 ТК РФ): an ISO 3166-2 code such as `RU-TA`;
+    /// default: `[calendar] region` in karta.toml, else the federal calendar alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Za-z]{2}-[A-Za-z0-9]{1,3}$"))]
+    pub region: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chair: Option<Person>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -21,6 +21,11 @@ pub struct Roadmap {
     pub period: Period,
     /// IANA time zone of the roadmap ("Asia/Vladivostok"); due instants are local to it.
     pub timezone: String,
+    /// The region whose holidays count (art. 6 ТК РФ): an ISO 3166-2 code such as `RU-TA`;
+    /// default: `[calendar] region` in karta.toml, else the federal calendar alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Za-z]{2}-[A-Za-z0-9]{1,3}$"))]
+    pub region: Option<String>,
     /// The organisation that issues the roadmap (an executor id): its letterhead heads documents.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<Id>,

@@ -245,7 +245,7 @@ pub async fn feed(State(app): Shared, Path(file): Path<String>) -> Page {
             user.role != Role::Coordinator || super::access::may_report(&user, &ws.units[o.unit], o)
         };
         let name = format!("karta: сроки — {}", user.name);
-        let body = crate::ics::feed(ws, &view.plan, &name, mine, view.now);
+        let body = crate::ics::feed(ws, &view.plan, &name, mine, view.now, view.snapshot.calendar);
         Ok(([(header::CONTENT_TYPE, "text/calendar; charset=utf-8")], body).into_response())
     })
     .await
@@ -286,10 +286,30 @@ pub async fn admin(State(app): Shared, s: Session, Query(saved): Query<Saved>) -
             "users": users.iter().map(|u| json!({"login": u.login, "name": u.name, "role_ru": u.role.ru(), "organisation": u.organisation, "executors": u.executors})).collect::<Vec<_>>(),
             "pending": moves.iter().filter(|m| m.decision.is_none()).map(|m| json!({"id": m.id, "occurrence": m.occurrence, "date": crate::ru::date_digits(m.date), "reason": m.reason, "requested_by": m.requested_by})).collect::<Vec<_>>(),
             "reload": {"files": snapshot.workspace.files.len(), "version": snapshot.version, "loaded_at": snapshot.loaded_at.format("%d.%m.%Y %H:%M:%S").to_string(), "errors": problems.text},
+            "calendar": calendar_in_force(snapshot.calendar, snapshot.workspace.local_date(app.now())),
         });
         page(&app, &s, "admin", data)
     })
     .await
+}
+
+/// The calendar in force, for the admin page: its region, the years complete and not, the
+/// layers with their sources, and the coverage warning (from 1 October for next year).
+fn calendar_in_force(calendar: &crate::calendar::Calendar, today: chrono::NaiveDate) -> serde_json::Value {
+    let listed = calendar.listed_years();
+    let complete: Vec<i32> = listed.iter().copied().filter(|y| calendar.covers(*y)).collect();
+    let incomplete: Vec<i32> = listed.iter().copied().filter(|y| !calendar.covers(*y)).collect();
+    json!({
+        "region": calendar.region(),
+        "complete": complete.first().zip(complete.last()).map(|(a, b)| format!("{a}–{b}")),
+        "incomplete": incomplete,
+        "layers": calendar.layers().iter().map(|l| {
+            let years: Vec<i32> = l.years().into_iter().collect();
+            json!({"label": l.label(), "source": l.source, "rows": l.rows.len(),
+                "years": years.first().zip(years.last()).map(|(a, b)| if a == b { a.to_string() } else { format!("{a}–{b}") })})
+        }).collect::<Vec<_>>(),
+        "warning": calendar.coverage_warning(today).map(|m| m.ru),
+    })
 }
 
 // --- signing in and out ---

@@ -17,6 +17,8 @@ use crate::track::{self, Event, Report, Sqlite, Store, StoreError};
 /// The roadmaps as last checked without errors.
 pub struct Snapshot {
     pub workspace: Workspace,
+    /// The calendar of the roadmaps' region (layers in force).
+    pub calendar: &'static Calendar,
     /// Every file the check read, with its modification time then.
     seen: Vec<(PathBuf, Option<SystemTime>)>,
     /// Bumped at every successful reload.
@@ -34,6 +36,7 @@ pub struct Problems {
 /// The roadmaps a service watches.
 pub struct Roadmaps {
     paths: Vec<PathBuf>,
+    calendar: &'static Calendar,
     current: RwLock<Arc<Snapshot>>,
     problems: RwLock<Problems>,
 }
@@ -42,11 +45,21 @@ pub struct Roadmaps {
 pub type LoadError = Vec<String>;
 
 impl Roadmaps {
-    /// Checks the roadmaps under `paths`; errors are rendered in Russian.
+    /// Checks the roadmaps under `paths` with the shipped calendar; errors are rendered in Russian.
     pub fn load(paths: &[PathBuf], now: DateTime<FixedOffset>) -> Result<Roadmaps, LoadError> {
-        let snapshot = check_now(paths, 1, now)?;
+        Roadmaps::load_with(paths, now, Calendar::russia())
+    }
+
+    /// Checks the roadmaps under `paths` with the calendar in force (see [`crate::calendar::load`]).
+    pub fn load_with(
+        paths: &[PathBuf],
+        now: DateTime<FixedOffset>,
+        calendar: &'static Calendar,
+    ) -> Result<Roadmaps, LoadError> {
+        let snapshot = check_now(paths, 1, now, calendar)?;
         Ok(Roadmaps {
             paths: paths.to_vec(),
+            calendar,
             current: RwLock::new(Arc::new(snapshot)),
             problems: RwLock::new(Problems::default()),
         })
@@ -69,7 +82,7 @@ impl Roadmaps {
         if unchanged {
             return false;
         }
-        match check_now(&self.paths, current.version + 1, now) {
+        match check_now(&self.paths, current.version + 1, now, self.calendar) {
             Ok(snapshot) => {
                 tracing::info!(files = snapshot.seen.len(), version = snapshot.version, "roadmaps reloaded");
                 if let Ok(mut c) = self.current.write() {
@@ -97,22 +110,28 @@ fn modified(path: &PathBuf) -> Option<SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
-fn check_now(paths: &[PathBuf], version: u64, now: DateTime<FixedOffset>) -> Result<Snapshot, LoadError> {
+fn check_now(
+    paths: &[PathBuf],
+    version: u64,
+    now: DateTime<FixedOffset>,
+    calendar: &'static Calendar,
+) -> Result<Snapshot, LoadError> {
     let files =
         check::collect_files(paths).map_err(|missing| vec![format!("путь не найден: {}", missing.display())])?;
     // Times are taken before reading, so an edit made during the check is seen next time.
     let seen: Vec<_> = files.iter().map(|f| (f.clone(), modified(f))).collect();
     let renderer = Renderer::new(Lang::Ru);
-    let workspace = check::check_files(&files, Calendar::russia()).into_workspace().map_err(|checked| {
+    let workspace = check::check_files(&files, calendar).into_workspace().map_err(|checked| {
         let mut text: Vec<String> =
             checked.diagnostics.iter().filter(|d| d.is_error()).map(|d| renderer.human(d)).collect();
         text.push(Summary::of(checked.files.len(), &checked.diagnostics).render(Lang::Ru));
         text
     })?;
-    if let Err(errors) = crate::compile::compile(&workspace, Calendar::russia()) {
+    let calendar = calendar.for_region(workspace.region());
+    if let Err(errors) = crate::compile::compile(&workspace, calendar) {
         return Err(errors.iter().map(|d| renderer.human(d)).collect());
     }
-    Ok(Snapshot { workspace, seen, version, loaded_at: now })
+    Ok(Snapshot { workspace, calendar, seen, version, loaded_at: now })
 }
 
 /// Store connections, reused across requests (SQLite in WAL mode: readers do not block).
@@ -156,7 +175,7 @@ pub struct View {
 impl View {
     pub fn at(snapshot: Arc<Snapshot>, pool: &Pool, now: DateTime<FixedOffset>) -> Result<View, StoreError> {
         let events = pool.with(|s| s.events())?;
-        let plan = track::plan_at(&snapshot.workspace, &events, now, Calendar::russia());
+        let plan = track::plan_at(&snapshot.workspace, &events, now, snapshot.calendar);
         Ok(View { snapshot, events, plan, now })
     }
 
@@ -165,7 +184,7 @@ impl View {
     }
 
     pub fn report(&self) -> Report<'_> {
-        track::status(&self.snapshot.workspace, &self.plan, &self.events, self.now, Calendar::russia())
+        track::status(&self.snapshot.workspace, &self.plan, &self.events, self.now, self.snapshot.calendar)
     }
 
     /// Today in the roadmaps' local time.
