@@ -171,3 +171,29 @@ fn english_from_lang_environment() {
     assert!(run.stderr().contains("error[K0203]: missing required field"), "{}", run.stderr());
     assert!(run.stderr().ends_with("checked 1 file: 5 errors, 0 warnings\n"), "{}", run.stderr());
 }
+
+/// A roadmap with one unreadable deadline is still tracked: `karta check` fails on it, while
+/// the commands that work on the plan name it and go on with every other activity.
+#[test]
+fn an_unreadable_deadline_leaves_the_rest_tracked() {
+    let t = support::Test::new();
+    let roadmaps = support::copy_roadmaps(t.path());
+    let file = roadmaps.join("lazo-2023-2024.yaml");
+    let text = std::fs::read_to_string(&file).expect("read");
+    assert!(text.contains("due: \"до 17 октября 2023 г.\""), "the fixture's phrase");
+    std::fs::write(&file, text.replacen("due: \"до 17 октября 2023 г.\"", "due: \"до 17 октябр 20233 г.\"", 1))
+        .expect("write");
+    let check = t.args(["check", "roadmaps"]).run();
+    assert_eq!(check.code(), 1, "{}", check.stderr());
+    assert!(check.stderr().contains("ошибка[K0501]"), "{}", check.stderr());
+
+    let status = support::Test::new();
+    support::copy_roadmaps(status.path());
+    std::fs::copy(&file, status.path().join("roadmaps/lazo-2023-2024.yaml")).expect("copy");
+    let run = status.args(["status", "--roadmap", "lazo-2023-2024", "--now", "2023-10-20T18:00:00+10:00"]).run();
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(run.stderr().contains("ошибка[K0501]") && run.stderr().contains("20233"), "{}", run.stderr());
+    assert!(run.stderr().contains("мероприятий с нераспознанным сроком: 1"), "{}", run.stderr());
+    // The other 117 occurrences of the roadmap are there (118 with the broken one).
+    assert!(run.stdout().contains("всего 117"), "{}", run.stdout());
+}

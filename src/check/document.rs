@@ -606,6 +606,15 @@ fn deadline(
 ) -> Option<Depends> {
     let spec = match due {
         Due::Phrase(phrase) => {
+            // A footnote mark glued to a date («15 мая 2021* г.») is read past, and said so.
+            for mark in deadline::footnotes(phrase) {
+                let span = super::phrase_span(ctx.loaded, pointer, phrase, mark.start, mark.end);
+                ctx.out.push(
+                    Diagnostic::warning(Code::FootnoteInDeadline, mark.message)
+                        .at(&ctx.loaded.source, span)
+                        .hint_opt(mark.hint),
+                );
+            }
             match deadline::read_remembered(phrase, period) {
                 Ok(spec) => spec,
                 Err(e) => {
@@ -647,7 +656,10 @@ fn deadline(
             pointer,
             msg!("срок отсчитывается от события «{}», которого нет среди мероприятий: karta не может его датировать, напоминаний по нему не будет", event;
                 "the deadline counts from «{}», which is not an activity: karta cannot date it and will not remind", event),
-        );
+        )
+        .hints
+        .push(msg!("если событие — мероприятие дорожной карты, сошлитесь на него: «в течение 3 дней после org-5»; иначе укажите дату";
+            "if the event is an activity of a roadmap, name it: «в течение 3 дней после org-5»; else give a date"));
         return None;
     }
     let occurrences = spec.occurrences(period, calendar, shift);

@@ -71,6 +71,20 @@ pub fn read(phrase: &str, period: Period) -> Result<Spec, DeadlineError> {
     resolve::resolve(parts, period, phrase.chars().count())
 }
 
+/// The footnote marks in a phrase («15 мая 2021* г.», «<*>», «<1>»): the reader passes over
+/// them; the caller warns, because the footnote may change the deadline.
+pub fn footnotes(phrase: &str) -> Vec<DeadlineError> {
+    lexer::lex(phrase)
+        .into_iter()
+        .filter(|t| t.tok == lexer::Tok::Footnote)
+        .map(|t| {
+            let mark: String = phrase.chars().skip(t.start).take(t.end - t.start).collect();
+            DeadlineError::new(t.start, t.end, msg!("сноска «{}» в сроке пропущена", mark; "footnote mark «{}» in the deadline skipped", mark))
+                .with_hint(msg!("проверьте текст сноски: она может менять срок; перенесите её в `notes`"; "read the footnote: it may change the deadline; move it to `notes`"))
+        })
+        .collect()
+}
+
 /// The forms karta understands, for hints.
 pub fn known_forms() -> Message {
     msg!(
