@@ -73,5 +73,19 @@ pub fn run(_global: &Global, args: Args) -> super::Exit {
             );
         }
     }
+    // What could not be placed stays in the YAML as a comment; the author decides.
+    for h in &converted.headings {
+        err_line!("  строка-раздел без мероприятий (оставлена комментарием): «{h}»");
+    }
+    if converted.period_guessed {
+        err_line!("  период в документе не найден — укажите его в YAML или через --period FROM..TO");
+    }
+    match &converted.approval {
+        Some(a) if a.date.is_none() => {
+            err_line!("  утверждение найдено без даты — оставлено комментарием, впишите дату");
+        }
+        None => err_line!("  утверждение (приказ, дата, номер) в документе не найдено"),
+        Some(_) => {}
+    }
     Ok(())
 }

@@ -145,7 +145,10 @@ pub fn approval(lines: &[String]) -> Option<Approval> {
         let (document, stamp) = act(&by);
         return Some(Approval { document, number: number(rest), date, stamp, signed: None });
     }
-    None
+    // The block is there, its date is not («от «___» ______ 2015 г.»): kept without a date.
+    let by = squeeze(&by.join(" "));
+    let (document, stamp) = if signs { ("утверждение".to_string(), None) } else { act(&by) };
+    Some(Approval { document, number: String::new(), date: None, stamp, signed: None })
 }
 
 /// «приказом Управления образования» / «к приказу министерства …»: the kind of act, and the
@@ -278,7 +281,8 @@ mod tests {
         let a = approval(&l(&["Утверждаю", "Министр просвещения", "О.Ю.ВАСИЛЬЕВА", "19 июня 2018 г."])).expect("found");
         assert_eq!(a.signed, Some(("Министр просвещения".into(), "О.Ю.ВАСИЛЬЕВА".into())));
         // A blank date is not a date.
-        assert!(approval(&l(&["«Утверждаю»", "Директор школы:", "«___» __________ 2015г."])).is_none());
+        let blank = approval(&l(&["«Утверждаю»", "Директор школы:", "«___» __________ 2015г."])).expect("found");
+        assert_eq!(blank.date, None);
     }
 
     #[test]
