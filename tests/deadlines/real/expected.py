@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Compute expected occurrences for the real-phrase corpus.
+"""Compute expected occurrences for a real-phrase corpus.
 
-Reads sources.tsv and phrases.yaml (next to this script) and writes
+Reads sources.tsv and phrases.yaml (in the corpus directory: this script's, or the one given)
+and writes
 expected.yaml: one entry per phrase, in the same order, with the
 occurrences that the phrase's `meaning` has inside its source's period,
 by the binding semantics of docs/format.md section 3.3 (plus the forms
@@ -10,7 +11,8 @@ windows, staged «далее – ежегодно» deadlines, relative spans).
 
 This is an independent implementation: it never calls karta.
 
-Usage:  python3 tests/deadlines/real/expected.py
+Usage:  python3 tests/deadlines/real/expected.py [CORPUS_DIR]
+        python3 tests/deadlines/real/expected.py tests/deadlines/heldout
 """
 
 import calendar
@@ -192,6 +194,9 @@ def fmt_range(a, b):
 
 
 def main():
+    global HERE
+    if len(sys.argv) > 1:
+        HERE = os.path.abspath(sys.argv[1])
     periods = {}
     with open(os.path.join(HERE, "sources.tsv"), encoding="utf-8") as f:
         for row in csv.DictReader(f, delimiter="\t"):
