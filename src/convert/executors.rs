@@ -64,6 +64,47 @@ fn closing(text: &str) -> Option<usize> {
     None
 }
 
+/// Words that begin a role rather than an organisation: a list «директор, заместитель
+/// директора по УВР, классные руководители» is three executors.
+const ROLES: &[&str] = &[
+    "директор",
+    "заместител",
+    "зам",
+    "руководител",
+    "учител",
+    "педагог",
+    "классн",
+    "специалист",
+    "методист",
+    "психолог",
+    "социальн",
+    "председател",
+    "член",
+    "библиотекар",
+    "воспитател",
+    "куратор",
+    "координатор",
+    "эксперт",
+    "инспектор",
+    "начальник",
+    "главн",
+    "ведущ",
+    "советник",
+    "тьютор",
+    "логопед",
+    "дефектолог",
+    "администрац",
+    "родител",
+    "обучающ",
+];
+
+/// «Н.Е.», «И.», «Т.Ю.»: a person's initials.
+fn initials(word: &str) -> bool {
+    let w = word.trim_end_matches([',', ';']);
+    let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+    w.contains('.') && (1..=3).contains(&letters) && w.chars().all(|c| c == '.' || c.is_uppercase())
+}
+
 /// A cell split into executor names, in order.
 pub fn split(cell: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -74,8 +115,23 @@ pub fn split(cell: &str) -> Vec<String> {
             let bare = word.trim_end_matches([',', ';', '.', ':']);
             let starts = STARTS.iter().any(|s| bare == *s || bare.starts_with(&format!("{s}-")));
             let previous = current.last().copied().unwrap_or_default();
+            let capital = word.starts_with(char::is_uppercase);
+            let lower = bare.to_lowercase();
+            // After a comma a capitalised word («УМО, ОК, ЦИТ», «…, Администрация района») or a
+            // role («директор, заместитель директора») starts the next name; a lowercase word
+            // goes on with this one («Министерство образования, науки и …»).
+            let listed = previous.ends_with(',') && (capital || ROLES.iter().any(|r| lower.starts_with(r)));
+            // «Н.Е. Байрачный К.А. Федоренко», «Байрачный Н.Е. Федоренко К.А.»: people one after another.
+            let person = current.len() >= 2
+                && ((initials(word) && initials(current[0]) && !initials(previous))
+                    || (capital && !initials(word) && initials(previous) && !initials(current[0])));
+            if depth == 0 && !current.is_empty() && (listed || person) {
+                out.push(current.join(" "));
+                current.clear();
+            }
             // A new name begins at a capitalised organisation word, outside quotes and
             // parentheses, unless the previous word joins it ("и", "по", a comma).
+            let previous = current.last().copied().unwrap_or_default();
             let joined =
                 previous.ends_with(',') || matches!(previous, "и" | "по" | "в" | "на" | "для" | "при" | "–" | "-");
             if starts && depth == 0 && !current.is_empty() && !joined {
@@ -111,7 +167,8 @@ pub struct Directory {
 
 /// Spellings that differ only in case, spaces, quotes and dashes are the same name.
 fn key(name: &str) -> String {
-    name.to_lowercase()
+    name.trim_end_matches(['.', ',', ';', ':', ' '])
+        .to_lowercase()
         .replace(['«', '»', '"', '“', '”', '„'], "")
         .replace(['–', '—'], "-")
         .split_whitespace()
@@ -234,6 +291,28 @@ mod tests {
             defined("Муниципальное бюджетное учреждение «Центр» (далее – МБУ «ИМЦ») района"),
             Some(("МБУ «ИМЦ»".to_string(), "Муниципальное бюджетное учреждение «Центр» района".to_string()))
         );
+        assert_eq!(split("УМО, ОК, ЦИТ"), ["УМО", "ОК", "ЦИТ"]);
+        assert_eq!(
+            split("Управление образования, Администрация района"),
+            ["Управление образования", "Администрация района"]
+        );
+        assert_eq!(
+            split("Министерство образования, науки и молодежной политики"),
+            ["Министерство образования, науки и молодежной политики"]
+        );
+        assert_eq!(
+            split("директор, заместитель директора по УВР, классные руководители"),
+            ["директор", "заместитель директора по УВР", "классные руководители"]
+        );
+        assert_eq!(
+            split("Н.Е. Байрачный К.А. Федоренко Т.Ю. Горностаева"),
+            ["Н.Е. Байрачный", "К.А. Федоренко", "Т.Ю. Горностаева"]
+        );
+        assert_eq!(split("Байрачный Н.Е. Федоренко К.А."), ["Байрачный Н.Е.", "Федоренко К.А."]);
+        assert_eq!(split("Ахметкужина Ш.И."), ["Ахметкужина Ш.И."]);
+        let mut d = Directory::default();
+        // Trailing punctuation does not make a second executor.
+        assert_eq!(d.add("МБУ «ИМЦ»."), d.add("МБУ «ИМЦ»"));
         let mut d = Directory::default();
         let a = d.add("Районные методические объединения (далее – РМО)");
         let b = d.add("РМО");
