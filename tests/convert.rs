@@ -116,6 +116,8 @@ fn broken_inputs_get_a_clear_message() {
         ("password.docx", "файл зашифрован (защищён паролем)"),
         ("no-table.docx", "в документе нет таблиц"),
         ("no-header.docx", "не найдена таблица дорожной карты"),
+        // Found by fuzzing (fuzz/regressions/convert_xlsx): a column name past XFD overflowed in calamine.
+        ("cell-reference-overflow.xlsx", "за пределами листа"),
     ] {
         let run = Test::new().args(["convert", &fixture(file), "-o", "out.yaml"]).run();
         run.fails();

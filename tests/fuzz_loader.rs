@@ -7,7 +7,8 @@ use proptest::prelude::*;
 
 fn assert_located(text: &str) {
     let outcome = karta::load::load_str(Path::new("fuzz.yaml"), text.to_string(), karta::load::Budget::default());
-    let lines = text.lines().count().max(1);
+    // Lines as the YAML parser breaks them: at LF, CRLF and a lone CR.
+    let lines = text.replace("\r\n", "\n").replace('\r', "\n").lines().count().max(1);
     for d in &outcome.diagnostics {
         assert!(d.span.line >= 1 && d.span.line <= lines + 1, "line {} of {lines}: {:?}", d.span.line, d.message);
         assert!(d.span.col >= 1, "column {}", d.span.col);
@@ -72,4 +73,26 @@ proptest! {
         std::fs::write(&path, tokens.concat()).expect("write");
         let _ = karta::check::check_files(&[path], karta::calendar::Calendar::russia());
     }
+}
+
+/// Found by fuzzing (fuzz/regressions/loader/lone-cr-line-past-end): a lone CR breaks a line for
+/// the YAML parser, so it must for positions too.
+#[test]
+fn a_lone_cr_is_a_line_break_for_positions() {
+    for text in ["\r\r.", "kind: roadmap\rid: x\r\ttitle: T\r", "a: 1\r\nb: [\r"] {
+        assert_located(text);
+        let outcome = karta::load::load_str(Path::new("cr.yaml"), text.to_string(), karta::load::Budget::default());
+        assert!(!outcome.diagnostics.is_empty(), "{text:?} is not a roadmap");
+    }
+    // The caret stands under the text the diagnostic is about.
+    let outcome = karta::load::load_str(Path::new("cr.yaml"), "\r\r.".to_string(), karta::load::Budget::default());
+    let shown = karta::diag::Renderer::new(karta::diag::Lang::Ru).human(&outcome.diagnostics[0]);
+    assert!(shown.contains("3 | .\n"), "{shown}");
+    // A file with lone CRs reads exactly as its twin with LFs.
+    let render = |text: &str| {
+        let outcome = karta::load::load_str(Path::new("cr.yaml"), text.to_string(), karta::load::Budget::default());
+        let renderer = karta::diag::Renderer::new(karta::diag::Lang::Ru);
+        outcome.diagnostics.iter().map(|d| renderer.human(d)).collect::<Vec<_>>()
+    };
+    assert_eq!(render("kind: roadmap\rid: x\r\ttitle: T\r"), render("kind: roadmap\nid: x\n\ttitle: T\n"));
 }

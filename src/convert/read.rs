@@ -288,8 +288,52 @@ fn table(tbl: roxmltree::Node, numbering: &mut Numbering) -> Vec<Row> {
 }
 
 fn sheet(bytes: &[u8], ext: &str) -> Result<Source, ReadError> {
-    use calamine::Reader;
     let kind = if ext == "ods" { "таблица ODS" } else { "книга Excel" };
+    if ext != "ods" {
+        cell_references(bytes).map_err(|why| ReadError::Corrupt { kind, why })?;
+    }
+    // calamine is the field's reader; a workbook it cannot take must still end in an error,
+    // never a crash (the references above are the one overflow fuzzing found in it).
+    std::panic::catch_unwind(|| sheet_unchecked(bytes, kind)).unwrap_or_else(|_| {
+        Err(ReadError::Corrupt { kind, why: "книгу не удалось разобрать".into() })
+    })
+}
+
+/// Refuses cell references past Excel's last column (XFD) or row (1048576) in the sheets of a
+/// workbook: calamine computes them without overflow checks.
+fn cell_references(bytes: &[u8]) -> Result<(), String> {
+    let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else { return Ok(()) };
+    for i in 0..zip.len() {
+        let Ok(mut part) = zip.by_index(i) else { continue };
+        // Every part: the workbook's relationships may put a sheet anywhere.
+        if part.is_dir() {
+            continue;
+        }
+        // What can be read, even of a damaged part: calamine reads that much too.
+        let mut raw = Vec::new();
+        let _ = (&mut part).take(PART_LIMIT).read_to_end(&mut raw);
+        let xml = String::from_utf8_lossy(&raw);
+        for marker in [" r=\"", " ref=\"", " sqref=\""] {
+            for (at, _) in xml.match_indices(marker) {
+                let value = xml[at + marker.len()..].split('"').next().unwrap_or_default();
+                for reference in value.split([':', ' ']) {
+                    let letters =
+                        reference.trim_start_matches('$').chars().take_while(char::is_ascii_alphabetic).count();
+                    let digits: String = reference.chars().skip_while(|c| !c.is_ascii_digit()).collect();
+                    let row_ok =
+                        digits.len() <= 7 && digits.parse::<u64>().map_or(digits.is_empty(), |r| r <= 1_048_576);
+                    if letters > 3 || !row_ok {
+                        return Err(format!("ссылка на ячейку «{reference}» за пределами листа"));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn sheet_unchecked(bytes: &[u8], kind: &'static str) -> Result<Source, ReadError> {
+    use calamine::Reader;
     let corrupt = |why: String| ReadError::Corrupt { kind, why };
     let mut book =
         calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| corrupt(e.to_string()))?;

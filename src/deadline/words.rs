@@ -382,7 +382,10 @@ pub fn tolerant(word: &str) -> Option<Word> {
     let mut best: Option<(usize, Word)> = None;
     let mut tie = false;
     // A four-letter word is read only as a misspelt month ("мрта"): short keywords are too close to each other.
-    let candidates = full_forms().filter(|(_, m)| len > 4 || matches!(m, Word::Month(_)));
+    // The edit distance is at least the difference in length: forms further off are skipped.
+    let candidates = full_forms()
+        .filter(|(form, _)| form.chars().count().abs_diff(len) <= limit)
+        .filter(|(_, m)| len > 4 || matches!(m, Word::Month(_)));
     for (form, meaning) in candidates {
         let d = strsim::damerau_levenshtein(word, form);
         if d > limit {
@@ -402,7 +405,9 @@ pub fn tolerant(word: &str) -> Option<Word> {
 
 /// The known word nearest to an unknown one, for "did you mean".
 pub fn nearest(word: &str) -> Option<&'static str> {
+    let len = word.chars().count();
     full_forms()
+        .filter(|(form, _)| form.chars().count().abs_diff(len) <= 3)
         .map(|(form, _)| (strsim::damerau_levenshtein(word, form), form))
         .filter(|(d, form)| *d <= 3 && *d < form.chars().count() / 2 + 1)
         .min_by_key(|(d, _)| *d)

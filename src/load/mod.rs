@@ -151,6 +151,9 @@ pub fn load_bytes(path: &Path, bytes: Vec<u8>, budget: Budget) -> Outcome {
 
 /// Loads a document from text.
 pub fn load_str(path: &Path, text: String, budget: Budget) -> Outcome {
+    // The YAML parser breaks lines at a lone CR (old Mac files) as well as at LF; positions are
+    // counted by LF, so a lone CR becomes an LF (one byte for one: every offset stays).
+    let text = if text.contains('\r') { lone_cr_as_lf(text) } else { text };
     let source = Source::new(path, text);
     let parsed = yaml::parse(&source.text, budget);
     let mut diagnostics: Vec<Diagnostic> = parsed
@@ -271,4 +274,16 @@ fn push_escaped(pointer: &mut String, segment: &str) {
             c => pointer.push(c),
         }
     }
+}
+
+/// Every CR not followed by LF, as LF.
+fn lone_cr_as_lf(text: String) -> String {
+    let mut bytes = text.into_bytes();
+    for i in 0..bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+            bytes[i] = b'\n';
+        }
+    }
+    // Replacing one ASCII byte by another keeps the text UTF-8.
+    String::from_utf8(bytes).unwrap_or_default()
 }
