@@ -108,6 +108,13 @@ fn text(
     lang: Lang,
 ) -> String {
     let ru = lang == Lang::Ru;
+    // What a relative deadline counts from, in words.
+    let anchor = match spec {
+        Spec::Relative(r) if r.after.is_some() => "относительно другого мероприятия",
+        Spec::Relative(r) if r.event.is_some() => "от события, названного словами (дат нет)",
+        _ => "от даты утверждения документа",
+    };
+    let relative = format!("relative — {anchor}");
     let kind = match (spec.kind(), ru) {
         ("once", true) => "once — один срок",
         ("window", true) => "window — период",
@@ -115,7 +122,7 @@ fn text(
         ("recurring", true) => "recurring — повторяющийся срок",
         ("continuous", true) => "continuous — постоянно, без сроков",
         ("on_demand", true) => "on_demand — по мере необходимости, без сроков",
-        ("relative", true) => "relative — относительно другого мероприятия",
+        ("relative", true) => relative.as_str(),
         (k, _) => k,
     };
     let (l_phrase, l_kind, l_period, l_form, l_canon, l_occ) = if ru {
