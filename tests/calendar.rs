@@ -10,23 +10,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use support::Test;
+use support::{Test, golden};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Compares with a golden file; `KARTA_BLESS=1` rewrites it.
-fn golden(path: &Path, actual: &str, failures: &mut Vec<String>) {
-    if std::env::var_os("KARTA_BLESS").is_some() {
-        std::fs::write(path, actual).expect("bless");
-        return;
-    }
-    match std::fs::read_to_string(path) {
-        Ok(expected) if expected == actual => {}
-        Ok(expected) => failures.push(format!("{}:\n--- expected\n{expected}\n--- actual\n{actual}", path.display())),
-        Err(_) => failures.push(format!("{} is missing; run with KARTA_BLESS=1", path.display())),
-    }
 }
 
 /// `karta calendar check NAME` run in the fixtures directory: exit code, stdout, stderr.

@@ -113,21 +113,6 @@ pub fn month(calendar: &Calendar, year: i32, month: u32) -> Figures {
     f
 }
 
-const MONTHS: [&str; 12] = [
-    "январь",
-    "февраль",
-    "март",
-    "апрель",
-    "май",
-    "июнь",
-    "июль",
-    "август",
-    "сентябрь",
-    "октябрь",
-    "ноябрь",
-    "декабрь",
-];
-
 fn kind_ru(k: Kind) -> &'static str {
     match k {
         Kind::Holiday => "праздник",
@@ -174,7 +159,7 @@ impl YearReport {
             "месяц", "дней", "рабочих", "выходных", "сокращённых", "часов (40 ч)"
         );
         for m in &self.months {
-            let name = MONTHS.get(m.month as usize - 1).copied().unwrap_or_default();
+            let name = crate::ru::month_name(m.month);
             let _ = writeln!(s, "{}", row(name, m));
         }
         let _ = writeln!(s, "{}", row("год", &self.total));

@@ -101,3 +101,16 @@ pub fn copy_roadmaps(dir: &Path) -> PathBuf {
     }
     roadmaps
 }
+
+/// Compares with a golden file; `KARTA_BLESS=1` rewrites it.
+pub fn golden(path: &Path, actual: &str, failures: &mut Vec<String>) {
+    if std::env::var_os("KARTA_BLESS").is_some() {
+        std::fs::write(path, actual).expect("bless");
+        return;
+    }
+    match std::fs::read_to_string(path) {
+        Ok(expected) if expected == actual => {}
+        Ok(expected) => failures.push(format!("{}:\n--- expected\n{expected}\n--- actual\n{actual}", path.display())),
+        Err(_) => failures.push(format!("{} is missing; run with KARTA_BLESS=1", path.display())),
+    }
+}
