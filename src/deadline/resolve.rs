@@ -88,7 +88,7 @@ fn simple(parts: Vec<Located>, period: Period, phrase_len: usize) -> Result<Spec
     let confirms = confirming_weekdays(&parts);
     let mut rec = Recurrence::every(Every::Week);
     let mut unit: Option<Every> = None;
-    let mut starting: Option<&Located> = None;
+    let mut starting: Option<(Point, usize, usize)> = None;
     let mut every: Option<(Every, &Located)> = None;
     let mut repeats = false;
     let mut items: Vec<(PItem, usize, usize)> = Vec::new();
@@ -149,7 +149,7 @@ fn simple(parts: Vec<Located>, period: Period, phrase_len: usize) -> Result<Spec
                 unit = Some(Every::Year);
                 repeats = true;
             }
-            Part::Starting(_) => starting = Some(p),
+            Part::Starting(point) => starting = Some((*point, p.start, p.end)),
             Part::Time(t) => time = Some(super::spec::Time::local(*t)),
             Part::Moscow => moscow = Some(p),
             Part::Item(item) => items.push((*item, p.start, p.end)),
@@ -185,16 +185,15 @@ fn simple(parts: Vec<Located>, period: Period, phrase_len: usize) -> Result<Spec
                 }
             }
         }
-        if let Some(p) = starting {
-            let Part::Starting(point) = &p.part else { unreachable_part() };
-            let from = match years(&[(PItem::Bare(*point), p.start, p.end)], period)?.pop() {
+        if let Some((point, start, end)) = starting {
+            let from = match years(&[(PItem::Bare(point), start, end)], period)?.pop() {
                 Some(Resolved::Once(d) | Resolved::Window(d, _)) => d,
                 None => period.from,
             };
             if from > period.to {
                 return Err(DeadlineError::new(
-                    p.start,
-                    p.end,
+                    start,
+                    end,
                     msg!("начало ({}) позже конца периода", from.format("%d.%m.%Y");
                     "the start ({}) is after the period ends", from.format("%d.%m.%Y")),
                 ));
@@ -305,10 +304,6 @@ fn simple(parts: Vec<Located>, period: Period, phrase_len: usize) -> Result<Spec
 
 fn unreachable_spec(_: &Located) -> Spec {
     Spec::Continuous
-}
-
-fn unreachable_part() -> ! {
-    unreachable!("a located part changed its kind")
 }
 
 /// A weekday written beside a day to confirm it («14.03 (чт)», «в среду, 12 октября»).
