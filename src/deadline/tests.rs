@@ -135,6 +135,12 @@ fn errors_point_at_the_unread_part() {
     assert_eq!((e.start, e.end), (5, 14));
     let e = read("до 31 февраля 2024 г.", school_year()).expect_err("refused");
     assert_eq!(e.message.ru, "такой даты нет: 31 февраля 2024 г.");
+    let e = read("по графику", school_year()).expect_err("refused");
+    assert!(e.hint.is_some_and(|h| h.ru.contains("отсылкой к другому документу")), "a reference to another document");
+    let e = read("до 1 марта 20__ г.", school_year()).expect_err("refused");
+    assert_eq!((e.start, e.end, e.message.ru.as_str()), (11, 15, "вместо даты — незаполненный бланк"));
+    let e = read("14.03 (пт)", school_year()).expect_err("refused");
+    assert_eq!(e.message.ru, "14.03.2024 — четверг, а не пятница");
     let e = read("ежемесячно, до октябяря", school_year()).expect_err("refused");
     assert!(e.message.ru.contains("двояко"), "{}", e.message.ru);
 }

@@ -207,6 +207,15 @@ impl Parser<'_> {
         if let Tok::Unknown(word) = &t.tok {
             let err =
                 DeadlineError::new(t.start, t.end, msg!("непонятное слово «{}»", text; "unknown word «{}»", text));
+            // «по графику», «согласно плану», «в установленные сроки»: the dates are in another document.
+            const ELSEWHERE: [&str; 7] =
+                ["график", "план", "установлен", "согласно", "соответстви", "регламент", "положени"];
+            if ELSEWHERE.iter().any(|w| word.starts_with(w)) {
+                return err.with_hint(msg!(
+                    "срок задан отсылкой к другому документу: перенесите даты из него («до 17 октября 2023 г.») или напишите «по мере необходимости»";
+                    "the deadline refers to another document: copy its dates («до 17 октября 2023 г.») or write «по мере необходимости»"
+                ));
+            }
             return match words::nearest(word) {
                 Some(near) => err.with_hint(msg!("возможно, имелось в виду «{}»", near; "did you mean «{}»?", near)),
                 None => err.with_hint(super::known_forms()),
