@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use karta::track::{Sqlite, Store};
+use karta::store;
 use serde_json::Value;
 
 fn root() -> PathBuf {
@@ -58,7 +58,7 @@ fn a_writer_killed_mid_import_leaves_all_or_nothing() {
     }
     std::fs::write(dir.path().join("progress.csv"), csv).expect("csv");
     let db = dir.path().join("base.db");
-    drop(Sqlite::open(&db).expect("create the base database"));
+    drop(store::open(&db).expect("create the base database"));
 
     // How long a whole import takes, to spread the kills across it.
     let full = {
@@ -85,7 +85,7 @@ fn a_writer_killed_mid_import_leaves_all_or_nothing() {
         std::thread::sleep(full.mul_f64(f64::from(attempt) / 8.0));
         let _ = child.kill();
         let _ = child.wait();
-        let store = Sqlite::open(&dir.path().join(&file)).expect("the database opens after SIGKILL");
+        let store = store::open(&dir.path().join(&file)).expect("the database opens after SIGKILL");
         assert_eq!(store.integrity().expect("integrity check"), "ok", "attempt {attempt}");
         let n = store.events().expect("read").len();
         assert!(n == 0 || n == rows.len(), "attempt {attempt}: {n} of {} events — a half-written import", rows.len());
@@ -122,7 +122,7 @@ fn two_writers_at_once_lose_nothing() {
         assert_eq!(code, Some(0), "a concurrent write failed: {err}");
         assert!(!err.contains("locked"), "{err}");
     }
-    let store = Sqlite::open(&dir.path().join("karta.db")).expect("open");
+    let store = store::open(&dir.path().join("karta.db")).expect("open");
     assert_eq!(store.events().expect("read").len(), rows.len(), "every report recorded once");
     assert_eq!(store.integrity().expect("check"), "ok");
 }

@@ -4,7 +4,7 @@
 use std::io::BufRead;
 use std::path::PathBuf;
 
-use karta::track::{NewUser, Role, Sqlite};
+use karta::store::{self, NewUser, Role};
 use karta::web::auth;
 
 use super::{Global, err_line, out_line};
@@ -61,12 +61,12 @@ pub enum UserCommand {
 }
 
 pub fn run(global: &Global, args: Args) -> super::Exit {
-    let mut store = Sqlite::open(&args.db).map_err(|e| {
+    let mut store = store::open(&args.db).map_err(|e| {
         err_line!("karta: {e}");
         2u8
     })?;
     let now = karta::clock::now(global.now).to_rfc3339();
-    let failed = |e: karta::track::StoreError| {
+    let failed = |e: karta::store::StoreError| {
         err_line!("ошибка: {e}");
         1u8
     };
