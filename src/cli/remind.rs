@@ -54,10 +54,12 @@ pub struct ConfigFile {
     pub web: Option<karta::web::Config>,
 }
 
-/// `[store]`: where the database and the roadmaps are.
+/// `[store]`: where the database and the roadmaps are. The database is `path` or, the same
+/// thing under the name a database server's address goes by, `url`.
 #[derive(serde::Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct StoreSection {
+    #[serde(alias = "url")]
     pub path: Option<PathBuf>,
     #[serde(default)]
     pub roadmaps: Vec<PathBuf>,
