@@ -201,7 +201,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Peer {
     }
 }
 
-/// Runs blocking work (SQLite, templates) off the async threads.
+/// Runs blocking work (the store, templates) off the async threads.
 pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, Fail> {
     tokio::task::spawn_blocking(f).await.map_err(|e| Fail::new(StatusCode::INTERNAL_SERVER_ERROR, format!("сбой: {e}")))
 }
