@@ -1,6 +1,7 @@
 //! The progress store under stress, on real SQLite files: a writer killed with SIGKILL in the
 //! middle of an import leaves the file sound and holding all or none of that import; two
-//! processes writing at once lose nothing and never fail with "database is locked".
+//! processes writing at once lose nothing and never fail with "database is locked"; a
+//! `postgres://` database is refused with a clear message until that backend is built.
 
 mod support;
 
@@ -125,4 +126,17 @@ fn two_writers_at_once_lose_nothing() {
     let store = store::open(&dir.path().join("karta.db")).expect("open");
     assert_eq!(store.events().expect("read").len(), rows.len(), "every report recorded once");
     assert_eq!(store.integrity().expect("check"), "ok");
+}
+
+#[test]
+fn a_postgres_url_is_refused_until_that_backend_is_built() {
+    let roadmaps = root().join("roadmaps").display().to_string();
+    let url = "postgres://karta@localhost/karta";
+    for args in
+        [vec!["status", "--roadmaps", &roadmaps, "--db", url, "--now", "2023-10-16"], vec!["user", "list", "--db", url]]
+    {
+        let run = support::Test::new().args(args.clone()).run();
+        assert_eq!(run.code(), 2, "{args:?}: {}", run.stderr());
+        assert_eq!(run.stderr().trim(), "karta: PostgreSQL пока не поддерживается в этой сборке", "{args:?}");
+    }
 }
