@@ -15,7 +15,6 @@ use std::time::Instant;
 
 use chrono::{DateTime, FixedOffset};
 use karta::calendar::Calendar;
-use karta::track::Store;
 
 /// The allocator of the `karta` command, so that the figures are the command's.
 #[global_allocator]
@@ -86,7 +85,7 @@ fn run(n: usize, now: DateTime<FixedOffset>, pipeline_only: bool) -> Vec<Measure
     let (csv, rows) = karta::synthetic::reports(&planned, now.date_naive(), &mut rng);
     drop(planned);
     let db = dir.path().join("karta.db");
-    let mut store = karta::track::Sqlite::open(&db).expect("the store");
+    let mut store = karta::store::open(&db).expect("the store");
     let imported = measure(&mut out, "import reports", || {
         let plan = karta::track::plan_at(&ws, &[], now, calendar);
         let events = karta::track::import::read(&PathBuf::from("events.csv"), &csv, &ws, &plan, &[], now, "bench")

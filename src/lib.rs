@@ -17,6 +17,7 @@ pub mod model;
 pub mod notify;
 pub mod render;
 pub mod ru;
+pub mod store;
 pub mod synthetic;
 pub mod track;
 pub mod web;

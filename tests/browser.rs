@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 
-use karta::track::{Sqlite, Store};
+use karta::store;
 
 const NOW: &str = "2023-10-16T10:00:00+10:00";
 const AMURSKY: &str = "khabarovsk-model-2023-2024/w-d3-inform@2023-10-03/mo-amursky";
@@ -136,7 +136,7 @@ async fn shot(client: &Client, name: &str) {
 }
 
 fn events_about(dir: &Path, occurrence: &str) -> usize {
-    let store = Sqlite::open(&dir.join("karta.db")).expect("store");
+    let store = store::open(&dir.join("karta.db")).expect("store");
     store.events().expect("events").iter().filter(|e| e.event.occurrence.as_deref() == Some(occurrence)).count()
 }
 

@@ -68,7 +68,7 @@ fn an_escalation_about_joint_work_tells_each_head_about_their_own() {
     let report = karta::track::status(&ws, &plan, &[], now, Calendar::russia());
     let rules = karta::notify::Rules::default();
     let notices = karta::notify::rules::plan(&ws, &plan, &report, &rules, Calendar::russia(), now);
-    let joint: Vec<&karta::track::Notice> = notices
+    let joint: Vec<&karta::store::Notice> = notices
         .iter()
         .filter(|n| n.rule == "escalation-1" && n.roadmap.starts_with("regional"))
         .filter(|n| {

@@ -1,6 +1,7 @@
 //! The progress store under stress, on real SQLite files: a writer killed with SIGKILL in the
 //! middle of an import leaves the file sound and holding all or none of that import; two
-//! processes writing at once lose nothing and never fail with "database is locked".
+//! processes writing at once lose nothing and never fail with "database is locked"; a
+//! `postgres://` database is refused with a clear message until that backend is built.
 
 mod support;
 
@@ -8,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use karta::track::{Sqlite, Store};
+use karta::store;
 use serde_json::Value;
 
 fn root() -> PathBuf {
@@ -58,7 +59,7 @@ fn a_writer_killed_mid_import_leaves_all_or_nothing() {
     }
     std::fs::write(dir.path().join("progress.csv"), csv).expect("csv");
     let db = dir.path().join("base.db");
-    drop(Sqlite::open(&db).expect("create the base database"));
+    drop(store::open(&db).expect("create the base database"));
 
     // How long a whole import takes, to spread the kills across it.
     let full = {
@@ -85,7 +86,7 @@ fn a_writer_killed_mid_import_leaves_all_or_nothing() {
         std::thread::sleep(full.mul_f64(f64::from(attempt) / 8.0));
         let _ = child.kill();
         let _ = child.wait();
-        let store = Sqlite::open(&dir.path().join(&file)).expect("the database opens after SIGKILL");
+        let store = store::open(&dir.path().join(&file)).expect("the database opens after SIGKILL");
         assert_eq!(store.integrity().expect("integrity check"), "ok", "attempt {attempt}");
         let n = store.events().expect("read").len();
         assert!(n == 0 || n == rows.len(), "attempt {attempt}: {n} of {} events — a half-written import", rows.len());
@@ -122,7 +123,20 @@ fn two_writers_at_once_lose_nothing() {
         assert_eq!(code, Some(0), "a concurrent write failed: {err}");
         assert!(!err.contains("locked"), "{err}");
     }
-    let store = Sqlite::open(&dir.path().join("karta.db")).expect("open");
+    let store = store::open(&dir.path().join("karta.db")).expect("open");
     assert_eq!(store.events().expect("read").len(), rows.len(), "every report recorded once");
     assert_eq!(store.integrity().expect("check"), "ok");
+}
+
+#[test]
+fn a_postgres_url_is_refused_until_that_backend_is_built() {
+    let roadmaps = root().join("roadmaps").display().to_string();
+    let url = "postgres://karta@localhost/karta";
+    for args in
+        [vec!["status", "--roadmaps", &roadmaps, "--db", url, "--now", "2023-10-16"], vec!["user", "list", "--db", url]]
+    {
+        let run = support::Test::new().args(args.clone()).run();
+        assert_eq!(run.code(), 2, "{args:?}: {}", run.stderr());
+        assert_eq!(run.stderr().trim(), "karta: PostgreSQL пока не поддерживается в этой сборке", "{args:?}");
+    }
 }

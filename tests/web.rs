@@ -16,7 +16,8 @@ use serde_json::{Value, json};
 use tower::ServiceExt;
 
 use karta::render::Templates;
-use karta::track::{Action, NewEvent, NewUser, Role, Sqlite, Store};
+use karta::store::{self, NewUser, Role, Store};
+use karta::track::{Action, NewEvent};
 use karta::web::state::{Pool, Roadmaps};
 use karta::web::{App, Config, auth, router};
 
@@ -54,7 +55,7 @@ impl Site {
         let roadmaps = support::copy_roadmaps(dir.path());
         edit(&roadmaps);
         let db = dir.path().join("karta.db");
-        let mut store = Sqlite::open(&db).expect("store");
+        let mut store = store::open(&db).expect("store");
         let people: [(&str, Role, Option<&str>, &[&str]); 4] = [
             ("admin", Role::Admin, None, &[]),
             ("author", Role::Author, Some("khk-iro"), &[]),
@@ -91,15 +92,15 @@ impl Site {
         Site { dir, app: Arc::new(app) }
     }
 
-    fn store(&self) -> Sqlite {
-        Sqlite::open(&self.dir.path().join("karta.db")).expect("store")
+    fn store(&self) -> Box<dyn Store> {
+        store::open(&self.dir.path().join("karta.db")).expect("store")
     }
 
     /// A signed-in user: session cookie, CSRF token, API token.
     fn who(&self, login: &str) -> Who {
         let mut store = self.store();
         let user = store.user(login).expect("read").expect("user");
-        let (cookie, _) = auth::start_session(&mut store, &user, now().timestamp(), 12).expect("session");
+        let (cookie, _) = auth::start_session(&mut *store, &user, now().timestamp(), 12).expect("session");
         let csrf = store.session(&auth::digest(&cookie), now().timestamp()).expect("read").expect("live").1;
         let token = auth::secret(32);
         store.add_token(login, &auth::digest(&token), "test", NOW).expect("token");

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use karta::check;
 use karta::compile;
 use karta::diag::{Diagnostic, Renderer, Summary};
-use karta::track::{Event, StoreError};
+use karta::store::{self, Backend, StoreError};
+use karta::track::Event;
 
 use super::{Format, Global, err_line, out_line};
 
@@ -23,8 +24,8 @@ pub struct Args {
 
 /// The progress log, when the database exists.
 fn log(db: &std::path::Path) -> Option<Result<Vec<Event>, StoreError>> {
-    use karta::track::Store;
-    db.is_file().then(|| karta::track::Sqlite::open(db).and_then(|s| s.events()))
+    // A file that is not there yet has no log to check against; a database server is asked.
+    (Backend::of(db) != Backend::Sqlite || db.is_file()).then(|| store::open(db).and_then(|s| s.events()))
 }
 
 /// Reports in the log about occurrences the plan does not have.

@@ -1,7 +1,5 @@
 //! `karta export`: the whole event log, for backup and audit — JSON (one object per line) or CSV.
 
-use karta::track::Store;
-
 use super::track::{Tracking, Where};
 use super::{Format, Global, out_fmt, out_line};
 

@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use karta::diag::Renderer;
-use karta::track::Store;
 
 use super::track::{Tracking, Where, author};
 use super::{Global, err_line, out_line};

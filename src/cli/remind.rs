@@ -8,7 +8,7 @@ use serde_json::json;
 
 use karta::notify::{self, Config, Transport};
 use karta::render::Templates;
-use karta::track::Notice;
+use karta::store::Notice;
 
 use super::track::{Tracking, Where};
 use super::{Format, Global, err_line, out_line};
@@ -54,10 +54,12 @@ pub struct ConfigFile {
     pub web: Option<karta::web::Config>,
 }
 
-/// `[store]`: where the database and the roadmaps are.
+/// `[store]`: where the database and the roadmaps are. The database is `path` or, the same
+/// thing under the name a database server's address goes by, `url`.
 #[derive(serde::Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct StoreSection {
+    #[serde(alias = "url")]
     pub path: Option<PathBuf>,
     #[serde(default)]
     pub roadmaps: Vec<PathBuf>,
@@ -108,7 +110,17 @@ impl Notifier {
         let now = tracking.now;
         let Tracking { workspace, plan, store, events, calendar, .. } = tracking;
         let report = karta::track::status(workspace, plan, events, now, calendar);
-        notify::pass(workspace, plan, &report, store, &self.templates, &self.transport, &self.config, calendar, now)
+        notify::pass(
+            workspace,
+            plan,
+            &report,
+            store.as_mut(),
+            &self.templates,
+            &self.transport,
+            &self.config,
+            calendar,
+            now,
+        )
     }
 }
 

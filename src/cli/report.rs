@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde_json::json;
 
 use karta::msg;
-use karta::track::{self, Action, NewEvent, Refusal, Request, Store};
+use karta::track::{self, Action, NewEvent, Refusal, Request};
 
 use super::track::{Tracking, Where, author};
 use super::{Format, Global, out_line};

@@ -160,7 +160,7 @@ async fn schedule(
         tokio::select! {
             _ = ticks.tick() => {
                 let (global, at, notifier) = (global.clone(), at.clone(), notifier.clone());
-                // Blocking work (SQLite, SMTP) off the async threads, awaited whole.
+                // Blocking work (the store, SMTP) off the async threads, awaited whole.
                 match tokio::task::spawn_blocking(move || once(&global, &at, &notifier)).await {
                     Ok(Ok(())) => {}
                     Ok(Err(code)) => tracing::warn!(code, "pass failed"),

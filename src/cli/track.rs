@@ -9,7 +9,8 @@ use karta::calendar::Calendar;
 use karta::check::Workspace;
 use karta::compile::Plan;
 use karta::diag::{Lang, Message};
-use karta::track::{self, Event, Sqlite, Store};
+use karta::store::{self, Store, StoreError};
+use karta::track::{self, Event};
 
 use super::{Global, err_line};
 
@@ -19,7 +20,8 @@ pub struct Where {
     /// Roadmap files or directories.
     #[arg(long, env = "KARTA_ROADMAPS", default_value = "roadmaps")]
     pub roadmaps: Vec<PathBuf>,
-    /// The progress database (SQLite file; created on first use).
+    /// The progress database: an SQLite file (created on first use); `postgres://…` is
+    /// recognised but not built yet.
     #[arg(long, env = "KARTA_DB", default_value = "karta.db")]
     pub db: PathBuf,
 }
@@ -28,7 +30,7 @@ pub struct Where {
 pub struct Tracking {
     pub workspace: Workspace,
     pub plan: Plan,
-    pub store: Sqlite,
+    pub store: Box<dyn Store>,
     pub events: Vec<Event>,
     pub now: DateTime<FixedOffset>,
     pub lang: Lang,
@@ -42,9 +44,9 @@ impl Tracking {
         // The roadmaps and the log are independent: the log is read while the roadmaps are checked.
         let (workspace, store) = std::thread::scope(|scope| {
             let log = scope.spawn(|| {
-                let store = Sqlite::open(&at.db)?;
+                let store = store::open(&at.db)?;
                 let events = store.events()?;
-                Ok::<_, track::StoreError>((store, events))
+                Ok::<_, StoreError>((store, events))
             });
             let workspace = super::workspace(global, &at.roadmaps, None);
             (workspace, log.join())

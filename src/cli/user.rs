@@ -4,7 +4,7 @@
 use std::io::BufRead;
 use std::path::PathBuf;
 
-use karta::track::{NewUser, Role, Sqlite};
+use karta::store::{self, NewUser, Role};
 use karta::web::auth;
 
 use super::{Global, err_line, out_line};
@@ -13,7 +13,8 @@ use super::{Global, err_line, out_line};
 pub struct Args {
     #[command(subcommand)]
     pub command: UserCommand,
-    /// The progress database (SQLite file; created on first use).
+    /// The progress database: an SQLite file (created on first use); `postgres://…` is
+    /// recognised but not built yet.
     #[arg(long, env = "KARTA_DB", default_value = "karta.db", global = true)]
     pub db: PathBuf,
     /// Roadmap files or directories, to check executor ids against.
@@ -61,12 +62,12 @@ pub enum UserCommand {
 }
 
 pub fn run(global: &Global, args: Args) -> super::Exit {
-    let mut store = Sqlite::open(&args.db).map_err(|e| {
+    let mut store = store::open(&args.db).map_err(|e| {
         err_line!("karta: {e}");
         2u8
     })?;
     let now = karta::clock::now(global.now).to_rfc3339();
-    let failed = |e: karta::track::StoreError| {
+    let failed = |e: karta::store::StoreError| {
         err_line!("ошибка: {e}");
         1u8
     };

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::render::{TemplateError, Templates};
 use crate::ru;
-use crate::track::{Outgoing, Stored};
+use crate::store::{Outgoing, Stored};
 
 /// Why a message could not be composed.
 #[derive(Debug, thiserror::Error)]

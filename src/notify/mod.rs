@@ -27,7 +27,8 @@ use crate::calendar::Calendar;
 use crate::check::Workspace;
 use crate::compile::Plan;
 use crate::render::Templates;
-use crate::track::{Notice, Report, Sqlite, State, StoreError, Stored};
+use crate::store::{Notice, Store, StoreError, Stored};
+use crate::track::{Report, State};
 
 pub use rules::Rules;
 pub use transport::Transport;
@@ -90,7 +91,7 @@ pub fn plan(
     ws: &Workspace,
     compiled: &Plan,
     report: &Report<'_>,
-    store: &mut Sqlite,
+    store: &mut dyn Store,
     config: &Config,
     calendar: &Calendar,
     now: DateTime<FixedOffset>,
@@ -145,7 +146,7 @@ pub fn pass(
     ws: &Workspace,
     compiled: &Plan,
     report: &Report<'_>,
-    store: &mut Sqlite,
+    store: &mut dyn Store,
     templates: &Templates,
     transport: &Transport,
     config: &Config,

@@ -12,7 +12,8 @@ use crate::calendar::Calendar;
 use crate::check::{Task, Unit, Workspace};
 use crate::compile::Plan;
 use crate::model::{Lead, Reminders};
-use crate::track::{Notice, OccurrenceStatus, Report, State};
+use crate::store::Notice;
+use crate::track::{OccurrenceStatus, Report, State};
 
 /// The rules in force unless a roadmap or activity says otherwise (`reminders:` in YAML), and
 /// the workspace-wide settings (`[notify]` in karta.toml).

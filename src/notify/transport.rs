@@ -10,7 +10,7 @@ use lettre::Transport as _;
 use lettre::address::{Address, Envelope};
 use lettre::transport::smtp::{PoolConfig, SmtpTransport};
 
-use crate::track::Outgoing;
+use crate::store::Outgoing;
 
 pub enum Transport {
     Smtp { transport: SmtpTransport, from: Address, shown: String },

@@ -9,7 +9,7 @@
 
 use crate::check::Unit;
 use crate::compile::Occurrence;
-use crate::track::{Role, User};
+use crate::store::{Role, User};
 
 /// Whether `user` may report on (or ask to move) the occurrence.
 pub fn may_report(user: &User, unit: &Unit, occurrence: &Occurrence) -> bool {

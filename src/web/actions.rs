@@ -12,7 +12,8 @@ use super::{App, Fail, access, auth};
 use axum::http::StatusCode;
 
 use crate::diag::Lang;
-use crate::track::{self, Action, NewEvent, Refusal, Request, Store, User};
+use crate::store::User;
+use crate::track::{self, Action, NewEvent, Refusal, Request};
 
 /// A report as a form or the API states it: `done`, `partial` or `not_done` and its fields.
 pub fn report_request(
@@ -192,7 +193,7 @@ pub fn decide(app: &App, user: &User, request: i64, approve: bool) -> Result<Opt
     );
     let at = app.now().to_rfc3339();
     app.pool.with(|s| s.decide_move(request, approve, &user.login, &at, Some(&e))).map_err(|e| match e {
-        crate::track::StoreError::Conflict(m) => Fail::new(StatusCode::CONFLICT, m),
+        crate::store::StoreError::Conflict(m) => Fail::new(StatusCode::CONFLICT, m),
         other => Fail::store(other),
     })
 }

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use super::actions::{self, Reading};
 use super::data::{self, Filters};
 use super::{App, Fail, auth, blocking};
-use crate::track::User;
+use crate::store::User;
 
 /// The OpenAPI 3.1 description of this module's routes.
 pub const OPENAPI: &str = include_str!("openapi.json");

@@ -6,7 +6,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use sha2::{Digest, Sha256};
 
-use crate::track::{Sqlite, StoreError, User};
+use crate::store::{Store, StoreError, User};
 
 /// Failed logins allowed per login and per address within [`WINDOW_SECS`].
 pub const MAX_FAILURES: usize = 5;
@@ -60,7 +60,7 @@ pub enum Refused {
 
 /// Checks a login and password, counting failures by login and by the client's address.
 pub fn login(
-    store: &mut Sqlite,
+    store: &mut dyn Store,
     login: &str,
     password: &str,
     peer: &str,
@@ -88,7 +88,12 @@ pub fn login(
 static DUMMY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| hash_password(&secret(16)).unwrap_or_default());
 
 /// A new session: the cookie value and the CSRF token.
-pub fn start_session(store: &mut Sqlite, user: &User, now_ts: i64, hours: i64) -> Result<(String, String), StoreError> {
+pub fn start_session(
+    store: &mut dyn Store,
+    user: &User,
+    now_ts: i64,
+    hours: i64,
+) -> Result<(String, String), StoreError> {
     let token = secret(32);
     let csrf = secret(32);
     store.start_session(user.id, &digest(&token), &csrf, now_ts + hours * 3600)?;

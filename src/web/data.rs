@@ -12,7 +12,8 @@ use super::{Fail, gantt};
 use crate::check::Unit;
 use crate::compile::Occurrence;
 use crate::render::{self, context};
-use crate::track::{Action, MoveRequest, OccurrenceStatus, Report, Rollup, State};
+use crate::store::MoveRequest;
+use crate::track::{Action, OccurrenceStatus, Report, Rollup, State};
 
 /// States as filters offer them.
 pub const STATES: [(&str, &str); 7] = [

@@ -32,7 +32,7 @@ use serde::Deserialize;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::render::Templates;
-use crate::track::{StoreError, User};
+use crate::store::{Store, StoreError, User};
 use state::{Pool, Roadmaps, View};
 
 /// The `[web]` section of karta.toml; `KARTA_*` variables override it.
@@ -105,7 +105,7 @@ impl App {
         Ok(view)
     }
 
-    pub fn store<T>(&self, f: impl FnOnce(&mut crate::track::Sqlite) -> Result<T, StoreError>) -> Result<T, Fail> {
+    pub fn store<T>(&self, f: impl FnOnce(&mut dyn Store) -> Result<T, StoreError>) -> Result<T, Fail> {
         self.pool.with(f).map_err(Fail::store)
     }
 }
@@ -201,7 +201,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Peer {
     }
 }
 
-/// Runs blocking work (SQLite, templates) off the async threads.
+/// Runs blocking work (the store, templates) off the async threads.
 pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, Fail> {
     tokio::task::spawn_blocking(f).await.map_err(|e| Fail::new(StatusCode::INTERNAL_SERVER_ERROR, format!("сбой: {e}")))
 }

@@ -18,7 +18,7 @@ use super::actions::{self, Reading, Upload};
 use super::data::{self, Filters};
 use super::{App, Fail, Peer, Session, auth, blocking};
 use crate::render::{self, Kind, Output, Sources};
-use crate::track::Role;
+use crate::store::Role;
 
 type Shared = State<Arc<App>>;
 type Page = Result<Response, Fail>;

@@ -12,7 +12,8 @@ use crate::calendar::Calendar;
 use crate::check::{self, Workspace};
 use crate::compile::Plan;
 use crate::diag::{Lang, Renderer, Summary};
-use crate::track::{self, Event, Report, Sqlite, Store, StoreError};
+use crate::store::{self, Store, StoreError};
+use crate::track::{self, Event, Report};
 
 /// The roadmaps as last checked without errors.
 pub struct Snapshot {
@@ -134,27 +135,27 @@ fn check_now(
     Ok(Snapshot { workspace, calendar, seen, version, loaded_at: now })
 }
 
-/// Store connections, reused across requests (SQLite in WAL mode: readers do not block).
+/// Store connections, reused across requests (readers do not block: SQLite runs in WAL mode).
 pub struct Pool {
     path: PathBuf,
-    idle: Mutex<Vec<Sqlite>>,
+    idle: Mutex<Vec<Box<dyn Store>>>,
 }
 
 impl Pool {
     /// Opens the store once (creating and migrating it) so errors show at start.
     pub fn open(path: PathBuf) -> Result<Pool, StoreError> {
-        let first = Sqlite::open(&path)?;
+        let first = store::open(&path)?;
         Ok(Pool { path, idle: Mutex::new(vec![first]) })
     }
 
     /// Runs `f` with a connection.
-    pub fn with<T>(&self, f: impl FnOnce(&mut Sqlite) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    pub fn with<T>(&self, f: impl FnOnce(&mut dyn Store) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let taken = self.idle.lock().ok().and_then(|mut idle| idle.pop());
         let mut conn = match taken {
             Some(c) => c,
-            None => Sqlite::open(&self.path)?,
+            None => store::open(&self.path)?,
         };
-        let result = f(&mut conn);
+        let result = f(conn.as_mut());
         if let Ok(mut idle) = self.idle.lock() {
             if idle.len() < 8 {
                 idle.push(conn);

@@ -1,57 +1,10 @@
-//! The durable outbox: notices planned once per idempotency key, and the messages that carry
-//! them, kept in the same store as the events. Each step is one transaction:
-//! plan (insert new keys) → compose (write the message, tie its notices to it) → deliver
-//! (mark sent, or schedule a retry, or give up).
+//! The outbox in SQLite: the `notices` and `messages` tables.
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
-use serde::Serialize;
 
-use super::store::{Sqlite, StoreError};
-
-/// A notice to plan: who gets told what about which occurrence, for which local day.
-#[derive(Debug, Clone, Serialize)]
-pub struct Notice {
-    /// occurrence | rule | recipient | date: the same notice is never planned twice.
-    pub key: String,
-    pub rule: String,
-    pub occurrence: Option<String>,
-    pub roadmap: String,
-    pub recipient: String,
-    pub name: String,
-    pub tz: String,
-    pub day: NaiveDate,
-    pub expires: NaiveDate,
-    /// What the message says about it (JSON, written once when planned).
-    pub payload: Box<serde_json::value::RawValue>,
-}
-
-/// A notice as stored, with where it stands.
-#[derive(Debug, Clone, Serialize)]
-pub struct Stored {
-    pub id: i64,
-    #[serde(flatten)]
-    pub notice: Notice,
-    pub state: String,
-    pub message_id: Option<String>,
-    pub planned_at: String,
-    pub closed_at: Option<String>,
-    pub why: Option<String>,
-    /// The payload, parsed.
-    #[serde(skip)]
-    pub details: serde_json::Value,
-}
-
-/// A composed message waiting to go out (or going out again after a crash).
-#[derive(Debug, Clone)]
-pub struct Outgoing {
-    pub message_id: String,
-    pub recipient: String,
-    pub subject: String,
-    pub eml: Vec<u8>,
-    pub attempts: i64,
-    pub created: DateTime<FixedOffset>,
-}
+use super::{Sqlite, read, write};
+use crate::store::{Notice, Outbox, Outgoing, StoreError, Stored};
 
 const NOTICE: &str = "SELECT id, key, rule, occurrence, roadmap, recipient, name, tz, day, expires, payload, state, \
                       message_id, planned_at, closed_at, why FROM notices";
@@ -86,10 +39,9 @@ fn notice(r: &rusqlite::Row) -> rusqlite::Result<Stored> {
     })
 }
 
-impl Sqlite {
-    /// Plans notices; those whose key is already known are left alone. Returns how many are new.
-    pub fn plan_notices(&mut self, notices: &[Notice], now: DateTime<FixedOffset>) -> Result<usize, StoreError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::Write)?;
+impl Outbox for Sqlite {
+    fn plan_notices(&mut self, notices: &[Notice], now: DateTime<FixedOffset>) -> Result<usize, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(write)?;
         let mut added = 0;
         {
             let mut insert = tx
@@ -97,7 +49,7 @@ impl Sqlite {
                     "INSERT OR IGNORE INTO notices (key, rule, occurrence, roadmap, recipient, name, tz, day, expires, \
                      payload, state, planned_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'planned', ?11)",
                 )
-                .map_err(StoreError::Write)?;
+                .map_err(write)?;
             for n in notices {
                 added += insert
                     .execute(params![
@@ -113,56 +65,49 @@ impl Sqlite {
                         n.payload.get(),
                         now.to_rfc3339()
                     ])
-                    .map_err(StoreError::Write)?;
+                    .map_err(write)?;
             }
         }
-        tx.commit().map_err(StoreError::Write)?;
+        tx.commit().map_err(write)?;
         Ok(added)
     }
 
-    /// Notices not yet composed into a message.
-    pub fn planned(&self) -> Result<Vec<Stored>, StoreError> {
-        let mut stmt =
-            self.conn.prepare(&format!("{NOTICE} WHERE state = 'planned' ORDER BY id")).map_err(StoreError::Read)?;
-        stmt.query_map([], notice).and_then(Iterator::collect).map_err(StoreError::Read)
+    fn planned(&self) -> Result<Vec<Stored>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!("{NOTICE} WHERE state = 'planned' ORDER BY id")).map_err(read)?;
+        stmt.query_map([], notice).and_then(Iterator::collect).map_err(read)
     }
 
-    /// Every notice, in the order planned.
-    pub fn notices(&self) -> Result<Vec<Stored>, StoreError> {
-        let mut stmt = self.conn.prepare(&format!("{NOTICE} ORDER BY id")).map_err(StoreError::Read)?;
-        stmt.query_map([], notice).and_then(Iterator::collect).map_err(StoreError::Read)
+    fn notices(&self) -> Result<Vec<Stored>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!("{NOTICE} ORDER BY id")).map_err(read)?;
+        stmt.query_map([], notice).and_then(Iterator::collect).map_err(read)
     }
 
-    /// Cancels planned notices (a report arrived, or the day they were for has passed).
-    pub fn cancel_notices(&mut self, ids: &[(i64, String)], now: DateTime<FixedOffset>) -> Result<(), StoreError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::Write)?;
+    fn cancel_notices(&mut self, ids: &[(i64, String)], now: DateTime<FixedOffset>) -> Result<(), StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(write)?;
         for (id, why) in ids {
             tx.execute(
                 "UPDATE notices SET state = 'cancelled', closed_at = ?2, why = ?3 WHERE id = ?1 AND state = 'planned'",
                 params![id, now.to_rfc3339(), why],
             )
-            .map_err(StoreError::Write)?;
+            .map_err(write)?;
         }
-        tx.commit().map_err(StoreError::Write)
+        tx.commit().map_err(write)
     }
 
-    /// Gives up planned notices that cannot be composed (a bad address, a broken template).
-    pub fn fail_notices(&mut self, ids: &[i64], why: &str, now: DateTime<FixedOffset>) -> Result<(), StoreError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::Write)?;
+    fn fail_notices(&mut self, ids: &[i64], why: &str, now: DateTime<FixedOffset>) -> Result<(), StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(write)?;
         for id in ids {
             tx.execute(
                 "UPDATE notices SET state = 'failed', closed_at = ?2, why = ?3 WHERE id = ?1 AND state = 'planned'",
                 params![id, now.to_rfc3339(), why],
             )
-            .map_err(StoreError::Write)?;
+            .map_err(write)?;
         }
-        tx.commit().map_err(StoreError::Write)
+        tx.commit().map_err(write)
     }
 
-    /// Writes a message and ties its notices to it, in one transaction: from here on the notices
-    /// go out exactly in this message.
-    pub fn compose(&mut self, message: &Outgoing, notices: &[i64]) -> Result<(), StoreError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::Write)?;
+    fn compose(&mut self, message: &Outgoing, notices: &[i64]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(write)?;
         tx.execute(
             "INSERT OR IGNORE INTO messages (message_id, recipient, subject, eml, state, next_ts, created_at, created_ts) \
              VALUES (?1, ?2, ?3, ?4, 'sending', ?5, ?6, ?5)",
@@ -175,27 +120,25 @@ impl Sqlite {
                 message.created.to_rfc3339()
             ],
         )
-        .map_err(StoreError::Write)?;
+        .map_err(write)?;
         for id in notices {
             tx.execute(
                 "UPDATE notices SET state = 'sending', message_id = ?2 WHERE id = ?1 AND state = 'planned'",
                 params![id, message.message_id],
             )
-            .map_err(StoreError::Write)?;
+            .map_err(write)?;
         }
-        tx.commit().map_err(StoreError::Write)
+        tx.commit().map_err(write)
     }
 
-    /// Messages to send at `now`: new ones, retries whose time has come, and any a crash left
-    /// between writing and marking sent.
-    pub fn outgoing(&self, now: DateTime<FixedOffset>) -> Result<Vec<Outgoing>, StoreError> {
+    fn outgoing(&self, now: DateTime<FixedOffset>) -> Result<Vec<Outgoing>, StoreError> {
         let mut stmt = self
             .conn
             .prepare(
                 "SELECT message_id, recipient, subject, eml, attempts, created_at FROM messages \
                  WHERE state = 'sending' AND next_ts <= ?1 ORDER BY created_ts, message_id",
             )
-            .map_err(StoreError::Read)?;
+            .map_err(read)?;
         stmt.query_map([now.timestamp()], |r| {
             let created: String = r.get(5)?;
             Ok(Outgoing {
@@ -208,34 +151,32 @@ impl Sqlite {
             })
         })
         .and_then(Iterator::collect)
-        .map_err(StoreError::Read)
+        .map_err(read)
     }
 
-    /// The message went out: it and its notices are sent.
-    pub fn delivered(&mut self, message_id: &str, now: DateTime<FixedOffset>) -> Result<(), StoreError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::Write)?;
+    fn delivered(&mut self, message_id: &str, now: DateTime<FixedOffset>) -> Result<(), StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(write)?;
         tx.execute(
             "UPDATE messages SET state = 'sent', sent_at = ?2, attempts = attempts + 1 WHERE message_id = ?1",
             params![message_id, now.to_rfc3339()],
         )
-        .map_err(StoreError::Write)?;
+        .map_err(write)?;
         tx.execute(
             "UPDATE notices SET state = 'sent', closed_at = ?2 WHERE message_id = ?1",
             params![message_id, now.to_rfc3339()],
         )
-        .map_err(StoreError::Write)?;
-        tx.commit().map_err(StoreError::Write)
+        .map_err(write)?;
+        tx.commit().map_err(write)
     }
 
-    /// A send failed: retry at `retry` or, without one, give up (message and notices failed).
-    pub fn undelivered(
+    fn undelivered(
         &mut self,
         message_id: &str,
         error: &str,
         retry: Option<DateTime<FixedOffset>>,
         now: DateTime<FixedOffset>,
     ) -> Result<(), StoreError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::Write)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(write)?;
         match retry {
             Some(at) => tx.execute(
                 "UPDATE messages SET attempts = attempts + 1, next_ts = ?2, last_error = ?3 WHERE message_id = ?1",
@@ -253,25 +194,21 @@ impl Sqlite {
                     )
                 }),
         }
-        .map_err(StoreError::Write)?;
-        tx.commit().map_err(StoreError::Write)
+        .map_err(write)?;
+        tx.commit().map_err(write)
     }
 
-    /// How many notices are in each state.
-    pub fn notice_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT state, count(*) FROM notices GROUP BY state ORDER BY state")
-            .map_err(StoreError::Read)?;
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).and_then(Iterator::collect).map_err(StoreError::Read)
+    fn notice_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let mut stmt =
+            self.conn.prepare("SELECT state, count(*) FROM notices GROUP BY state ORDER BY state").map_err(read)?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).and_then(Iterator::collect).map_err(read)
     }
 
-    /// The last error of a message.
-    pub fn message_error(&self, message_id: &str) -> Result<Option<String>, StoreError> {
+    fn message_error(&self, message_id: &str) -> Result<Option<String>, StoreError> {
         self.conn
             .query_row("SELECT last_error FROM messages WHERE message_id = ?1", [message_id], |r| r.get(0))
             .optional()
             .map(Option::flatten)
-            .map_err(StoreError::Read)
+            .map_err(read)
     }
 }

@@ -1,91 +1,15 @@
-//! The progress store: an append-only event log behind a small [`Store`] interface. The
-//! default backend is one embedded SQLite file (WAL mode, schema migrations applied on open,
-//! every write one transaction); a PostgreSQL backend would implement the same trait.
+//! The progress log in SQLite: one row per event, the action's details in their own columns.
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate};
 use rusqlite::{Connection, ErrorCode, TransactionBehavior, params};
 
-use super::event::{Action, Event, NewEvent};
+use super::{Sqlite, read, write};
+use crate::store::{EventLog, StoreError};
+use crate::track::{Action, Event, NewEvent};
 
-/// Schema migrations, in order; the database's `user_version` is the number applied.
-const MIGRATIONS: &[&str] = &[
-    include_str!("migrations/0001_events.sql"),
-    include_str!("migrations/0002_outbox.sql"),
-    include_str!("migrations/0003_web.sql"),
-];
-
-/// What can go wrong with the store. Messages are for users, in Russian.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("не удалось открыть базу {path}: {source}")]
-    Open { path: PathBuf, source: rusqlite::Error },
-    #[error("база {path} создана более новой версией karta (схема {found}, эта версия знает {known})")]
-    TooNew { path: PathBuf, found: i64, known: i64 },
-    #[error("не удалось обновить схему базы: {0}")]
-    Migrate(rusqlite::Error),
-    #[error("не удалось записать в базу (ничего не записано): {0}")]
-    Write(rusqlite::Error),
-    #[error("не удалось прочитать базу: {0}")]
-    Read(rusqlite::Error),
-    #[error("{0}")]
-    Conflict(String),
-    #[error("в базе испорченная запись № {id}: {what}")]
-    Corrupt { id: i64, what: String },
-}
-
-/// An append-only log of progress events.
-pub trait Store {
-    /// Records events, all or none, and returns their ids.
-    fn append(&mut self, events: &[NewEvent]) -> Result<Vec<i64>, StoreError>;
-    /// Every event, in the order recorded.
-    fn events(&self) -> Result<Vec<Event>, StoreError>;
-    /// One event by id.
-    fn event(&self, id: i64) -> Result<Option<Event>, StoreError>;
-}
-
-/// The embedded SQLite store.
-pub struct Sqlite {
-    pub(super) conn: Connection,
-}
-
-impl Sqlite {
-    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
-    pub fn open(path: &Path) -> Result<Sqlite, StoreError> {
-        let open_err = |source| StoreError::Open { path: path.to_path_buf(), source };
-        let mut conn = Connection::open(path).map_err(open_err)?;
-        conn.busy_timeout(Duration::from_secs(15)).map_err(open_err)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_err)?;
-        conn.pragma_update(None, "foreign_keys", "ON").map_err(open_err)?;
-        migrate(&mut conn, path)?;
-        Ok(Sqlite { conn })
-    }
-
-    /// `PRAGMA integrity_check`: "ok" for a sound file.
-    pub fn integrity(&self) -> Result<String, StoreError> {
-        self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(StoreError::Read)
-    }
-}
-
-fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
-    let known = MIGRATIONS.len() as i64;
-    // Two processes may open a new file at once: take the write lock before reading the version.
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::Migrate)?;
-    let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(StoreError::Migrate)?;
-    if version > known {
-        return Err(StoreError::TooNew { path: path.to_path_buf(), found: version, known });
-    }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-        tx.execute_batch(sql).map_err(StoreError::Migrate)?;
-        tx.pragma_update(None, "user_version", i as i64 + 1).map_err(StoreError::Migrate)?;
-    }
-    tx.commit().map_err(StoreError::Migrate)
-}
-
-impl Store for Sqlite {
+impl EventLog for Sqlite {
     fn append(&mut self, events: &[NewEvent]) -> Result<Vec<i64>, StoreError> {
         // Busy retries on top of the busy timeout: a long import in another process is not an error.
         let mut attempt = 0;
@@ -95,28 +19,31 @@ impl Store for Sqlite {
                     attempt += 1;
                     std::thread::sleep(Duration::from_millis(100 << attempt));
                 }
-                other => return other.map_err(StoreError::Write),
+                other => return other.map_err(write),
             }
         }
     }
 
     fn events(&self) -> Result<Vec<Event>, StoreError> {
         // Counted first, so that the list of hundreds of thousands of events is made once at its size.
-        let count: i64 =
-            self.conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0)).map_err(StoreError::Read)?;
+        let count: i64 = self.conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0)).map_err(read)?;
         let mut events = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
-        let mut stmt = self.conn.prepare(&format!("{SELECT} ORDER BY recorded_ts, id")).map_err(StoreError::Read)?;
-        let mut rows = stmt.query([]).map_err(StoreError::Read)?;
-        while let Some(r) = rows.next().map_err(StoreError::Read)? {
+        let mut stmt = self.conn.prepare(&format!("{SELECT} ORDER BY recorded_ts, id")).map_err(read)?;
+        let mut rows = stmt.query([]).map_err(read)?;
+        while let Some(r) = rows.next().map_err(read)? {
             events.push(event_of(r)?);
         }
         Ok(events)
     }
 
     fn event(&self, id: i64) -> Result<Option<Event>, StoreError> {
-        let mut stmt = self.conn.prepare(&format!("{SELECT} WHERE id = ?1")).map_err(StoreError::Read)?;
-        let mut rows = stmt.query([id]).map_err(StoreError::Read)?;
-        rows.next().map_err(StoreError::Read)?.map(event_of).transpose()
+        let mut stmt = self.conn.prepare(&format!("{SELECT} WHERE id = ?1")).map_err(read)?;
+        let mut rows = stmt.query([id]).map_err(read)?;
+        rows.next().map_err(read)?.map(event_of).transpose()
+    }
+
+    fn last_event(&self) -> Result<i64, StoreError> {
+        self.conn.query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0)).map_err(read)
     }
 }
 
@@ -210,7 +137,6 @@ struct Raw {
 /// An event from its row. Text that is only parsed (the kind, dates, evidence, the time of
 /// recording) is read in place; only what the event keeps is copied.
 fn event_of(r: &rusqlite::Row<'_>) -> Result<Event, StoreError> {
-    let read = StoreError::Read;
     let id: i64 = r.get(0).map_err(read)?;
     let corrupt = |what: &str| StoreError::Corrupt { id, what: what.to_string() };
     let text = |i: usize| -> Result<Option<&str>, StoreError> {
@@ -266,6 +192,7 @@ fn event_of(r: &rusqlite::Row<'_>) -> Result<Event, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Store;
 
     fn event(occurrence: &str, action: Action) -> NewEvent {
         NewEvent {

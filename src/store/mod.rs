@@ -1,0 +1,117 @@
+//! The store: everything karta keeps between runs, behind three traits — the append-only
+//! progress log ([`EventLog`]), the notification outbox ([`Outbox`]) and the web app's
+//! accounts ([`Accounts`]) — and one error type that names no backend. [`open`] picks the
+//! backend from `--db`: a file path is an embedded SQLite file (the only backend built
+//! today); a `postgres://` URL is refused with a clear message until that backend lands.
+//!
+//! Modules above the store (tracking's callers, notify, web, the CLI) hold a `Box<dyn Store>`
+//! and must not name a backend. A backend must keep the log append-only, make every write
+//! all-or-nothing, and apply its numbered migrations on open (docs/tracking.md).
+
+mod accounts;
+mod outbox;
+mod sqlite;
+
+use std::path::Path;
+
+pub use accounts::{Accounts, MoveRequest, NewUser, Role, User};
+pub use outbox::{Notice, Outbox, Outgoing, Stored};
+
+use crate::track::{Event, NewEvent};
+
+/// What can go wrong with the store, whatever the backend. Messages are for users, in Russian;
+/// the backend's own message is kept as text.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum StoreError {
+    #[error("не удалось открыть базу {target}: {message}")]
+    Unavailable { target: String, message: String },
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("база {target} создана более новой версией karta (схема {found}, эта версия знает {known})")]
+    TooNew { target: String, found: i64, known: i64 },
+    #[error("не удалось обновить схему базы: {0}")]
+    Migrate(String),
+    #[error("не удалось записать в базу (ничего не записано): {0}")]
+    Write(String),
+    #[error("не удалось прочитать базу: {0}")]
+    Read(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("в базе испорченная запись № {id}: {what}")]
+    Corrupt { id: i64, what: String },
+}
+
+/// The append-only log of progress events. Nothing is ever updated or deleted: a correction
+/// is a new event.
+pub trait EventLog {
+    /// Records events, all or none, and returns their ids.
+    fn append(&mut self, events: &[NewEvent]) -> Result<Vec<i64>, StoreError>;
+    /// Every event, in the order recorded.
+    fn events(&self) -> Result<Vec<Event>, StoreError>;
+    /// One event by id.
+    fn event(&self, id: i64) -> Result<Option<Event>, StoreError>;
+    /// The id of the latest event (0 for none): the log is append-only, so it changes exactly
+    /// when something is recorded.
+    fn last_event(&self) -> Result<i64, StoreError>;
+}
+
+/// One connection to a store: the log, the outbox and the accounts together, so that a write
+/// that touches two of them (an approved move request and its event) is one transaction.
+pub trait Store: EventLog + Outbox + Accounts + Send {
+    /// Whether the store answers.
+    fn ping(&self) -> Result<(), StoreError>;
+    /// The backend's own consistency check: "ok" for a sound store.
+    fn integrity(&self) -> Result<String, StoreError>;
+}
+
+/// Opens the store named by `--db` (creating and migrating it if needed): a file path is an
+/// SQLite file; a `postgres://` or `postgresql://` URL names a PostgreSQL database.
+pub fn open(db: &Path) -> Result<Box<dyn Store>, StoreError> {
+    match Backend::of(db) {
+        Backend::Sqlite => Ok(Box::new(sqlite::Sqlite::open(db)?)),
+        Backend::Postgres => Err(StoreError::Unsupported("PostgreSQL пока не поддерживается в этой сборке".into())),
+    }
+}
+
+/// The kinds of store, told apart by the form of `--db`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend `db` names: a PostgreSQL URL, or else a file.
+    pub fn of(db: &Path) -> Backend {
+        let url = db.to_str().unwrap_or_default();
+        if ["postgres://", "postgresql://"].iter().any(|scheme| url.starts_with(scheme)) {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_backend_follows_the_form_of_db() {
+        for (db, backend) in [
+            ("karta.db", Backend::Sqlite),
+            ("/var/lib/karta/karta.db", Backend::Sqlite),
+            ("postgres://karta@db/karta", Backend::Postgres),
+            ("postgresql://karta@db/karta", Backend::Postgres),
+            ("./postgres:/karta.db", Backend::Sqlite),
+        ] {
+            assert_eq!(Backend::of(Path::new(db)), backend, "{db}");
+        }
+    }
+
+    #[test]
+    fn postgres_is_refused_in_russian() {
+        let err = open(Path::new("postgres://karta@localhost/karta")).err().expect("refused");
+        assert_eq!(err.to_string(), "PostgreSQL пока не поддерживается в этой сборке");
+    }
+}
