@@ -118,6 +118,8 @@ fn broken_inputs_get_a_clear_message() {
         ("no-header.docx", "не найдена таблица дорожной карты"),
         // Found by fuzzing (fuzz/regressions/convert_xlsx): a column name past XFD overflowed in calamine.
         ("cell-reference-overflow.xlsx", "за пределами листа"),
+        // Also found by fuzzing: a range that ends before it starts («I3:b3») underflowed in calamine.
+        ("reversed-range.xlsx", "за пределами листа"),
     ] {
         let run = Test::new().args(["convert", &fixture(file), "-o", "out.yaml"]).run();
         run.fails();

@@ -299,8 +299,8 @@ fn sheet(bytes: &[u8], ext: &str) -> Result<Source, ReadError> {
     })
 }
 
-/// Refuses cell references past Excel's last column (XFD) or row (1048576) in the sheets of a
-/// workbook: calamine computes them without overflow checks.
+/// Refuses cell references calamine computes without overflow checks: past Excel's last
+/// column (XFD) or row (1048576), row 0, or a range that ends before it starts («B5:A3»).
 fn cell_references(bytes: &[u8]) -> Result<(), String> {
     let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else { return Ok(()) };
     for i in 0..zip.len() {
@@ -316,20 +316,37 @@ fn cell_references(bytes: &[u8]) -> Result<(), String> {
         for marker in [" r=\"", " ref=\"", " sqref=\""] {
             for (at, _) in xml.match_indices(marker) {
                 let value = xml[at + marker.len()..].split('"').next().unwrap_or_default();
-                for reference in value.split([':', ' ']) {
-                    let letters =
-                        reference.trim_start_matches('$').chars().take_while(char::is_ascii_alphabetic).count();
-                    let digits: String = reference.chars().skip_while(|c| !c.is_ascii_digit()).collect();
-                    let row_ok =
-                        digits.len() <= 7 && digits.parse::<u64>().map_or(digits.is_empty(), |r| r <= 1_048_576);
-                    if letters > 3 || !row_ok {
-                        return Err(format!("ссылка на ячейку «{reference}» за пределами листа"));
+                for range in value.split(' ') {
+                    let ends: Vec<Option<(u32, u32)>> = range.split(':').map(cell).collect();
+                    let ordered = match ends.as_slice() {
+                        [Some(_)] => true,
+                        [Some((c1, r1)), Some((c2, r2))] => {
+                            (c1 <= c2 || *c1 == 0 || *c2 == 0) && (r1 <= r2 || *r1 == 0 || *r2 == 0)
+                        }
+                        _ => false,
+                    };
+                    if !ordered {
+                        return Err(format!("ссылка на ячейку «{range}» за пределами листа"));
                     }
                 }
             }
         }
     }
     Ok(())
+}
+
+/// «$B$12» → (2, 12); a whole column «B» or row «12» has 0 for what it leaves out. `None` for
+/// what no sheet has: more than three letters (past XFD), row 0, or past row 1048576.
+fn cell(reference: &str) -> Option<(u32, u32)> {
+    let r = reference.trim_start_matches('$');
+    let letters: String = r.chars().take_while(char::is_ascii_alphabetic).collect();
+    let digits = r[letters.len()..].trim_start_matches('$');
+    if letters.len() > 3 || !digits.chars().all(|c| c.is_ascii_digit()) || digits.len() > 7 {
+        return None;
+    }
+    let column = letters.bytes().fold(0u32, |n, b| n * 26 + u32::from(b.to_ascii_uppercase() - b'A' + 1));
+    let row = if digits.is_empty() { 0 } else { digits.parse().ok().filter(|r| (1..=1_048_576).contains(r))? };
+    (column > 0 || row > 0).then_some((column, row))
 }
 
 fn sheet_unchecked(bytes: &[u8], kind: &'static str) -> Result<Source, ReadError> {
