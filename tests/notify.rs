@@ -1,3 +1,4 @@
+//! Every test runs on both store backends (SQLite and a real PostgreSQL, see support::pg).
 //! Reminders and overdue notices against a real SMTP server on loopback (aiosmtpd, started by
 //! each test; `.ci/deps` installs it): recipients, subjects, bodies and encodings, one digest per
 //! recipient, a scripted season on the Lazo roadmap, the server down for a day, SIGKILL at random
@@ -9,7 +10,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use support::Test;
+use support::{Backend, Test};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -89,17 +90,20 @@ fn parse(bytes: &[u8]) -> mail_parser::Message<'_> {
 /// A workspace directory that outlives single commands: roadmaps plus the store.
 struct Workspace {
     dir: tempfile::TempDir,
+    /// The store: an SQLite file in `dir` or a PostgreSQL database.
+    db: String,
 }
 
 impl Workspace {
-    fn new(files: &[(&str, String)]) -> Workspace {
+    fn new(backend: Backend, files: &[(&str, String)]) -> Workspace {
         let dir = tempfile::tempdir().expect("temp dir");
+        let db = backend.db(dir.path());
         for (name, text) in files {
             let path = dir.path().join("roadmaps").join(name);
             std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
             std::fs::write(path, text).expect("write roadmap");
         }
-        Workspace { dir }
+        Workspace { dir, db }
     }
 
     fn path(&self) -> &Path {
@@ -116,7 +120,7 @@ impl Workspace {
             .env_remove("KARTA_NOW")
             .env_remove("KARTA_CONFIG")
             .env("KARTA_ROADMAPS", self.path().join("roadmaps"))
-            .env("KARTA_DB", self.path().join("karta.db"));
+            .env("KARTA_DB", &self.db);
         match smtp {
             Some(url) => cmd.env("KARTA_SMTP_URL", url),
             None => cmd.env_remove("KARTA_SMTP_URL"),
@@ -165,10 +169,9 @@ sections:
 
 /// The day before a deadline: the executors get their reminders, one message each however many
 /// notices; the rejected address fails alone and is reported.
-#[test]
-fn delivery_digest_and_rejection() {
+fn delivery_digest_and_rejection(backend: Backend) {
     let smtp = Smtp::start(0.0);
-    let ws = Workspace::new(&[("small.yaml", SMALL.to_string())]);
+    let ws = Workspace::new(backend, &[("small.yaml", SMALL.to_string())]);
     let out = ws.run(&["remind"], "2024-03-14T10:00:00+10:00", Some(&smtp.url()));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "a refused address makes the pass fail\n{stderr}");
@@ -212,10 +215,9 @@ fn delivery_digest_and_rejection() {
 }
 
 /// Sending hours: before 09:00 local nothing goes; a report before the reminder cancels it.
-#[test]
-fn hours_and_cancellation() {
+fn hours_and_cancellation(backend: Backend) {
     let smtp = Smtp::start(0.0);
-    let ws = Workspace::new(&[("small.yaml", SMALL.to_string())]);
+    let ws = Workspace::new(backend, &[("small.yaml", SMALL.to_string())]);
     let early = ws.run(&["remind"], "2024-03-14T07:30:00+10:00", Some(&smtp.url()));
     assert_eq!(early.status.code(), Some(0), "{}", String::from_utf8_lossy(&early.stderr));
     assert!(String::from_utf8_lossy(&early.stdout).contains("ждут часов отправки: 4"));
@@ -235,10 +237,9 @@ fn hours_and_cancellation() {
 
 /// Overdue: daily notices to the executor, escalation to the head and the controller after
 /// three days, and the Monday digest to leadership.
-#[test]
-fn overdue_escalation_and_digest() {
+fn overdue_escalation_and_digest(backend: Backend) {
     let smtp = Smtp::start(0.0);
-    let ws = Workspace::new(&[("small.yaml", SMALL.replace("reject@", "other@"))]);
+    let ws = Workspace::new(backend, &[("small.yaml", SMALL.replace("reject@", "other@"))]);
     // Friday 15 March is the due date; Monday 18 March three days overdue (1 working day),
     // Tuesday 19 March 4 days.
     for now in ["2024-03-18T10:00:00+10:00", "2024-03-19T10:00:00+10:00"] {
@@ -274,10 +275,9 @@ fn overdue_escalation_and_digest() {
 }
 
 /// The SMTP server is down for a day: nothing is lost; everything goes out when it is back.
-#[test]
-fn server_down_then_back() {
+fn server_down_then_back(backend: Backend) {
     let port = free_port();
-    let ws = Workspace::new(&[("small.yaml", SMALL.replace("reject@", "other@"))]);
+    let ws = Workspace::new(backend, &[("small.yaml", SMALL.replace("reject@", "other@"))]);
     let url = format!("smtp://127.0.0.1:{port}");
     let down = ws.run(&["remind"], "2024-03-14T10:00:00+10:00", Some(&url));
     assert_eq!(down.status.code(), Some(0), "a server that is down is retried, not given up");
@@ -299,11 +299,10 @@ fn server_down_then_back() {
 
 /// Killed at random points 50 times, the sender loses nothing and duplicates only a message
 /// the server had accepted just before the kill (the documented window) — counted here.
-#[test]
 #[cfg(unix)]
-fn sigkill_loses_nothing() {
+fn sigkill_loses_nothing(backend: Backend) {
     let smtp = Smtp::start(0.05);
-    let ws = Workspace::new(&[("small.yaml", SMALL.replace("reject@", "other@"))]);
+    let ws = Workspace::new(backend, &[("small.yaml", SMALL.replace("reject@", "other@"))]);
     let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
     let mut random = || {
         seed ^= seed << 13;
@@ -403,8 +402,7 @@ const SEASON: &str = "
 2023-10-17 cherepanov escalation-1 org-3@2023-10-17
 ";
 
-#[test]
-fn season_on_lazo() {
+fn season_on_lazo(backend: Backend) {
     let lazo = std::fs::read_to_string(repo().join("roadmaps/lazo-2023-2024.yaml")).expect("seed");
     let mut with_email = String::new();
     let mut current = "";
@@ -424,7 +422,7 @@ fn season_on_lazo() {
         }
     }
     let directory = std::fs::read_to_string(repo().join("roadmaps/khabarovsk-directory.yaml")).expect("seed");
-    let ws = Workspace::new(&[("lazo-2023-2024.yaml", with_email), ("khabarovsk-directory.yaml", directory)]);
+    let ws = Workspace::new(backend, &[("lazo-2023-2024.yaml", with_email), ("khabarovsk-directory.yaml", directory)]);
     for day in [9, 10, 11, 12, 13, 16, 17, 18, 19, 20] {
         if day == 12 {
             let done =
@@ -459,10 +457,9 @@ fn season_on_lazo() {
 
 /// `karta serve` runs the pass on its interval (here writing `.eml` files) and stops cleanly on
 /// SIGTERM, logging both.
-#[test]
 #[cfg(unix)]
-fn serve_runs_and_stops_on_sigterm() {
-    let ws = Workspace::new(&[("small.yaml", SMALL.to_string())]);
+fn serve_runs_and_stops_on_sigterm(backend: Backend) {
+    let ws = Workspace::new(backend, &[("small.yaml", SMALL.to_string())]);
     let child = ws
         .command(&["serve", "--interval", "1", "--listen", "127.0.0.1:0"], "2024-03-14T10:00:00+10:00", None)
         .stderr(Stdio::piped())
@@ -502,3 +499,13 @@ fn dry_run_on_the_seeds() {
     assert!(out.contains("просрочено на 15\u{a0}дней"), "{out}");
     assert!(!run.dir.join("outbox").exists(), "a dry run sends nothing");
 }
+
+on_both_backends!(
+    delivery_digest_and_rejection,
+    hours_and_cancellation,
+    overdue_escalation_and_digest,
+    server_down_then_back,
+    sigkill_loses_nothing,
+    season_on_lazo,
+    serve_runs_and_stops_on_sigterm,
+);

@@ -1,5 +1,5 @@
 //! A scripted season on the Lazo roadmap: reports arrive over months with `--now` advancing,
-//! into a real SQLite file, and `karta status` is asked about five instants — after the whole
+//! into a real store (each test runs on SQLite and on PostgreSQL), and `karta status` is asked about five instants — after the whole
 //! season is recorded, so every answer must ignore what was recorded later. The expected
 //! figures are written out here; they were worked out from `karta plan` and the rules of
 //! docs/tracking.md, not copied from karta's output. Then bad input: refused, located, nothing
@@ -10,7 +10,7 @@ mod support;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use support::{Run, Test};
+use support::{Backend, Run, Test};
 
 const LAZO: &str = "lazo-2023-2024";
 
@@ -19,23 +19,39 @@ fn seed(name: &str) -> Vec<u8> {
 }
 
 /// A temp dir holding only the Lazo roadmap and the directory it includes. Running `args` in
-/// it with the defaults (`roadmaps/`, `karta.db`) creates the database there; the returned run
-/// keeps the directory alive until it is dropped.
-fn season(args: &[&str]) -> Run {
-    let run = Test::new()
+/// it with the default roadmaps (`roadmaps/`) creates the store: with SQLite, the default
+/// `karta.db` there; with PostgreSQL, a new database (its URL is kept in the directory's
+/// `store` file). The returned run keeps the directory alive until it is dropped.
+fn season(backend: Backend, args: &[&str]) -> Run {
+    let db = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some(support::pg::database()),
+    };
+    let mut test = Test::new()
         .file("roadmaps/lazo-2023-2024.yaml", seed("lazo-2023-2024.yaml"))
         .file("roadmaps/khabarovsk-directory.yaml", seed("khabarovsk-directory.yaml"))
-        .args(args.iter().copied())
-        .run();
+        .file("store", db.clone().unwrap_or_else(|| "karta.db".into()));
+    if let Some(url) = &db {
+        test = test.env("KARTA_DB", url);
+    }
+    let run = test.args(args.iter().copied()).run();
     run.succeeds();
-    assert!(run.dir.join("karta.db").is_file(), "the default database is karta.db in the working directory");
+    if db.is_none() {
+        assert!(run.dir.join("karta.db").is_file(), "the default database is karta.db in the working directory");
+    }
     run
+}
+
+/// The season's store, as `--db` takes it.
+fn store(home: &Path) -> String {
+    let db = std::fs::read_to_string(home.join("store")).expect("the season's store");
+    if db.starts_with("postgres") { db } else { home.join(db).display().to_string() }
 }
 
 /// A command against the season's roadmaps and database, at the instant `now`.
 fn at(home: &Path, now: &str) -> Test {
     Test::new()
-        .env("KARTA_DB", &home.join("karta.db").display().to_string())
+        .env("KARTA_DB", &store(home))
         .env("KARTA_ROADMAPS", &home.join("roadmaps").display().to_string())
         .args(["--now", now])
 }
@@ -130,21 +146,23 @@ const IMC: &str = "МБУ «ИМЦ»";
 const UO: &str = "Иванова Н.П.";
 const CONTROLLER: &str = "Черепанов Д.Г.";
 
-#[test]
-fn a_scripted_season_on_the_lazo_roadmap() {
+fn a_scripted_season_on_the_lazo_roadmap(backend: Backend) {
     // Early October: the weekly webinars (method-1) are reported partly, one a day late.
-    let home_run = season(&[
-        "partial",
-        "lazo-2023-2024/method-1@2023-10-08",
-        "--percent",
-        "50",
-        "--note",
-        "вебинар посетили 7 учителей из 14",
-        "--by",
-        IMC,
-        "--now",
-        "2023-10-09T10:00:00+10:00",
-    ]);
+    let home_run = season(
+        backend,
+        &[
+            "partial",
+            "lazo-2023-2024/method-1@2023-10-08",
+            "--percent",
+            "50",
+            "--note",
+            "вебинар посетили 7 учителей из 14",
+            "--by",
+            IMC,
+            "--now",
+            "2023-10-09T10:00:00+10:00",
+        ],
+    );
     let home = home_run.dir.as_path();
     let roadmaps = home.join("roadmaps").display().to_string();
     let plan = Test::new().args(["plan", roadmaps.as_str(), "--roadmap", LAZO, "--format", "json"]).run();
@@ -444,9 +462,9 @@ fn a_scripted_season_on_the_lazo_roadmap() {
     assert!(after.stdout().contains(&format!("[отменено событием № {undo}]")), "{}", after.stdout());
 }
 
-#[test]
-fn bad_input_is_refused_and_nothing_is_written() {
-    let home_run = season(&["done", "org-1", "--on", "2023-10-16", "--by", UO, "--now", "2023-10-16T11:00:00+10:00"]);
+fn bad_input_is_refused_and_nothing_is_written(backend: Backend) {
+    let home_run =
+        season(backend, &["done", "org-1", "--on", "2023-10-16", "--by", UO, "--now", "2023-10-16T11:00:00+10:00"]);
     let home = home_run.dir.as_path();
     // A report against the wrong activity, taken back, and the right one.
     let wrong = record(home, "2023-10-16T11:05:00+10:00", &["done", "org-2", "--on", "2023-10-16", "--by", UO]);
@@ -525,16 +543,18 @@ students-4;31.10.2023;выполнено;19.10.2023;\n";
     assert_eq!(located, ["отчёт.csv:4:28", "отчёт.csv:5:1", "отчёт.csv:6:21", "отчёт.csv:7:32"], "{err}");
 }
 
-#[test]
-fn import_refuses_reports_on_a_cancelled_occurrence() {
-    let home_run = season(&[
-        "cancel",
-        "lazo-2023-2024/org-6@2023-09-27",
-        "--document",
-        "приказ от 20.10.2023 № 402",
-        "--now",
-        "2023-10-20T12:00:00+10:00",
-    ]);
+fn import_refuses_reports_on_a_cancelled_occurrence(backend: Backend) {
+    let home_run = season(
+        backend,
+        &[
+            "cancel",
+            "lazo-2023-2024/org-6@2023-09-27",
+            "--document",
+            "приказ от 20.10.2023 № 402",
+            "--now",
+            "2023-10-20T12:00:00+10:00",
+        ],
+    );
     let home = home_run.dir.as_path();
     // A cancelled occurrence takes no reports — from the command line or from a spreadsheet.
     let done = at(home, "2023-10-20T13:00:00+10:00").args(["done", "lazo-2023-2024/org-6@2023-09-27"]).run();
@@ -547,9 +567,9 @@ fn import_refuses_reports_on_a_cancelled_occurrence() {
     assert_eq!(export(home).lines().count(), 1, "only the cancellation");
 }
 
-#[test]
-fn import_takes_today_in_the_roadmaps_time_zone() {
-    let home_run = season(&["done", "org-3", "--on", "2023-10-16", "--by", UO, "--now", "2023-10-16T11:00:00+10:00"]);
+fn import_takes_today_in_the_roadmaps_time_zone(backend: Backend) {
+    let home_run =
+        season(backend, &["done", "org-3", "--on", "2023-10-16", "--by", UO, "--now", "2023-10-16T11:00:00+10:00"]);
     let home = home_run.dir.as_path();
     // "Today" is the roadmap's day (Asia/Vladivostok), whatever offset the instant is written
     // in: 22:30 UTC on 16.10 is 08:30 on 17.10 in Lazo, so a completion on 17.10 is not in the
@@ -561,9 +581,9 @@ fn import_takes_today_in_the_roadmaps_time_zone() {
     import.succeeds();
 }
 
-#[test]
-fn undoing_an_undo_brings_the_report_back_or_is_refused() {
-    let home_run = season(&["done", "org-1", "--on", "2023-10-16", "--by", UO, "--now", "2023-10-16T11:00:00+10:00"]);
+fn undoing_an_undo_brings_the_report_back_or_is_refused(backend: Backend) {
+    let home_run =
+        season(backend, &["done", "org-1", "--on", "2023-10-16", "--by", UO, "--now", "2023-10-16T11:00:00+10:00"]);
     let home = home_run.dir.as_path();
     let now = "2023-10-20T12:00:00+10:00";
     let undo = record(home, now, &["undo", "1", "--reason", "по ошибке", "--by", UO]);
@@ -584,18 +604,20 @@ fn undoing_an_undo_brings_the_report_back_or_is_refused() {
     }
 }
 
-#[test]
-fn an_orphan_taken_back_is_no_longer_flagged() {
-    let home_run = season(&[
-        "done",
-        "lazo-2023-2024/org-1@2023-10-17",
-        "--on",
-        "2023-10-16",
-        "--by",
-        UO,
-        "--now",
-        "2023-10-16T11:00:00+10:00",
-    ]);
+fn an_orphan_taken_back_is_no_longer_flagged(backend: Backend) {
+    let home_run = season(
+        backend,
+        &[
+            "done",
+            "lazo-2023-2024/org-1@2023-10-17",
+            "--on",
+            "2023-10-16",
+            "--by",
+            UO,
+            "--now",
+            "2023-10-16T11:00:00+10:00",
+        ],
+    );
     let home = home_run.dir.as_path();
     // The roadmap is amended: org-1 is now due 20.10, so the event is about an occurrence the
     // roadmaps no longer have. It is kept, and `check` says so.
@@ -626,9 +648,9 @@ fn an_orphan_taken_back_is_no_longer_flagged() {
     assert_eq!(orphans(), Vec::<String>::new());
 }
 
-#[test]
-fn history_marks_only_reports_still_taken_back() {
-    let home_run = season(&["done", "org-1", "--on", "2023-10-16", "--by", UO, "--now", "2023-10-16T11:00:00+10:00"]);
+fn history_marks_only_reports_still_taken_back(backend: Backend) {
+    let home_run =
+        season(backend, &["done", "org-1", "--on", "2023-10-16", "--by", UO, "--now", "2023-10-16T11:00:00+10:00"]);
     let home = home_run.dir.as_path();
     let now = "2023-10-20T12:00:00+10:00";
     let undo = record(home, now, &["undo", "1", "--reason", "по ошибке", "--by", UO]);
@@ -651,3 +673,13 @@ fn history_marks_only_reports_still_taken_back() {
     assert!(!marked("2023-10-21T13:00:00+10:00"), "the undo was undone: the report counts again");
     assert!(marked("2023-10-20T13:00:00+10:00"), "as of 20.10 it was still taken back");
 }
+
+on_both_backends!(
+    a_scripted_season_on_the_lazo_roadmap,
+    bad_input_is_refused_and_nothing_is_written,
+    import_refuses_reports_on_a_cancelled_occurrence,
+    import_takes_today_in_the_roadmaps_time_zone,
+    undoing_an_undo_brings_the_report_back_or_is_refused,
+    an_orphan_taken_back_is_no_longer_flagged,
+    history_marks_only_reports_still_taken_back,
+);

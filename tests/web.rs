@@ -1,4 +1,5 @@
-//! The web app in process, on a real SQLite file and the bundled roadmaps: the access-control
+//! The web app in process, on both store backends (a real SQLite file and a real PostgreSQL
+//! database) and the bundled roadmaps: the access-control
 //! matrix (every role × every write route × own/other target, through the HTML forms and
 //! through the API), sign-in with its rate limit, CSRF, XSS, uploads with paths in their names,
 //! oversized bodies, every page, documents and the calendar feed, reloading roadmaps, and the
@@ -6,7 +7,9 @@
 
 mod support;
 
-use std::path::Path;
+use support::Backend;
+
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -36,6 +39,8 @@ fn now() -> chrono::DateTime<chrono::FixedOffset> {
 /// (each with a session and an API token), and the app over them.
 struct Site {
     dir: tempfile::TempDir,
+    /// The store: an SQLite file in `dir` or a PostgreSQL database.
+    db: String,
     app: Arc<App>,
 }
 
@@ -46,16 +51,16 @@ struct Who {
 }
 
 impl Site {
-    fn new() -> Site {
-        Site::with(|_| {}, Config::default())
+    fn new(backend: Backend) -> Site {
+        Site::with(backend, |_| {}, Config::default())
     }
 
-    fn with(edit: impl FnOnce(&Path), mut config: Config) -> Site {
+    fn with(backend: Backend, edit: impl FnOnce(&Path), mut config: Config) -> Site {
         let dir = tempfile::tempdir().expect("dir");
         let roadmaps = support::copy_roadmaps(dir.path());
         edit(&roadmaps);
-        let db = dir.path().join("karta.db");
-        let mut store = store::open(&db).expect("store");
+        let db = backend.db(dir.path());
+        let mut store = store::open(Path::new(&db)).expect("store");
         let people: [(&str, Role, Option<&str>, &[&str]); 4] = [
             ("admin", Role::Admin, None, &[]),
             ("author", Role::Author, Some("khk-iro"), &[]),
@@ -85,15 +90,15 @@ impl Site {
             config,
             templates: Templates::load(None).expect("templates"),
             roadmaps: Roadmaps::load(&[roadmaps], now()).expect("roadmaps check"),
-            pool: Pool::open(db).expect("pool"),
+            pool: Pool::open(PathBuf::from(&db)).expect("pool"),
             fixed_now: Some(now()),
             cache: Default::default(),
         };
-        Site { dir, app: Arc::new(app) }
+        Site { dir, db, app: Arc::new(app) }
     }
 
     fn store(&self) -> Box<dyn Store> {
-        store::open(&self.dir.path().join("karta.db")).expect("store")
+        store::open(Path::new(&self.db)).expect("store")
     }
 
     /// A signed-in user: session cookie, CSRF token, API token.
@@ -267,12 +272,12 @@ fn prepare(site: &Site, route: Route, occurrence: &str) -> i64 {
     }
 }
 
-async fn matrix(api: bool) {
+async fn matrix(backend: Backend, api: bool) {
     let mut rows = Vec::new();
     for role in ["admin", "author", "coordinator", "viewer"] {
         for route in ROUTES {
             for own in [true, false] {
-                let site = Site::new();
+                let site = Site::new(backend);
                 let who = site.who(role);
                 let (occurrence, executor) = target(role, own);
                 let request = prepare(&site, route, occurrence);
@@ -374,21 +379,18 @@ async fn matrix(api: bool) {
     println!("{}", rows.join("\n"));
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn access_matrix_through_the_forms() {
-    matrix(false).await;
+async fn access_matrix_through_the_forms(backend: Backend) {
+    matrix(backend, false).await;
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn access_matrix_through_the_api() {
-    matrix(true).await;
+async fn access_matrix_through_the_api(backend: Backend) {
+    matrix(backend, true).await;
 }
 
 // --- signing in ---
 
-#[tokio::test(flavor = "multi_thread")]
-async fn sign_in_sets_a_safe_cookie_and_failures_are_limited() {
-    let site = Site::new();
+async fn sign_in_sets_a_safe_cookie_and_failures_are_limited(backend: Backend) {
+    let site = Site::new(backend);
     let (status, headers, page) =
         site.send(Request::get("/login?next=/r/lazo-2023-2024").body(Body::empty()).expect("r")).await;
     assert_eq!(status, StatusCode::OK);
@@ -443,9 +445,8 @@ async fn sign_in_sets_a_safe_cookie_and_failures_are_limited() {
 
 // --- security ---
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_form_without_its_csrf_token_is_refused() {
-    let site = Site::new();
+async fn a_form_without_its_csrf_token_is_refused(backend: Backend) {
+    let site = Site::new(backend);
     let who = site.who("admin");
     let before = site.fingerprint();
     let (status, page) = site.multipart(&who, &format!("{}/report", o(AMURSKY)), &[("kind", "done")], None).await;
@@ -466,10 +467,10 @@ async fn a_form_without_its_csrf_token_is_refused() {
     assert_eq!(site.fingerprint(), before, "nothing written");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn script_in_titles_and_comments_renders_as_text() {
+async fn script_in_titles_and_comments_renders_as_text(backend: Backend) {
     let payload = "<script>alert('karta')</script>";
     let site = Site::with(
+        backend,
         |dir| {
             let path = dir.join("lazo-2023-2024.yaml");
             let text = std::fs::read_to_string(&path).expect("read");
@@ -500,9 +501,8 @@ async fn script_in_titles_and_comments_renders_as_text() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn an_uploaded_file_with_a_path_in_its_name_stays_in_the_upload_directory() {
-    let site = Site::new();
+async fn an_uploaded_file_with_a_path_in_its_name_stays_in_the_upload_directory(backend: Backend) {
+    let site = Site::new(backend);
     let who = site.who("coordinator");
     let (status, _) = site
         .multipart(
@@ -532,9 +532,8 @@ async fn an_uploaded_file_with_a_path_in_its_name_stays_in_the_upload_directory(
     assert_eq!(site.get(Some(&who), "/files/..%2Fkarta.db").await.0, StatusCode::NOT_FOUND);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn oversized_bodies_are_refused_and_nothing_is_written() {
-    let site = Site::with(|_| {}, Config { upload_limit_mb: 1, ..Config::default() });
+async fn oversized_bodies_are_refused_and_nothing_is_written(backend: Backend) {
+    let site = Site::with(backend, |_| {}, Config { upload_limit_mb: 1, ..Config::default() });
     let who = site.who("admin");
     let before = site.fingerprint();
     let big = vec![b'x'; 2 * 1024 * 1024];
@@ -561,9 +560,8 @@ async fn oversized_bodies_are_refused_and_nothing_is_written() {
 
 // --- pages ---
 
-#[tokio::test(flavor = "multi_thread")]
-async fn every_page_renders_for_a_signed_in_user() {
-    let site = Site::new();
+async fn every_page_renders_for_a_signed_in_user(backend: Backend) {
+    let site = Site::new(backend);
     let who = site.who("admin");
     let coordinator = site.who("coordinator");
     let pages: [(&str, &str); 13] = [
@@ -610,9 +608,8 @@ async fn every_page_renders_for_a_signed_in_user() {
     assert_eq!(serde_json::from_str::<Value>(&body).expect("json")["status"], "ok");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_coordinators_calendar_feed_has_their_executors_only() {
-    let site = Site::new();
+async fn a_coordinators_calendar_feed_has_their_executors_only(backend: Backend) {
+    let site = Site::new(backend);
     let feed = site.store().user("coordinator").expect("read").expect("user").feed;
     let (status, body) = site.get(None, &format!("/ics/{feed}.ics")).await;
     assert_eq!(status, StatusCode::OK);
@@ -621,9 +618,8 @@ async fn a_coordinators_calendar_feed_has_their_executors_only() {
     assert_eq!(site.get(None, "/ics/guess.ics").await.0, StatusCode::NOT_FOUND);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn reporting_changes_the_status_and_a_move_needs_a_decision() {
-    let site = Site::new();
+async fn reporting_changes_the_status_and_a_move_needs_a_decision(backend: Backend) {
+    let site = Site::new(backend);
     let coordinator = site.who("coordinator");
     let author = site.who("author");
     let (_, page) = site.get(Some(&coordinator), &o(AMURSKY)).await;
@@ -685,9 +681,8 @@ async fn reporting_changes_the_status_and_a_move_needs_a_decision() {
     assert_eq!(status, StatusCode::CONFLICT, "already done");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_broken_edit_keeps_the_last_good_plan_and_admins_see_why() {
-    let site = Site::new();
+async fn a_broken_edit_keeps_the_last_good_plan_and_admins_see_why(backend: Backend) {
+    let site = Site::new(backend);
     let admin = site.who("admin");
     let path = site.dir.path().join("roadmaps/lazo-2023-2024.yaml");
     let good = std::fs::read_to_string(&path).expect("read");
@@ -718,9 +713,8 @@ fn filetime_bump(path: &Path, secs: u64) {
 
 // --- the API and its description ---
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_api_answers_as_its_openapi_document_says() {
-    let site = Site::new();
+async fn the_api_answers_as_its_openapi_document_says(backend: Backend) {
+    let site = Site::new(backend);
     let who = site.who("admin");
     let (status, doc) = site.api(&who, "GET", "/api/openapi.json", None).await;
     assert_eq!(status, StatusCode::OK);
@@ -773,3 +767,19 @@ async fn the_api_answers_as_its_openapi_document_says() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 }
+
+on_both_backends!(
+    async
+    access_matrix_through_the_forms,
+    access_matrix_through_the_api,
+    sign_in_sets_a_safe_cookie_and_failures_are_limited,
+    a_form_without_its_csrf_token_is_refused,
+    script_in_titles_and_comments_renders_as_text,
+    an_uploaded_file_with_a_path_in_its_name_stays_in_the_upload_directory,
+    oversized_bodies_are_refused_and_nothing_is_written,
+    every_page_renders_for_a_signed_in_user,
+    a_coordinators_calendar_feed_has_their_executors_only,
+    reporting_changes_the_status_and_a_move_needs_a_decision,
+    a_broken_edit_keeps_the_last_good_plan_and_admins_see_why,
+    the_api_answers_as_its_openapi_document_says,
+);

@@ -19,6 +19,7 @@ mod report;
 mod schema;
 mod serve;
 mod status;
+mod store;
 mod track;
 mod user;
 
@@ -143,6 +144,8 @@ pub enum Command {
     User(user::Args),
     /// The whole event log as JSON lines or CSV.
     Export(export::Args),
+    /// The store itself: `copy --from A --to B` moves everything to another store (SQLite ⇄ PostgreSQL).
+    Store(store::Args),
 }
 
 /// The YAML files under `paths`, or exit code 2 (with a message) when a path does not exist.
@@ -360,6 +363,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Calendar(a) => calendar::run(&cli.global, a),
         Command::User(a) => user::run(&cli.global, a),
         Command::Export(a) => export::run(&cli.global, a),
+        Command::Store(a) => store::run(&cli.global, a),
     };
     exit.err().unwrap_or(0)
 }

@@ -138,6 +138,15 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
     if args.dry_run {
         return dry_run(global, &tracking, &notifier);
     }
+    // Over a shared database, `karta serve` may be leading: then this run leaves it to it.
+    let leading = tracking.store.lead().map_err(|e| {
+        err_line!("karta: {e}");
+        2u8
+    })?;
+    if !leading {
+        out_line!("уведомления рассылает другой экземпляр karta (karta serve); этот запуск ничего не отправил");
+        return Ok(());
+    }
     let summary = notifier.pass(&mut tracking);
     let summary = summary.map_err(|e| {
         err_line!("ошибка: {e}");

@@ -16,6 +16,7 @@ use tokio::sync::watch;
 
 use karta::notify;
 use karta::render::Templates;
+use karta::store::{self, Store};
 use karta::web::state::{Pool, Roadmaps};
 use karta::web::{self, App};
 
@@ -147,7 +148,9 @@ async fn wait_for_signal(stop: watch::Sender<bool>) {
     let _ = stop.send(true);
 }
 
-/// The scheduler: a `remind` pass every `interval` seconds until stopped.
+/// The scheduler: a `remind` pass every `interval` seconds until stopped, on the instance that
+/// leads. Over a shared database only one instance leads at a time; the others try again at
+/// every tick and one takes over within an interval of the leader's end.
 async fn schedule(
     global: Global,
     at: Where,
@@ -156,19 +159,71 @@ async fn schedule(
     mut stopped: watch::Receiver<bool>,
 ) {
     let mut ticks = tokio::time::interval(Duration::from_secs(interval.max(1)));
+    let mut leader = Leader::default();
     loop {
         tokio::select! {
             _ = ticks.tick() => {
                 let (global, at, notifier) = (global.clone(), at.clone(), notifier.clone());
+                let mut held = std::mem::take(&mut leader);
                 // Blocking work (the store, SMTP) off the async threads, awaited whole.
-                match tokio::task::spawn_blocking(move || once(&global, &at, &notifier)).await {
-                    Ok(Ok(())) => {}
-                    Ok(Err(code)) => tracing::warn!(code, "pass failed"),
+                match tokio::task::spawn_blocking(move || {
+                    let passed = held.try_lead(&at).then(|| once(&global, &at, &notifier));
+                    (held, passed)
+                })
+                .await
+                {
+                    Ok((held, passed)) => {
+                        leader = held;
+                        if let Some(Err(code)) = passed {
+                            tracing::warn!(code, "pass failed");
+                        }
+                    }
                     Err(e) => tracing::error!(error = %e, "pass panicked"),
                 }
             }
             _ = stopped.changed() => break,
         }
+    }
+}
+
+/// The connection through which this instance claims to lead (see `Store::lead`).
+#[derive(Default)]
+struct Leader {
+    store: Option<Box<dyn Store>>,
+    leading: bool,
+}
+
+impl Leader {
+    /// Whether this instance leads now; a lost connection is dropped and opened again next time.
+    fn try_lead(&mut self, at: &Where) -> bool {
+        let store = match self.store.take() {
+            Some(store) => store,
+            None => match store::open(&at.db) {
+                Ok(store) => store,
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot open the store to lead");
+                    return false;
+                }
+            },
+        };
+        let mut store = store;
+        let leading = match store.lead() {
+            Ok(leading) => leading,
+            Err(e) => {
+                tracing::error!(error = %e, "lost the store connection; the lead is given up");
+                self.leading = false;
+                return false;
+            }
+        };
+        if leading != self.leading {
+            match leading {
+                true => tracing::info!("this instance leads: it plans and sends notices"),
+                false => tracing::info!("another instance leads; this one serves pages only"),
+            }
+        }
+        self.leading = leading;
+        self.store = Some(store);
+        leading
     }
 }
 

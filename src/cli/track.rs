@@ -20,8 +20,8 @@ pub struct Where {
     /// Roadmap files or directories.
     #[arg(long, env = "KARTA_ROADMAPS", default_value = "roadmaps")]
     pub roadmaps: Vec<PathBuf>,
-    /// The progress database: an SQLite file (created on first use); `postgres://…` is
-    /// recognised but not built yet.
+    /// The progress database: an SQLite file (created on first use) or a PostgreSQL URL
+    /// (`postgres://user@host/db`).
     #[arg(long, env = "KARTA_DB", default_value = "karta.db")]
     pub db: PathBuf,
 }

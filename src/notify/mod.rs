@@ -27,7 +27,7 @@ use crate::calendar::Calendar;
 use crate::check::Workspace;
 use crate::compile::Plan;
 use crate::render::Templates;
-use crate::store::{Notice, Store, StoreError, Stored};
+use crate::store::{Delivery, Notice, Store, StoreError, Stored};
 use crate::track::{Report, State};
 
 pub use rules::Rules;
@@ -174,24 +174,24 @@ pub fn pass(
             }
         }
     }
-    for message in store.outgoing(now)? {
+    let sent = store.send_due(now, &mut |message| {
         tracing::info!(message_id = %message.message_id, to = %message.recipient, "sending");
-        match transport.send(&message) {
-            Ok(()) => {
-                store.delivered(&message.message_id, now)?;
-                summary.sent.push(message.message_id);
-            }
+        match transport.send(message) {
+            Ok(()) => Delivery::Sent,
             Err(e) => {
                 let age = now - message.created;
                 let retry = (!e.permanent && age < chrono::Duration::hours(config.give_up_after_hours))
                     .then(|| now + backoff(message.attempts));
                 tracing::warn!(message_id = %message.message_id, error = %e.text, retry = ?retry, "send failed");
-                store.undelivered(&message.message_id, &e.text, retry, now)?;
-                match retry {
-                    Some(_) => summary.retrying.push((message.message_id, e.text)),
-                    None => summary.failed.push((message.message_id, e.text)),
-                }
+                Delivery::failed(&e.text, retry)
             }
+        }
+    })?;
+    for (message, outcome) in sent {
+        match outcome {
+            Delivery::Sent => summary.sent.push(message.message_id),
+            Delivery::Retry { error, .. } => summary.retrying.push((message.message_id, error)),
+            Delivery::Failed { error } => summary.failed.push((message.message_id, error)),
         }
     }
     Ok(summary)

@@ -1,21 +1,24 @@
 //! The store: everything karta keeps between runs, behind three traits — the append-only
 //! progress log ([`EventLog`]), the notification outbox ([`Outbox`]) and the web app's
 //! accounts ([`Accounts`]) — and one error type that names no backend. [`open`] picks the
-//! backend from `--db`: a file path is an embedded SQLite file (the only backend built
-//! today); a `postgres://` URL is refused with a clear message until that backend lands.
+//! backend from `--db`: a file path is an embedded SQLite file, a `postgres://` URL a
+//! PostgreSQL database.
 //!
 //! Modules above the store (tracking's callers, notify, web, the CLI) hold a `Box<dyn Store>`
 //! and must not name a backend. A backend must keep the log append-only, make every write
 //! all-or-nothing, and apply its numbered migrations on open (docs/tracking.md).
 
 mod accounts;
+mod columns;
+pub mod copy;
 mod outbox;
+mod postgres;
 mod sqlite;
 
 use std::path::Path;
 
 pub use accounts::{Accounts, MoveRequest, NewUser, Role, User};
-pub use outbox::{Notice, Outbox, Outgoing, Stored};
+pub use outbox::{Delivery, Notice, Outbox, Outgoing, Stored};
 
 use crate::track::{Event, NewEvent};
 
@@ -25,8 +28,6 @@ use crate::track::{Event, NewEvent};
 pub enum StoreError {
     #[error("не удалось открыть базу {target}: {message}")]
     Unavailable { target: String, message: String },
-    #[error("{0}")]
-    Unsupported(String),
     #[error("база {target} создана более новой версией karta (схема {found}, эта версия знает {known})")]
     TooNew { target: String, found: i64, known: i64 },
     #[error("не удалось обновить схему базы: {0}")]
@@ -62,6 +63,19 @@ pub trait Store: EventLog + Outbox + Accounts + Send {
     fn ping(&self) -> Result<(), StoreError>;
     /// The backend's own consistency check: "ok" for a sound store.
     fn integrity(&self) -> Result<String, StoreError>;
+    /// Tries to become the one process that plans and sends notices, and returns whether this
+    /// connection is it. The claim lasts as long as the connection: when its process ends,
+    /// however it ends, another may take over. A store only one process uses (an SQLite file)
+    /// always answers yes.
+    fn lead(&mut self) -> Result<bool, StoreError> {
+        Ok(true)
+    }
+    /// Every row, table by table (for `karta store copy`).
+    fn contents(&self) -> Result<copy::Contents, StoreError>;
+    /// Rows per table, without reading them.
+    fn contents_summary(&self) -> Result<Vec<(&'static str, usize)>, StoreError>;
+    /// Writes `contents` into this store, keeping every id, all or nothing.
+    fn fill(&mut self, contents: &copy::Contents) -> Result<(), StoreError>;
 }
 
 /// Opens the store named by `--db` (creating and migrating it if needed): a file path is an
@@ -69,7 +83,7 @@ pub trait Store: EventLog + Outbox + Accounts + Send {
 pub fn open(db: &Path) -> Result<Box<dyn Store>, StoreError> {
     match Backend::of(db) {
         Backend::Sqlite => Ok(Box::new(sqlite::Sqlite::open(db)?)),
-        Backend::Postgres => Err(StoreError::Unsupported("PostgreSQL пока не поддерживается в этой сборке".into())),
+        Backend::Postgres => Ok(Box::new(postgres::Postgres::open(db.to_str().unwrap_or_default())?)),
     }
 }
 
@@ -107,11 +121,5 @@ mod tests {
         ] {
             assert_eq!(Backend::of(Path::new(db)), backend, "{db}");
         }
-    }
-
-    #[test]
-    fn postgres_is_refused_in_russian() {
-        let err = open(Path::new("postgres://karta@localhost/karta")).err().expect("refused");
-        assert_eq!(err.to_string(), "PostgreSQL пока не поддерживается в этой сборке");
     }
 }

@@ -53,6 +53,31 @@ pub struct Outgoing {
     pub created: DateTime<FixedOffset>,
 }
 
+/// What became of a message handed to the transport.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Delivery {
+    Sent,
+    /// Not sent; try again at `at`.
+    Retry {
+        at: DateTime<FixedOffset>,
+        error: String,
+    },
+    /// Not sent, and given up.
+    Failed {
+        error: String,
+    },
+}
+
+impl Delivery {
+    /// A failed send: retried at `retry`, or given up without one.
+    pub fn failed(error: &str, retry: Option<DateTime<FixedOffset>>) -> Delivery {
+        match retry {
+            Some(at) => Delivery::Retry { at, error: error.to_string() },
+            None => Delivery::Failed { error: error.to_string() },
+        }
+    }
+}
+
 /// The outbox's steps, each one transaction.
 pub trait Outbox {
     /// Plans notices; those whose key is already known are left alone. Returns how many are new.
@@ -81,6 +106,26 @@ pub trait Outbox {
         retry: Option<DateTime<FixedOffset>>,
         now: DateTime<FixedOffset>,
     ) -> Result<(), StoreError>;
+    /// Sends the messages due at `now`, one at a time, through `deliver`, and records each
+    /// outcome before the next. A backend shared by several processes must make sure two
+    /// senders never take the same message; this default suits a store one process owns.
+    fn send_due(
+        &mut self,
+        now: DateTime<FixedOffset>,
+        deliver: &mut dyn FnMut(&Outgoing) -> Delivery,
+    ) -> Result<Vec<(Outgoing, Delivery)>, StoreError> {
+        let mut done = Vec::new();
+        for message in self.outgoing(now)? {
+            let outcome = deliver(&message);
+            match &outcome {
+                Delivery::Sent => self.delivered(&message.message_id, now)?,
+                Delivery::Retry { at, error } => self.undelivered(&message.message_id, error, Some(*at), now)?,
+                Delivery::Failed { error } => self.undelivered(&message.message_id, error, None, now)?,
+            }
+            done.push((message, outcome));
+        }
+        Ok(done)
+    }
     /// How many notices are in each state.
     fn notice_counts(&self) -> Result<Vec<(String, i64)>, StoreError>;
     /// The last error of a message.

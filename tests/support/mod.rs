@@ -114,3 +114,47 @@ pub fn golden(path: &Path, actual: &str, failures: &mut Vec<String>) {
         Err(_) => failures.push(format!("{} is missing; run with KARTA_BLESS=1", path.display())),
     }
 }
+
+pub mod pg;
+
+/// The store backends the tracking, notification and web suites run on: each test of those
+/// suites is written once, taking a `Backend`, and [`on_both_backends!`] makes it a test per
+/// backend (`sqlite::name`, `postgres::name`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// A new empty store for one test, as `--db` takes it: `karta.db` in `dir`, or a new
+    /// database on the test PostgreSQL server.
+    pub fn db(self, dir: &Path) -> String {
+        match self {
+            Backend::Sqlite => dir.join("karta.db").display().to_string(),
+            Backend::Postgres => pg::database(),
+        }
+    }
+}
+
+/// `on_both_backends!(a, b)`: tests `sqlite::a`, `postgres::a`, … calling `a(Backend::…)`;
+/// `on_both_backends!(async a, b)` for async tests.
+#[macro_export]
+macro_rules! on_both_backends {
+    (async $($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread")] async fn $name() { super::$name($crate::support::Backend::Sqlite).await })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread")] async fn $name() { super::$name($crate::support::Backend::Postgres).await })*
+        }
+    };
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test] fn $name() { super::$name($crate::support::Backend::Sqlite) })*
+        }
+        mod postgres {
+            $(#[test] fn $name() { super::$name($crate::support::Backend::Postgres) })*
+        }
+    };
+}

@@ -226,7 +226,7 @@ impl Accounts for Sqlite {
         }
         let event_id = match event {
             Some(e) if approved => {
-                let ids = insert_into(&tx, std::slice::from_ref(e)).map_err(write)?;
+                let ids = insert_into(&tx, std::slice::from_ref(e), None).map_err(write)?;
                 tx.execute("UPDATE move_requests SET event = ?1 WHERE id = ?2", params![ids[0], id]).map_err(write)?;
                 Some(ids[0])
             }

@@ -3,6 +3,7 @@
 //! log's append-only rule is enforced by triggers in the schema, not by this code.
 
 mod accounts;
+mod copy;
 mod events;
 mod outbox;
 
@@ -11,6 +12,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, TransactionBehavior};
 
+use super::copy::Contents;
 use super::{Store, StoreError};
 
 /// Schema migrations, in order; the database's `user_version` is the number applied.
@@ -48,6 +50,18 @@ impl Store for Sqlite {
     /// `PRAGMA integrity_check`.
     fn integrity(&self) -> Result<String, StoreError> {
         self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(read)
+    }
+
+    fn contents(&self) -> Result<Contents, StoreError> {
+        Sqlite::contents(self)
+    }
+
+    fn contents_summary(&self) -> Result<Vec<(&'static str, usize)>, StoreError> {
+        Sqlite::contents_summary(self)
+    }
+
+    fn fill(&mut self, contents: &Contents) -> Result<(), StoreError> {
+        Sqlite::fill(self, contents)
     }
 }
 

@@ -1,0 +1,70 @@
+//! `karta store copy --from A --to B`: moves everything a store holds to another one (SQLite to
+//! PostgreSQL when a ministry outgrows one machine, or back), keeping event numbers, authors and
+//! instants. The target must be empty, so a second run is refused and changes nothing; the copy is
+//! one transaction, read back and compared (counts and a SHA-256 digest) before it is reported.
+
+use std::path::PathBuf;
+
+use karta::store::{self, copy};
+
+use super::{Format, Global, err_line, out_line};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Sub,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Sub {
+    /// Copy the log, the outbox and the accounts into an empty store (stop `karta serve` first).
+    Copy {
+        /// The store to copy: an SQLite file or a `postgres://` URL.
+        #[arg(long)]
+        from: PathBuf,
+        /// The empty store to fill (created if it does not exist).
+        #[arg(long)]
+        to: PathBuf,
+    },
+}
+
+pub fn run(global: &Global, args: Args) -> super::Exit {
+    match args.command {
+        Sub::Copy { from, to } => copy_store(global, &from, &to),
+    }
+}
+
+fn copy_store(global: &Global, from: &PathBuf, to: &PathBuf) -> super::Exit {
+    let failed = |e: store::StoreError| {
+        err_line!("karta: {e}");
+        2u8
+    };
+    if store::Backend::of(from) == store::Backend::Sqlite && !from.is_file() {
+        err_line!("karta: нет базы {}", from.display());
+        return Err(2);
+    }
+    let source = store::open(from).map_err(failed)?;
+    let mut target = store::open(to).map_err(failed)?;
+    let copied = copy::copy(source.as_ref(), target.as_mut()).map_err(|e| match e {
+        store::StoreError::Conflict(_) => {
+            err_line!("ошибка: {e}");
+            1u8
+        }
+        e => failed(e),
+    })?;
+    match global.format {
+        Format::Json => out_line!(
+            "{}",
+            serde_json::json!({
+                "counts": copied.counts.iter().map(|(t, n)| (t.to_string(), serde_json::json!(n))).collect::<serde_json::Map<_, _>>(),
+                "digest": copied.digest,
+            })
+        ),
+        _ => {
+            let counts: Vec<String> = copied.counts.iter().map(|(t, n)| format!("{t}: {n}")).collect();
+            out_line!("скопировано: {}", counts.join(", "));
+            out_line!("контрольная сумма (SHA-256) совпадает: {}", copied.digest);
+        }
+    }
+    Ok(())
+}

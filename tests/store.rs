@@ -1,0 +1,311 @@
+//! The store's contract, on both backends (a real SQLite file, a real PostgreSQL database):
+//! events round-trip exactly; the log refuses UPDATE, DELETE and TRUNCATE from anyone, karta or
+//! not; a failed batch writes nothing; `karta store copy` moves everything both ways with
+//! identical `karta export` output and refuses to run twice; over PostgreSQL, one connection
+//! leads at a time and two senders never take one message.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::{Arc, Barrier, Mutex};
+
+use chrono::{DateTime, NaiveDate};
+use karta::store::{self, Delivery, NewUser, Notice, Outgoing, Role, Store};
+use karta::track::{Action, NewEvent};
+use support::Backend;
+
+fn event(occurrence: &str, action: Action) -> NewEvent {
+    NewEvent {
+        occurrence: Some(occurrence.into()),
+        action,
+        note: Some("комментарий".into()),
+        evidence: vec!["https://example.org/акт.pdf".into()],
+        author: "Иванова".into(),
+        recorded_at: DateTime::parse_from_rfc3339("2023-10-16T09:00:00+10:00").expect("time"),
+        batch: None,
+    }
+}
+
+fn every_action() -> Vec<NewEvent> {
+    let d = NaiveDate::from_ymd_opt(2023, 10, 16).expect("date");
+    [
+        Action::Done { on: d },
+        Action::Partial { percent: Some(40) },
+        Action::NotDone { reason: "нет связи".into() },
+        Action::Cancelled { document: "приказ № 401".into() },
+        Action::Moved { to: d, reason: "каникулы".into(), approved_by: "Черепанов Д.Г.".into() },
+        Action::Value {
+            indicator: "ege".into(),
+            executor: Some("mo-lazo".into()),
+            period: "2024".into(),
+            value: 0.6,
+            source: None,
+        },
+        Action::Accepted,
+        Action::Rejected { reason: "нет акта".into() },
+        Action::Correction { supersedes: 1, reason: "ошибка".into() },
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, a)| NewEvent {
+        // Offsets differ: an instant keeps the offset it was recorded in.
+        recorded_at: DateTime::parse_from_rfc3339(&format!("2023-10-16T09:0{i}:00+0{}:00", 3 + i % 7)).expect("t"),
+        ..event("r/a@2023-10-17", a)
+    })
+    .collect()
+}
+
+fn open(db: &str) -> Box<dyn Store> {
+    store::open(Path::new(db)).expect("open the store")
+}
+
+fn events_round_trip(backend: Backend) {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = backend.db(dir.path());
+    let written = every_action();
+    let ids = open(&db).append(&written).expect("append");
+    assert_eq!(ids, (1..=9).collect::<Vec<_>>());
+    let store = open(&db);
+    let events = store.events().expect("read");
+    // In the order recorded: the instants, whatever their offsets, then ids.
+    let order: Vec<i64> = events.iter().map(|e| e.id).collect();
+    let mut expected: Vec<i64> = ids.clone();
+    expected.sort_by_key(|&id| (written[id as usize - 1].recorded_at.timestamp(), id));
+    assert_eq!(order, expected);
+    let mut read = events;
+    read.sort_by_key(|e| e.id);
+    assert_eq!(read.into_iter().map(|e| e.event).collect::<Vec<_>>(), written);
+    assert_eq!(store.last_event().expect("last"), 9);
+    assert_eq!(store.event(5).expect("one").map(|e| e.event), Some(written[4].clone()));
+    assert_eq!(store.integrity().expect("check"), "ok");
+}
+
+/// Raw SQL from outside karta, as the store's owner: every way of changing the log is refused.
+fn the_log_refuses_changes_from_anyone(backend: Backend) {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = backend.db(dir.path());
+    open(&db).append(&every_action()).expect("append");
+    let attempts = ["UPDATE events SET author = 'x'", "DELETE FROM events", "DELETE FROM events WHERE id = 3"];
+    for sql in attempts {
+        let refused = match backend {
+            Backend::Sqlite => {
+                rusqlite::Connection::open(&db).expect("raw").execute(sql, []).map_err(|e| e.to_string()).err()
+            }
+            Backend::Postgres => support::pg::try_sql(database(&db), sql).err(),
+        };
+        let why = refused.unwrap_or_else(|| panic!("{sql} was allowed"));
+        assert!(why.contains("append-only"), "{sql}: {why}");
+    }
+    if backend == Backend::Postgres {
+        let why = support::pg::try_sql(database(&db), "TRUNCATE events CASCADE").expect_err("TRUNCATE was allowed");
+        assert!(why.contains("append-only"), "{why}");
+        // With the triggers dropped, karta's own check says so.
+        support::pg::sql(database(&db), "ALTER TABLE events DISABLE TRIGGER events_no_update");
+        assert_ne!(open(&db).integrity().expect("check"), "ok");
+    }
+    assert_eq!(open(&db).events().expect("read").len(), 9);
+}
+
+/// The database name of a test server URL.
+fn database(url: &str) -> &str {
+    url.rsplit('/').next().expect("database")
+}
+
+fn a_failed_batch_writes_nothing(backend: Backend) {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = backend.db(dir.path());
+    let mut store = open(&db);
+    let bad = NewEvent { action: Action::Partial { percent: Some(101) }, ..event("r/a@2023-10-17", Action::Accepted) };
+    let good = event("r/a@2023-10-17", Action::Accepted);
+    let err = store.append(&[good.clone(), bad]).expect_err("refused");
+    assert!(err.to_string().starts_with("не удалось записать в базу (ничего не записано)"), "{err}");
+    assert!(store.events().expect("read").is_empty());
+    // The next append is numbered as if nothing happened... or not: ids may skip, they never repeat.
+    let ids = store.append(&[good]).expect("append");
+    assert_eq!(store.events().expect("read").iter().map(|e| e.id).collect::<Vec<_>>(), ids);
+}
+
+/// A store with something in every table: the season's events, a planned and a sent notice,
+/// users with bindings, a session, a token, failed logins, a decided move request.
+fn populate(store: &mut dyn Store) {
+    store.append(&every_action()).expect("events");
+    let now = DateTime::parse_from_rfc3339("2023-10-16T10:00:00+10:00").expect("now");
+    let notice = |key: &str| Notice {
+        key: key.into(),
+        rule: "reminder".into(),
+        occurrence: Some("r/a@2023-10-17".into()),
+        roadmap: "r".into(),
+        recipient: "school@test.example".into(),
+        name: "Школа № 1".into(),
+        tz: "Asia/Vladivostok".into(),
+        day: NaiveDate::from_ymd_opt(2023, 10, 16).expect("d"),
+        expires: NaiveDate::from_ymd_opt(2023, 10, 17).expect("d"),
+        payload: serde_json::value::RawValue::from_string(r#"{"title":"Отчёт"}"#.into()).expect("json"),
+    };
+    assert_eq!(store.plan_notices(&[notice("a"), notice("b")], now).expect("plan"), 2);
+    let message = Outgoing {
+        message_id: "<m1@karta>".into(),
+        recipient: "school@test.example".into(),
+        subject: "Напоминание".into(),
+        eml: "Subject: =?utf-8?b?0J3QsNC/?=\r\n\r\nтело\r\n".as_bytes().to_vec(),
+        attempts: 0,
+        created: now,
+    };
+    store.compose(&message, &[1]).expect("compose");
+    store.delivered("<m1@karta>", now).expect("delivered");
+    for (login, role) in [("admin", Role::Admin), ("coord", Role::Coordinator)] {
+        store
+            .add_user(&NewUser {
+                login,
+                name: "Пользователь",
+                role,
+                organisation: None,
+                email: Some("u@test.example"),
+                password: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
+                feed: &format!("feed-{login}"),
+                created_at: "2023-10-16T10:00:00+10:00",
+            })
+            .expect("user");
+    }
+    store.bind("coord", &["mo-lazo".into(), "mo-amursky".into()]).expect("bind");
+    store.start_session(1, "session-hash", "csrf", now.timestamp() + 3600).expect("session");
+    store.add_token("admin", "token-hash", "тест", "2023-10-16T10:00:00+10:00").expect("token");
+    store.login_failed(&["login:admin", "ip:127.0.0.1"], now.timestamp()).expect("failure");
+    let id = store
+        .request_move("r/a@2023-10-17", NaiveDate::from_ymd_opt(2023, 11, 1).expect("d"), "каникулы", "coord", "t")
+        .expect("request");
+    let moved = event(
+        "r/a@2023-10-17",
+        Action::Moved {
+            to: NaiveDate::from_ymd_opt(2023, 11, 1).expect("d"),
+            reason: "каникулы".into(),
+            approved_by: "admin".into(),
+        },
+    );
+    store.decide_move(id, true, "admin", "t", Some(&moved)).expect("decide");
+}
+
+fn karta(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_karta")).args(args).env_remove("KARTA_DB").output().expect("karta")
+}
+
+fn export(db: &str) -> Vec<u8> {
+    let out = karta(&["export", "--db", db]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    out.stdout
+}
+
+/// To the other backend and back: every table arrives, the export is byte for byte the same,
+/// a second run is refused and writes nothing.
+fn a_copy_there_and_back_keeps_everything(backend: Backend) {
+    let other = match backend {
+        Backend::Sqlite => Backend::Postgres,
+        Backend::Postgres => Backend::Sqlite,
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    std::fs::create_dir_all(&a).expect("a");
+    std::fs::create_dir_all(&b).expect("b");
+    let source = backend.db(&a);
+    let there = other.db(&b);
+    populate(open(&source).as_mut());
+    let before = open(&source).contents().expect("contents");
+
+    let out = karta(&["store", "copy", "--from", &source, "--to", &there]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("события: 10, письма: 1, уведомления: 2, пользователи: 2, сеансы: 1, API-токены: 1"),
+        "{said}"
+    );
+    assert!(said.contains(&before.digest()), "{said}");
+    assert_eq!(export(&there), export(&source));
+    let arrived = open(&there).contents().expect("contents");
+    assert_eq!(serde_json::to_value(&arrived).expect("json"), serde_json::to_value(&before).expect("json"));
+
+    // Again: refused, nothing written.
+    let again = karta(&["store", "copy", "--from", &source, "--to", &there]);
+    assert_eq!(again.status.code(), Some(1), "{}", String::from_utf8_lossy(&again.stderr));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("в базе назначения уже есть данные"));
+    assert_eq!(open(&there).contents().expect("contents").digest(), before.digest());
+
+    // And back into a new store of the first kind.
+    let c = dir.path().join("c");
+    std::fs::create_dir_all(&c).expect("c");
+    let back = backend.db(&c);
+    let out = karta(&["store", "copy", "--from", &there, "--to", &back]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(export(&back), export(&source));
+    // New rows go on after the copied ids.
+    let ids = open(&back).append(&[event("r/b@2023-10-17", Action::Accepted)]).expect("append");
+    assert_eq!(ids, vec![11]);
+}
+
+on_both_backends!(
+    events_round_trip,
+    the_log_refuses_changes_from_anyone,
+    a_failed_batch_writes_nothing,
+    a_copy_there_and_back_keeps_everything,
+);
+
+/// One connection leads; when it closes, the next one to ask leads.
+#[test]
+fn one_postgres_connection_leads_at_a_time() {
+    let db = support::pg::database();
+    let mut first = open(&db);
+    let mut second = open(&db);
+    assert!(first.lead().expect("lead"));
+    assert!(first.lead().expect("still"), "the leader keeps leading");
+    assert!(!second.lead().expect("lead"), "two leaders");
+    drop(first);
+    assert!(second.lead().expect("lead"), "nobody took over");
+}
+
+/// Two senders at once over 20 messages: each message is sent exactly once, and both senders
+/// sent some (a slow send does not hold the other back).
+#[test]
+fn two_postgres_senders_never_take_one_message() {
+    let db = support::pg::database();
+    let now = DateTime::parse_from_rfc3339("2023-10-16T10:00:00+10:00").expect("now");
+    let mut store = open(&db);
+    for i in 0..20 {
+        let message = Outgoing {
+            message_id: format!("<m{i:02}@karta>"),
+            recipient: "school@test.example".into(),
+            subject: "Напоминание".into(),
+            eml: b"Subject: x\r\n\r\nbody\r\n".to_vec(),
+            attempts: 0,
+            created: now,
+        };
+        store.compose(&message, &[]).expect("compose");
+    }
+    let sent = Arc::new(Mutex::new(Vec::<(usize, String)>::new()));
+    let start = Arc::new(Barrier::new(2));
+    let senders: Vec<_> = (0..2)
+        .map(|n| {
+            let (db, sent, start) = (db.clone(), sent.clone(), start.clone());
+            std::thread::spawn(move || {
+                let mut store = open(&db);
+                start.wait();
+                store
+                    .send_due(now, &mut |m| {
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                        sent.lock().expect("lock").push((n, m.message_id.clone()));
+                        Delivery::Sent
+                    })
+                    .expect("send")
+                    .len()
+            })
+        })
+        .collect();
+    let counts: Vec<usize> = senders.into_iter().map(|s| s.join().expect("sender")).collect();
+    let sent = sent.lock().expect("lock").clone();
+    let mut ids: Vec<&String> = sent.iter().map(|(_, id)| id).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 20, "every message once: {sent:?}");
+    assert_eq!(sent.len(), 20, "no message twice: {sent:?}");
+    assert!(counts.iter().all(|&c| c > 0), "both senders sent: {counts:?}");
+    assert!(open(&db).outgoing(now).expect("left").is_empty());
+}
