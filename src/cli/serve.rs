@@ -190,7 +190,8 @@ async fn schedule(
 #[derive(Default)]
 struct Leader {
     store: Option<Box<dyn Store>>,
-    leading: bool,
+    /// Whether it led at the last tick (none before the first).
+    leading: Option<bool>,
 }
 
 impl Leader {
@@ -211,17 +212,17 @@ impl Leader {
             Ok(leading) => leading,
             Err(e) => {
                 tracing::error!(error = %e, "lost the store connection; the lead is given up");
-                self.leading = false;
+                self.leading = None;
                 return false;
             }
         };
-        if leading != self.leading {
+        if Some(leading) != self.leading {
             match leading {
                 true => tracing::info!("this instance leads: it plans and sends notices"),
                 false => tracing::info!("another instance leads; this one serves pages only"),
             }
         }
-        self.leading = leading;
+        self.leading = Some(leading);
         self.store = Some(store);
         leading
     }

@@ -3,7 +3,7 @@
 //! instants. The target must be empty, so a second run is refused and changes nothing; the copy is
 //! one transaction, read back and compared (counts and a SHA-256 digest) before it is reported.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use karta::store::{self, copy};
 
@@ -34,7 +34,7 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
     }
 }
 
-fn copy_store(global: &Global, from: &PathBuf, to: &PathBuf) -> super::Exit {
+fn copy_store(global: &Global, from: &Path, to: &Path) -> super::Exit {
     let failed = |e: store::StoreError| {
         err_line!("karta: {e}");
         2u8

@@ -13,8 +13,8 @@ use super::{Global, err_line, out_line};
 pub struct Args {
     #[command(subcommand)]
     pub command: UserCommand,
-    /// The progress database: an SQLite file (created on first use); `postgres://…` is
-    /// recognised but not built yet.
+    /// The progress database: an SQLite file (created on first use) or a PostgreSQL URL
+    /// (`postgres://user@host/db`).
     #[arg(long, env = "KARTA_DB", default_value = "karta.db", global = true)]
     pub db: PathBuf,
     /// Roadmap files or directories, to check executor ids against.
