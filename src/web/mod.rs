@@ -51,6 +51,9 @@ pub struct Config {
     pub session_hours: i64,
     /// Mark cookies `Secure` (browsers still accept them on http://localhost).
     pub secure_cookies: bool,
+    /// Proxies whose `X-Forwarded-For` names the client (for the sign-in limit per address):
+    /// behind nginx on the same host, every request arrives from 127.0.0.1.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Config {
@@ -62,6 +65,7 @@ impl Default for Config {
             upload_limit_mb: 10,
             session_hours: 12,
             secure_cookies: true,
+            trusted_proxies: vec![std::net::Ipv4Addr::LOCALHOST.into(), std::net::Ipv6Addr::LOCALHOST.into()],
         }
     }
 }
@@ -192,13 +196,38 @@ impl FromRequestParts<Arc<App>> for Session {
 /// The client's address, when the server knows it (rate limiting).
 pub struct Peer(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for Peer {
+impl FromRequestParts<Arc<App>> for Peer {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Peer, Self::Rejection> {
-        let addr = parts.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
-        Ok(Peer(addr.unwrap_or_else(|| "local".into())))
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Peer, Self::Rejection> {
+        let connected = parts.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let forwarded: Vec<&str> =
+            parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+        let client = client_address(connected, &forwarded, &app.config.trusted_proxies);
+        Ok(Peer(client.map_or_else(|| "local".into(), |ip| ip.to_string())))
     }
+}
+
+/// The client's address: the connecting one, or, when that is a trusted proxy, the nearest
+/// address in `X-Forwarded-For` (read from the right) that is not a trusted proxy. Addresses
+/// further left were written by the client itself and prove nothing.
+pub fn client_address(
+    connected: Option<std::net::IpAddr>,
+    forwarded: &[&str],
+    trusted: &[std::net::IpAddr],
+) -> Option<std::net::IpAddr> {
+    let mut client = connected?;
+    let hops = forwarded.iter().flat_map(|h| h.split(',')).rev();
+    for hop in hops {
+        if !trusted.contains(&client) {
+            break;
+        }
+        match hop.trim().parse() {
+            Ok(ip) => client = ip,
+            Err(_) => break,
+        }
+    }
+    Some(client)
 }
 
 /// Runs blocking work (the store, templates) off the async threads.
@@ -250,4 +279,32 @@ pub fn router(app: Arc<App>) -> Router {
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(app)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_address;
+    use std::net::IpAddr;
+
+    #[test]
+    fn the_client_behind_a_trusted_proxy_is_the_forwarded_address() {
+        let ip = |s: &str| s.parse::<IpAddr>().expect("ip");
+        let trusted = [ip("127.0.0.1"), ip("10.0.0.5")];
+        for (connected, forwarded, client) in [
+            // Straight from a client: the header is the client's own word, ignored.
+            ("203.0.113.7", vec!["198.51.100.1"], "203.0.113.7"),
+            // Through nginx on the same host.
+            ("127.0.0.1", vec!["203.0.113.7"], "203.0.113.7"),
+            // A client that forges the header: nginx appends the real address, which wins.
+            ("127.0.0.1", vec!["198.51.100.1, 203.0.113.7"], "203.0.113.7"),
+            // Two trusted hops, two header lines.
+            ("127.0.0.1", vec!["203.0.113.7", "10.0.0.5"], "203.0.113.7"),
+            // A proxy without the header, or with garbage: the proxy itself.
+            ("127.0.0.1", vec![], "127.0.0.1"),
+            ("127.0.0.1", vec!["unknown"], "127.0.0.1"),
+        ] {
+            assert_eq!(client_address(Some(ip(connected)), &forwarded, &trusted), Some(ip(client)), "{forwarded:?}");
+        }
+        assert_eq!(client_address(None, &["203.0.113.7"], &trusted), None);
+    }
 }
