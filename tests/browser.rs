@@ -1,10 +1,12 @@
 //! The web app in a real headless Chromium (Debian's chromium and chromedriver, driven over
-//! WebDriver by fantoccini) against `karta serve` on loopback, with accounts made by
+//! WebDriver by fantoccini) against `karta serve` on loopback, on each store backend, with accounts made by
 //! `karta user add`: a district coordinator signs in, finds the overdue item, reports it done and
 //! sees the status change; reporting on another district's occurrence is refused (403) and
 //! nothing is written. `KARTA_SCREENSHOTS=1` also saves the pages to `docs/screenshots/`.
 
 mod support;
+
+use support::Backend;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
@@ -38,10 +40,15 @@ impl Drop for Killed {
     }
 }
 
+/// The store of the workspace in `dir`: an SQLite file or a PostgreSQL URL, kept in `dir/store`.
+fn db(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("store")).expect("the workspace's store")
+}
+
 fn karta(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_karta"));
     cmd.current_dir(dir)
-        .env("KARTA_DB", dir.join("karta.db"))
+        .env("KARTA_DB", db(dir))
         .env("KARTA_ROADMAPS", dir.join("roadmaps"))
         .env_remove("KARTA_NOW")
         .env_remove("KARTA_SMTP_URL");
@@ -136,14 +143,14 @@ async fn shot(client: &Client, name: &str) {
 }
 
 fn events_about(dir: &Path, occurrence: &str) -> usize {
-    let store = store::open(&dir.join("karta.db")).expect("store");
+    let store = store::open(Path::new(&db(dir))).expect("store");
     store.events().expect("events").iter().filter(|e| e.event.occurrence.as_deref() == Some(occurrence)).count()
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_coordinator_reports_the_overdue_item_and_is_refused_another_district() {
+async fn a_coordinator_reports_the_overdue_item_and_is_refused_another_district(backend: Backend) {
     let dir = tempfile::tempdir().expect("dir");
     support::copy_roadmaps(dir.path());
+    std::fs::write(dir.path().join("store"), backend.db(dir.path())).expect("store");
     add_user(
         dir.path(),
         &["amur", "--name", "Иванова И.И.", "--role", "coordinator", "--executor", "mo-amursky"],
@@ -217,3 +224,5 @@ async fn a_coordinator_reports_the_overdue_item_and_is_refused_another_district(
 fn url(base: &str, path: &str) -> url::Url {
     url::Url::parse(&format!("{base}{path}")).expect("url")
 }
+
+on_both_backends!(async a_coordinator_reports_the_overdue_item_and_is_refused_another_district);
