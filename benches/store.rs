@@ -94,9 +94,14 @@ fn main() {
     let same = export(&region, &there) == original && export(&region, &back) == original;
     assert!(same, "the exports differ after a copy");
 
-    println!("\n{activities} activities, {reports} reports; medians of {ROUNDS} imports and {} status runs", 3 * ROUNDS);
+    println!(
+        "\n{activities} activities, {reports} reports; medians of {ROUNDS} imports and {} status runs",
+        3 * ROUNDS
+    );
     println!("| | SQLite | PostgreSQL | ratio |\n|---|---:|---:|---:|");
-    for (what, xs) in [("`karta import` (all reports, one transaction)", &import), ("`karta status --overdue`", &status)] {
+    for (what, xs) in
+        [("`karta import` (all reports, one transaction)", &import), ("`karta status --overdue`", &status)]
+    {
         let (s, p) = (median(xs[0].clone()), median(xs[1].clone()));
         println!("| {what} | {s:.2} s | {p:.2} s | {:.2} |", p / s);
     }
