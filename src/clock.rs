@@ -1,6 +1,6 @@
 //! The one place karta reads the system clock. Every command takes `--now` (or `KARTA_NOW`);
 //! only when neither is given does the current time come from here, so tests, demos and
-//! replays are deterministic.
+//! replays are deterministic. Security timers alone read the real time ([`wall`]).
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
@@ -8,6 +8,14 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 pub fn now(injected: Option<DateTime<FixedOffset>>) -> DateTime<FixedOffset> {
     #[allow(clippy::disallowed_methods)]
     injected.unwrap_or_else(|| Utc::now().fixed_offset())
+}
+
+/// The system clock's Unix seconds, whatever `--now` says: for security timers only (the limit
+/// on failed logins), which must run out in real time even in a service started at a fixed
+/// instant.
+pub fn wall() -> i64 {
+    #[allow(clippy::disallowed_methods)]
+    Utc::now().timestamp()
 }
 
 /// Parses a `--now` value: RFC 3339 (`2023-10-16T09:00:00+10:00`), a local date-time

@@ -430,13 +430,21 @@ async fn sign_in_sets_a_safe_cookie_and_failures_are_limited(backend: Backend) {
         .body(Body::from(body))
         .expect("request");
     assert_eq!(site.send(forged).await.0, StatusCode::FORBIDDEN);
-    // Five wrong passwords, then even the right one waits.
-    for _ in 0..auth::MAX_FAILURES {
+    // Five wrong passwords, then even the right one waits a minute, and says so.
+    for _ in 0..auth::LOGIN_FREE {
         assert_eq!(site.send(attempt("неверный", token.clone())).await.0, StatusCode::UNAUTHORIZED);
     }
-    let (status, _, page) = site.send(attempt("верный-пароль", token.clone())).await;
+    let (status, headers, page) = site.send(attempt("верный-пароль", token.clone())).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(page.contains("Слишком много"), "{page}");
+    assert!(page.contains("Попробуйте снова через 1\u{a0}минуту"), "{page}");
+    let retry: i64 = headers.iter().find(|(k, _)| k == "retry-after").expect("Retry-After").1.parse().expect("secs");
+    assert!((1..=auth::FIRST_WAIT_SECS).contains(&retry), "{retry}");
+    // The limit runs on the real clock, though the service runs at 2023-10-16: the failures are
+    // recorded now, so the wait ends in a minute, not never.
+    let wall = karta::clock::wall();
+    let failures = site.store().login_failures("login:coordinator", 0).expect("failures");
+    assert_eq!(failures.count, auth::LOGIN_FREE);
+    assert!((wall - failures.last.expect("last")).abs() < 120, "recorded at {:?}, wall clock {wall}", failures.last);
     // Pages need a session.
     let (status, headers, _) = site.send(Request::get("/r/lazo-2023-2024").body(Body::empty()).expect("r")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
@@ -768,6 +776,111 @@ async fn the_api_answers_as_its_openapi_document_says(backend: Backend) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 }
 
+/// A login attempt for `login` from `client`, through a proxy on 127.0.0.1 that names the
+/// client in `X-Forwarded-For`, or straight from `client` when `proxied` is false.
+fn attempt_from(client: &str, proxied: bool, login: &str, password: &str) -> Request<Body> {
+    let connected: std::net::IpAddr =
+        if proxied { "127.0.0.1".parse().expect("ip") } else { client.parse().expect("ip") };
+    let body = format!("login={login}&password={}&_csrf=t", encode(password));
+    let mut request = Request::post("/login")
+        .header(header::COOKIE, format!("{}=t", auth::LOGIN_COOKIE))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if proxied {
+        request = request.header("x-forwarded-for", client);
+    }
+    let mut request = request.body(Body::from(body)).expect("request");
+    request.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(connected, 40_000)));
+    request
+}
+
+/// Behind the proxy, one client's failures under made-up logins lock that client out, not the
+/// proxy's other clients; a client that forges the header is counted under its own address.
+async fn failures_count_per_client_behind_a_trusted_proxy(backend: Backend) {
+    let site = Site::new(backend);
+    for i in 0..auth::ADDRESS_MAX {
+        let (status, _, _) = site.send(attempt_from("203.0.113.7", true, &format!("ghost{i}"), "x")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let (status, headers, _) = site.send(attempt_from("203.0.113.7", true, "coordinator", "верный-пароль")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "the client that failed 20 times waits");
+    assert!(headers.iter().any(|(k, _)| k == "retry-after"));
+    let (status, _, _) = site.send(attempt_from("203.0.113.8", true, "coordinator", "верный-пароль")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "another client behind the same proxy signs in");
+    // Straight from a client (not a trusted proxy): its own X-Forwarded-For proves nothing.
+    let mut forged = attempt_from("198.51.100.9", false, "coordinator", "верный-пароль");
+    forged.headers_mut().insert("x-forwarded-for", "203.0.113.7".parse().expect("header"));
+    assert_eq!(site.send(forged).await.0, StatusCode::SEE_OTHER);
+}
+
+/// What a form recorded is said on the next page from a cookie signed for the session: a
+/// `?saved=` link shows nothing, and a flash made for another session is not shown.
+async fn a_flash_message_comes_only_from_the_signed_cookie(backend: Backend) {
+    let site = Site::new(backend);
+    let coordinator = site.who("coordinator");
+    let boundary = "karta-flash";
+    let part =
+        |k: &str, v: &str| format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n");
+    let body = format!("{}{}--{boundary}--\r\n", part("_csrf", &coordinator.csrf), part("kind", "done"));
+    let r = Request::post(format!("{}/report", o(AMURSKY)))
+        .header(header::COOKIE, format!("{}={}", auth::COOKIE, coordinator.cookie))
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .body(Body::from(body))
+        .expect("request");
+    let (status, headers, _) = site.send(r).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = headers.iter().find(|(k, _)| k == "location").expect("location").1.clone();
+    assert!(!location.contains("saved"), "{location}");
+    let flash = headers
+        .iter()
+        .find(|(k, v)| k == "set-cookie" && v.starts_with(auth::FLASH_COOKIE))
+        .expect("flash cookie")
+        .1
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_string();
+    let with = |cookie: &str, uri: &str| {
+        Request::get(uri)
+            .header(header::COOKIE, format!("{}={}; {cookie}", auth::COOKIE, coordinator.cookie))
+            .body(Body::empty())
+            .expect("request")
+    };
+    let (_, headers, page) = site.send(with(&flash, &location)).await;
+    assert!(page.contains("Записано: событие №"), "the flash is shown");
+    assert!(
+        headers.iter().any(|(k, v)| k == "set-cookie" && v.starts_with(&format!("{}=;", auth::FLASH_COOKIE))),
+        "and cleared: {headers:?}"
+    );
+    let phishing = format!("{location}?saved={}", encode("Ваш пароль устарел, позвоните 8-800"));
+    let (_, _, page) = site.send(with("", &phishing)).await;
+    assert!(!page.contains("пароль устарел") && !page.contains("alert-ok"), "a link cannot make a banner");
+    let admin = site.who("admin");
+    let other = format!("{}={}", auth::FLASH_COOKIE, auth::sign_flash(&admin.cookie, "Ваш пароль устарел"));
+    let (_, _, page) = site.send(with(&other, &location)).await;
+    assert!(!page.contains("пароль устарел"), "a flash signed for another session is not shown");
+}
+
+/// Accepting twice, rejecting twice: 409 the second time, and nothing more is written.
+async fn repeated_reviews_are_conflicts(backend: Backend) {
+    let site = Site::new(backend);
+    let (coordinator, author) = (site.who("coordinator"), site.who("author"));
+    let path = format!("/api/occurrences/{}", encode(AMURSKY));
+    let (status, _) = site.api(&coordinator, "POST", &format!("{path}/report"), Some(json!({"kind": "done"}))).await;
+    assert_eq!(status, StatusCode::OK);
+    let review = |decision: &'static str| Some(json!({"decision": decision, "reason": "нет акта"}));
+    assert_eq!(site.api(&author, "POST", &format!("{path}/review"), review("accept")).await.0, StatusCode::OK);
+    let before = site.fingerprint();
+    let (status, body) = site.api(&author, "POST", &format!("{path}/review"), review("accept")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body["error"].as_str().unwrap_or_default().contains("уже принят"), "{body}");
+    assert_eq!(site.fingerprint(), before, "nothing written");
+    assert_eq!(site.api(&author, "POST", &format!("{path}/review"), review("reject")).await.0, StatusCode::OK);
+    let before = site.fingerprint();
+    let (status, body) = site.api(&author, "POST", &format!("{path}/review"), review("reject")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(site.fingerprint(), before, "nothing written");
+}
+
 on_both_backends!(
     async
     access_matrix_through_the_forms,
@@ -782,4 +895,7 @@ on_both_backends!(
     reporting_changes_the_status_and_a_move_needs_a_decision,
     a_broken_edit_keeps_the_last_good_plan_and_admins_see_why,
     the_api_answers_as_its_openapi_document_says,
+    failures_count_per_client_behind_a_trusted_proxy,
+    a_flash_message_comes_only_from_the_signed_cookie,
+    repeated_reviews_are_conflicts,
 );

@@ -77,6 +77,15 @@ pub struct NewUser<'a> {
     pub created_at: &'a str,
 }
 
+/// Failed logins under one key (a login, a client address) within a window.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Failures {
+    pub count: usize,
+    /// Unix seconds of the first and the last, when there are any.
+    pub first: Option<i64>,
+    pub last: Option<i64>,
+}
+
 /// A request to move a deadline.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MoveRequest {
@@ -118,10 +127,12 @@ pub trait Accounts {
     fn add_token(&mut self, login: &str, token_hash: &str, label: &str, now: &str) -> Result<(), StoreError>;
     /// The user an API token belongs to.
     fn token_user(&self, token_hash: &str) -> Result<Option<User>, StoreError>;
-    /// Failed logins under any of `keys` since `since_ts`.
-    fn login_failures(&self, keys: &[&str], since_ts: i64) -> Result<usize, StoreError>;
+    /// Failed logins under `key` since `since_ts`: how many, the first and the last.
+    fn login_failures(&self, key: &str, since_ts: i64) -> Result<Failures, StoreError>;
     /// Records a failed login under each of `keys`.
     fn login_failed(&mut self, keys: &[&str], ts: i64) -> Result<(), StoreError>;
+    /// Forgets the failed logins under `key` (after a successful one).
+    fn forget_login_failures(&mut self, key: &str) -> Result<(), StoreError>;
     /// Records a request to move a deadline and returns its number.
     fn request_move(
         &mut self,

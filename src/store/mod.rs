@@ -17,7 +17,7 @@ mod sqlite;
 
 use std::path::Path;
 
-pub use accounts::{Accounts, MoveRequest, NewUser, Role, User};
+pub use accounts::{Accounts, Failures, MoveRequest, NewUser, Role, User};
 pub use outbox::{Delivery, Notice, Outbox, Outgoing, Stored};
 
 use crate::track::{Event, NewEvent};

@@ -47,14 +47,31 @@ pub enum Request {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Refusal {
     Cancelled,
-    AlreadyDone { on: Option<NaiveDate> },
-    InFuture { on: NaiveDate },
+    AlreadyDone {
+        on: Option<NaiveDate>,
+    },
+    InFuture {
+        on: NaiveDate,
+    },
     NeedPercentOrNote,
     PercentOutOfRange,
     NeedReason,
     MoveDone,
-    MoveToPast { to: NaiveDate },
+    MoveToPast {
+        to: NaiveDate,
+    },
     NotReported,
+    /// Accepted already: a second acceptance would only repeat the first.
+    AlreadyAccepted,
+    /// Rejected already, and not reported again since.
+    AlreadyRejected,
+}
+
+impl Refusal {
+    /// Whether the request repeats what is already recorded (HTTP 409), rather than being wrong.
+    pub fn is_repeat(&self) -> bool {
+        matches!(self, Refusal::AlreadyDone { .. } | Refusal::AlreadyAccepted | Refusal::AlreadyRejected)
+    }
 }
 
 impl Refusal {
@@ -79,6 +96,14 @@ impl Refusal {
                 msg!("срок `{}` уже выполнен: переносить нечего", id; "`{}` is already done", id)
             }
             Refusal::MoveToPast { to } => msg!("новый срок {} уже прошёл", digits(to); "the new date {} is past", to),
+            Refusal::AlreadyAccepted => msg!(
+                "отчёт по сроку `{}` уже принят (снят с контроля)", id;
+                "the report on `{}` is already accepted", id
+            ),
+            Refusal::AlreadyRejected => msg!(
+                "отчёт по сроку `{}` уже отклонён; нового отчёта с тех пор не было", id;
+                "the report on `{}` is already rejected, and none has come since", id
+            ),
             Refusal::NotReported => msg!(
                 "срок `{}` не отмечен выполненным: принимать или отклонять нечего", id;
                 "`{}` is not reported done: nothing to accept or reject", id
@@ -110,6 +135,10 @@ pub fn check(request: Request, status: Option<&OccurrenceStatus<'_>>, today: Nai
         Request::AskMove { to, .. } if to < today => Err(Refusal::MoveToPast { to }),
         Request::AskMove { to, reason: r } => Ok(Action::Moved { to, reason: reason(r)?, approved_by: String::new() }),
         Request::Cancel { document } => Ok(Action::Cancelled { document }),
+        Request::Accept if status.is_some_and(|s| s.accepted) => Err(Refusal::AlreadyAccepted),
+        Request::Reject { .. } if !done && status.is_some_and(|s| s.rejected_reason.is_some()) => {
+            Err(Refusal::AlreadyRejected)
+        }
         Request::Accept | Request::Reject { .. } if !done => Err(Refusal::NotReported),
         Request::Accept => Ok(Action::Accepted),
         Request::Reject { reason: r } => Ok(Action::Rejected { reason: reason(r)? }),

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 
 use crate::diag::Lang;
 use crate::store::User;
-use crate::track::{self, Action, NewEvent, Refusal, Request};
+use crate::track::{self, Action, NewEvent, Request};
 
 /// A report as a form or the API states it: `done`, `partial` or `not_done` and its fields.
 pub fn report_request(
@@ -89,10 +89,7 @@ fn checked(app: &App, user: &User, id: &str, need: Need, request: Request) -> Re
     let report = view.report();
     let today = o.local_date(view.now);
     track::check(request, report.occurrences.get(i), today).map_err(|refusal| {
-        let status = match refusal {
-            Refusal::AlreadyDone { .. } => StatusCode::CONFLICT,
-            _ => StatusCode::UNPROCESSABLE_ENTITY,
-        };
+        let status = if refusal.is_repeat() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
         Fail::new(status, refusal.message(id).get(Lang::Ru))
     })
 }

@@ -64,7 +64,10 @@ impl FromRequestParts<Arc<App>> for Bearer {
             || ApiFail(Fail::new(StatusCode::UNAUTHORIZED, "нужен токен: заголовок Authorization: Bearer …"));
         let token = token.ok_or_else(unauthorized)?;
         match app.store(|s| s.token_user(&auth::digest(token)))? {
-            Some(user) => Ok(Bearer(user)),
+            Some(user) => {
+                tracing::Span::current().record("user", tracing::field::display(&user.login));
+                Ok(Bearer(user))
+            }
             None => Err(unauthorized()),
         }
     }

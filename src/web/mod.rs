@@ -168,6 +168,10 @@ impl IntoResponse for Fail {
 pub struct Session {
     pub user: User,
     pub csrf: String,
+    /// The session cookie's secret (flash messages are signed with it).
+    pub token: String,
+    /// A flash message signed for this session, shown once.
+    pub flash: Option<String>,
 }
 
 impl FromRequestParts<Arc<App>> for Session {
@@ -176,16 +180,20 @@ impl FromRequestParts<Arc<App>> for Session {
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Session, Response> {
         let jar = CookieJar::from_headers(&parts.headers);
         let token = jar.get(auth::COOKIE).map(|c| c.value().to_string());
-        let found = match token {
+        let found = match &token {
             Some(t) => {
                 let now = app.now().timestamp();
-                app.store(|s| s.session(&auth::digest(&t), now)).map_err(IntoResponse::into_response)?
+                app.store(|s| s.session(&auth::digest(t), now)).map_err(IntoResponse::into_response)?
             }
             None => None,
         };
-        match found {
-            Some((user, csrf)) => Ok(Session { user, csrf }),
-            None => {
+        match (found, token) {
+            (Some((user, csrf)), Some(token)) => {
+                tracing::Span::current().record("user", tracing::field::display(&user.login));
+                let flash = jar.get(auth::FLASH_COOKIE).and_then(|c| auth::open_flash(&token, c.value()));
+                Ok(Session { user, csrf, token, flash })
+            }
+            _ => {
                 let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
                 Err(Redirect::to(&format!("/login?next={}", data::encode(next))).into_response())
             }
@@ -228,6 +236,15 @@ pub fn client_address(
         }
     }
     Some(client)
+}
+
+/// The span of a request, logged at `info` with its status and latency when it is answered:
+/// method, path (without the query; the secret of a calendar feed is cut) and, once known, the
+/// user's login. Never a password, a cookie or a token.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let path = request.uri().path();
+    let path = if path.starts_with("/ics/") { "/ics/…" } else { path };
+    tracing::info_span!("request", method = %request.method(), path = %path, user = tracing::field::Empty)
 }
 
 /// Runs blocking work (the store, templates) off the async threads.
@@ -277,7 +294,13 @@ pub fn router(app: Arc<App>) -> Router {
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(tower_http::compression::CompressionLayer::new())
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_request(())
+                .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO))
+                .on_failure(tower_http::trace::DefaultOnFailure::new().level(tracing::Level::WARN)),
+        )
         .with_state(app)
 }
 

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use axum_extra::extract::CookieJar;
@@ -45,9 +45,20 @@ fn page(app: &App, session: &Session, name: &str, mut data: Value) -> Page {
         });
     }
     data["now_text"] = json!(app.now().format("%d.%m.%Y %H:%M").to_string());
+    if let Some(text) = &session.flash {
+        data["saved"] = json!(text);
+    }
     let html =
         app.templates.page(name, &data).map_err(|e| Fail::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-    Ok(Html(html).into_response())
+    let mut response = Html(html).into_response();
+    if session.flash.is_some() {
+        // Shown once: the cookie goes with this page.
+        let gone = format!("{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax", auth::FLASH_COOKIE);
+        if let Ok(value) = HeaderValue::from_str(&gone) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    Ok(response)
 }
 
 fn csrf(session: &Session, token: &str) -> Result<(), Fail> {
@@ -63,16 +74,10 @@ impl Fail {
     }
 }
 
-/// Back to a page, saying what was recorded.
-fn back(to: &str, saved: &str) -> Response {
-    let sep = if to.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!("{to}{sep}saved={}", data::encode(saved))).into_response()
-}
-
-#[derive(Deserialize, Default)]
-pub struct Saved {
-    #[serde(default)]
-    saved: Option<String>,
+/// Back to a page, with what was recorded in a flash cookie signed for this session.
+fn back(app: &App, session: &Session, to: &str, saved: &str) -> Response {
+    let flash = cookie(app, auth::FLASH_COOKIE, auth::sign_flash(&session.token, saved));
+    (CookieJar::new().add(flash), Redirect::to(to)).into_response()
 }
 
 pub async fn overview(State(app): Shared, s: Session) -> Page {
@@ -156,7 +161,7 @@ pub async fn me(State(app): Shared, s: Session) -> Page {
     .await
 }
 
-pub async fn occurrence(State(app): Shared, s: Session, Path(id): Path<String>, Query(saved): Query<Saved>) -> Page {
+pub async fn occurrence(State(app): Shared, s: Session, Path(id): Path<String>) -> Page {
     run(move || {
         let view = app.view()?;
         let report = view.report();
@@ -167,18 +172,16 @@ pub async fn occurrence(State(app): Shared, s: Session, Path(id): Path<String>, 
         let unit = &view.workspace().units[o.unit];
         data["may_report"] = json!(super::access::may_report(&s.user, unit, o));
         data["may_review"] = json!(super::access::may_review(&s.user, unit));
-        data["saved"] = json!(saved.saved);
         data["upload_limit_mb"] = json!(app.config.upload_limit_mb);
         page(&app, &s, "occurrence", data)
     })
     .await
 }
 
-pub async fn indicators(State(app): Shared, s: Session, Path(id): Path<String>, Query(saved): Query<Saved>) -> Page {
+pub async fn indicators(State(app): Shared, s: Session, Path(id): Path<String>) -> Page {
     run(move || {
         let view = app.view()?;
-        let mut data = data::indicators(&view, &id)?;
-        data["saved"] = json!(saved.saved);
+        let data = data::indicators(&view, &id)?;
         page(&app, &s, "indicators", data)
     })
     .await
@@ -271,7 +274,7 @@ pub async fn health(State(app): Shared) -> Response {
     (code, Json(body)).into_response()
 }
 
-pub async fn admin(State(app): Shared, s: Session, Query(saved): Query<Saved>) -> Page {
+pub async fn admin(State(app): Shared, s: Session) -> Page {
     if s.user.role != Role::Admin {
         return Err(Fail::forbidden());
     }
@@ -282,7 +285,6 @@ pub async fn admin(State(app): Shared, s: Session, Query(saved): Query<Saved>) -
         let snapshot = app.roadmaps.current();
         let data = json!({
             "title": "Администрирование",
-            "saved": saved.saved,
             "users": users.iter().map(|u| json!({"login": u.login, "name": u.name, "role_ru": u.role.ru(), "organisation": u.organisation, "executors": u.executors})).collect::<Vec<_>>(),
             "pending": moves.iter().filter(|m| m.decision.is_none()).map(|m| json!({"id": m.id, "occurrence": m.occurrence, "date": crate::ru::date_digits(m.date), "reason": m.reason, "requested_by": m.requested_by})).collect::<Vec<_>>(),
             "reload": {"files": snapshot.workspace.files.len(), "version": snapshot.version, "loaded_at": snapshot.loaded_at.format("%d.%m.%Y %H:%M:%S").to_string(), "errors": problems.text},
@@ -369,8 +371,10 @@ pub async fn login(State(app): Shared, jar: CookieJar, Peer(peer): Peer, Form(fo
     let outcome = blocking(move || {
         let now = worker.now().timestamp();
         let hours = worker.config.session_hours;
+        // The limit on failures runs on the real clock, even in a service started at `--now`.
+        let wall = crate::clock::wall();
         worker.store(|s| {
-            Ok(match auth::login(s, form.login.trim(), &form.password, &peer, now)? {
+            Ok(match auth::login(s, form.login.trim(), &form.password, &peer, wall)? {
                 Ok(user) => Ok(auth::start_session(s, &user, now, hours)?),
                 Err(refused) => Err(refused),
             })
@@ -386,13 +390,16 @@ pub async fn login(State(app): Shared, jar: CookieJar, Peer(peer): Peer, Form(fo
         Ok(Err(auth::Refused::Wrong)) => {
             login_page(&app, jar, &next, Some("Неверный логин или пароль."), StatusCode::UNAUTHORIZED)
         }
-        Ok(Err(auth::Refused::Throttled)) => login_page(
-            &app,
-            jar,
-            &next,
-            Some("Слишком много неудачных попыток входа. Подождите 15 минут."),
-            StatusCode::TOO_MANY_REQUESTS,
-        ),
+        Ok(Err(auth::Refused::Throttled { retry_after })) => {
+            let minutes = (retry_after + 59) / 60;
+            let text = format!(
+                "Слишком много неудачных попыток входа. Попробуйте снова через {}.",
+                crate::ru::counted(minutes.max(1) as u64, ["минуту", "минуты", "минут"])
+            );
+            let mut page = login_page(&app, jar, &next, Some(&text), StatusCode::TOO_MANY_REQUESTS);
+            page.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            page
+        }
         Err(fail) => fail.into_response(),
     }
 }
@@ -454,7 +461,7 @@ pub async fn report(State(app): Shared, s: Session, Path(id): Path<String>, mut 
     let to = occurrence_page(&id);
     run(move || {
         let n = actions::report(&app, &s.user, &id, request, note, link, upload)?;
-        Ok(back(&to, &format!("Записано: событие № {n}")))
+        Ok(back(&app, &s, &to, &format!("Записано: событие № {n}")))
     })
     .await
 }
@@ -479,7 +486,7 @@ pub async fn request_move(State(app): Shared, s: Session, Path(id): Path<String>
     let back_to = occurrence_page(&id);
     run(move || {
         let n = actions::request_move(&app, &s.user, &id, to, &form.reason)?;
-        Ok(back(&back_to, &format!("Запрос на перенос № {n} отправлен")))
+        Ok(back(&app, &s, &back_to, &format!("Запрос на перенос № {n} отправлен")))
     })
     .await
 }
@@ -500,7 +507,7 @@ pub async fn review(State(app): Shared, s: Session, Path(id): Path<String>, Form
     let back_to = occurrence_page(&id);
     run(move || {
         let n = actions::review(&app, &s.user, &id, accept, form.reason)?;
-        Ok(back(&back_to, &format!("Записано: событие № {n}")))
+        Ok(back(&app, &s, &back_to, &format!("Записано: событие № {n}")))
     })
     .await
 }
@@ -525,7 +532,7 @@ pub async fn decide(State(app): Shared, s: Session, Path(id): Path<i64>, Form(fo
             Some(n) => format!("Перенос согласован: событие № {n}"),
             None => "В переносе отказано".to_string(),
         };
-        Ok(back(&back_to, &said))
+        Ok(back(&app, &s, &back_to, &said))
     })
     .await
 }
@@ -558,7 +565,7 @@ pub async fn enter_value(State(app): Shared, s: Session, Path(id): Path<String>,
             source: form.source,
         };
         let n = actions::enter_value(&app, &s.user, &id, reading)?;
-        Ok(back(&back_to, &format!("Записано: событие № {n}")))
+        Ok(back(&app, &s, &back_to, &format!("Записано: событие № {n}")))
     })
     .await
 }

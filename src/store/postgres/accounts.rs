@@ -4,7 +4,7 @@ use postgres::Client;
 
 use super::events::insert_into;
 use super::{Postgres, read, write};
-use crate::store::{Accounts, MoveRequest, NewUser, Role, StoreError, User};
+use crate::store::{Accounts, Failures, MoveRequest, NewUser, Role, StoreError, User};
 use crate::track::NewEvent;
 
 const USER: &str = "SELECT id, login, name, role, organisation, email, password, feed FROM users";
@@ -127,21 +127,23 @@ impl Accounts for Postgres {
         login.map_or(Ok(None), |l| self.user(&l))
     }
 
-    fn login_failures(&self, keys: &[&str], since_ts: i64) -> Result<usize, StoreError> {
-        let most: Option<i64> = self.run(|c| {
+    fn login_failures(&self, key: &str, since_ts: i64) -> Result<Failures, StoreError> {
+        self.run(|c| {
             c.query_one(
-                "SELECT max(n) FROM (SELECT count(*) AS n FROM login_failures WHERE key = ANY($1) AND ts > $2
-                                     GROUP BY key) AS per_key",
-                &[&keys, &since_ts],
+                "SELECT count(*), min(ts), max(ts) FROM login_failures WHERE key = $1 AND ts > $2",
+                &[&key, &since_ts],
             )
-            .map(|r| r.get(0))
+            .map(|r| Failures { count: r.get::<_, i64>(0) as usize, first: r.get(1), last: r.get(2) })
             .map_err(read)
-        })?;
-        Ok(most.unwrap_or(0) as usize)
+        })
     }
 
     fn login_failed(&mut self, keys: &[&str], ts: i64) -> Result<(), StoreError> {
         self.execute("INSERT INTO login_failures (key, ts) SELECT unnest($1::text[]), $2", &[&keys, &ts])
+    }
+
+    fn forget_login_failures(&mut self, key: &str) -> Result<(), StoreError> {
+        self.execute("DELETE FROM login_failures WHERE key = $1", &[&key])
     }
 
     fn request_move(

@@ -4,7 +4,7 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use super::events::insert_into;
 use super::{Sqlite, read, write};
-use crate::store::{Accounts, MoveRequest, NewUser, Role, StoreError, User};
+use crate::store::{Accounts, Failures, MoveRequest, NewUser, Role, StoreError, User};
 use crate::track::NewEvent;
 
 const USER: &str = "SELECT id, login, name, role, organisation, email, password, feed FROM users";
@@ -134,20 +134,14 @@ impl Accounts for Sqlite {
         login.map_or(Ok(None), |l| self.user(&l))
     }
 
-    fn login_failures(&self, keys: &[&str], since_ts: i64) -> Result<usize, StoreError> {
-        let mut n = 0;
-        for key in keys {
-            let count: i64 = self
-                .conn
-                .query_row(
-                    "SELECT count(*) FROM login_failures WHERE key = ?1 AND ts > ?2",
-                    params![key, since_ts],
-                    |r| r.get(0),
-                )
-                .map_err(read)?;
-            n = n.max(count as usize);
-        }
-        Ok(n)
+    fn login_failures(&self, key: &str, since_ts: i64) -> Result<Failures, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT count(*), min(ts), max(ts) FROM login_failures WHERE key = ?1 AND ts > ?2",
+                params![key, since_ts],
+                |r| Ok(Failures { count: r.get::<_, i64>(0)? as usize, first: r.get(1)?, last: r.get(2)? }),
+            )
+            .map_err(read)
     }
 
     fn login_failed(&mut self, keys: &[&str], ts: i64) -> Result<(), StoreError> {
@@ -156,6 +150,10 @@ impl Accounts for Sqlite {
             tx.execute("INSERT INTO login_failures (key, ts) VALUES (?1, ?2)", params![key, ts]).map_err(write)?;
         }
         tx.commit().map_err(write)
+    }
+
+    fn forget_login_failures(&mut self, key: &str) -> Result<(), StoreError> {
+        self.conn.execute("DELETE FROM login_failures WHERE key = ?1", [key]).map(drop).map_err(write)
     }
 
     fn request_move(
