@@ -881,6 +881,36 @@ async fn repeated_reviews_are_conflicts(backend: Backend) {
     assert_eq!(site.fingerprint(), before, "nothing written");
 }
 
+/// Whatever the framework would answer by itself is a Russian page, or JSON under `/api/`.
+async fn errors_are_russian_pages_and_json(backend: Backend) {
+    let site = Site::new(backend);
+    let viewer = site.who("viewer");
+    let english = ["Failed", "deserialize", "invalid", "expected", "buffer"];
+    let russian_page = |status: StatusCode, page: &str, what: &str| {
+        assert!(page.contains("<html lang=\"ru\"") && page.contains(what), "{status}: {page}");
+        assert!(english.iter().all(|w| !page.contains(w)), "{status}: {page}");
+    };
+    let (status, page) = site.get(Some(&viewer), "/no/such/page").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    russian_page(status, &page, "такой страницы нет");
+    let (status, page) = site.get(Some(&viewer), "/e/mo-amursky?weeks=abc").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    russian_page(status, &page, "параметры адреса не разобраны: поле weeks");
+    let (status, body) = site.api(&viewer, "GET", "/api/no/such/thing", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body["error"].as_str().is_some_and(|e| e.contains("такой страницы нет")), "{body}");
+    let coordinator = site.who("coordinator");
+    let path = format!("/api/occurrences/{}/report", encode(AMURSKY));
+    let (status, body) = site.api(&coordinator, "POST", &path, Some(json!({"kind": "partial", "percent": 11.0}))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let error = body["error"].as_str().unwrap_or_default();
+    assert!(error.contains("поле percent: неверное значение: ожидается целое число"), "{body}");
+    assert!(english.iter().all(|w| !error.contains(w)), "{body}");
+    let (status, body) = site.api(&coordinator, "DELETE", &path, None).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{body}");
+    assert!(body["error"].as_str().is_some_and(|e| e.contains("не принимает")), "{body}");
+}
+
 on_both_backends!(
     async
     access_matrix_through_the_forms,
@@ -898,4 +928,5 @@ on_both_backends!(
     failures_count_per_client_behind_a_trusted_proxy,
     a_flash_message_comes_only_from_the_signed_cookie,
     repeated_reviews_are_conflicts,
+    errors_are_russian_pages_and_json,
 );

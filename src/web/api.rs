@@ -139,7 +139,7 @@ async fn occurrence(State(app): Shared, _: Bearer, Path(id): Path<String>) -> An
 
 /// A JSON body, or 422 with what is wrong with it.
 fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiFail> {
-    b.map(|Json(t)| t).map_err(|e| ApiFail(Fail::new(e.status(), format!("тело запроса: {}", e.body_text()))))
+    b.map(|Json(t)| t).map_err(|e| ApiFail(Fail::new(e.status(), super::errors::explain(e.status(), &e.body_text()))))
 }
 
 #[derive(Deserialize)]

@@ -12,6 +12,7 @@ mod actions;
 mod api;
 pub mod auth;
 pub mod data;
+mod errors;
 pub mod gantt;
 mod pages;
 pub mod state;
@@ -285,6 +286,7 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .merge(html)
         .nest("/api", api::router().layer(DefaultBodyLimit::max(form_limit)))
+        .layer(axum::middleware::from_fn(errors::in_russian))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(
