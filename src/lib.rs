@@ -19,5 +19,6 @@ pub mod render;
 pub mod ru;
 pub mod store;
 pub mod synthetic;
+pub mod table;
 pub mod track;
 pub mod web;

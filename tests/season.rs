@@ -674,6 +674,29 @@ fn history_marks_only_reports_still_taken_back(backend: Backend) {
     assert!(marked("2023-10-20T13:00:00+10:00"), "as of 20.10 it was still taken back");
 }
 
+/// `karta status --format xlsx`: a real workbook, read back with calamine, whose rows are the
+/// occurrences `--format json` lists, dates as dates.
+fn status_exports_to_excel(backend: Backend) {
+    let home_run =
+        season(backend, &["done", "org-1", "--on", "2023-10-16", "--by", UO, "--now", "2023-10-16T11:00:00+10:00"]);
+    let home = &home_run.dir;
+    let now = "2023-10-20T12:00:00+10:00";
+    let path = home.join("status.xlsx").display().to_string();
+    at(home, now).args(["status", "--roadmap", LAZO, "--all", "--format", "xlsx", "-o", &path]).run().succeeds();
+    let s = status(home, now);
+    let listed = s["occurrences"].as_array().expect("occurrences");
+    use calamine::{Data, DataType, Reader, Xlsx};
+    let mut book: Xlsx<_> = calamine::open_workbook(&path).expect("a workbook");
+    let sheet = book.worksheet_range(&book.sheet_names()[0]).expect("sheet");
+    assert_eq!(sheet.height(), listed.len() + 1, "a header and a row per occurrence");
+    assert_eq!(sheet.get((0, 4)), Some(&Data::String("Срок".into())));
+    for (r, o) in listed.iter().enumerate() {
+        assert_eq!(sheet.get((r + 1, 9)).and_then(|c| c.get_string()), o["id"].as_str(), "row {r}");
+        let due = sheet.get((r + 1, 4)).and_then(|c| c.as_date()).map(|d| d.to_string());
+        assert_eq!(due.as_deref(), o["due_date"].as_str().or(o["due"].as_str()), "row {r}");
+    }
+}
+
 on_both_backends!(
     a_scripted_season_on_the_lazo_roadmap,
     bad_input_is_refused_and_nothing_is_written,
@@ -682,4 +705,5 @@ on_both_backends!(
     undoing_an_undo_brings_the_report_back_or_is_refused,
     an_orphan_taken_back_is_no_longer_flagged,
     history_marks_only_reports_still_taken_back,
+    status_exports_to_excel,
 );

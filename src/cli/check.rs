@@ -91,7 +91,7 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
     diagnostics.sort_by(|a, b| (a.path(), a.span).cmp(&(b.path(), b.span)));
     let renderer = Renderer::new(lang);
     match global.format {
-        Format::Text | Format::Html | Format::Md | Format::Docx | Format::Pdf => {
+        Format::Text | Format::Html | Format::Md | Format::Docx | Format::Pdf | Format::Xlsx => {
             for d in &diagnostics {
                 err_line!("{}", renderer.human(d));
             }

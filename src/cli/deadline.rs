@@ -91,7 +91,14 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
                 );
             }
         }
-        Format::Text | Format::Dot | Format::Mermaid | Format::Html | Format::Md | Format::Docx | Format::Pdf => {
+        Format::Text
+        | Format::Dot
+        | Format::Mermaid
+        | Format::Html
+        | Format::Md
+        | Format::Docx
+        | Format::Pdf
+        | Format::Xlsx => {
             super::out_fmt!("{}", text(&args.phrase, &spec, &structured, &occurrences, period, &args.tz, lang))
         }
     }

@@ -86,6 +86,8 @@ pub enum Format {
     Docx,
     /// PDF through LibreOffice (`karta render`).
     Pdf,
+    /// Excel workbook (`karta status`).
+    Xlsx,
 }
 
 #[derive(Debug, Subcommand)]
@@ -146,6 +148,46 @@ pub enum Command {
     Export(export::Args),
     /// The store itself: `copy --from A --to B` moves everything to another store (SQLite ⇄ PostgreSQL).
     Store(store::Args),
+}
+
+/// Writes a command's output to `output`, or to standard output; a binary file (DOCX, PDF, XLSX)
+/// is never written to a terminal. A file is written beside its target and renamed, so a failed
+/// command never leaves half a file.
+pub fn write_output(output: Option<&std::path::Path>, binary: bool, bytes: &[u8]) -> Exit {
+    use std::io::{IsTerminal, Write};
+    match output {
+        Some(path) => {
+            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+            let written = tempfile::NamedTempFile::new_in(dir)
+                .and_then(|mut f| f.write_all(bytes).map(|()| f))
+                .and_then(|f| f.persist(path).map_err(|e| e.error))
+                .and_then(|_| readable(path));
+            written.map_err(|e| {
+                err_line!("ошибка: не удалось записать {}: {e}", path.display());
+                2
+            })
+        }
+        None if binary && std::io::stdout().is_terminal() => {
+            err_line!("ошибка: DOCX, PDF и XLSX не выводятся на терминал; укажите -o ФАЙЛ");
+            Err(2)
+        }
+        None => {
+            let _ = std::io::stdout().lock().write_all(bytes);
+            Ok(())
+        }
+    }
+}
+
+/// A temporary file is made private; the document it became is the user's, readable as any file
+/// they write (0644 before the umask).
+fn readable(path: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644))?;
+    }
+    let _ = path;
+    Ok(())
 }
 
 /// The YAML files under `paths`, or exit code 2 (with a message) when a path does not exist.

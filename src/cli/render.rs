@@ -2,7 +2,6 @@
 //! protocol, the status report, overdue letters, the indicator report — as HTML, Markdown, DOCX
 //! or PDF (`--format`), or the data the templates receive (`--format json`).
 
-use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use karta::render::{self, DocumentError, Kind, Output, Sources, Templates};
@@ -73,26 +72,5 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
 }
 
 fn write(args: &Args, format: Format, bytes: &[u8]) -> super::Exit {
-    let binary = matches!(format, Format::Docx | Format::Pdf);
-    match &args.output {
-        Some(path) => {
-            // Written beside the target and renamed: a failed render never leaves half a file.
-            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-            let written = tempfile::NamedTempFile::new_in(dir)
-                .and_then(|mut f| f.write_all(bytes).map(|()| f))
-                .and_then(|f| f.persist(path).map_err(|e| e.error));
-            written.map(|_| ()).map_err(|e| {
-                err_line!("ошибка: не удалось записать {}: {e}", path.display());
-                2
-            })
-        }
-        None if binary && std::io::stdout().is_terminal() => {
-            err_line!("ошибка: DOCX и PDF не выводятся на терминал; укажите -o ФАЙЛ");
-            Err(2)
-        }
-        None => {
-            let _ = std::io::stdout().lock().write_all(bytes);
-            Ok(())
-        }
-    }
+    super::write_output(args.output.as_deref(), matches!(format, Format::Docx | Format::Pdf), bytes)
 }

@@ -9,7 +9,7 @@ use karta::track::{OccurrenceStatus, Rollup, State};
 
 use super::plan::short;
 use super::track::{Tracking, Where};
-use super::{Format, Global, out_fmt, out_line};
+use super::{Format, Global, err_line, out_fmt, out_line};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -28,6 +28,9 @@ pub struct Args {
     /// Also list occurrences not yet open and those done.
     #[arg(long)]
     pub all: bool,
+    /// With `--format xlsx`: write the workbook to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub at: Where,
 }
@@ -73,6 +76,21 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
                     "orphans": report.orphans,
                 })
             );
+        }
+        Format::Xlsx => {
+            let title = format!("Состояние на {}", karta::ru::date_digits(tracking.local_today()));
+            let list = if args.all || args.overdue || args.at_risk || args.executor.is_some() || args.roadmap.is_some()
+            {
+                chosen.clone()
+            } else {
+                chosen.iter().copied().filter(|s| interesting(s)).collect()
+            };
+            let bytes = karta::table::occurrences(&title, &tracking.workspace, &tracking.plan, &list).xlsx();
+            let bytes = bytes.map_err(|e| {
+                err_line!("ошибка: {e}");
+                2u8
+            })?;
+            super::write_output(args.output.as_deref(), true, &bytes)?;
         }
         Format::Csv => {
             let mut w = csv::Writer::from_writer(Vec::new());
@@ -125,6 +143,11 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
     Ok(())
 }
 
+/// What the table shows without `--all`: open, due soon, overdue, or at risk.
+fn interesting(s: &OccurrenceStatus) -> bool {
+    matches!(s.state, State::Overdue { .. } | State::DueSoon | State::Open) || s.at_risk
+}
+
 fn paint(colour: bool, code: &str, text: &str) -> String {
     if colour { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
 }
@@ -135,8 +158,7 @@ fn table(tracking: &Tracking, list: &[&OccurrenceStatus], roadmaps: &[&Rollup], 
     out += &format!("{:<12} {:<36} {}\n", "срок", "состояние", "мероприятие · исполнители");
     let mut shown = 0;
     for s in list {
-        let interesting = matches!(s.state, State::Overdue { .. } | State::DueSoon | State::Open) || s.at_risk;
-        if !all && !interesting {
+        if !all && !interesting(s) {
             continue;
         }
         shown += 1;
