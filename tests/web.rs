@@ -911,6 +911,53 @@ async fn errors_are_russian_pages_and_json(backend: Backend) {
     assert!(body["error"].as_str().is_some_and(|e| e.contains("не принимает")), "{body}");
 }
 
+/// Leadership takes the tables away: the complete overdue list and a roadmap's table (with the
+/// page's filter) as XLSX read back with calamine and as CSV for Excel, matching the page.
+async fn tables_download_as_excel_and_csv(backend: Backend) {
+    let site = Site::new(backend);
+    let viewer = site.who("viewer");
+    let download = |uri: String| {
+        Request::get(uri)
+            .header(header::COOKIE, format!("{}={}", auth::COOKIE, viewer.cookie))
+            .body(Body::empty())
+            .expect("request")
+    };
+    let response = router(site.app.clone()).oneshot(download("/export/overdue.xlsx".into())).await.expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+    let disposition = response.headers()[header::CONTENT_DISPOSITION].to_str().expect("ascii").to_string();
+    assert!(disposition.contains("filename*=UTF-8''%D0%BF%D1%80%D0%BE%D1%81"), "{disposition}");
+    let bytes = response.into_body().collect().await.expect("body").to_bytes().to_vec();
+    let mut book: calamine::Xlsx<_> = calamine::Reader::new(std::io::Cursor::new(bytes)).expect("a workbook");
+    let name = calamine::Reader::sheet_names(&book)[0].clone();
+    let sheet = calamine::Reader::worksheet_range(&mut book, &name).expect("sheet");
+    let (_, overview) = site.api(&viewer, "GET", "/api/overview", None).await;
+    let overdue = overview["total"]["overdue"].as_u64().expect("overdue count") as usize;
+    assert!(overdue > 50, "more than the page lists: {overdue}");
+    assert_eq!(sheet.height(), overdue + 1, "every overdue occurrence, not the first 50");
+    let ids: Vec<String> = (1..sheet.height())
+        .filter_map(|r| calamine::DataType::get_string(sheet.get((r, 9))?).map(String::from))
+        .collect();
+    assert!(ids.iter().any(|id| id == AMURSKY), "{AMURSKY} is overdue");
+    let due = sheet.get((1, 4)).expect("due");
+    assert!(matches!(due, calamine::Data::DateTime(_)), "dates are dates: {due:?}");
+
+    // A roadmap's table, filtered to one district, as CSV.
+    let uri = "/r/khabarovsk-model-2023-2024/export/table.csv?executor=mo-amursky&status=&from=&to=";
+    let (status, headers, body) = site.send(download(uri.into())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(headers.iter().any(|(k, v)| k == "content-type" && v.starts_with("text/csv")));
+    let text = body.trim_start_matches('\u{feff}');
+    assert!(body.starts_with('\u{feff}'), "a byte-order mark for Excel");
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("Раздел;№;Мероприятие;Исполнители;"), "{}", lines[0]);
+    let (_, page) = site.get(Some(&viewer), "/r/khabarovsk-model-2023-2024?executor=mo-amursky").await;
+    let rows_on_page = page.matches("<tr class=\"row ").count();
+    assert!(rows_on_page > 0 && lines.len() > 1, "{text}");
+    assert_eq!(lines.len() - 1, rows_on_page, "as many rows as the page shows");
+    let (status, _, _) = site.send(download("/export/overdue.pdf".into())).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
 on_both_backends!(
     async
     access_matrix_through_the_forms,
@@ -929,4 +976,5 @@ on_both_backends!(
     a_flash_message_comes_only_from_the_signed_cookie,
     repeated_reviews_are_conflicts,
     errors_are_russian_pages_and_json,
+    tables_download_as_excel_and_csv,
 );

@@ -13,6 +13,7 @@ mod api;
 pub mod auth;
 pub mod data;
 mod errors;
+mod exports;
 pub mod gantt;
 mod pages;
 pub mod state;
@@ -265,6 +266,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/r/{roadmap}/timeline", get(pages::timeline))
         .route("/r/{roadmap}/indicators", get(pages::indicators).post(pages::enter_value))
         .route("/r/{roadmap}/doc/{file}", get(pages::document))
+        .route("/r/{roadmap}/export/{file}", get(exports::roadmap))
+        .route("/export/{file}", get(exports::overdue))
         .route("/e/{executor}", get(pages::executor))
         .route("/me", get(pages::me))
         .route("/o/{occurrence}", get(pages::occurrence))

@@ -95,7 +95,7 @@ pub async fn roadmap(
     Path(id): Path<String>,
     filters: Result<Query<Filters>, axum::extract::rejection::QueryRejection>,
 ) -> Page {
-    let Query(filters) = filters.map_err(|e| Fail::bad(format!("фильтр: {}", e.body_text())))?;
+    let Query(filters) = filters.map_err(|e| Fail::bad(format!("фильтр{}", super::errors::detail(&e.body_text()))))?;
     run(move || {
         let view = app.view()?;
         let report = view.report();
