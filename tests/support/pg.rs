@@ -65,6 +65,28 @@ impl Server {
     pub fn url(&self, database: &str) -> String {
         format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
     }
+
+    /// The first column of the first row of `sql`, as text, on a database of this server.
+    pub fn query(&self, database: &str, sql: &str) -> String {
+        let (url, sql) = (self.url(database), sql.to_string());
+        std::thread::spawn(move || {
+            let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("connect");
+            client.simple_query(&sql).expect("query").into_iter().find_map(|m| match m {
+                postgres::SimpleQueryMessage::Row(row) => row.get(0).map(String::from),
+                _ => None,
+            })
+        })
+        .join()
+        .expect("query thread")
+        .unwrap_or_default()
+    }
+}
+
+/// Another server of its own (not the shared one), with `files` written into its data
+/// directory (as the server's user, private) and `options` added to its command line: for
+/// tests of server settings, such as TLS.
+pub fn start_with(options: &str, files: &[(&str, Vec<u8>)]) -> Server {
+    launch(options, files).unwrap_or_else(|why| panic!("PostgreSQL could not be started: {why}"))
 }
 
 /// Where the PostgreSQL programs are: on PATH, or in Debian's versioned directory.
@@ -99,6 +121,10 @@ fn as_server_user(program: &Path) -> Command {
 }
 
 fn start() -> Result<Server, String> {
+    launch("", &[])
+}
+
+fn launch(extra: &str, files: &[(&str, Vec<u8>)]) -> Result<Server, String> {
     let missing = |p: &str| format!("`{p}` not found (on PATH or in /usr/lib/postgresql/*/bin)");
     let initdb = bin("initdb").ok_or_else(|| missing("initdb"))?;
     let pg_ctl = bin("pg_ctl").ok_or_else(|| missing("pg_ctl"))?;
@@ -122,9 +148,21 @@ fn start() -> Result<Server, String> {
         std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
     let options = format!(
         "-p {port} -c listen_addresses=127.0.0.1 -k {} -c fsync=off -c synchronous_commit=off \
-         -c full_page_writes=off -c max_connections=300",
+         -c full_page_writes=off -c max_connections=300 {extra}",
         dir.display()
     );
+    for (name, bytes) in files {
+        let path = data.join(name);
+        std::fs::write(&path, bytes).map_err(|e| format!("{name}: {e}"))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).map_err(|e| e.to_string())?;
+        }
+        if is_root() {
+            Command::new("chown").arg("postgres:postgres").arg(&path).status().map_err(|e| e.to_string())?;
+        }
+    }
     let out = as_server_user(&pg_ctl)
         .args(["-D"])
         .arg(&data)

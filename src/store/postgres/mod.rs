@@ -21,6 +21,7 @@ mod outbox;
 
 use std::cell::RefCell;
 
+use postgres::config::SslMode;
 use postgres::{Client, NoTls};
 
 use super::copy::Contents;
@@ -62,14 +63,20 @@ impl Postgres {
 
     fn connect(url: &str) -> Result<Postgres, StoreError> {
         let unavailable = |message: String| StoreError::Unavailable { target: redacted(url), message };
-        let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| unavailable(message(&e)))?;
+        let (plain, root) = tls_options(url);
+        let mut config: postgres::Config = plain.parse().map_err(|e: postgres::Error| unavailable(message(&e)))?;
         if config.get_application_name().is_none() {
             config.application_name("karta");
         }
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(std::time::Duration::from_secs(10));
         }
-        let mut client = config.connect(NoTls).map_err(|e| unavailable(message(&e)))?;
+        let mut client = if config.get_ssl_mode() == SslMode::Require {
+            config.connect(tls(root.as_deref()).map_err(unavailable)?)
+        } else {
+            config.connect(NoTls)
+        }
+        .map_err(|e| unavailable(message(&e)))?;
         migrate(&mut client, url)?;
         Ok(Postgres { client: RefCell::new(Some(client)), leading: false })
     }
@@ -169,6 +176,52 @@ fn migrate(client: &mut Client, url: &str) -> Result<(), StoreError> {
     tx.commit().map_err(failed)
 }
 
+/// The URL as the driver reads it, and the file of `sslrootcert=` if given. libpq's
+/// `verify-ca` and `verify-full` become `require`, which here always verifies.
+fn tls_options(url: &str) -> (String, Option<String>) {
+    let Some((base, query)) = url.split_once('?') else { return (url.to_string(), None) };
+    let mut root = None;
+    let kept: Vec<String> = query
+        .split('&')
+        .filter_map(|pair| match pair.split_once('=') {
+            Some(("sslrootcert", file)) => {
+                root = Some(percent_encoding::percent_decode_str(file).decode_utf8_lossy().into_owned());
+                None
+            }
+            Some(("sslmode", "verify-ca" | "verify-full")) => Some("sslmode=require".to_string()),
+            _ => Some(pair.to_string()),
+        })
+        .collect();
+    let url = if kept.is_empty() { base.to_string() } else { format!("{base}?{}", kept.join("&")) };
+    (url, root)
+}
+
+/// TLS for `sslmode=require`: the connection is encrypted and the server's certificate checked
+/// against the system's roots and the certificates in `root_file` (libpq's `verify-full`), for
+/// the host name in the URL.
+fn tls(root_file: Option<&str>) -> Result<tokio_postgres_rustls::MakeRustlsConnect, String> {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_native_certs::load_native_certs().certs {
+        let _ = roots.add(cert);
+    }
+    if let Some(path) = root_file {
+        let unreadable = |e: &dyn std::fmt::Display| format!("сертификаты sslrootcert={path} не прочитаны: {e}");
+        let certs = CertificateDer::pem_file_iter(path).map_err(|e| unreadable(&e))?;
+        for cert in certs {
+            roots.add(cert.map_err(|e| unreadable(&e))?).map_err(|e| unreadable(&e))?;
+        }
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+}
+
 /// The server's message when it sent one, else the driver's (with its cause).
 fn message(e: &postgres::Error) -> String {
     match e.as_db_error() {
@@ -217,6 +270,21 @@ pub fn redacted(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tls_options_the_driver_does_not_know_are_read_here() {
+        assert_eq!(tls_options("postgres://db/karta"), ("postgres://db/karta".into(), None));
+        assert_eq!(
+            tls_options(
+                "postgres://db/karta?sslmode=verify-full&sslrootcert=%2Fetc%2Fkarta%2Fca.pem&connect_timeout=5"
+            ),
+            ("postgres://db/karta?sslmode=require&connect_timeout=5".into(), Some("/etc/karta/ca.pem".into()))
+        );
+        assert_eq!(
+            tls_options("postgres://db/k?sslrootcert=/ca.pem"),
+            ("postgres://db/k".into(), Some("/ca.pem".into()))
+        );
+    }
 
     #[test]
     fn passwords_never_reach_messages() {
