@@ -537,6 +537,11 @@ async fn an_uploaded_file_with_a_path_in_its_name_stays_in_the_upload_directory(
     let link = events.last().expect("event").event.evidence.last().expect("evidence").clone();
     assert_eq!(link, format!("/files/{}", files[0]));
     assert_eq!(site.get(Some(&who), &link).await, (StatusCode::OK, "evidence".to_string()));
+    let (_, page) = site.get(Some(&who), &o(AMURSKY)).await;
+    assert!(
+        page.contains(&format!("<a class=\"evidence\" href=\"{link}\" rel=\"noopener noreferrer\">escape.txt</a>")),
+        "the file is shown by the name it was uploaded under"
+    );
     assert_eq!(site.get(Some(&who), "/files/..%2Fkarta.db").await.0, StatusCode::NOT_FOUND);
 }
 
@@ -653,6 +658,10 @@ async fn reporting_changes_the_status_and_a_move_needs_a_decision(backend: Backe
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, occurrence) = site.api(&coordinator, "GET", &format!("/api/occurrences/{}", encode(AMURSKY)), None).await;
     assert_eq!(occurrence["occurrence"]["due_text"], "01.11.2023");
+    let due_at = occurrence["due_at"].as_str().unwrap_or_default();
+    assert!(due_at.starts_with("01.11.2023"), "the due time follows the move: {due_at}");
+    let (_, page) = site.get(Some(&coordinator), &o(AMURSKY)).await;
+    assert!(page.contains("<td>Пользователь author</td>"), "the history names people, not logins");
     assert_ne!(occurrence["occurrence"]["state"], "overdue", "moved to 01.11.2023, no longer overdue");
     assert!(site.get(Some(&coordinator), &o(AMURSKY)).await.1.contains("перенесён с"));
     let moved = site.store().events().expect("events");

@@ -389,7 +389,8 @@ pub fn occurrence(view: &View, report: &Report<'_>, id: &str, moves: &[MoveReque
         "section": section,
         "phrase": task.phrase,
         "opens": digits(o.opens),
-        "due_at": o.due.format("%d.%m.%Y %H:%M").to_string(),
+        // The due instant in force: after an approved move, the new one.
+        "due_at": s.due.format("%d.%m.%Y %H:%M").to_string(),
         "forecast_due": s.forecast_due.map(digits),
         "percent": s.percent,
         "not_done_reason": s.not_done_reason,
@@ -407,6 +408,34 @@ pub fn occurrence(view: &View, report: &Report<'_>, id: &str, moves: &[MoveReque
         })).collect::<Vec<_>>(),
         "today": view.today(),
     }))
+}
+
+/// A piece of evidence as shown: a web link as is; an uploaded file by the name it was uploaded
+/// under (without the random prefix that keeps names apart), linking to it; anything else as text.
+fn evidence(x: &str) -> Value {
+    if let Some(stored) = x.strip_prefix("/files/") {
+        let name = stored.split_once('-').filter(|(p, _)| p.len() == 16 && p.bytes().all(|b| b.is_ascii_hexdigit()));
+        let label = name.map_or(stored, |(_, n)| n);
+        return json!({"href": x, "label": label});
+    }
+    if x.starts_with("https://") || x.starts_with("http://") {
+        return json!({"href": x, "label": x});
+    }
+    json!({"label": x})
+}
+
+/// An occurrence's history for people rather than programs (the API keeps logins and raw
+/// evidence): logins become the names of their accounts («Иванова И.И.»; authors recorded by
+/// name, as the command line's `--by`, stay), evidence becomes links with readable labels.
+pub fn history_for_people(data: &mut Value, users: &[crate::store::User]) {
+    for entry in data["history"].as_array_mut().into_iter().flatten() {
+        if let Some(user) = users.iter().find(|u| entry["author"].as_str() == Some(u.login.as_str())) {
+            entry["author"] = json!(user.name);
+        }
+        let shown: Vec<Value> =
+            entry["evidence"].as_array().into_iter().flatten().filter_map(Value::as_str).map(evidence).collect();
+        entry["evidence"] = json!(shown);
+    }
 }
 
 /// The indicators of a roadmap: target against actual, with charts.

@@ -167,6 +167,7 @@ pub async fn occurrence(State(app): Shared, s: Session, Path(id): Path<String>) 
         let report = view.report();
         let moves = app.store(|st| st.move_requests(Some(&id)))?;
         let mut data = data::occurrence(&view, &report, &id, &moves)?;
+        data::history_for_people(&mut data, &app.store(|st| st.users())?);
         let i = view.plan.position(&id).unwrap_or_default();
         let o = &view.plan.occurrences[i];
         let unit = &view.workspace().units[o.unit];
