@@ -967,6 +967,59 @@ async fn tables_download_as_excel_and_csv(backend: Backend) {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
+/// An author finds what waits for them on the overview and "Мои сроки", and decides from the
+/// list: a move request approved, a report accepted, each in one click, back on the list.
+async fn an_author_decides_from_the_list(backend: Backend) {
+    let site = Site::new(backend);
+    let (coordinator, author) = (site.who("coordinator"), site.who("author"));
+    let (status, _) = site
+        .form(
+            &coordinator,
+            &format!("{}/move", o(AMURSKY)),
+            &[("_csrf", &coordinator.csrf), ("to", "2023-11-01"), ("reason", "каникулы")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let path = format!("/api/occurrences/{}", encode(BIKINSKY));
+    let (status, _) = site.api(&coordinator, "POST", &format!("{path}/report"), Some(json!({"kind": "done"}))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "the coordinator reports for Amursky only");
+    let admin = site.who("admin");
+    assert_eq!(
+        site.api(&admin, "POST", &format!("{path}/report"), Some(json!({"kind": "done"}))).await.0,
+        StatusCode::OK
+    );
+
+    let (_, overview) = site.get(Some(&author), "/").await;
+    assert!(overview.contains("Ждут вашего решения: 2"), "one move, one report");
+    let (_, me) = site.get(Some(&author), "/me").await;
+    let request = site.store().move_requests(Some(AMURSKY)).expect("moves")[0].id;
+    assert!(me.contains(&format!("action=\"/moves/{request}/decide\"")), "the move request with its form");
+    assert!(me.contains(&format!("action=\"/o/{}/review\"", encode(BIKINSKY))), "the report with its form");
+    let (status, _) = site
+        .form(
+            &author,
+            &format!("/moves/{request}/decide"),
+            &[("_csrf", &author.csrf), ("decision", "approve"), ("back", "/me")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _) = site
+        .form(
+            &author,
+            &format!("/o/{}/review", encode(BIKINSKY)),
+            &[("_csrf", &author.csrf), ("decision", "accept"), ("back", "/me")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, me) = site.get(Some(&author), "/me").await;
+    assert!(!me.contains("/decide\"") && !me.contains("/review\""), "nothing left to decide");
+    let (_, overview) = site.get(Some(&author), "/").await;
+    assert!(!overview.contains("Ждут вашего решения"));
+    let (status, page) = site.get(Some(&author), "/admin").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("Мои сроки"), "the refusal says where to go: {page}");
+}
+
 on_both_backends!(
     async
     access_matrix_through_the_forms,
@@ -986,4 +1039,5 @@ on_both_backends!(
     repeated_reviews_are_conflicts,
     errors_are_russian_pages_and_json,
     tables_download_as_excel_and_csv,
+    an_author_decides_from_the_list,
 );

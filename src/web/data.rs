@@ -410,6 +410,36 @@ pub fn occurrence(view: &View, report: &Report<'_>, id: &str, moves: &[MoveReque
     }))
 }
 
+/// What waits for `user`'s decision: move requests pending on the roadmaps they review, and
+/// reports done but not yet accepted (снять с контроля) there. Empty for those who review
+/// nothing (coordinators, leadership).
+pub fn awaiting(view: &View, report: &Report<'_>, user: &crate::store::User, moves: &[MoveRequest]) -> Value {
+    let ws = view.workspace();
+    let reviews = |occurrence: &str| {
+        view.plan
+            .position(occurrence)
+            .is_some_and(|i| super::access::may_review(user, &ws.units[view.plan.occurrences[i].unit]))
+    };
+    let pending: Vec<Value> = moves
+        .iter()
+        .filter(|m| m.decision.is_none() && reviews(&m.occurrence))
+        .map(|m| {
+            let shown = view.plan.position(&m.occurrence).map(|i| item(view, &report.occurrences[i]));
+            json!({
+                "id": m.id, "occurrence": m.occurrence, "date": digits(m.date), "reason": m.reason,
+                "requested_by": m.requested_by, "item": shown,
+            })
+        })
+        .collect();
+    let to_accept: Vec<Value> = report
+        .occurrences
+        .iter()
+        .filter(|s| s.state.is_done() && !s.accepted && reviews(s.id))
+        .map(|s| item(view, s))
+        .collect();
+    json!({"moves": pending, "reports": to_accept, "count": pending.len() + to_accept.len()})
+}
+
 /// A piece of evidence as shown: a web link as is; an uploaded file by the name it was uploaded
 /// under (without the random prefix that keeps names apart), linking to it; anything else as text.
 fn evidence(x: &str) -> Value {

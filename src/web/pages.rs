@@ -84,7 +84,12 @@ pub async fn overview(State(app): Shared, s: Session) -> Page {
     run(move || {
         let view = app.view()?;
         let report = view.report();
-        page(&app, &s, "overview", data::overview(&view, &report))
+        let mut data = data::overview(&view, &report);
+        if matches!(s.user.role, Role::Author | Role::Admin) {
+            let moves = app.store(|st| st.move_requests(None))?;
+            data["awaiting"] = data::awaiting(&view, &report, &s.user, &moves)["count"].clone();
+        }
+        page(&app, &s, "overview", data)
     })
     .await
 }
@@ -139,12 +144,32 @@ fn feed_url(app: &App, feed: &str) -> String {
 }
 
 /// "My deadlines": the executor page of a coordinator's only executor, else a list.
+/// "Мои сроки": a coordinator of one executor goes to its page; an author sees what waits for
+/// their decision and their organisation's deadlines; others choose an executor.
 pub async fn me(State(app): Shared, s: Session) -> Page {
     if let [one] = s.user.executors.as_slice() {
         return Ok(Redirect::to(&format!("/e/{}", data::encode(one))).into_response());
     }
     run(move || {
         let view = app.view()?;
+        if matches!(s.user.role, Role::Author | Role::Admin) {
+            let report = view.report();
+            let moves = app.store(|st| st.move_requests(None))?;
+            let awaiting = data::awaiting(&view, &report, &s.user, &moves);
+            let organisation = s.user.organisation.as_deref().map(|o| {
+                let name = view
+                    .workspace()
+                    .units
+                    .iter()
+                    .find_map(|u| u.executors.get(o).map(|e| e.display_name().to_string()));
+                json!({"id": o, "name": name.unwrap_or_else(|| o.to_string())})
+            });
+            let data = json!({
+                "title": "Мои сроки", "reviewer": true, "awaiting": awaiting, "organisation": organisation,
+                "feed": feed_url(&app, &s.user.feed),
+            });
+            return page(&app, &s, "me", data);
+        }
         let mut executors: Vec<Value> = Vec::new();
         for u in &view.workspace().units {
             for (id, e) in u.executors.iter() {
@@ -277,7 +302,10 @@ pub async fn health(State(app): Shared) -> Response {
 
 pub async fn admin(State(app): Shared, s: Session) -> Page {
     if s.user.role != Role::Admin {
-        return Err(Fail::forbidden());
+        return Err(Fail::new(
+            StatusCode::FORBIDDEN,
+            "эта страница — только для администраторов; запросы на перенос и отчёты, ждущие вашего решения, — в разделе «Мои сроки» (/me)",
+        ));
     }
     run(move || {
         let users = app.store(|st| st.users())?;
@@ -500,12 +528,15 @@ pub struct ReviewForm {
     decision: String,
     #[serde(default)]
     reason: Option<String>,
+    /// Where to go back to (the list it was decided from); the occurrence's page otherwise.
+    #[serde(default)]
+    back: Option<String>,
 }
 
 pub async fn review(State(app): Shared, s: Session, Path(id): Path<String>, Form(form): Form<ReviewForm>) -> Page {
     csrf(&s, &form.csrf)?;
     let accept = actions::decision(&form.decision, "accept", "reject")?;
-    let back_to = occurrence_page(&id);
+    let back_to = form.back.as_deref().map_or_else(|| occurrence_page(&id), |b| local(Some(b)));
     run(move || {
         let n = actions::review(&app, &s.user, &id, accept, form.reason)?;
         Ok(back(&app, &s, &back_to, &format!("Записано: событие № {n}")))
