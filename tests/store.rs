@@ -242,7 +242,24 @@ fn a_copy_there_and_back_keeps_everything(backend: Backend) {
     assert_eq!(ids, vec![11]);
 }
 
+/// A store migrated by a newer karta is refused, not half-understood.
+fn a_newer_schema_is_refused(backend: Backend) {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = backend.db(dir.path());
+    drop(open(&db));
+    match backend {
+        Backend::Sqlite => {
+            rusqlite::Connection::open(&db).expect("raw").pragma_update(None, "user_version", 99).expect("bump")
+        }
+        Backend::Postgres => support::pg::sql(database(&db), "UPDATE karta_schema SET version = 99"),
+    }
+    let err = store::open(Path::new(&db)).err().expect("refused");
+    assert!(matches!(err, store::StoreError::TooNew { found: 99, .. }), "{err}");
+    assert!(err.to_string().contains("создана более новой версией karta"), "{err}");
+}
+
 on_both_backends!(
+    a_newer_schema_is_refused,
     events_round_trip,
     the_log_refuses_changes_from_anyone,
     a_failed_batch_writes_nothing,

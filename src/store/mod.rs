@@ -111,6 +111,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_migration_file_is_applied_in_its_numbered_place() {
+        for (backend, list) in [("sqlite", sqlite::MIGRATIONS), ("postgres", postgres::MIGRATIONS)] {
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/store").join(backend).join("migrations");
+            let mut names: Vec<String> = std::fs::read_dir(dir)
+                .expect("migrations")
+                .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            assert_eq!(names.len(), list.len(), "{backend}: {names:?}");
+            for (i, (name, sql)) in names.iter().zip(list).enumerate() {
+                assert!(name.starts_with(&format!("{:04}_", i + 1)), "{backend}: {name} is not migration {}", i + 1);
+                let file =
+                    Path::new(env!("CARGO_MANIFEST_DIR")).join("src/store").join(backend).join("migrations").join(name);
+                assert_eq!(
+                    std::fs::read_to_string(file).expect("read"),
+                    *sql,
+                    "{backend}: {name} is compiled in at its place"
+                );
+            }
+        }
+        assert_eq!(
+            sqlite::MIGRATIONS.len(),
+            postgres::MIGRATIONS.len(),
+            "migration N means the same change everywhere"
+        );
+    }
+
+    #[test]
     fn the_backend_follows_the_form_of_db() {
         for (db, backend) in [
             ("karta.db", Backend::Sqlite),

@@ -16,6 +16,7 @@ mod errors;
 mod exports;
 pub mod gantt;
 mod pages;
+mod signin;
 pub mod state;
 
 use std::net::SocketAddr;
@@ -260,8 +261,8 @@ pub fn router(app: Arc<App>) -> Router {
     let form_limit = 64 * 1024;
     let html = Router::new()
         .route("/", get(pages::overview))
-        .route("/login", get(pages::login_form).post(pages::login))
-        .route("/logout", post(pages::logout))
+        .route("/login", get(signin::login_form).post(signin::login))
+        .route("/logout", post(signin::logout))
         .route("/r/{roadmap}", get(pages::roadmap))
         .route("/r/{roadmap}/timeline", get(pages::timeline))
         .route("/r/{roadmap}/indicators", get(pages::indicators).post(pages::enter_value))

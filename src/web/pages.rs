@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use super::actions::{self, Reading, Upload};
 use super::data::{self, Filters};
-use super::{App, Fail, Peer, Session, auth, blocking};
+use super::{App, Fail, Session, auth, blocking};
 use crate::render::{self, Kind, Output, Sources};
 use crate::store::Role;
 
@@ -61,7 +61,7 @@ fn page(app: &App, session: &Session, name: &str, mut data: Value) -> Page {
     Ok(response)
 }
 
-fn csrf(session: &Session, token: &str) -> Result<(), Fail> {
+pub(super) fn csrf(session: &Session, token: &str) -> Result<(), Fail> {
     if auth::same(token, &session.csrf) && !token.is_empty() { Ok(()) } else { Err(Fail::forbidden_csrf()) }
 }
 
@@ -343,108 +343,19 @@ fn calendar_in_force(calendar: &crate::calendar::Calendar, today: chrono::NaiveD
     })
 }
 
-// --- signing in and out ---
-
-#[derive(Deserialize, Default)]
-pub struct Next {
-    #[serde(default)]
-    next: Option<String>,
-}
-
-/// Only a path on this site (not `//elsewhere`).
-fn local(next: Option<&str>) -> String {
+/// A path inside this site to go back to: only a path on this site (not `//elsewhere`), else "/".
+pub(super) fn local(next: Option<&str>) -> String {
     next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).unwrap_or("/").to_string()
 }
 
-fn cookie(app: &App, name: &'static str, value: String) -> Cookie<'static> {
+/// A cookie of this site: HttpOnly, SameSite=Lax, Secure unless configured otherwise.
+pub(super) fn cookie(app: &App, name: &'static str, value: String) -> Cookie<'static> {
     Cookie::build((name, value))
         .http_only(true)
         .secure(app.config.secure_cookies)
         .same_site(SameSite::Lax)
         .path("/")
         .build()
-}
-
-fn login_page(app: &App, jar: CookieJar, next: &str, error: Option<&str>, status: StatusCode) -> Response {
-    let token = auth::secret(32);
-    let data = json!({"title": "Вход", "next": next, "csrf": token, "error": error});
-    match app.templates.page("login", &data) {
-        Ok(html) => (status, jar.add(cookie(app, auth::LOGIN_COOKIE, token)), Html(html)).into_response(),
-        Err(e) => Fail::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
-    }
-}
-
-pub async fn login_form(State(app): Shared, jar: CookieJar, Query(next): Query<Next>) -> Response {
-    login_page(&app, jar, &local(next.next.as_deref()), None, StatusCode::OK)
-}
-
-#[derive(Deserialize)]
-pub struct Credentials {
-    #[serde(default)]
-    login: String,
-    #[serde(default)]
-    password: String,
-    #[serde(default, rename = "_csrf")]
-    csrf: String,
-    #[serde(default)]
-    next: Option<String>,
-}
-
-pub async fn login(State(app): Shared, jar: CookieJar, Peer(peer): Peer, Form(form): Form<Credentials>) -> Response {
-    let next = local(form.next.as_deref());
-    let expected = jar.get(auth::LOGIN_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
-    if expected.is_empty() || !auth::same(&form.csrf, &expected) {
-        return login_page(&app, jar, &next, Some("Форма входа устарела. Попробуйте ещё раз."), StatusCode::FORBIDDEN);
-    }
-    let worker = app.clone();
-    let outcome = blocking(move || {
-        let now = worker.now().timestamp();
-        let hours = worker.config.session_hours;
-        // The limit on failures runs on the real clock, even in a service started at `--now`.
-        let wall = crate::clock::wall();
-        worker.store(|s| {
-            Ok(match auth::login(s, form.login.trim(), &form.password, &peer, wall)? {
-                Ok(user) => Ok(auth::start_session(s, &user, now, hours)?),
-                Err(refused) => Err(refused),
-            })
-        })
-    })
-    .await
-    .and_then(|r| r);
-    match outcome {
-        Ok(Ok((token, _csrf))) => {
-            let jar = jar.remove(Cookie::from(auth::LOGIN_COOKIE)).add(cookie(&app, auth::COOKIE, token));
-            (jar, Redirect::to(&next)).into_response()
-        }
-        Ok(Err(auth::Refused::Wrong)) => {
-            login_page(&app, jar, &next, Some("Неверный логин или пароль."), StatusCode::UNAUTHORIZED)
-        }
-        Ok(Err(auth::Refused::Throttled { retry_after })) => {
-            let minutes = (retry_after + 59) / 60;
-            let text = format!(
-                "Слишком много неудачных попыток входа. Попробуйте снова через {}.",
-                crate::ru::counted(minutes.max(1) as u64, ["минуту", "минуты", "минут"])
-            );
-            let mut page = login_page(&app, jar, &next, Some(&text), StatusCode::TOO_MANY_REQUESTS);
-            page.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
-            page
-        }
-        Err(fail) => fail.into_response(),
-    }
-}
-
-#[derive(Deserialize)]
-pub struct Token {
-    #[serde(default, rename = "_csrf")]
-    csrf: String,
-}
-
-pub async fn logout(State(app): Shared, s: Session, jar: CookieJar, Form(form): Form<Token>) -> Page {
-    csrf(&s, &form.csrf)?;
-    let token = jar.get(auth::COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
-    let now = app.now().timestamp();
-    app.store(|st| st.end_session(&auth::digest(&token), now))?;
-    Ok((jar.remove(Cookie::build(auth::COOKIE).path("/")), Redirect::to("/login")).into_response())
 }
 
 // --- forms ---

@@ -16,7 +16,7 @@ use super::copy::Contents;
 use super::{Store, StoreError};
 
 /// Schema migrations, in order; the database's `user_version` is the number applied.
-const MIGRATIONS: &[&str] = &[
+pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_events.sql"),
     include_str!("migrations/0002_outbox.sql"),
     include_str!("migrations/0003_web.sql"),
@@ -89,34 +89,4 @@ fn read(e: rusqlite::Error) -> StoreError {
 /// A failed write (its transaction rolled back), with SQLite's message.
 fn write(e: rusqlite::Error) -> StoreError {
     StoreError::Write(e.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_migration_file_is_applied_in_its_numbered_place() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/store/sqlite/migrations");
-        let mut names: Vec<String> = std::fs::read_dir(dir)
-            .expect("migrations")
-            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        assert_eq!(names.len(), MIGRATIONS.len(), "{names:?}");
-        for (i, name) in names.iter().enumerate() {
-            assert!(name.starts_with(&format!("{:04}_", i + 1)), "{name} is not migration {}", i + 1);
-        }
-    }
-
-    #[test]
-    fn a_newer_schema_is_refused() {
-        let dir = tempfile::tempdir().expect("dir");
-        let path = dir.path().join("karta.db");
-        drop(Sqlite::open(&path).expect("create"));
-        Connection::open(&path).expect("raw").pragma_update(None, "user_version", 99).expect("bump");
-        let err = Sqlite::open(&path).err().expect("refused");
-        assert!(matches!(err, StoreError::TooNew { found: 99, .. }), "{err}");
-        assert!(err.to_string().contains("создана более новой версией karta"), "{err}");
-    }
 }
