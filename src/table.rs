@@ -43,7 +43,7 @@ impl From<&str> for Cell {
 #[derive(Debug, Clone)]
 pub struct Table {
     pub title: String,
-    pub columns: Vec<(&'static str, f64)>,
+    pub columns: Vec<(String, f64)>,
     pub rows: Vec<Vec<Cell>>,
 }
 
@@ -65,7 +65,7 @@ impl Table {
         for (c, (name, width)) in self.columns.iter().enumerate() {
             let c = c as u16;
             sheet.set_column_width(c, *width)?;
-            sheet.write_string_with_format(0, c, *name, &header)?;
+            sheet.write_string_with_format(0, c, name, &header)?;
         }
         for (r, row) in self.rows.iter().enumerate() {
             let r = r as u32 + 1;
@@ -97,7 +97,7 @@ impl Table {
     pub fn csv(&self) -> Vec<u8> {
         let mut out = vec![0xEF, 0xBB, 0xBF];
         let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(&mut out);
-        let _ = w.write_record(self.columns.iter().map(|(name, _)| *name));
+        let _ = w.write_record(self.columns.iter().map(|(name, _)| name));
         for row in &self.rows {
             let _ = w.write_record(row.iter().map(|cell| match cell {
                 Cell::Text(t) => t.clone(),
@@ -118,6 +118,11 @@ fn sheet_name(title: &str) -> String {
     let name: String = cleaned.trim().chars().take(31).collect();
     let name = name.trim_end();
     if name.is_empty() { "Таблица".into() } else { name.to_string() }
+}
+
+/// Column headers with their widths in characters.
+pub fn columns(list: &[(&str, f64)]) -> Vec<(String, f64)> {
+    list.iter().map(|(name, width)| (name.to_string(), *width)).collect()
 }
 
 /// Occurrences as `karta status` lists them: roadmap, number, activity, executors, due date,
@@ -150,7 +155,7 @@ pub fn occurrences(title: &str, ws: &Workspace, plan: &Plan, list: &[&Occurrence
         .collect();
     Table {
         title: title.to_string(),
-        columns: vec![
+        columns: columns(&[
             ("Дорожная карта", 30.0),
             ("№", 6.0),
             ("Мероприятие", 50.0),
@@ -161,7 +166,7 @@ pub fn occurrences(title: &str, ws: &Workspace, plan: &Plan, list: &[&Occurrence
             ("Срок до переноса", 11.0),
             ("Под угрозой", 8.0),
             ("Идентификатор", 30.0),
-        ],
+        ]),
         rows,
     }
 }
@@ -175,7 +180,7 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2023, 10, 17).expect("date");
         Table {
             title: "Просрочено: МО «Амурский район» / 2023".into(),
-            columns: vec![("Мероприятие", 40.0), ("Срок", 11.0), ("Доля", 8.0), ("Примечание", 20.0)],
+            columns: columns(&[("Мероприятие", 40.0), ("Срок", 11.0), ("Доля", 8.0), ("Примечание", 20.0)]),
             rows: vec![
                 vec![Cell::from("Отчёт; «итоговый»"), Cell::Date(d), Cell::Number(0.25), Cell::Empty],
                 vec![Cell::from("Второй"), Cell::Empty, Cell::Number(1.5), Cell::from("есть")],

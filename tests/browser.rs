@@ -6,10 +6,9 @@
 
 mod support;
 
-use support::Backend;
+use support::{Backend, free_port};
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -66,10 +65,6 @@ fn add_user(dir: &Path, args: &[&str], password: &str) {
     child.stdin.take().expect("stdin").write_all(format!("{password}\n").as_bytes()).expect("password");
     let out = child.wait_with_output().expect("user add ends");
     assert!(out.status.success(), "karta user add {args:?} failed");
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }
 
 fn wait_for_port(port: u16, what: &str) {

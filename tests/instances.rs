@@ -6,6 +6,7 @@
 //! imports reports, no request fails and no report is lost.
 
 mod support;
+use support::smtp::Smtp;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -180,74 +181,6 @@ fn json(body: &str) -> Value {
     serde_json::from_str(&body[start..end]).unwrap_or(Value::Null)
 }
 
-/// An aiosmtpd server writing what it accepts to a directory (tests/support/smtp_server.py).
-struct Smtp {
-    child: Child,
-    port: u16,
-    dir: tempfile::TempDir,
-}
-
-impl Smtp {
-    fn start(delay: f64) -> Smtp {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
-        let dir = tempfile::tempdir().expect("dir");
-        let mut child = Command::new("python3")
-            .arg(repo().join("tests/support/smtp_server.py"))
-            .arg(port.to_string())
-            .arg(dir.path())
-            .arg(delay.to_string())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("python3 with aiosmtpd (.ci/deps installs it)");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("server output");
-        assert_eq!(line.trim(), "ready", "the SMTP server did not start (is aiosmtpd installed?)");
-        Smtp { child, port, dir }
-    }
-
-    fn url(&self) -> String {
-        format!("smtp://127.0.0.1:{}", self.port)
-    }
-
-    /// How many times each Message-ID arrived.
-    fn received(&self) -> std::collections::BTreeMap<String, usize> {
-        let mut seen = std::collections::BTreeMap::new();
-        for entry in std::fs::read_dir(self.dir.path()).expect("mail dir").filter_map(Result::ok) {
-            if entry.path().extension().is_none_or(|x| x != "eml") {
-                continue;
-            }
-            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
-            let id = text
-                .lines()
-                .find_map(|l| l.strip_prefix("Message-ID: ").or_else(|| l.strip_prefix("Message-Id: ")))
-                .unwrap_or_default()
-                .to_string();
-            *seen.entry(id).or_insert(0) += 1;
-        }
-        seen
-    }
-
-    /// Waits until `n` distinct messages have arrived.
-    fn wait_for(&self, n: usize, limit: Duration) -> bool {
-        let deadline = Instant::now() + limit;
-        while Instant::now() < deadline {
-            if self.received().len() >= n {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        false
-    }
-}
-
-impl Drop for Smtp {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 const LEADS: &str = "this instance leads";
 const FOLLOWS: &str = "another instance leads";
 
@@ -307,9 +240,9 @@ fn two_instances_share_reports_reloads_and_one_scheduler() {
     }
 
     // One scheduler: the reminders go out once, all from the leader.
-    assert!(smtp.wait_for(SCHOOLS, Duration::from_secs(30)), "sent: {:?}", smtp.received());
+    assert!(smtp.wait_for(SCHOOLS, Duration::from_secs(30)), "sent: {:?}", smtp.message_ids());
     std::thread::sleep(Duration::from_secs(3));
-    let seen = smtp.received();
+    let seen = smtp.message_ids();
     assert_eq!(seen.len(), SCHOOLS, "{seen:?}");
     assert!(seen.values().all(|&n| n == 1), "a message sent twice: {seen:?}");
     assert!(a.logged("sending") >= SCHOOLS && b.logged("sending") == 0, "only the leader sends");
@@ -339,13 +272,13 @@ fn a_killed_leader_is_replaced_and_nothing_is_lost() {
         let b = site.serve(&smtp.url());
         assert!(b.wait_for(FOLLOWS, Duration::from_secs(20)).is_some(), "run {run}: the second follows");
         std::thread::sleep(Duration::from_millis(random() % 2_500));
-        let sent_before = smtp.received().len();
+        let sent_before = smtp.message_ids().len();
         let killed = a.kill();
         let took = b.wait_for(LEADS, Duration::from_secs(10)).unwrap_or_else(|| panic!("run {run}: no takeover"));
         takeovers.push(took.duration_since(killed));
-        assert!(smtp.wait_for(SCHOOLS, Duration::from_secs(30)), "run {run}: lost: {:?}", smtp.received());
+        assert!(smtp.wait_for(SCHOOLS, Duration::from_secs(30)), "run {run}: lost: {:?}", smtp.message_ids());
         std::thread::sleep(Duration::from_millis(500));
-        let seen = smtp.received();
+        let seen = smtp.message_ids();
         assert_eq!(seen.len(), SCHOOLS, "run {run}");
         let twice: usize = seen.values().map(|n| n - 1).sum();
         assert!(twice <= 1, "run {run}: {twice} duplicates for one kill: {seen:?}");

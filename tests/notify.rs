@@ -6,81 +6,14 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
-use support::{Backend, Test};
+use support::smtp::Smtp;
+use support::{Backend, Test, free_port};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// An aiosmtpd server writing what it accepts to a directory.
-struct Smtp {
-    child: Child,
-    port: u16,
-    dir: tempfile::TempDir,
-}
-
-impl Smtp {
-    fn start(delay: f64) -> Smtp {
-        Smtp::on(free_port(), tempfile::tempdir().expect("temp dir"), delay)
-    }
-
-    fn on(port: u16, dir: tempfile::TempDir, delay: f64) -> Smtp {
-        let mut child = Command::new("python3")
-            .arg(repo().join("tests/support/smtp_server.py"))
-            .arg(port.to_string())
-            .arg(dir.path())
-            .arg(delay.to_string())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("python3 with aiosmtpd (.ci/deps installs it)");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("server output");
-        assert_eq!(line.trim(), "ready", "the SMTP server did not start (is aiosmtpd installed?)");
-        Smtp { child, port, dir }
-    }
-
-    fn url(&self) -> String {
-        format!("smtp://127.0.0.1:{}", self.port)
-    }
-
-    /// Every message received: (envelope recipients, raw bytes).
-    fn received(&self) -> Vec<(Vec<String>, Vec<u8>)> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
-            .expect("mail dir")
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
-            .collect();
-        files.sort();
-        files
-            .iter()
-            .map(|p| {
-                let bytes = std::fs::read(p).expect("message");
-                let text = String::from_utf8_lossy(&bytes);
-                let rcpt = text
-                    .lines()
-                    .take_while(|l| l.starts_with("X-Rcpt-To: "))
-                    .map(|l| l.trim_start_matches("X-Rcpt-To: ").to_string())
-                    .collect();
-                (rcpt, bytes)
-            })
-            .collect()
-    }
-}
-
-impl Drop for Smtp {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }
 
 fn parse(bytes: &[u8]) -> mail_parser::Message<'_> {
@@ -500,7 +433,86 @@ fn dry_run_on_the_seeds() {
     assert!(!run.dir.join("outbox").exists(), "a dry run sends nothing");
 }
 
+/// A request to move a deadline reaches the roadmap's authors by e-mail, once; a request
+/// decided before its notice went out is not sent.
+fn a_move_request_reaches_the_authors(backend: Backend) {
+    let smtp = Smtp::start(0.0);
+    // No refused address here: every pass must succeed.
+    let yaml = SMALL.replacen("controller: uo\n", "controller: uo\nissuer: uo\n", 1).replace("reject@", "broken@");
+    let ws = Workspace::new(backend, &[("small.yaml", yaml)]);
+    let mut store = karta::store::open(Path::new(&ws.db)).expect("store");
+    for (login, role, organisation, email) in [
+        ("author", karta::store::Role::Author, Some("uo"), Some("author@test.example")),
+        ("other", karta::store::Role::Author, Some("imc"), Some("other@test.example")),
+        ("silent", karta::store::Role::Author, Some("uo"), None),
+        ("admin", karta::store::Role::Admin, None, Some("admin@test.example")),
+    ] {
+        store
+            .add_user(&karta::store::NewUser {
+                login,
+                name: &format!("Пользователь {login}"),
+                role,
+                organisation,
+                email,
+                password: "x",
+                feed: login,
+                created_at: "2024-03-01T10:00:00+10:00",
+            })
+            .expect("user");
+    }
+    let first = store
+        .request_move(
+            "small/plan@2024-03-15",
+            chrono::NaiveDate::from_ymd_opt(2024, 3, 29).expect("date"),
+            "ремонт",
+            "imc-user",
+            "2024-03-05T10:00:00+10:00",
+        )
+        .expect("request");
+    // Wednesday 6 March, 10:00 local: inside sending hours.
+    let out = ws.run(&["remind"], "2024-03-06T10:00:00+10:00", Some(&smtp.url()));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let to_author: Vec<_> = smtp.received().into_iter().filter(|(r, _)| r[0] == "author@test.example").collect();
+    assert_eq!(to_author.len(), 1, "the author of the issuing body hears of it");
+    assert!(smtp.received().iter().all(|(r, _)| r[0] != "other@test.example" && r[0] != "admin@test.example"));
+    let message = parse(&to_author[0].1);
+    assert_eq!(message.subject(), Some("Запрос на перенос срока: «Разработка плана <мероприятий> & «графика»»"));
+    let text = message.body_text(0).expect("text");
+    assert!(text.contains("просит перенести срок мероприятия на 29\u{a0}марта\u{a0}2024\u{a0}г."), "{text}");
+    assert!(text.contains("ремонт") && text.contains("Мои сроки"), "{text}");
+    let again = ws.run(&["remind"], "2024-03-06T11:00:00+10:00", Some(&smtp.url()));
+    assert!(again.status.success());
+    assert_eq!(smtp.received().iter().filter(|(r, _)| r[0] == "author@test.example").count(), 1, "once");
+
+    // A second request at night waits for sending hours; decided meanwhile, it is not sent.
+    let second = store
+        .request_move(
+            "small/report@2024-03-15",
+            chrono::NaiveDate::from_ymd_opt(2024, 3, 22).expect("date"),
+            "болезнь",
+            "imc-user",
+            "2024-03-06T22:00:00+10:00",
+        )
+        .expect("request");
+    assert_ne!(first, second);
+    let night = ws.run(&["remind"], "2024-03-06T22:30:00+10:00", Some(&smtp.url()));
+    assert!(night.status.success());
+    store.decide_move(second, false, "author", "2024-03-06T23:00:00+10:00", None).expect("decide");
+    let morning = ws.run(&["remind"], "2024-03-07T10:00:00+10:00", Some(&smtp.url()));
+    assert!(morning.status.success(), "{}", String::from_utf8_lossy(&morning.stderr));
+    assert_eq!(
+        smtp.received().iter().filter(|(r, _)| r[0] == "author@test.example").count(),
+        1,
+        "the decided one is not sent"
+    );
+    let cancelled: Vec<_> =
+        ws.outbox().into_iter().filter(|n| n["rule"] == "move-request" && n["state"] == "cancelled").collect();
+    assert_eq!(cancelled.len(), 1, "{cancelled:?}");
+    assert_eq!(cancelled[0]["why"], "запрос на перенос уже рассмотрен");
+}
+
 on_both_backends!(
+    a_move_request_reaches_the_authors,
     delivery_digest_and_rejection,
     hours_and_cancellation,
     overdue_escalation_and_digest,

@@ -86,8 +86,21 @@ fn assert_rollup(s: &Value, when: &str, states: [u64; 7], at_risk: u64, due: u64
     assert_eq!(r["key"], LAZO, "{when}");
     assert_eq!(r["total"], 118, "{when}: every dated occurrence of the roadmap");
     assert_eq!(states.iter().sum::<u64>(), 118, "{when}: the expected states add up");
-    let got: Vec<u64> = names.iter().map(|n| r["states"][*n].as_u64().unwrap_or(0)).collect();
+    // "overdue" here is all late work: no report (`overdue`) and reported not done (`not_done`).
+    let count = |n: &str| r["states"][n].as_u64().unwrap_or(0);
+    let got: Vec<u64> =
+        names.iter().map(|n| if *n == "overdue" { count("overdue") + count("not_done") } else { count(n) }).collect();
     assert_eq!(got, states, "{when}: states {names:?}\n{}", r["states"]);
+    // Late work reported not done or partly done is `not_done`; late work with no report is not.
+    let list = s["occurrences"].as_array().expect("occurrences");
+    let reported = |o: &&Value| !o["not_done_reason"].is_null() || !o["percent"].is_null();
+    let late: Vec<&Value> = list.iter().filter(|o| o["state"] == "overdue" || o["state"] == "not_done").collect();
+    assert_eq!(
+        late.iter().filter(|o| reported(o)).count() as u64,
+        count("not_done"),
+        "{when}: the late occurrences with a report are the ones not done"
+    );
+    assert!(late.iter().all(|o| (o["state"] == "not_done") == reported(o)), "{when}: no report ⇔ overdue");
     assert_eq!(r["at_risk"], at_risk, "{when}: at risk");
     assert_eq!(r["due"], due, "{when}: due");
     assert_eq!(r["done_on_time"], on_time, "{when}: done on time");
@@ -307,7 +320,7 @@ fn a_scripted_season_on_the_lazo_roadmap(backend: Backend) {
         &[
             ("org-6@2023-09-27", "overdue", Some(13), "2023-09-27", None, None),
             ("method-1@2023-10-01", "done_late", Some(1), "2023-10-01", None, Some("2023-10-02")),
-            ("method-1@2023-10-08", "overdue", Some(2), "2023-10-08", None, None),
+            ("method-1@2023-10-08", "not_done", Some(2), "2023-10-08", None, None),
             ("org-1@2023-10-17", "due_soon", None, "2023-10-17", None, None),
             ("org-2@2023-10-17", "due_soon", None, "2023-10-17", None, None),
             ("org-4@2023-11-15", "open", None, "2023-11-15", None, None),
@@ -337,7 +350,7 @@ fn a_scripted_season_on_the_lazo_roadmap(backend: Backend) {
             ("method-12@2023-10-31", "due_soon", None, "2023-10-31", None, None),
             ("org-4@2023-11-15", "open", None, "2023-11-15", None, None),
             ("method-1@2023-10-15", "done_on_time", None, "2023-10-15", None, Some("2023-10-14")),
-            ("method-1@2023-10-22", "overdue", Some(9), "2023-10-22", None, None),
+            ("method-1@2023-10-22", "not_done", Some(9), "2023-10-22", None, None),
             ("students-1@2023-10-29", "done_on_time", None, "2023-10-29", None, Some("2023-10-28")),
         ],
     );
@@ -364,11 +377,11 @@ fn a_scripted_season_on_the_lazo_roadmap(backend: Backend) {
             ("org-7@2023-11-30", "overdue", Some(15), "2023-11-30", None, None),
             ("method-14@2024-05-31", "open", None, "2024-05-31", None, None),
             ("method-15@2024-04-30", "planned", None, "2024-04-30", None, None),
-            ("method-2@2023-11-07", "overdue", Some(38), "2023-11-07", None, None),
+            ("method-2@2023-11-07", "not_done", Some(38), "2023-11-07", None, None),
             ("students-1@2023-12-03", "done_on_time", None, "2023-12-03", None, Some("2023-12-02")),
             ("students-1@2023-12-10", "done_late", Some(1), "2023-12-10", None, Some("2023-12-11")),
-            ("students-2@2023-11-21", "overdue", Some(24), "2023-11-21", None, None),
-            ("students-3@2023-11-28", "overdue", Some(17), "2023-11-28", None, None),
+            ("students-2@2023-11-21", "not_done", Some(24), "2023-11-21", None, None),
+            ("students-3@2023-11-28", "not_done", Some(17), "2023-11-28", None, None),
             ("method-6@2023-11-30", "done_on_time", None, "2023-11-30", None, Some("2023-11-29")),
             ("method-1@2023-11-19", "done_on_time", None, "2023-11-19", None, Some("2023-11-19")),
             ("method-1@2023-12-03", "done_on_time", None, "2023-12-03", None, Some("2023-12-03")),
@@ -387,7 +400,7 @@ fn a_scripted_season_on_the_lazo_roadmap(backend: Backend) {
     assert!(text.contains("20.12.2023 (было 30.11.2023)"), "a move keeps the original date visible:\n{text}");
     assert!(text.contains("[под угрозой]"), "{text}");
     assert!(
-        text.contains("lazo-2023-2024: всего 118; выполнено в срок 9, с опозданием 5, просрочено 35, в работе 12, срок скоро 4, запланировано 52, отменено 1; под угрозой 2; исполнительская дисциплина 18 %"),
+        text.contains("lazo-2023-2024: всего 118; выполнено в срок 9, с опозданием 5, просрочено 35 (нет отчёта 30, не выполнено 5), в работе 12, срок скоро 4, запланировано 52, отменено 1; под угрозой 2; исполнительская дисциплина 18 %"),
         "{text}"
     );
 

@@ -204,12 +204,14 @@ fn table(tracking: &Tracking, list: &[&OccurrenceStatus], roadmaps: &[&Rollup], 
         let n = |k: &str| r.states.get(k);
         let discipline = r.discipline.map_or("—".to_string(), |d| format!("{:.0} %", d * 100.0));
         out += &format!(
-            "  {}: всего {}; выполнено в срок {}, с опозданием {}, просрочено {}, в работе {}, срок скоро {}, запланировано {}, отменено {}; под угрозой {}; исполнительская дисциплина {}\n",
+            "  {}: всего {}; выполнено в срок {}, с опозданием {}, просрочено {} (нет отчёта {}, не выполнено {}), в работе {}, срок скоро {}, запланировано {}, отменено {}; под угрозой {}; исполнительская дисциплина {}\n",
             r.key,
             r.total,
             n("done_on_time"),
             n("done_late"),
+            n("overdue") + n("not_done"),
             n("overdue"),
+            n("not_done"),
             n("open"),
             n("due_soon"),
             n("planned"),

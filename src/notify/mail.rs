@@ -43,6 +43,7 @@ pub fn subject(notices: &[&Stored]) -> String {
                     format!("Не исполнено в срок ({}): «{short}»", ru::counted(days, ["день", "дня", "дней"]))
                 }
                 "digest" => format!("Еженедельная сводка: «{}»", p["roadmap"].as_str().unwrap_or_default()),
+                super::requests::RULE => format!("Запрос на перенос срока: «{short}»"),
                 _ => format!("Напоминание: срок {due} — «{short}»"),
             }
         }

@@ -15,6 +15,7 @@
 //! same Message-ID.
 
 pub mod mail;
+pub mod requests;
 pub mod rules;
 pub mod transport;
 
@@ -96,7 +97,11 @@ pub fn plan(
     calendar: &Calendar,
     now: DateTime<FixedOffset>,
 ) -> Result<(usize, usize), NotifyError> {
-    let notices: Vec<Notice> = rules::plan(ws, compiled, report, &config.rules, calendar, now);
+    let mut notices: Vec<Notice> = rules::plan(ws, compiled, report, &config.rules, calendar, now);
+    let requests = store.move_requests(None)?;
+    if requests.iter().any(|m| m.decision.is_none()) {
+        notices.extend(requests::plan(ws, compiled, &requests, &store.users()?, now));
+    }
     let planned = store.plan_notices(&notices, now)?;
     let states: rustc_hash::FxHashMap<&str, State> = report.occurrences.iter().map(|s| (s.id, s.state)).collect();
     let stale: Vec<(i64, String)> = store
@@ -105,7 +110,10 @@ pub fn plan(
         .filter_map(|n| {
             let state = n.notice.occurrence.as_deref().and_then(|o| states.get(o));
             let today = local_today(&n.notice.tz, now);
+            let decided = n.notice.rule == requests::RULE
+                && !requests.iter().any(|m| m.decision.is_none() && n.details["request"].as_i64() == Some(m.id));
             match state {
+                _ if decided => Some((n.id, "запрос на перенос уже рассмотрен".to_string())),
                 Some(s) if s.is_done() => Some((n.id, "выполнено до отправки".to_string())),
                 Some(State::Cancelled) => Some((n.id, "мероприятие отменено".to_string())),
                 _ if today > n.notice.expires => Some((n.id, "срок уведомления прошёл".to_string())),

@@ -314,7 +314,7 @@ fn about(
     for to in s.executors.iter().filter_map(|e| roadmap.executors.get(e.as_str())) {
         let today = to.today;
         match s.state {
-            State::Overdue { days, working_days } => {
+            State::Overdue { days, working_days, .. } => {
                 let (step, working) = settings.overdue_every;
                 let count = if working { working_days } else { days };
                 // Daily notices go out on working days only (nobody reads them on Sunday).
@@ -350,7 +350,7 @@ fn about(
         }
     }
     // Escalation: once per occurrence, recipient and step.
-    if let State::Overdue { days, working_days } = s.state {
+    if let State::Overdue { days, working_days, .. } = s.state {
         for (step, after) in settings.escalate {
             let Some((n, working)) = after else { continue };
             if (if working { working_days } else { days }) < i64::from(n) {

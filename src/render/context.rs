@@ -184,7 +184,11 @@ pub struct Figures {
     pub done_late: usize,
     pub in_progress: usize,
     pub planned: usize,
+    /// Past due and not done: `no_report` of them without any report, `not_done` reported not
+    /// done or partly done.
     pub overdue: usize,
+    pub no_report: usize,
+    pub not_done: usize,
     pub cancelled: usize,
     pub at_risk: usize,
     /// Share of those due that were done on time (0..1), absent when nothing is due yet.
@@ -595,7 +599,14 @@ fn figures<'a>(list: impl Iterator<Item = &'a OccurrenceStatus<'a>>) -> Figures 
             State::DoneLate { .. } => f.done_late += 1,
             State::Open | State::DueSoon => f.in_progress += 1,
             State::Planned => f.planned += 1,
-            State::Overdue { .. } => f.overdue += 1,
+            State::Overdue { reported, .. } => {
+                f.overdue += 1;
+                if reported {
+                    f.not_done += 1;
+                } else {
+                    f.no_report += 1;
+                }
+            }
             State::Cancelled => f.cancelled += 1,
         }
     }
@@ -759,7 +770,7 @@ fn overdue_items(
     // The executors already named in each row (by id), so that a row is a set of names.
     let mut named: Vec<std::collections::HashSet<&str>> = Vec::new();
     for s in mine {
-        let State::Overdue { days, working_days } = s.state else { continue };
+        let State::Overdue { days, working_days, .. } = s.state else { continue };
         let t = task_of(s);
         let row = *row_of.entry(t).or_insert_with(|| {
             items.push(Overdue {

@@ -18,17 +18,20 @@ use crate::compile::{self, Occurrence, Plan};
 use crate::deadline::Spec;
 
 /// Where an occurrence stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum State {
     /// Not open yet.
     Planned,
     Open,
     /// Due within the reminder lead.
     DueSoon,
+    /// Past due and not done: with no report at all («нет отчёта»), or reported not done or
+    /// partly done («не выполнено»); leadership tells the two apart, reminders treat both as late.
     Overdue {
         days: i64,
         working_days: i64,
+        /// The executor reported it not done or partly done.
+        reported: bool,
     },
     DoneOnTime,
     DoneLate {
@@ -37,13 +40,32 @@ pub enum State {
     Cancelled,
 }
 
+/// `{"state": "not_done", "days": 3, "working_days": 2}`: the state by its name, with the delay.
+impl Serialize for State {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("state", self.name())?;
+        match *self {
+            State::Overdue { days, working_days, .. } => {
+                map.serialize_entry("days", &days)?;
+                map.serialize_entry("working_days", &working_days)?;
+            }
+            State::DoneLate { days } => map.serialize_entry("days", &days)?,
+            _ => {}
+        }
+        map.end()
+    }
+}
+
 impl State {
     pub fn name(&self) -> &'static str {
         match self {
             State::Planned => "planned",
             State::Open => "open",
             State::DueSoon => "due_soon",
-            State::Overdue { .. } => "overdue",
+            State::Overdue { reported: false, .. } => "overdue",
+            State::Overdue { reported: true, .. } => "not_done",
             State::DoneOnTime => "done_on_time",
             State::DoneLate { .. } => "done_late",
             State::Cancelled => "cancelled",
@@ -60,8 +82,14 @@ impl State {
             State::Planned => "запланировано".into(),
             State::Open => "в работе".into(),
             State::DueSoon => "срок скоро".into(),
-            State::Overdue { days, .. } => {
-                format!("просрочено на {days} {}", crate::diag::plural(*days as u64, ["день", "дня", "дней"]))
+            State::Overdue { days, reported, .. } => {
+                let late =
+                    format!("просрочено на {days} {}", crate::diag::plural(*days as u64, ["день", "дня", "дней"]));
+                if *reported {
+                    format!("не выполнено, {late}")
+                } else {
+                    format!("{late}, нет отчёта")
+                }
             }
             State::DoneOnTime => "выполнено в срок".into(),
             State::DoneLate { days } => format!(
@@ -103,9 +131,10 @@ pub struct OccurrenceStatus<'a> {
 
 /// How many occurrences are in each state (serialized as a map by state name).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts([usize; 7]);
+pub struct Counts([usize; 8]);
 
-const STATE_NAMES: [&str; 7] = ["planned", "open", "due_soon", "overdue", "done_on_time", "done_late", "cancelled"];
+const STATE_NAMES: [&str; 8] =
+    ["planned", "open", "due_soon", "overdue", "not_done", "done_on_time", "done_late", "cancelled"];
 
 impl Counts {
     pub fn get(&self, state: &str) -> usize {
@@ -117,10 +146,11 @@ impl Counts {
             State::Planned => 0,
             State::Open => 1,
             State::DueSoon => 2,
-            State::Overdue { .. } => 3,
-            State::DoneOnTime => 4,
-            State::DoneLate { .. } => 5,
-            State::Cancelled => 6,
+            State::Overdue { reported: false, .. } => 3,
+            State::Overdue { reported: true, .. } => 4,
+            State::DoneOnTime => 5,
+            State::DoneLate { .. } => 6,
+            State::Cancelled => 7,
         };
         self.0[i] += 1;
     }
@@ -163,6 +193,10 @@ pub struct Report<'a> {
     pub sections: Vec<Rollup<'a>>,
     pub activities: Vec<Rollup<'a>>,
     pub executors: Vec<Rollup<'a>>,
+    /// Each executor within each roadmap (key: the executor, title: its name there), roadmap by
+    /// roadmap in workspace order: the cells of the executor × roadmap view.
+    #[serde(skip)]
+    pub executors_by_roadmap: Vec<(&'a str, Rollup<'a>)>,
     pub total: Rollup<'a>,
     /// Activities without dated occurrences (постоянно, по мере необходимости).
     pub undated: Vec<(String, &'static str)>,
@@ -298,6 +332,7 @@ pub fn status<'a>(
         sections: rollups.sections,
         activities: rollups.activities,
         executors: rollups.executors,
+        executors_by_roadmap: rollups.executors_by_roadmap,
         total: rollups.total,
         undated,
         orphans,
@@ -371,6 +406,7 @@ fn one<'a>(
         State::Overdue {
             days: (today - s.due_date).num_days().max(1),
             working_days: calendar.working_days_between(s.due_date, today).max(0),
+            reported: s.not_done_reason.is_some() || s.percent.is_some(),
         }
     } else if today < s.opens {
         State::Planned
@@ -440,6 +476,7 @@ struct Rollups<'a> {
     sections: Vec<Rollup<'a>>,
     activities: Vec<Rollup<'a>>,
     executors: Vec<Rollup<'a>>,
+    executors_by_roadmap: Vec<(&'a str, Rollup<'a>)>,
     total: Rollup<'a>,
 }
 
@@ -469,8 +506,11 @@ impl<'a> Rollups<'a> {
         let mut activities = Vec::new();
         let mut executors: Vec<(&'a str, &'a str, Tally)> = Vec::new();
         let mut slot_of: FxHashMap<&str, usize> = FxHashMap::default();
+        let mut executors_by_roadmap = Vec::new();
         for (u, unit) in ws.units.iter().enumerate() {
             let mut roadmap = Tally::default();
+            let mut here: Vec<(&'a str, Tally)> = Vec::new();
+            let mut here_slot: FxHashMap<&str, usize> = FxHashMap::default();
             let mut by_section = vec![Tally::default(); unit.sections.len()];
             for (t, task) in unit.tasks.iter().enumerate() {
                 let tally = tasks[base[u] + t];
@@ -498,7 +538,16 @@ impl<'a> Rollups<'a> {
                         executors.len() - 1
                     });
                     executors[slot].2.absorb(&share);
+                    let cell = *here_slot.entry(name.as_str()).or_insert_with(|| {
+                        here.push((name.as_str(), Tally::default()));
+                        here.len() - 1
+                    });
+                    here[cell].1.absorb(&share);
                 }
+            }
+            for (name, tally) in here {
+                let title = unit.executors.get(name).map_or(name, |x| x.short.as_ref().unwrap_or(&x.name));
+                executors_by_roadmap.push((unit.id.as_str(), tally.named(Cow::Borrowed(name), title)));
             }
             for (i, tally) in by_section.into_iter().enumerate().filter(|(_, t)| t.total > 0) {
                 sections.push(tally.named(Cow::Owned(format!("{}#{}", unit.id, i + 1)), &unit.sections[i]));
@@ -512,7 +561,12 @@ impl<'a> Rollups<'a> {
             executors.into_iter().map(|(key, title, tally)| tally.named(Cow::Borrowed(key), title)).collect();
         executors.sort_by(|a, b| a.key.cmp(&b.key));
         Rollups {
-            roadmaps, sections, activities, executors, total: total.named(Cow::Borrowed("всего"), "Всего")
+            roadmaps,
+            sections,
+            activities,
+            executors,
+            executors_by_roadmap,
+            total: total.named(Cow::Borrowed("всего"), "Всего"),
         }
     }
 }

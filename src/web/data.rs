@@ -16,8 +16,9 @@ use crate::store::MoveRequest;
 use crate::track::{Action, OccurrenceStatus, Report, Rollup, State};
 
 /// States as filters offer them.
-pub const STATES: [(&str, &str); 7] = [
-    ("overdue", "просрочено"),
+pub const STATES: [(&str, &str); 8] = [
+    ("overdue", "просрочено, нет отчёта"),
+    ("not_done", "не выполнено (по отчёту)"),
     ("due_soon", "срок скоро"),
     ("open", "в работе"),
     ("planned", "запланировано"),
@@ -39,7 +40,7 @@ pub struct Filters {
     pub to: Option<NaiveDate>,
 }
 
-fn blank<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+pub(super) fn blank<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     Ok(Option::<String>::deserialize(d)?.filter(|s| !s.trim().is_empty()))
 }
 
@@ -57,13 +58,14 @@ fn digits(d: NaiveDate) -> String {
 fn rollup(r: &Rollup<'_>) -> Value {
     json!({
         "key": r.key, "title": r.title, "total": r.total, "states": r.states, "at_risk": r.at_risk,
-        "overdue": r.states.get("overdue"), "due": r.due, "done_on_time": r.done_on_time,
+        "overdue": r.states.get("overdue") + r.states.get("not_done"),
+        "no_report": r.states.get("overdue"), "not_done": r.states.get("not_done"), "due": r.due, "done_on_time": r.done_on_time,
         "discipline": r.discipline, "discipline_text": r.discipline.map(crate::ru::percent),
     })
 }
 
 /// An occurrence in a list.
-fn item(view: &View, s: &OccurrenceStatus<'_>) -> Value {
+pub(super) fn item(view: &View, s: &OccurrenceStatus<'_>) -> Value {
     let ws = view.workspace();
     let o = view.plan.position(s.id).map(|i| &view.plan.occurrences[i]);
     let unit = o.map(|o| &ws.units[o.unit]);
@@ -95,14 +97,35 @@ fn name(unit: Option<&Unit>, id: &str) -> String {
 
 /// The overview: figures, every roadmap, the league table of executors.
 pub fn overview(view: &View, report: &Report<'_>) -> Value {
-    let mut league: Vec<&Rollup<'_>> = report.executors.iter().filter(|r| r.due > 0 || r.total > 0).collect();
+    // The league ranks those with something due by discipline; equal discipline shares a place
+    // (when everyone is at 0 %, everyone is first, fewest late listed first). Those with nothing
+    // due yet are not ranked at all.
+    let mut league: Vec<&Rollup<'_>> = report.executors.iter().filter(|r| r.due > 0).collect();
+    let late = |r: &Rollup<'_>| r.states.get("overdue") + r.states.get("not_done");
     league.sort_by(|a, b| {
         b.discipline
-            .unwrap_or(-1.0)
-            .total_cmp(&a.discipline.unwrap_or(-1.0))
-            .then(a.states.get("overdue").cmp(&b.states.get("overdue")))
+            .unwrap_or(0.0)
+            .total_cmp(&a.discipline.unwrap_or(0.0))
+            .then(late(a).cmp(&late(b)))
             .then(a.title.cmp(&b.title))
     });
+    let mut place = 0;
+    let mut previous = None;
+    let league: Vec<Value> = league
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            if previous != Some(r.discipline) {
+                place = i + 1;
+                previous = Some(r.discipline);
+            }
+            let mut v = rollup(r);
+            v["place"] = json!(place);
+            v
+        })
+        .collect();
+    let waiting: Vec<&str> =
+        report.executors.iter().filter(|r| r.due == 0 && r.total > 0).map(|r| r.title.as_ref()).collect();
     let roadmaps: Vec<Value> = report
         .roadmaps
         .iter()
@@ -113,21 +136,30 @@ pub fn overview(view: &View, report: &Report<'_>) -> Value {
             v
         })
         .collect();
-    let overdue: Vec<Value> = report
-        .occurrences
-        .iter()
-        .filter(|s| matches!(s.state, State::Overdue { .. }))
-        .take(50)
-        .map(|s| item(view, s))
-        .collect();
+    // The latest first: what leadership should chase today.
+    let mut late_list: Vec<&OccurrenceStatus<'_>> =
+        report.occurrences.iter().filter(|s| matches!(s.state, State::Overdue { .. })).collect();
+    late_list.sort_by_key(|s| {
+        (
+            std::cmp::Reverse(match s.state {
+                State::Overdue { days, .. } => days,
+                _ => 0,
+            }),
+            s.due_date,
+        )
+    });
+    let overdue: Vec<Value> = late_list.iter().take(50).map(|s| item(view, s)).collect();
     let at_risk: Vec<Value> = report.occurrences.iter().filter(|s| s.at_risk).take(50).map(|s| item(view, s)).collect();
     json!({
         "title": "Обзор исполнения",
         "total": rollup(&report.total),
         "roadmaps": roadmaps,
-        "league": league.iter().enumerate().map(|(i, r)| { let mut v = rollup(r); v["place"] = json!(i + 1); v }).collect::<Vec<_>>(),
+        "league": league,
+        "waiting": waiting,
         "overdue": overdue,
+        "overdue_count": late_list.len(),
         "at_risk": at_risk,
+        "at_risk_count": report.occurrences.iter().filter(|s| s.at_risk).count(),
     })
 }
 
@@ -195,6 +227,8 @@ pub fn roadmap(view: &View, report: &Report<'_>, id: &str, filters: &Filters) ->
             "count": mine.len(),
             "critical": mine.iter().any(|&i| view.plan.occurrences[i].critical),
             "at_risk": mine.iter().any(|&i| report.occurrences[i].at_risk),
+            "activity_id": task.id,
+            "late": mine.iter().filter(|&&i| matches!(report.occurrences[i].state, State::Overdue { .. })).count(),
         });
         if let Some(Value::Array(rows)) = sections.get_mut(section).and_then(|s| s.get_mut("rows")) {
             rows.push(value);

@@ -1,5 +1,7 @@
-//! The pages' tables to take away: a roadmap's table (with the page's filters) and the complete
-//! list of overdue occurrences, as XLSX or CSV (`crate::table`), named in Russian.
+//! The pages' tables to take away, as XLSX or CSV (`crate::table`), named in Russian: a
+//! roadmap's table (with the page's filters), the occurrence list (every page of it, as
+//! filtered, searched and sorted), the executor × roadmap view, the overview's roadmaps and
+//! league table, and an executor's deadlines.
 
 use std::sync::Arc;
 
@@ -10,6 +12,7 @@ use chrono::NaiveDate;
 use serde_json::Value;
 
 use super::data::{self, Filters};
+use super::lists::{self, DistrictQuery, ListQuery};
 use super::{App, Fail, Session, blocking};
 use crate::table::{Cell, Table};
 use crate::track::State as Occurrence;
@@ -35,8 +38,13 @@ pub async fn roadmap(
     .await?
 }
 
-/// `/export/{file}`: every overdue occurrence (the overview lists the first 50).
-pub async fn overdue(State(app): State<Arc<App>>, _: Session, Path(file): Path<String>) -> Page {
+/// `/export/{file}`: the overview's tables (roadmaps, league) or every late occurrence.
+pub async fn overview_or_overdue(app: State<Arc<App>>, s: Session, Path(file): Path<String>) -> Page {
+    if file.starts_with("overdue.") { overdue(app, s, Path(file)).await } else { overview(app, s, Path(file)).await }
+}
+
+/// `/export/overdue.*`: every late occurrence (the overview lists the first 50).
+async fn overdue(State(app): State<Arc<App>>, _: Session, Path(file): Path<String>) -> Page {
     let kind = Kind::of(&file, "overdue")?;
     blocking(move || {
         let view = app.view()?;
@@ -46,6 +54,130 @@ pub async fn overdue(State(app): State<Arc<App>>, _: Session, Path(file): Path<S
         let title = format!("Просрочено на {}", crate::ru::date_digits(view.today()));
         let table = crate::table::occurrences(&title, view.workspace(), &view.plan, &list);
         kind.answer(&table, &format!("просрочено-{}", view.today()))
+    })
+    .await?
+}
+
+type Asked<T> = Result<Query<T>, axum::extract::rejection::QueryRejection>;
+
+fn query<T>(q: Asked<T>) -> Result<T, Fail> {
+    q.map(|Query(q)| q).map_err(|e| Fail::bad(format!("параметры адреса{}", super::errors::detail(&e.body_text()))))
+}
+
+/// `/occurrences/export.{xlsx,csv}`: every occurrence the list's query selects, in its order.
+pub async fn occurrences(
+    State(app): State<Arc<App>>,
+    _: Session,
+    Path(file): Path<String>,
+    q: Asked<ListQuery>,
+) -> Page {
+    let (kind, q) = (Kind::of(&file, "export")?, query(q)?);
+    blocking(move || {
+        let view = app.view()?;
+        let report = view.report();
+        let table = lists::occurrences_table(&view, &report, &q)?;
+        kind.answer(&table, &format!("сроки-{}", view.today()))
+    })
+    .await?
+}
+
+/// `/districts/export.{xlsx,csv}`: the executor × roadmap view.
+pub async fn districts(
+    State(app): State<Arc<App>>,
+    _: Session,
+    Path(file): Path<String>,
+    q: Asked<DistrictQuery>,
+) -> Page {
+    let (kind, q) = (Kind::of(&file, "export")?, query(q)?);
+    blocking(move || {
+        let view = app.view()?;
+        let report = view.report();
+        let table = lists::districts_table(&report, &q, view.today())?;
+        kind.answer(&table, &format!("исполнители-{}", view.today()))
+    })
+    .await?
+}
+
+/// `/export/roadmaps.*` and `/export/league.*`: the overview's tables.
+async fn overview(State(app): State<Arc<App>>, _: Session, Path(file): Path<String>) -> Page {
+    let (stem, kind) = match Kind::of(&file, "roadmaps") {
+        Ok(kind) => ("roadmaps", kind),
+        Err(_) => ("league", Kind::of(&file, "league")?),
+    };
+    blocking(move || {
+        let view = app.view()?;
+        let report = view.report();
+        let page = data::overview(&view, &report);
+        let today = crate::ru::date_digits(view.today());
+        let (table, name) = if stem == "roadmaps" {
+            (rollups(format!("Дорожные карты на {today}"), "Дорожная карта", &page["roadmaps"]), "дорожные-карты")
+        } else {
+            let mut t = rollups(format!("Рейтинг исполнителей на {today}"), "Исполнитель", &page["league"]);
+            t.columns.insert(0, ("Место".into(), 7.0));
+            for (row, place) in t.rows.iter_mut().zip(page["league"].as_array().into_iter().flatten()) {
+                row.insert(0, place["place"].as_f64().map_or(Cell::Empty, Cell::Number));
+            }
+            (t, "рейтинг")
+        };
+        kind.answer(&table, &format!("{name}-{}", view.today()))
+    })
+    .await?
+}
+
+/// Roll-ups as the overview shows them: name, occurrences, late (no report, not done), at risk,
+/// due, done on time, discipline.
+fn rollups(title: String, first: &str, list: &Value) -> Table {
+    let n = |v: &Value| v.as_f64().map_or(Cell::Number(0.0), Cell::Number);
+    let rows = list
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| {
+            vec![
+                Cell::from(r["title"].as_str().unwrap_or_default()),
+                n(&r["total"]),
+                n(&r["overdue"]),
+                n(&r["no_report"]),
+                n(&r["not_done"]),
+                n(&r["at_risk"]),
+                n(&r["due"]),
+                n(&r["done_on_time"]),
+                r["discipline"].as_f64().map_or(Cell::Empty, |d| Cell::Number((d * 1000.0).round() / 10.0)),
+            ]
+        })
+        .collect();
+    let mut columns = crate::table::columns(&[
+        ("", 40.0),
+        ("Контрольных сроков", 11.0),
+        ("Просрочено", 11.0),
+        ("из них нет отчёта", 11.0),
+        ("из них не выполнено", 11.0),
+        ("Под угрозой", 10.0),
+        ("Наступило сроков", 10.0),
+        ("Выполнено в срок", 10.0),
+        ("Исполнительская дисциплина, %", 13.0),
+    ]);
+    columns[0].0 = first.to_string();
+    Table { title, columns, rows }
+}
+
+/// `/e/{executor}/export/deadlines.*`: the executor page's three lists in one table.
+pub async fn executor(State(app): State<Arc<App>>, _: Session, Path((id, file)): Path<(String, String)>) -> Page {
+    let kind = Kind::of(&file, "deadlines")?;
+    blocking(move || {
+        let view = app.view()?;
+        let report = view.report();
+        let page = data::executor(&view, &report, &id, 52)?;
+        let ids: Vec<&str> = ["overdue", "upcoming", "done"]
+            .iter()
+            .flat_map(|k| page[*k].as_array().into_iter().flatten())
+            .filter_map(|item| item["id"].as_str())
+            .collect();
+        let list: Vec<_> = ids.iter().filter_map(|i| view.plan.position(i)).map(|i| &report.occurrences[i]).collect();
+        let title =
+            format!("{} на {}", page["title"].as_str().unwrap_or("Сроки"), crate::ru::date_digits(view.today()));
+        let table = crate::table::occurrences(&title, view.workspace(), &view.plan, &list);
+        kind.answer(&table, &format!("сроки-{id}-{}", view.today()))
     })
     .await?
 }
@@ -76,7 +208,7 @@ fn roadmap_table(page: &Value) -> Table {
     }
     Table {
         title: page["title"].as_str().unwrap_or("Дорожная карта").to_string(),
-        columns: vec![
+        columns: crate::table::columns(&[
             ("Раздел", 24.0),
             ("№", 6.0),
             ("Мероприятие", 50.0),
@@ -87,7 +219,7 @@ fn roadmap_table(page: &Value) -> Table {
             ("Выполнено сроков", 10.0),
             ("Всего сроков", 10.0),
             ("Под угрозой", 8.0),
-        ],
+        ]),
         rows,
     }
 }

@@ -52,11 +52,12 @@ const FONT: &str = "Arial, Liberation Sans, sans-serif";
 const MONTHS: [&str; 12] = ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"];
 
 /// States in legend order: (state, fill, Russian name).
-const STATES: [(&str, &str, &str); 7] = [
+const STATES: [(&str, &str, &str); 8] = [
     ("planned", "#cfd8dc", "запланировано"),
     ("open", "#90caf9", "в работе"),
     ("due_soon", "#ffb74d", "срок скоро"),
-    ("overdue", "#d32f2f", "просрочено"),
+    ("overdue", "#d32f2f", "просрочено, нет отчёта"),
+    ("not_done", "#8e0000", "не выполнено"),
     ("done_on_time", "#66bb6a", "выполнено в срок"),
     ("done_late", "#9ccc65", "выполнено с опозданием"),
     ("cancelled", "#bdbdbd", "отменено"),

@@ -15,6 +15,7 @@ pub mod data;
 mod errors;
 mod exports;
 pub mod gantt;
+mod lists;
 mod pages;
 mod signin;
 pub mod state;
@@ -268,7 +269,12 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/r/{roadmap}/indicators", get(pages::indicators).post(pages::enter_value))
         .route("/r/{roadmap}/doc/{file}", get(pages::document))
         .route("/r/{roadmap}/export/{file}", get(exports::roadmap))
-        .route("/export/{file}", get(exports::overdue))
+        .route("/export/{file}", get(exports::overview_or_overdue))
+        .route("/occurrences", get(pages::occurrences))
+        .route("/occurrences/{file}", get(exports::occurrences))
+        .route("/districts", get(pages::districts))
+        .route("/districts/{file}", get(exports::districts))
+        .route("/e/{executor}/export/{file}", get(exports::executor))
         .route("/e/{executor}", get(pages::executor))
         .route("/me", get(pages::me))
         .route("/o/{occurrence}", get(pages::occurrence))

@@ -109,6 +109,36 @@ pub async fn roadmap(
     .await
 }
 
+/// `/occurrences`: every occurrence, filtered, searched, sorted and paged.
+pub async fn occurrences(
+    State(app): Shared,
+    s: Session,
+    q: Result<Query<super::lists::ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Page {
+    let Query(q) = q.map_err(|e| Fail::bad(format!("параметры адреса{}", super::errors::detail(&e.body_text()))))?;
+    run(move || {
+        let view = app.view()?;
+        let report = view.report();
+        page(&app, &s, "occurrences", super::lists::occurrences(&view, &report, &q)?)
+    })
+    .await
+}
+
+/// `/districts`: executors × roadmaps, the worst first.
+pub async fn districts(
+    State(app): Shared,
+    s: Session,
+    q: Result<Query<super::lists::DistrictQuery>, axum::extract::rejection::QueryRejection>,
+) -> Page {
+    let Query(q) = q.map_err(|e| Fail::bad(format!("параметры адреса{}", super::errors::detail(&e.body_text()))))?;
+    run(move || {
+        let view = app.view()?;
+        let report = view.report();
+        page(&app, &s, "districts", super::lists::districts(&report, &q)?)
+    })
+    .await
+}
+
 pub async fn timeline(State(app): Shared, s: Session, Path(id): Path<String>) -> Page {
     run(move || {
         let view = app.view()?;

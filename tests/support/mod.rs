@@ -116,6 +116,13 @@ pub fn golden(path: &Path, actual: &str, failures: &mut Vec<String>) {
 }
 
 pub mod pg;
+pub mod site;
+pub mod smtp;
+
+/// A port nobody listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
 
 /// The store backends the tracking, notification and web suites run on: each test of those
 /// suites is written once, taking a `Backend`, and [`on_both_backends!`] makes it a test per
