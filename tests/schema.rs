@@ -40,3 +40,37 @@ fn example_roadmaps_carry_the_schema_line() {
         );
     }
 }
+
+/// The checked-in OpenAPI document is the one the API's types generate (and serve).
+#[test]
+fn checked_in_openapi_matches_the_api_types() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/openapi.json");
+    let generated = karta::web::openapi::text();
+    if std::env::var_os("KARTA_BLESS").is_some() {
+        std::fs::write(path, &generated).expect("bless the OpenAPI document");
+        return;
+    }
+    let checked_in = std::fs::read_to_string(path).expect("schemas/openapi.json exists");
+    assert!(
+        checked_in == generated,
+        "schemas/openapi.json drifted from the API's types; run `KARTA_BLESS=1 cargo test --test schema` and commit it"
+    );
+    let doc: serde_json::Value = serde_json::from_str(&generated).expect("JSON");
+    assert_eq!(doc["openapi"], "3.1.0");
+    // The real rules are in the schema, not only in descriptions.
+    let report = &doc["components"]["schemas"]["ReportBody"];
+    let kinds: Vec<&str> = report["oneOf"]
+        .as_array()
+        .expect("one of the kinds")
+        .iter()
+        .filter_map(|k| k["properties"]["kind"]["const"].as_str())
+        .collect();
+    assert_eq!(kinds, ["done", "partial", "not_done"]);
+    let not_done =
+        report["oneOf"].as_array().and_then(|k| k.iter().find(|k| k["properties"]["kind"]["const"] == "not_done"));
+    assert!(
+        not_done.is_some_and(|k| k["required"].as_array().is_some_and(|r| r.contains(&"reason".into()))),
+        "{report}"
+    );
+    assert_eq!(doc["components"]["schemas"]["MoveBody"]["properties"]["to"]["format"], "date");
+}

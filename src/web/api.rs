@@ -4,24 +4,22 @@
 
 use std::sync::Arc;
 
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::actions::{self, Reading};
 use super::data::{self, Filters};
+use super::types::{self, Decision, ReportBody, ReviewBody};
 use super::{App, Fail, auth, blocking};
 use crate::store::User;
-
-/// The OpenAPI 3.1 description of this module's routes.
-pub const OPENAPI: &str = include_str!("openapi.json");
 
 type Shared = State<Arc<App>>;
 
@@ -40,9 +38,22 @@ impl IntoResponse for ApiFail {
     }
 }
 
-type Answer = Result<Json<Value>, ApiFail>;
+type Answer<T> = Result<Json<T>, ApiFail>;
 
-async fn run(f: impl FnOnce() -> Result<Value, Fail> + Send + 'static) -> Answer {
+/// Runs a read off the async threads and answers its data as the API's type `T`: a page's data
+/// that does not fit its declared type is a server error, never an undocumented answer.
+async fn run<T: DeserializeOwned + Serialize + Send + 'static>(
+    f: impl FnOnce() -> Result<Value, Fail> + Send + 'static,
+) -> Answer<T> {
+    let value = blocking(f).await.and_then(|r| r).map_err(ApiFail)?;
+    serde_json::from_value(value).map(Json).map_err(|e| {
+        tracing::error!(error = %e, "an answer does not fit its type");
+        ApiFail(Fail::new(StatusCode::INTERNAL_SERVER_ERROR, format!("ответ не соответствует описанию API: {e}")))
+    })
+}
+
+/// A write's number, answered as `{"event": n}` or `{"request": n}`.
+async fn write<T: Serialize + Send + 'static>(f: impl FnOnce() -> Result<T, Fail> + Send + 'static) -> Answer<T> {
     blocking(f).await.and_then(|r| r).map(Json).map_err(ApiFail)
 }
 
@@ -87,11 +98,29 @@ pub fn router() -> Router<Arc<App>> {
         .route("/moves/{id}/decide", post(decide))
 }
 
+/// The OpenAPI document, generated once.
+static OPENAPI: std::sync::LazyLock<String> = std::sync::LazyLock::new(super::openapi::text);
+
 async fn openapi() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI.as_str()).into_response()
 }
 
-async fn overview(State(app): Shared, _: Bearer) -> Answer {
+/// A query, or 400 with what is wrong with it, in Russian.
+fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiFail> {
+    q.map(|Query(q)| q).map_err(|e| ApiFail(Fail::new(e.status(), super::errors::explain(e.status(), &e.body_text()))))
+}
+
+/// A path segment that names something: only spaces name nothing there is.
+fn named(id: &str) -> Result<(), ApiFail> {
+    if id.trim().is_empty() {
+        Err(ApiFail(Fail::not_found("пустой идентификатор в адресе: такого нет")))
+    } else {
+        Ok(())
+    }
+}
+
+async fn overview(State(app): Shared, _: Bearer, q: Result<Query<Empty>, QueryRejection>) -> Answer<types::Overview> {
+    query(q)?;
     run(move || {
         let view = app.view()?;
         let report = view.report();
@@ -100,7 +129,30 @@ async fn overview(State(app): Shared, _: Bearer) -> Answer {
     .await
 }
 
-async fn roadmap(State(app): Shared, _: Bearer, Path(id): Path<String>, Query(filters): Query<Filters>) -> Answer {
+/// No query parameters.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Empty {}
+
+async fn roadmap(
+    State(app): Shared,
+    _: Bearer,
+    Path(id): Path<String>,
+    q: Result<Query<types::RoadmapQuery>, QueryRejection>,
+) -> Answer<types::Roadmap> {
+    let q = query(q)?;
+    named(&id)?;
+    if q.executor.as_deref().is_some_and(|e| e.trim().is_empty()) {
+        return Err(ApiFail(Fail::bad("пустой исполнитель: уберите параметр executor или укажите идентификатор")));
+    }
+    let filters = Filters {
+        executor: q.executor,
+        status: q
+            .status
+            .map(|s| serde_json::to_value(s).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()),
+        from: q.from,
+        to: q.to,
+    };
     run(move || {
         let view = app.view()?;
         let report = view.report();
@@ -109,25 +161,44 @@ async fn roadmap(State(app): Shared, _: Bearer, Path(id): Path<String>, Query(fi
     .await
 }
 
-async fn indicators(State(app): Shared, _: Bearer, Path(id): Path<String>) -> Answer {
+async fn indicators(
+    State(app): Shared,
+    _: Bearer,
+    Path(id): Path<String>,
+    q: Result<Query<Empty>, QueryRejection>,
+) -> Answer<types::Indicators> {
+    query(q)?;
+    named(&id)?;
     run(move || data::indicators(&*app.view()?, &id)).await
 }
 
-#[derive(Deserialize)]
-struct Weeks {
-    weeks: Option<u64>,
-}
-
-async fn executor(State(app): Shared, _: Bearer, Path(id): Path<String>, Query(w): Query<Weeks>) -> Answer {
+async fn executor(
+    State(app): Shared,
+    _: Bearer,
+    Path(id): Path<String>,
+    q: Result<Query<types::WeeksQuery>, QueryRejection>,
+) -> Answer<types::Executor> {
+    let weeks = query(q)?.weeks.unwrap_or(4);
+    named(&id)?;
+    if !(1..=52).contains(&weeks) {
+        return Err(ApiFail(Fail::bad(format!("weeks = {weeks}: от 1 до 52 недель"))));
+    }
     run(move || {
         let view = app.view()?;
         let report = view.report();
-        data::executor(&view, &report, &id, w.weeks.unwrap_or(4).clamp(1, 52))
+        data::executor(&view, &report, &id, u64::from(weeks))
     })
     .await
 }
 
-async fn occurrence(State(app): Shared, _: Bearer, Path(id): Path<String>) -> Answer {
+async fn occurrence(
+    State(app): Shared,
+    _: Bearer,
+    Path(id): Path<String>,
+    q: Result<Query<Empty>, QueryRejection>,
+) -> Answer<types::Occurrence> {
+    query(q)?;
+    named(&id)?;
     run(move || {
         let view = app.view()?;
         let report = view.report();
@@ -137,20 +208,9 @@ async fn occurrence(State(app): Shared, _: Bearer, Path(id): Path<String>) -> An
     .await
 }
 
-/// A JSON body, or 422 with what is wrong with it.
+/// A JSON body, or 4xx with what is wrong with it, in Russian.
 fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiFail> {
     b.map(|Json(t)| t).map_err(|e| ApiFail(Fail::new(e.status(), super::errors::explain(e.status(), &e.body_text()))))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ReportBody {
-    kind: String,
-    on: Option<NaiveDate>,
-    percent: Option<u8>,
-    reason: Option<String>,
-    note: Option<String>,
-    evidence: Option<String>,
 }
 
 async fn report(
@@ -158,34 +218,31 @@ async fn report(
     Bearer(user): Bearer,
     Path(id): Path<String>,
     b: Result<Json<ReportBody>, JsonRejection>,
-) -> Answer {
+) -> Answer<types::Written> {
     let b = body(b)?;
-    let request = actions::report_request(&b.kind, b.on, b.percent, b.reason, b.note.is_some())?;
-    run(move || actions::report(&app, &user, &id, request, b.note, b.evidence, None).map(|n| json!({"event": n}))).await
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MoveBody {
-    to: NaiveDate,
-    reason: String,
+    named(&id)?;
+    let (kind, on, percent, reason, note, evidence) = match b {
+        ReportBody::Done { on, note, evidence } => ("done", on, None, None, note, evidence),
+        ReportBody::Partial { percent, note, evidence } => ("partial", None, Some(percent), None, note, evidence),
+        ReportBody::NotDone { reason, note, evidence } => ("not_done", None, None, Some(reason), note, evidence),
+    };
+    let request = actions::report_request(kind, on, percent, reason, note.is_some())?;
+    write(move || {
+        actions::report(&app, &user, &id, request, note, evidence, None).map(|event| types::Written { event })
+    })
+    .await
 }
 
 async fn request_move(
     State(app): Shared,
     Bearer(user): Bearer,
     Path(id): Path<String>,
-    b: Result<Json<MoveBody>, JsonRejection>,
-) -> Answer {
+    b: Result<Json<types::MoveBody>, JsonRejection>,
+) -> Answer<types::Requested> {
     let b = body(b)?;
-    run(move || actions::request_move(&app, &user, &id, b.to, &b.reason).map(|n| json!({"request": n}))).await
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ReviewBody {
-    decision: String,
-    reason: Option<String>,
+    named(&id)?;
+    write(move || actions::request_move(&app, &user, &id, b.to, &b.reason).map(|request| types::Requested { request }))
+        .await
 }
 
 async fn review(
@@ -193,47 +250,34 @@ async fn review(
     Bearer(user): Bearer,
     Path(id): Path<String>,
     b: Result<Json<ReviewBody>, JsonRejection>,
-) -> Answer {
-    let b = body(b)?;
-    let accept = actions::decision(&b.decision, "accept", "reject")?;
-    run(move || actions::review(&app, &user, &id, accept, b.reason).map(|n| json!({"event": n}))).await
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DecideBody {
-    decision: String,
+) -> Answer<types::Written> {
+    let (accept, reason) = match body(b)? {
+        ReviewBody::Accept {} => (true, None),
+        ReviewBody::Reject { reason } => (false, Some(reason)),
+    };
+    named(&id)?;
+    write(move || actions::review(&app, &user, &id, accept, reason).map(|event| types::Written { event })).await
 }
 
 async fn decide(
     State(app): Shared,
     Bearer(user): Bearer,
     Path(id): Path<i64>,
-    b: Result<Json<DecideBody>, JsonRejection>,
-) -> Answer {
-    let b = body(b)?;
-    let approve = actions::decision(&b.decision, "approve", "decline")?;
-    run(move || actions::decide(&app, &user, id, approve).map(|n| json!({"event": n}))).await
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ValueBody {
-    indicator: String,
-    period: String,
-    value: f64,
-    executor: Option<String>,
-    source: Option<String>,
+    b: Result<Json<types::DecideBody>, JsonRejection>,
+) -> Answer<types::Decided> {
+    let approve = matches!(body(b)?.decision, Decision::Approve);
+    write(move || actions::decide(&app, &user, id, approve).map(|event| types::Decided { event })).await
 }
 
 async fn enter_value(
     State(app): Shared,
     Bearer(user): Bearer,
     Path(id): Path<String>,
-    b: Result<Json<ValueBody>, JsonRejection>,
-) -> Answer {
+    b: Result<Json<types::ValueBody>, JsonRejection>,
+) -> Answer<types::Written> {
     let b = body(b)?;
-    run(move || {
+    named(&id)?;
+    write(move || {
         let reading = Reading {
             indicator: b.indicator,
             period: b.period,
@@ -241,7 +285,7 @@ async fn enter_value(
             executor: b.executor,
             source: b.source,
         };
-        actions::enter_value(&app, &user, &id, reading).map(|n| json!({"event": n}))
+        actions::enter_value(&app, &user, &id, reading).map(|event| types::Written { event })
     })
     .await
 }

@@ -16,9 +16,11 @@ mod errors;
 mod exports;
 pub mod gantt;
 mod lists;
+pub mod openapi;
 mod pages;
 mod signin;
 pub mod state;
+pub mod types;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
