@@ -840,8 +840,64 @@ async fn an_author_decides_from_the_list(backend: Backend) {
     assert!(page.contains("Мои сроки"), "the refusal says where to go: {page}");
 }
 
+/// A page is rendered once per view and session: the same bytes and ETag the second time, 304
+/// when the browser has them, a new page after a report; never served on an ended session.
+async fn pages_are_rendered_once_and_revalidated(backend: Backend) {
+    let site = Site::new(backend);
+    let (viewer, admin) = (site.who("viewer"), site.who("admin"));
+    let get = |who: &Who, uri: &str, etag: Option<&str>| {
+        let mut r = Request::get(uri)
+            .header(header::COOKIE, format!("{}={}", auth::COOKIE, who.cookie))
+            .header(header::ACCEPT_ENCODING, "gzip");
+        if let Some(tag) = etag {
+            r = r.header(header::IF_NONE_MATCH, tag);
+        }
+        r.body(Body::empty()).expect("request")
+    };
+    let etag = |headers: &[(String, String)]| {
+        headers.iter().find(|(k, _)| k == "etag").map(|(_, v)| v.clone()).expect("an ETag")
+    };
+    let uri = format!("/r/{MODEL}");
+    let (status, first_headers, first) = site.send(get(&viewer, &uri, None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(first_headers.iter().any(|(k, v)| k == "content-encoding" && v == "gzip"), "{first_headers:?}");
+    let (_, second_headers, second) = site.send(get(&viewer, &uri, None)).await;
+    assert_eq!(etag(&first_headers), etag(&second_headers));
+    assert_eq!(first, second, "the same bytes");
+    let (status, _, body) = site.send(get(&viewer, &uri, Some(&etag(&first_headers)))).await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    assert!(body.is_empty());
+    // Another user's page is their own (their name, their forms' token).
+    let (_, admin_headers, _) = site.send(get(&admin, &uri, None)).await;
+    assert_ne!(etag(&admin_headers), etag(&first_headers));
+    // A report changes the page.
+    let path = format!("/api/occurrences/{}/report", encode(AMURSKY));
+    assert_eq!(site.api(&admin, "POST", &path, Some(json!({"kind": "done"}))).await.0, StatusCode::OK);
+    let (status, after, _) = site.send(get(&viewer, &uri, Some(&etag(&first_headers)))).await;
+    assert_eq!(status, StatusCode::OK, "a new page after the report");
+    assert_ne!(etag(&after), etag(&first_headers));
+    // Signed out, the cached page is gone with the session.
+    let (status, _) = site.form(&viewer, "/logout", &[("_csrf", &viewer.csrf)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, headers, _) = site.send(get(&viewer, &uri, Some(&etag(&after)))).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "to the sign-in page: {headers:?}");
+}
+
+/// The regional model's timeline stays small: recurring work is one band per activity.
+async fn the_regional_timeline_is_small(backend: Backend) {
+    let site = Site::new(backend);
+    let viewer = site.who("viewer");
+    let (status, page) = site.get(Some(&viewer), &format!("/r/{MODEL}/timeline")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<svg"), "a chart");
+    assert!(page.len() < 300 * 1024, "{} bytes", page.len());
+    assert!(page.contains("сроков: "), "bands sum up their occurrences");
+}
+
 on_both_backends!(
     async
+    pages_are_rendered_once_and_revalidated,
+    the_regional_timeline_is_small,
     access_matrix_through_the_forms,
     access_matrix_through_the_api,
     sign_in_sets_a_safe_cookie_and_failures_are_limited,

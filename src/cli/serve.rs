@@ -110,7 +110,15 @@ async fn serve(global: &Global, args: Args) -> super::Exit {
         err_line!("ошибка: {e}");
         2u8
     })?;
-    let app = Arc::new(App { config, templates, roadmaps, pool, fixed_now: global.now, cache: Default::default() });
+    let app = Arc::new(App {
+        config,
+        templates,
+        roadmaps,
+        pool,
+        fixed_now: global.now,
+        cache: Default::default(),
+        pages: Default::default(),
+    });
 
     let (stop, stopped) = watch::channel(false);
     let signals = tokio::spawn(wait_for_signal(stop));

@@ -261,19 +261,63 @@ fn row(out: &mut String, bar: &Bar, y: f64, x: &dyn Fn(NaiveDate) -> f64) {
             let (a, b) = (x(t.opens.min(t.due)), x(t.opens.max(t.due)));
             tick(out, t, a, (b - a).max(3.0), top, &stroke);
         }
-        ticks => {
-            let a = ticks.iter().map(|t| x(t.opens.min(t.due))).fold(f64::INFINITY, f64::min);
-            let b = ticks.iter().map(|t| x(t.opens.max(t.due))).fold(f64::NEG_INFINITY, f64::max);
-            let _ = write!(
-                out,
-                r##"<line x1="{a:.1}" x2="{b:.1}" y1="{m:.1}" y2="{m:.1}" stroke="#b0bec5" stroke-width="2"/>"##,
-                m = y + ROW / 2.0
-            );
-            for t in ticks {
-                tick(out, t, x(t.due) - 2.0, 4.0, top, &stroke);
-            }
+        ticks => band(out, ticks, y, top, &stroke, x),
+    }
+}
+
+/// States from the most to the least urgent: a day with several occurrences shows the first.
+const URGENCY: [&str; 8] =
+    ["overdue", "not_done", "due_soon", "open", "planned", "done_late", "done_on_time", "cancelled"];
+
+/// A recurring activity as one band: a thin line over its span, and on it one segment per run
+/// of consecutive due dates in the same (most urgent) state — a handful of shapes however many
+/// occurrences (a weekly report of twenty districts is hundreds). What the band sums up is in
+/// its tooltip; each occurrence is reached through the activity's page and the lists.
+fn band(out: &mut String, ticks: &[Tick], y: f64, top: f64, stroke: &str, x: &dyn Fn(NaiveDate) -> f64) {
+    let a = ticks.iter().map(|t| x(t.opens.min(t.due))).fold(f64::INFINITY, f64::min);
+    let b = ticks.iter().map(|t| x(t.opens.max(t.due))).fold(f64::NEG_INFINITY, f64::max);
+    let rank = |state: &str| URGENCY.iter().position(|s| *s == state).unwrap_or(URGENCY.len());
+    let mut days: std::collections::BTreeMap<NaiveDate, &'static str> = Default::default();
+    let mut counts = [0usize; URGENCY.len() + 1];
+    for t in ticks {
+        counts[rank(t.state)] += 1;
+        let day = days.entry(t.due).or_insert(t.state);
+        if rank(t.state) < rank(day) {
+            *day = t.state;
         }
     }
+    let summary: Vec<String> = URGENCY
+        .iter()
+        .zip(counts)
+        .filter(|(_, n)| *n > 0)
+        .map(|(state, n)| format!("{} — {n}", STATES.iter().find(|s| s.0 == *state).map_or(*state, |s| s.2)))
+        .collect();
+    let _ = write!(
+        out,
+        r##"<g><title>{} {}: {}</title><line x1="{a:.1}" x2="{b:.1}" y1="{m:.1}" y2="{m:.1}" stroke="#b0bec5" stroke-width="2"/>"##,
+        ticks.len(),
+        crate::diag::plural(ticks.len() as u64, ["срок", "срока", "сроков"]),
+        escape(&summary.join(", ")),
+        m = y + ROW / 2.0
+    );
+    let mut runs: Vec<(NaiveDate, NaiveDate, &str)> = Vec::new();
+    for (&day, &state) in &days {
+        match runs.last_mut() {
+            Some(run) if run.2 == state => run.1 = day,
+            _ => runs.push((day, day, state)),
+        }
+    }
+    for (first, last, state) in runs {
+        let left = x(first) - 2.0;
+        let _ = write!(
+            out,
+            r#"<rect class="st-{}" x="{left:.1}" y="{top:.1}" width="{:.1}" height="12" fill="{}"{stroke}/>"#,
+            escape(state),
+            x(last) + 2.0 - left,
+            fill(state)
+        );
+    }
+    out.push_str("</g>");
 }
 
 /// One occurrence: a linked rect with its tooltip.
@@ -360,11 +404,44 @@ mod tests {
                 vec![occurrence("done_on_time", "C1", d(2023, 9, 30)), occurrence("planned", "C2", d(2023, 10, 31))],
             ),
         ]);
-        for label in ["A", "C1", "C2"] {
+        for label in ["A"] {
             assert!(tick_rect(&out, label).contains(r##"stroke="#8b0000""##), "{label}");
         }
         assert!(!tick_rect(&out, "B").contains("#8b0000"));
+        // The recurring one is a band: each of its segments outlined.
+        let band = &out[out.find("<g><title>2 срока").expect("the band")..];
+        let band = &band[..band.find("</g>").expect("closed")];
+        assert_eq!(band.matches("<rect").count(), 2, "{band}");
+        assert_eq!(band.matches(r##"stroke="#8b0000""##).count(), 2, "{band}");
         assert!(out.contains("◆</tspan> 1.2 Критическое"));
+    }
+
+    #[test]
+    fn a_recurring_activity_is_one_band_of_a_few_shapes() {
+        // Ten weekly dates for twenty districts: done, then late, then open, then planned.
+        let mut ticks = Vec::new();
+        for week in 0..10u64 {
+            let due = d(2023, 9, 4) + Days::new(7 * week);
+            let state = match week {
+                0..=3 => "done_on_time",
+                4..=5 => "overdue",
+                6 => "due_soon",
+                _ => "planned",
+            };
+            for district in 0..20 {
+                // One district late in the first weeks: the day shows the more urgent state.
+                let state = if week == 1 && district == 7 { "overdue" } else { state };
+                ticks.push(occurrence(state, "t", due));
+            }
+        }
+        let out = chart(vec![bar("Еженедельный отчёт", false, ticks)]);
+        let band = &out[out.find("<g><title>200 сроков").expect("the band with its count")..];
+        let band = &band[..band.find("</g>").expect("closed")];
+        let states: Vec<&str> = band.split("class=\"st-").skip(1).map(|r| &r[..r.find('"').unwrap_or(0)]).collect();
+        assert_eq!(states, ["done_on_time", "overdue", "done_on_time", "overdue", "due_soon", "planned"], "{band}");
+        assert!(band.contains("просрочено, нет отчёта — 41"), "{band}");
+        assert!(!band.contains("<a"), "no link per occurrence");
+        assert!(out.len() < 6_000, "{} bytes", out.len());
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod access;
 mod actions;
 mod api;
 pub mod auth;
+mod cache;
 pub mod data;
 mod errors;
 mod exports;
@@ -60,6 +61,9 @@ pub struct Config {
     /// Proxies whose `X-Forwarded-For` names the client (for the sign-in limit per address):
     /// behind nginx on the same host, every request arrives from 127.0.0.1.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Keep rendered pages per view, session and address (render once, serve many; ETag/304).
+    /// Off, every request renders its page (benchmarks compare the two).
+    pub page_cache: bool,
 }
 
 impl Default for Config {
@@ -72,6 +76,7 @@ impl Default for Config {
             session_hours: 12,
             secure_cookies: true,
             trusted_proxies: vec![std::net::Ipv4Addr::LOCALHOST.into(), std::net::Ipv6Addr::LOCALHOST.into()],
+            page_cache: true,
         }
     }
 }
@@ -86,6 +91,8 @@ pub struct App {
     pub fixed_now: Option<DateTime<FixedOffset>>,
     /// The last view made, while the plan, the log and the minute stay the same.
     pub cache: std::sync::Mutex<Option<(ViewKey, Arc<View>)>>,
+    /// Pages as rendered for that view, per session and address (`cache`).
+    pub pages: cache::Pages,
 }
 
 /// What a view depends on: the roadmaps' version, the latest event, the minute.
@@ -98,6 +105,12 @@ impl App {
 
     /// The plan and the log as of now (to the minute): made once per change of the roadmaps, the
     /// log or the minute, and shared by the requests in between.
+    /// What the view at this instant depends on.
+    pub fn view_key(&self) -> Result<ViewKey, Fail> {
+        let version = self.roadmaps.current().version;
+        Ok((version, self.store(|s| s.last_event())?, self.now().timestamp().div_euclid(60)))
+    }
+
     pub fn view(&self) -> Result<Arc<View>, Fail> {
         let snapshot = self.roadmaps.current();
         let now = self.now();
@@ -288,6 +301,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/ics/{feed}", get(pages::feed))
         .route("/static/karta.css", get(pages::css))
         .route("/healthz", get(pages::health))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), cache::pages))
         .layer(DefaultBodyLimit::max(form_limit))
         // Reports carry an evidence file: their own, larger limit.
         .merge(

@@ -87,6 +87,7 @@ impl Site {
             pool: Pool::open(PathBuf::from(&db)).expect("pool"),
             fixed_now: Some(now()),
             cache: Default::default(),
+            pages: Default::default(),
         };
         Site { dir, db, app: Arc::new(app) }
     }
