@@ -42,20 +42,27 @@ struct Page {
     gzip: Bytes,
 }
 
+/// The pages kept, and their keys oldest first.
+#[derive(Default)]
+struct Kept {
+    map: HashMap<Key, Arc<Page>>,
+    order: VecDeque<Key>,
+}
+
 /// The pages kept.
 #[derive(Default)]
 pub struct Pages {
-    inner: Mutex<(HashMap<Key, Arc<Page>>, VecDeque<Key>)>,
+    inner: Mutex<Kept>,
 }
 
 impl Pages {
     fn get(&self, key: &Key) -> Option<Arc<Page>> {
-        self.inner.lock().ok()?.0.get(key).cloned()
+        self.inner.lock().ok()?.map.get(key).cloned()
     }
 
     fn put(&self, key: Key, page: Arc<Page>) {
         let Ok(mut inner) = self.inner.lock() else { return };
-        let (map, order) = &mut *inner;
+        let Kept { map, order } = &mut *inner;
         // Pages made for an older view can never be asked for again.
         if order.front().is_some_and(|k| k.view != key.view) {
             map.retain(|k, _| k.view == key.view);
