@@ -93,6 +93,11 @@ fn serve(dir: &Path) -> (Killed, String) {
 }
 
 async fn browser() -> (Killed, Client) {
+    browser_with(None).await
+}
+
+/// A browser whose downloads go to `downloads`.
+async fn browser_with(downloads: Option<&Path>) -> (Killed, Client) {
     let port = free_port();
     let driver = Command::new("chromedriver")
         .arg(format!("--port={port}"))
@@ -112,7 +117,11 @@ async fn browser() -> (Killed, Client) {
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--window-size=1280,1000", "--lang=ru-RU", format!("--user-data-dir={}", profile.display()),
-            ]
+            ],
+            "prefs": {
+                "download.default_directory": downloads.map(|d| d.display().to_string()).unwrap_or_default(),
+                "download.prompt_for_download": false,
+            },
         }),
     );
     // Two TLS back ends are linked (lettre's and the WebDriver client's): pick one.
@@ -216,8 +225,115 @@ async fn a_coordinator_reports_the_overdue_item_and_is_refused_another_district(
     client.close().await.expect("close");
 }
 
+/// Signs in through the form and waits for the page it lands on.
+async fn sign_in(client: &Client, base: &str, login: &str, password: &str, lands: &str) {
+    client.goto(&format!("{base}/login")).await.expect("open");
+    client.find(Locator::Id("login")).await.expect("login field").send_keys(login).await.expect("type");
+    client.find(Locator::Id("password")).await.expect("password field").send_keys(password).await.expect("type");
+    client.find(Locator::Id("login-submit")).await.expect("button").click().await.expect("click");
+    if client.wait().for_url(&url(base, lands)).await.is_err() {
+        let at = client.current_url().await.expect("url");
+        panic!("{login} is not on {lands} but {at}:\n{}", client.source().await.unwrap_or_default());
+    }
+}
+
+/// A workspace with the bundled roadmaps on `backend`, and `karta serve` over it.
+fn workspace(backend: Backend) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("dir");
+    support::copy_roadmaps(dir.path());
+    std::fs::write(dir.path().join("store"), backend.db(dir.path())).expect("store");
+    dir
+}
+
+/// The author of the regional model approves a district's request to move a deadline from the
+/// list of what waits for them, in one click, and the occurrence shows the new date.
+async fn an_author_approves_a_move_from_the_list(backend: Backend) {
+    let dir = workspace(backend);
+    add_user(
+        dir.path(),
+        &["iro", "--name", "Петрова А.А.", "--role", "author", "--organisation", "khk-iro"],
+        "пароль-иро-1",
+    );
+    let mut s = store::open(Path::new(&db(dir.path()))).expect("store");
+    let date = chrono::NaiveDate::from_ymd_opt(2023, 10, 27).expect("date");
+    let request = s.request_move(AMURSKY, date, "каникулы", "amur", NOW).expect("a request");
+    drop(s);
+    let (_server, base) = serve(dir.path());
+    let (_driver, client) = browser().await;
+    sign_in(&client, &base, "iro", "пароль-иро-1", "/").await;
+    assert!(text(&client, "main").await.contains("Ждут вашего решения: 1"), "on the overview");
+    client.goto(&format!("{base}/me")).await.expect("open");
+    let approve = format!("form[action=\"/moves/{request}/decide\"] button[value=approve]");
+    client.find(Locator::Css(&approve)).await.expect("the request with its buttons").click().await.expect("click");
+    client.wait().for_element(Locator::Css("[role=status]")).await.expect("a confirmation");
+    assert!(client.current_url().await.expect("url").path() == "/me", "back on the list");
+    assert!(client.find(Locator::Css(&approve)).await.is_err(), "nothing left to decide");
+    assert_eq!(events_about(dir.path(), AMURSKY), 1, "the move is recorded");
+    client.goto(&format!("{base}/o/{}", encode(AMURSKY))).await.expect("open");
+    assert!(text(&client, "main").await.contains("27.10.2023"), "the new date");
+    client.close().await.expect("close");
+}
+
+/// Leadership goes from the executor × roadmap view to the late occurrences behind a cell and
+/// downloads them as XLSX; the workbook has the rows the page lists.
+async fn leadership_drills_down_and_downloads_the_table(backend: Backend) {
+    let dir = workspace(backend);
+    add_user(dir.path(), &["head", "--name", "Сидоров С.С.", "--role", "viewer"], "пароль-руководителя");
+    let downloads = tempfile::tempdir().expect("downloads");
+    let (_server, base) = serve(dir.path());
+    let (_driver, client) = browser_with(Some(downloads.path())).await;
+    sign_in(&client, &base, "head", "пароль-руководителя", "/").await;
+    client.find(Locator::Css("nav a[href=\"/districts\"]")).await.expect("the menu").click().await.expect("click");
+    let cell = "a[href*=\"executor=mo-amursky\"][href*=\"roadmap=khabarovsk-model-2023-2024\"]";
+    client.find(Locator::Css(cell)).await.expect("Amursky's cell for the model").click().await.expect("click");
+    client.wait().for_element(Locator::Css("table.grid")).await.expect("the list");
+    let mut listed = Vec::new();
+    for link in client.find_all(Locator::Css("table.grid tbody tr td a[href^=\"/o/\"]")).await.expect("rows") {
+        let href = link.attr("href").await.expect("href").expect("a link");
+        let id = href.trim_start_matches("/o/");
+        listed.push(percent_encoding::percent_decode_str(id).decode_utf8_lossy().into_owned());
+    }
+    assert!(listed.iter().any(|id| id == AMURSKY), "{listed:?}");
+    client
+        .find(Locator::Css("a[href^=\"/occurrences/export.xlsx\"]"))
+        .await
+        .expect("the download")
+        .click()
+        .await
+        .expect("click");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let file = loop {
+        let done = std::fs::read_dir(downloads.path())
+            .expect("downloads")
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == "xlsx"));
+        if let Some(f) = done {
+            break f;
+        }
+        assert!(Instant::now() < deadline, "no download");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&file).expect("a workbook");
+    let name = calamine::Reader::sheet_names(&book)[0].clone();
+    let sheet = calamine::Reader::worksheet_range(&mut book, &name).expect("sheet");
+    let exported: Vec<String> = (1..sheet.height())
+        .map(|r| calamine::DataType::get_string(sheet.get((r, 9)).expect("id")).expect("text").to_string())
+        .collect();
+    assert!(exported.len() >= listed.len(), "every row, not only the page's");
+    assert_eq!(exported[..listed.len()], listed[..], "the workbook has the page's rows, in its order");
+    let found = text(&client, "p.lead").await;
+    assert!(found.contains(&format!("Найдено {}", exported.len())), "{found}");
+    client.close().await.expect("close");
+}
+
 fn url(base: &str, path: &str) -> url::Url {
     url::Url::parse(&format!("{base}{path}")).expect("url")
 }
 
-on_both_backends!(async a_coordinator_reports_the_overdue_item_and_is_refused_another_district);
+on_both_backends!(
+    async
+    a_coordinator_reports_the_overdue_item_and_is_refused_another_district,
+    an_author_approves_a_move_from_the_list,
+    leadership_drills_down_and_downloads_the_table,
+);
