@@ -195,6 +195,15 @@ async fn the_league_shares_places_and_skips_those_with_nothing_due(backend: Back
     assert_eq!(sheet.height(), league.len() + 1);
     let first: Vec<Value> = (0..2).map(|c| json!(sheet.get((1, c)).map(|d| d.to_string()))).collect();
     assert_eq!(first[1], json!(league[0]["title"].as_str()), "{first:?}");
+
+    // An executor's three lists in one download: as many rows as their page lists.
+    let (_, page) = site.get(Some(&viewer), "/e/mo-amursky?weeks=52").await;
+    let (status, bytes) = download(&site, &viewer, "/e/mo-amursky/export/deadlines.csv").await;
+    assert_eq!(status, StatusCode::OK);
+    let text = String::from_utf8(bytes).expect("utf-8");
+    let rows = page.matches("<tr class=\"row ").count();
+    assert!(rows > 0);
+    assert_eq!(text.trim_start_matches('\u{feff}').lines().count(), rows + 1, "{text}");
 }
 
 on_both_backends!(

@@ -394,7 +394,7 @@ async fn every_page_renders_for_a_signed_in_user(backend: Backend) {
     let site = Site::new(backend);
     let who = site.who("admin");
     let coordinator = site.who("coordinator");
-    let pages: [(&str, &str); 13] = [
+    let pages: [(&str, &str); 16] = [
         ("/", "Рейтинг исполнителей"),
         ("/r/lazo-2023-2024", "Ожидаемый результат"),
         ("/r/khabarovsk-model-2023-2024?executor=mo-amursky&status=overdue", "просрочено"),
@@ -408,6 +408,9 @@ async fn every_page_renders_for_a_signed_in_user(backend: Backend) {
         ("/r/lazo-2023-2024/doc/status.html", "Справка"),
         ("/r/council-2021-06-03", "Протокол"),
         ("/static/karta.css", ".st-overdue"),
+        ("/occurrences?state=late", "Показать все"),
+        ("/districts", "Исполнители по дорожным картам"),
+        ("/r/khabarovsk-model-2023-2024", "у кого и насколько"),
     ];
     for (page, expected) in pages {
         let (status, body) = site.get(Some(&who), page).await;
@@ -417,6 +420,18 @@ async fn every_page_renders_for_a_signed_in_user(backend: Backend) {
     // A coordinator's "my deadlines" is their executor's page; admin pages are not theirs.
     let (status, _) = site.get(Some(&coordinator), "/me").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+    // Leadership's is the late work everywhere.
+    let viewer = site.who("viewer");
+    let (status, headers, _) = site
+        .send(
+            Request::get("/me")
+                .header(header::COOKIE, format!("{}={}", auth::COOKIE, viewer.cookie))
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(headers.iter().any(|(k, v)| k == "location" && v == "/occurrences?state=late"), "{headers:?}");
     assert_eq!(site.get(Some(&coordinator), "/admin").await.0, StatusCode::FORBIDDEN);
     // Filters narrow the table: only Amursky's rows.
     let (_, filtered) =

@@ -136,18 +136,11 @@ pub fn overview(view: &View, report: &Report<'_>) -> Value {
             v
         })
         .collect();
-    // The latest first: what leadership should chase today.
+    // The most recently missed first: what leadership can still chase this week (the full list,
+    // sortable either way, is /occurrences).
     let mut late_list: Vec<&OccurrenceStatus<'_>> =
         report.occurrences.iter().filter(|s| matches!(s.state, State::Overdue { .. })).collect();
-    late_list.sort_by_key(|s| {
-        (
-            std::cmp::Reverse(match s.state {
-                State::Overdue { days, .. } => days,
-                _ => 0,
-            }),
-            s.due_date,
-        )
-    });
+    late_list.sort_by_key(|s| (std::cmp::Reverse(s.due_date), s.id));
     let overdue: Vec<Value> = late_list.iter().take(50).map(|s| item(view, s)).collect();
     let at_risk: Vec<Value> = report.occurrences.iter().filter(|s| s.at_risk).take(50).map(|s| item(view, s)).collect();
     json!({
@@ -359,7 +352,7 @@ pub fn executor(view: &View, report: &Report<'_>, id: &str, weeks: u64) -> Resul
             .map(|(_, s)| s)
             .collect();
         list.sort_by_key(|s| s.due_date);
-        list.into_iter().take(200).map(|s| item(view, s)).collect()
+        list.into_iter().map(|s| item(view, s)).collect()
     };
     let upcoming = pick(&|s| matches!(s.state, State::Open | State::DueSoon | State::Planned) && s.due_date <= horizon);
     let overdue = pick(&|s| matches!(s.state, State::Overdue { .. }));

@@ -180,6 +180,10 @@ pub async fn me(State(app): Shared, s: Session) -> Page {
     if let [one] = s.user.executors.as_slice() {
         return Ok(Redirect::to(&format!("/e/{}", data::encode(one))).into_response());
     }
+    // Leadership's own work is what is late, everywhere.
+    if s.user.role == Role::Viewer && s.user.executors.is_empty() {
+        return Ok(Redirect::to("/occurrences?state=late").into_response());
+    }
     run(move || {
         let view = app.view()?;
         if matches!(s.user.role, Role::Author | Role::Admin) {
