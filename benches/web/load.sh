@@ -6,14 +6,14 @@
 # clock moves (no --now), signed in as a viewer with gzip. Then the first request after a report
 # (median of 9) and the regional model's timeline size. Prints one table.
 #
-#   benches/web/load.sh [SECONDS]        # builds the release binary first
+#   benches/web/load.sh [SECONDS]        # builds the release binary first (or uses $KARTA_BIN)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds="${1:-20}"
 command -v wrk >/dev/null 2>&1 || { apt-get update -qq >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/karta-target}"
-cargo build --release --quiet --bin karta
-karta="$CARGO_TARGET_DIR/release/karta"
+if [ -z "${KARTA_BIN:-}" ]; then cargo build --release --quiet --bin karta; fi
+karta="${KARTA_BIN:-$CARGO_TARGET_DIR/release/karta}"
 
 work=$(mktemp -d)
 trap 'kill "${server:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
