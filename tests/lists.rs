@@ -191,9 +191,9 @@ async fn the_league_shares_places_and_skips_those_with_nothing_due(backend: Back
     }
     let (status, bytes) = download(&site, &viewer, "/export/league.xlsx").await;
     assert_eq!(status, StatusCode::OK);
-    let sheet = sheet(bytes);
-    assert_eq!(sheet.height(), league.len() + 1);
-    let first: Vec<Value> = (0..2).map(|c| json!(sheet.get((1, c)).map(|d| d.to_string()))).collect();
+    let table = sheet(bytes);
+    assert_eq!(table.height(), league.len() + 1);
+    let first: Vec<Value> = (0..2).map(|c| json!(table.get((1, c)).map(|d| d.to_string()))).collect();
     assert_eq!(first[1], json!(league[0]["title"].as_str()), "{first:?}");
 
     // An executor's three lists in one download: as many rows as their page lists.
@@ -204,6 +204,18 @@ async fn the_league_shares_places_and_skips_those_with_nothing_due(backend: Back
     let rows = page.matches("<tr class=\"row ").count();
     assert!(rows > 0);
     assert_eq!(text.trim_start_matches('\u{feff}').lines().count(), rows + 1, "{text}");
+
+    // The indicators' tables: a row per indicator and year, as the page's year rows.
+    let (_, page) = site.get(Some(&viewer), &format!("/r/{MODEL}/indicators")).await;
+    let years = page
+        .split("<table class=\"grid years\">")
+        .skip(1)
+        .map(|t| t[..t.find("</table>").unwrap_or(0)].matches("<tr><td>").count())
+        .sum::<usize>();
+    let (status, bytes) = download(&site, &viewer, &format!("/r/{MODEL}/export/indicators.xlsx")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(years > 0);
+    assert_eq!(sheet(bytes).height(), years + 1);
 }
 
 on_both_backends!(

@@ -27,6 +27,15 @@ pub async fn roadmap(
     filters: Result<Query<Filters>, axum::extract::rejection::QueryRejection>,
 ) -> Page {
     let Query(filters) = filters.map_err(|e| Fail::bad(format!("фильтр{}", super::errors::detail(&e.body_text()))))?;
+    if file.starts_with("indicators.") {
+        let kind = Kind::of(&file, "indicators")?;
+        return blocking(move || {
+            let view = app.view()?;
+            let page = data::indicators(&view, &id)?;
+            kind.answer(&indicators_table(&page), &format!("{id}-показатели-{}", view.today()))
+        })
+        .await?;
+    }
     let kind = Kind::of(&file, "table")?;
     blocking(move || {
         let view = app.view()?;
@@ -180,6 +189,45 @@ pub async fn executor(State(app): State<Arc<App>>, _: Session, Path((id, file)):
         kind.answer(&table, &format!("сроки-{id}-{}", view.today()))
     })
     .await?
+}
+
+/// The indicators page's tables in one: a row per indicator and year.
+fn indicators_table(page: &Value) -> Table {
+    let number = |v: &Value| v.as_f64().map_or(Cell::Empty, Cell::Number);
+    let mut rows = Vec::new();
+    for ind in page["document"]["indicators"].as_array().into_iter().flatten() {
+        let name =
+            format!("{}. {}", ind["number"].as_str().unwrap_or_default(), ind["title"].as_str().unwrap_or_default());
+        for y in ind["years"].as_array().into_iter().flatten() {
+            let met = match y["met"].as_bool() {
+                Some(true) => "да",
+                Some(false) => "нет",
+                None => "",
+            };
+            rows.push(vec![
+                Cell::from(name.as_str()),
+                Cell::from(ind["unit"].as_str().unwrap_or_default()),
+                y["year"].as_f64().map_or_else(|| Cell::from(y["year"].as_str().unwrap_or_default()), Cell::Number),
+                number(&y["baseline"]),
+                number(&y["target"]),
+                number(&y["actual"]),
+                Cell::from(met),
+            ]);
+        }
+    }
+    Table {
+        title: page["title"].as_str().unwrap_or("Показатели").to_string(),
+        columns: crate::table::columns(&[
+            ("Показатель", 50.0),
+            ("Единица измерения", 14.0),
+            ("Год", 8.0),
+            ("Базовое", 11.0),
+            ("Целевое", 11.0),
+            ("Фактическое", 11.0),
+            ("Достигнуто", 10.0),
+        ]),
+        rows,
+    }
 }
 
 /// The roadmap page's rows: section, number, activity, executors, the deadline as written, the
