@@ -749,6 +749,21 @@ async fn errors_are_russian_pages_and_json(backend: Backend) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let error = body["error"].as_str().unwrap_or_default();
     assert!(error.contains("неверное значение: ожидается целое число"), "{body}");
+    // Held to the OpenAPI document's rules, said in Russian.
+    let long = "причина ".repeat(600);
+    for (report, expected) in [
+        (json!({"kind": "not_done", "reason": long}), "поле reason: не длиннее 4000 знаков"),
+        (json!({"kind": "not_done", "reason": "   "}), "поле reason: не может быть пустым"),
+        (
+            json!({"kind": "done", "evidence": "ftp://files/акт.pdf"}),
+            "поле evidence: ссылка должна начинаться с https:// или http://",
+        ),
+        (json!({"kind": "partial", "percent": 120}), "поле percent: не больше 100"),
+    ] {
+        let (status, body) = site.api(&coordinator, "POST", &path, Some(report)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["error"], expected);
+    }
     assert!(english.iter().all(|w| !error.contains(w)), "{body}");
     let (status, body) = site.api(&coordinator, "DELETE", &path, None).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{body}");

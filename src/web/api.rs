@@ -208,18 +208,28 @@ async fn occurrence(
     .await
 }
 
-/// A JSON body, or 4xx with what is wrong with it, in Russian.
-fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiFail> {
-    b.map(|Json(t)| t).map_err(|e| ApiFail(Fail::new(e.status(), super::errors::explain(e.status(), &e.body_text()))))
+/// A JSON body of type `T`, held to its schema in the OpenAPI document (lengths, patterns,
+/// ranges: what the type alone does not say), or 4xx with what is wrong, in Russian.
+fn body<T: DeserializeOwned + schemars::JsonSchema>(b: Result<Json<Value>, JsonRejection>) -> Result<T, ApiFail> {
+    let Json(value) =
+        b.map_err(|e| ApiFail(Fail::new(e.status(), super::errors::explain(e.status(), &e.body_text()))))?;
+    let typed = serde_json::from_value::<T>(value.clone()).map_err(|e| {
+        let text = format!("Failed to deserialize the JSON body into the target type: {e}");
+        ApiFail(Fail::bad(super::errors::explain(StatusCode::UNPROCESSABLE_ENTITY, &text)))
+    })?;
+    match super::openapi::check::<T>(&value) {
+        Ok(()) => Ok(typed),
+        Err(why) => Err(ApiFail(Fail::bad(why))),
+    }
 }
 
 async fn report(
     State(app): Shared,
     Bearer(user): Bearer,
     Path(id): Path<String>,
-    b: Result<Json<ReportBody>, JsonRejection>,
+    b: Result<Json<Value>, JsonRejection>,
 ) -> Answer<types::Written> {
-    let b = body(b)?;
+    let b: ReportBody = body(b)?;
     named(&id)?;
     let (kind, on, percent, reason, note, evidence) = match b {
         ReportBody::Done { on, note, evidence } => ("done", on, None, None, note, evidence),
@@ -237,9 +247,9 @@ async fn request_move(
     State(app): Shared,
     Bearer(user): Bearer,
     Path(id): Path<String>,
-    b: Result<Json<types::MoveBody>, JsonRejection>,
+    b: Result<Json<Value>, JsonRejection>,
 ) -> Answer<types::Requested> {
-    let b = body(b)?;
+    let b: types::MoveBody = body(b)?;
     named(&id)?;
     write(move || actions::request_move(&app, &user, &id, b.to, &b.reason).map(|request| types::Requested { request }))
         .await
@@ -249,9 +259,9 @@ async fn review(
     State(app): Shared,
     Bearer(user): Bearer,
     Path(id): Path<String>,
-    b: Result<Json<ReviewBody>, JsonRejection>,
+    b: Result<Json<Value>, JsonRejection>,
 ) -> Answer<types::Written> {
-    let (accept, reason) = match body(b)? {
+    let (accept, reason) = match body::<ReviewBody>(b)? {
         ReviewBody::Accept {} => (true, None),
         ReviewBody::Reject { reason } => (false, Some(reason)),
     };
@@ -263,9 +273,9 @@ async fn decide(
     State(app): Shared,
     Bearer(user): Bearer,
     Path(id): Path<i64>,
-    b: Result<Json<types::DecideBody>, JsonRejection>,
+    b: Result<Json<Value>, JsonRejection>,
 ) -> Answer<types::Decided> {
-    let approve = matches!(body(b)?.decision, Decision::Approve);
+    let approve = matches!(body::<types::DecideBody>(b)?.decision, Decision::Approve);
     write(move || actions::decide(&app, &user, id, approve).map(|event| types::Decided { event })).await
 }
 
@@ -273,9 +283,9 @@ async fn enter_value(
     State(app): Shared,
     Bearer(user): Bearer,
     Path(id): Path<String>,
-    b: Result<Json<types::ValueBody>, JsonRejection>,
+    b: Result<Json<Value>, JsonRejection>,
 ) -> Answer<types::Written> {
-    let b = body(b)?;
+    let b: types::ValueBody = body(b)?;
     named(&id)?;
     write(move || {
         let reading = Reading {

@@ -261,3 +261,63 @@ pub fn text() -> String {
     s.push('\n');
     s
 }
+
+/// The validators of the request bodies, made once from the document.
+static VALIDATORS: std::sync::LazyLock<std::collections::HashMap<String, jsonschema::Validator>> =
+    std::sync::LazyLock::new(|| {
+        let doc = document();
+        doc["components"]["schemas"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(name, _)| name.ends_with("Body"))
+            .filter_map(|(name, _)| {
+                let root = json!({"$ref": format!("#/components/schemas/{name}"), "components": doc["components"]});
+                let validator = jsonschema::options().should_validate_formats(true).build(&root).ok()?;
+                Some((name.clone(), validator))
+            })
+            .collect()
+    });
+
+/// Holds a request body to its schema: `Err` says, in Russian, the first thing wrong.
+pub fn check<T: JsonSchema>(body: &Value) -> Result<(), String> {
+    let Some(validator) = VALIDATORS.get(T::schema_name().as_ref()) else { return Ok(()) };
+    match validator.iter_errors(body).next() {
+        None => Ok(()),
+        Some(e) => Err(russian(&e)),
+    }
+}
+
+/// What a schema error means, in Russian.
+fn russian(e: &jsonschema::ValidationError<'_>) -> String {
+    use jsonschema::error::ValidationErrorKind as K;
+    let path = e.instance_path().to_string();
+    let field = match path.trim_start_matches('/') {
+        "" => "запрос".to_string(),
+        p => format!("поле {}", p.replace('/', ".")),
+    };
+    match e.kind() {
+        K::MaxLength { limit } => format!("{field}: не длиннее {limit} знаков"),
+        K::MinLength { limit } => format!("{field}: не короче {limit} знаков"),
+        K::Pattern { pattern } if pattern == TEXT => format!("{field}: не может быть пустым"),
+        K::Pattern { pattern } if pattern == LINK => {
+            format!("{field}: ссылка должна начинаться с https:// или http://")
+        }
+        K::Pattern { pattern } => format!("{field}: не соответствует образцу {pattern}"),
+        K::Maximum { limit } => format!("{field}: не больше {limit}"),
+        K::Minimum { limit } => format!("{field}: не меньше {limit}"),
+        K::Required { property } => format!("нет обязательного поля {property}"),
+        K::AdditionalProperties { unexpected } => format!("лишние поля: {}", unexpected.join(", ")),
+        K::Enum { .. } | K::Constant { .. } => format!("{field}: недопустимое значение"),
+        K::Type { .. } => format!("{field}: неверный тип значения"),
+        K::Format { format } => format!("{field}: неверный формат ({format})"),
+        // One of several kinds: the branch that matches the kind says what is wrong.
+        K::OneOfNotValid { context } => context
+            .iter()
+            .filter(|branch| !branch.iter().any(|e| matches!(e.kind(), K::Constant { .. })))
+            .min_by_key(|branch| branch.len())
+            .and_then(|branch| branch.first())
+            .map_or_else(|| format!("{field}: не подходит ни под один вид запроса"), russian),
+        _ => format!("{field}: не соответствует описанию API"),
+    }
+}

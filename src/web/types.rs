@@ -333,9 +333,9 @@ pub struct Error {
 }
 
 /// Text that says something: not empty, not only spaces.
-const TEXT: &str = r"\S";
+pub const TEXT: &str = r"\S";
 /// A web link to evidence.
-const LINK: &str = r"^https?://\S";
+pub const LINK: &str = r"^https?://\S";
 
 /// `POST /occurrences/{occurrence}/report`: done, partly done (with a percentage) or not done
 /// (with the reason).
