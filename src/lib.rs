@@ -11,6 +11,7 @@ pub mod convert;
 pub mod deadline;
 pub mod diag;
 pub mod digest;
+pub mod form;
 pub mod ics;
 pub mod load;
 pub mod model;

@@ -7,6 +7,7 @@ mod check;
 mod convert;
 mod deadline;
 mod export;
+mod form;
 mod graph;
 mod history;
 mod ics;
@@ -128,8 +129,10 @@ pub enum Command {
     Status(status::Args),
     /// Every event about an occurrence or activity.
     History(history::Args),
-    /// Import reports from a CSV spreadsheet, all or nothing.
+    /// Import reports from a CSV spreadsheet or a filled report form (XLSX, ODS), all or nothing.
     Import(import::Args),
+    /// Write the report form of an executor for a period (XLSX), to fill and import.
+    Form(form::Args),
     /// Render an official document: roadmap, protocol, status, overdue-letter, indicators.
     Render(render::Args),
     /// Convert a roadmap table from DOCX, XLSX, ODS or CSV into roadmap YAML.
@@ -397,6 +400,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Status(a) => status::run(&cli.global, a),
         Command::History(a) => history::run(&cli.global, a),
         Command::Import(a) => import::run(&cli.global, a),
+        Command::Form(a) => form::run(&cli.global, a),
         Command::Render(a) => render::run(&cli.global, a),
         Command::Convert(a) => convert::run(&cli.global, a),
         Command::Remind(a) => remind::run(&cli.global, a),

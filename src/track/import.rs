@@ -45,6 +45,27 @@ enum Col {
     Reason,
 }
 
+/// The three answers a report gives, whatever words say them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    Done,
+    Partial,
+    NotDone,
+}
+
+/// The answer a word gives (case and spaces aside), in the words of spreadsheets and forms:
+/// one list for CSV imports and report forms.
+pub fn answer(word: &str) -> Option<Answer> {
+    match word.trim().to_lowercase().as_str() {
+        "выполнено" | "исполнено" | "done" | "да" | "+" => Some(Answer::Done),
+        "частично" | "выполнено частично" | "partial" | "в работе" => {
+            Some(Answer::Partial)
+        }
+        "не выполнено" | "не исполнено" | "not_done" | "нет" | "-" => Some(Answer::NotDone),
+        _ => None,
+    }
+}
+
 /// What the rows say, ready to append — or every problem found.
 pub fn read(
     path: &Path,
@@ -131,8 +152,8 @@ pub fn read(
             .get(occurrence.as_str())
             .map_or_else(|| now.date_naive(), |&i| now.with_timezone(&plan.occurrences[i].due.timezone()).date_naive());
         let status = field(Col::Status).map(str::to_lowercase).unwrap_or_else(|| "выполнено".into());
-        let action = match status.as_str() {
-            "выполнено" | "done" | "да" | "+" => {
+        let action = match answer(&status) {
+            Some(Answer::Done) => {
                 let Some(on) = row.date(field(Col::Date), Col::Date, "дата", true) else { continue };
                 if on > today {
                     row.error(Some(Col::Date), msg!("дата выполнения {} ещё не наступила", on.format("%d.%m.%Y"); "the completion date {} is in the future", on));
@@ -144,7 +165,7 @@ pub fn read(
                 }
                 Action::Done { on }
             }
-            "частично" | "partial" | "в работе" => {
+            Some(Answer::Partial) => {
                 let percent = match field(Col::Percent).map(|p| p.trim_end_matches('%').trim().parse::<u8>()) {
                     None => None,
                     Some(Ok(p)) if p <= 100 => Some(p),
@@ -158,7 +179,7 @@ pub fn read(
                 };
                 Action::Partial { percent }
             }
-            "не выполнено" | "not_done" | "нет" | "-" => {
+            Some(Answer::NotDone) => {
                 match field(Col::Reason).or(field(Col::Note)) {
                     Some(reason) => Action::NotDone { reason: reason.to_string() },
                     None => {
@@ -167,7 +188,8 @@ pub fn read(
                     }
                 }
             }
-            other => {
+            None => {
+                let other = status.as_str();
                 row.error(Some(Col::Status), msg!("непонятный статус «{}»", other; "unknown status «{}»", other));
                 continue;
             }
