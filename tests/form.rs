@@ -10,8 +10,11 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
 use serde_json::Value;
 use support::Backend;
+use support::site::{Site, Who};
 
 const NOW: &str = "2023-10-16T10:00:00+10:00";
 const LATER: &str = "2023-10-16T11:00:00+10:00";
@@ -272,8 +275,46 @@ async fn the_form_prints_on_a4_landscape_with_the_header_repeated(backend: Backe
     }
 }
 
+/// On the web: a coordinator downloads their district's form from its page and uploads it filled;
+/// another district's form, filled the same way, is refused whole.
+async fn a_coordinator_reports_through_the_web_form(backend: Backend) {
+    let site = Site::new(backend);
+    let coordinator = site.who("coordinator");
+    let dir = tempfile::tempdir().expect("dir");
+    let before = site.store().events().expect("events").len();
+    let (status, body) = upload(&site, &coordinator, dir.path(), "mo-amursky", AMURSKY).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(site.store().events().expect("events").len(), before + 1);
+    let (status, body) = upload(&site, &coordinator, dir.path(), "mo-bikinsky", BIKINSKY).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Отчёт!G8") && body.contains("отчитываться за него вы не можете"), "{body}");
+    assert_eq!(site.store().events().expect("events").len(), before + 1, "nothing more written");
+}
+
+/// Downloads a district's form from its page, fills `occurrence` as done, uploads it.
+async fn upload(site: &Site, who: &Who, dir: &Path, district: &str, occurrence: &str) -> (StatusCode, String) {
+    let (status, page) = site.get(Some(who), &format!("/e/{district}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let link = format!("/e/{district}/form.xlsx");
+    assert!(page.contains(&format!("action=\"{link}\"")), "the page offers the form");
+    let request = Request::get(format!("{link}?from=2023-10-09&to=2023-10-22"))
+        .header(header::COOKIE, format!("{}={}", karta::web::auth::COOKIE, who.cookie))
+        .body(Body::empty())
+        .expect("request");
+    let response = tower::ServiceExt::oneshot(karta::web::router(site.app.clone()), request).await.expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+    let bytes = http_body_util::BodyExt::collect(response.into_body()).await.expect("body").to_bytes();
+    let form = dir.join(format!("{district}.xlsx"));
+    std::fs::write(&form, &bytes).expect("save");
+    let filled = dir.join(format!("{district}-заполнено.xlsx"));
+    fill(&form, &filled, &[(occurrence, "G", "выполнено"), (occurrence, "H", "15.10.2023")], &[]);
+    let bytes = std::fs::read(&filled).expect("filled");
+    site.multipart(who, &format!("/e/{district}/form"), &[("_csrf", &who.csrf)], Some(("отчёт.xlsx", &bytes))).await
+}
+
 on_both_backends!(
     async
+    a_coordinator_reports_through_the_web_form,
     round_trip,
     every_refusal_names_its_cell,
     the_form_prints_on_a4_landscape_with_the_header_repeated,

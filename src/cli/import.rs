@@ -94,7 +94,7 @@ fn form(tracking: &mut Tracking, args: &Args) -> super::Exit {
         &tracking.events,
         tracking.now,
         &who,
-        None,
+        &|_, _| true,
     );
     let outcome = match read {
         Ok(outcome) => outcome,

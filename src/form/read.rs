@@ -9,7 +9,7 @@ use calamine::{Data, Range, Reader};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use super::{DONE, META, NOT_DONE, PARTIAL, REPORT, VALUES, cell, col};
-use crate::check::Workspace;
+use crate::check::{Unit, Workspace};
 use crate::compile::Plan;
 use crate::track::{self, Action, Event, NewEvent};
 
@@ -103,8 +103,9 @@ fn meta(range: &Range<Data>) -> Option<Meta> {
     Some(Meta { executors, from, rows })
 }
 
-/// Reads a filled form. `scope`: the executors the person importing may report for (none:
-/// anyone the form names). `file` names the batch and the refusals about the whole file.
+/// Reads a filled form. `may`: whether the person importing may report for an executor of a
+/// roadmap (on the command line, anyone the form names). `file` names the batch and the
+/// refusals about the whole file.
 #[allow(clippy::too_many_arguments)]
 pub fn read(
     file: &str,
@@ -114,7 +115,7 @@ pub fn read(
     existing: &[Event],
     now: DateTime<FixedOffset>,
     author: &str,
-    scope: Option<&[String]>,
+    may: &dyn Fn(&Unit, &str) -> bool,
 ) -> Result<Outcome, Vec<Refusal>> {
     let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
         .map_err(|e| vec![refuse(file, format!("не читается как таблица XLSX или ODS: {e}"))])?;
@@ -137,7 +138,6 @@ pub fn read(
     let batch = format!("{file}@{}", now.to_rfc3339());
     let mut refusals = Vec::new();
     let mut outcome = Outcome { executors: meta.executors.clone(), ..Outcome::default() };
-    let allowed = |e: &str| scope.is_none_or(|s| s.iter().any(|x| x == e));
 
     // Rows someone added below or between the form's own.
     let own: Vec<u32> = meta.rows.iter().filter(|(s, ..)| s == REPORT).map(|(_, r, _)| *r).collect();
@@ -184,7 +184,7 @@ pub fn read(
             refusals.push(refuse(at(col::STATE), format!("срок `{id}` не относится к исполнителям формы")));
             continue;
         };
-        if !allowed(owner) {
+        if !may(&ws.units[o.unit], owner) {
             refusals.push(refuse(
                 at(col::STATE),
                 format!("строка исполнителя `{owner}`: отчитываться за него вы не можете"),
@@ -296,16 +296,21 @@ pub fn read(
         let Some(raw) = text(&values, r, 7) else { continue };
         let at = cell(VALUES, 7, r);
         let mut parts = key.splitn(4, '|');
-        let (Some(_roadmap), Some(indicator), Some(executor), Some(period)) =
+        let (Some(roadmap), Some(indicator), Some(executor), Some(period)) =
             (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             refusals.push(refuse(at, "служебная запись формы повреждена"));
             continue;
         };
-        // The roadmap's own targets are its controller's (the form's executor) to report.
+        let Some(unit) = ws.units.iter().find(|u| u.id == roadmap) else {
+            refusals.push(refuse(at, format!("дорожной карты `{roadmap}` больше нет")));
+            continue;
+        };
+        // The roadmap's own targets are its controller's to report.
         let executor = (!executor.is_empty()).then_some(executor);
-        if let Some(e) = executor.filter(|e| !allowed(e)) {
-            refusals.push(refuse(at, format!("значение исполнителя `{e}`: вносить его вы не можете")));
+        let reporter = executor.or(unit.controller.as_deref()).unwrap_or_default();
+        if !may(unit, reporter) {
+            refusals.push(refuse(at, format!("значение исполнителя `{reporter}`: вносить его вы не можете")));
             continue;
         }
         let Ok(value) = raw.replace(',', ".").replace(' ', "").parse::<f64>() else {
@@ -333,6 +338,5 @@ pub fn read(
             batch: Some(batch.clone()),
         });
     }
-    let _ = ws;
     if refusals.is_empty() { Ok(outcome) } else { Err(refusals) }
 }

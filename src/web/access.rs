@@ -28,6 +28,16 @@ pub fn may_report(user: &User, unit: &Unit, occurrence: &Occurrence) -> bool {
     }
 }
 
+/// Whether `user` may report for `executor` in the roadmap (a report form's rows).
+pub fn may_report_for(user: &User, unit: &Unit, executor: &str) -> bool {
+    match user.role {
+        Role::Admin => true,
+        Role::Author => authored(user, unit),
+        Role::Coordinator => bound(user, unit, &executor.to_string()),
+        Role::Viewer => false,
+    }
+}
+
 /// Whether `user` may accept or reject reports and decide on moves in the roadmap.
 pub fn may_review(user: &User, unit: &Unit) -> bool {
     match user.role {

@@ -44,7 +44,7 @@ pub(super) fn blank<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Str
     Ok(Option::<String>::deserialize(d)?.filter(|s| !s.trim().is_empty()))
 }
 
-fn blank_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+pub(super) fn blank_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
     match blank(d)? {
         None => Ok(None),
         Some(s) => s.parse().map(Some).map_err(|_| serde::de::Error::custom(format!("«{s}» — не дата (ГГГГ-ММ-ДД)"))),

@@ -15,6 +15,7 @@ mod cache;
 pub mod data;
 mod errors;
 mod exports;
+mod forms;
 pub mod gantt;
 mod lists;
 pub mod openapi;
@@ -290,6 +291,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/districts", get(pages::districts))
         .route("/districts/{file}", get(exports::districts))
         .route("/e/{executor}/export/{file}", get(exports::executor))
+        .route("/e/{executor}/form.xlsx", get(forms::download))
         .route("/e/{executor}", get(pages::executor))
         .route("/me", get(pages::me))
         .route("/o/{occurrence}", get(pages::occurrence))
@@ -307,6 +309,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(
             Router::new()
                 .route("/o/{occurrence}/report", post(pages::report))
+                .route("/e/{executor}/form", post(forms::upload))
                 .layer(DefaultBodyLimit::max(upload_limit)),
         );
     Router::new()

@@ -75,7 +75,7 @@ impl Fail {
 }
 
 /// Back to a page, with what was recorded in a flash cookie signed for this session.
-fn back(app: &App, session: &Session, to: &str, saved: &str) -> Response {
+pub(super) fn back(app: &App, session: &Session, to: &str, saved: &str) -> Response {
     let flash = cookie(app, auth::FLASH_COOKIE, auth::sign_flash(&session.token, saved));
     (CookieJar::new().add(flash), Redirect::to(to)).into_response()
 }
@@ -399,8 +399,30 @@ fn occurrence_page(id: &str) -> String {
 }
 
 /// A report: multipart, since it may carry an evidence file.
-pub async fn report(State(app): Shared, s: Session, Path(id): Path<String>, mut form: Multipart) -> Page {
-    let mut fields: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+pub async fn report(State(app): Shared, s: Session, Path(id): Path<String>, form: Multipart) -> Page {
+    let (fields, upload) = multipart(&app, form).await?;
+    csrf(&s, fields.get("_csrf").map(String::as_str).unwrap_or_default())?;
+    let get = |k: &str| fields.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let percent =
+        get("percent").map(|p| p.parse::<u8>().map_err(|_| Fail::bad(format!("«{p}» — не процент")))).transpose()?;
+    let noted = get("note").is_some();
+    let request =
+        actions::report_request(&get("kind").unwrap_or_default(), date(get("on"))?, percent, get("reason"), noted)?;
+    let (note, link) = (get("note"), get("evidence"));
+    let to = occurrence_page(&id);
+    run(move || {
+        let n = actions::report(&app, &s.user, &id, request, note, link, upload)?;
+        Ok(back(&app, &s, &to, &format!("Записано: событие № {n}")))
+    })
+    .await
+}
+
+/// A multipart form's text fields and its file (the field `file`), within the upload limit.
+pub(super) async fn multipart(
+    app: &App,
+    mut form: Multipart,
+) -> Result<(std::collections::HashMap<String, String>, Option<Upload>), Fail> {
+    let mut fields = std::collections::HashMap::new();
     let mut upload = None;
     let too_large = |e: axum::extract::multipart::MultipartError| {
         let status = e.status();
@@ -424,20 +446,7 @@ pub async fn report(State(app): Shared, s: Session, Path(id): Path<String>, mut 
             }
         }
     }
-    csrf(&s, fields.get("_csrf").map(String::as_str).unwrap_or_default())?;
-    let get = |k: &str| fields.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-    let percent =
-        get("percent").map(|p| p.parse::<u8>().map_err(|_| Fail::bad(format!("«{p}» — не процент")))).transpose()?;
-    let noted = get("note").is_some();
-    let request =
-        actions::report_request(&get("kind").unwrap_or_default(), date(get("on"))?, percent, get("reason"), noted)?;
-    let (note, link) = (get("note"), get("evidence"));
-    let to = occurrence_page(&id);
-    run(move || {
-        let n = actions::report(&app, &s.user, &id, request, note, link, upload)?;
-        Ok(back(&app, &s, &to, &format!("Записано: событие № {n}")))
-    })
-    .await
+    Ok((fields, upload))
 }
 
 fn date(s: Option<String>) -> Result<Option<NaiveDate>, Fail> {
