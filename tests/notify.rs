@@ -511,7 +511,33 @@ fn a_move_request_reaches_the_authors(backend: Backend) {
     assert_eq!(cancelled[0]["why"], "запрос на перенос уже рассмотрен");
 }
 
+/// With `attach_form`, an executor's message carries their report form for the week.
+fn the_reminder_carries_the_report_form(backend: Backend) {
+    let smtp = Smtp::start(0.0);
+    let yaml = SMALL.replace("reject@", "broken@");
+    let ws = Workspace::new(backend, &[("small.yaml", yaml)]);
+    std::fs::write(ws.path().join("karta.toml"), "[notify]\nattach_form = true\n").expect("config");
+    let out = ws.run(&["remind"], "2024-03-14T10:00:00+10:00", Some(&smtp.url()));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let received = smtp.received();
+    let imc = received.iter().find(|(r, _)| r[0] == "imc@test.example").expect("a message to the IMC");
+    let message = parse(&imc.1);
+    assert_eq!(message.attachment_count(), 1, "the form");
+    let form = message.attachment(0).expect("attachment");
+    assert_eq!(mail_parser::MimeHeaders::attachment_name(form), Some("форма-imc-2024-03-14.xlsx"));
+    let mut book: calamine::Xlsx<_> =
+        calamine::Reader::new(std::io::Cursor::new(form.contents().to_vec())).expect("a workbook");
+    let sheet = calamine::Reader::worksheet_range(&mut book, "Отчёт").expect("the report sheet");
+    let ids: Vec<String> = (5..sheet.height() as u32)
+        .filter_map(|r| sheet.get_value((r, 11)).map(|v| v.to_string()))
+        .filter(|v| !v.is_empty())
+        .collect();
+    assert_eq!(ids, ["small/plan@2024-03-15", "small/report@2024-03-15"], "the IMC's two deadlines");
+    assert_eq!(message.text_body_count(), 1, "the text stays");
+}
+
 on_both_backends!(
+    the_reminder_carries_the_report_form,
     a_move_request_reaches_the_authors,
     delivery_digest_and_rejection,
     hours_and_cancellation,

@@ -63,12 +63,20 @@ pub fn message_id(notices: &[&Stored], domain: &str) -> String {
     format!("<{digest:032x}@{domain}>")
 }
 
-/// The message carrying `notices` to their recipient, composed at `now`.
+/// A file sent with a message: its name and bytes (a report form).
+pub struct Attached {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The message carrying `notices` to their recipient, composed at `now`, with the recipient's
+/// report form attached when there is one.
 pub fn compose(
     templates: &Templates,
     from: &str,
     notices: &[&Stored],
     now: DateTime<FixedOffset>,
+    attached: Option<Attached>,
 ) -> Result<Outgoing, ComposeError> {
     let first = notices.first().ok_or_else(|| ComposeError::Build("нет уведомлений".into()))?;
     let to_address = first.notice.recipient.clone();
@@ -99,7 +107,18 @@ pub fn compose(
         .subject(subject.clone())
         .message_id(Some(id.clone()))
         .date(std::time::SystemTime::from(now))
-        .multipart(MultiPart::alternative_plain_html(text, html))
+        .multipart(match attached {
+            None => MultiPart::alternative_plain_html(text, html),
+            Some(file) => {
+                let kind = lettre::message::header::ContentType::parse(
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                )
+                .map_err(|e| ComposeError::Build(e.to_string()))?;
+                MultiPart::mixed()
+                    .multipart(MultiPart::alternative_plain_html(text, html))
+                    .singlepart(lettre::message::Attachment::new(file.name).body(file.bytes, kind))
+            }
+        })
         .map_err(|e| ComposeError::Build(e.to_string()))?;
     Ok(Outgoing { message_id: id, recipient: to_address, subject, eml: message.formatted(), attempts: 0, created: now })
 }

@@ -49,6 +49,9 @@ pub struct Config {
     /// Hours after which a message that keeps failing is given up.
     pub give_up_after_hours: i64,
     pub outbox_dir: String,
+    /// Attach to an executor's message their report form for the week (`karta form`), to fill
+    /// and send back.
+    pub attach_form: bool,
 }
 
 impl Default for Config {
@@ -60,6 +63,7 @@ impl Default for Config {
             pool: 4,
             give_up_after_hours: 24,
             outbox_dir: "outbox".into(),
+            attach_form: false,
         }
     }
 }
@@ -168,7 +172,8 @@ pub fn pass(
     for notices in groups.values() {
         let refs: Vec<&Stored> = notices.iter().collect();
         let ids: Vec<i64> = notices.iter().map(|n| n.id).collect();
-        match mail::compose(templates, &config.from, &refs, now) {
+        let attached = if config.attach_form { form_for(ws, compiled, report, store, &notices[0], now)? } else { None };
+        match mail::compose(templates, &config.from, &refs, now, attached) {
             Ok(message) => {
                 store.compose(&message, &ids)?;
                 summary.composed += 1;
@@ -203,6 +208,42 @@ pub fn pass(
         }
     }
     Ok(summary)
+}
+
+/// The report form of the executors whose address a message goes to, for the week from its day,
+/// when they owe something in it.
+fn form_for(
+    ws: &Workspace,
+    compiled: &Plan,
+    report: &Report<'_>,
+    store: &mut dyn Store,
+    first: &Stored,
+    now: DateTime<FixedOffset>,
+) -> Result<Option<mail::Attached>, NotifyError> {
+    let address = first.notice.recipient.trim().to_lowercase();
+    let mut executors: Vec<String> = Vec::new();
+    for unit in &ws.units {
+        for (id, e) in unit.executors.iter() {
+            if e.email.as_deref().is_some_and(|m| m.trim().to_lowercase() == address) && !executors.contains(id) {
+                executors.push(id.clone());
+            }
+        }
+    }
+    let Some(asked) = executors.first().cloned() else { return Ok(None) };
+    let from = first.notice.day;
+    let to = from + chrono::Days::new(6);
+    if crate::form::rows(compiled, report, &executors, from, to).is_empty() {
+        return Ok(None);
+    }
+    let events = store.events()?;
+    let form = crate::form::Form { executors, asked: asked.clone(), from, to, made: now };
+    match crate::form::make(ws, compiled, report, &events, &form) {
+        Ok(made) => Ok(Some(mail::Attached { name: format!("форма-{asked}-{from}.xlsx"), bytes: made.bytes })),
+        Err(e) => {
+            tracing::warn!(error = %e, "the report form is not attached");
+            Ok(None)
+        }
+    }
 }
 
 /// 1, 2, 4, … minutes after the n-th failed attempt, at most an hour.
