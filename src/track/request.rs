@@ -68,6 +68,17 @@ pub enum Refusal {
 }
 
 impl Refusal {
+    /// The field of a form the refusal is about, when it is about one.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Refusal::NeedReason => Some("reason"),
+            Refusal::NeedPercentOrNote | Refusal::PercentOutOfRange => Some("percent"),
+            Refusal::InFuture { .. } => Some("on"),
+            Refusal::MoveToPast { .. } => Some("to"),
+            _ => None,
+        }
+    }
+
     /// Whether the request repeats what is already recorded (HTTP 409), rather than being wrong.
     pub fn is_repeat(&self) -> bool {
         matches!(self, Refusal::AlreadyDone { .. } | Refusal::AlreadyAccepted | Refusal::AlreadyRejected)

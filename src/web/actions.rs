@@ -90,7 +90,11 @@ fn checked(app: &App, user: &User, id: &str, need: Need, request: Request) -> Re
     let today = o.local_date(view.now);
     track::check(request, report.occurrences.get(i), today).map_err(|refusal| {
         let status = if refusal.is_repeat() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
-        Fail::new(status, refusal.message(id).get(Lang::Ru))
+        let fail = Fail::new(status, refusal.message(id).get(Lang::Ru));
+        match refusal.field() {
+            Some(field) => fail.at(field),
+            None => fail,
+        }
     })
 }
 
@@ -108,7 +112,7 @@ pub fn report(
     let mut evidence: Vec<String> = link.into_iter().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect();
     if let Some(l) = evidence.first() {
         if !(l.starts_with("https://") || l.starts_with("http://")) {
-            return Err(Fail::bad("ссылка на подтверждение должна начинаться с https:// или http://"));
+            return Err(Fail::bad("ссылка на подтверждение должна начинаться с https:// или http://").at("evidence"));
         }
     }
     let saved = match upload.filter(|u| !u.bytes.is_empty()) {

@@ -53,18 +53,43 @@ const MONTHS: [&str; 12] = ["янв", "фев", "мар", "апр", "май", "�
 
 /// States in legend order: (state, fill, Russian name).
 const STATES: [(&str, &str, &str); 8] = [
-    ("planned", "#cfd8dc", "запланировано"),
-    ("open", "#90caf9", "в работе"),
-    ("due_soon", "#ffb74d", "срок скоро"),
+    ("planned", "#607d8b", "запланировано"),
+    ("open", "#1976d2", "в работе"),
+    ("due_soon", "#c25e00", "срок скоро"),
     ("overdue", "#d32f2f", "просрочено, нет отчёта"),
     ("not_done", "#8e0000", "не выполнено"),
-    ("done_on_time", "#66bb6a", "выполнено в срок"),
-    ("done_late", "#9ccc65", "выполнено с опозданием"),
-    ("cancelled", "#bdbdbd", "отменено"),
+    ("done_on_time", "#2e7d32", "выполнено в срок"),
+    ("done_late", "#558b2f", "выполнено с опозданием"),
+    ("cancelled", "#757575", "отменено"),
 ];
 
 fn fill(state: &str) -> &'static str {
-    STATES.iter().find(|s| s.0 == state).map_or("#9e9e9e", |s| s.1)
+    STATES.iter().find(|s| s.0 == state).map_or("#757575", |s| s.1)
+}
+
+/// How a state is drawn, by shape as well as colour (every colour at least 3:1 against the
+/// chart's backgrounds): late work hatched, work not begun hollow, the rest solid.
+fn paint(state: &str) -> String {
+    let color = fill(state);
+    match state {
+        "overdue" | "not_done" => format!(r#"fill="url(#hatch-{state})""#),
+        "planned" | "cancelled" => format!(r##"fill="#ffffff" stroke="{color}" stroke-width="2""##),
+        _ => format!(r#"fill="{color}""#),
+    }
+}
+
+/// The hatch patterns of late work.
+fn patterns() -> String {
+    let mut out = String::from("<defs>");
+    for state in ["overdue", "not_done"] {
+        let _ = write!(
+            out,
+            r##"<pattern id="hatch-{state}" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="5" height="5" fill="{}"/><line x1="0" y1="0" x2="0" y2="5" stroke="#ffffff" stroke-width="1.5"/></pattern>"##,
+            fill(state)
+        );
+    }
+    out.push_str("</defs>");
+    out
 }
 
 /// At most `max` characters, the cut marked with "…".
@@ -114,8 +139,9 @@ pub fn svg(lanes: &[Lane], today: NaiveDate) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="gantt-title" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 {WIDTH} {height:.0}" width="100%" font-family="{FONT}" font-size="12"><title id="gantt-title">Диаграмма Ганта</title>"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" role="group" aria-labelledby="gantt-title" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 {WIDTH} {height:.0}" width="100%" font-family="{FONT}" font-size="12"><title id="gantt-title">Диаграмма Ганта: мероприятия по разделам, ссылки — названия мероприятий</title>"#
     );
+    out.push_str(&patterns());
 
     // Lane backgrounds and header rows, under everything else.
     let mut y = TOP;
@@ -208,10 +234,11 @@ pub fn svg(lanes: &[Lane], today: NaiveDate) -> String {
     for i in 0..STATES.len() + 2 {
         let (lx, ly) = (10.0 + 215.0 * (i % 5) as f64, legend_y + 20.0 * (i / 5) as f64);
         let (swatch, name) = match STATES.get(i) {
-            Some(&(state, color, name)) => (
+            Some(&(state, _, name)) => (
                 format!(
-                    r#"<rect class="st-{state}" x="{lx}" y="{}" width="14" height="10" fill="{color}"/>"#,
-                    ly - 9.0
+                    r#"<rect class="st-{state}" x="{lx}" y="{}" width="14" height="10" {}/>"#,
+                    ly - 9.0,
+                    paint(state)
                 ),
                 name,
             ),
@@ -311,24 +338,24 @@ fn band(out: &mut String, ticks: &[Tick], y: f64, top: f64, stroke: &str, x: &dy
         let left = x(first) - 2.0;
         let _ = write!(
             out,
-            r#"<rect class="st-{}" x="{left:.1}" y="{top:.1}" width="{:.1}" height="12" fill="{}"{stroke}/>"#,
+            r#"<rect class="st-{}" x="{left:.1}" y="{top:.1}" width="{:.1}" height="12" {}{stroke}/>"#,
             escape(state),
             x(last) + 2.0 - left,
-            fill(state)
+            paint(state)
         );
     }
     out.push_str("</g>");
 }
 
-/// One occurrence: a linked rect with its tooltip.
+/// One occurrence: a rect with its tooltip, out of the tab order (the activity's label is the
+/// link).
 fn tick(out: &mut String, t: &Tick, left: f64, width: f64, top: f64, stroke: &str) {
-    open_link(out, &t.href);
     let _ = write!(
         out,
-        r#"<title>{}</title><rect class="st-{}" x="{left:.1}" y="{top:.1}" width="{width:.1}" height="12" fill="{}"{stroke}/></a>"#,
+        r#"<g><title>{}</title><rect class="st-{}" x="{left:.1}" y="{top:.1}" width="{width:.1}" height="12" {}{stroke}/></g>"#,
         escape(&t.label),
         escape(t.state),
-        fill(t.state)
+        paint(t.state)
     );
 }
 
@@ -368,8 +395,10 @@ mod tests {
         )]);
         let rect = tick_rect(&out, "срок 17.10.2023 — просрочено на 3 дня");
         assert!(rect.contains(r#"class="st-overdue""#), "{rect}");
-        assert!(rect.contains(r##"fill="#d32f2f""##), "{rect}");
-        assert!(out.contains(r#"href="/o/1""#));
+        assert!(rect.contains(r##"fill="url(#hatch-overdue)""##), "hatched: {rect}");
+        assert!(out.contains(r##"<pattern id="hatch-overdue""##) && out.contains(r##"fill="#d32f2f""##));
+        assert!(!out.contains(r#"href="/o/1""#), "the bar is not a link: the label is");
+        assert!(out.contains(r#"href="/a/1""#));
     }
 
     #[test]
@@ -379,7 +408,9 @@ mod tests {
             d(2024, 3, 5),
         );
         assert!(out.contains("сегодня 05.03.2024"), "{out}");
-        assert!(out.starts_with(r#"<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="gantt-title""#));
+        assert!(
+            out.starts_with(r#"<svg xmlns="http://www.w3.org/2000/svg" role="group" aria-labelledby="gantt-title""#)
+        );
         assert!(out.ends_with("</svg>"));
     }
 

@@ -139,12 +139,20 @@ impl App {
 pub struct Fail {
     pub status: StatusCode,
     pub message: String,
+    /// The form field at fault, when one is (the form is shown again with the message beside it).
+    pub field: Option<&'static str>,
 }
 
 impl Fail {
     pub fn new(status: StatusCode, message: impl Into<String>) -> Fail {
-        Fail { status, message: message.into() }
+        Fail { status, message: message.into(), field: None }
     }
+    /// The same failure, about a form field.
+    pub fn at(mut self, field: &'static str) -> Fail {
+        self.field = Some(field);
+        self
+    }
+
     pub fn bad(message: impl Into<String>) -> Fail {
         Fail::new(StatusCode::UNPROCESSABLE_ENTITY, message)
     }
@@ -175,9 +183,15 @@ impl IntoResponse for Fail {
             _ => "Запрос не выполнен",
         };
         let body = format!(
-            "<!doctype html><html lang=\"ru\"><head><meta charset=\"utf-8\"><title>{title}</title>\
-             <link rel=\"stylesheet\" href=\"/static/karta.css\"></head><body><main class=\"page\">\
-             <h1>{title}</h1><p class=\"error\" role=\"alert\">{}</p><p><a href=\"/\">На главную</a></p></main></body></html>",
+            "<!doctype html><html lang=\"ru\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title} — karta</title>\
+             <link rel=\"stylesheet\" href=\"/static/karta.css\"></head><body>\
+             <a class=\"visually-hidden skip\" href=\"#content\">Перейти к содержанию</a>\
+             <header class=\"topbar\"><div class=\"topbar-inner\"><a class=\"brand\" href=\"/\">karta</a>\
+             <nav class=\"nav\" aria-label=\"Основное меню\"><ul><li><a href=\"/\">Обзор</a></li><li><a href=\"/me\">Мои сроки</a></li>\
+             <li><a href=\"/occurrences\">Все сроки</a></li><li><a href=\"/districts\">Исполнители</a></li></ul></nav></div></header>\
+             <main id=\"content\" class=\"page\" tabindex=\"-1\"><h1>{title}</h1><p class=\"error\" role=\"alert\">{}</p>\
+             <p><a href=\"/\">На главную</a></p></main></body></html>",
             crate::render::helpers::escape_html(&self.message)
         );
         (self.status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()

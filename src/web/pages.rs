@@ -222,20 +222,37 @@ pub async fn me(State(app): Shared, s: Session) -> Page {
 
 pub async fn occurrence(State(app): Shared, s: Session, Path(id): Path<String>) -> Page {
     run(move || {
-        let view = app.view()?;
-        let report = view.report();
-        let moves = app.store(|st| st.move_requests(Some(&id)))?;
-        let mut data = data::occurrence(&view, &report, &id, &moves)?;
-        data::history_for_people(&mut data, &app.store(|st| st.users())?);
-        let i = view.plan.position(&id).unwrap_or_default();
-        let o = &view.plan.occurrences[i];
-        let unit = &view.workspace().units[o.unit];
-        data["may_report"] = json!(super::access::may_report(&s.user, unit, o));
-        data["may_review"] = json!(super::access::may_review(&s.user, unit));
-        data["upload_limit_mb"] = json!(app.config.upload_limit_mb);
+        let data = occurrence_data(&app, &s, &id)?;
         page(&app, &s, "occurrence", data)
     })
     .await
+}
+
+/// The occurrence page's data, with what the user may do there.
+fn occurrence_data(app: &App, s: &Session, id: &str) -> Result<Value, Fail> {
+    let view = app.view()?;
+    let report = view.report();
+    let moves = app.store(|st| st.move_requests(Some(id)))?;
+    let mut data = data::occurrence(&view, &report, id, &moves)?;
+    data::history_for_people(&mut data, &app.store(|st| st.users())?);
+    let i = view.plan.position(id).unwrap_or_default();
+    let o = &view.plan.occurrences[i];
+    let unit = &view.workspace().units[o.unit];
+    data["may_report"] = json!(super::access::may_report(&s.user, unit, o));
+    data["may_review"] = json!(super::access::may_review(&s.user, unit));
+    data["upload_limit_mb"] = json!(app.config.upload_limit_mb);
+    Ok(data)
+}
+
+/// A form that was not taken, shown again in place: the page with the message beside the field
+/// at fault, an error summary that takes the focus, and what was typed kept (status 422).
+fn again(app: &App, s: &Session, id: &str, form: &str, fail: Fail, values: Value) -> Page {
+    let mut data = occurrence_data(app, s, id)?;
+    data[format!("{form}_error")] = json!({"message": fail.message, "field": fail.field});
+    data[format!("{form}_values")] = values;
+    let mut response = page(app, s, "occurrence", data)?;
+    *response.status_mut() = fail.status;
+    Ok(response)
 }
 
 pub async fn indicators(State(app): Shared, s: Session, Path(id): Path<String>) -> Page {
@@ -403,16 +420,30 @@ pub async fn report(State(app): Shared, s: Session, Path(id): Path<String>, form
     let (fields, upload) = multipart(&app, form).await?;
     csrf(&s, fields.get("_csrf").map(String::as_str).unwrap_or_default())?;
     let get = |k: &str| fields.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-    let percent =
-        get("percent").map(|p| p.parse::<u8>().map_err(|_| Fail::bad(format!("«{p}» — не процент")))).transpose()?;
-    let noted = get("note").is_some();
-    let request =
-        actions::report_request(&get("kind").unwrap_or_default(), date(get("on"))?, percent, get("reason"), noted)?;
-    let (note, link) = (get("note"), get("evidence"));
+    let typed = json!({
+        "kind": get("kind").unwrap_or_else(|| "done".into()), "on": get("on"), "percent": get("percent"),
+        "reason": get("reason"), "note": get("note"), "evidence": get("evidence"),
+    });
     let to = occurrence_page(&id);
     run(move || {
-        let n = actions::report(&app, &s.user, &id, request, note, link, upload)?;
-        Ok(back(&app, &s, &to, &format!("Записано: событие № {n}")))
+        let get = |k: &str| fields.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let parsed = (|| {
+            let percent = get("percent")
+                .map(|p| {
+                    p.parse::<u8>()
+                        .map_err(|_| Fail::bad(format!("«{p}» — не процент: целое число от 0 до 100")).at("percent"))
+                })
+                .transpose()?;
+            let on = date(get("on")).map_err(|f| f.at("on"))?;
+            actions::report_request(&get("kind").unwrap_or_default(), on, percent, get("reason"), get("note").is_some())
+        })();
+        let written = parsed
+            .and_then(|request| actions::report(&app, &s.user, &id, request, get("note"), get("evidence"), upload));
+        match written {
+            Ok(n) => Ok(back(&app, &s, &to, &format!("Записано: событие № {n}"))),
+            Err(fail) if fail.status == StatusCode::UNPROCESSABLE_ENTITY => again(&app, &s, &id, "report", fail, typed),
+            Err(fail) => Err(fail),
+        }
     })
     .await
 }
