@@ -924,8 +924,41 @@ async fn the_regional_timeline_is_small(backend: Backend) {
     assert!(page.contains("сроков: "), "bands sum up their occurrences");
 }
 
+/// Forms that are not taken come back in place: the message beside the field, what was typed
+/// kept, status 422.
+async fn refused_forms_come_back_in_place(backend: Backend) {
+    let site = Site::new(backend);
+    let coordinator = site.who("coordinator");
+    let (status, page) = site
+        .form(
+            &coordinator,
+            &format!("{}/move", o(AMURSKY)),
+            &[("_csrf", &coordinator.csrf), ("to", "2023-09-01"), ("reason", "каникулы в школах")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains(r#"id="move-errors""#) && page.contains("autofocus"), "a summary taking the focus");
+    assert!(page.contains(r#"aria-invalid="true" aria-describedby="m-to-error""#), "the field marked");
+    assert!(page.contains("новый срок 01.09.2023 уже прошёл"), "the message");
+    assert!(page.contains(">каникулы в школах</textarea>") && page.contains(r#"value="2023-09-01""#), "kept");
+    let before = site.fingerprint();
+    let (status, page) = site
+        .multipart(
+            &coordinator,
+            &format!("{}/report", o(AMURSKY)),
+            &[("_csrf", &coordinator.csrf), ("kind", "partial"), ("note", ""), ("evidence", "ftp://x")],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains(r#"id="r-percent-error""#), "{page}");
+    assert!(page.contains(r#"value="partial" checked"#), "the answer kept");
+    assert_eq!(site.fingerprint(), before, "nothing written");
+}
+
 on_both_backends!(
     async
+    refused_forms_come_back_in_place,
     pages_are_rendered_once_and_revalidated,
     the_regional_timeline_is_small,
     access_matrix_through_the_forms,

@@ -496,11 +496,18 @@ pub struct MoveForm {
 
 pub async fn request_move(State(app): Shared, s: Session, Path(id): Path<String>, Form(form): Form<MoveForm>) -> Page {
     csrf(&s, &form.csrf)?;
-    let to = date(Some(form.to.clone()).filter(|t| !t.is_empty()))?.ok_or_else(|| Fail::bad("укажите новый срок"))?;
     let back_to = occurrence_page(&id);
     run(move || {
-        let n = actions::request_move(&app, &s.user, &id, to, &form.reason)?;
-        Ok(back(&app, &s, &back_to, &format!("Запрос на перенос № {n} отправлен")))
+        let typed = json!({"to": form.to, "reason": form.reason});
+        let written = date(Some(form.to.clone()).filter(|t| !t.is_empty()))
+            .map_err(|f| f.at("to"))
+            .and_then(|to| to.ok_or_else(|| Fail::bad("укажите новый срок").at("to")))
+            .and_then(|to| actions::request_move(&app, &s.user, &id, to, &form.reason));
+        match written {
+            Ok(n) => Ok(back(&app, &s, &back_to, &format!("Запрос на перенос № {n} отправлен"))),
+            Err(fail) if fail.status == StatusCode::UNPROCESSABLE_ENTITY => again(&app, &s, &id, "move", fail, typed),
+            Err(fail) => Err(fail),
+        }
     })
     .await
 }
