@@ -514,11 +514,24 @@ fn a_move_request_reaches_the_authors(backend: Backend) {
 /// With `attach_form`, an executor's message carries their report form for the week.
 fn the_reminder_carries_the_report_form(backend: Backend) {
     let smtp = Smtp::start(0.0);
-    let yaml = SMALL.replace("reject@", "broken@");
+    // A school without an address, and the web app at a public address.
+    let yaml = SMALL
+        .replace("reject@", "broken@")
+        .replace("executors: [school, broken]", "executors: [school, broken, silent]")
+        .replace("  broken:", "  silent: {name: \"Школа без почты\", parent: uo}\n  broken:");
     let ws = Workspace::new(backend, &[("small.yaml", yaml)]);
-    std::fs::write(ws.path().join("karta.toml"), "[notify]\nattach_form = true\n").expect("config");
+    std::fs::write(
+        ws.path().join("karta.toml"),
+        "[notify]\nattach_form = true\n\n[web]\nbase_url = \"https://karta.example\"\n",
+    )
+    .expect("config");
     let out = ws.run(&["remind"], "2024-03-14T10:00:00+10:00", Some(&smtp.url()));
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("без адреса e-mail, уведомления им не отправлены: 1 исполнитель — Школа без почты"),
+        "{said}"
+    );
     let received = smtp.received();
     let imc = received.iter().find(|(r, _)| r[0] == "imc@test.example").expect("a message to the IMC");
     let message = parse(&imc.1);
@@ -534,6 +547,9 @@ fn the_reminder_carries_the_report_form(backend: Backend) {
         .collect();
     assert_eq!(ids, ["small/plan@2024-03-15", "small/report@2024-03-15"], "the IMC's two deadlines");
     assert_eq!(message.text_body_count(), 1, "the text stays");
+    let text = message.body_text(0).expect("text");
+    assert!(text.contains("Идентификатор: small/plan@2024-03-15"), "{text}");
+    assert!(text.contains("Страница: https://karta.example/o/small%2Fplan%402024-03-15"), "{text}");
 }
 
 on_both_backends!(

@@ -83,7 +83,10 @@ impl ConfigFile {
 
 impl Notifier {
     pub fn open(setup: &Setup) -> Result<Notifier, u8> {
-        Notifier::with(ConfigFile::read(&setup.config)?.notify, setup)
+        let file = ConfigFile::read(&setup.config)?;
+        // With the web app configured, messages link to its pages.
+        let links = file.web.map(|w| w.base_url);
+        Notifier::with(Config { links, ..file.notify }, setup)
     }
 
     /// The notifier of an already read `[notify]`.
@@ -163,6 +166,17 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
                 notifier.transport.describe(),
                 summary.waiting
             );
+            if !summary.unreachable.is_empty() {
+                let n = summary.unreachable.len();
+                let shown: Vec<&str> = summary.unreachable.iter().take(10).map(String::as_str).collect();
+                out_line!(
+                    "без адреса e-mail, уведомления им не отправлены: {} {} — {}{}",
+                    n,
+                    karta::diag::plural(n as u64, ["исполнитель", "исполнителя", "исполнителей"]),
+                    shown.join(", "),
+                    if n > shown.len() { format!(" и ещё {}", n - shown.len()) } else { String::new() }
+                );
+            }
             for (id, e) in &summary.retrying {
                 err_line!("не отправлено, будет повтор: {id}: {e}");
             }

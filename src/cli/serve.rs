@@ -85,7 +85,10 @@ fn settings(args: &Args, file: ConfigFile) -> Result<(web::Config, Where, notify
 
 async fn serve(global: &Global, args: Args) -> super::Exit {
     let (config, at, notify) = settings(&args, ConfigFile::read(&args.setup.config)?)?;
-    let notifier = Arc::new(Notifier::with(notify, &args.setup)?);
+    let notifier = Arc::new(Notifier::with(
+        karta::notify::Config { links: Some(config.base_url.clone()), ..notify },
+        &args.setup,
+    )?);
     let now = karta::clock::now(global.now);
     let calendar = super::calendar_from(global, &args.setup.config, &at.roadmaps)?;
     let roadmaps = Roadmaps::load_with(&at.roadmaps, now, calendar).map_err(|errors| {

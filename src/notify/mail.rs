@@ -63,6 +63,15 @@ pub fn message_id(notices: &[&Stored], domain: &str) -> String {
     format!("<{digest:032x}@{domain}>")
 }
 
+/// A notice's details with the address of its occurrence's page, when the web app runs.
+fn with_link(mut details: Value, base: Option<&str>) -> Value {
+    if let (Some(base), Some(id)) = (base, details["occurrence"].as_str().map(String::from)) {
+        let segment = percent_encoding::utf8_percent_encode(&id, crate::render::helpers::SEGMENT);
+        details["link"] = json!(format!("{}/o/{segment}", base.trim_end_matches('/')));
+    }
+    details
+}
+
 /// A file sent with a message: its name and bytes (a report form).
 pub struct Attached {
     pub name: String,
@@ -73,7 +82,7 @@ pub struct Attached {
 /// report form attached when there is one.
 pub fn compose(
     templates: &Templates,
-    from: &str,
+    config: &super::Config,
     notices: &[&Stored],
     now: DateTime<FixedOffset>,
     attached: Option<Attached>,
@@ -81,6 +90,7 @@ pub fn compose(
     let first = notices.first().ok_or_else(|| ComposeError::Build("нет уведомлений".into()))?;
     let to_address = first.notice.recipient.clone();
     let subject = subject(notices);
+    let from = config.from.as_str();
     let domain = from.rsplit_once('@').map_or("karta.local", |(_, d)| d.trim_end_matches('>'));
     let id = message_id(notices, domain);
     let data = json!({
@@ -88,7 +98,7 @@ pub fn compose(
         "subject": subject,
         "day": first.notice.day,
         "count": notices.len(),
-        "items": notices.iter().map(|n| n.details.clone()).collect::<Vec<Value>>(),
+        "items": notices.iter().map(|n| with_link(n.details.clone(), config.links.as_deref())).collect::<Vec<Value>>(),
     });
     let text = templates.mail("text", &data)?;
     let html = templates.mail("html", &data)?;

@@ -49,6 +49,10 @@ pub struct Config {
     /// Hours after which a message that keeps failing is given up.
     pub give_up_after_hours: i64,
     pub outbox_dir: String,
+    /// The web app's address (`[web] base_url`), when it runs: each occurrence in a message links
+    /// to its page there.
+    #[serde(skip)]
+    pub links: Option<String>,
     /// Attach to an executor's message their report form for the week (`karta form`), to fill
     /// and send back.
     pub attach_form: bool,
@@ -64,6 +68,7 @@ impl Default for Config {
             give_up_after_hours: 24,
             outbox_dir: "outbox".into(),
             attach_form: false,
+            links: None,
         }
     }
 }
@@ -81,6 +86,8 @@ pub struct Summary {
     pub failed: Vec<(String, String)>,
     /// Notices waiting for their recipients' sending hours.
     pub waiting: usize,
+    /// Executors owing something now or soon who have no e-mail address: nobody told them.
+    pub unreachable: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -167,13 +174,14 @@ pub fn pass(
 ) -> Result<Summary, NotifyError> {
     let mut summary = Summary::default();
     (summary.planned, summary.cancelled) = plan(ws, compiled, report, store, config, calendar, now)?;
+    summary.unreachable = rules::unreachable(ws, compiled, report, now);
     let (groups, waiting) = ready(&store.planned()?, config, calendar, now);
     summary.waiting = waiting;
     for notices in groups.values() {
         let refs: Vec<&Stored> = notices.iter().collect();
         let ids: Vec<i64> = notices.iter().map(|n| n.id).collect();
         let attached = if config.attach_form { form_for(ws, compiled, report, store, &notices[0], now)? } else { None };
-        match mail::compose(templates, &config.from, &refs, now, attached) {
+        match mail::compose(templates, config, &refs, now, attached) {
             Ok(message) => {
                 store.compose(&message, &ids)?;
                 summary.composed += 1;

@@ -162,6 +162,27 @@ fn leadership(unit: &Unit, now: DateTime<FixedOffset>) -> Vec<Recipient> {
     out
 }
 
+/// Executors who owe something late or due within two weeks but have no e-mail address: the
+/// notices meant for them cannot be sent (their names, each once).
+pub fn unreachable(ws: &Workspace, plan: &Plan, report: &Report<'_>, now: DateTime<FixedOffset>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (o, s) in plan.occurrences.iter().zip(&report.occurrences) {
+        let soon = s.due_date <= now.date_naive() + chrono::Days::new(14);
+        if s.state.is_done() || s.state == State::Cancelled || !soon {
+            continue;
+        }
+        let unit = &ws.units[o.unit];
+        for id in s.executors {
+            let Some(e) = unit.executors.get(id) else { continue };
+            let name = e.display_name().to_string();
+            if e.email.as_deref().is_none_or(|m| m.trim().is_empty()) && !out.contains(&name) {
+                out.push(name);
+            }
+        }
+    }
+    out
+}
+
 /// Whether `now` is inside sending hours on a working day in the recipient's zone.
 pub fn sending_hours(rules: &Rules, calendar: &Calendar, tz: &str, now: DateTime<FixedOffset>) -> bool {
     let Some(zone) = crate::calendar::zone(tz) else { return true };
