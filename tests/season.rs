@@ -58,7 +58,7 @@ fn at(home: &Path, now: &str) -> Test {
 
 /// Records an event and returns its number.
 fn record(home: &Path, now: &str, args: &[&str]) -> i64 {
-    let run = at(home, now).args(["--format", "json"]).args(args.iter().copied()).run();
+    let run = at(home, now).args(args.iter().copied()).args(["--format", "json"]).run();
     run.succeeds();
     let out: Value = serde_json::from_str(&run.stdout()).expect("JSON");
     out["id"].as_i64().expect("event id")

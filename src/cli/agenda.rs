@@ -15,6 +15,9 @@ use super::{Format, Global, out_fmt, out_line};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t, global = true)]
+    pub format: super::TextJson,
     /// Roadmap files or directories (default: roadmaps/).
     pub paths: Vec<PathBuf>,
     /// Only this executor's work.

@@ -14,6 +14,9 @@ use super::{Format, Global, err_line, out_line};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t, global = true)]
+    pub format: super::TextJson,
     /// Files or directories (searched recursively for *.yaml and *.yml). Default: the current directory.
     pub paths: Vec<PathBuf>,
     /// The progress database; when it exists, its reports about occurrences the roadmaps no

@@ -14,6 +14,9 @@ use super::{Format, Global};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t, global = true)]
+    pub format: super::TextJsonCsv,
     /// The phrase, in quotes: "до 17 октября 2023 г."
     pub phrase: String,
     /// First day of the period the phrase is read in (default: 1 September of the current school year).

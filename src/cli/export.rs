@@ -5,6 +5,9 @@ use super::{Format, Global, out_fmt, out_line};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t, global = true)]
+    pub format: super::ExportFormat,
     #[command(flatten)]
     pub at: Where,
 }

@@ -52,8 +52,9 @@ pub struct Global {
     /// The instant the command runs at (RFC 3339 or YYYY-MM-DD); the system clock otherwise.
     #[arg(long, global = true, env = "KARTA_NOW", value_parser = karta::clock::parse_instant)]
     pub now: Option<DateTime<FixedOffset>>,
-    /// Output format.
-    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    /// The output format: each command takes its own `--format` (only the formats it writes);
+    /// set from it before the command runs.
+    #[arg(skip = Format::Text)]
     pub format: Format,
     /// A local calendar file (the TSV format of the shipped calendar) applied after the
     /// federal and regional calendars and `[calendar] files`; repeatable.
@@ -378,8 +379,82 @@ pub(crate) use {err_fmt, err_line, out_fmt, out_line};
 /// usage or environment errors.
 pub type Exit = Result<(), u8>;
 
+/// The formats of the commands that take `--format`, each offering only what it writes.
+macro_rules! formats {
+    ($($(#[$meta:meta])* $name:ident { $first:ident $(, $rest:ident)* })*) => {$(
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+        pub enum $name {
+            #[default]
+            $first,
+            $($rest,)*
+        }
+
+        impl From<$name> for Format {
+            fn from(f: $name) -> Format {
+                match f {
+                    $name::$first => Format::$first,
+                    $($name::$rest => Format::$rest,)*
+                }
+            }
+        }
+    )*};
+}
+
+formats! {
+    /// Text for people, JSON for programs.
+    TextJson { Text, Json }
+    /// …and CSV for spreadsheets.
+    TextJsonCsv { Text, Json, Csv }
+    /// `karta status`: also an Excel workbook.
+    TableFormat { Text, Json, Csv, Xlsx }
+    /// `karta graph`: Graphviz DOT, Mermaid, or JSON.
+    GraphFormat { Dot, Mermaid, Json }
+    /// `karta render`: the document as HTML, Markdown, Word or PDF, or the data it is made from.
+    DocumentFormat { Html, Md, Docx, Pdf, Json }
+    /// `karta export`: JSON lines or CSV.
+    ExportFormat { Json, Csv }
+}
+
+impl Command {
+    /// The output format the command was asked for (text for those without one).
+    fn format(&self) -> Format {
+        match self {
+            Command::Check(a) => a.format.into(),
+            Command::Deadline(a) => a.format.into(),
+            Command::Plan(a) => a.format.into(),
+            Command::Agenda(a) => a.format.into(),
+            Command::Graph(a) => a.format.into(),
+            Command::Status(a) => a.format.into(),
+            Command::History(a) => a.format.into(),
+            Command::Render(a) => a.format.into(),
+            Command::Remind(a) => a.format.into(),
+            Command::Outbox(a) => a.format.into(),
+            Command::Calendar(a) => a.format.into(),
+            Command::Done(a) => a.target.format.into(),
+            Command::Partial(a) => a.target.format.into(),
+            Command::NotDone(a) | Command::Reject(a) => a.target.format.into(),
+            Command::Move(a) => a.target.format.into(),
+            Command::Cancel(a) => a.target.format.into(),
+            Command::Accept(a) => a.target.format.into(),
+            Command::Undo(a) => a.format.into(),
+            Command::Value(a) => a.format.into(),
+            Command::Export(a) => a.format.into(),
+            Command::Store(a) => a.format.into(),
+            Command::User(a) => a.format.into(),
+            Command::Schema
+            | Command::Ics(_)
+            | Command::Import(_)
+            | Command::Form(_)
+            | Command::Convert(_)
+            | Command::Serve(_) => Format::Text,
+        }
+    }
+}
+
 /// Runs a subcommand and returns the process exit code.
 pub fn run(cli: Cli) -> u8 {
+    let cli = Cli { global: Global { format: cli.command.format(), ..cli.global }, ..cli };
     let exit = match cli.command {
         Command::Check(args) => check::run(&cli.global, args),
         Command::Deadline(args) => deadline::run(&cli.global, args),

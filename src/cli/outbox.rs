@@ -7,6 +7,9 @@ use super::{Format, Global, err_line, out_line};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t, global = true)]
+    pub format: super::TextJsonCsv,
     /// Only notices in this state: planned, sending, sent, failed, cancelled.
     #[arg(long)]
     pub state: Option<String>,

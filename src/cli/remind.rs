@@ -26,6 +26,9 @@ pub struct Setup {
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t, global = true)]
+    pub format: super::TextJson,
     /// Print who would get what; send and record nothing.
     #[arg(long)]
     pub dry_run: bool,

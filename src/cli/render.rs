@@ -11,6 +11,9 @@ use super::{Format, Global, err_line};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t, global = true)]
+    pub format: super::DocumentFormat,
     /// What to render.
     #[arg(value_enum)]
     pub kind: Kind,
@@ -29,16 +32,13 @@ pub struct Args {
 }
 
 pub fn run(global: &Global, args: Args) -> super::Exit {
+    // Only the document formats reach here (`DocumentFormat`).
     let output = match global.format {
-        Format::Text | Format::Html => Output::Html,
         Format::Md => Output::Md,
         Format::Docx => Output::Docx,
         Format::Pdf => Output::Pdf,
         Format::Json => Output::Json,
-        other => {
-            err_line!("ошибка: документ не выводится в формате {other:?}; возможны html, md, docx, pdf, json");
-            return Err(2);
-        }
+        _ => Output::Html,
     };
     let templates = Templates::load(args.templates.as_deref()).map_err(|e| {
         err_line!("ошибка: {e}");

@@ -14,6 +14,9 @@ use super::{Format, Global, out_line};
 /// Which occurrence, and who reports.
 #[derive(Debug, clap::Args)]
 pub struct Target {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t, global = true)]
+    pub format: super::TextJson,
     /// An occurrence id (`lazo-2023-2024/org-1@2023-10-17`) or an activity (`lazo-2023-2024/org-1`, `org-1`).
     pub target: String,
     /// The due date of the occurrence meant, when the activity has several open ones.
@@ -94,6 +97,9 @@ pub struct Accept {
 
 #[derive(Debug, clap::Args)]
 pub struct Undo {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t, global = true)]
+    pub format: super::TextJson,
     /// The number of the event to take back (see `karta history`).
     pub event: i64,
     /// Why.
@@ -107,6 +113,9 @@ pub struct Undo {
 
 #[derive(Debug, clap::Args)]
 pub struct Value {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t, global = true)]
+    pub format: super::TextJson,
     /// The indicator id.
     pub indicator: String,
     /// The value (a decimal comma is fine: 0,6).

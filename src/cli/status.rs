@@ -13,6 +13,9 @@ use super::{Format, Global, err_line, out_fmt, out_line};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t, global = true)]
+    pub format: super::TableFormat,
     /// Only this executor's occurrences.
     #[arg(long)]
     pub executor: Option<String>,

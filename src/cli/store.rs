@@ -11,6 +11,9 @@ use super::{Format, Global, err_line, out_line};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t, global = true)]
+    pub format: super::TextJson,
     #[command(subcommand)]
     pub command: Sub,
 }
