@@ -64,3 +64,25 @@ fn every_command_offers_only_the_formats_it_writes() {
         );
     }
 }
+
+/// An unknown `--roadmap` or `--executor` is refused with the nearest id, never an empty answer.
+#[test]
+fn unknown_ids_are_refused_with_the_nearest_one() {
+    let roadmaps = concat!(env!("CARGO_MANIFEST_DIR"), "/roadmaps");
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("karta.db");
+    let db = db.to_str().expect("utf-8");
+    for args in [
+        vec!["plan", roadmaps, "--roadmap", "lazo-2023-2025"],
+        vec!["status", "--roadmaps", roadmaps, "--db", db, "--roadmap", "lazo-2023-2025"],
+    ] {
+        let out = karta(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("неизвестная дорожная карта `lazo-2023-2025` — возможно, `lazo-2023-2024`"), "{err}");
+        assert!(out.stdout.is_empty(), "{args:?}: nothing printed as if it were an answer");
+    }
+    let out = karta(&["plan", roadmaps, "--executor", "mo-amursk"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("возможно, `mo-amursky`"));
+}

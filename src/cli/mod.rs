@@ -357,6 +357,24 @@ pub fn known_executor(workspace: &karta::check::Workspace, executor: Option<&str
     Err(1)
 }
 
+/// Refuses a `--roadmap` no file defines, with the nearest id.
+pub fn known_roadmap(workspace: &karta::check::Workspace, roadmap: Option<&str>, lang: Lang) -> Result<(), u8> {
+    let Some(r) = roadmap else { return Ok(()) };
+    if workspace.units.iter().any(|u| u.id == r) {
+        return Ok(());
+    }
+    let names: Vec<&str> = workspace.units.iter().map(|u| u.id.as_str()).collect();
+    let near = karta::diag::did_you_mean(r, names).map(|n| format!(" — возможно, `{n}`")).unwrap_or_default();
+    err_line!(
+        "{}",
+        match lang {
+            Lang::Ru => format!("ошибка: неизвестная дорожная карта `{r}`{near}"),
+            Lang::En => format!("error: unknown roadmap `{r}`{near}"),
+        }
+    );
+    Err(1)
+}
+
 /// Writes to standard output; a closed pipe (`karta … | head`) is not an error worth a panic.
 pub fn out(text: impl std::fmt::Display) {
     use std::io::Write;

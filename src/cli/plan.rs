@@ -39,6 +39,7 @@ pub struct Args {
 
 pub fn run(global: &Global, args: Args) -> super::Exit {
     let (workspace, plan) = super::plan(global, &args.paths, args.executor.as_deref())?;
+    super::known_roadmap(&workspace, args.roadmap.as_deref(), global.lang())?;
     let chosen: Vec<&Occurrence> = plan.occurrences.iter().filter(|o| keep(&workspace, o, &args)).collect();
     match global.format {
         Format::Json => out_line!(

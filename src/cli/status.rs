@@ -41,6 +41,7 @@ pub struct Args {
 pub fn run(global: &Global, args: Args) -> super::Exit {
     let tracking = Tracking::open(global, &args.at)?;
     super::known_executor(&tracking.workspace, args.executor.as_deref(), global.lang())?;
+    super::known_roadmap(&tracking.workspace, args.roadmap.as_deref(), global.lang())?;
     let report = tracking.report();
     let chosen: Vec<&OccurrenceStatus> = report
         .occurrences
