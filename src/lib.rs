@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod check;
 pub mod clock;
 pub mod compile;
+pub mod config;
 pub mod convert;
 pub mod deadline;
 pub mod diag;

@@ -286,7 +286,7 @@ pub fn calendar_from(global: &Global, config: &Path, roadmaps: &[PathBuf]) -> Re
     if let Some(c) = CALENDAR.get() {
         return Ok(c);
     }
-    let mut settings = calendar_section(config)?;
+    let mut settings = config_file(config)?.calendar;
     if let Some(r) = &global.region {
         settings.region = Some(r.clone());
     }
@@ -310,33 +310,15 @@ pub fn calendar_from(global: &Global, config: &Path, roadmaps: &[PathBuf]) -> Re
 
 /// `[calendar]` of a configuration file (missing file: the defaults); its `files` are
 /// relative to the file's directory.
-fn calendar_section(path: &Path) -> Result<karta::calendar::Config, u8> {
-    #[derive(serde::Deserialize, Default)]
-    struct File {
-        #[serde(default)]
-        calendar: karta::calendar::Config,
-    }
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Default::default()),
-        Err(e) => {
-            err_line!("ошибка: не удалось прочитать {}: {e}", path.display());
-            return Err(2);
+/// karta.toml, or the reason it cannot be read (exit 1 for what it says, 2 for reading it).
+pub fn config_file(path: &Path) -> Result<karta::config::File, u8> {
+    karta::config::File::read(path).map_err(|e| {
+        err_line!("ошибка: {e}");
+        match e {
+            karta::config::Error::Invalid { .. } => 1,
+            karta::config::Error::Unreadable { .. } => 2,
         }
-    };
-    let mut config = toml::from_str::<File>(&text)
-        .map_err(|e| {
-            err_line!("ошибка: {}: {e}", path.display());
-            1u8
-        })?
-        .calendar;
-    let base = path.parent().unwrap_or(Path::new(""));
-    for f in &mut config.files {
-        if f.is_relative() {
-            *f = base.join(&*f);
-        }
-    }
-    Ok(config)
+    })
 }
 
 /// Refuses an `--executor` no roadmap knows (a filter that matches nothing silently would mislead).

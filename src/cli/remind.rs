@@ -45,48 +45,9 @@ pub struct Notifier {
     pub transport: Transport,
 }
 
-/// karta.toml: `[notify]` here, `[store]` and `[web]` for `karta serve`. A missing file is the
-/// defaults.
-#[derive(serde::Deserialize, Default)]
-pub struct ConfigFile {
-    #[serde(default)]
-    pub notify: Config,
-    #[serde(default)]
-    pub store: StoreSection,
-    #[serde(default)]
-    pub web: Option<karta::web::Config>,
-}
-
-/// `[store]`: where the database and the roadmaps are. The database is `path` or, the same
-/// thing under the name a database server's address goes by, `url`.
-#[derive(serde::Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct StoreSection {
-    #[serde(alias = "url")]
-    pub path: Option<PathBuf>,
-    #[serde(default)]
-    pub roadmaps: Vec<PathBuf>,
-}
-
-impl ConfigFile {
-    pub fn read(path: &std::path::Path) -> Result<ConfigFile, u8> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => toml::from_str(&text).map_err(|e| {
-                err_line!("ошибка: {}: {e}", path.display());
-                1u8
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ConfigFile::default()),
-            Err(e) => {
-                err_line!("ошибка: не удалось прочитать {}: {e}", path.display());
-                Err(2)
-            }
-        }
-    }
-}
-
 impl Notifier {
     pub fn open(setup: &Setup) -> Result<Notifier, u8> {
-        let file = ConfigFile::read(&setup.config)?;
+        let file = super::config_file(&setup.config)?;
         // With the web app configured, messages link to its pages.
         let links = file.web.map(|w| w.base_url);
         Notifier::with(Config { links, ..file.notify }, setup)

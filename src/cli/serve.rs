@@ -20,7 +20,7 @@ use karta::store::{self, Store};
 use karta::web::state::{Pool, Roadmaps};
 use karta::web::{self, App};
 
-use super::remind::{ConfigFile, Notifier, Setup};
+use super::remind::{Notifier, Setup};
 use super::track::{Tracking, Where};
 use super::{Global, err_line, out_line};
 
@@ -63,7 +63,7 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
 }
 
 /// Flags and variables first, then the file, then the defaults.
-fn settings(args: &Args, file: ConfigFile) -> Result<(web::Config, Where, notify::Config), u8> {
+fn settings(args: &Args, file: karta::config::File) -> Result<(web::Config, Where, notify::Config), u8> {
     let mut config = file.web.unwrap_or_default();
     if let Some(l) = &args.listen {
         config.listen = l.clone();
@@ -84,7 +84,7 @@ fn settings(args: &Args, file: ConfigFile) -> Result<(web::Config, Where, notify
 }
 
 async fn serve(global: &Global, args: Args) -> super::Exit {
-    let (config, at, notify) = settings(&args, ConfigFile::read(&args.setup.config)?)?;
+    let (config, at, notify) = settings(&args, super::config_file(&args.setup.config)?)?;
     let notifier = Arc::new(Notifier::with(
         karta::notify::Config { links: Some(config.base_url.clone()), ..notify },
         &args.setup,
