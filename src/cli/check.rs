@@ -43,12 +43,11 @@ fn orphans(db: &std::path::Path, log: Option<Result<Vec<Event>, StoreError>>, pl
             )];
         }
     };
-    // Reports taken back no longer count, and a correction is no report of its own.
+    // Everything recorded, whenever.
     let far = chrono::DateTime::<chrono::FixedOffset>::MAX_UTC.fixed_offset();
-    karta::track::effective(&events, far)
+    karta::track::orphans(&events, plan, far)
         .into_iter()
-        .filter(|e| !matches!(e.event.action, karta::track::Action::Correction { .. }))
-        .filter_map(|e| e.event.occurrence.as_deref().filter(|o| plan.position(o).is_none()).map(|o| (e, o)))
+        .map(|e| (e, e.event.occurrence.as_deref().unwrap_or_default()))
         .map(|(e, o)| {
             let (id, who, when) = (e.id, &e.event.author, e.event.recorded_at.format("%d.%m.%Y"));
             Diagnostic::warning(

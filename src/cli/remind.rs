@@ -6,8 +6,7 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use karta::notify::{self, Config, Transport};
-use karta::render::Templates;
+use karta::notify::{self, Config, Notifier};
 use karta::store::Notice;
 
 use super::track::{Tracking, Where};
@@ -38,61 +37,34 @@ pub struct Args {
     pub at: Where,
 }
 
-/// The configuration, templates and transport of notification commands.
-pub struct Notifier {
-    pub config: Config,
-    pub templates: Templates,
-    pub transport: Transport,
+/// The notifier of karta.toml's `[notify]`: with the web app configured, messages link to its
+/// pages.
+pub fn notifier(setup: &Setup) -> Result<Notifier, u8> {
+    let file = super::config_file(&setup.config)?;
+    let links = file.web.map(|w| w.base_url);
+    notifier_with(Config { links, ..file.notify }, setup)
 }
 
-impl Notifier {
-    pub fn open(setup: &Setup) -> Result<Notifier, u8> {
-        let file = super::config_file(&setup.config)?;
-        // With the web app configured, messages link to its pages.
-        let links = file.web.map(|w| w.base_url);
-        Notifier::with(Config { links, ..file.notify }, setup)
-    }
-
-    /// The notifier of an already read `[notify]`.
-    pub fn with(config: Config, setup: &Setup) -> Result<Notifier, u8> {
-        let templates = Templates::load(setup.templates.as_deref()).map_err(|e| {
-            err_line!("ошибка: {e}");
-            1u8
-        })?;
-        let url = std::env::var("KARTA_SMTP_URL").ok().filter(|u| !u.is_empty()).or_else(|| config.smtp_url.clone());
-        let transport = match url {
-            Some(url) => Transport::smtp(&url, &config.from, config.pool).map_err(|e| {
-                err_line!("ошибка: {e}");
-                2u8
-            })?,
-            None => Transport::Files(PathBuf::from(&config.outbox_dir)),
-        };
-        Ok(Notifier { config, templates, transport })
-    }
+/// The notifier of an already read `[notify]`; `KARTA_SMTP_URL` overrides its SMTP server.
+pub fn notifier_with(config: Config, setup: &Setup) -> Result<Notifier, u8> {
+    let url = std::env::var("KARTA_SMTP_URL").ok().filter(|u| !u.is_empty()).or_else(|| config.smtp_url.clone());
+    Notifier::new(config, setup.templates.as_deref(), url.as_deref()).map_err(|e| {
+        err_line!("ошибка: {e}");
+        match e {
+            notify::SetupError::Templates(_) => 1,
+            notify::SetupError::Transport(_) => 2,
+        }
+    })
 }
 
-impl Notifier {
-    /// One pass of `notify::pass` at the tracking's `now`: plan, compose, deliver.
-    pub fn pass(&self, tracking: &mut Tracking) -> Result<notify::Summary, notify::NotifyError> {
-        let now = tracking.now;
-        let Tracking { workspace, plan, store, events, calendar, .. } = tracking;
-        let report = karta::track::status(workspace, plan, events, now, calendar);
-        notify::pass(
-            workspace,
-            plan,
-            &report,
-            store.as_mut(),
-            &self.templates,
-            &self.transport,
-            &self.config,
-            calendar,
-            now,
-        )
-    }
+/// One pass at the tracking's `now`.
+pub fn pass(notifier: &Notifier, tracking: &mut Tracking) -> Result<notify::Summary, notify::NotifyError> {
+    let Tracking { workspace, plan, store, events, calendar, now, .. } = tracking;
+    notifier.pass(workspace, plan, events, store.as_mut(), calendar, *now)
 }
 
 pub fn run(global: &Global, args: Args) -> super::Exit {
-    let notifier = Notifier::open(&args.setup)?;
+    let notifier = notifier(&args.setup)?;
     super::calendar_from(global, &args.setup.config, &args.at.roadmaps)?;
     let mut tracking = Tracking::open(global, &args.at)?;
     if let Some(w) = tracking.calendar.coverage_warning(tracking.workspace.local_date(tracking.now)) {
@@ -114,7 +86,7 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
         out_line!("уведомления рассылает другой экземпляр karta (karta serve); этот запуск ничего не отправил");
         return Ok(());
     }
-    let summary = notifier.pass(&mut tracking);
+    let summary = pass(&notifier, &mut tracking);
     let summary = summary.map_err(|e| {
         err_line!("ошибка: {e}");
         1u8

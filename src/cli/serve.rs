@@ -20,9 +20,10 @@ use karta::store::{self, Store};
 use karta::web::state::{Pool, Roadmaps};
 use karta::web::{self, App};
 
-use super::remind::{Notifier, Setup};
+use super::remind::{Setup, notifier_with, pass};
 use super::track::{Tracking, Where};
 use super::{Global, err_line, out_line};
+use karta::notify::Notifier;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -85,10 +86,8 @@ fn settings(args: &Args, file: karta::config::File) -> Result<(web::Config, Wher
 
 async fn serve(global: &Global, args: Args) -> super::Exit {
     let (config, at, notify) = settings(&args, super::config_file(&args.setup.config)?)?;
-    let notifier = Arc::new(Notifier::with(
-        karta::notify::Config { links: Some(config.base_url.clone()), ..notify },
-        &args.setup,
-    )?);
+    let notifier =
+        Arc::new(notifier_with(karta::notify::Config { links: Some(config.base_url.clone()), ..notify }, &args.setup)?);
     let now = karta::clock::now(global.now);
     let calendar = super::calendar_from(global, &args.setup.config, &at.roadmaps)?;
     let roadmaps = Roadmaps::load_with(&at.roadmaps, now, calendar).map_err(|errors| {
@@ -258,7 +257,7 @@ async fn watch_roadmaps(app: Arc<App>, mut stopped: watch::Receiver<bool>) {
 fn once(global: &Global, at: &Where, notifier: &Notifier) -> Result<(), u8> {
     let mut tracking = Tracking::open(global, at)?;
     coverage_once_a_day(&tracking);
-    match notifier.pass(&mut tracking) {
+    match pass(notifier, &mut tracking) {
         Ok(s) => {
             tracing::info!(
                 planned = s.planned,

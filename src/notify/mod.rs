@@ -73,6 +73,55 @@ impl Default for Config {
     }
 }
 
+/// What notification commands work with: the settings, the message templates and the way out.
+pub struct Notifier {
+    pub config: Config,
+    pub templates: Templates,
+    pub transport: Transport,
+}
+
+/// Why the notifier cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// The templates do not load (the input's fault).
+    #[error("{0}")]
+    Templates(String),
+    /// The SMTP address is wrong (the environment's).
+    #[error("{0}")]
+    Transport(String),
+}
+
+impl Notifier {
+    /// The notifier of `config`, with the templates of `templates` (the built-in ones when none)
+    /// and the SMTP server `smtp` (`.eml` files in `outbox_dir` when none).
+    pub fn new(
+        config: Config,
+        templates: Option<&std::path::Path>,
+        smtp: Option<&str>,
+    ) -> Result<Notifier, SetupError> {
+        let templates = Templates::load(templates).map_err(|e| SetupError::Templates(e.to_string()))?;
+        let transport = match smtp {
+            Some(url) => Transport::smtp(url, &config.from, config.pool).map_err(SetupError::Transport)?,
+            None => Transport::Files(std::path::PathBuf::from(&config.outbox_dir)),
+        };
+        Ok(Notifier { config, templates, transport })
+    }
+
+    /// One whole pass at `now` over the roadmaps and the log: plan, compose, deliver.
+    pub fn pass(
+        &self,
+        ws: &Workspace,
+        compiled: &Plan,
+        events: &[crate::track::Event],
+        store: &mut dyn Store,
+        calendar: &Calendar,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Summary, NotifyError> {
+        let report = crate::track::status(ws, compiled, events, now, calendar);
+        pass(ws, compiled, &report, store, &self.templates, &self.transport, &self.config, calendar, now)
+    }
+}
+
 /// What a pass did.
 #[derive(Debug, Default, Serialize)]
 pub struct Summary {

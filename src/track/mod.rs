@@ -9,4 +9,4 @@ mod status;
 
 pub use event::{Action, Event, NewEvent};
 pub use request::{Refusal, Request, check};
-pub use status::{OccurrenceStatus, Report, Rollup, State, completions, effective, moves, plan_at, status};
+pub use status::{OccurrenceStatus, Report, Rollup, State, completions, effective, moves, orphans, plan_at, status};

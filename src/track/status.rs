@@ -222,6 +222,16 @@ pub fn effective(events: &[Event], now: DateTime<FixedOffset>) -> Vec<&Event> {
     known.into_iter().filter(|e| !superseded.contains(&e.id)).collect()
 }
 
+/// Events about occurrences the plan does not have (orphans), as of `now`: reports taken back
+/// no longer count, and a correction is no report of its own. Kept, never dropped (docs/tracking.md).
+pub fn orphans<'e>(events: &'e [Event], plan: &Plan, now: DateTime<FixedOffset>) -> Vec<&'e Event> {
+    effective(events, now)
+        .into_iter()
+        .filter(|e| !matches!(e.event.action, Action::Correction { .. }))
+        .filter(|e| e.event.occurrence.as_deref().is_some_and(|o| plan.position(o).is_none()))
+        .collect()
+}
+
 /// Approved moves as of `now`: the due date in force per occurrence.
 pub fn moves(events: &[&Event]) -> HashMap<String, NaiveDate> {
     let mut moved = HashMap::new();
