@@ -42,6 +42,21 @@ pub enum Error {
     Unreadable { path: PathBuf, source: std::io::Error },
 }
 
+impl crate::diag::Explain for Error {
+    fn explain(&self) -> crate::diag::Message {
+        use crate::msg;
+        match self {
+            Error::Invalid { path, message } => {
+                msg!("{}: {}", path.display(), message; "{}: {}", path.display(), message)
+            }
+            Error::Unreadable { path, source } => {
+                let why = crate::diag::os_error(source);
+                msg!("не удалось прочитать {}: {}", path.display(), why.ru; "cannot read {}: {}", path.display(), why.en)
+            }
+        }
+    }
+}
+
 impl File {
     /// Reads `path`; a missing file is the defaults. The calendar's files are taken relative to
     /// the configuration's directory.

@@ -149,7 +149,7 @@ fn a_postgres_server_that_is_not_there_is_a_clear_error() {
     ] {
         let run = support::Test::new().args(args.clone()).run();
         assert_eq!(run.code(), 2, "{args:?}: {}", run.stderr());
-        let expected = format!("karta: не удалось открыть базу postgres://karta:***@127.0.0.1:{port}/karta: ");
+        let expected = format!("ошибка: не удалось открыть базу postgres://karta:***@127.0.0.1:{port}/karta: ");
         assert!(run.stderr().starts_with(&expected), "{args:?}: {}", run.stderr());
         assert!(!run.stderr().contains("secret"), "the password is never shown: {}", run.stderr());
     }

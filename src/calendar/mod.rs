@@ -288,8 +288,7 @@ fn weekdays_through(d: NaiveDate) -> i64 {
 
 /// The Russian name of a date's weekday ("понедельник").
 pub fn weekday_name(date: NaiveDate) -> &'static str {
-    ["понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"]
-        [date.weekday().num_days_from_monday() as usize]
+    crate::diag::Lang::Ru.weekday(date)
 }
 
 /// An IANA time zone by name.

@@ -7,6 +7,8 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use super::{Calendar, Kind, Origin};
+use crate::diag::Lang;
+use crate::say;
 
 /// One year's figures.
 #[derive(Debug, Clone, Serialize)]
@@ -113,56 +115,68 @@ pub fn month(calendar: &Calendar, year: i32, month: u32) -> Figures {
     f
 }
 
-fn kind_ru(k: Kind) -> &'static str {
+fn kind_name(k: Kind, lang: Lang) -> &'static str {
     match k {
-        Kind::Holiday => "праздник",
-        Kind::TransferredDayOff => "перенесённый выходной",
-        Kind::WorkingWeekend => "рабочий выходной",
-        Kind::Shortened => "сокращённый день",
+        Kind::Holiday => lang.pick("праздник", "holiday"),
+        Kind::TransferredDayOff => lang.pick("перенесённый выходной", "transferred day off"),
+        Kind::WorkingWeekend => lang.pick("рабочий выходной", "working weekend day"),
+        Kind::Shortened => lang.pick("сокращённый день", "shortened day"),
     }
 }
 
 impl YearReport {
-    /// The report as text (Russian, as the published calendars are).
-    pub fn text(&self) -> String {
+    /// The report as text, in Russian (as the published calendars are) or English; the days'
+    /// notes are the calendar's own words.
+    pub fn text(&self, lang: Lang) -> String {
         use std::fmt::Write;
         let mut s = String::new();
-        let region = self.region.as_deref().map(|r| format!(", регион {r}")).unwrap_or_default();
-        let _ = writeln!(s, "Производственный календарь на {} год{} (пятидневная неделя)", self.year, region);
+        let region = self.region.as_deref().map(|r| say!(lang, ", регион {}", r; ", region {}", r)).unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "{}",
+            say!(lang, "Производственный календарь на {} год{} (пятидневная неделя)", self.year, region;
+                "Production calendar for {}{} (five-day week)", self.year, region)
+        );
         if !self.complete {
             let _ = writeln!(
                 s,
-                "ВНИМАНИЕ: переносов выходных на {} год в календаре нет (постановление не внесено): \
-                 рабочие дни считаются по праздникам и выходным без переносов",
-                self.year
+                "{}",
+                say!(lang,
+                    "ВНИМАНИЕ: переносов выходных на {} год в календаре нет (постановление не внесено): \
+                     рабочие дни считаются по праздникам и выходным без переносов", self.year;
+                    "NOTE: the calendar has no transfers of days off for {} (no decree entered): \
+                     working days are counted from holidays and weekends without transfers", self.year)
             );
         }
-        let _ = writeln!(s, "Слои (позднее сильнее):");
+        let _ = writeln!(s, "{}", lang.pick("Слои (позднее сильнее):", "Layers (later ones win):"));
         for l in &self.layers {
             let _ = writeln!(s, "  {} — {}", l.label, l.source);
         }
-        let _ = writeln!(s, "\nОсобые дни:");
+        let _ = writeln!(s, "\n{}", lang.pick("Особые дни:", "Special days:"));
         for d in &self.days {
             let _ = writeln!(
                 s,
                 "  {} {:<11} {:<22} {}  [{}]",
                 d.date.format("%d.%m.%Y"),
-                d.weekday,
-                kind_ru(d.kind),
+                lang.weekday(d.date),
+                kind_name(d.kind, lang),
                 d.note,
                 d.layer
             );
         }
+        let head = match lang {
+            Lang::Ru => ["месяц", "дней", "рабочих", "выходных", "сокращённых", "часов (40 ч)"],
+            Lang::En => ["month", "days", "working", "days off", "shortened", "hours (40 h)"],
+        };
         let _ = writeln!(
             s,
             "\n{:<10} {:>5} {:>8} {:>9} {:>11} {:>12}",
-            "месяц", "дней", "рабочих", "выходных", "сокращённых", "часов (40 ч)"
+            head[0], head[1], head[2], head[3], head[4], head[5]
         );
         for m in &self.months {
-            let name = crate::ru::month_name(m.month);
-            let _ = writeln!(s, "{}", row(name, m));
+            let _ = writeln!(s, "{}", row(lang.month(m.month), m));
         }
-        let _ = writeln!(s, "{}", row("год", &self.total));
+        let _ = writeln!(s, "{}", row(lang.pick("год", "year"), &self.total));
         s
     }
 }

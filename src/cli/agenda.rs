@@ -2,13 +2,13 @@
 //! grouped by day in Russian ("вт, 17 октября 2023 г.").
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use chrono::{Days, NaiveDate};
 use serde_json::json;
 
 use karta::compile::Occurrence;
 use karta::ru;
+use karta::say;
 
 use super::plan::short;
 use super::{Format, Global, out_fmt, out_line};
@@ -18,14 +18,14 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t, global = true)]
     pub format: super::TextJson,
-    /// Roadmap files or directories (default: roadmaps/).
-    pub paths: Vec<PathBuf>,
     /// Only this executor's work.
     #[arg(long)]
     pub executor: Option<String>,
     /// How many days ahead of --now.
     #[arg(long, default_value_t = 14)]
     pub days: u32,
+    #[command(flatten)]
+    pub inputs: super::Inputs,
 }
 
 #[derive(Default)]
@@ -35,7 +35,7 @@ struct Day<'a> {
 }
 
 pub fn run(global: &Global, args: Args) -> super::Exit {
-    let (workspace, plan) = super::plan(global, &args.paths, args.executor.as_deref())?;
+    let (workspace, plan) = super::plan(global, &args.inputs.list(), args.executor.as_deref())?;
     let now = karta::clock::now(global.now);
     let mut days: BTreeMap<NaiveDate, Day> = BTreeMap::new();
     for o in plan.occurrences.iter().filter(|o| args.executor.as_ref().is_none_or(|e| o.executors.contains(e))) {
@@ -58,18 +58,24 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
         out_line!("{}", json!({"now": now.to_rfc3339(), "days": args.days, "executor": args.executor, "agenda": list}));
         return Ok(());
     }
+    let lang = global.lang();
     let who = args.executor.as_deref().map(|e| format!(" — {e}")).unwrap_or_default();
-    let mut out = format!("Повестка на {} дн. с {}{who}\n", args.days, ru::date_words(now.date_naive()));
+    let from = lang.date(now.date_naive());
+    let mut out = say!(lang, "Повестка на {} дн. с {}{}\n", args.days, from, who; "Agenda for {} days from {}{}\n", args.days, from, who);
     if days.is_empty() {
-        out += "\nничего не открывается и не наступает\n";
+        out += lang.pick("\nничего не открывается и не наступает\n", "\nnothing opens or falls due\n");
     }
+    let (due_by, opens, due) = match lang {
+        karta::diag::Lang::Ru => ("срок до", "начинается", "срок"),
+        karta::diag::Lang::En => ("due by  ", "opens     ", "due"),
+    };
     for (date, day) in &days {
-        out += &format!("\n{}\n", ru::day_heading(*date));
+        out += &format!("\n{}\n", lang.day_heading(*date));
         for o in &day.due {
             let task = &workspace.units[o.unit].tasks[o.task];
             let time = o.due.format("%H:%M");
             out += &format!(
-                "  срок до {time}  {}\n               {} · {}\n",
+                "  {due_by} {time}  {}\n               {} · {}\n",
                 short(&task.title, 80),
                 o.id,
                 o.executors.join(", ")
@@ -78,7 +84,7 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
         for o in &day.opening {
             let task = &workspace.units[o.unit].tasks[o.task];
             out += &format!(
-                "  начинается   {}\n               {} · срок {}\n",
+                "  {opens}   {}\n               {} · {due} {}\n",
                 short(&task.title, 80),
                 o.id,
                 ru::date_digits(o.due_date)

@@ -6,9 +6,10 @@
 use std::path::PathBuf;
 
 use karta::calendar::{check, report};
-use karta::diag::{Diagnostic, Lang, Renderer, Source, Summary};
+use karta::diag::{Diagnostic, Renderer, Source, Summary};
+use karta::msg;
 
-use super::{Format, Global, err_line, out_fmt, out_line};
+use super::{Failure, Format, Global, err_line, out_fmt, out_line};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -25,9 +26,9 @@ pub enum Sub {
     /// (`--region RU-TA` for a region's calendar, `--calendar FILE` to add a local file).
     Show {
         year: i32,
-        /// Roadmap files or directories whose `calendar/` directory applies (default: roadmaps).
-        #[arg(long, env = "KARTA_ROADMAPS")]
-        roadmaps: Vec<PathBuf>,
+        /// The roadmaps whose `calendar/` directory applies.
+        #[command(flatten)]
+        inputs: super::Inputs,
     },
     /// Check calendar files (the TSV format `date<TAB>type<TAB>note`).
     Check {
@@ -38,29 +39,21 @@ pub enum Sub {
 
 pub fn run(global: &Global, args: Args) -> super::Exit {
     match args.command {
-        Sub::Show { year, roadmaps } => show(global, year, &roadmaps),
+        Sub::Show { year, inputs } => show(global, year, &inputs.list()),
         Sub::Check { files } => check_files(global, &files),
     }
 }
 
 fn show(global: &Global, year: i32, roadmaps: &[PathBuf]) -> super::Exit {
     if !(1900..=2200).contains(&year) {
-        err_line!(
-            "{}",
-            match global.lang() {
-                Lang::Ru => format!("ошибка: год {year} вне 1900–2200"),
-                Lang::En => format!("error: year {year} is outside 1900–2200"),
-            }
-        );
-        return Err(2);
+        return Err(Failure::usage(msg!("год {} вне 1900–2200", year; "year {} is outside 1900–2200", year)));
     }
-    let default = [PathBuf::from("roadmaps")];
-    let calendar = super::calendar(global, if roadmaps.is_empty() { &default } else { roadmaps })?;
+    let calendar = super::calendar(global, roadmaps)?;
     let calendar = calendar.for_region(None);
     let report = report::year(calendar, year);
     match global.format {
         Format::Json => out_line!("{}", serde_json::to_string_pretty(&report).unwrap_or_default()),
-        _ => out_fmt!("{}", report.text()),
+        _ => out_fmt!("{}", report.text(global.lang())),
     }
     Ok(())
 }
@@ -69,16 +62,7 @@ fn check_files(global: &Global, files: &[PathBuf]) -> super::Exit {
     let lang = global.lang();
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     for path in files {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            err_line!(
-                "{}",
-                match lang {
-                    Lang::Ru => format!("karta: не удалось прочитать {}: {e}", path.display()),
-                    Lang::En => format!("karta: cannot read {}: {e}", path.display()),
-                }
-            );
-            2u8
-        })?;
+        let text = std::fs::read_to_string(path).map_err(|e| Failure::file(path, &e))?;
         diagnostics.extend(check::check(&Source::new(path.clone(), text)));
     }
     let renderer = Renderer::new(lang);
@@ -95,5 +79,5 @@ fn check_files(global: &Global, files: &[PathBuf]) -> super::Exit {
             err_line!("{}", Summary::of(files.len(), &diagnostics).render(lang));
         }
     }
-    if diagnostics.iter().any(Diagnostic::is_error) { Err(1) } else { Ok(()) }
+    if diagnostics.iter().any(Diagnostic::is_error) { Err(Failure::reported()) } else { Ok(()) }
 }

@@ -17,12 +17,12 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t, global = true)]
     pub format: super::TextJson,
-    /// Files or directories (searched recursively for *.yaml and *.yml). Default: the current directory.
-    pub paths: Vec<PathBuf>,
     /// The progress database; when it exists, its reports about occurrences the roadmaps no
     /// longer have are listed (they are kept, never dropped).
     #[arg(long, env = "KARTA_DB", default_value = "karta.db")]
     pub db: PathBuf,
+    #[command(flatten)]
+    pub inputs: super::Inputs,
 }
 
 /// The progress log, when the database exists.
@@ -63,8 +63,8 @@ fn orphans(db: &std::path::Path, log: Option<Result<Vec<Event>, StoreError>>, pl
 
 pub fn run(global: &Global, args: Args) -> super::Exit {
     let lang = global.lang();
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths };
-    let files = super::files(&paths, lang)?;
+    let paths = args.inputs.list();
+    let files = super::files(&paths)?;
     let calendar = super::calendar(global, &paths)?;
     // The roadmaps and the log are independent: the log is read while the roadmaps are checked.
     let (checked, log) = std::thread::scope(|scope| {
@@ -105,5 +105,5 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
             }
         }
     }
-    if diagnostics.iter().any(Diagnostic::is_error) { Err(1) } else { Ok(()) }
+    if diagnostics.iter().any(Diagnostic::is_error) { Err(super::Failure::reported()) } else { Ok(()) }
 }

@@ -36,14 +36,9 @@ pub struct Args {
 pub fn run(global: &Global, args: Args) -> super::Exit {
     let lang = global.lang();
     let Some(tz) = calendar::zone(&args.tz) else {
-        super::err_line!(
-            "karta: {}",
-            match lang {
-                Lang::Ru => format!("неизвестный часовой пояс «{}»", args.tz),
-                Lang::En => format!("unknown time zone «{}»", args.tz),
-            }
-        );
-        return Err(2);
+        return Err(super::Failure::usage(
+            msg!("неизвестный часовой пояс «{}»", args.tz; "unknown time zone «{}»", args.tz),
+        ));
     };
     let today = karta::clock::now(global.now).date_naive();
     let start_year = if today.month() >= 9 { today.year() } else { today.year() - 1 };
@@ -66,7 +61,7 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
                 Format::Json => super::out_line!("{}", renderer.json(&d)),
                 _ => super::err_fmt!("{}", renderer.human(&d)),
             }
-            return Err(1);
+            return Err(super::Failure::reported());
         }
     };
     let occurrences: Vec<Value> = spec
@@ -120,9 +115,13 @@ fn text(
     let ru = lang == Lang::Ru;
     // What a relative deadline counts from, in words.
     let anchor = match spec {
-        Spec::Relative(r) if r.after.is_some() => "относительно другого мероприятия",
-        Spec::Relative(r) if r.event.is_some() => "от события, названного словами (дат нет)",
-        _ => "от даты утверждения документа",
+        Spec::Relative(r) if r.after.is_some() => {
+            lang.pick("относительно другого мероприятия", "from another activity")
+        }
+        Spec::Relative(r) if r.event.is_some() => {
+            lang.pick("от события, названного словами (дат нет)", "from an event named in words (no dates)")
+        }
+        _ => lang.pick("от даты утверждения документа", "from the document's approval date"),
     };
     let relative = format!("relative — {anchor}");
     let kind = match (spec.kind(), ru) {
@@ -133,6 +132,12 @@ fn text(
         ("continuous", true) => "continuous — постоянно, без сроков",
         ("on_demand", true) => "on_demand — по мере необходимости, без сроков",
         ("relative", true) => relative.as_str(),
+        ("once", false) => "once — a single deadline",
+        ("window", false) => "window — a period",
+        ("multiple", false) => "multiple — several deadlines",
+        ("recurring", false) => "recurring — a recurring deadline",
+        ("continuous", false) => "continuous — ongoing, no deadlines",
+        ("on_demand", false) => "on_demand — as needed, no deadlines",
         (k, _) => k,
     };
     let (l_phrase, l_kind, l_period, l_form, l_canon, l_occ) = if ru {

@@ -14,13 +14,7 @@ pub struct Args {
 
 pub fn run(global: &Global, args: Args) -> super::Exit {
     let tracking = Tracking::open(global, &args.at)?;
-    let events = match tracking.store.events() {
-        Ok(e) => e,
-        Err(e) => {
-            super::err_line!("karta: {e}");
-            return Err(2);
-        }
-    };
+    let events = tracking.store.events()?;
     if global.format == Format::Csv {
         let mut w = csv::Writer::from_writer(Vec::new());
         let _ = w.write_record([

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use chrono::{Days, NaiveDate};
 
 use super::track::{Tracking, Where};
-use super::{Global, err_line, out_line};
+use karta::{msg, say};
+
+use super::{Failure, Global, out_line};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -32,31 +34,29 @@ pub struct Args {
 pub fn run(global: &Global, args: Args) -> super::Exit {
     let tracking = Tracking::open(global, &args.at)?;
     let Some(executors) = karta::form::executors(&tracking.workspace, &args.executor, args.below) else {
-        err_line!("karta: нет исполнителя или группы «{}» в дорожных картах", args.executor);
-        return Err(1);
+        let ws = &tracking.workspace;
+        let known = ws.units.iter().flat_map(|u| u.executors.keys().chain(u.groups.keys()).map(String::as_str));
+        return Err(super::unknown(msg!("неизвестный исполнитель"; "unknown executor"), &args.executor, known));
     };
     let from = args.from.unwrap_or_else(|| tracking.local_today());
     let to = args.to.unwrap_or_else(|| from.checked_add_days(Days::new(6)).unwrap_or(from));
     if to < from {
-        err_line!("karta: период наоборот: --to {to} раньше --from {from}");
-        return Err(1);
+        return Err(Failure::usage(
+            msg!("период наоборот: --to {} раньше --from {}", to, from; "the period is reversed: --to {} is before --from {}", to, from),
+        ));
     }
     let report = tracking.report();
     let form = karta::form::Form { executors, asked: args.executor.clone(), from, to, made: tracking.now };
-    let made =
-        karta::form::make(&tracking.workspace, &tracking.plan, &report, &tracking.events, &form).map_err(|e| {
-            err_line!("karta: {e}");
-            2u8
-        })?;
+    let made = karta::form::make(&tracking.workspace, &tracking.plan, &report, &tracking.events, &form)
+        .map_err(|e| Failure::usage(msg!("{}", e; "{}", e)))?;
     let path = args.output.unwrap_or_else(|| PathBuf::from(format!("форма-{}-{from}.xlsx", args.executor)));
     super::write_output(Some(&path), true, &made.bytes)?;
+    let (n, v) = (made.occurrences as u64, made.values as u64);
     out_line!(
-        "форма {}: {} {}, {} {} показателей",
-        path.display(),
-        made.occurrences,
-        karta::diag::plural(made.occurrences as u64, ["срок", "срока", "сроков"]),
-        made.values,
-        karta::diag::plural(made.values as u64, ["значение", "значения", "значений"])
+        "{}",
+        say!(global.lang(), "форма {}: {} {}, {} {} показателей", path.display(),
+            n, karta::diag::plural(n, ["срок", "срока", "сроков"]), v, karta::diag::plural(v, ["значение", "значения", "значений"]);
+            "form {}: {} occurrences, {} indicator values", path.display(), n, v)
     );
     Ok(())
 }

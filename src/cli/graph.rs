@@ -4,7 +4,6 @@
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
 use petgraph::visit::EdgeRef;
 use serde_json::json;
@@ -20,12 +19,12 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t, global = true)]
     pub format: super::GraphFormat,
-    /// Roadmap files or directories (default: roadmaps/).
-    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub inputs: super::Inputs,
 }
 
 pub fn run(global: &Global, args: Args) -> super::Exit {
-    let (workspace, plan) = super::plan(global, &args.paths, None)?;
+    let (workspace, plan) = super::plan(global, &args.inputs.list(), None)?;
     let critical: HashSet<(usize, usize)> =
         plan.occurrences.iter().filter(|o| o.critical).map(|o| (o.unit, o.task)).collect();
     match global.format {

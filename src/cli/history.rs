@@ -3,6 +3,7 @@
 
 use serde_json::json;
 
+use karta::say;
 use karta::track::Action;
 
 use super::track::{Tracking, Where};
@@ -65,19 +66,23 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
         out_line!("{}", json!(events));
         return Ok(());
     }
+    let lang = global.lang();
     let mut out = String::new();
     if events.is_empty() {
-        out += &format!("по `{}` отметок нет\n", args.target);
+        out += &say!(lang, "по `{}` отметок нет\n", args.target; "no reports on `{}`\n", args.target);
     }
     for e in &events {
         let when = e.event.recorded_at.format("%d.%m.%Y %H:%M");
-        let mark = undone(e.id).map(|c| format!("  [отменено событием № {c}]")).unwrap_or_default();
-        out += &format!("№ {:<5} {when}  {}  {}{mark}\n", e.id, e.event.author, super::report::describe(&e.event));
+        let mark = undone(e.id)
+            .map(|c| say!(lang, "  [отменено событием № {}]", c; "  [taken back by event {}]", c))
+            .unwrap_or_default();
+        let what = super::report::describe(&e.event, lang);
+        out += &format!("№ {:<5} {when}  {}  {what}{mark}\n", e.id, e.event.author);
         if let Some(n) = &e.event.note {
-            out += &format!("        комментарий: {n}\n");
+            out += &format!("        {}: {n}\n", lang.pick("комментарий", "comment"));
         }
         for ev in &e.event.evidence {
-            out += &format!("        подтверждение: {ev}\n");
+            out += &format!("        {}: {ev}\n", lang.pick("подтверждение", "evidence"));
         }
     }
     out_fmt!("{out}");

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use karta::diag::Renderer;
 
 use super::track::{Tracking, Where, author};
-use super::{Global, err_line, out_line};
+use karta::{msg, say};
+
+use super::{Failure, Global, err_line, out_line};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -29,13 +31,13 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
     let text = match std::fs::read(&args.file).map(String::from_utf8) {
         Ok(Ok(text)) => text,
         Ok(Err(_)) => {
-            err_line!("karta: {} не в кодировке UTF-8: сохраните таблицу как «CSV UTF-8»", args.file.display());
-            return Err(1);
+            let file = args.file.display();
+            return Err(Failure::input(msg!(
+                "{} не в кодировке UTF-8: сохраните таблицу как «CSV UTF-8»", file;
+                "{} is not UTF-8: save the table as «CSV UTF-8»", file
+            )));
         }
-        Err(e) => {
-            err_line!("karta: не удалось прочитать {}: {e}", args.file.display());
-            return Err(2);
-        }
+        Err(e) => return Err(Failure::file(&args.file, &e)),
     };
     let who = author(args.by.as_deref());
     match karta::track::import::read(
@@ -52,38 +54,36 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
             for d in &errors {
                 err_line!("{}", renderer.human(d));
             }
-            err_line!(
-                "ничего не записано: {} {} в файле",
-                errors.len(),
-                karta::diag::plural(errors.len() as u64, ["ошибка", "ошибки", "ошибок"])
-            );
-            Err(1)
+            Err(nothing_written(errors.len(), msg!("в файле"; "in the file")))
         }
-        Ok(events) => match tracking.store.append(&events) {
-            Ok(ids) => {
-                out_line!(
-                    "импортировано {} {} из {}",
-                    ids.len(),
-                    karta::diag::plural(ids.len() as u64, ["отметка", "отметки", "отметок"]),
-                    args.file.display()
-                );
-                Ok(())
-            }
-            Err(e) => {
-                err_line!("karta: {e}");
-                Err(2)
-            }
-        },
+        Ok(events) => {
+            let ids = tracking.store.append(&events)?;
+            imported(tracking.lang, ids.len(), &args.file);
+            Ok(())
+        }
     }
+}
+
+/// Nothing from a file with errors is recorded: the failure after its diagnostics.
+fn nothing_written(n: usize, place: karta::diag::Message) -> Failure {
+    let errors = karta::diag::plural(n as u64, ["ошибка", "ошибки", "ошибок"]);
+    Failure::input(
+        msg!("ничего не записано: {} {} {}", n, errors, place.ru; "nothing recorded: {} errors {}", n, place.en),
+    )
+}
+
+fn imported(lang: karta::diag::Lang, n: usize, file: &std::path::Path) {
+    let reports = karta::diag::plural(n as u64, ["отметка", "отметки", "отметок"]);
+    out_line!(
+        "{}",
+        say!(lang, "импортировано {} {} из {}", n, reports, file.display(); "imported {} reports from {}", n, file.display())
+    );
 }
 
 /// A filled report form: every refused cell named, or the reports recorded and the rows that
 /// were already.
 fn form(tracking: &mut Tracking, args: &Args) -> super::Exit {
-    let bytes = std::fs::read(&args.file).map_err(|e| {
-        err_line!("karta: не удалось прочитать {}: {e}", args.file.display());
-        2u8
-    })?;
+    let bytes = std::fs::read(&args.file).map_err(|e| Failure::file(&args.file, &e))?;
     let who = author(args.by.as_deref());
     let name = args.file.display().to_string();
     let read = karta::form::read(
@@ -102,26 +102,17 @@ fn form(tracking: &mut Tracking, args: &Args) -> super::Exit {
             for r in &refusals {
                 err_line!("{name}: {r}");
             }
-            err_line!(
-                "ничего не записано: {} {} в форме",
-                refusals.len(),
-                karta::diag::plural(refusals.len() as u64, ["ошибка", "ошибки", "ошибок"])
-            );
-            return Err(1);
+            return Err(nothing_written(refusals.len(), msg!("в форме"; "in the form")));
         }
     };
-    let ids = tracking.store.append(&outcome.events).map_err(|e| {
-        err_line!("karta: {e}");
-        2u8
-    })?;
-    out_line!(
-        "импортировано {} {} из {}",
-        ids.len(),
-        karta::diag::plural(ids.len() as u64, ["отметка", "отметки", "отметок"]),
-        args.file.display()
-    );
+    let ids = tracking.store.append(&outcome.events)?;
+    imported(tracking.lang, ids.len(), &args.file);
     if !outcome.already.is_empty() {
-        out_line!("уже записаны раньше, не повторены: {}", outcome.already.join(", "));
+        let rows = outcome.already.join(", ");
+        out_line!(
+            "{}",
+            say!(tracking.lang, "уже записаны раньше, не повторены: {}", rows; "recorded before, not repeated: {}", rows)
+        );
     }
     Ok(())
 }

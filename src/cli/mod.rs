@@ -7,6 +7,7 @@ mod check;
 mod convert;
 mod deadline;
 mod export;
+mod fail;
 mod form;
 mod graph;
 mod history;
@@ -31,7 +32,10 @@ use chrono::{DateTime, FixedOffset};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use karta::calendar::Calendar;
-use karta::diag::Lang;
+use karta::diag::{Lang, Message};
+use karta::msg;
+
+pub use fail::{Exit, Failure};
 
 /// karta — дорожные карты: проверка, сроки, контроль исполнения.
 #[derive(Debug, Parser)]
@@ -154,6 +158,33 @@ pub enum Command {
     Store(store::Args),
 }
 
+/// The roadmaps a command reads, given the same way on every command: as paths after the
+/// command's own arguments, with `--roadmaps` (repeatable), or both; without either,
+/// `KARTA_ROADMAPS`, else `roadmaps/`. A path is a file or a directory searched for `*.yaml`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Inputs {
+    /// Roadmap files or directories (default: KARTA_ROADMAPS, else roadmaps/).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Roadmap files or directories, the same as the paths (repeatable).
+    #[arg(long = "roadmaps", value_name = "PATH")]
+    pub roadmaps: Vec<PathBuf>,
+}
+
+impl Inputs {
+    /// The paths given, in order, or the default.
+    pub fn list(&self) -> Vec<PathBuf> {
+        let given: Vec<PathBuf> = self.paths.iter().chain(&self.roadmaps).cloned().collect();
+        if !given.is_empty() {
+            return given;
+        }
+        match std::env::var_os("KARTA_ROADMAPS").filter(|v| !v.is_empty()) {
+            Some(v) => std::env::split_paths(&v).collect(),
+            None => vec![PathBuf::from("roadmaps")],
+        }
+    }
+}
+
 /// Writes a command's output to `output`, or to standard output; a binary file (DOCX, PDF, XLSX)
 /// is never written to a terminal. A file is written beside its target and renamed, so a failed
 /// command never leaves half a file.
@@ -166,15 +197,12 @@ pub fn write_output(output: Option<&std::path::Path>, binary: bool, bytes: &[u8]
                 .and_then(|mut f| f.write_all(bytes).map(|()| f))
                 .and_then(|f| f.persist(path).map_err(|e| e.error))
                 .and_then(|_| readable(path));
-            written.map_err(|e| {
-                err_line!("ошибка: не удалось записать {}: {e}", path.display());
-                2
-            })
+            written.map_err(|e| Failure::file(path, &e))
         }
-        None if binary && std::io::stdout().is_terminal() => {
-            err_line!("ошибка: DOCX, PDF и XLSX не выводятся на терминал; укажите -o ФАЙЛ");
-            Err(2)
-        }
+        None if binary && std::io::stdout().is_terminal() => Err(Failure::usage(msg!(
+            "DOCX, PDF и XLSX не выводятся на терминал; укажите -o ФАЙЛ";
+            "DOCX, PDF and XLSX are not written to a terminal; give -o FILE"
+        ))),
         None => {
             let _ = std::io::stdout().lock().write_all(bytes);
             Ok(())
@@ -194,38 +222,30 @@ fn readable(path: &std::path::Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// The YAML files under `paths`, or exit code 2 (with a message) when a path does not exist.
-pub fn files(paths: &[std::path::PathBuf], lang: Lang) -> Result<Vec<std::path::PathBuf>, u8> {
+/// The YAML files under `paths`; a path that does not exist is a usage error.
+pub fn files(paths: &[std::path::PathBuf]) -> Result<Vec<std::path::PathBuf>, Failure> {
     karta::check::collect_files(paths).map_err(|missing| {
-        err_line!(
-            "{}",
-            match lang {
-                Lang::Ru => format!("karta: путь не найден: {}", missing.display()),
-                Lang::En => format!("karta: no such path: {}", missing.display()),
-            }
-        );
-        2
+        Failure::usage(msg!("путь не найден: {}", missing.display(); "no such path: {}", missing.display()))
     })
 }
 
-/// Checks the roadmaps under `paths` (default `roadmaps/`); on errors prints them and returns
-/// exit code 1. The `--executor` filter, when given, must name an executor or group of them.
+/// Checks the roadmaps under `paths` (default `roadmaps/`); on errors prints them and fails
+/// (exit 1). The `--executor` filter, when given, must name an executor or group of them.
 pub fn workspace(
     global: &Global,
     paths: &[std::path::PathBuf],
     executor: Option<&str>,
-) -> Result<karta::check::Workspace, u8> {
+) -> Result<karta::check::Workspace, Failure> {
     let lang = global.lang();
-    let default = [std::path::PathBuf::from("roadmaps")];
-    let files = files(if paths.is_empty() { &default } else { paths }, lang)?;
+    let files = files(paths)?;
     let renderer = karta::diag::Renderer::new(lang);
-    let calendar = calendar(global, if paths.is_empty() { &default } else { paths })?;
+    let calendar = calendar(global, paths)?;
     let workspace = karta::check::check_files(&files, calendar).into_workspace().map_err(|checked| {
         for d in checked.diagnostics.iter().filter(|d| d.is_error()) {
             err_line!("{}", renderer.human(d));
         }
         err_line!("{}", karta::diag::Summary::of(checked.files.len(), &checked.diagnostics).render(lang));
-        1u8
+        Failure::reported()
     })?;
     // Unreadable deadlines do not stop the work, but every command says which activities wait.
     let untracked: Vec<_> = workspace.untracked().collect();
@@ -233,21 +253,16 @@ pub fn workspace(
         for d in &untracked {
             err_line!("{}", renderer.human(d));
         }
-        err_line!(
-            "{}",
-            match lang {
-                Lang::Ru => format!(
-                    "karta: мероприятий с нераспознанным сроком: {} — они не отслеживаются, пока срок не исправлен; остальное работает",
-                    untracked.len()
-                ),
-                Lang::En => format!(
-                    "karta: {} activities have an unreadable deadline and are not tracked until it is fixed; the rest works",
-                    untracked.len()
-                ),
-            }
+        let n = untracked.len();
+        fail::warn(
+            lang,
+            &msg!(
+                "мероприятий с нераспознанным сроком: {} — они не отслеживаются, пока срок не исправлен; остальное работает", n;
+                "{} activities have an unreadable deadline and are not tracked until it is fixed; the rest works", n
+            ),
         );
     }
-    known_executor(&workspace, executor, lang)?;
+    known_executor(&workspace, executor)?;
     Ok(workspace)
 }
 
@@ -256,7 +271,7 @@ pub fn plan(
     global: &Global,
     paths: &[std::path::PathBuf],
     executor: Option<&str>,
-) -> Result<(karta::check::Workspace, karta::compile::Plan), u8> {
+) -> Result<(karta::check::Workspace, karta::compile::Plan), Failure> {
     let workspace = workspace(global, paths, executor)?;
     let calendar = calendar(global, paths)?.for_region(workspace.region());
     match karta::compile::compile(&workspace, calendar) {
@@ -266,7 +281,7 @@ pub fn plan(
             for d in &errors {
                 err_line!("{}", renderer.human(d));
             }
-            Err(1)
+            Err(Failure::reported())
         }
     }
 }
@@ -275,13 +290,13 @@ pub fn plan(
 /// then the `calendar/` directory beside the roadmaps, `[calendar] files` of the configuration
 /// (`KARTA_CONFIG`, else karta.toml) and `--calendar` files; `--region` over `[calendar]
 /// region`. A calendar file with errors stops the command (exit 1) with its diagnostics.
-pub fn calendar(global: &Global, roadmaps: &[PathBuf]) -> Result<&'static Calendar, u8> {
+pub fn calendar(global: &Global, roadmaps: &[PathBuf]) -> Result<&'static Calendar, Failure> {
     let config = std::env::var_os("KARTA_CONFIG").map_or_else(|| PathBuf::from("karta.toml"), PathBuf::from);
     calendar_from(global, &config, roadmaps)
 }
 
 /// [`calendar`] with the configuration file given (`--config` of `remind` and `serve`).
-pub fn calendar_from(global: &Global, config: &Path, roadmaps: &[PathBuf]) -> Result<&'static Calendar, u8> {
+pub fn calendar_from(global: &Global, config: &Path, roadmaps: &[PathBuf]) -> Result<&'static Calendar, Failure> {
     static CALENDAR: OnceLock<Calendar> = OnceLock::new();
     if let Some(c) = CALENDAR.get() {
         return Ok(c);
@@ -303,58 +318,46 @@ pub fn calendar_from(global: &Global, config: &Path, roadmaps: &[PathBuf]) -> Re
             for d in &errors {
                 err_line!("{}", renderer.human(d));
             }
-            Err(1)
+            Err(Failure::reported())
         }
     }
 }
 
-/// `[calendar]` of a configuration file (missing file: the defaults); its `files` are
-/// relative to the file's directory.
-/// karta.toml, or the reason it cannot be read (exit 1 for what it says, 2 for reading it).
-pub fn config_file(path: &Path) -> Result<karta::config::File, u8> {
-    karta::config::File::read(path).map_err(|e| {
-        err_line!("ошибка: {e}");
-        match e {
-            karta::config::Error::Invalid { .. } => 1,
-            karta::config::Error::Unreadable { .. } => 2,
-        }
-    })
+/// karta.toml (a missing file is the defaults), or why it cannot be read.
+pub fn config_file(path: &Path) -> Result<karta::config::File, Failure> {
+    Ok(karta::config::File::read(path)?)
 }
 
 /// Refuses an `--executor` no roadmap knows (a filter that matches nothing silently would mislead).
-pub fn known_executor(workspace: &karta::check::Workspace, executor: Option<&str>, lang: Lang) -> Result<(), u8> {
+pub fn known_executor(workspace: &karta::check::Workspace, executor: Option<&str>) -> Result<(), Failure> {
     let Some(e) = executor else { return Ok(()) };
     if workspace.units.iter().any(|u| u.executors.contains_key(e) || u.groups.contains_key(e)) {
         return Ok(());
     }
-    let names: Vec<&str> = workspace.units.iter().flat_map(|u| u.executors.keys().map(String::as_str)).collect();
-    let near = karta::diag::did_you_mean(e, names).map(|n| format!(" — возможно, `{n}`")).unwrap_or_default();
-    err_line!(
-        "{}",
-        match lang {
-            Lang::Ru => format!("ошибка: неизвестный исполнитель `{e}`{near}"),
-            Lang::En => format!("error: unknown executor `{e}`{near}"),
-        }
-    );
-    Err(1)
+    let names = workspace.units.iter().flat_map(|u| u.executors.keys().chain(u.groups.keys()).map(String::as_str));
+    Err(unknown(msg!("неизвестный исполнитель"; "unknown executor"), e, names))
 }
 
 /// Refuses a `--roadmap` no file defines, with the nearest id.
-pub fn known_roadmap(workspace: &karta::check::Workspace, roadmap: Option<&str>, lang: Lang) -> Result<(), u8> {
+pub fn known_roadmap(workspace: &karta::check::Workspace, roadmap: Option<&str>) -> Result<(), Failure> {
     let Some(r) = roadmap else { return Ok(()) };
     if workspace.units.iter().any(|u| u.id == r) {
         return Ok(());
     }
-    let names: Vec<&str> = workspace.units.iter().map(|u| u.id.as_str()).collect();
-    let near = karta::diag::did_you_mean(r, names).map(|n| format!(" — возможно, `{n}`")).unwrap_or_default();
-    err_line!(
-        "{}",
-        match lang {
-            Lang::Ru => format!("ошибка: неизвестная дорожная карта `{r}`{near}"),
-            Lang::En => format!("error: unknown roadmap `{r}`{near}"),
-        }
-    );
-    Err(1)
+    Err(unknown(
+        msg!("неизвестная дорожная карта"; "unknown roadmap"),
+        r,
+        workspace.units.iter().map(|u| u.id.as_str()),
+    ))
+}
+
+/// An id a filter does not know (`what`: "неизвестный исполнитель"), with the nearest known
+/// one ("did you mean").
+pub fn unknown<'a>(what: Message, id: &str, known: impl IntoIterator<Item = &'a str>) -> Failure {
+    let near = karta::diag::did_you_mean(id, known);
+    let (ru, en) = near
+        .map_or((String::new(), String::new()), |n| (format!(" — возможно, `{n}`"), format!(" — did you mean `{n}`?")));
+    Failure::input(msg!("{} `{}`{}", what.ru, id, ru; "{} `{}`{}", what.en, id, en))
 }
 
 /// Writes to standard output; a closed pipe (`karta … | head`) is not an error worth a panic.
@@ -374,10 +377,6 @@ macro_rules! out_fmt { ($($t:tt)*) => { $crate::cli::out(format_args!($($t)*)) }
 macro_rules! err_line { ($($t:tt)*) => { $crate::cli::err(format_args!("{}\n", format_args!($($t)*))) } }
 macro_rules! err_fmt { ($($t:tt)*) => { $crate::cli::err(format_args!($($t)*)) } }
 pub(crate) use {err_fmt, err_line, out_fmt, out_line};
-
-/// How a subcommand ends: `Ok` (exit 0) or the exit code — 1 when the input has errors, 2 on
-/// usage or environment errors.
-pub type Exit = Result<(), u8>;
 
 /// The formats of the commands that take `--format`, each offering only what it writes.
 macro_rules! formats {
@@ -486,5 +485,11 @@ pub fn run(cli: Cli) -> u8 {
         Command::Export(a) => export::run(&cli.global, a),
         Command::Store(a) => store::run(&cli.global, a),
     };
-    exit.err().unwrap_or(0)
+    match exit {
+        Ok(()) => 0,
+        Err(failure) => {
+            failure.print(cli.global.lang());
+            failure.code()
+        }
+    }
 }

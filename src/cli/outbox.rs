@@ -3,7 +3,9 @@
 use serde_json::json;
 
 use super::track::{Tracking, Where};
-use super::{Format, Global, err_line, out_line};
+use karta::msg;
+
+use super::{Failure, Format, Global, out_line};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -25,18 +27,25 @@ const STATES: [(&str, &str); 5] = [
     ("cancelled", "отменено"),
 ];
 
+/// A notice's state in the language asked for (the English is its name).
+fn state_name(state: &str, lang: karta::diag::Lang) -> &str {
+    match lang {
+        karta::diag::Lang::En => state,
+        karta::diag::Lang::Ru => STATES.iter().find(|(s, _)| *s == state).map_or(state, |(_, ru)| ru),
+    }
+}
+
 pub fn run(global: &Global, args: Args) -> super::Exit {
     if let Some(s) = &args.state {
         if !STATES.iter().any(|(name, _)| name == s) {
-            err_line!("ошибка: неизвестное состояние `{s}`; возможны planned, sending, sent, failed, cancelled");
-            return Err(2);
+            // A value outside a fixed list is a usage error, as clap's own are.
+            return Err(Failure::usage(msg!("неизвестное состояние `{}`", s; "unknown state `{}`", s))
+                .hint(Some(msg!("возможны planned, sending, sent, failed, cancelled"; "one of planned, sending, sent, failed, cancelled"))));
         }
     }
     let tracking = Tracking::open(global, &args.at)?;
-    let notices = tracking.store.notices().map_err(|e| {
-        err_line!("ошибка: {e}");
-        2u8
-    })?;
+    let notices = tracking.store.notices()?;
+    let lang = global.lang();
     let chosen: Vec<_> = notices.iter().filter(|n| args.state.as_ref().is_none_or(|s| *s == n.state)).collect();
     match global.format {
         Format::Json => {
@@ -63,10 +72,10 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
         }
         _ => {
             if chosen.is_empty() {
-                out_line!("уведомлений нет");
+                out_line!("{}", lang.pick("уведомлений нет", "no notices"));
             }
             for n in &chosen {
-                let state = STATES.iter().find(|(s, _)| *s == n.state).map_or(n.state.as_str(), |(_, ru)| ru);
+                let state = state_name(&n.state, lang);
                 out_line!(
                     "{:>5}  {:<14} {}  {:<32} {:<14} {}{}",
                     n.id,

@@ -2,7 +2,6 @@
 //! summary of counts per kind of deadline.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use serde_json::{Value, json};
@@ -11,6 +10,9 @@ use karta::check::Workspace;
 use karta::compile::{Occurrence, Plan};
 use karta::ru;
 
+use karta::diag::Lang;
+use karta::say;
+
 use super::{Format, Global, out_fmt, out_line};
 
 #[derive(Debug, clap::Args)]
@@ -18,8 +20,6 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t, global = true)]
     pub format: super::TextJsonCsv,
-    /// Roadmap files or directories (default: roadmaps/).
-    pub paths: Vec<PathBuf>,
     /// Only this roadmap (its id).
     #[arg(long)]
     pub roadmap: Option<String>,
@@ -35,11 +35,14 @@ pub struct Args {
     /// Only occurrences due on or before this date.
     #[arg(long)]
     pub to: Option<NaiveDate>,
+    #[command(flatten)]
+    pub inputs: super::Inputs,
 }
 
 pub fn run(global: &Global, args: Args) -> super::Exit {
-    let (workspace, plan) = super::plan(global, &args.paths, args.executor.as_deref())?;
-    super::known_roadmap(&workspace, args.roadmap.as_deref(), global.lang())?;
+    let (workspace, plan) = super::plan(global, &args.inputs.list(), args.executor.as_deref())?;
+    super::known_roadmap(&workspace, args.roadmap.as_deref())?;
+    known_section(&workspace, &args)?;
     let chosen: Vec<&Occurrence> = plan.occurrences.iter().filter(|o| keep(&workspace, o, &args)).collect();
     match global.format {
         Format::Json => out_line!(
@@ -47,9 +50,32 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
             json!({"summary": summary(&workspace, &plan, &chosen, args.roadmap.as_deref()), "occurrences": chosen.iter().map(|o| occurrence_json(&workspace, &plan, o)).collect::<Vec<_>>()})
         ),
         Format::Csv => out_fmt!("{}", csv(&workspace, &plan, &chosen)),
-        _ => out_fmt!("{}", text(&workspace, &plan, &chosen, args.roadmap.as_deref())),
+        _ => out_fmt!("{}", text(&workspace, &plan, &chosen, args.roadmap.as_deref(), global.lang())),
     }
     Ok(())
+}
+
+/// Whether section `i` (0-based), titled `title`, is the one `--section` names: its number
+/// from 1, or words of its title.
+fn section_is(title: &str, i: usize, asked: &str) -> bool {
+    asked.trim().parse::<usize>().map_or_else(|_| title.to_lowercase().contains(&asked.to_lowercase()), |n| n == i + 1)
+}
+
+/// Refuses a `--section` that names no section of the roadmaps chosen, with the nearest title.
+fn known_section(ws: &Workspace, args: &Args) -> super::Exit {
+    let Some(asked) = &args.section else { return Ok(()) };
+    let units = || ws.units.iter().filter(|u| args.roadmap.as_ref().is_none_or(|r| *r == u.id));
+    let titles: Vec<(usize, &str)> =
+        units().flat_map(|u| u.sections.iter().enumerate().map(|(i, t)| (i, t.as_str()))).collect();
+    if titles.iter().any(|(i, t)| section_is(t, *i, asked)) {
+        return Ok(());
+    }
+    let lowered: Vec<String> = titles.iter().map(|(_, t)| t.to_lowercase()).collect();
+    // The nearest word of any title, for a misspelt word.
+    let words = lowered.iter().flat_map(|t| t.split(|c: char| !c.is_alphanumeric())).filter(|w| w.chars().count() > 3);
+    let most = units().map(|u| u.sections.len()).max().unwrap_or(0);
+    Err(super::unknown(karta::msg!("нет раздела"; "no section"), asked, words)
+        .hint(Some(karta::msg!("укажите номер раздела (1–{}) или слова его названия", most; "give the section's number (1–{}) or words of its title", most))))
 }
 
 fn keep(ws: &Workspace, o: &Occurrence, args: &Args) -> bool {
@@ -59,11 +85,7 @@ fn keep(ws: &Workspace, o: &Occurrence, args: &Args) -> bool {
         && args.executor.as_ref().is_none_or(|e| o.executors.contains(e))
         && args.from.is_none_or(|d| o.due_date >= d)
         && args.to.is_none_or(|d| o.due_date <= d)
-        && args.section.as_ref().is_none_or(|s| {
-            let Some(i) = task.section else { return false };
-            s.parse::<usize>()
-                .map_or_else(|_| unit.sections[i].to_lowercase().contains(&s.to_lowercase()), |n| n == i + 1)
-        })
+        && args.section.as_ref().is_none_or(|s| task.section.is_some_and(|i| section_is(&unit.sections[i], i, s)))
 }
 
 /// The kind of an occurrence's deadline.
@@ -120,12 +142,13 @@ fn summary(ws: &Workspace, plan: &Plan, chosen: &[&Occurrence], roadmap: Option<
     })
 }
 
-fn text(ws: &Workspace, plan: &Plan, chosen: &[&Occurrence], roadmap: Option<&str>) -> String {
-    let mut out = String::from("срок        открыто     мероприятие\n");
+fn text(ws: &Workspace, plan: &Plan, chosen: &[&Occurrence], roadmap: Option<&str>, lang: Lang) -> String {
+    let mut out =
+        String::from(lang.pick("срок        открыто     мероприятие\n", "due         opens       activity\n"));
     for o in chosen {
         let task = &ws.units[o.unit].tasks[o.task];
         let time = o.time.map(|t| format!(" {}", t.format("%H:%M"))).unwrap_or_default();
-        let mark = if o.critical { " [критический путь]" } else { "" };
+        let mark = if o.critical { lang.pick(" [критический путь]", " [critical path]") } else { "" };
         out += &format!(
             "{}{time}  {}  {}{mark}\n            {} · {}\n",
             ru::date_digits(o.due_date),
@@ -139,13 +162,10 @@ fn text(ws: &Workspace, plan: &Plan, chosen: &[&Occurrence], roadmap: Option<&st
     let kinds: Vec<String> =
         s["by_kind"].as_object().map_or_else(Vec::new, |m| m.iter().map(|(k, v)| format!("{k} {v}")).collect());
     let n = chosen.len() as u64;
-    out += &format!(
-        "итого: {n} {} ({}); дорожных карт: {}, мероприятий: {}\n",
-        karta::diag::plural(n, ["срок", "срока", "сроков"]),
-        kinds.join(", "),
-        s["roadmaps"],
-        s["activities"]
-    );
+    let (kinds, roadmaps, activities) = (kinds.join(", "), &s["roadmaps"], &s["activities"]);
+    out += &say!(lang, "итого: {} {} ({}); дорожных карт: {}, мероприятий: {}\n",
+        n, karta::diag::plural(n, ["срок", "срока", "сроков"]), kinds, roadmaps, activities;
+        "total: {} occurrences ({}); roadmaps: {}, activities: {}\n", n, kinds, roadmaps, activities);
     out
 }
 

@@ -10,7 +10,9 @@ use karta::notify::{self, Config, Notifier};
 use karta::store::Notice;
 
 use super::track::{Tracking, Where};
-use super::{Format, Global, err_line, out_line};
+use karta::{msg, say};
+
+use super::{Failure, Format, Global, err_line, out_line};
 
 /// Where the notification settings come from.
 #[derive(Debug, Clone, clap::Args)]
@@ -39,21 +41,18 @@ pub struct Args {
 
 /// The notifier of karta.toml's `[notify]`: with the web app configured, messages link to its
 /// pages.
-pub fn notifier(setup: &Setup) -> Result<Notifier, u8> {
+pub fn notifier(setup: &Setup) -> Result<Notifier, Failure> {
     let file = super::config_file(&setup.config)?;
     let links = file.web.map(|w| w.base_url);
     notifier_with(Config { links, ..file.notify }, setup)
 }
 
 /// The notifier of an already read `[notify]`; `KARTA_SMTP_URL` overrides its SMTP server.
-pub fn notifier_with(config: Config, setup: &Setup) -> Result<Notifier, u8> {
+pub fn notifier_with(config: Config, setup: &Setup) -> Result<Notifier, Failure> {
     let url = std::env::var("KARTA_SMTP_URL").ok().filter(|u| !u.is_empty()).or_else(|| config.smtp_url.clone());
-    Notifier::new(config, setup.templates.as_deref(), url.as_deref()).map_err(|e| {
-        err_line!("ошибка: {e}");
-        match e {
-            notify::SetupError::Templates(_) => 1,
-            notify::SetupError::Transport(_) => 2,
-        }
+    Notifier::new(config, setup.templates.as_deref(), url.as_deref()).map_err(|e| match e {
+        notify::SetupError::Templates(_) => Failure::bad(&e),
+        notify::SetupError::Transport(_) => Failure::env(&e),
     })
 }
 
@@ -65,79 +64,86 @@ pub fn pass(notifier: &Notifier, tracking: &mut Tracking) -> Result<notify::Summ
 
 pub fn run(global: &Global, args: Args) -> super::Exit {
     let notifier = notifier(&args.setup)?;
-    super::calendar_from(global, &args.setup.config, &args.at.roadmaps)?;
+    super::calendar_from(global, &args.setup.config, &args.at.inputs.list())?;
     let mut tracking = Tracking::open(global, &args.at)?;
+    let lang = tracking.lang;
     if let Some(w) = tracking.calendar.coverage_warning(tracking.workspace.local_date(tracking.now)) {
-        err_line!(
-            "{}: {}",
-            if tracking.lang == karta::diag::Lang::Ru { "предупреждение" } else { "warning" },
-            w.get(tracking.lang)
-        );
+        super::fail::warn(lang, &w);
     }
     if args.dry_run {
         return dry_run(global, &tracking, &notifier);
     }
     // Over a shared database, `karta serve` may be leading: then this run leaves it to it.
-    let leading = tracking.store.lead().map_err(|e| {
-        err_line!("karta: {e}");
-        2u8
-    })?;
-    if !leading {
-        out_line!("уведомления рассылает другой экземпляр karta (karta serve); этот запуск ничего не отправил");
+    if !tracking.store.lead()? {
+        out_line!(
+            "{}",
+            lang.pick(
+                "уведомления рассылает другой экземпляр karta (karta serve); этот запуск ничего не отправил",
+                "another karta instance (karta serve) sends the notices; this run sent nothing"
+            )
+        );
         return Ok(());
     }
-    let summary = pass(&notifier, &mut tracking);
-    let summary = summary.map_err(|e| {
-        err_line!("ошибка: {e}");
-        1u8
+    let summary = pass(&notifier, &mut tracking).map_err(|e| match e {
+        notify::NotifyError::Store(e) => Failure::from(e),
+        e => Failure::bad(&e),
     })?;
     match global.format {
         Format::Json => out_line!("{}", json!(summary)),
         _ => {
-            out_line!(
-                "уведомлений запланировано: {}, отменено: {}, писем отправлено: {} ({}), ждут часов отправки: {}",
+            let (planned, cancelled, sent, how, waiting) = (
                 summary.planned,
                 summary.cancelled,
                 summary.sent.len(),
-                notifier.transport.describe(),
-                summary.waiting
+                notifier.transport.describe(lang),
+                summary.waiting,
+            );
+            out_line!(
+                "{}",
+                say!(lang, "уведомлений запланировано: {}, отменено: {}, писем отправлено: {} ({}), ждут часов отправки: {}",
+                    planned, cancelled, sent, how, waiting;
+                    "notices planned: {}, cancelled: {}, messages sent: {} ({}), waiting for sending hours: {}",
+                    planned, cancelled, sent, how, waiting)
             );
             if !summary.unreachable.is_empty() {
                 let n = summary.unreachable.len();
-                let shown: Vec<&str> = summary.unreachable.iter().take(10).map(String::as_str).collect();
+                let shown = summary.unreachable.iter().take(10).map(String::as_str).collect::<Vec<_>>().join(", ");
+                let rest = n - n.min(10);
+                let more =
+                    if rest > 0 { say!(lang, " и ещё {}", rest; " and {} more", rest) } else { String::new() };
                 out_line!(
-                    "без адреса e-mail, уведомления им не отправлены: {} {} — {}{}",
-                    n,
-                    karta::diag::plural(n as u64, ["исполнитель", "исполнителя", "исполнителей"]),
-                    shown.join(", "),
-                    if n > shown.len() { format!(" и ещё {}", n - shown.len()) } else { String::new() }
+                    "{}",
+                    say!(lang, "без адреса e-mail, уведомления им не отправлены: {} {} — {}{}",
+                        n, karta::diag::plural(n as u64, ["исполнитель", "исполнителя", "исполнителей"]), shown, more;
+                        "no e-mail address, no notices sent to them: {} executors — {}{}", n, shown, more)
                 );
             }
             for (id, e) in &summary.retrying {
-                err_line!("не отправлено, будет повтор: {id}: {e}");
-            }
-            for (id, e) in &summary.failed {
-                err_line!("не доставлено (отказ): {id}: {e}");
+                err_line!(
+                    "{}",
+                    say!(lang, "не отправлено, будет повтор: {}: {}", id, e; "not sent, will retry: {}: {}", id, e)
+                );
             }
         }
     }
-    if summary.failed.is_empty() { Ok(()) } else { Err(1) }
+    match summary.failed.len() {
+        0 => Ok(()),
+        n => {
+            let list: Vec<String> = summary.failed.iter().map(|(id, e)| format!("\n  {id}: {e}")).collect();
+            let list = list.concat();
+            Err(Failure::input(
+                msg!("не доставлено (отказ сервера): {}{}", n, list; "not delivered (refused by the server): {}{}", n, list),
+            ))
+        }
+    }
 }
 
 /// Who would get what at `--now`: the notices not yet planned and those waiting.
 fn dry_run(global: &Global, tracking: &Tracking, notifier: &Notifier) -> super::Exit {
     let report = tracking.report();
-    let known: std::collections::HashSet<String> = tracking
-        .store
-        .notices()
-        .map_err(|e| {
-            err_line!("ошибка: {e}");
-            2u8
-        })?
-        .into_iter()
-        .filter(|n| n.state != "planned")
-        .map(|n| n.notice.key)
-        .collect();
+    let lang = tracking.lang;
+    let known: std::collections::HashSet<String> =
+        tracking.store.notices()?.into_iter().filter(|n| n.state != "planned").map(|n| n.notice.key).collect();
     let notices: Vec<Notice> = notify::rules::plan(
         &tracking.workspace,
         &tracking.plan,
@@ -158,40 +164,40 @@ fn dry_run(global: &Global, tracking: &Tracking, notifier: &Notifier) -> super::
         return Ok(());
     }
     if notices.is_empty() {
-        out_line!("на {} уведомлений нет", karta::ru::date_digits(tracking.local_today()));
+        let day = karta::ru::date_digits(tracking.local_today());
+        out_line!("{}", say!(lang, "на {} уведомлений нет", day; "no notices on {}", day));
         return Ok(());
     }
+    let days = |n: u64| say!(lang, "{}", karta::ru::counted(n, ["день", "дня", "дней"]); "{} days", n);
     for (recipient, list) in &by_recipient {
         let name = list.first().map(|n| n.name.as_str()).unwrap_or_default();
-        out_line!(
-            "{name} <{recipient}> — {}:",
-            karta::ru::counted(list.len() as u64, ["уведомление", "уведомления", "уведомлений"])
-        );
+        let n = list.len() as u64;
+        let count =
+            say!(lang, "{}", karta::ru::counted(n, ["уведомление", "уведомления", "уведомлений"]); "{} notices", n);
+        out_line!("{name} <{recipient}> — {count}:");
         for n in list {
             let p: serde_json::Value = serde_json::from_str(n.payload.get()).unwrap_or_default();
+            let number = |key: &str| p[key].as_u64().unwrap_or(0);
             let what = match n.rule.as_str() {
-                "due-day" => "сегодня срок".to_string(),
-                "overdue" => format!(
-                    "просрочено на {}",
-                    karta::ru::counted(p["days"].as_u64().unwrap_or(0), ["день", "дня", "дней"])
-                ),
-                "escalation-1" | "escalation-2" => format!(
-                    "эскалация: просрочено на {}",
-                    karta::ru::counted(p["days"].as_u64().unwrap_or(0), ["день", "дня", "дней"])
-                ),
-                "digest" => format!(
-                    "еженедельная сводка: просрочено {}, под угрозой {}",
-                    p["overdue"].as_u64().unwrap_or(0),
-                    p["at_risk"].as_u64().unwrap_or(0)
-                ),
-                _ => format!(
-                    "напоминание: до срока {}",
-                    karta::ru::counted(p["days_left"].as_u64().unwrap_or(0), ["день", "дня", "дней"])
-                ),
+                "due-day" => lang.pick("сегодня срок", "due today").to_string(),
+                "overdue" => {
+                    say!(lang, "просрочено на {}", days(number("days")); "overdue by {}", days(number("days")))
+                }
+                "escalation-1" | "escalation-2" => {
+                    say!(lang, "эскалация: просрочено на {}", days(number("days")); "escalation: overdue by {}", days(number("days")))
+                }
+                "digest" => say!(lang,
+                    "еженедельная сводка: просрочено {}, под угрозой {}", number("overdue"), number("at_risk");
+                    "weekly digest: overdue {}, at risk {}", number("overdue"), number("at_risk")),
+                _ => {
+                    say!(lang, "напоминание: до срока {}", days(number("days_left")); "reminder: due in {}", days(number("days_left")))
+                }
             };
             let about = p["activity"].as_str().or(p["roadmap"].as_str()).unwrap_or_default();
             let due = p["due"].as_str().and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-            let due = due.map(|d| format!(", срок {}", karta::ru::date_digits(d))).unwrap_or_default();
+            let due = due
+                .map(|d| format!(", {} {}", lang.pick("срок", "due"), karta::ru::date_digits(d)))
+                .unwrap_or_default();
             out_line!("  – {what}: «{about}»{due}");
         }
     }

@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use karta::render::{self, DocumentError, Kind, Output, Sources, Templates};
 
 use super::track::{Tracking, Where};
-use super::{Format, Global, err_line};
+use karta::msg;
+
+use super::{Failure, Format, Global, err_line};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -40,10 +42,7 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
         Format::Json => Output::Json,
         _ => Output::Html,
     };
-    let templates = Templates::load(args.templates.as_deref()).map_err(|e| {
-        err_line!("ошибка: {e}");
-        1u8
-    })?;
+    let templates = Templates::load(args.templates.as_deref()).map_err(|e| Failure::input(msg!("{}", e; "{}", e)))?;
     let made = if render::needs_status(args.kind) {
         let tracking = Tracking::open(global, &args.at)?;
         let report = tracking.report();
@@ -56,14 +55,15 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
         };
         render::document(&templates, args.kind, output, args.roadmap.as_deref(), &sources)
     } else {
-        let workspace = super::workspace(global, &args.at.roadmaps, None)?;
+        let workspace = super::workspace(global, &args.at.inputs.list(), None)?;
         let now = karta::clock::now(global.now);
         let sources = Sources { workspace: &workspace, report: None, events: &[], now, today: now.date_naive() };
         render::document(&templates, args.kind, output, args.roadmap.as_deref(), &sources)
     };
-    let document = made.map_err(|e| {
-        err_line!("ошибка: {e}");
-        if matches!(e, DocumentError::Ambiguous { .. }) { 2u8 } else { 1u8 }
+    let document = made.map_err(|e| match e {
+        // Which document is meant is the command line's to say; a PDF needs LibreOffice here.
+        DocumentError::Ambiguous { .. } | DocumentError::Pdf(_) => Failure::env(&e),
+        _ => Failure::bad(&e),
     })?;
     if let Some(remark) = &document.remark {
         err_line!("{remark}");

@@ -220,20 +220,23 @@ fn record(global: &Global, mut tracking: Tracking, event: NewEvent) -> super::Ex
             let id = ids.first().copied().unwrap_or_default();
             match global.format {
                 Format::Json => out_line!("{}", json!({"id": id, "event": event})),
-                _ => out_line!("записано: событие № {id} — {}", describe(&event)),
+                _ => {
+                    let what = describe(&event, global.lang());
+                    out_line!(
+                        "{}",
+                        karta::say!(global.lang(), "записано: событие № {} — {}", id, what; "recorded: event {} — {}", id, what)
+                    );
+                }
             }
             Ok(())
         }
-        Err(e) => {
-            super::err_line!("karta: {e}");
-            Err(2)
-        }
+        Err(e) => Err(e.into()),
     }
 }
 
-/// One line about an event, in Russian.
-pub fn describe(e: &NewEvent) -> String {
-    e.action.describe(e.occurrence.as_deref())
+/// One line about an event.
+pub fn describe(e: &NewEvent, lang: karta::diag::Lang) -> String {
+    e.action.describe_in(e.occurrence.as_deref(), lang)
 }
 
 pub fn undo(global: &Global, args: Undo) -> super::Exit {

@@ -22,7 +22,9 @@ use karta::web::{self, App};
 
 use super::remind::{Setup, notifier_with, pass};
 use super::track::{Tracking, Where};
-use super::{Global, err_line, out_line};
+use karta::msg;
+
+use super::{Failure, Global, err_line, out_line};
 use karta::notify::Notifier;
 
 #[derive(Debug, clap::Args)]
@@ -39,9 +41,9 @@ pub struct Args {
     /// Where uploaded evidence files go.
     #[arg(long, env = "KARTA_UPLOADS")]
     pub uploads: Option<PathBuf>,
-    /// Roadmap files or directories (default: roadmaps).
-    #[arg(long, env = "KARTA_ROADMAPS")]
-    pub roadmaps: Vec<PathBuf>,
+    /// Roadmap files or directories (default: `[store] roadmaps` of karta.toml, KARTA_ROADMAPS, roadmaps/).
+    #[command(flatten)]
+    pub inputs: super::Inputs,
     /// The progress database (default: karta.db).
     #[arg(long, env = "KARTA_DB")]
     pub db: Option<PathBuf>,
@@ -57,14 +59,14 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| {
-        err_line!("ошибка: не удалось запустить сервис: {e}");
-        2u8
+        let why = karta::diag::os_error(&e);
+        Failure::usage(msg!("не удалось запустить сервис: {}", why.ru; "cannot start the service: {}", why.en))
     })?;
     runtime.block_on(serve(global, args))
 }
 
 /// Flags and variables first, then the file, then the defaults.
-fn settings(args: &Args, file: karta::config::File) -> Result<(web::Config, Where, notify::Config), u8> {
+fn settings(args: &Args, file: karta::config::File) -> Result<(web::Config, Where, notify::Config), Failure> {
     let mut config = file.web.unwrap_or_default();
     if let Some(l) = &args.listen {
         config.listen = l.clone();
@@ -75,13 +77,11 @@ fn settings(args: &Args, file: karta::config::File) -> Result<(web::Config, Wher
     if let Some(u) = &args.uploads {
         config.uploads = u.clone();
     }
-    let roadmaps = [&args.roadmaps, &file.store.roadmaps]
-        .into_iter()
-        .find(|r| !r.is_empty())
-        .cloned()
-        .unwrap_or_else(|| vec![PathBuf::from("roadmaps")]);
+    let given: Vec<PathBuf> = args.inputs.paths.iter().chain(&args.inputs.roadmaps).cloned().collect();
+    let roadmaps =
+        [given, file.store.roadmaps].into_iter().find(|r| !r.is_empty()).unwrap_or_else(|| args.inputs.list());
     let db = args.db.clone().or(file.store.path).unwrap_or_else(|| PathBuf::from("karta.db"));
-    Ok((config, Where { roadmaps, db }, file.notify))
+    Ok((config, Where { inputs: super::Inputs { paths: roadmaps, roadmaps: Vec::new() }, db }, file.notify))
 }
 
 async fn serve(global: &Global, args: Args) -> super::Exit {
@@ -89,29 +89,24 @@ async fn serve(global: &Global, args: Args) -> super::Exit {
     let notifier =
         Arc::new(notifier_with(karta::notify::Config { links: Some(config.base_url.clone()), ..notify }, &args.setup)?);
     let now = karta::clock::now(global.now);
-    let calendar = super::calendar_from(global, &args.setup.config, &at.roadmaps)?;
-    let roadmaps = Roadmaps::load_with(&at.roadmaps, now, calendar).map_err(|errors| {
+    let calendar = super::calendar_from(global, &args.setup.config, &at.inputs.list())?;
+    let roadmaps = Roadmaps::load_with(&at.inputs.list(), now, calendar).map_err(|errors| {
         for e in errors {
             err_line!("{e}");
         }
-        1u8
+        Failure::reported()
     })?;
-    let pool = Pool::open(at.db.clone()).map_err(|e| {
-        err_line!("karta: {e}");
-        2u8
+    let pool = Pool::open(at.db.clone())?;
+    let templates =
+        Templates::load(args.setup.templates.as_deref()).map_err(|e| Failure::input(msg!("{}", e; "{}", e)))?;
+    let listen = config.listen.clone();
+    let listener = tokio::net::TcpListener::bind(&listen).await.map_err(|e| {
+        let why = karta::diag::os_error(&e);
+        Failure::usage(
+            msg!("не удалось открыть адрес {}: {}", listen, why.ru; "cannot listen on {}: {}", listen, why.en),
+        )
     })?;
-    let templates = Templates::load(args.setup.templates.as_deref()).map_err(|e| {
-        err_line!("ошибка: {e}");
-        1u8
-    })?;
-    let listener = tokio::net::TcpListener::bind(&config.listen).await.map_err(|e| {
-        err_line!("ошибка: не удалось открыть адрес {}: {e}", config.listen);
-        2u8
-    })?;
-    let address = listener.local_addr().map_err(|e| {
-        err_line!("ошибка: {e}");
-        2u8
-    })?;
+    let address = listener.local_addr().map_err(|e| Failure::env(&e))?;
     let app = Arc::new(App {
         config,
         templates,
@@ -127,7 +122,7 @@ async fn serve(global: &Global, args: Args) -> super::Exit {
     let scheduler = tokio::spawn(schedule(global.clone(), at, notifier.clone(), args.interval, stopped.clone()));
     let watcher = tokio::spawn(watch_roadmaps(app.clone(), stopped.clone()));
 
-    tracing::info!(%address, transport = %notifier.transport.describe(), interval = args.interval, "karta serve started");
+    tracing::info!(%address, transport = %notifier.transport.describe(global.lang()), interval = args.interval, "karta serve started");
     out_line!("karta serve: http://{address}/");
     let mut until = stopped.clone();
     let served = axum::serve(listener, web::router(app).into_make_service_with_connect_info::<SocketAddr>())
@@ -140,10 +135,7 @@ async fn serve(global: &Global, args: Args) -> super::Exit {
     let _ = scheduler.await;
     let _ = watcher.await;
     tracing::info!("karta serve stopped");
-    served.map_err(|e| {
-        err_line!("ошибка: {e}");
-        2u8
-    })
+    served.map_err(|e| Failure::env(&e))
 }
 
 async fn wait_for_signal(stop: watch::Sender<bool>) {
@@ -186,8 +178,8 @@ async fn schedule(
                 {
                     Ok((held, passed)) => {
                         leader = held;
-                        if let Some(Err(code)) = passed {
-                            tracing::warn!(code, "pass failed");
+                        if let Some(Err(failure)) = passed {
+                            tracing::warn!(code = failure.code(), "pass failed");
                         }
                     }
                     Err(e) => tracing::error!(error = %e, "pass panicked"),
@@ -254,7 +246,7 @@ async fn watch_roadmaps(app: Arc<App>, mut stopped: watch::Receiver<bool>) {
     }
 }
 
-fn once(global: &Global, at: &Where, notifier: &Notifier) -> Result<(), u8> {
+fn once(global: &Global, at: &Where, notifier: &Notifier) -> super::Exit {
     let mut tracking = Tracking::open(global, at)?;
     coverage_once_a_day(&tracking);
     match pass(notifier, &mut tracking) {
@@ -272,7 +264,7 @@ fn once(global: &Global, at: &Where, notifier: &Notifier) -> Result<(), u8> {
         }
         Err(e) => {
             tracing::error!(error = %e, "pass failed");
-            Err(1)
+            Err(Failure::bad(&e))
         }
     }
 }

@@ -5,11 +5,13 @@ use std::io::IsTerminal;
 
 use serde_json::json;
 
+use karta::diag::Lang;
+use karta::say;
 use karta::track::{OccurrenceStatus, Rollup, State};
 
 use super::plan::short;
 use super::track::{Tracking, Where};
-use super::{Format, Global, err_line, out_fmt, out_line};
+use super::{Format, Global, out_fmt, out_line};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -40,8 +42,8 @@ pub struct Args {
 
 pub fn run(global: &Global, args: Args) -> super::Exit {
     let tracking = Tracking::open(global, &args.at)?;
-    super::known_executor(&tracking.workspace, args.executor.as_deref(), global.lang())?;
-    super::known_roadmap(&tracking.workspace, args.roadmap.as_deref(), global.lang())?;
+    super::known_executor(&tracking.workspace, args.executor.as_deref())?;
+    super::known_roadmap(&tracking.workspace, args.roadmap.as_deref())?;
     let report = tracking.report();
     let chosen: Vec<&OccurrenceStatus> = report
         .occurrences
@@ -82,7 +84,8 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
             );
         }
         Format::Xlsx => {
-            let title = format!("Состояние на {}", karta::ru::date_digits(tracking.local_today()));
+            let day = karta::ru::date_digits(tracking.local_today());
+            let title = say!(global.lang(), "Состояние на {}", day; "State on {}", day);
             let list = if args.all || args.overdue || args.at_risk || args.executor.is_some() || args.roadmap.is_some()
             {
                 chosen.clone()
@@ -90,10 +93,7 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
                 chosen.iter().copied().filter(|s| interesting(s)).collect()
             };
             let bytes = karta::table::occurrences(&title, &tracking.workspace, &tracking.plan, &list).xlsx();
-            let bytes = bytes.map_err(|e| {
-                err_line!("ошибка: {e}");
-                2u8
-            })?;
+            let bytes = bytes.map_err(|e| super::Failure::usage(karta::msg!("{}", e; "{}", e)))?;
             super::write_output(args.output.as_deref(), true, &bytes)?;
         }
         Format::Csv => {
@@ -125,7 +125,7 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
         _ => {
             let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             let filtered = args.overdue || args.at_risk || args.executor.is_some();
-            out_fmt!("{}", table(&tracking, &chosen, &roadmaps, colour, args.all || filtered));
+            out_fmt!("{}", table(&tracking, &chosen, &roadmaps, colour, args.all || filtered, global.lang()));
             // Notices the outbox gave up on: someone was not told.
             let failed = tracking.store.notice_counts().unwrap_or_default().into_iter().find(|(s, _)| s == "failed");
             if let Some((_, n)) = failed {
@@ -134,7 +134,8 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
                     paint(
                         colour,
                         "31",
-                        &format!("не доставлено уведомлений: {n} (подробности: karta outbox --state failed)")
+                        &say!(global.lang(), "не доставлено уведомлений: {} (подробности: karta outbox --state failed)", n;
+                            "notices not delivered: {} (details: karta outbox --state failed)", n)
                     )
                 );
             }
@@ -156,17 +157,28 @@ fn paint(colour: bool, code: &str, text: &str) -> String {
     if colour { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
 }
 
-fn table(tracking: &Tracking, list: &[&OccurrenceStatus], roadmaps: &[&Rollup], colour: bool, all: bool) -> String {
-    let today = tracking.local_today();
-    let mut out = format!("Состояние на {}\n\n", karta::ru::date_words(today).replace('\u{a0}', " "));
-    out += &format!("{:<12} {:<36} {}\n", "срок", "состояние", "мероприятие · исполнители");
+fn table(
+    tracking: &Tracking,
+    list: &[&OccurrenceStatus],
+    roadmaps: &[&Rollup],
+    colour: bool,
+    all: bool,
+    lang: Lang,
+) -> String {
+    let today = lang.date(tracking.local_today()).replace('\u{a0}', " ");
+    let mut out = say!(lang, "Состояние на {}\n\n", today; "State on {}\n\n", today);
+    let head = match lang {
+        Lang::Ru => ["срок", "состояние", "мероприятие · исполнители"],
+        Lang::En => ["due", "state", "activity · executors"],
+    };
+    out += &format!("{:<12} {:<36} {}\n", head[0], head[1], head[2]);
     let mut shown = 0;
     for s in list {
         if !all && !interesting(s) {
             continue;
         }
         shown += 1;
-        let state = s.state.ru();
+        let state = s.state.words(lang);
         let code = match s.state {
             State::Overdue { .. } => "31",
             State::DueSoon => "33",
@@ -176,11 +188,14 @@ fn table(tracking: &Tracking, list: &[&OccurrenceStatus], roadmaps: &[&Rollup], 
         };
         let mut due = s.due_date.format("%d.%m.%Y").to_string();
         if let Some(orig) = s.original_due {
-            due = format!("{due} (было {})", orig.format("%d.%m.%Y"));
+            due = format!("{due} ({} {})", lang.pick("было", "was"), orig.format("%d.%m.%Y"));
         }
         let risk = if s.at_risk {
-            let forecast = s.forecast_due.map(|d| format!(", прогноз {}", d.format("%d.%m.%Y"))).unwrap_or_default();
-            format!(" [под угрозой{forecast}]")
+            let forecast = s
+                .forecast_due
+                .map(|d| format!(", {} {}", lang.pick("прогноз", "forecast"), d.format("%d.%m.%Y")))
+                .unwrap_or_default();
+            format!(" [{}{forecast}]", lang.pick("под угрозой", "at risk"))
         } else {
             String::new()
         };
@@ -201,16 +216,13 @@ fn table(tracking: &Tracking, list: &[&OccurrenceStatus], roadmaps: &[&Rollup], 
         );
     }
     if shown == 0 {
-        out += "  (нет открытых и просроченных сроков)\n";
+        out += lang.pick("  (нет открытых и просроченных сроков)\n", "  (nothing open or overdue)\n");
     }
-    out += "\nИтоги:\n";
+    out += lang.pick("\nИтоги:\n", "\nTotals:\n");
     for r in roadmaps {
         let n = |k: &str| r.states.get(k);
         let discipline = r.discipline.map_or("—".to_string(), |d| format!("{:.0} %", d * 100.0));
-        out += &format!(
-            "  {}: всего {}; выполнено в срок {}, с опозданием {}, просрочено {} (нет отчёта {}, не выполнено {}), в работе {}, срок скоро {}, запланировано {}, отменено {}; под угрозой {}; исполнительская дисциплина {}\n",
-            r.key,
-            r.total,
+        let figures = [
             n("done_on_time"),
             n("done_late"),
             n("overdue") + n("not_done"),
@@ -220,9 +232,13 @@ fn table(tracking: &Tracking, list: &[&OccurrenceStatus], roadmaps: &[&Rollup], 
             n("due_soon"),
             n("planned"),
             n("cancelled"),
-            r.at_risk,
-            discipline
-        );
+        ];
+        let [on_time, late, overdue, no_report, not_done, open, soon, planned, cancelled] = figures;
+        out += &say!(lang,
+            "  {}: всего {}; выполнено в срок {}, с опозданием {}, просрочено {} (нет отчёта {}, не выполнено {}), в работе {}, срок скоро {}, запланировано {}, отменено {}; под угрозой {}; исполнительская дисциплина {}\n",
+            r.key, r.total, on_time, late, overdue, no_report, not_done, open, soon, planned, cancelled, r.at_risk, discipline;
+            "  {}: total {}; done on time {}, late {}, overdue {} (no report {}, not done {}), open {}, due soon {}, planned {}, cancelled {}; at risk {}; execution discipline {}\n",
+            r.key, r.total, on_time, late, overdue, no_report, not_done, open, soon, planned, cancelled, r.at_risk, discipline);
     }
     out
 }

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 
 use karta::store::{self, copy};
 
-use super::{Format, Global, err_line, out_line};
+use karta::msg;
+
+use super::{Failure, Format, Global, out_line};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -38,23 +40,13 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
 }
 
 fn copy_store(global: &Global, from: &Path, to: &Path) -> super::Exit {
-    let failed = |e: store::StoreError| {
-        err_line!("karta: {e}");
-        2u8
-    };
     if store::Backend::of(from) == store::Backend::Sqlite && !from.is_file() {
-        err_line!("karta: нет базы {}", from.display());
-        return Err(2);
+        return Err(Failure::usage(msg!("нет базы {}", from.display(); "no database {}", from.display())));
     }
-    let source = store::open(from).map_err(failed)?;
-    let mut target = store::open(to).map_err(failed)?;
-    let copied = copy::copy(source.as_ref(), target.as_mut()).map_err(|e| match e {
-        store::StoreError::Conflict(_) => {
-            err_line!("ошибка: {e}");
-            1u8
-        }
-        e => failed(e),
-    })?;
+    let source = store::open(from)?;
+    let mut target = store::open(to)?;
+    let copied = copy::copy(source.as_ref(), target.as_mut())?;
+    let lang = global.lang();
     match global.format {
         Format::Json => out_line!(
             "{}",
@@ -65,8 +57,12 @@ fn copy_store(global: &Global, from: &Path, to: &Path) -> super::Exit {
         ),
         _ => {
             let counts: Vec<String> = copied.counts.iter().map(|(t, n)| format!("{t}: {n}")).collect();
-            out_line!("скопировано: {}", counts.join(", "));
-            out_line!("контрольная сумма (SHA-256) совпадает: {}", copied.digest);
+            out_line!("{}: {}", lang.pick("скопировано", "copied"), counts.join(", "));
+            out_line!(
+                "{}: {}",
+                lang.pick("контрольная сумма (SHA-256) совпадает", "the checksum (SHA-256) matches"),
+                copied.digest
+            );
         }
     }
     Ok(())

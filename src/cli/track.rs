@@ -12,14 +12,13 @@ use karta::diag::{Lang, Message};
 use karta::store::{self, Store, StoreError};
 use karta::track::{self, Event};
 
-use super::{Global, err_line};
+use super::{Failure, Global};
 
 /// Where the roadmaps and the progress database are.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Where {
-    /// Roadmap files or directories.
-    #[arg(long, env = "KARTA_ROADMAPS", default_value = "roadmaps")]
-    pub roadmaps: Vec<PathBuf>,
+    #[command(flatten)]
+    pub inputs: super::Inputs,
     /// The progress database: an SQLite file (created on first use) or a PostgreSQL URL
     /// (`postgres://user@host/db`).
     #[arg(long, env = "KARTA_DB", default_value = "karta.db")]
@@ -39,8 +38,9 @@ pub struct Tracking {
 }
 
 impl Tracking {
-    pub fn open(global: &Global, at: &Where) -> Result<Tracking, u8> {
+    pub fn open(global: &Global, at: &Where) -> Result<Tracking, Failure> {
         let lang = global.lang();
+        let roadmaps = at.inputs.list();
         // The roadmaps and the log are independent: the log is read while the roadmaps are checked.
         let (workspace, store) = std::thread::scope(|scope| {
             let log = scope.spawn(|| {
@@ -48,23 +48,21 @@ impl Tracking {
                 let events = store.events()?;
                 Ok::<_, StoreError>((store, events))
             });
-            let workspace = super::workspace(global, &at.roadmaps, None);
+            let workspace = super::workspace(global, &roadmaps, None);
             (workspace, log.join())
         });
         let workspace = workspace?;
         let (store, events) = match store {
-            Ok(Ok(opened)) => opened,
-            Ok(Err(e)) => {
-                err_line!("karta: {e}");
-                return Err(2);
-            }
+            Ok(opened) => opened?,
             Err(_) => {
-                err_line!("karta: не удалось прочитать базу {}", at.db.display());
-                return Err(2);
+                let db = at.db.display();
+                return Err(Failure::usage(
+                    karta::msg!("не удалось прочитать базу {}", db; "cannot read the database {}", db),
+                ));
             }
         };
         let now = karta::clock::now(global.now);
-        let calendar = super::calendar(global, &at.roadmaps)?.for_region(workspace.region());
+        let calendar = super::calendar(global, &roadmaps)?.for_region(workspace.region());
         let plan = track::plan_at(&workspace, &events, now, calendar);
         Ok(Tracking { workspace, plan, store, events, now, lang, calendar })
     }
@@ -83,13 +81,9 @@ impl Tracking {
         track::status(&self.workspace, &self.plan, &self.events, self.now, self.calendar)
     }
 
-    /// Prints a refusal: exit code 1.
+    /// A refusal: the input's fault (exit 1), with what to do about it.
     pub fn refuse(&self, message: Message, hint: Option<Message>) -> super::Exit {
-        err_line!("ошибка: {}", message.get(self.lang));
-        if let Some(h) = hint {
-            err_line!("  = подсказка: {}", h.get(self.lang));
-        }
-        Err(1)
+        Err(Failure::input(message).hint(hint))
     }
 
     /// Today in the roadmaps' local time (the first roadmap's zone when no occurrence is named).

@@ -96,6 +96,20 @@ pub enum ConvertError {
     NoHeader,
 }
 
+impl crate::diag::Explain for ConvertError {
+    fn explain(&self) -> crate::diag::Message {
+        use crate::msg;
+        match self {
+            ConvertError::Read(e) => crate::diag::Explain::explain(e),
+            ConvertError::NoTable => msg!("{}", self; "the document has no tables"),
+            ConvertError::NoHeader => msg!(
+                "{}", self;
+                "no roadmap table found: no table has a header with the columns «Наименование мероприятия» and «Сроки» (and «Ответственные исполнители» or «Результаты»)"
+            ),
+        }
+    }
+}
+
 /// Options of `karta convert`.
 #[derive(Debug, Clone, Default)]
 pub struct Options {

@@ -45,6 +45,26 @@ pub enum ReadError {
     Unknown(String),
 }
 
+impl crate::diag::Explain for ReadError {
+    fn explain(&self) -> crate::diag::Message {
+        use crate::msg;
+        match self {
+            ReadError::Io(e) => {
+                let why = crate::diag::os_error(e);
+                msg!("не удалось прочитать файл: {}", why.ru; "cannot read the file: {}", why.en)
+            }
+            ReadError::Encrypted => msg!(
+                "{}", self;
+                "the file is encrypted (password-protected) or an old-format Word/Excel document (.doc/.xls); remove the password or save it as .docx/.xlsx"
+            ),
+            ReadError::Corrupt { kind, why } => msg!("{}", self; "the file is damaged or not a {}: {}", kind, why),
+            ReadError::Unknown(ext) => {
+                msg!("{}", self; "unknown format «{}»: karta reads .docx, .xlsx, .ods and .csv", ext)
+            }
+        }
+    }
+}
+
 /// The OLE compound-file signature: password-protected Office files (and old .doc/.xls) start with it.
 const CFB: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 

@@ -3,12 +3,14 @@
 //! throws. Rendering (human text with a caret, or JSON) lives in [`render`] and is separate from
 //! finding problems. This module must not know about YAML, roadmaps or deadlines.
 
+mod explain;
 mod lang;
 mod render;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use explain::{Explain, os_error};
 pub use lang::{Lang, plural};
 pub use render::{Renderer, Summary};
 

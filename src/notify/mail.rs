@@ -22,6 +22,17 @@ pub enum ComposeError {
     Build(String),
 }
 
+impl crate::diag::Explain for ComposeError {
+    fn explain(&self) -> crate::diag::Message {
+        use crate::msg;
+        match self {
+            ComposeError::Template(e) => msg!("{}", e; "{}", e),
+            ComposeError::Address { address, why } => msg!("{}", self; "invalid address {}: {}", address, why),
+            ComposeError::Build(why) => msg!("{}", self; "cannot build the message: {}", why),
+        }
+    }
+}
+
 /// The subject of a message about `notices` (all for one recipient).
 pub fn subject(notices: &[&Stored]) -> String {
     match notices {

@@ -84,11 +84,19 @@ pub struct Notifier {
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
     /// The templates do not load (the input's fault).
-    #[error("{0}")]
-    Templates(String),
+    #[error("{}", .0.ru)]
+    Templates(crate::diag::Message),
     /// The SMTP address is wrong (the environment's).
-    #[error("{0}")]
-    Transport(String),
+    #[error("{}", .0.ru)]
+    Transport(crate::diag::Message),
+}
+
+impl crate::diag::Explain for SetupError {
+    fn explain(&self) -> crate::diag::Message {
+        match self {
+            SetupError::Templates(m) | SetupError::Transport(m) => m.clone(),
+        }
+    }
 }
 
 impl Notifier {
@@ -99,7 +107,7 @@ impl Notifier {
         templates: Option<&std::path::Path>,
         smtp: Option<&str>,
     ) -> Result<Notifier, SetupError> {
-        let templates = Templates::load(templates).map_err(|e| SetupError::Templates(e.to_string()))?;
+        let templates = Templates::load(templates).map_err(|e| SetupError::Templates(crate::msg!("{}", e; "{}", e)))?;
         let transport = match smtp {
             Some(url) => Transport::smtp(url, &config.from, config.pool).map_err(SetupError::Transport)?,
             None => Transport::Files(std::path::PathBuf::from(&config.outbox_dir)),
@@ -145,6 +153,15 @@ pub enum NotifyError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Compose(#[from] mail::ComposeError),
+}
+
+impl crate::diag::Explain for NotifyError {
+    fn explain(&self) -> crate::diag::Message {
+        match self {
+            NotifyError::Store(e) => crate::diag::Explain::explain(e),
+            NotifyError::Compose(e) => crate::diag::Explain::explain(e),
+        }
+    }
 }
 
 /// Plans and cancels notices at `now` (steps 1–2).

@@ -29,24 +29,27 @@ pub struct SendError {
 impl Transport {
     /// SMTP from a URL (`smtp://user:pass@host:587?tls=required`, `smtps://…`), with a pool of
     /// `pool` connections; the password never appears in what is shown or logged.
-    pub fn smtp(url: &str, from: &str, pool: u32) -> Result<Transport, String> {
-        let from_address: Address = from
-            .rsplit_once('<')
-            .map_or(from, |(_, a)| a.trim_end_matches('>'))
-            .parse()
-            .map_err(|e| format!("неверный адрес отправителя {from}: {e}"))?;
+    pub fn smtp(url: &str, from: &str, pool: u32) -> Result<Transport, crate::diag::Message> {
+        let from_address: Address =
+            from.rsplit_once('<').map_or(from, |(_, a)| a.trim_end_matches('>')).parse().map_err(
+                |e| crate::msg!("неверный адрес отправителя {}: {}", from, e; "invalid sender address {}: {}", from, e),
+            )?;
         let transport = SmtpTransport::from_url(url)
-            .map_err(|e| format!("неверный адрес SMTP-сервера {}: {e}", redact(url)))?
+            .map_err(|e| {
+                crate::msg!("неверный адрес SMTP-сервера {}: {}", redact(url), e; "invalid SMTP server address {}: {}", redact(url), e)
+            })?
             .pool_config(PoolConfig::new().max_size(pool.max(1)))
             .timeout(Some(Duration::from_secs(30)))
             .build();
         Ok(Transport::Smtp { transport, from: from_address, shown: redact(url) })
     }
 
-    pub fn describe(&self) -> String {
+    pub fn describe(&self, lang: crate::diag::Lang) -> String {
         match self {
             Transport::Smtp { shown, .. } => format!("SMTP {shown}"),
-            Transport::Files(dir) => format!("файлы .eml в {}", dir.display()),
+            Transport::Files(dir) => {
+                crate::say!(lang, "файлы .eml в {}", dir.display(); ".eml files in {}", dir.display())
+            }
         }
     }
 
@@ -70,6 +73,9 @@ impl Transport {
                     .chars()
                     .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
                     .collect();
+                // The file stays private (0600, as the temporary file is made): it is mail to
+                // one person, with their address and, when the web app is configured, links
+                // to their work, like a mailbox that other local users must not read.
                 let write = || -> std::io::Result<()> {
                     std::fs::create_dir_all(dir)?;
                     let mut file = tempfile::NamedTempFile::new_in(dir)?;

@@ -62,8 +62,8 @@ impl Output {
 /// Why a document could not be made. Messages are for users, in Russian.
 #[derive(Debug, thiserror::Error)]
 pub enum DocumentError {
-    #[error("нет такого документа ({what}) `{id}`{near}")]
-    Unknown { what: &'static str, id: String, near: String },
+    #[error("нет такого документа ({what}) `{id}`{}", .near.as_ref().map(|n| format!(" — возможно, `{n}`")).unwrap_or_default())]
+    Unknown { what: &'static str, id: String, near: Option<String> },
     #[error("в рабочей папке нет документа вида «{what}»")]
     Missing { what: &'static str },
     #[error("документов вида «{what}» несколько; укажите --roadmap ID:{list}")]
@@ -74,6 +74,27 @@ pub enum DocumentError {
     Template(#[from] TemplateError),
     #[error("{0}")]
     Pdf(#[from] pdf::PdfError),
+}
+
+impl crate::diag::Explain for DocumentError {
+    fn explain(&self) -> crate::diag::Message {
+        use crate::msg;
+        match self {
+            DocumentError::Unknown { what, id, near } => {
+                let near = near.as_ref().map(|n| format!(" — did you mean `{n}`?")).unwrap_or_default();
+                msg!("{}", self; "no such document ({}) `{}`{}", english(what), id, near)
+            }
+            DocumentError::Missing { what } => {
+                msg!("{}", self; "the workspace has no document of the kind “{}”", english(what))
+            }
+            DocumentError::Ambiguous { what, list } => {
+                msg!("{}", self; "there are several documents of the kind “{}”; give --roadmap ID:{}", english(what), list)
+            }
+            DocumentError::NoStatus => msg!("{}", self; "this document needs the state of execution (the database)"),
+            DocumentError::Template(e) => msg!("{}", e; "{}", e),
+            DocumentError::Pdf(e) => crate::diag::Explain::explain(e),
+        }
+    }
 }
 
 /// A finished document, with a remark worth telling the user (no overdue letters to write).
@@ -187,6 +208,11 @@ pub fn recorded(events: &[Event], now: chrono::DateTime<chrono::FixedOffset>) ->
         .collect()
 }
 
+/// The kind of document in English.
+fn english(what: &str) -> &'static str {
+    if what == "протокол" { "protocol" } else { "roadmap" }
+}
+
 /// The roadmap (or protocol) a document is about: the one named, or the only one there is.
 pub fn pick<'w>(workspace: &'w Workspace, id: Option<&str>, protocol: bool) -> Result<&'w Unit, DocumentError> {
     let candidates: Vec<&Unit> = workspace.units.iter().filter(|u| u.protocol == protocol).collect();
@@ -195,9 +221,7 @@ pub fn pick<'w>(workspace: &'w Workspace, id: Option<&str>, protocol: bool) -> R
         Some(id) => candidates.iter().copied().find(|u| u.id == id).ok_or_else(|| DocumentError::Unknown {
             what,
             id: id.to_string(),
-            near: crate::diag::did_you_mean(id, candidates.iter().map(|u| u.id.as_str()))
-                .map(|n| format!(" — возможно, `{n}`"))
-                .unwrap_or_default(),
+            near: crate::diag::did_you_mean(id, candidates.iter().map(|u| u.id.as_str())).map(str::to_string),
         }),
         None => match candidates.as_slice() {
             [one] => Ok(one),

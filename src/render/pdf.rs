@@ -14,6 +14,19 @@ pub enum PdfError {
     Failed(String),
 }
 
+impl crate::diag::Explain for PdfError {
+    fn explain(&self) -> crate::diag::Message {
+        use crate::msg;
+        match self {
+            PdfError::NoLibreOffice => msg!(
+                "{}", self;
+                "PDF needs LibreOffice (the soffice or libreoffice command), which was not found; install it (apt-get install libreoffice-writer) or choose --format docx"
+            ),
+            PdfError::Failed(why) => msg!("{}", self; "LibreOffice could not convert the document to PDF: {}", why),
+        }
+    }
+}
+
 fn office() -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     ["soffice", "libreoffice"]

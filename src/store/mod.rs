@@ -42,6 +42,32 @@ pub enum StoreError {
     Corrupt { id: i64, what: String },
 }
 
+impl crate::diag::Explain for StoreError {
+    fn explain(&self) -> crate::diag::Message {
+        use crate::msg;
+        match self {
+            StoreError::Unavailable { target, message } => {
+                msg!("не удалось открыть базу {}: {}", target, message; "cannot open the database {}: {}", target, message)
+            }
+            StoreError::TooNew { target, found, known } => msg!(
+                "база {} создана более новой версией karta (схема {}, эта версия знает {})", target, found, known;
+                "the database {} was made by a newer karta (schema {}, this version knows {})", target, found, known
+            ),
+            StoreError::Migrate(m) => {
+                msg!("не удалось обновить схему базы: {}", m; "cannot upgrade the database schema: {}", m)
+            }
+            StoreError::Write(m) => {
+                msg!("не удалось записать в базу (ничего не записано): {}", m; "cannot write to the database (nothing written): {}", m)
+            }
+            StoreError::Read(m) => msg!("не удалось прочитать базу: {}", m; "cannot read the database: {}", m),
+            StoreError::Conflict(m) => crate::diag::Message::new(m.clone(), m.clone()),
+            StoreError::Corrupt { id, what } => {
+                msg!("в базе испорченная запись № {}: {}", id, what; "record {} in the database is corrupt: {}", id, what)
+            }
+        }
+    }
+}
+
 /// The append-only log of progress events. Nothing is ever updated or deleted: a correction
 /// is a new event.
 pub trait EventLog {

@@ -45,29 +45,43 @@ impl Action {
 
     /// The event in one Russian line, naming the occurrence when given.
     pub fn describe(&self, occurrence: Option<&str>) -> String {
+        self.describe_in(occurrence, crate::diag::Lang::Ru)
+    }
+
+    /// [`Action::describe`] in the language asked for.
+    pub fn describe_in(&self, occurrence: Option<&str>, lang: crate::diag::Lang) -> String {
+        use crate::say;
         let at = occurrence.map(|o| format!(" {o}")).unwrap_or_default();
         let digits = |d: &NaiveDate| d.format("%d.%m.%Y").to_string();
         match self {
-            Action::Done { on } => format!("выполнено{at} ({})", digits(on)),
+            Action::Done { on } => say!(lang, "выполнено{} ({})", at, digits(on); "done{} ({})", at, digits(on)),
             Action::Partial { percent } => {
-                format!("частично выполнено{at}{}", percent.map(|p| format!(" ({p} %)")).unwrap_or_default())
+                let p = percent.map(|p| format!(" ({p} %)")).unwrap_or_default();
+                say!(lang, "частично выполнено{}{}", at, p; "partly done{}{}", at, p)
             }
-            Action::NotDone { reason } => format!("не выполнено{at}: {reason}"),
-            Action::Cancelled { document } => format!("отменено{at} ({document})"),
-            Action::Moved { to, reason, approved_by } => {
-                format!("срок{at} перенесён на {} ({reason}; согласовал {approved_by})", digits(to))
+            Action::NotDone { reason } => say!(lang, "не выполнено{}: {}", at, reason; "not done{}: {}", at, reason),
+            Action::Cancelled { document } => {
+                say!(lang, "отменено{} ({})", at, document; "cancelled{} ({})", at, document)
             }
-            Action::Value { indicator, executor, period, value, .. } => format!(
-                "показатель {indicator} за {period}{}: {}",
-                executor.as_deref().map(|e| format!(" ({e})")).unwrap_or_default(),
-                value.to_string().replace('.', ",")
-            ),
-            Action::Accepted => format!("снято с контроля{at}"),
+            Action::Moved { to, reason, approved_by } => say!(lang,
+                "срок{} перенесён на {} ({}; согласовал {})", at, digits(to), reason, approved_by;
+                "deadline{} moved to {} ({}; approved by {})", at, digits(to), reason, approved_by),
+            Action::Value { indicator, executor, period, value, .. } => {
+                let who = executor.as_deref().map(|e| format!(" ({e})")).unwrap_or_default();
+                let shown = match lang {
+                    crate::diag::Lang::Ru => value.to_string().replace('.', ","),
+                    crate::diag::Lang::En => value.to_string(),
+                };
+                say!(lang, "показатель {} за {}{}: {}", indicator, period, who, shown;
+                    "indicator {} for {}{}: {}", indicator, period, who, shown)
+            }
+            Action::Accepted => say!(lang, "снято с контроля{}", at; "accepted{}", at),
             Action::Rejected { reason } => match occurrence {
-                Some(o) => format!("отчёт по {o} отклонён: {reason}"),
-                None => format!("отчёт отклонён: {reason}"),
+                Some(o) => say!(lang, "отчёт по {} отклонён: {}", o, reason; "report on {} rejected: {}", o, reason),
+                None => say!(lang, "отчёт отклонён: {}", reason; "report rejected: {}", reason),
             },
-            Action::Correction { supersedes, reason } => format!("отменено событие № {supersedes}: {reason}"),
+            Action::Correction { supersedes, reason } => say!(lang,
+                "отменено событие № {}: {}", supersedes, reason; "event {} taken back: {}", supersedes, reason),
         }
     }
 }

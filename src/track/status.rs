@@ -78,6 +78,25 @@ impl State {
 
     /// Русское название для таблиц.
     pub fn ru(&self) -> String {
+        self.words(crate::diag::Lang::Ru)
+    }
+
+    /// The state in words, in the language asked for.
+    pub fn words(&self, lang: crate::diag::Lang) -> String {
+        use crate::diag::Lang;
+        if lang == Lang::En {
+            let days = |d: i64| format!("{d} {}", if d == 1 { "day" } else { "days" });
+            return match self {
+                State::Planned => "planned".into(),
+                State::Open => "open".into(),
+                State::DueSoon => "due soon".into(),
+                State::Overdue { days: d, reported: true, .. } => format!("not done, overdue by {}", days(*d)),
+                State::Overdue { days: d, .. } => format!("overdue by {}, no report", days(*d)),
+                State::DoneOnTime => "done on time".into(),
+                State::DoneLate { days: d } => format!("done late by {}", days(*d)),
+                State::Cancelled => "cancelled".into(),
+            };
+        }
         match self {
             State::Planned => "запланировано".into(),
             State::Open => "в работе".into(),
