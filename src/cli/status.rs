@@ -206,10 +206,12 @@ fn table(
             .find(|u| u.id == s.roadmap)
             .and_then(|u| u.tasks.iter().find(|t| t.id == s.activity));
         let title = task.map_or(String::new(), |t| short(&t.title, 70));
+        // The state is padded only when the risk note follows it on the line.
+        let state = if risk.is_empty() { state } else { format!("{state:<36}") };
         out += &format!(
             "{:<12} {}{risk}\n             {} · {}\n             {}\n",
             due,
-            paint(colour, code, &format!("{state:<36}")),
+            paint(colour, code, &state),
             s.id,
             s.executors.join(", "),
             title

@@ -244,10 +244,24 @@ pub fn effective(events: &[Event], now: DateTime<FixedOffset>) -> Vec<&Event> {
 /// Events about occurrences the plan does not have (orphans), as of `now`: reports taken back
 /// no longer count, and a correction is no report of its own. Kept, never dropped (docs/tracking.md).
 pub fn orphans<'e>(events: &'e [Event], plan: &Plan, now: DateTime<FixedOffset>) -> Vec<&'e Event> {
-    effective(events, now)
+    let missing: Vec<&Event> = effective(events, now)
         .into_iter()
         .filter(|e| !matches!(e.event.action, Action::Correction { .. }))
         .filter(|e| e.event.occurrence.as_deref().is_some_and(|o| plan.position(o).is_none()))
+        .collect();
+    if missing.is_empty() {
+        return missing;
+    }
+    // Only the roadmaps read in this run are judged: `karta check one.yaml` says nothing about
+    // the reports of the others.
+    let loaded: rustc_hash::FxHashSet<&str> =
+        plan.occurrences.iter().filter_map(|o| o.key.split_once('/').map(|(roadmap, _)| roadmap)).collect();
+    missing
+        .into_iter()
+        .filter(|e| {
+            let o = e.event.occurrence.as_deref().unwrap_or_default();
+            o.split_once('/').is_some_and(|(roadmap, _)| loaded.contains(roadmap))
+        })
         .collect()
 }
 
