@@ -127,28 +127,7 @@ fn broken_inputs_get_a_clear_message() {
         assert!(!run.dir.join("out.yaml").exists(), "{file}: nothing written");
     }
     let missing = Test::new().args(["convert", "нет-такого.docx"]).run();
-    missing.fails();
+    // A file that is not there is the environment's failure (docs/cli.md §4).
+    assert_eq!(missing.code(), 2, "{}", missing.stderr());
     assert!(missing.stderr().contains("не удалось прочитать файл"), "{}", missing.stderr());
-}
-
-/// The README's convert example runs as written and prints what the README shows.
-#[test]
-fn the_readme_convert_example_runs_as_written() {
-    let readme = std::fs::read_to_string(repo().join("README.md")).expect("README");
-    let lines: Vec<&str> = readme.lines().collect();
-    let at = lines.iter().position(|l| l.starts_with("$ cargo run -q -- convert ")).expect("the example");
-    let command = lines[at].trim_start_matches("$ cargo run -q -- ");
-    let command = command.split("   #").next().unwrap_or(command);
-    let shown: Vec<&str> =
-        lines[at + 1..].iter().take_while(|l| !l.starts_with('$') && !l.starts_with("```")).copied().collect();
-    let args: Vec<String> = command
-        .split_whitespace()
-        .map(|a| if a.starts_with("tests/") { repo().join(a).display().to_string() } else { a.to_string() })
-        .collect();
-    let run = Test::new().args(args).run();
-    run.succeeds();
-    assert_eq!(run.stderr().lines().collect::<Vec<_>>(), shown, "README shows a different summary");
-    let check = Test::new().args(["check", &run.dir.join("kikot.yaml").display().to_string()]).run();
-    assert_eq!(check.code(), 1, "two unreadable deadlines: {}", check.stderr());
-    assert_eq!(check.stderr().matches("ошибка[K0501]").count(), 2, "{}", check.stderr());
 }

@@ -1,0 +1,136 @@
+//! The approving order and its appendix, the roadmap table.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::{Org, Signer, Stamp, due_text, org, roadmap_of, signer, stamp, subtitle, verb};
+use crate::check::Unit;
+
+/// The roadmap document: the approving order and its appendix.
+#[derive(Debug, Serialize)]
+pub struct RoadmapDoc {
+    pub id: String,
+    pub org: Org,
+    pub order: Option<Order>,
+    /// Top-right approval stamp of the appendix.
+    pub stamp: Option<Stamp>,
+    /// "ДОРОЖНАЯ КАРТА".
+    pub heading: String,
+    /// The rest of the title after "Дорожная карта": "повышения качества …".
+    pub subtitle: String,
+    pub sections: Vec<TableSection>,
+    /// Activities outside any section (none in a well-formed roadmap, kept for completeness).
+    pub rows: Vec<Row>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Order {
+    /// "ПРИКАЗ".
+    pub kind: String,
+    pub date: NaiveDate,
+    pub number: String,
+    pub place: Option<String>,
+    pub heading: Option<String>,
+    pub preamble: Option<String>,
+    /// "ПРИКАЗЫВАЮ:" (or "ПОСТАНОВЛЯЮ:", "ОБЯЗЫВАЮ:"); none for a letter.
+    pub verb: Option<String>,
+    /// The approving act is a letter (no kind word, no verb).
+    pub letter: bool,
+    pub points: Vec<String>,
+    pub signer: Option<Signer>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TableSection {
+    pub number: usize,
+    pub title: String,
+    pub rows: Vec<Row>,
+}
+
+/// One row of the five-column table.
+#[derive(Debug, Serialize)]
+pub struct Row {
+    /// "1.1."
+    pub number: String,
+    pub title: String,
+    /// Listed sub-tasks of the activity.
+    pub tasks: Vec<String>,
+    /// One executor per line.
+    pub executors: Vec<String>,
+    /// The deadline as the authors wrote it.
+    pub due: String,
+    pub result: Option<String>,
+}
+
+pub fn roadmap(unit: &Unit) -> Option<RoadmapDoc> {
+    let r = roadmap_of(unit)?;
+    let issuer = r.approval.as_ref().and_then(|a| a.issuer.as_deref()).or(r.issuer.as_deref());
+    // The order page only when the roadmap carries the order's own text.
+    let written = |a: &&crate::model::Approval| a.title.is_some() || a.preamble.is_some() || !a.points.is_empty();
+    let order = r.approval.as_ref().filter(written).map(|a| Order {
+        kind: a.document.to_uppercase(),
+        letter: a.document.to_lowercase() == "письмо",
+        date: a.date,
+        number: a.number.clone(),
+        place: a.place.clone(),
+        heading: a.title.clone(),
+        preamble: a.preamble.clone(),
+        verb: verb(&a.document).map(String::from),
+        points: a.points.clone(),
+        signer: a.signatory.as_ref().map(signer),
+    });
+    let subtitle = subtitle(&r.title);
+    let mut task = 0;
+    let sections = r
+        .sections
+        .iter()
+        .enumerate()
+        .map(|(s, section)| TableSection {
+            number: s + 1,
+            title: section.title.clone(),
+            rows: section
+                .activities
+                .iter()
+                .enumerate()
+                .map(|(k, a)| {
+                    let executors = match &a.executors_text {
+                        Some(text) => text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect(),
+                        None => {
+                            let mut ids = a.executors.clone();
+                            ids.extend(a.for_each.iter().cloned());
+                            ids.iter()
+                                .map(|id| {
+                                    unit.executors
+                                        .get(id)
+                                        .map(|e| e.display_name().to_string())
+                                        .or_else(|| unit.groups.get(id).map(|g| g.name.clone()))
+                                        .unwrap_or_else(|| id.clone())
+                                })
+                                .collect()
+                        }
+                    };
+                    let due = due_text(&a.due);
+                    task += 1;
+                    Row {
+                        number: a.number.clone().unwrap_or_else(|| format!("{}.{}.", s + 1, k + 1)),
+                        title: a.title.clone(),
+                        tasks: a.tasks.clone(),
+                        executors,
+                        due,
+                        result: a.result.clone(),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    Some(RoadmapDoc {
+        id: r.id.clone(),
+        org: org(unit, issuer),
+        order,
+        stamp: stamp(unit),
+        heading: "ДОРОЖНАЯ КАРТА".into(),
+        subtitle,
+        sections,
+        rows: Vec::new(),
+    })
+}
