@@ -180,7 +180,7 @@ fn render(c: &mut Criterion) {
     group.bench_function("status report, 5,000 activities, HTML", |b| {
         b.iter(|| {
             let report = karta::track::status(&ws, &plan, &[], now, Calendar::russia());
-            let data = karta::render::context::status(&ws, &report, 0, now.date_naive(), &[]);
+            let data = karta::render::context::status(&ws, &report, None, &[], 0, now.date_naive(), &[]);
             templates.render(karta::render::Kind::Status, karta::render::Format::Html, &data).expect("renders")
         })
     });

@@ -122,7 +122,7 @@ fn run(n: usize, now: DateTime<FixedOffset>, pipeline_only: bool) -> Vec<Measure
         let regional = ws.units.iter().position(|u| u.id.starts_with("regional")).expect("the regional roadmap");
         let templates = karta::render::Templates::load(None).expect("the built-in templates");
         let html = measure(&mut out, "status report (HTML)", || {
-            let data = karta::render::context::status(&ws, &report, regional, now.date_naive(), &[]);
+            let data = karta::render::context::status(&ws, &report, None, &[], regional, now.date_naive(), &[]);
             templates
                 .render(karta::render::Kind::Status, karta::render::Format::Html, &data)
                 .expect("the report renders")

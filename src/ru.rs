@@ -110,6 +110,100 @@ const NOMINATIVE: [&str; 12] = [
     "декабрь",
 ];
 
+/// Russian typography for official documents (docs/official-format.md): quotes as «ёлочки»
+/// with „лапки“ inside, a dash between spaced words, and non-breaking spaces where a line
+/// must not break — "№ 380", "А.Г. Виноградова", "Виноградова А.Г.", "2023 г.", "г. Хабаровск",
+/// "55 %".
+pub fn typeset(text: &str) -> String {
+    const NBSP: char = '\u{a0}';
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut depth = 0usize;
+    let at_word_start = |i: usize| {
+        i == 0 || matches!(chars[i - 1], ' ' | NBSP | '(' | '[' | '\n' | '\t' | '«' | '„' | '"' | '“' | '/' | '–' | '—')
+    };
+    for (i, &c) in chars.iter().enumerate() {
+        match c {
+            '«' | '„' => {
+                depth += 1;
+                out.push(if depth > 1 { '„' } else { '«' });
+            }
+            '»' => {
+                out.push(if depth > 1 { '“' } else { '»' });
+                depth = depth.saturating_sub(1);
+            }
+            '"' | '“' | '”' => {
+                let next_is_word = chars
+                    .get(i + 1)
+                    .is_some_and(|n| !n.is_whitespace() && !matches!(n, '.' | ',' | ';' | ':' | ')' | '!' | '?'));
+                if at_word_start(i) && next_is_word {
+                    depth += 1;
+                    out.push(if depth > 1 { '„' } else { '«' });
+                } else if depth > 0 {
+                    out.push(if depth > 1 { '“' } else { '»' });
+                    depth -= 1;
+                } else {
+                    out.push(c);
+                }
+            }
+            // "10-32/419", "2023-2024": a hyphen that does not break the number.
+            '-' if i > 0 && chars[i - 1].is_ascii_digit() && chars.get(i + 1).is_some_and(char::is_ascii_digit) => {
+                out.push('\u{2011}')
+            }
+            '-' if i > 0 && chars[i - 1] == ' ' && chars.get(i + 1) == Some(&' ') => {
+                // "слово - слово": a dash, bound to the word before it.
+                out.pop();
+                out.push(NBSP);
+                out.push('–');
+            }
+            ' ' => {
+                let prev = out.trim_end_matches(' ');
+                let next: String = chars[i + 1..].iter().take_while(|c| !c.is_whitespace()).collect();
+                let last: String = prev
+                    .chars()
+                    .rev()
+                    .take_while(|c| !c.is_whitespace() && *c != NBSP)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
+                let bind = last == "№"
+                    || is_initials(&last) && next.chars().next().is_some_and(char::is_uppercase)
+                    || is_initials(next.trim_end_matches([',', ';', ')']))
+                        && last.chars().next().is_some_and(char::is_uppercase)
+                        && last.chars().count() > 2
+                        && !followed_by_name(&chars[i + 1..])
+                    || last.ends_with(|c: char| c.is_ascii_digit())
+                        && matches!(next.as_str(), "г." | "гг." | "г.," | "г.;" | "г.)" | "%" | "л." | "экз." | "чел.")
+                    || matches!(last.as_str(), "г." | "ул." | "д." | "с." | "п." | "им." | "№№")
+                        && next.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
+                out.push(if bind { NBSP } else { ' ' });
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether the initials that open `rest` are followed by a surname ("А.Г. Виноградовой").
+fn followed_by_name(rest: &[char]) -> bool {
+    let rest: String = rest.iter().collect();
+    let mut words = rest.split_whitespace();
+    words.next();
+    words.next().and_then(|w| w.chars().next()).is_some_and(char::is_uppercase)
+}
+
+/// "А.Г.", "А.": initials.
+fn is_initials(word: &str) -> bool {
+    let parts: Vec<&str> = word.split_inclusive('.').collect();
+    !parts.is_empty()
+        && parts.len() <= 2
+        && parts.iter().all(|p| {
+            let mut cs = p.chars();
+            matches!((cs.next(), cs.next(), cs.next()), (Some(l), Some('.'), None) if l.is_uppercase())
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +251,24 @@ mod tests {
         assert_eq!(plain(month_range(d(2023, 10), d(2024, 3))), "октябрь 2023 г. – март 2024 г.");
         assert_eq!(plain(month_range(d(2023, 10), d(2023, 10))), "октябрь 2023 г.");
         assert_eq!(school_year(2023), "2023/2024 учебный год");
+    }
+
+    #[test]
+    fn typesetting() {
+        let nb = |s: &str| s.replace('~', "\u{a0}");
+        assert_eq!(typeset(r#"проект "Школа Минпросвещения России""#), "проект «Школа Минпросвещения России»");
+        assert_eq!(
+            typeset("по теме: «Достижение качества: проект «Школа Минпросвещения России»»"),
+            "по теме: «Достижение качества: проект „Школа Минпросвещения России“»"
+        );
+        assert_eq!(typeset(r#"МБУ "ИМЦ" и "Школа "Успех"""#), "МБУ «ИМЦ» и «Школа „Успех“»");
+        assert_eq!(typeset("приказ от 02.10.2023 № 380"), nb("приказ от 02.10.2023 №~380"));
+        assert_eq!(typeset("Начальнику А.Г. Виноградовой"), nb("Начальнику А.Г.~Виноградовой"));
+        assert_eq!(typeset("Черепанова Д.Г., заместителя"), nb("Черепанова~Д.Г., заместителя"));
+        assert_eq!(typeset("до 15 июня 2021 г. в г. Хабаровск"), nb("до 15 июня 2021~г. в г.~Хабаровск"));
+        assert_eq!(typeset("модель - эффективна"), nb("модель~– эффективна"));
+        assert_eq!(typeset("2023-2024 уч. г."), "2023\u{2011}2024 уч. г.");
+        // Inches and stray marks stay as they are.
+        assert_eq!(typeset(r#"экран 15" и 17""#), r#"экран 15" и 17""#);
     }
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use karta::render::{self, DocumentError, Kind, Output, Sources, Templates};
 
 use super::track::{Tracking, Where};
-use karta::msg;
+use karta::{msg, say};
 
 use super::{Failure, Format, Global, err_line};
 
@@ -29,6 +29,14 @@ pub struct Args {
     /// from the built-in set).
     #[arg(long, value_name = "DIR", env = "KARTA_TEMPLATES")]
     pub templates: Option<PathBuf>,
+    /// How deadline phrases are printed: as typed (the roadmap's default: the table keeps the
+    /// signed words) or normalised (the protocol's default: "до 15 июня 2021 г.").
+    #[arg(long, value_enum, value_name = "HOW")]
+    pub deadlines: Option<render::context::Deadlines>,
+    /// The previous cut-off the status report compares with (end of that day); default: one
+    /// month before --now.
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<chrono::NaiveDate>,
     #[command(flatten)]
     pub at: Where,
 }
@@ -46,18 +54,32 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
     let made = if render::needs_status(args.kind) {
         let tracking = Tracking::open(global, &args.at)?;
         let report = tracking.report();
+        let previous = (args.kind == Kind::Status).then(|| {
+            let since = previous_cut_off(tracking.now, args.since);
+            karta::track::status(&tracking.workspace, &tracking.plan, &tracking.events, since, tracking.calendar)
+        });
         let sources = Sources {
             workspace: &tracking.workspace,
             report: Some(&report),
+            previous: previous.as_ref(),
             events: &tracking.events,
             now: tracking.now,
             today: tracking.local_today(),
+            deadlines: args.deadlines,
         };
         render::document(&templates, args.kind, output, args.roadmap.as_deref(), &sources)
     } else {
         let workspace = super::workspace(global, &args.at.inputs.list(), None)?;
         let now = karta::clock::now(global.now);
-        let sources = Sources { workspace: &workspace, report: None, events: &[], now, today: now.date_naive() };
+        let sources = Sources {
+            workspace: &workspace,
+            report: None,
+            events: &[],
+            previous: None,
+            now,
+            today: now.date_naive(),
+            deadlines: args.deadlines,
+        };
         render::document(&templates, args.kind, output, args.roadmap.as_deref(), &sources)
     };
     let document = made.map_err(|e| match e {
@@ -68,7 +90,27 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
     if let Some(remark) = &document.remark {
         err_line!("{remark}");
     }
+    // What the directory lacks: the document carries a blank in its place.
+    for m in &document.missing {
+        err_line!(
+            "{}",
+            say!(global.lang(), "предупреждение: нет реквизита «{}», оставлено поле для заполнения\n  = {}", m.what, m.fix; "warning: no «{}» in the directory, a blank is left to fill in\n  = {}", m.what, m.fix)
+        );
+    }
     write(&args, global.format, &document.bytes)
+}
+
+/// The end of the previous cut-off's day (or of the day a month before `now`), in `now`'s offset.
+fn previous_cut_off(
+    now: chrono::DateTime<chrono::FixedOffset>,
+    since: Option<chrono::NaiveDate>,
+) -> chrono::DateTime<chrono::FixedOffset> {
+    let day = since.unwrap_or_else(|| {
+        let today = now.date_naive();
+        today.checked_sub_months(chrono::Months::new(1)).unwrap_or(today)
+    });
+    let end = day.and_hms_opt(23, 59, 59).unwrap_or_default();
+    end.and_local_timezone(*now.offset()).single().unwrap_or(now).min(now)
 }
 
 fn write(args: &Args, format: Format, bytes: &[u8]) -> super::Exit {

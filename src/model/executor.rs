@@ -28,6 +28,19 @@ pub struct Executor {
     pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    /// The organisation's own short name, as its charter gives it, printed in brackets under
+    /// the name on letterheads: "КГАОУ ДПО ХК ИРО", "Управление образования".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abbreviation: Option<String>,
+    /// The postal address on the letterhead: "Забайкальская ул., д. 10, г. Хабаровск, 680011".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website: Option<String>,
+    /// Who prepares documents on the organisation's behalf: the executor mark (отметка об
+    /// исполнителе) of its letters and reports, full name and phone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Person>,
     /// The head of the organisation: receives escalations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub head: Option<Person>,
@@ -77,6 +90,8 @@ pub struct Person {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(email)]
     pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
     /// How a letter addresses them, in the dative: "Министру образования и науки Хабаровского
     /// края А.Г. Кузнецовой".
     #[serde(default, skip_serializing_if = "Option::is_none")]

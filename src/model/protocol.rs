@@ -24,9 +24,12 @@ pub struct Protocol {
     /// Registration number; absent on a draft.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
-    /// "г. Хабаровск", or the form of the meeting ("в режиме ВКС").
+    /// Where the protocol was drawn up (requisite 14): "г. Хабаровск".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub place: Option<String>,
+    /// How the meeting was held, as the title says it: "в режиме ВКС", "в очном формате".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
     /// A draft (ПРОЕКТ) not yet signed.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub draft: bool,

@@ -17,9 +17,14 @@ pub struct Sources<'a> {
     pub report: Option<&'a Report<'a>>,
     /// The event log (indicator values recorded up to `now`).
     pub events: &'a [Event],
+    /// The status at the previous cut-off, which the status report compares with.
+    pub previous: Option<&'a Report<'a>>,
     pub now: chrono::DateTime<chrono::FixedOffset>,
     /// Today in the roadmaps' local time: the date documents carry.
     pub today: NaiveDate,
+    /// How deadline phrases are printed; each kind's default when not given (as typed in the
+    /// roadmap table, normalised in protocols).
+    pub deadlines: Option<context::Deadlines>,
 }
 
 /// The file a document is written as.
@@ -97,11 +102,13 @@ impl crate::diag::Explain for DocumentError {
     }
 }
 
-/// A finished document, with a remark worth telling the user (no overdue letters to write).
+/// A finished document, with a remark worth telling the user (no overdue letters to write)
+/// and the requisites left blank for want of directory data.
 pub struct Document {
     pub bytes: Vec<u8>,
     pub title: String,
     pub remark: Option<String>,
+    pub missing: Vec<context::Missing>,
 }
 
 /// The document of `kind` about `roadmap` (the only one of its kind when none is named).
@@ -118,8 +125,8 @@ pub fn document(
         Kind::Roadmap | Kind::Protocol => {
             let unit = pick(ws, roadmap, kind == Kind::Protocol)?;
             let data = match kind {
-                Kind::Roadmap => to_value(context::roadmap(unit)),
-                _ => to_value(context::protocol(unit)),
+                Kind::Roadmap => to_value(context::roadmap(unit, sources.deadlines)),
+                _ => to_value(context::protocol(unit, sources.deadlines)),
             };
             (data, unit.title.clone(), Vec::new())
         }
@@ -143,8 +150,16 @@ pub fn document(
             let recorded = recorded(sources.events, sources.now);
             if kind == Kind::Status {
                 let report = sources.report.ok_or(DocumentError::NoStatus)?;
-                let data = context::status(ws, report, index, sources.today, &recorded);
-                (to_value(Some(data)), unit.title.clone(), Vec::new())
+                let data =
+                    context::status(ws, report, sources.previous, sources.events, index, sources.today, &recorded);
+                let images = match (&data.discipline_chart, output) {
+                    (Some(svg), Output::Docx | Output::Pdf) => docx::png(svg)
+                        .map(|png| docx::Image { id: "rIdDiscipline".into(), name: "discipline.png".into(), png })
+                        .into_iter()
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                (to_value(Some(data)), unit.title.clone(), images)
             } else {
                 let data = context::indicators_doc(unit, sources.today, &recorded);
                 let images = if matches!(output, Output::Docx | Output::Pdf) { charts(&data) } else { Vec::new() };
@@ -162,7 +177,24 @@ pub fn document(
             if output == Output::Pdf { pdf::from_docx(&docx)? } else { docx }
         }
     };
-    Ok(Document { bytes, title, remark })
+    Ok(Document { bytes, title, remark, missing: missing(&data) })
+}
+
+/// The requisites the document's data says are missing (`missing` of the document, or of each
+/// letter), each once.
+fn missing(data: &serde_json::Value) -> Vec<context::Missing> {
+    let lists = match data.get("letters").and_then(|l| l.as_array()) {
+        Some(letters) => letters.iter().filter_map(|l| l.get("missing")).collect(),
+        None => data.get("missing").into_iter().collect::<Vec<_>>(),
+    };
+    let mut out: Vec<context::Missing> = Vec::new();
+    for m in lists.into_iter().filter_map(|l| serde_json::from_value::<Vec<context::Missing>>(l.clone()).ok()).flatten()
+    {
+        if !out.contains(&m) {
+            out.push(m);
+        }
+    }
+    out
 }
 
 /// Whether the kind needs the status (and so the store) at `now`.

@@ -36,10 +36,15 @@ const ROOT_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"
 <Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>
 </Relationships>"#;
 
-/// The first page has its own (empty) header: page numbers start on page 2 (GOST R 7.0.97 §3).
+/// Automatic hyphenation on (narrow table cells break words with a hyphen, not mid-word),
+/// capitals not hyphenated. The first page has its own (empty) header: page numbers start on page 2 (GOST R 7.0.97 §3).
 const SETTINGS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:settings xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">
 <w:defaultTabStop w:val="709"/>
+<w:autoHyphenation/>
+<w:consecutiveHyphenLimit w:val="3"/>
+<w:hyphenationZone w:val="357"/>
+<w:doNotHyphenateCaps/>
 <w:characterSpacingControl w:val="doNotCompress"/>
 <w:compat><w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat>
 </w:settings>"#;

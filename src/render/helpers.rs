@@ -6,7 +6,8 @@
 //! `{{percent share}}` → «55 %», `{{number_sign "380"}}` → «№ 380»,
 //! `{{month_range from to}}` → «октябрь – ноябрь 2023 г.», `{{school_year 2023}}`,
 //! `{{inc i}}`, `{{eq a b}}`, `{{gt a b}}`, `{{upper s}}`, `{{join list ", "}}`, `{{lines s}}`
-//! (a text split into its lines, for `#each`), `{{url s}}` (a percent-encoded path segment).
+//! (a text split into its lines, for `#each`), `{{url s}}` (a percent-encoded path segment),
+//! `{{chart_height svg width}}` (an SVG's height at `width`, aspect kept).
 
 use chrono::NaiveDate;
 use handlebars::{Handlebars, handlebars_helper};
@@ -51,6 +52,15 @@ pub const SEGMENT: &percent_encoding::AsciiSet =
     &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 handlebars_helper!(url: |s: Value| percent_encoding::utf8_percent_encode(&text(&s), SEGMENT).to_string());
+// The height (in the width's unit) that keeps an SVG's aspect ratio at `width`.
+handlebars_helper!(chart_height: |svg: str, width: u64| {
+    let view = svg.split("viewBox=\"").nth(1).and_then(|v| v.split('"').next()).unwrap_or("0 0 1 1");
+    let n: Vec<f64> = view.split_whitespace().filter_map(|x| x.parse().ok()).collect();
+    match n.as_slice() {
+        [_, _, w, h] if *w > 0.0 => (width as f64 * h / w).round() as u64,
+        _ => width / 2,
+    }
+});
 handlebars_helper!(lines: |s: Value| text(&s).lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect::<Vec<_>>());
 
 pub fn register(h: &mut Handlebars<'static>) {
@@ -69,6 +79,7 @@ pub fn register(h: &mut Handlebars<'static>) {
     h.register_helper("upper", Box::new(upper));
     h.register_helper("join", Box::new(join));
     h.register_helper("lines", Box::new(lines));
+    h.register_helper("chart_height", Box::new(chart_height));
     h.register_helper("url", Box::new(url));
 }
 

@@ -9,6 +9,7 @@
 
 mod chart;
 pub mod context;
+mod discipline;
 mod document;
 pub mod docx;
 pub(crate) mod helpers;
@@ -109,9 +110,10 @@ impl Templates {
             }
         }
         let mut templates = Templates {
-            html: registry(helpers::escape_html),
-            md: registry(helpers::escape_md),
-            docx: registry(helpers::escape_xml),
+            // Documents are typeset (quotes, dashes, non-breaking spaces) as they are escaped.
+            html: registry(|s| helpers::escape_html(&crate::ru::typeset(s))),
+            md: registry(|s| helpers::escape_md(&crate::ru::typeset(s))),
+            docx: registry(|s| helpers::escape_xml(&crate::ru::typeset(s))),
             mail_text: registry(handlebars::no_escape),
             mail_html: registry(helpers::escape_html),
             web: registry(helpers::escape_html),

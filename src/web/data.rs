@@ -166,7 +166,7 @@ pub fn roadmap(view: &View, report: &Report<'_>, id: &str, filters: &Filters) ->
         }
     }
     let by_task = occurrences_by_task(view, u);
-    let doc = context::roadmap(unit);
+    let doc = context::roadmap(unit, None);
     let doc_rows: Vec<&context::Row> =
         doc.as_ref().map(|d| d.sections.iter().flat_map(|s| &s.rows).collect()).unwrap_or_default();
     let keep = |i: &usize| {

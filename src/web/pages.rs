@@ -277,8 +277,10 @@ pub async fn document(State(app): Shared, _s: Session, Path((id, file)): Path<(S
             workspace: view.workspace(),
             report: Some(&report),
             events: &view.events,
+            previous: None,
             now: view.now,
             today: view.today(),
+            deadlines: None,
         };
         let doc = render::document(&app.templates, kind, output, Some(&id), &sources).map_err(|e| match e {
             render::DocumentError::Unknown { .. } | render::DocumentError::Missing { .. } => {

@@ -3,7 +3,8 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::{Org, issuer, org, roadmap_of};
+use super::requisites::Requisites;
+use super::{Mark, Missing, Org, Signer, roadmap_of, written_title};
 use crate::check::Unit;
 use crate::model::{Indicator, Observation};
 
@@ -15,6 +16,10 @@ pub struct IndicatorsDoc {
     pub as_of: NaiveDate,
     pub title: String,
     pub indicators: Vec<IndicatorDoc>,
+    pub signer: Option<Signer>,
+    pub mark: Option<Mark>,
+    /// Requisites the directory lacks: blanks in the document, warnings from `render`.
+    pub missing: Vec<Missing>,
 }
 
 #[derive(Debug, Serialize)]
@@ -47,11 +52,16 @@ pub struct YearRow {
 pub type Recorded = [(String, Observation)];
 
 pub fn indicators_doc(unit: &Unit, as_of: NaiveDate, recorded: &Recorded) -> IndicatorsDoc {
+    let mut req = Requisites::new(unit);
+    let (org, signer, mark) = req.report();
     IndicatorsDoc {
         id: unit.id.clone(),
-        org: org(unit, issuer(unit)),
+        org,
+        signer,
+        mark,
+        missing: req.missing,
         as_of,
-        title: unit.title.clone(),
+        title: written_title(unit),
         indicators: indicators(unit, as_of, recorded),
     }
 }

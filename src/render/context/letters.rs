@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::requisites::Requisites;
 use super::status::{Overdue, overdue_items};
-use super::{Mark, Org, Signer, Stamp, head, issuer, org, people, stamp, subtitle, task_index};
+use super::{Mark, Missing, Org, Signer, Stamp, stamp, subtitle, task_index, written_title};
 use crate::check::Workspace;
 use crate::track::{OccurrenceStatus, Report};
 
@@ -18,11 +19,15 @@ pub struct LettersDoc {
 
 #[derive(Debug, Serialize)]
 pub struct Letter {
+    /// A докладная записка: the controller and the addressee work in one organisation, and a
+    /// letter inside one organisation is a memo (no letterhead, no reference data).
+    pub memo: bool,
     pub org: Org,
     pub date: NaiveDate,
     /// Left blank for the clerk who registers the letter.
     pub number: Option<String>,
-    /// Dative lines: "Министру образования …", "А.Г. Кузнецовой".
+    /// Dative lines: "Министру образования …", "А.Г. Кузнецовой"; empty when the directory has
+    /// none (the document shows a blank).
     pub addressee: Vec<String>,
     pub salutation: Option<String>,
     pub heading: String,
@@ -36,12 +41,17 @@ pub struct Letter {
     pub count: usize,
     pub worst: Option<Overdue>,
     pub items: Vec<Overdue>,
+    /// The appendix's sheets, for the attachment mark ("на 2 л. в 1 экз.").
+    pub sheets: usize,
     pub signer: Option<Signer>,
     pub mark: Option<Mark>,
+    /// Requisites the directory lacks: blanks in the document, warnings from `render`.
+    pub missing: Vec<Missing>,
 }
 
-/// Overdue letters: for each roadmap with overdue work, one letter from the controller to the
-/// head of the organisation that approved the roadmap (or to the controller's head).
+/// Overdue notices: for each roadmap with overdue work, one from the controller to the head of
+/// the organisation that issued the roadmap — a letter between organisations, a докладная
+/// записка inside one.
 pub fn letters(ws: &Workspace, report: &Report<'_>, only: Option<&str>, date: NaiveDate) -> LettersDoc {
     let mut letters = Vec::new();
     // Occurrences by roadmap in one pass (not one pass per roadmap: thousands of school roadmaps).
@@ -57,36 +67,95 @@ pub fn letters(ws: &Workspace, report: &Report<'_>, only: Option<&str>, date: Na
         if items.is_empty() {
             continue;
         }
-        let to = head(unit, issuer(unit)).or_else(|| head(unit, unit.controller.as_deref()));
-        let addressee = match to {
-            Some(p) => match &p.addressee {
-                Some(a) => vec![a.clone()],
-                None => p.position.iter().cloned().chain([p.name.clone()]).collect(),
-            },
-            None => Vec::new(),
-        };
-        let (signer, mark) = people(unit);
+        let mut req = Requisites::new(unit);
+        let from = req.controller();
+        let from_org = req.org_id(from);
+        let to_org = req.org_id(unit.issuer()).or(from_org);
+        let memo = from_org.is_some() && from_org == to_org;
+        if memo && from == from_org {
+            // The organisation would write to its own head: the memo's author is the person
+            // who controls the roadmap, and the roadmap does not name one.
+            req.miss(
+                "автор докладной записки",
+                None,
+                "controller",
+                "сотрудник, контролирующий исполнение (исполнитель с `kind: person` и `parent` — его организацией)",
+            );
+        }
+        let org = req.org(from, !memo);
+        let (addressee, salutation) = req.addressee(to_org, !memo);
+        let signer = if memo && from == from_org { None } else { req.signer(from, from_org) };
+        let mark = if memo { None } else { req.mark(from) };
         letters.push(Letter {
-            org: org(unit, unit.controller.as_deref().or(issuer(unit))),
+            memo,
+            org,
             date,
             number: None,
             addressee,
-            salutation: to.and_then(|p| p.salutation.clone()),
+            salutation,
             heading: if unit.protocol {
                 "О неисполнении решений протокола".into()
             } else {
                 "О неисполнении мероприятий дорожной карты".into()
             },
-            roadmap: unit.title.clone(),
-            subtitle: subtitle(&unit.title),
+            roadmap: written_title(unit),
+            subtitle: subtitle(&written_title(unit)),
             protocol: unit.protocol,
             approval: stamp(unit),
             count: items.len(),
             worst: items.first().cloned(),
+            sheets: sheets(&items),
             items,
             signer,
             mark,
+            missing: req.missing,
         });
     }
     LettersDoc { letters }
 }
+
+/// The appendix's sheets: the rows' heights at the table's column widths (12 pt Times New
+/// Roman, about 107 twips a character, words wrapped whole) on an A4 page with GOST margins;
+/// rows break across pages. Calibrated against LibreOffice's pagination of the bundled letters
+/// (tests/documents.rs checks it).
+fn sheets(items: &[Overdue]) -> usize {
+    const PAGE: usize = 14_570; // 257 mm of text height, in twips
+    const FIRST: usize = 2_900; // the stamp, the title, the two header rows
+    const HEADER: usize = 1_500; // the header rows repeated on every page
+    const LINE: usize = 276; // one 12 pt line
+    const CHAR: usize = 107;
+    let lines = |text: &str, width: usize| -> usize {
+        let per_line = (width.saturating_sub(216) / CHAR).max(1);
+        let mut count = 1;
+        let mut used = 0;
+        for word in text.split_whitespace() {
+            let len = word.chars().count();
+            if used > 0 && used + 1 + len > per_line {
+                count += 1;
+                used = 0;
+            }
+            used += if used > 0 { len + 1 } else { len };
+            while used > per_line {
+                count += 1;
+                used -= per_line;
+            }
+        }
+        count
+    };
+    let mut pages = 1;
+    let mut used = FIRST;
+    for item in items {
+        let executors = item.executors.iter().map(|e| lines(e, WIDTHS[3])).sum::<usize>().max(1);
+        let rows = [lines(&item.title, WIDTHS[2]), executors, lines(item.reason.as_deref().unwrap_or(""), WIDTHS[6])];
+        used += rows.into_iter().max().unwrap_or(1) * LINE + 40;
+        while used > PAGE {
+            pages += 1;
+            used = HEADER + (used - PAGE);
+        }
+    }
+    pages
+}
+
+/// The appendix's column widths in twips (the DOCX template's grid): №, point, activity,
+/// executor, deadline, days late, reasons.
+pub const WIDTHS: [usize; 7] = [454, 1134, 2381, 1814, 1247, 1134, 1474];

@@ -3,17 +3,20 @@
 //! from the roadmap files, the plan and the status at `now`. Dates stay ISO (`2023-10-02`); the
 //! templates word them with the Russian helpers (`date_words`, `date_digits`).
 
+mod conclusions;
 mod indicators;
 mod letters;
 mod protocol;
+mod requisites;
 mod roadmap;
 mod status;
 
 pub use indicators::{IndicatorDoc, IndicatorsDoc, Recorded, YearRow, indicators_doc};
 pub use letters::{Letter, LettersDoc, letters};
 pub use protocol::{AgendaItem, DecisionRow, ProtocolDoc, Speech, protocol};
+pub use requisites::{Mark, Missing, Org, Signer};
 pub use roadmap::{Order, RoadmapDoc, Row, TableSection, roadmap};
-pub use status::{AtRisk, FigureRow, Figures, Moved, Overdue, StatusDoc, status};
+pub use status::{AtRisk, Compared, FigureRow, Figures, Moved, Overdue, StatusDoc, status};
 
 use std::collections::HashMap;
 
@@ -22,31 +25,6 @@ use serde::Serialize;
 
 use crate::check::Unit;
 use crate::model::{Document, Person};
-
-/// The organisation a document comes from (requisite 05, with the parent body above it).
-#[derive(Debug, Clone, Serialize, Default)]
-pub struct Org {
-    pub parent: Option<String>,
-    pub name: String,
-    pub short: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-}
-
-/// A signature block (requisite 22): position flush left, "И.О. Фамилия" flush right.
-#[derive(Debug, Clone, Serialize)]
-pub struct Signer {
-    pub position: String,
-    pub name: String,
-}
-
-/// The executor mark (requisite 25).
-#[derive(Debug, Clone, Serialize)]
-pub struct Mark {
-    pub name: String,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-}
 
 /// "УТВЕРЖДЕНА / приказом … / от 02.10.2023 № 380".
 #[derive(Debug, Serialize)]
@@ -57,37 +35,14 @@ pub struct Stamp {
     pub number: String,
 }
 
-/// The organisation named by an executor id (a person's organisation for a person): the parent
-/// body above, the short form below.
-fn org(unit: &Unit, id: Option<&str>) -> Org {
-    let Some(mut e) = id.and_then(|id| unit.executors.get(id)) else { return Org::default() };
-    if e.kind == crate::model::ExecutorKind::Person {
-        match e.parent.as_deref().and_then(|p| unit.executors.get(p)) {
-            Some(parent) => e = parent,
-            None => return Org::default(),
-        }
-    }
-    Org {
-        parent: e.parent.as_deref().and_then(|p| unit.executors.get(p)).map(|p| p.name.clone()),
-        name: e.name.clone(),
-        short: e.short.clone(),
-        phone: e.phone.clone(),
-        email: e.email.clone(),
-    }
-}
-
 fn signer(p: &Person) -> Signer {
-    Signer { position: capitalized(p.position.as_deref().unwrap_or_default()), name: p.name.clone() }
+    Signer { position: capitalized(p.position.as_deref().unwrap_or_default()), name: requisites::signed_name(&p.name) }
 }
 
 /// A position opens the signature block: "заместитель начальника …" → "Заместитель начальника …".
 fn capitalized(text: &str) -> String {
     let mut chars = text.chars();
     chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
-}
-
-fn head<'u>(unit: &'u Unit, id: Option<&str>) -> Option<&'u Person> {
-    id.and_then(|id| unit.executors.get(id)).and_then(|e| e.head.as_ref())
 }
 
 /// Executor names as a table cell shows them: the short form, else the full name.
@@ -146,42 +101,84 @@ fn subtitle(title: &str) -> String {
     }
 }
 
+/// The title as running text writes it: a title typed in capitals (as on a cover page) in
+/// sentence case, with the proper names the roadmap writes capitalised elsewhere (its executors'
+/// names, its sections) kept capitalised: "МОДЕЛЬ … ХАБАРОВСКОГО КРАЯ" → "Модель … Хабаровского края".
+fn written_title(unit: &Unit) -> String {
+    let title = unit.title.trim();
+    let letters: Vec<char> = title.chars().filter(|c| c.is_alphabetic()).collect();
+    let capitals = letters.iter().filter(|c| c.is_uppercase()).count();
+    if letters.is_empty() || capitals * 10 < letters.len() * 8 {
+        return title.to_string();
+    }
+    // Words written capitalised inside a sentence: names of places and bodies.
+    let mut proper: std::collections::HashSet<String> = Default::default();
+    let texts = unit.executors.values().map(|e| e.name.as_str()).chain(unit.sections.iter().map(String::as_str));
+    for text in texts {
+        for word in text.split_whitespace().skip(1) {
+            let bare: String = word.chars().filter(|c| c.is_alphanumeric() || *c == '-').collect();
+            let mut chars = bare.chars();
+            if chars.next().is_some_and(char::is_uppercase) && chars.all(|c| !c.is_uppercase()) {
+                proper.insert(bare.to_lowercase());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (i, word) in title.split_whitespace().enumerate() {
+        let lower = word.to_lowercase();
+        let bare: String = lower.chars().filter(|c| c.is_alphanumeric() || *c == '-').collect();
+        let short_caps =
+            word.chars().filter(|c| c.is_alphabetic()).count() <= 4 && word.chars().any(char::is_uppercase);
+        let kept = if i == 0 || proper.contains(&bare) {
+            capitalized(&lower)
+        } else if short_caps && !is_common(&bare) {
+            // An abbreviation: "ОО", "ЕГЭ", "ВПР".
+            word.to_string()
+        } else {
+            lower
+        };
+        out.push(kept);
+    }
+    out.join(" ")
+}
+
+/// Short words that are not abbreviations when a title is typed in capitals.
+fn is_common(word: &str) -> bool {
+    [
+        "в", "во", "на", "по", "и", "с", "со", "к", "ко", "о", "об", "от", "до", "для", "за", "из", "при", "год",
+        "года", "годы", "уч",
+    ]
+    .contains(&word)
+        || word.chars().all(|c| c.is_ascii_digit() || c == '-')
+}
+
+/// How deadline phrases are printed: as the authors typed them, or in karta's own wording of
+/// what they mean (one spelling of dates, no doubled "г.", no leading zeros).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Deadlines {
+    /// As typed: the approved roadmap's table keeps the words that were signed.
+    Written,
+    /// karta's wording of the deadline read: protocols and reports.
+    Normalised,
+}
+
+impl Deadlines {
+    /// The phrase worded this way; a phrase karta cannot read stays as typed.
+    pub fn apply(self, phrase: &str, period: crate::model::Period) -> String {
+        match self {
+            Deadlines::Written => phrase.to_string(),
+            Deadlines::Normalised => {
+                crate::deadline::read(phrase, period).map_or_else(|_| phrase.to_string(), |s| s.phrase())
+            }
+        }
+    }
+}
+
 fn due_text(due: &crate::model::Due) -> String {
     match due {
         crate::model::Due::Phrase(p) => p.clone(),
         crate::model::Due::Structured(s) => s.phrase(),
     }
-}
-
-fn issuer(unit: &Unit) -> Option<&str> {
-    unit.issuer()
-}
-
-/// Who signs documents about a roadmap (the controller's head) and the executor mark (the
-/// controller's contacts).
-fn people(unit: &Unit) -> (Option<Signer>, Option<Mark>) {
-    let controller = unit.controller.as_deref().or(issuer(unit));
-    // A person in control signs themselves.
-    if let Some(e) =
-        controller.and_then(|id| unit.executors.get(id)).filter(|e| e.kind == crate::model::ExecutorKind::Person)
-    {
-        let signer = Signer { position: capitalized(e.position.as_deref().unwrap_or_default()), name: e.name.clone() };
-        let mark = (e.phone.is_some() || e.email.is_some()).then(|| Mark {
-            name: e.name.clone(),
-            phone: e.phone.clone(),
-            email: e.email.clone(),
-        });
-        return (Some(signer), mark);
-    }
-    let head = head(unit, controller);
-    let mark = controller.and_then(|id| unit.executors.get(id)).and_then(|e| {
-        (e.phone.is_some() || e.email.is_some()).then(|| Mark {
-            name: e.display_name().to_string(),
-            phone: e.phone.clone(),
-            email: e.email.clone(),
-        })
-    });
-    (head.map(signer), mark)
 }
 
 /// "приказ" → "ПРИКАЗ" and the verb of its text; the stamp word agrees with "дорожная карта".

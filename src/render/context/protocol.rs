@@ -3,7 +3,8 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::{Org, due_text, org};
+use super::requisites::{Requisites, person};
+use super::{Deadlines, Missing, Org, due_text};
 use crate::check::Unit;
 use crate::model::{Decision, Document, Person};
 
@@ -18,6 +19,8 @@ pub struct ProtocolDoc {
     pub date: NaiveDate,
     pub number: Option<String>,
     pub place: Option<String>,
+    /// How the meeting was held: "в режиме ВКС" (older files wrote it as the place).
+    pub mode: Option<String>,
     pub chair: Option<Person>,
     pub secretary: Option<Person>,
     /// Listed in full when at most 15, else counted ("24 человека (список прилагается)").
@@ -26,6 +29,8 @@ pub struct ProtocolDoc {
     pub attendees_listed: bool,
     pub agenda: Vec<AgendaItem>,
     pub decisions: Vec<DecisionRow>,
+    /// Requisites the protocol lacks: blanks in the document, warnings from `render`.
+    pub missing: Vec<Missing>,
 }
 
 #[derive(Debug, Serialize)]
@@ -53,29 +58,39 @@ pub struct DecisionRow {
     pub due: Option<String>,
 }
 
-pub fn protocol(unit: &Unit) -> Option<ProtocolDoc> {
+/// The protocol, its deadlines worded as `deadlines` says (normalised unless asked otherwise:
+/// "до 15 июня 2021 г." for "до 15 июня 2021 г. г.").
+pub fn protocol(unit: &Unit, deadlines: Option<Deadlines>) -> Option<ProtocolDoc> {
     let Document::Protocol(p) = &*unit.document else { return None };
     let mut decisions = Vec::new();
-    flatten(unit, &p.decisions, "", 1, &mut decisions);
-    let attendees: Vec<Person> = p
-        .attendees
-        .iter()
-        .map(|a| Person {
-            name: a.name.clone(),
-            position: a.position.clone(),
-            email: None,
-            addressee: None,
-            salutation: None,
-        })
-        .collect();
+    flatten(unit, &p.decisions, "", 1, deadlines.unwrap_or(Deadlines::Normalised), &mut decisions);
+    let attendees: Vec<Person> = p.attendees.iter().map(|a| person(&a.name, a.position.as_deref())).collect();
+    let mut req = Requisites::new(unit);
+    let org = req.org(p.issuer.as_deref(), false);
+    let is_mode = |s: &&String| {
+        let s = s.to_lowercase();
+        ["в режиме", "в формате", "в очном", "в заочном", "онлайн", "дистанционно", "в дистанционном"]
+            .iter()
+            .any(|m| s.starts_with(m))
+    };
+    let mode = p.mode.clone().or_else(|| p.place.as_ref().filter(is_mode).cloned());
+    let place = p.place.clone().filter(|s| !is_mode(&s));
+    for (role, who, field) in [("председатель", &p.chair, "chair"), ("секретарь", &p.secretary, "secretary")]
+    {
+        if who.is_none() {
+            req.miss(role, None, field, &format!("{role} заседания (`name` — «И.О. Фамилия», `position`)"));
+        }
+    }
     Some(ProtocolDoc {
         id: p.id.clone(),
-        org: org(unit, p.issuer.as_deref()),
+        org,
+        missing: req.missing,
         draft: p.draft,
         title: p.title.clone(),
         date: p.date,
         number: p.number.clone(),
-        place: p.place.clone(),
+        place,
+        mode,
         chair: p.chair.clone(),
         secretary: p.secretary.clone(),
         attendee_count: attendees.len(),
@@ -104,8 +119,8 @@ pub fn protocol(unit: &Unit) -> Option<ProtocolDoc> {
     })
 }
 
-fn flatten(unit: &Unit, list: &[Decision], prefix: &str, level: usize, out: &mut Vec<DecisionRow>) {
-    flatten_under(unit, list, prefix, level, &[], out);
+fn flatten(unit: &Unit, list: &[Decision], prefix: &str, level: usize, wording: Deadlines, out: &mut Vec<DecisionRow>) {
+    flatten_under(unit, list, prefix, level, &[], wording, out);
 }
 
 /// Decisions in document order; sub-points name their executors only when they differ from the
@@ -116,6 +131,7 @@ fn flatten_under(
     prefix: &str,
     level: usize,
     inherited: &[String],
+    wording: Deadlines,
     out: &mut Vec<DecisionRow>,
 ) {
     for (i, d) in list.iter().enumerate() {
@@ -140,12 +156,14 @@ fn flatten_under(
                         .unwrap_or_else(|| id.clone())
                 })
                 .collect(),
-            due: d.due.as_ref().map(due_text).map(|t| {
-                let t = t.trim();
-                t.strip_prefix("Срок:").or_else(|| t.strip_prefix("срок:")).unwrap_or(t).trim().to_string()
+            due: d.due.as_ref().map(|due| {
+                let text = due_text(due);
+                let text = text.trim();
+                let text = text.strip_prefix("Срок:").or_else(|| text.strip_prefix("срок:")).unwrap_or(text).trim();
+                wording.apply(text, unit.period)
             }),
         });
         let prefix = format!("{}.", number.trim_end_matches('.'));
-        flatten_under(unit, &d.decisions, &prefix, level + 1, &ids_for_children, out);
+        flatten_under(unit, &d.decisions, &prefix, level + 1, &ids_for_children, wording, out);
     }
 }

@@ -3,7 +3,8 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::{Org, Signer, Stamp, due_text, org, roadmap_of, signer, stamp, subtitle, verb};
+use super::requisites::Requisites;
+use super::{Deadlines, Missing, Org, Signer, Stamp, due_text, roadmap_of, signer, stamp, subtitle, verb};
 use crate::check::Unit;
 
 /// The roadmap document: the approving order and its appendix.
@@ -21,6 +22,8 @@ pub struct RoadmapDoc {
     pub sections: Vec<TableSection>,
     /// Activities outside any section (none in a well-formed roadmap, kept for completeness).
     pub rows: Vec<Row>,
+    /// Requisites the directory lacks: blanks in the document, warnings from `render`.
+    pub missing: Vec<Missing>,
 }
 
 #[derive(Debug, Serialize)]
@@ -62,7 +65,10 @@ pub struct Row {
     pub result: Option<String>,
 }
 
-pub fn roadmap(unit: &Unit) -> Option<RoadmapDoc> {
+/// The roadmap, its deadlines worded as `deadlines` says (as typed unless asked otherwise: the
+/// approved table keeps the words that were signed).
+pub fn roadmap(unit: &Unit, deadlines: Option<Deadlines>) -> Option<RoadmapDoc> {
+    let wording = deadlines.unwrap_or(Deadlines::Written);
     let r = roadmap_of(unit)?;
     let issuer = r.approval.as_ref().and_then(|a| a.issuer.as_deref()).or(r.issuer.as_deref());
     // The order page only when the roadmap carries the order's own text.
@@ -109,7 +115,7 @@ pub fn roadmap(unit: &Unit) -> Option<RoadmapDoc> {
                                 .collect()
                         }
                     };
-                    let due = due_text(&a.due);
+                    let due = wording.apply(&due_text(&a.due), unit.period);
                     task += 1;
                     Row {
                         number: a.number.clone().unwrap_or_else(|| format!("{}.{}.", s + 1, k + 1)),
@@ -123,9 +129,20 @@ pub fn roadmap(unit: &Unit) -> Option<RoadmapDoc> {
                 .collect(),
         })
         .collect();
+    let mut req = Requisites::new(unit);
+    let org = req.org(issuer, false);
+    if let Some(order) = order.as_ref().filter(|o| o.signer.is_none()) {
+        req.miss(
+            "подпись приказа",
+            None,
+            "approval.signatory",
+            &format!("кто подписал {} (`position`, `name`)", order.kind.to_lowercase()),
+        );
+    }
     Some(RoadmapDoc {
         id: r.id.clone(),
-        org: org(unit, issuer),
+        org,
+        missing: req.missing,
         order,
         stamp: stamp(unit),
         heading: "ДОРОЖНАЯ КАРТА".into(),

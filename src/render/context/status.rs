@@ -6,11 +6,12 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::indicators::{IndicatorDoc, indicators};
-use super::{Mark, Org, Signer, Stamp, issuer, names, org, people, point, stamp, subtitle, task_index};
+use super::requisites::Requisites;
+use super::{Mark, Missing, Org, Signer, Stamp, names, point, stamp, subtitle, task_index, written_title};
 use crate::check::{Unit, Workspace};
 use crate::deadline::Spec;
 use crate::model::Observation;
-use crate::track::{OccurrenceStatus, Report, State};
+use crate::track::{Action, Event, OccurrenceStatus, Report, State};
 
 /// The status report (справка о ходе реализации) of one roadmap at `now`.
 #[derive(Debug, Serialize)]
@@ -31,11 +32,24 @@ pub struct StatusDoc {
     pub overdue: Vec<Overdue>,
     pub at_risk: Vec<AtRisk>,
     pub moved: Vec<Moved>,
+    /// The previous cut-off the figures are compared with, and the comparison.
+    pub since: Option<NaiveDate>,
+    pub comparison: Vec<Compared>,
+    /// Points overdue now that were not overdue at the previous cut-off.
+    pub newly_overdue: Vec<String>,
+    /// Joint work counts for each of its executors, so their rows add up to more than the total.
+    pub executors_exceed: bool,
+    /// What the figures say, in sentences (the worst executors and sections, what is new).
+    pub conclusions: Vec<String>,
+    /// Execution discipline by executor as an SVG bar chart (already escaped), when anything is due.
+    pub discipline_chart: Option<String>,
     pub indicators: Vec<IndicatorDoc>,
     /// Continuous and on-demand activities: no dates to count, named instead.
     pub undated: Vec<String>,
     pub signer: Option<Signer>,
     pub mark: Option<Mark>,
+    /// Requisites the directory lacks: blanks in the document, warnings from `render`.
+    pub missing: Vec<Missing>,
 }
 
 /// Counts of occurrences (контрольные сроки) by state, with execution discipline.
@@ -79,6 +93,8 @@ pub struct Overdue {
     pub working_days: i64,
     /// How many dated occurrences of the activity are overdue (one per executor and date).
     pub occurrences: usize,
+    /// How many of them have no report at all ("нет отчёта", not "не выполнено").
+    pub no_report: usize,
     pub reason: Option<String>,
 }
 
@@ -97,6 +113,19 @@ pub struct Moved {
     pub title: String,
     pub original: NaiveDate,
     pub approved: NaiveDate,
+    /// Why, and who approved the move (the перенос event).
+    pub reason: Option<String>,
+    pub approved_by: Option<String>,
+}
+
+/// One line of the comparison with the previous cut-off.
+#[derive(Debug, Serialize)]
+pub struct Compared {
+    pub label: String,
+    pub before: usize,
+    pub now: usize,
+    /// "+3", "−2", "0".
+    pub change: String,
 }
 
 /// Figures over a set of occurrence statuses.
@@ -131,6 +160,8 @@ fn figures<'a>(list: impl Iterator<Item = &'a OccurrenceStatus<'a>>) -> Figures 
 pub fn status(
     ws: &Workspace,
     report: &Report<'_>,
+    previous: Option<&Report<'_>>,
+    events: &[Event],
     unit_index: usize,
     as_of: NaiveDate,
     recorded: &[(String, Observation)],
@@ -146,7 +177,7 @@ pub fn status(
             in_section[i].push(s);
         }
     }
-    let by_section = unit
+    let by_section: Vec<FigureRow> = unit
         .sections
         .iter()
         .zip(in_section)
@@ -172,7 +203,7 @@ pub fn status(
             of_executor[row].push(s);
         }
     }
-    let by_executor = executors
+    let by_executor: Vec<FigureRow> = executors
         .iter()
         .zip(of_executor)
         .enumerate()
@@ -205,28 +236,72 @@ pub fn status(
             }
         }
     }
+    // The move in force for each moved occurrence: its reason and approver.
+    let moves: HashMap<&str, (&str, &str)> = crate::track::effective(events, report.now)
+        .into_iter()
+        .filter_map(|e| match &e.event.action {
+            Action::Moved { reason, approved_by, .. } => {
+                e.event.occurrence.as_deref().map(|o| (o, (reason.as_str(), approved_by.as_str())))
+            }
+            _ => None,
+        })
+        .collect();
     let moved = mine
         .iter()
         .filter_map(|s| {
             let t = task_of(s);
+            let why = moves.get(s.id);
             s.original_due.map(|original| Moved {
                 point: point(unit, t),
                 title: unit.tasks[t].title.clone(),
                 original,
                 approved: s.due_date,
+                reason: why.map(|w| w.0.to_string()).filter(|r| !r.is_empty()),
+                approved_by: why.map(|w| w.1.to_string()).filter(|a| !a.is_empty()),
             })
         })
         .collect();
-    let (signer, mark) = people(unit);
+    let totals = figures(mine.iter().copied());
+    let before: Option<(NaiveDate, Figures, Vec<Overdue>)> = previous.map(|p| {
+        let then: Vec<&OccurrenceStatus<'_>> = p.occurrences.iter().filter(|s| s.roadmap == unit.id).collect();
+        let since = p.now.with_timezone(&unit.tz).date_naive();
+        (since, figures(then.iter().copied()), overdue_items(unit, &then, &task_of))
+    });
+    let newly_overdue: Vec<String> = match &before {
+        Some((_, _, then)) => {
+            overdue.iter().filter(|o| !then.iter().any(|t| t.point == o.point)).map(|o| o.point.clone()).collect()
+        }
+        None => Vec::new(),
+    };
+    let comparison = before.as_ref().map(|(_, then, _)| compare(then, &totals)).unwrap_or_default();
+    let executors_exceed = by_executor.iter().map(|r: &FigureRow| r.figures.total).sum::<usize>() > totals.total;
+    let conclusions = super::conclusions::conclusions(
+        &totals,
+        &by_section,
+        &by_executor,
+        &overdue,
+        &newly_overdue,
+        before.as_ref().map(|b| b.0),
+    );
+    let discipline_chart = crate::render::discipline::svg(&by_executor);
+    let mut req = Requisites::new(unit);
+    let (org, signer, mark) = req.report();
     StatusDoc {
         id: unit.id.clone(),
-        org: org(unit, unit.controller.as_deref().or(issuer(unit))),
+        org,
+        missing: req.missing,
         as_of,
         title: unit.title.clone(),
-        subtitle: subtitle(&unit.title),
+        subtitle: subtitle(&written_title(unit)),
         approval: stamp(unit),
         activities: unit.tasks.len(),
-        totals: figures(mine.iter().copied()),
+        totals,
+        since: before.as_ref().map(|b| b.0),
+        comparison,
+        newly_overdue,
+        executors_exceed,
+        conclusions,
+        discipline_chart,
         by_section,
         by_executor,
         overdue,
@@ -261,6 +336,7 @@ pub(super) fn overdue_items(
                 days,
                 working_days,
                 occurrences: 0,
+                no_report: 0,
                 reason: None,
             });
             named.push(Default::default());
@@ -277,6 +353,14 @@ pub(super) fn overdue_items(
         if item.reason.is_none() {
             item.reason = s.not_done_reason.map(String::from);
         }
+        item.no_report += usize::from(matches!(s.state, State::Overdue { reported: false, .. }));
+    }
+    for item in items.iter_mut().filter(|i| i.reason.is_none() && i.no_report > 0) {
+        item.reason = Some(if item.no_report == item.occurrences {
+            "отчёт не представлен".to_string()
+        } else {
+            format!("отчёт не представлен ({} из {})", item.no_report, item.occurrences)
+        });
     }
     items.sort_by(|a, b| b.days.cmp(&a.days).then_with(|| a.point.cmp(&b.point)));
     items
@@ -289,4 +373,25 @@ fn undated(unit: &Unit) -> Vec<String> {
         .filter(|t| matches!(t.spec, Some(Spec::Continuous | Spec::OnDemand)))
         .map(|t| t.title.clone())
         .collect()
+}
+
+/// The totals at the previous cut-off beside the current ones.
+fn compare(before: &Figures, now: &Figures) -> Vec<Compared> {
+    let line = |label: &str, b: usize, n: usize| Compared {
+        label: label.to_string(),
+        before: b,
+        now: n,
+        change: match n.cmp(&b) {
+            std::cmp::Ordering::Greater => format!("+{}", n - b),
+            std::cmp::Ordering::Less => format!("−{}", b - n),
+            std::cmp::Ordering::Equal => "0".to_string(),
+        },
+    };
+    vec![
+        line("Выполнено", before.done, now.done),
+        line("в том числе в установленный срок", before.done_on_time, now.done_on_time),
+        line("Просрочено", before.overdue, now.overdue),
+        line("в том числе нет отчёта", before.no_report, now.no_report),
+        line("Отменено", before.cancelled, now.cancelled),
+    ]
 }
