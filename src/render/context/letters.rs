@@ -117,11 +117,11 @@ pub fn letters(ws: &Workspace, report: &Report<'_>, only: Option<&str>, date: Na
 /// The appendix's sheets: the rows' heights at the table's column widths (12 pt Times New
 /// Roman, about 107 twips a character, words wrapped whole) on an A4 page with GOST margins;
 /// rows break across pages. Calibrated against LibreOffice's pagination of the bundled letters
-/// (tests/documents.rs checks it).
+/// at seven instants of a season (24 notices, every count exact; tests/documents.rs checks it).
 fn sheets(items: &[Overdue]) -> usize {
     const PAGE: usize = 14_570; // 257 mm of text height, in twips
-    const FIRST: usize = 2_900; // the stamp, the title, the two header rows
-    const HEADER: usize = 1_500; // the header rows repeated on every page
+    const FIRST: usize = 3_400; // the stamp, the title, the two header rows
+    const HEADER: usize = 1_800; // the header rows repeated on every page
     const LINE: usize = 276; // one 12 pt line
     const CHAR: usize = 107;
     let lines = |text: &str, width: usize| -> usize {
@@ -146,8 +146,13 @@ fn sheets(items: &[Overdue]) -> usize {
     let mut used = FIRST;
     for item in items {
         let executors = item.executors.iter().map(|e| lines(e, WIDTHS[3])).sum::<usize>().max(1);
-        let rows = [lines(&item.title, WIDTHS[2]), executors, lines(item.reason.as_deref().unwrap_or(""), WIDTHS[6])];
-        used += rows.into_iter().max().unwrap_or(1) * LINE + 40;
+        let rows = [
+            lines(&item.title, WIDTHS[2]),
+            executors,
+            lines(&crate::ru::date_digits(item.due), WIDTHS[4]),
+            lines(item.reason.as_deref().unwrap_or(""), WIDTHS[6]),
+        ];
+        used += rows.into_iter().max().unwrap_or(1) * LINE + 80;
         while used > PAGE {
             pages += 1;
             used = HEADER + (used - PAGE);
@@ -158,4 +163,4 @@ fn sheets(items: &[Overdue]) -> usize {
 
 /// The appendix's column widths in twips (the DOCX template's grid): №, point, activity,
 /// executor, deadline, days late, reasons.
-pub const WIDTHS: [usize; 7] = [454, 1134, 2381, 1814, 1247, 1134, 1474];
+pub const WIDTHS: [usize; 7] = [454, 1134, 2267, 1814, 1361, 1134, 1474];

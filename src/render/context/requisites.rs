@@ -284,7 +284,10 @@ pub fn short_position(position: &str, org: Option<&Executor>) -> String {
     if let Some(start) = words.iter().position(|w| name.first().is_some_and(|n| n.len() >= 4 && stem(w) == *n)) {
         let matched = words[start..].iter().zip(&name).take_while(|(w, n)| stem(w) == **n).count();
         if matched >= 3 {
-            return words[..start + 2.min(matched)].join(" ");
+            // "министр образования и науки края" → "министр"; "заместитель начальника Управления
+            // образования администрации района" → "заместитель начальника Управления образования".
+            let keep = if start == 0 { 1 } else { start + 2.min(matched) };
+            return words[..keep].join(" ");
         }
     }
     p
