@@ -249,7 +249,15 @@ fn paragraph(p: roxmltree::Node, numbering: &mut Numbering) -> String {
     let mut out = numbering.label(p).map(|l| l + " ").unwrap_or_default();
     for n in p.descendants() {
         if n.has_tag_name((W, "t")) {
-            out.push_str(n.text().unwrap_or_default());
+            // Typography is the document's, not the author's words: non-breaking spaces and
+            // hyphens read as plain ones (karta's own documents are full of them).
+            out.extend(n.text().unwrap_or_default().chars().map(|c| match c {
+                '\u{a0}' | '\u{202f}' => ' ',
+                '\u{2011}' => '-',
+                c => c,
+            }));
+        } else if n.has_tag_name((W, "noBreakHyphen")) {
+            out.push('-');
         } else if n.has_tag_name((W, "tab")) {
             out.push('\t');
         } else if n.has_tag_name((W, "br")) || n.has_tag_name((W, "cr")) {
