@@ -176,6 +176,17 @@ fn the_overdue_notice_is_a_memo_inside_one_organisation_and_a_letter_between_two
             has(if memo { "к докладной записке от" } else { "к письму от" }),
             "{id}: the appendix says what it belongs to"
         );
+        // A title typed in capitals is written in sentence case in running text, the names the
+        // roadmap capitalises elsewhere kept («Хабаровского края» from the ministry's name).
+        let title = doc["title"].as_str().expect("title");
+        if title.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase) {
+            let lower = title.to_lowercase();
+            let first: String = lower.chars().next().into_iter().flat_map(char::to_uppercase).collect();
+            let sentence =
+                format!("{first}{}", lower.chars().skip(1).collect::<String>()).replace("хабаровского", "Хабаровского");
+            assert!(has(&sentence), "{id}: «{sentence}» in the text");
+            assert!(!has(title), "{id}: not in capitals");
+        }
         // The addressee is the head of the issuing body, in the dative as the directory gives it
         // (its name on a line of its own), or blank lines to fill in.
         let head = &executors[org_of(&executors, issuer)]["head"];

@@ -111,14 +111,34 @@ fn written_title(unit: &Unit) -> String {
     if letters.is_empty() || capitals * 10 < letters.len() * 8 {
         return title.to_string();
     }
-    // Words written capitalised inside a sentence: names of places and bodies.
+    // The roadmap's own text says how its words are written: capitalised inside a sentence
+    // (names of places and bodies), or in capitals throughout (abbreviations: ОО, ЕГЭ, ХК ИРО).
     let mut proper: std::collections::HashSet<String> = Default::default();
-    let texts = unit.executors.values().map(|e| e.name.as_str()).chain(unit.sections.iter().map(String::as_str));
+    let mut abbreviations: std::collections::HashSet<String> = Default::default();
+    let texts = unit
+        .executors
+        .values()
+        .map(|e| e.name.as_str())
+        .chain(unit.executors.values().filter_map(|e| e.short.as_deref()))
+        .chain(unit.sections.iter().map(String::as_str))
+        .chain(unit.tasks.iter().map(|t| t.title.as_str()));
     for text in texts {
-        for word in text.split_whitespace().skip(1) {
+        // A text typed all in capitals says nothing about its words.
+        let lower_letters = text.chars().filter(|c| c.is_lowercase()).count();
+        let all_letters = text.chars().filter(|c| c.is_alphabetic()).count();
+        if lower_letters * 5 < all_letters {
+            continue;
+        }
+        for (i, word) in text.split_whitespace().enumerate() {
             let bare: String = word.chars().filter(|c| c.is_alphanumeric() || *c == '-').collect();
+            let letters = bare.chars().filter(|c| c.is_alphabetic()).count();
+            if (2..=5).contains(&letters) && bare.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase) {
+                abbreviations.insert(bare);
+                continue;
+            }
             let mut chars = bare.chars();
-            if chars.next().is_some_and(char::is_uppercase) && chars.all(|c| !c.is_uppercase()) {
+            if i > 0 && letters >= 2 && chars.next().is_some_and(char::is_uppercase) && chars.all(|c| !c.is_uppercase())
+            {
                 proper.insert(bare.to_lowercase());
             }
         }
@@ -126,30 +146,17 @@ fn written_title(unit: &Unit) -> String {
     let mut out = Vec::new();
     for (i, word) in title.split_whitespace().enumerate() {
         let lower = word.to_lowercase();
-        let bare: String = lower.chars().filter(|c| c.is_alphanumeric() || *c == '-').collect();
-        let short_caps =
-            word.chars().filter(|c| c.is_alphabetic()).count() <= 4 && word.chars().any(char::is_uppercase);
-        let kept = if i == 0 || proper.contains(&bare) {
-            capitalized(&lower)
-        } else if short_caps && !is_common(&bare) {
-            // An abbreviation: "ОО", "ЕГЭ", "ВПР".
+        let bare: String = word.chars().filter(|c| c.is_alphanumeric() || *c == '-').collect();
+        let kept = if abbreviations.contains(&bare) {
             word.to_string()
+        } else if i == 0 || proper.contains(&bare.to_lowercase()) {
+            capitalized(&lower)
         } else {
             lower
         };
         out.push(kept);
     }
     out.join(" ")
-}
-
-/// Short words that are not abbreviations when a title is typed in capitals.
-fn is_common(word: &str) -> bool {
-    [
-        "в", "во", "на", "по", "и", "с", "со", "к", "ко", "о", "об", "от", "до", "для", "за", "из", "при", "год",
-        "года", "годы", "уч",
-    ]
-    .contains(&word)
-        || word.chars().all(|c| c.is_ascii_digit() || c == '-')
 }
 
 /// How deadline phrases are printed: as the authors typed them, or in karta's own wording of
