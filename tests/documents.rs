@@ -8,12 +8,11 @@
 mod support;
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
-use support::{Test, copy_roadmaps};
+use support::{Test, copy_roadmaps, docx_parts};
 
 const NOW: &str = "2024-03-01T12:00:00+10:00";
 const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
@@ -83,22 +82,10 @@ impl Workspace {
     }
 }
 
-/// The parts of a DOCX package by name.
-fn parts(bytes: &[u8]) -> HashMap<String, String> {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
-    (0..zip.len())
-        .filter_map(|i| {
-            let mut f = zip.by_index(i).expect("entry");
-            let mut text = String::new();
-            f.read_to_string(&mut text).ok().map(|_| (f.name().to_string(), text))
-        })
-        .collect()
-}
-
 /// The text of every paragraph of `word/document.xml`, in order, with the non-breaking spaces
 /// and hyphens typography puts in read as plain ones.
 fn paragraphs(docx: &[u8]) -> Vec<String> {
-    let xml = parts(docx).remove("word/document.xml").expect("document.xml");
+    let xml = docx_parts(docx).remove("word/document.xml").expect("document.xml");
     let doc = roxmltree::Document::parse(&xml).expect("XML");
     doc.descendants()
         .filter(|n| n.has_tag_name((W, "p")))
@@ -110,7 +97,7 @@ fn paragraphs(docx: &[u8]) -> Vec<String> {
 
 /// Every table's rows as cell texts.
 fn tables(docx: &[u8]) -> Vec<Vec<Vec<String>>> {
-    let xml = parts(docx).remove("word/document.xml").expect("document.xml");
+    let xml = docx_parts(docx).remove("word/document.xml").expect("document.xml");
     let doc = roxmltree::Document::parse(&xml).expect("XML");
     doc.descendants()
         .filter(|n| n.has_tag_name((W, "tbl")))
@@ -317,9 +304,9 @@ fn the_appendix_sheet_count_matches_libreoffice() {
 fn typography_quotes_spaces_hyphenation() {
     let ws = Workspace::new();
     let (docx, _) = ws.render("protocol", "docx", &[]);
-    let settings = parts(&docx).remove("word/settings.xml").expect("settings");
+    let settings = docx_parts(&docx).remove("word/settings.xml").expect("settings");
     assert!(settings.contains("<w:autoHyphenation/>"), "automatic hyphenation on");
-    let xml = parts(&docx).remove("word/document.xml").expect("document");
+    let xml = docx_parts(&docx).remove("word/document.xml").expect("document");
     let doc = roxmltree::Document::parse(&xml).expect("XML");
     let texts: Vec<&str> = doc.descendants().filter(|n| n.has_tag_name((W, "t"))).filter_map(|n| n.text()).collect();
     assert!(!texts.iter().any(|t| t.contains('"')), "no straight quotes");

@@ -6,10 +6,9 @@
 
 mod support;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use support::Test;
+use support::{Test, docx_parts};
 
 const NOW: &str = "2024-03-01T12:00:00+10:00";
 const LAZO: &str = "lazo-2023-2024";
@@ -141,17 +140,6 @@ fn status_reflects_the_store() {
     let html = render(store.path(), &["status", "--roadmap", LAZO, "--now", NOW, "--format", "html"]).stdout();
     assert!(html.contains("нет кандидатов на 0,25 ставки"));
     assert!(html.contains("30\u{a0}ноября\u{a0}2023\u{a0}г."), "the approved date is shown");
-}
-
-fn docx_parts(bytes: &[u8]) -> std::collections::HashMap<String, String> {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
-    (0..zip.len())
-        .filter_map(|i| {
-            let mut f = zip.by_index(i).expect("entry");
-            let mut text = String::new();
-            f.read_to_string(&mut text).ok().map(|_| (f.name().to_string(), text))
-        })
-        .collect()
 }
 
 const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";

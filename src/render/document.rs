@@ -121,14 +121,19 @@ pub fn document(
 ) -> Result<Document, DocumentError> {
     let ws = sources.workspace;
     let mut remark = None;
-    let (data, title, images) = match kind {
-        Kind::Roadmap | Kind::Protocol => {
-            let unit = pick(ws, roadmap, kind == Kind::Protocol)?;
-            let data = match kind {
-                Kind::Roadmap => to_value(context::roadmap(unit, sources.deadlines)),
-                _ => to_value(context::protocol(unit, sources.deadlines)),
-            };
-            (data, unit.title.clone(), Vec::new())
+    // Each kind's data, title, chart images, and the requisites it lacks.
+    let (data, title, images, missing) = match kind {
+        Kind::Roadmap => {
+            let unit = pick(ws, roadmap, false)?;
+            let data = context::roadmap(unit, sources.deadlines);
+            let missing = data.as_ref().map(|d| d.missing.clone()).unwrap_or_default();
+            (to_value(data), unit.title.clone(), Vec::new(), missing)
+        }
+        Kind::Protocol => {
+            let unit = pick(ws, roadmap, true)?;
+            let data = context::protocol(unit, sources.deadlines);
+            let missing = data.as_ref().map(|d| d.missing.clone()).unwrap_or_default();
+            (to_value(data), unit.title.clone(), Vec::new(), missing)
         }
         Kind::OverdueLetter => {
             if roadmap.is_some() {
@@ -142,7 +147,14 @@ pub fn document(
                     crate::ru::date_digits(sources.today)
                 ));
             }
-            (to_value(Some(data)), "О неисполнении мероприятий".to_string(), Vec::new())
+            // Each missing requisite once, though several letters lack it.
+            let mut missing: Vec<context::Missing> = Vec::new();
+            for m in data.letters.iter().flat_map(|l| &l.missing) {
+                if !missing.contains(m) {
+                    missing.push(m.clone());
+                }
+            }
+            (to_value(Some(data)), "О неисполнении мероприятий".to_string(), Vec::new(), missing)
         }
         Kind::Status | Kind::Indicators => {
             let unit = pick(ws, roadmap, false)?;
@@ -159,11 +171,13 @@ pub fn document(
                         .collect(),
                     _ => Vec::new(),
                 };
-                (to_value(Some(data)), unit.title.clone(), images)
+                let missing = data.missing.clone();
+                (to_value(Some(data)), unit.title.clone(), images, missing)
             } else {
                 let data = context::indicators_doc(unit, sources.today, &recorded);
                 let images = if matches!(output, Output::Docx | Output::Pdf) { charts(&data) } else { Vec::new() };
-                (to_value(Some(data)), unit.title.clone(), images)
+                let missing = data.missing.clone();
+                (to_value(Some(data)), unit.title.clone(), images, missing)
             }
         }
     };
@@ -177,24 +191,7 @@ pub fn document(
             if output == Output::Pdf { pdf::from_docx(&docx)? } else { docx }
         }
     };
-    Ok(Document { bytes, title, remark, missing: missing(&data) })
-}
-
-/// The requisites the document's data says are missing (`missing` of the document, or of each
-/// letter), each once.
-fn missing(data: &serde_json::Value) -> Vec<context::Missing> {
-    let lists = match data.get("letters").and_then(|l| l.as_array()) {
-        Some(letters) => letters.iter().filter_map(|l| l.get("missing")).collect(),
-        None => data.get("missing").into_iter().collect::<Vec<_>>(),
-    };
-    let mut out: Vec<context::Missing> = Vec::new();
-    for m in lists.into_iter().filter_map(|l| serde_json::from_value::<Vec<context::Missing>>(l.clone()).ok()).flatten()
-    {
-        if !out.contains(&m) {
-            out.push(m);
-        }
-    }
-    out
+    Ok(Document { bytes, title, remark, missing })
 }
 
 /// Whether the kind needs the status (and so the store) at `now`.

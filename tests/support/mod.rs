@@ -165,3 +165,16 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// The text parts of a DOCX package by name (`word/document.xml`, …); pictures are left out.
+pub fn docx_parts(bytes: &[u8]) -> std::collections::HashMap<String, String> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    (0..zip.len())
+        .filter_map(|i| {
+            let mut f = zip.by_index(i).expect("entry");
+            let mut text = String::new();
+            f.read_to_string(&mut text).ok().map(|_| (f.name().to_string(), text))
+        })
+        .collect()
+}

@@ -67,6 +67,7 @@ pub fn letters(ws: &Workspace, report: &Report<'_>, only: Option<&str>, date: Na
         if items.is_empty() {
             continue;
         }
+        let title = written_title(unit);
         let mut req = Requisites::new(unit);
         let from = req.controller();
         let from_org = req.org_id(from);
@@ -98,8 +99,8 @@ pub fn letters(ws: &Workspace, report: &Report<'_>, only: Option<&str>, date: Na
             } else {
                 "О неисполнении мероприятий дорожной карты".into()
             },
-            roadmap: written_title(unit),
-            subtitle: subtitle(&written_title(unit)),
+            subtitle: subtitle(&title),
+            roadmap: title,
             protocol: unit.protocol,
             approval: stamp(unit),
             count: items.len(),

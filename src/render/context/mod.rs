@@ -46,8 +46,17 @@ fn capitalized(text: &str) -> String {
 }
 
 /// Executor names as a table cell shows them: the short form, else the full name.
+/// A group id (in the table as written) is named by the group's name.
 fn names(unit: &Unit, ids: &[String]) -> Vec<String> {
-    ids.iter().map(|id| unit.executors.get(id).map_or_else(|| id.clone(), |e| e.display_name().to_string())).collect()
+    ids.iter()
+        .map(|id| {
+            unit.executors
+                .get(id)
+                .map(|e| e.display_name().to_string())
+                .or_else(|| unit.groups.get(id).map(|g| g.name.clone()))
+                .unwrap_or_else(|| id.clone())
+        })
+        .collect()
 }
 
 fn roadmap_of(unit: &Unit) -> Option<&crate::model::Roadmap> {

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::requisites::{Requisites, person};
-use super::{Deadlines, Missing, Org, due_text};
+use super::{Deadlines, Missing, Org, due_text, names};
 use crate::check::Unit;
 use crate::model::{Decision, Document, Person};
 
@@ -146,16 +146,7 @@ fn flatten_under(
             level,
             text: d.text.clone(),
             items: d.items.clone(),
-            executors: ids
-                .iter()
-                .map(|id| {
-                    unit.executors
-                        .get(id)
-                        .map(|e| e.display_name().to_string())
-                        .or_else(|| unit.groups.get(id).map(|g| g.name.clone()))
-                        .unwrap_or_else(|| id.clone())
-                })
-                .collect(),
+            executors: names(unit, &ids),
             due: d.due.as_ref().map(|due| {
                 let text = due_text(due);
                 let text = text.trim();

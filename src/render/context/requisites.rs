@@ -39,7 +39,7 @@ pub struct Mark {
 }
 
 /// A requisite the directory does not give: the document shows a blank to fill in by hand.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Missing {
     /// The requisite, in Russian: "подпись".
     pub what: String,

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::requisites::Requisites;
-use super::{Deadlines, Missing, Org, Signer, Stamp, due_text, roadmap_of, signer, stamp, subtitle, verb};
+use super::{Deadlines, Missing, Org, Signer, Stamp, due_text, names, roadmap_of, signer, stamp, subtitle, verb};
 use crate::check::Unit;
 
 /// The roadmap document: the approving order and its appendix.
@@ -104,15 +104,7 @@ pub fn roadmap(unit: &Unit, deadlines: Option<Deadlines>) -> Option<RoadmapDoc> 
                         None => {
                             let mut ids = a.executors.clone();
                             ids.extend(a.for_each.iter().cloned());
-                            ids.iter()
-                                .map(|id| {
-                                    unit.executors
-                                        .get(id)
-                                        .map(|e| e.display_name().to_string())
-                                        .or_else(|| unit.groups.get(id).map(|g| g.name.clone()))
-                                        .unwrap_or_else(|| id.clone())
-                                })
-                                .collect()
+                            names(unit, &ids)
                         }
                     };
                     let due = wording.apply(&due_text(&a.due), unit.period);
