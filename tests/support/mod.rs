@@ -119,6 +119,7 @@ pub mod documents;
 pub mod pg;
 pub mod site;
 pub mod smtp;
+pub mod tables;
 
 /// A port nobody listens on right now.
 pub fn free_port() -> u16 {
