@@ -5,7 +5,7 @@
 //! are made with [`occurrences`] or built by their page.
 
 use chrono::{Datelike, NaiveDate};
-use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, XlsxError};
+use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
 use crate::check::Workspace;
 use crate::compile::Plan;
@@ -76,8 +76,7 @@ impl Table {
                         sheet.write_string_with_format(r, c, t, &wrap)?;
                     }
                     Cell::Date(d) => {
-                        let when = ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
-                        sheet.write_datetime_with_format(r, c, &when, &date)?;
+                        sheet.write_datetime_with_format(r, c, &excel_date(*d)?, &date)?;
                     }
                     Cell::Number(n) => {
                         sheet.write_number_with_format(r, c, *n, &number)?;
@@ -112,8 +111,42 @@ impl Table {
     }
 }
 
+/// A date as Excel stores it (a serial day number shown through a date format).
+pub(crate) fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
+    ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
+}
+
+/// How many lines `text` wraps to in a column `width` characters wide (words kept whole), so a
+/// row of wrapped text can be made tall enough: not every reader fits rows on its own.
+pub(crate) fn wrapped_lines(text: &str, width: f64) -> usize {
+    let width = (width * 1.1).max(1.0) as usize;
+    let mut lines = 1;
+    let mut used = 0;
+    for word in text.split_whitespace() {
+        let n = word.chars().count();
+        if used > 0 && used + 1 + n > width {
+            lines += 1 + n / width;
+            used = n % width;
+        } else {
+            used += n + usize::from(used > 0);
+        }
+    }
+    lines
+}
+
+/// A4 landscape, fitted to the width, the header rows `first..=last` on every page, page
+/// numbers at the foot.
+pub(crate) fn print_layout(sheet: &mut Worksheet, first: u32, last: u32) -> Result<(), XlsxError> {
+    sheet.set_paper_size(9);
+    sheet.set_landscape();
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(first, last)?;
+    sheet.set_footer("&CСтраница &P из &N");
+    Ok(())
+}
+
 /// Excel's rules for a sheet name: at most 31 characters, none of `[]:*?/\`.
-fn sheet_name(title: &str) -> String {
+pub(crate) fn sheet_name(title: &str) -> String {
     let cleaned: String = title.chars().map(|c| if "[]:*?/\\".contains(c) { ' ' } else { c }).collect();
     let name: String = cleaned.trim().chars().take(31).collect();
     let name = name.trim_end();

@@ -409,8 +409,9 @@ formats! {
     TableFormat { Text, Json, Csv, Xlsx }
     /// `karta graph`: Graphviz DOT, Mermaid, or JSON.
     GraphFormat { Dot, Mermaid, Json }
-    /// `karta render`: the document as HTML, Markdown, Word or PDF, or the data it is made from.
-    DocumentFormat { Html, Md, Docx, Pdf, Json }
+    /// `karta render`: the document as HTML, Markdown, Word or PDF, its tables as an Excel
+    /// workbook, or the data it is made from.
+    DocumentFormat { Html, Md, Docx, Pdf, Xlsx, Json }
     /// `karta export`: JSON lines or CSV.
     ExportFormat { Json, Csv }
 }

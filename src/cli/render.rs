@@ -1,6 +1,7 @@
 //! `karta render KIND`: an official document — the approving order with the roadmap, a
 //! protocol, the status report, overdue letters, the indicator report — as HTML, Markdown, DOCX
-//! or PDF (`--format`), or the data the templates receive (`--format json`).
+//! or PDF (`--format`), the tables of the roadmap, the status report and the indicators as XLSX,
+//! or the data the templates receive (`--format json`).
 
 use std::path::PathBuf;
 
@@ -47,6 +48,7 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
         Format::Md => Output::Md,
         Format::Docx => Output::Docx,
         Format::Pdf => Output::Pdf,
+        Format::Xlsx => Output::Xlsx,
         Format::Json => Output::Json,
         _ => Output::Html,
     };
@@ -83,8 +85,9 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
         render::document(&templates, args.kind, output, args.roadmap.as_deref(), &sources)
     };
     let document = made.map_err(|e| match e {
-        // Which document is meant is the command line's to say; a PDF needs LibreOffice here.
-        DocumentError::Ambiguous { .. } | DocumentError::Pdf(_) => Failure::env(&e),
+        // Which document is meant is the command line's to say, and so is a format the kind does
+        // not have (like a format no command has); a PDF needs LibreOffice here.
+        DocumentError::Ambiguous { .. } | DocumentError::NoXlsx { .. } | DocumentError::Pdf(_) => Failure::env(&e),
         _ => Failure::bad(&e),
     })?;
     if let Some(remark) = &document.remark {
@@ -114,5 +117,5 @@ fn previous_cut_off(
 }
 
 fn write(args: &Args, format: Format, bytes: &[u8]) -> super::Exit {
-    super::write_output(args.output.as_deref(), matches!(format, Format::Docx | Format::Pdf), bytes)
+    super::write_output(args.output.as_deref(), matches!(format, Format::Docx | Format::Pdf | Format::Xlsx), bytes)
 }

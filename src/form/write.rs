@@ -5,13 +5,14 @@
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 use rust_xlsxwriter::{
     DataValidation, DataValidationErrorStyle, DataValidationRule, ExcelDateTime, Format, FormatAlign, FormatBorder,
-    Workbook, Worksheet, XlsxError,
+    Workbook, XlsxError,
 };
 
 use super::{COLUMNS, DONE, FIRST_ROW, META, NOT_DONE, PARTIAL, REPORT, VALUE_COLUMNS, VALUES, col};
 use crate::check::Workspace;
 use crate::compile::Plan;
 use crate::model::Document;
+use crate::table::{print_layout, wrapped_lines as lines};
 use crate::track::{Action, Event, Report};
 
 /// What a form is for.
@@ -153,7 +154,7 @@ fn build(ws: &Workspace, plan: &Plan, report: &Report<'_>, events: &[Event], for
     }
     sheet.set_column_hidden(col::ID)?;
     sheet.set_freeze_panes(head + 1, 0)?;
-    print_layout(sheet, head)?;
+    print_layout(sheet, head, head)?;
     sheet.protect();
 
     // Indicator values due in the period.
@@ -227,7 +228,7 @@ fn build(ws: &Workspace, plan: &Plan, report: &Report<'_>, events: &[Event], for
             .set_error_message("Число")?;
         values.add_data_validation(head + 1, 7, head + n, 7, &number)?;
     }
-    print_layout(values, head)?;
+    print_layout(values, head, head)?;
     values.protect();
 
     // The form's own data, out of sight.
@@ -254,31 +255,4 @@ fn build(ws: &Workspace, plan: &Plan, report: &Report<'_>, events: &[Event], for
     hidden.protect();
     hidden.set_hidden(true);
     Ok(Made { bytes: book.save_to_buffer()?, occurrences: rows.len(), values: n as usize })
-}
-
-/// How many lines `text` wraps to in a column `width` characters wide (words kept whole).
-fn lines(text: &str, width: f64) -> usize {
-    let width = (width * 1.1).max(1.0) as usize;
-    let mut lines = 1;
-    let mut used = 0;
-    for word in text.split_whitespace() {
-        let n = word.chars().count();
-        if used > 0 && used + 1 + n > width {
-            lines += 1 + n / width;
-            used = n % width;
-        } else {
-            used += n + usize::from(used > 0);
-        }
-    }
-    lines
-}
-
-/// A4 landscape, fitted to the width, the header row on every page, page numbers at the foot.
-fn print_layout(sheet: &mut Worksheet, head: u32) -> Result<(), XlsxError> {
-    sheet.set_paper_size(9);
-    sheet.set_landscape();
-    sheet.set_print_fit_to_pages(1, 0);
-    sheet.set_repeat_rows(head, head)?;
-    sheet.set_footer("&CСтраница &P из &N");
-    Ok(())
 }

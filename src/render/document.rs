@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::{Format, Kind, TemplateError, Templates, context, docx, pdf};
+use super::{Format, Kind, TemplateError, Templates, context, docx, pdf, xlsx};
 use crate::check::{Unit, Workspace};
 use crate::model::Observation;
 use crate::track::{Action, Event, Report};
@@ -36,6 +36,8 @@ pub enum Output {
     Pdf,
     /// The data the templates receive.
     Json,
+    /// An Excel workbook of the document's tables (roadmap, status, indicators).
+    Xlsx,
 }
 
 impl Output {
@@ -46,6 +48,7 @@ impl Output {
             Output::Docx => "docx",
             Output::Pdf => "pdf",
             Output::Json => "json",
+            Output::Xlsx => "xlsx",
         }
     }
 
@@ -56,11 +59,14 @@ impl Output {
             Output::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             Output::Pdf => "application/pdf",
             Output::Json => "application/json",
+            Output::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         }
     }
 
     pub fn parse(s: &str) -> Option<Output> {
-        [Output::Html, Output::Md, Output::Docx, Output::Pdf, Output::Json].into_iter().find(|o| o.extension() == s)
+        [Output::Html, Output::Md, Output::Docx, Output::Pdf, Output::Json, Output::Xlsx]
+            .into_iter()
+            .find(|o| o.extension() == s)
     }
 }
 
@@ -79,6 +85,10 @@ pub enum DocumentError {
     Template(#[from] TemplateError),
     #[error("{0}")]
     Pdf(#[from] pdf::PdfError),
+    #[error("документ `{kind}` не выводится в XLSX; таблицы Excel есть только у {}", xlsx::names("и"))]
+    NoXlsx { kind: &'static str },
+    #[error("не удалось составить XLSX: {0}")]
+    Xlsx(String),
 }
 
 impl crate::diag::Explain for DocumentError {
@@ -98,6 +108,10 @@ impl crate::diag::Explain for DocumentError {
             DocumentError::NoStatus => msg!("{}", self; "this document needs the state of execution (the database)"),
             DocumentError::Template(e) => msg!("{}", e; "{}", e),
             DocumentError::Pdf(e) => crate::diag::Explain::explain(e),
+            DocumentError::NoXlsx { kind } => {
+                msg!("{}", self; "the document `{}` has no XLSX form; Excel tables are made only for {}", kind, xlsx::names("and"))
+            }
+            DocumentError::Xlsx(why) => msg!("{}", self; "could not make the XLSX: {}", why),
         }
     }
 }
@@ -119,6 +133,10 @@ pub fn document(
     roadmap: Option<&str>,
     sources: &Sources<'_>,
 ) -> Result<Document, DocumentError> {
+    // A workbook is written from the typed data, not from the templates' JSON.
+    if output == Output::Xlsx {
+        return xlsx::document(kind, roadmap, sources);
+    }
     let ws = sources.workspace;
     let mut remark = None;
     // Each kind's data, title, chart images, and the requisites it lacks.
@@ -190,6 +208,8 @@ pub fn document(
             let docx = docx::package(templates, &xml, &title, &images)?;
             if output == Output::Pdf { pdf::from_docx(&docx)? } else { docx }
         }
+        // Returned above already; the same call keeps this match whole without a panic.
+        Output::Xlsx => return xlsx::document(kind, roadmap, sources),
     };
     Ok(Document { bytes, title, remark, missing })
 }

@@ -1,6 +1,7 @@
 //! Official documents from the roadmaps and the store: the approving order with the roadmap
 //! table, protocols, status reports, overdue letters and indicator reports, as HTML (prints on
-//! A4), Markdown and DOCX (GOST R 7.0.97 layout), PDF through LibreOffice.
+//! A4), Markdown and DOCX (GOST R 7.0.97 layout), PDF through LibreOffice, and the tables of the
+//! roadmap, the status report and the indicators as Excel workbooks ([`xlsx`]).
 //!
 //! Pipeline: [`context`] turns the workspace and the status at `now` into data; a handlebars
 //! registry per output format (each with its own escaping: HTML, Markdown, XML) fills the
@@ -14,8 +15,10 @@ mod document;
 pub mod docx;
 pub(crate) mod helpers;
 pub mod pdf;
+mod xlsx;
 
 pub use document::{Document, DocumentError, Output, Sources, document, needs_status, pick, recorded};
+pub use xlsx::KINDS as XLSX_KINDS;
 
 use std::path::{Path, PathBuf};
 

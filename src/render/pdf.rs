@@ -37,10 +37,20 @@ fn office() -> Option<PathBuf> {
 
 /// Converts DOCX bytes to PDF bytes.
 pub fn from_docx(docx: &[u8]) -> Result<Vec<u8>, PdfError> {
+    convert(docx, "docx")
+}
+
+/// Converts XLSX bytes to PDF bytes (each sheet as its print setup lays it out).
+pub fn from_xlsx(xlsx: &[u8]) -> Result<Vec<u8>, PdfError> {
+    convert(xlsx, "xlsx")
+}
+
+/// Converts a document LibreOffice opens by its extension `ext` to PDF.
+fn convert(bytes: &[u8], ext: &str) -> Result<Vec<u8>, PdfError> {
     let office = office().ok_or(PdfError::NoLibreOffice)?;
     let dir = tempfile::tempdir().map_err(|e| PdfError::Failed(e.to_string()))?;
-    let input = dir.path().join("document.docx");
-    std::fs::write(&input, docx).map_err(|e| PdfError::Failed(e.to_string()))?;
+    let input = dir.path().join(format!("document.{ext}"));
+    std::fs::write(&input, bytes).map_err(|e| PdfError::Failed(e.to_string()))?;
     // A profile of its own, so a running LibreOffice of the user's does not swallow the job.
     let profile = format!("-env:UserInstallation=file://{}", dir.path().join("profile").display());
     let output = Command::new(office)

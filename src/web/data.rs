@@ -261,8 +261,11 @@ fn documents(ws: &crate::check::Workspace, unit: &Unit) -> Vec<Value> {
     kinds
         .iter()
         .map(|(kind, title)| {
-            let formats: Vec<Value> = ["docx", "pdf", "html", "md"]
+            // Excel only for the kinds whose tables are workbooks.
+            let xlsx = crate::render::XLSX_KINDS.iter().any(|k| k.name() == *kind);
+            let formats: Vec<Value> = ["docx", "pdf", "xlsx", "html", "md"]
                 .iter()
+                .filter(|f| **f != "xlsx" || xlsx)
                 .map(|f| json!({"ext": f, "file": format!("{kind}.{f}")}))
                 .collect();
             json!({"kind": kind, "title": title, "formats": formats})

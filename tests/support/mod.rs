@@ -115,9 +115,11 @@ pub fn golden(path: &Path, actual: &str, failures: &mut Vec<String>) {
     }
 }
 
+pub mod documents;
 pub mod pg;
 pub mod site;
 pub mod smtp;
+pub mod tables;
 
 /// A port nobody listens on right now.
 pub fn free_port() -> u16 {
