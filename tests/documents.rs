@@ -253,13 +253,7 @@ fn missing_directory_data_leaves_a_blank_and_a_located_warning_until_it_is_added
     );
 
     // Adding what the warnings ask for takes the blanks and the warnings away.
-    let yaml = std::fs::read_to_string(&directory).expect("directory");
-    let fixed = yaml.replacen(
-        "  minobr-khv:\n",
-        "  minobr-khv:\n    address: \"ул. Карла Маркса, д. 56, г. Хабаровск, 680000\"\n    phone: \"(4212) 00-00-00\"\n    email: test@example.ru\n    head:\n      position: \"министр образования и науки Хабаровского края\"\n      name: \"Иванов Иван Иванович\"\n    contact:\n      name: \"Петрова Мария Сергеевна\"\n      phone: \"(4212) 00-00-01\"\n",
-        1,
-    );
-    std::fs::write(&directory, fixed).expect("edit");
+    complete_the_ministry(&directory);
     let (docx, warnings) = ws.render("overdue-letter", "docx", &["--roadmap", "khabarovsk-model-2023-2024"]);
     assert!(!warnings.contains("`minobr-khv`"), "no warning left about the ministry:\n{warnings}");
     let text = paragraphs(&docx);
@@ -361,4 +355,46 @@ fn the_status_report_rows_add_up_and_it_compares_with_the_previous_cut_off() {
     assert!(text.iter().any(|p| p.contains("С 1 декабря 2023 г.")), "what changed since the cut-off");
     let zip = zip::ZipArchive::new(std::io::Cursor::new(&docx)).expect("a zip");
     assert!(zip.file_names().any(|n| n == "word/media/discipline.png"), "the discipline chart");
+}
+
+/// Gives the ministry (`minobr-khv`) the head, contact and letterhead data the seeds lack.
+fn complete_the_ministry(directory: &Path) {
+    let yaml = std::fs::read_to_string(directory).expect("directory");
+    let fixed = yaml.replacen(
+        "  minobr-khv:\n",
+        "  minobr-khv:\n    address: \"ул. Карла Маркса, д. 56, г. Хабаровск, 680000\"\n    phone: \"(4212) 00-00-00\"\n    email: test@example.ru\n    head:\n      position: \"министр образования и науки Хабаровского края\"\n      name: \"Иванов Иван Иванович\"\n    contact:\n      name: \"Петрова Мария Сергеевна\"\n      phone: \"(4212) 00-00-01\"\n",
+        1,
+    );
+    assert_ne!(yaml, fixed, "the directory names the ministry");
+    std::fs::write(directory, fixed).expect("edit");
+}
+
+#[test]
+fn the_indicators_report_is_dated_numbered_signed_and_marked() {
+    let ws = Workspace::new();
+    let directory = ws.roadmaps().join("khabarovsk-directory.yaml");
+    let args = ["--roadmap", "khabarovsk-model-2023-2024"];
+    let (docx, warnings) = ws.render("indicators", "docx", &args);
+    let text = paragraphs(&docx);
+    assert!(text.iter().any(|p| p.starts_with("01.03.2024") && p.ends_with("№ ________")), "date and number line");
+    // The ministry controls the roadmap and has neither head nor contact: blanks and warnings.
+    let at = format!("khabarovsk-directory.yaml:{}", line_of(&directory, "minobr-khv"));
+    for field in ["`head` (`position`, `name`)", "`contact` (`name`, `phone`)"] {
+        let line = warnings.lines().find(|l| l.contains(field)).unwrap_or_else(|| panic!("{field}:\n{warnings}"));
+        assert!(line.contains(&at), "located at {at}: {line}");
+    }
+    assert!(text.iter().any(|p| p.starts_with("______________________________,")), "a blank executor mark");
+    let rows: Vec<Vec<String>> = tables(&docx).into_iter().flatten().collect();
+    assert!(
+        rows.iter().any(|r| r.len() == 2 && r[0].starts_with("____") && r[1].starts_with("____")),
+        "a blank signature"
+    );
+
+    complete_the_ministry(&directory);
+    let (docx, warnings) = ws.render("indicators", "docx", &args);
+    assert!(!warnings.contains("`minobr-khv`"), "no warning left about the ministry:\n{warnings}");
+    let text = paragraphs(&docx);
+    assert!(text.iter().any(|p| p == "Петрова Мария Сергеевна, (4212) 00-00-01"), "the executor mark");
+    let rows: Vec<Vec<String>> = tables(&docx).into_iter().flatten().collect();
+    assert!(rows.iter().any(|r| r.last().is_some_and(|c| c == "И.И. Иванов")), "signed with initials");
 }

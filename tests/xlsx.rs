@@ -386,7 +386,7 @@ fn indicators_match_the_docx() {
     let header = header_row(&range, "№ п/п");
     let as_of = chrono::NaiveDate::parse_from_str(data["as_of"].as_str().expect("as_of"), "%Y-%m-%d").expect("date");
     check_sheet(&mut book, "Показатели", Some(&karta::ru::date_digits(as_of)), header, header, 10);
-    let mut tables = docx.iter().filter(|t| t.first().is_some_and(|h| h.iter().any(|c| c.text == "Год")));
+    let mut tables = docx.iter().filter(|t| t.first().is_some_and(|h| h.iter().any(|c| c.text == "Период")));
     let mut r = header + 1;
     let indicators = data["indicators"].as_array().expect("indicators");
     assert!(indicators.len() >= 10, "{} indicators", indicators.len());
@@ -397,15 +397,18 @@ fn indicators_match_the_docx() {
             ind["unit"].as_str().unwrap_or("").into(),
         ];
         let after = [ind["trend"].as_str().unwrap_or("").to_string(), ind["source"].as_str().unwrap_or("").to_string()];
-        let years = ind["years"].as_array().map_or(0, Vec::len);
-        if years == 0 {
+        let years = ind["years"].as_array().map(Vec::as_slice).unwrap_or_default();
+        let series = ind["series"].as_array().map(Vec::as_slice).unwrap_or_default();
+        if series.is_empty() {
+            assert!(years.is_empty(), "no series, no rows");
             assert_eq!(row_texts(&range, r, 3), about);
             r += 1;
             continue;
         }
         let table = tables.next().expect("a DOCX table per indicator with values");
-        assert_eq!(table.len() - 1, years);
-        for row in &table[1..] {
+        let folded = main_series_by_period(table, series);
+        assert_eq!(folded.len(), years.len(), "{}: a workbook row per period of the main series", about[1]);
+        for (row, year) in folded.iter().zip(years) {
             assert_eq!(row_texts(&range, r, 3), about, "row {}", r + 1);
             for c in 4..7 {
                 let cell = range.get_value((r, c));
@@ -415,11 +418,18 @@ fn indicators_match_the_docx() {
                     r + 1
                 );
             }
-            let cells: Vec<String> = (3..8)
+            let cells: Vec<String> = (3..7)
                 .map(|c| text(range.get_value((r, c))))
                 .map(|t| if t.is_empty() { "—".to_string() } else { t })
                 .collect();
-            assert_eq!(cells, texts(row), "row {}: as the DOCX prints it", r + 1);
+            assert_eq!(&cells, row, "row {}: the values the DOCX prints for the period", r + 1);
+            let met = match year["met"].as_bool() {
+                Some(true) => "да",
+                Some(false) => "нет",
+                None => "—",
+            };
+            let workbook_met = text(range.get_value((r, 7)));
+            assert_eq!(if workbook_met.is_empty() { "—" } else { workbook_met.as_str() }, met, "row {}", r + 1);
             assert_eq!(row_texts(&range, r, 10)[8..], after, "row {}", r + 1);
             r += 1;
         }
@@ -518,4 +528,35 @@ async fn the_web_app_offers_xlsx_where_there_is_one() {
     assert!(body.starts_with("PK"), "a zip");
     let (status, _, _) = site.send(download("overdue-letter.xlsx")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// The rows of an indicator's DOCX table that belong to its main series (under its heading row
+/// when the table has several), one per period: period, baseline, target, actual, the later row
+/// of a period filling what it prints over the earlier one's.
+fn main_series_by_period(table: &[Vec<Tc>], series: &[Value]) -> Vec<Vec<String>> {
+    let main = series.iter().find(|s| s["main"].as_bool() == Some(true)).expect("a main series");
+    let name = main["name"].as_str().unwrap_or_default();
+    let mut inside = series.len() == 1;
+    let mut out: Vec<Vec<String>> = Vec::new();
+    for row in &table[1..] {
+        if row.len() == 1 {
+            inside = row[0].text == name;
+            continue;
+        }
+        if !inside {
+            continue;
+        }
+        let cells = [&row[0], &row[2], &row[3], &row[4]].map(|c| c.text.clone());
+        match out.last_mut() {
+            Some(last) if last[0] == cells[0] => {
+                for k in 1..4 {
+                    if cells[k] != "—" {
+                        last[k].clone_from(&cells[k]);
+                    }
+                }
+            }
+            _ => out.push(cells.to_vec()),
+        }
+    }
+    out
 }

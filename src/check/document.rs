@@ -13,13 +13,15 @@ use crate::calendar::{self, Calendar};
 use crate::deadline::{self, Relative, Spec};
 use crate::diag::{Code, Diagnostic, Message, did_you_mean, suggestion};
 use crate::load::Loaded;
-use crate::model::{Document, Due, Executor, Group, Indicator, Period, Shift};
+use crate::model::{Document, Due, Executor, Group, Period, Shift};
 use crate::msg;
 
 mod coverage;
+mod indicators;
 
 pub use coverage::region_of;
 use coverage::{Depends, coverage, region_known};
+use indicators::indicators;
 
 /// An activity or a protocol decision, seen the same way by every check.
 pub struct Task<'a> {
@@ -418,46 +420,6 @@ fn sections(ctx: &mut Ctx<'_>, r: &crate::model::Roadmap) {
                     &format!("/sections/{i}/id"),
                     msg!("раздел `{}` уже есть", id; "section `{}` already exists", id),
                 );
-            }
-        }
-    }
-}
-
-fn indicators(ctx: &mut Ctx<'_>, scope: &Scope<'_>, list: &[Indicator]) {
-    let mut seen = HashSet::new();
-    for (i, ind) in list.iter().enumerate() {
-        let at = format!("/indicators/{i}");
-        if !seen.insert(ind.id.as_str()) {
-            ctx.error(
-                Code::DuplicateId,
-                &format!("{at}/id"),
-                msg!("показатель `{}` уже есть", ind.id; "indicator `{}` already exists", ind.id),
-            );
-        }
-        if !ind.target.is_empty() && ind.baseline.is_empty() {
-            ctx.warning_at_key(Code::TargetWithoutBaseline, &format!("{at}/target"), msg!("у показателя `{}` есть целевые значения, но нет базового", ind.id;
-                "indicator `{}` has targets but no baseline", ind.id))
-                .hints
-                .push(msg!("добавьте `baseline:` — без него нельзя оценить динамику"; "add `baseline:` — progress cannot be judged without it"));
-        }
-        for (key, t) in &ind.breakdown {
-            if !scope.executor(key) {
-                unknown_executor(ctx, scope, &format!("{at}/breakdown/{key}"), key);
-            }
-            if !t.target.is_empty() && t.baseline.is_empty() {
-                ctx.warning(
-                    Code::TargetWithoutBaseline,
-                    &format!("{at}/breakdown/{key}/target"),
-                    msg!("у `{}` есть цель, но нет базового значения", key;
-                    "`{}` has a target but no baseline", key),
-                );
-            }
-        }
-        for (v, value) in ind.values.iter().enumerate() {
-            if let Some(e) = &value.executor {
-                if !scope.executor(e) {
-                    unknown_executor(ctx, scope, &format!("{at}/values/{v}/executor"), e);
-                }
             }
         }
     }

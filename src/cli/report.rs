@@ -120,7 +120,8 @@ pub struct Value {
     pub indicator: String,
     /// The value (a decimal comma is fine: 0,6).
     pub value: String,
-    /// The period measured: 2024, 2024-03, …
+    /// The period measured: a year (2024), a school year (2023-2024, 2023/24), a month
+    /// (2024-03) or a date (2024-03-15).
     #[arg(long)]
     pub period: String,
     /// The executor measured (default: the whole roadmap).
@@ -276,6 +277,9 @@ pub fn value(global: &Global, args: Value) -> super::Exit {
     let Ok(value) = args.value.replace(',', ".").parse::<f64>() else {
         return tracking.refuse(msg!("«{}» — не число", args.value; "«{}» is not a number", args.value), None);
     };
+    if let Err(e) = karta::model::period::Period::parse(&args.period) {
+        return tracking.refuse(e.message, e.hint);
+    }
     let event = NewEvent {
         occurrence: None,
         action: Action::Value {

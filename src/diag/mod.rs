@@ -172,6 +172,10 @@ pub enum Code {
     ReversedPeriod,
     /// An indicator has targets but no baseline.
     TargetWithoutBaseline,
+    /// An indicator period karta cannot read.
+    BadPeriod,
+    /// An indicator's baseline and targets are for periods of different kinds.
+    MixedPeriods,
     /// An activity falls due before its prerequisite.
     DueBeforePrerequisite,
     /// A recurring activity without any occurrence in the period.
@@ -243,6 +247,8 @@ impl Code {
             ApprovalAfterPeriod => "K0402",
             ReversedPeriod => "K0403",
             TargetWithoutBaseline => "K0404",
+            BadPeriod => "K0405",
+            MixedPeriods => "K0406",
             UnreadableDeadline => "K0501",
             NonWorkingDue => "K0502",
             DueBeforePrerequisite => "K0601",

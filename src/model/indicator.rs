@@ -1,5 +1,8 @@
 //! KPI indicators (показатели): what a roadmap promises to move, from a baseline to targets by
-//! year, optionally broken down by executor, and values measured along the way.
+//! period, optionally broken down by executor, and values measured along the way. Periods stay
+//! as written here; [`period::Period`] reads them, and the checker refuses those it cannot read.
+
+pub mod period;
 
 use indexmap::IndexMap;
 use schemars::JsonSchema;
@@ -19,10 +22,15 @@ pub struct Indicator {
     pub unit: String,
     /// Whether the roadmap wants the value to go down or up.
     pub better: Better,
-    /// Values before the roadmap, by year.
+    /// What the baseline and the targets measure, when the values measure other things too:
+    /// "ЕГЭ". Values without a `measure` of their own measure the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measure: Option<String>,
+    /// Values before the roadmap, by period: a year ("2023"), a school year ("2023-2024"), a
+    /// month ("2024-03") or a date.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub baseline: IndexMap<String, f64>,
-    /// Target values, by year.
+    /// Target values, by period (as `baseline`).
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub target: IndexMap<String, f64>,
     /// The same baseline and targets per executor (district, school).
@@ -60,15 +68,26 @@ pub struct Targets {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Observation {
-    /// The period measured: a year ("2024"), a month ("2024-03") or a date.
+    /// The period measured: a year ("2024"), a school year ("2023-2024", "2023/2024",
+    /// "2023/24"), a month ("2024-03") or a date ("2024-03-15").
     pub period: String,
-    /// What the measurement was: "Диагностическая работа 1".
+    /// The series of measurements the value belongs to, when not what the baseline and targets
+    /// measure: "Диагностические работы". Values of different measures are never compared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measure: Option<String>,
+    /// What the measurement was: "Диагностическая работа 1". Values of one period with
+    /// different labels are separate measurements; a later value with the same period and
+    /// label replaces the earlier one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     pub value: f64,
     /// The executor measured, when not the whole roadmap.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub executor: Option<Id>,
+    /// Where the figure comes from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// A remark on the value, shown beside it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
 }

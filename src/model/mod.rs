@@ -13,7 +13,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use executor::{Directory, Executor, ExecutorKind, Group, Person};
-pub use indicator::{Better, Indicator, Observation, Targets};
+pub use indicator::{Better, Indicator, Observation, Targets, period};
 pub use protocol::{AgendaItem, Attendee, Decision, Protocol, Speech};
 pub use roadmap::{Activity, Approval, Lead, Reminders, Roadmap, Section};
 

@@ -246,10 +246,12 @@ pub fn recorded(events: &[Event], now: chrono::DateTime<chrono::FixedOffset>) ->
                 indicator.clone(),
                 Observation {
                     period: period.clone(),
+                    measure: None,
                     label: None,
                     value: *value,
                     executor: executor.clone(),
                     source: source.clone(),
+                    notes: None,
                 },
             )),
             _ => None,

@@ -234,15 +234,9 @@ pub fn enter_value(app: &App, user: &User, roadmap: &str, reading: Reading) -> R
         }
     }
     let period = period.trim();
-    let year = |y: &str| y.len() == 4 && y.parse::<u16>().is_ok();
-    let well_formed = year(period)
-        || period.split_once('-').is_some_and(|(y, rest)| {
-            year(y) && (year(rest) || rest.len() == 2 && rest.parse::<u8>().is_ok_and(|m| (1..=12).contains(&m)))
-        });
-    if !well_formed {
-        return Err(Fail::bad(format!(
-            "период «{period}»: укажите год (2024), учебный год (2023-2024) или месяц (2024-03)"
-        )));
+    if let Err(e) = crate::model::period::Period::parse(period) {
+        let hint = e.hint.map(|h| format!("; {}", h.ru)).unwrap_or_default();
+        return Err(Fail::bad(format!("{}{hint}", e.message.ru)));
     }
     let value: f64 = value.trim().replace(',', ".").parse().map_err(|_| Fail::bad(format!("«{value}» — не число")))?;
     if !value.is_finite() {

@@ -191,38 +191,45 @@ pub async fn executor(State(app): State<Arc<App>>, _: Session, Path((id, file)):
     .await?
 }
 
-/// The indicators page's tables in one: a row per indicator and year.
+/// The indicators page's tables in one: a row per indicator and row of each of its series
+/// (a period, or a named measurement of one), the series named.
 fn indicators_table(page: &Value) -> Table {
     let number = |v: &Value| v.as_f64().map_or(Cell::Empty, Cell::Number);
+    let text = |v: &Value| Cell::from(v.as_str().unwrap_or_default());
     let mut rows = Vec::new();
     for ind in page["document"]["indicators"].as_array().into_iter().flatten() {
-        let name =
-            format!("{}. {}", ind["number"].as_str().unwrap_or_default(), ind["title"].as_str().unwrap_or_default());
-        for y in ind["years"].as_array().into_iter().flatten() {
-            let met = match y["met"].as_bool() {
-                Some(true) => "да",
-                Some(false) => "нет",
-                None => "",
-            };
-            rows.push(vec![
-                Cell::from(name.as_str()),
-                Cell::from(ind["unit"].as_str().unwrap_or_default()),
-                y["year"].as_f64().map_or_else(|| Cell::from(y["year"].as_str().unwrap_or_default()), Cell::Number),
-                number(&y["baseline"]),
-                number(&y["target"]),
-                number(&y["actual"]),
-                Cell::from(met),
-            ]);
+        let name = format!("{}. {}", ind["number"], ind["title"].as_str().unwrap_or_default());
+        for series in ind["series"].as_array().into_iter().flatten() {
+            for row in series["rows"].as_array().into_iter().flatten() {
+                let met = match row["met"].as_bool() {
+                    Some(true) => "да",
+                    Some(false) => "нет",
+                    None => "",
+                };
+                rows.push(vec![
+                    Cell::from(name.as_str()),
+                    text(&ind["unit"]),
+                    text(&series["name"]),
+                    text(&row["period"]),
+                    text(&row["label"]),
+                    number(&row["baseline"]),
+                    number(&row["target"]),
+                    number(&row["actual"]),
+                    Cell::from(met),
+                ]);
+            }
         }
     }
     Table {
         title: page["title"].as_str().unwrap_or("Показатели").to_string(),
         columns: crate::table::columns(&[
-            ("Показатель", 50.0),
-            ("Единица измерения", 14.0),
-            ("Год", 8.0),
-            ("Базовое", 11.0),
-            ("Целевое", 11.0),
+            ("Показатель", 44.0),
+            ("Единица измерения", 10.0),
+            ("Ряд измерений", 24.0),
+            ("Период", 14.0),
+            ("Измерение", 24.0),
+            ("Базовое", 10.0),
+            ("Целевое", 10.0),
             ("Фактическое", 11.0),
             ("Достигнуто", 10.0),
         ]),

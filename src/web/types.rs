@@ -409,7 +409,8 @@ pub enum Decision {
 pub struct ValueBody {
     #[schemars(regex(pattern = TEXT), length(max = 200))]
     pub indicator: String,
-    /// The period as the roadmap names it: `2024`, `2024-Q1`, `2024-03`, …
+    /// The period: a year (`2024`), a school year (`2023-2024`, `2023/24`), a month (`2024-03`)
+    /// or a date (`2024-03-15`).
     #[schemars(regex(pattern = TEXT), length(max = 40))]
     pub period: String,
     pub value: f64,
