@@ -2,7 +2,9 @@
 //! events round-trip exactly; the log refuses UPDATE, DELETE and TRUNCATE from anyone, karta or
 //! not; a failed batch writes nothing; `karta store copy` moves everything both ways with
 //! identical `karta export` output and refuses to run twice; over PostgreSQL, one connection
-//! leads at a time and two senders never take one message.
+//! leads at a time and two senders never take one message. Approved versions of roadmaps
+//! round-trip with their files and carries, are numbered per roadmap, are recorded all or
+//! nothing, refuse the same order twice, and refuse every change as the log does.
 
 mod support;
 
@@ -11,7 +13,9 @@ use std::process::Command;
 use std::sync::{Arc, Barrier, Mutex};
 
 use chrono::{DateTime, NaiveDate};
-use karta::store::{self, Delivery, NewUser, Notice, Outgoing, Role, Store};
+use karta::store::{
+    self, Carry, Delivery, NewUser, NewVersion, Notice, Order, Outgoing, Role, Rule, Store, StoreError, VersionFile,
+};
 use karta::track::{Action, NewEvent};
 use support::Backend;
 
@@ -100,11 +104,25 @@ fn the_log_refuses_changes_from_anyone(backend: Backend) {
     if backend == Backend::Postgres {
         let why = support::pg::try_sql(database(&db), "TRUNCATE events CASCADE").expect_err("TRUNCATE was allowed");
         assert!(why.contains("append-only"), "{why}");
-        // With the triggers dropped, karta's own check says so.
-        support::pg::sql(database(&db), "ALTER TABLE events DISABLE TRIGGER events_no_update");
-        assert_ne!(open(&db).integrity().expect("check"), "ok");
     }
     assert_eq!(open(&db).events().expect("read").len(), 9);
+    assert_eq!(open(&db).integrity().expect("check"), "ok");
+    // With a trigger gone, karta's own check says so.
+    unguard(backend, &db, "events", "events_no_update");
+    let said = open(&db).integrity().expect("check");
+    assert_eq!(said, "не защищены от изменения, триггеры сняты: события");
+}
+
+/// Takes a guard off a table behind karta's back: SQLite drops the trigger (it cannot disable
+/// one), PostgreSQL disables it.
+fn unguard(backend: Backend, db: &str, table: &str, trigger: &str) {
+    match backend {
+        Backend::Sqlite => rusqlite::Connection::open(db)
+            .expect("raw")
+            .execute_batch(&format!("DROP TRIGGER {trigger}"))
+            .expect("drop"),
+        Backend::Postgres => support::pg::sql(database(db), &format!("ALTER TABLE {table} DISABLE TRIGGER {trigger}")),
+    }
 }
 
 /// The database name of a test server URL.
@@ -184,6 +202,9 @@ fn populate(store: &mut dyn Store) {
         },
     );
     store.decide_move(id, true, "admin", "t", Some(&moved)).expect("decide");
+    store.approve(&baseline("r")).expect("baseline of r");
+    store.approve(&amendment("r")).expect("amendment of r");
+    store.approve(&baseline("lazo")).expect("baseline of lazo");
 }
 
 fn karta(args: &[&str]) -> std::process::Output {
@@ -219,10 +240,13 @@ fn a_copy_there_and_back_keeps_everything(backend: Backend) {
         said.contains("события: 10, письма: 1, уведомления: 2, пользователи: 2, сеансы: 1, API-токены: 1"),
         "{said}"
     );
+    assert!(said.contains("версии дорожных карт: 3, файлы версий: 6, переходы отчётов: 3"), "{said}");
     assert!(said.contains(&before.digest()), "{said}");
     assert_eq!(export(&there), export(&source));
     let arrived = open(&there).contents().expect("contents");
     assert_eq!(serde_json::to_value(&arrived).expect("json"), serde_json::to_value(&before).expect("json"));
+    assert_eq!(before.versions.len(), 3);
+    assert_eq!(all_versions(open(&there).as_ref()), all_versions(open(&source).as_ref()));
 
     // Again: refused, nothing written.
     let again = karta(&["store", "copy", "--from", &source, "--to", &there]);
@@ -237,9 +261,246 @@ fn a_copy_there_and_back_keeps_everything(backend: Backend) {
     let out = karta(&["store", "copy", "--from", &there, "--to", &back]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(export(&back), export(&source));
+    assert_eq!(all_versions(open(&back).as_ref()), all_versions(open(&source).as_ref()));
     // New rows go on after the copied ids.
     let ids = open(&back).append(&[event("r/b@2023-10-17", Action::Accepted)]).expect("append");
     assert_eq!(ids, vec![11]);
+    let next = NewVersion { order: order("приказ", "12", 2024, 3, 1), ..amendment("lazo") };
+    let approved = open(&back).approve(&next).expect("approve after the copy");
+    assert_eq!((approved.id, approved.number), (4, 2));
+}
+
+/// Every version with its files, and every carry, as the trait gives them.
+type AllVersions = (Vec<(store::Version, Vec<VersionFile>)>, Vec<(i64, Carry)>);
+
+fn all_versions(store: &dyn Store) -> AllVersions {
+    let versions = store.versions(None).expect("versions");
+    let with_files = versions
+        .into_iter()
+        .map(|v| {
+            let files = store.version_files(v.id).expect("files");
+            (v, files)
+        })
+        .collect();
+    (with_files, store.carries().expect("carries"))
+}
+
+fn order(document: &str, number: &str, y: i32, m: u32, d: u32) -> Order {
+    Order { document: document.into(), number: number.into(), date: NaiveDate::from_ymd_opt(y, m, d).expect("date") }
+}
+
+/// The first version of `roadmap`: its file and one include, in Russian.
+fn baseline(roadmap: &str) -> NewVersion {
+    NewVersion {
+        roadmap: roadmap.into(),
+        order: order("приказ", "380", 2023, 10, 2),
+        approved_by: "Черепанов Д.Г.".into(),
+        recorded_at: DateTime::parse_from_rfc3339("2023-10-03T11:15:00+10:00").expect("time"),
+        files: vec![
+            VersionFile {
+                path: format!("{roadmap}.yaml"),
+                text: "title: «Дорожная карта» по повышению качества образования\ninclude: [мероприятия.yaml]\n".into(),
+            },
+            VersionFile {
+                path: "мероприятия.yaml".into(),
+                text: "- id: \"1.1\"\n  title: Совещание с руководителями школ — «ЕГЭ-2024»\n".into(),
+            },
+        ],
+        carries: vec![],
+    }
+}
+
+/// The second version of `roadmap`: one activity moved, one renumbered, one removed.
+fn amendment(roadmap: &str) -> NewVersion {
+    let base = baseline(roadmap);
+    NewVersion {
+        order: order("распоряжение", "23-35-1791", 2023, 12, 14),
+        approved_by: "Иванова А.А.".into(),
+        recorded_at: DateTime::parse_from_rfc3339("2023-12-15T09:00:00+03:00").expect("time"),
+        files: vec![
+            base.files[0].clone(),
+            VersionFile {
+                path: "мероприятия.yaml".into(),
+                text: "- id: \"1.1\"\n  title: Совещание с руководителями школ — «ЕГЭ-2024» (перенесено)\n".into(),
+            },
+        ],
+        carries: vec![
+            Carry {
+                from: format!("{roadmap}/1.1@2023-10-20"),
+                to: Some(format!("{roadmap}/1.1@2023-11-10")),
+                rule: Rule::Moved,
+            },
+            Carry {
+                from: format!("{roadmap}/1.2@2023-11-01"),
+                to: Some(format!("{roadmap}/2.1@2023-11-01")),
+                rule: Rule::Renumbered,
+            },
+            Carry { from: format!("{roadmap}/1.3@2023-12-01"), to: None, rule: Rule::Removed },
+        ],
+        ..base
+    }
+}
+
+/// What a store holds in the three tables of versions, counted by the store itself.
+fn version_rows(store: &dyn Store) -> Vec<(&'static str, usize)> {
+    let summary = store.contents_summary().expect("summary");
+    summary
+        .into_iter()
+        .filter(|(t, _)| ["версии дорожных карт", "файлы версий", "переходы отчётов"].contains(t))
+        .collect()
+}
+
+/// A baseline and an amendment, read back through a new connection exactly as approved: the
+/// order, who and when (in the offset given), the files' text in order, the carries.
+fn versions_round_trip(backend: Backend) {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = backend.db(dir.path());
+    let (first, second) = (baseline("lazo-2023-2024"), amendment("lazo-2023-2024"));
+    let mut store = open(&db);
+    let v1 = store.approve(&first).expect("baseline");
+    let v2 = store.approve(&second).expect("amendment");
+    assert_eq!((v1.number, v2.number), (1, 2));
+    assert_eq!(v1.order, first.order);
+    assert_eq!(v2.approved_by, "Иванова А.А.");
+    drop(store);
+
+    let store = open(&db);
+    let read = store.versions(Some("lazo-2023-2024")).expect("versions");
+    assert_eq!(read, vec![v1.clone(), v2.clone()]);
+    assert_eq!(read[1].recorded_at.to_rfc3339(), "2023-12-15T09:00:00+03:00", "the offset given is kept");
+    assert_eq!(store.version_files(v1.id).expect("files"), first.files);
+    assert_eq!(store.version_files(v2.id).expect("files"), second.files);
+    assert_eq!(
+        store.carries().expect("carries"),
+        second.carries.iter().map(|c| (v2.id, c.clone())).collect::<Vec<_>>()
+    );
+    assert!(store.versions(Some("другая")).expect("versions").is_empty());
+    assert!(store.version_files(v2.id + 100).expect("files").is_empty());
+    assert_eq!(
+        version_rows(store.as_ref()),
+        [("версии дорожных карт", 2), ("файлы версий", 4), ("переходы отчётов", 3)]
+    );
+    assert_eq!(store.integrity().expect("check"), "ok");
+}
+
+/// Each roadmap counts its own versions; the same order may approve two roadmaps; the list of
+/// every version goes by roadmap, then number.
+fn version_numbers_are_per_roadmap(backend: Backend) {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = backend.db(dir.path());
+    let mut store = open(&db);
+    let a1 = store.approve(&baseline("lazo")).expect("lazo 1");
+    let b1 = store.approve(&baseline("amursky")).expect("amursky 1");
+    let a2 = store.approve(&amendment("lazo")).expect("lazo 2");
+    let a3 = store
+        .approve(&NewVersion { order: order("приказ", "12", 2024, 3, 1), carries: vec![], ..amendment("lazo") })
+        .expect("lazo 3");
+    let b2 = store.approve(&amendment("amursky")).expect("amursky 2");
+    let numbers: Vec<String> =
+        store.versions(None).expect("all").into_iter().map(|v| format!("{} {}", v.roadmap, v.number)).collect();
+    assert_eq!(numbers, ["amursky 1", "amursky 2", "lazo 1", "lazo 2", "lazo 3"]);
+    assert_eq!(store.versions(Some("lazo")).expect("lazo"), vec![a1.clone(), a2.clone(), a3.clone()]);
+    assert_eq!(store.versions(Some("amursky")).expect("amursky"), vec![b1.clone(), b2.clone()]);
+    // Ids are the store's, in the order approved; carries follow them.
+    assert_eq!([a1.id, b1.id, a2.id, a3.id, b2.id], [1, 2, 3, 4, 5]);
+    let carried: Vec<i64> = store.carries().expect("carries").into_iter().map(|(v, _)| v).collect();
+    assert_eq!(carried, [3, 3, 3, 5, 5, 5]);
+}
+
+/// The same order for the same roadmap again is refused, says which version holds it, and
+/// writes nothing; the same number on another date is another order.
+fn the_same_order_twice_is_a_conflict(backend: Backend) {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = backend.db(dir.path());
+    let mut store = open(&db);
+    let first = store.approve(&baseline("lazo-2023-2024")).expect("baseline");
+    let again = NewVersion { order: first.order.clone(), ..amendment("lazo-2023-2024") };
+    let err = store.approve(&again).expect_err("the same order twice");
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "версия дорожной карты lazo-2023-2024 по приказу от 02.10.2023 № 380 уже утверждена (версия 1)"
+    );
+    assert_eq!(store.versions(None).expect("versions"), vec![first.clone()]);
+    assert_eq!(
+        version_rows(store.as_ref()),
+        [("версии дорожных карт", 1), ("файлы версий", 2), ("переходы отчётов", 0)]
+    );
+    let other_day = NewVersion { order: order("приказ", "380", 2024, 10, 2), ..again };
+    assert_eq!(store.approve(&other_day).expect("another order").number, 2);
+}
+
+/// An approval that fails half-way (two carries from one occurrence) leaves no version, no
+/// files, no carries; the next one is numbered as if it had never been tried.
+fn a_failed_approval_writes_nothing(backend: Backend) {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = backend.db(dir.path());
+    let mut store = open(&db);
+    let mut bad = amendment("lazo");
+    bad.carries.push(Carry { from: bad.carries[0].from.clone(), to: None, rule: Rule::Removed });
+    let err = store.approve(&bad).expect_err("a carry twice");
+    assert!(matches!(err, StoreError::Write(_)), "{err:?}");
+    assert!(err.to_string().starts_with("не удалось записать в базу (ничего не записано)"), "{err}");
+    assert!(store.versions(None).expect("versions").is_empty());
+    assert!(store.carries().expect("carries").is_empty());
+    assert_eq!(
+        version_rows(store.as_ref()),
+        [("версии дорожных карт", 0), ("файлы версий", 0), ("переходы отчётов", 0)]
+    );
+
+    let first = store.approve(&baseline("lazo")).expect("baseline");
+    let err = store.approve(&NewVersion { order: order("приказ", "2", 2024, 1, 9), ..bad }).expect_err("again");
+    assert!(matches!(err, StoreError::Write(_)), "{err:?}");
+    assert_eq!(store.versions(None).expect("versions"), vec![first.clone()]);
+    assert_eq!(store.version_files(first.id).expect("files"), baseline("lazo").files);
+    assert_eq!(
+        version_rows(store.as_ref()),
+        [("версии дорожных карт", 1), ("файлы версий", 2), ("переходы отчётов", 0)]
+    );
+    assert_eq!(store.approve(&amendment("lazo")).expect("amendment").number, 2);
+}
+
+/// Raw SQL from outside karta, as the store's owner: no version, file or carry can be changed
+/// or deleted (nor, in PostgreSQL, truncated); with a guard taken off, `integrity` says which.
+fn approved_versions_refuse_changes_from_anyone(backend: Backend) {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = backend.db(dir.path());
+    let mut store = open(&db);
+    store.approve(&baseline("lazo")).expect("baseline");
+    store.approve(&amendment("lazo")).expect("amendment");
+    let before = all_versions(store.as_ref());
+    drop(store);
+    let mut attempts = vec![
+        "UPDATE versions SET approved_by = 'x'",
+        "UPDATE versions SET order_number = '381' WHERE number = 2",
+        "DELETE FROM versions WHERE number = 2",
+        "UPDATE version_files SET content = 'x'",
+        "DELETE FROM version_files",
+        "UPDATE carries SET target = NULL",
+        "DELETE FROM carries WHERE rule = 'removed'",
+    ];
+    if backend == Backend::Postgres {
+        attempts.extend(["TRUNCATE versions CASCADE", "TRUNCATE version_files", "TRUNCATE carries"]);
+    }
+    for sql in attempts {
+        let refused = match backend {
+            Backend::Sqlite => {
+                rusqlite::Connection::open(&db).expect("raw").execute_batch(sql).map_err(|e| e.to_string()).err()
+            }
+            Backend::Postgres => support::pg::try_sql(database(&db), sql).err(),
+        };
+        let why = refused.unwrap_or_else(|| panic!("{sql} was allowed"));
+        assert!(why.contains("append-only"), "{sql}: {why}");
+    }
+    assert_eq!(all_versions(open(&db).as_ref()), before);
+    assert_eq!(open(&db).integrity().expect("check"), "ok");
+    unguard(backend, &db, "carries", "carries_no_update");
+    assert_eq!(open(&db).integrity().expect("check"), "не защищены от изменения, триггеры сняты: переходы отчётов");
+    unguard(backend, &db, "version_files", "version_files_no_update");
+    assert_eq!(
+        open(&db).integrity().expect("check"),
+        "не защищены от изменения, триггеры сняты: файлы версий, переходы отчётов"
+    );
 }
 
 /// A store migrated by a newer karta is refused, not half-understood.
@@ -264,6 +525,11 @@ on_both_backends!(
     the_log_refuses_changes_from_anyone,
     a_failed_batch_writes_nothing,
     a_copy_there_and_back_keeps_everything,
+    versions_round_trip,
+    version_numbers_are_per_roadmap,
+    the_same_order_twice_is_a_conflict,
+    a_failed_approval_writes_nothing,
+    approved_versions_refuse_changes_from_anyone,
 );
 
 /// One connection leads; when it closes, the next one to ask leads.

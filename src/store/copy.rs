@@ -1,12 +1,12 @@
 //! Everything a store holds, row for row, to move it to another backend (`karta store copy`):
 //! the log with its event numbers, authors and instants, the outbox with its messages as sent,
-//! and the accounts with their password hashes, sessions and tokens. A digest of the whole
-//! shows that what arrived is what left.
+//! the accounts with their password hashes, sessions and tokens, and the approved versions with
+//! their files and carries. A digest of the whole shows that what arrived is what left.
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::{Store, StoreError, Stored};
+use super::{Carry, NewVersion, Store, StoreError, Stored, Version, VersionFile, Versions};
 use crate::track::Event;
 
 /// The rows of a store, table by table, in id order.
@@ -21,6 +21,7 @@ pub struct Contents {
     /// (key, Unix seconds)
     pub login_failures: Vec<(String, i64)>,
     pub move_requests: Vec<MoveRow>,
+    pub versions: Vec<VersionRow>,
 }
 
 /// A message as stored.
@@ -79,9 +80,33 @@ pub struct MoveRow {
     pub event: Option<i64>,
 }
 
+/// An approved version as stored, with its files and carries in their order.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionRow {
+    #[serde(flatten)]
+    pub version: Version,
+    pub files: Vec<VersionFile>,
+    pub carries: Vec<Carry>,
+}
+
+impl VersionRow {
+    /// The version as it was given to `approve`, to write it again elsewhere.
+    pub(super) fn as_new(&self) -> NewVersion {
+        let v = &self.version;
+        NewVersion {
+            roadmap: v.roadmap.clone(),
+            order: v.order.clone(),
+            approved_by: v.approved_by.clone(),
+            recorded_at: v.recorded_at,
+            files: self.files.clone(),
+            carries: self.carries.clone(),
+        }
+    }
+}
+
 /// The tables a copy moves, in the order they are written (each after those it refers to),
 /// with their names for people.
-pub const TABLES: [(&str, &str); 8] = [
+pub const TABLES: [(&str, &str); 11] = [
     ("events", "события"),
     ("messages", "письма"),
     ("notices", "уведомления"),
@@ -90,6 +115,9 @@ pub const TABLES: [(&str, &str); 8] = [
     ("api_tokens", "API-токены"),
     ("login_failures", "неудачные входы"),
     ("move_requests", "запросы на перенос"),
+    ("versions", "версии дорожных карт"),
+    ("version_files", "файлы версий"),
+    ("carries", "переходы отчётов"),
 ];
 
 impl Contents {
@@ -104,6 +132,9 @@ impl Contents {
             self.tokens.len(),
             self.login_failures.len(),
             self.move_requests.len(),
+            self.versions.len(),
+            self.versions.iter().map(|v| v.files.len()).sum(),
+            self.versions.iter().map(|v| v.carries.len()).sum(),
         ];
         TABLES.iter().zip(n).map(|((_, name), n)| (*name, n)).collect()
     }
@@ -126,6 +157,26 @@ impl Contents {
 pub(super) fn by_id(mut events: Vec<Event>) -> Vec<Event> {
     events.sort_unstable_by_key(|e| e.id);
     events
+}
+
+/// Every version in id order (the order approved) with its files and carries: what `store`
+/// gives through [`super::Versions`], put together for a copy.
+pub(super) fn versions_of(store: &dyn Versions) -> Result<Vec<VersionRow>, StoreError> {
+    let mut versions = store.versions(None)?;
+    versions.sort_unstable_by_key(|v| v.id);
+    let mut carries = store.carries()?.into_iter().peekable();
+    versions
+        .into_iter()
+        .map(|version| {
+            let files = store.version_files(version.id)?;
+            // Carries come by version id, as the versions now do.
+            let mut own = Vec::new();
+            while let Some((_, carry)) = carries.next_if(|(id, _)| *id == version.id) {
+                own.push(carry);
+            }
+            Ok(VersionRow { version, files, carries: own })
+        })
+        .collect()
 }
 
 /// What a copy moved.

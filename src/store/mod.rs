@@ -1,12 +1,13 @@
-//! The store: everything karta keeps between runs, behind three traits — the append-only
-//! progress log ([`EventLog`]), the notification outbox ([`Outbox`]) and the web app's
-//! accounts ([`Accounts`]) — and one error type that names no backend. [`open`] picks the
-//! backend from `--db`: a file path is an embedded SQLite file, a `postgres://` URL a
-//! PostgreSQL database.
+//! The store: everything karta keeps between runs, behind four traits — the append-only
+//! progress log ([`EventLog`]), the notification outbox ([`Outbox`]), the web app's accounts
+//! ([`Accounts`]) and the approved versions of roadmaps ([`Versions`]) — and one error type that
+//! names no backend. [`open`] picks the backend from `--db`: a file path is an embedded SQLite
+//! file, a `postgres://` URL a PostgreSQL database.
 //!
 //! Modules above the store (tracking's callers, notify, web, the CLI) hold a `Box<dyn Store>`
-//! and must not name a backend. A backend must keep the log append-only, make every write
-//! all-or-nothing, and apply its numbered migrations on open (docs/tracking.md).
+//! and must not name a backend. A backend must keep the log and the approved versions
+//! append-only, make every write all-or-nothing, and apply its numbered migrations on open
+//! (docs/tracking.md).
 
 mod accounts;
 mod columns;
@@ -14,11 +15,13 @@ pub mod copy;
 mod outbox;
 mod postgres;
 mod sqlite;
+mod versions;
 
 use std::path::Path;
 
 pub use accounts::{Accounts, Failures, MoveRequest, NewUser, Role, User};
 pub use outbox::{Delivery, Notice, Outbox, Outgoing, Stored};
+pub use versions::{Carry, NewVersion, Order, Rule, Version, VersionFile, Versions};
 
 use crate::track::{Event, NewEvent};
 
@@ -82,12 +85,14 @@ pub trait EventLog {
     fn last_event(&self) -> Result<i64, StoreError>;
 }
 
-/// One connection to a store: the log, the outbox and the accounts together, so that a write
-/// that touches two of them (an approved move request and its event) is one transaction.
-pub trait Store: EventLog + Outbox + Accounts + Send {
+/// One connection to a store: the log, the outbox, the accounts and the versions together, so
+/// that a write that touches two of them (an approved move request and its event) is one
+/// transaction.
+pub trait Store: EventLog + Outbox + Accounts + Versions + Send {
     /// Whether the store answers.
     fn ping(&self) -> Result<(), StoreError>;
-    /// The backend's own consistency check: "ok" for a sound store.
+    /// The backend's own consistency check: "ok" for a sound store whose append-only tables
+    /// (the log, the versions) are still guarded by their triggers.
     fn integrity(&self) -> Result<String, StoreError>;
     /// Tries to become the one process that plans and sends notices, and returns whether this
     /// connection is it. The claim lasts as long as the connection: when its process ends,
@@ -102,6 +107,16 @@ pub trait Store: EventLog + Outbox + Accounts + Send {
     fn contents_summary(&self) -> Result<Vec<(&'static str, usize)>, StoreError>;
     /// Writes `contents` into this store, keeping every id, all or nothing.
     fn fill(&mut self, contents: &copy::Contents) -> Result<(), StoreError>;
+}
+
+/// What [`Store::integrity`] answers when the append-only triggers of `tables` are gone.
+fn unguarded<'a>(tables: impl IntoIterator<Item = &'a str>) -> String {
+    let mut names: Vec<&str> = tables
+        .into_iter()
+        .map(|t| copy::TABLES.iter().find(|(table, _)| *table == t).map_or(t, |(_, name)| *name))
+        .collect();
+    names.dedup();
+    format!("не защищены от изменения, триггеры сняты: {}", names.join(", "))
 }
 
 /// Opens the store named by `--db` (creating and migrating it if needed): a file path is an

@@ -3,18 +3,20 @@
 use postgres::{Client, Row};
 
 use super::events::insert_into;
-use super::{Postgres, read, write};
-use crate::store::copy::{Account, Contents, Message, MoveRow, Session, TABLES, Token, by_id};
+use super::{Postgres, read, versions, write};
+use crate::store::copy::{Account, Contents, Message, MoveRow, Session, TABLES, Token, by_id, versions_of};
 use crate::store::{EventLog, MoveRequest, Outbox, StoreError};
 
 impl Postgres {
     pub(super) fn contents(&self) -> Result<Contents, StoreError> {
         let events = by_id(self.events()?);
         let notices = self.notices()?;
+        let versions = versions_of(self)?;
         self.run(|c| {
             Ok(Contents {
                 events,
                 notices,
+                versions,
                 messages: rows(
                     c,
                     "SELECT message_id, recipient, subject, eml, state, attempts, next_ts, created_at, created_ts,
@@ -234,8 +236,11 @@ impl Postgres {
                 )
                 .map_err(write)?;
             }
+            for v in &c.versions {
+                versions::insert_into(&mut tx, &v.as_new(), v.version.number, Some(v.version.id))?;
+            }
             // The identity sequences go on after the ids copied.
-            for table in ["notices", "users", "move_requests"] {
+            for table in ["notices", "users", "move_requests", "versions"] {
                 tx.execute(
                     &format!(
                         "SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 0) + 1, false)

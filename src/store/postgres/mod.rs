@@ -6,7 +6,8 @@
 //!
 //! Numbered migrations are applied on open, under an advisory lock so that instances starting
 //! together do not race; the `karta_schema` table holds how many are applied (SQLite keeps the
-//! same number in `user_version`). The log's append-only rule is enforced by triggers.
+//! same number in `user_version`). The append-only rule of the log and of the approved
+//! versions is enforced by triggers.
 //!
 //! Several instances: appends take the log's table lock, so event ids become visible in order
 //! and "the latest event" names exactly what has been recorded; one instance at a time leads
@@ -18,6 +19,7 @@ mod accounts;
 mod copy;
 mod events;
 mod outbox;
+mod versions;
 
 use std::cell::RefCell;
 
@@ -25,13 +27,27 @@ use postgres::config::SslMode;
 use postgres::{Client, NoTls};
 
 use super::copy::Contents;
-use super::{Store, StoreError};
+use super::{Store, StoreError, unguarded};
 
 /// Schema migrations, in order; `karta_schema.version` is the number applied.
 pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_events.sql"),
     include_str!("migrations/0002_outbox.sql"),
     include_str!("migrations/0003_web.sql"),
+    include_str!("migrations/0004_versions.sql"),
+];
+
+/// The append-only tables and the triggers that keep them so (rows: UPDATE and DELETE; the
+/// table: TRUNCATE).
+const GUARDS: [(&str, &str); 8] = [
+    ("events", "events_no_update"),
+    ("events", "events_no_truncate"),
+    ("versions", "versions_no_update"),
+    ("versions", "versions_no_truncate"),
+    ("version_files", "version_files_no_update"),
+    ("version_files", "version_files_no_truncate"),
+    ("carries", "carries_no_update"),
+    ("carries", "carries_no_truncate"),
 ];
 
 /// Advisory lock keys (one namespace: "karta" in ASCII, then the purpose).
@@ -111,22 +127,25 @@ impl Store for Postgres {
         self.run(|c| c.simple_query("SELECT 1").map(drop).map_err(read))
     }
 
-    /// PostgreSQL checks its own pages; what karta checks is that the log's guards are in
-    /// force: both append-only triggers present and enabled.
+    /// PostgreSQL checks its own pages; what karta checks is that the guards of the log and of
+    /// the versions are in force: every append-only trigger present and enabled.
     fn integrity(&self) -> Result<String, StoreError> {
-        let guards: i64 = self.run(|c| {
-            c.query_one(
-                "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'events'::regclass
-                 AND tgname IN ('events_no_update', 'events_no_truncate') AND tgenabled <> 'D'",
-                &[],
+        let (tables, triggers): (Vec<&str>, Vec<&str>) = GUARDS.into_iter().unzip();
+        let unguarded_tables: Vec<String> = self.run(|c| {
+            c.query(
+                "SELECT g.tbl FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS g (tbl, name, n)
+                 WHERE NOT EXISTS (SELECT 1 FROM pg_trigger t
+                                   WHERE t.tgrelid = g.tbl::regclass AND t.tgname = g.name AND t.tgenabled <> 'D')
+                 ORDER BY g.n",
+                &[&tables, &triggers],
             )
-            .map(|r| r.get(0))
+            .map(|rows| rows.iter().map(|r| r.get(0)).collect())
             .map_err(read)
         })?;
-        Ok(if guards == 2 {
+        Ok(if unguarded_tables.is_empty() {
             "ok".into()
         } else {
-            "журнал не защищён от изменения: триггеры сняты".into()
+            unguarded(unguarded_tables.iter().map(String::as_str))
         })
     }
 

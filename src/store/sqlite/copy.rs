@@ -3,8 +3,8 @@
 use rusqlite::{Connection, TransactionBehavior, params};
 
 use super::events::insert_into;
-use super::{Sqlite, read, write};
-use crate::store::copy::{Account, Contents, Message, MoveRow, Session, TABLES, Token, by_id};
+use super::{Sqlite, read, versions, write};
+use crate::store::copy::{Account, Contents, Message, MoveRow, Session, TABLES, Token, by_id, versions_of};
 use crate::store::{EventLog, MoveRequest, Outbox, StoreError};
 
 impl Sqlite {
@@ -86,6 +86,7 @@ impl Sqlite {
                     })
                 },
             )?,
+            versions: versions_of(self)?,
         })
     }
 
@@ -202,6 +203,9 @@ impl Sqlite {
                 ],
             )
             .map_err(write)?;
+        }
+        for v in &c.versions {
+            versions::insert_into(&tx, &v.as_new(), v.version.number, Some(v.version.id)).map_err(write)?;
         }
         tx.commit().map_err(write)
     }

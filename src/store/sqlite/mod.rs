@@ -1,11 +1,13 @@
 //! The embedded SQLite backend: one file in WAL mode, numbered migrations applied on open
 //! (the file's `user_version` is how many are applied), every write one transaction. The
-//! log's append-only rule is enforced by triggers in the schema, not by this code.
+//! append-only rule of the log and of the approved versions is enforced by triggers in the
+//! schema, not by this code.
 
 mod accounts;
 mod copy;
 mod events;
 mod outbox;
+mod versions;
 
 use std::path::Path;
 use std::time::Duration;
@@ -13,13 +15,26 @@ use std::time::Duration;
 use rusqlite::{Connection, TransactionBehavior};
 
 use super::copy::Contents;
-use super::{Store, StoreError};
+use super::{Store, StoreError, unguarded};
 
 /// Schema migrations, in order; the database's `user_version` is the number applied.
 pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_events.sql"),
     include_str!("migrations/0002_outbox.sql"),
     include_str!("migrations/0003_web.sql"),
+    include_str!("migrations/0004_versions.sql"),
+];
+
+/// The append-only tables and the triggers that keep them so.
+const GUARDS: [(&str, &str); 8] = [
+    ("events", "events_no_update"),
+    ("events", "events_no_delete"),
+    ("versions", "versions_no_update"),
+    ("versions", "versions_no_delete"),
+    ("version_files", "version_files_no_update"),
+    ("version_files", "version_files_no_delete"),
+    ("carries", "carries_no_update"),
+    ("carries", "carries_no_delete"),
 ];
 
 /// The embedded SQLite store.
@@ -47,9 +62,27 @@ impl Store for Sqlite {
         self.conn.query_row("SELECT 1", [], |_| Ok(())).map_err(read)
     }
 
-    /// `PRAGMA integrity_check`.
+    /// `PRAGMA integrity_check`, then whether every append-only trigger is still there.
     fn integrity(&self) -> Result<String, StoreError> {
-        self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(read)
+        let pages: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(read)?;
+        if pages != "ok" {
+            return Ok(pages);
+        }
+        let mut unguarded_tables = Vec::new();
+        for (table, trigger) in GUARDS {
+            let present: bool = self
+                .conn
+                .query_row(
+                    "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'trigger' AND name = ?1 AND tbl_name = ?2",
+                    [trigger, table],
+                    |r| r.get(0),
+                )
+                .map_err(read)?;
+            if !present {
+                unguarded_tables.push(table);
+            }
+        }
+        Ok(if unguarded_tables.is_empty() { pages } else { unguarded(unguarded_tables) })
     }
 
     fn contents(&self) -> Result<Contents, StoreError> {
