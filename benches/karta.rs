@@ -140,6 +140,7 @@ fn status(c: &mut Criterion) {
                 recorded_at: recorded,
                 batch: None,
             },
+            carried: None,
         })
         .collect();
     eprintln!("status: {} occurrences, {} events", plan.occurrences.len(), events.len());

@@ -12,10 +12,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
-use support::{Test, copy_roadmaps, docx_parts};
+use support::documents::{W, docx_parts, paragraphs, plain, tables};
+use support::{Test, copy_roadmaps};
 
 const NOW: &str = "2024-03-01T12:00:00+10:00";
-const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
 
 /// A workspace of its own: the bundled roadmaps copied (so a test may edit them), a store with
 /// a few reports.
@@ -80,50 +80,6 @@ impl Workspace {
         executors.extend(doc["executors"].as_object().into_iter().flatten().map(|(k, v)| (k.clone(), v.clone())));
         (doc, executors)
     }
-}
-
-/// The text of every paragraph of `word/document.xml`, in order, with the non-breaking spaces
-/// and hyphens typography puts in read as plain ones.
-fn paragraphs(docx: &[u8]) -> Vec<String> {
-    let xml = docx_parts(docx).remove("word/document.xml").expect("document.xml");
-    let doc = roxmltree::Document::parse(&xml).expect("XML");
-    doc.descendants()
-        .filter(|n| n.has_tag_name((W, "p")))
-        .map(|p| {
-            plain(&p.descendants().filter(|n| n.has_tag_name((W, "t"))).filter_map(|n| n.text()).collect::<String>())
-        })
-        .collect()
-}
-
-/// Every table's rows as cell texts.
-fn tables(docx: &[u8]) -> Vec<Vec<Vec<String>>> {
-    let xml = docx_parts(docx).remove("word/document.xml").expect("document.xml");
-    let doc = roxmltree::Document::parse(&xml).expect("XML");
-    doc.descendants()
-        .filter(|n| n.has_tag_name((W, "tbl")))
-        .map(|t| {
-            t.children()
-                .filter(|r| r.has_tag_name((W, "tr")))
-                .map(|r| {
-                    r.children()
-                        .filter(|c| c.has_tag_name((W, "tc")))
-                        .map(|c| {
-                            plain(
-                                &c.descendants()
-                                    .filter(|n| n.has_tag_name((W, "t")))
-                                    .filter_map(|n| n.text())
-                                    .collect::<String>(),
-                            )
-                        })
-                        .collect()
-                })
-                .collect()
-        })
-        .collect()
-}
-
-fn plain(text: &str) -> String {
-    text.replace('\u{a0}', " ").replace('\u{2011}', "-")
 }
 
 /// The organisation an executor id belongs to: itself, or a person's parent.

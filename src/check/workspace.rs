@@ -124,6 +124,40 @@ impl Unit {
         d.at(&self.source, self.spans.value(pointer))
     }
 
+    /// Executor names as a table cell shows them: the short form, else the full name. A group
+    /// id (in the table as written) is named by the group's name.
+    pub fn names(&self, ids: &[String]) -> Vec<String> {
+        ids.iter()
+            .map(|id| {
+                self.executors
+                    .get(id)
+                    .map(|e| e.display_name().to_string())
+                    .or_else(|| self.groups.get(id).map(|g| g.name.clone()))
+                    .unwrap_or_else(|| id.clone())
+            })
+            .collect()
+    }
+
+    /// The point of a task as printed: "1.4" from its section and position, or its own number
+    /// (numbers that restart in each section, "1.", "2.", are qualified by the section).
+    pub fn point(&self, task: usize) -> String {
+        let t = &self.tasks[task];
+        if let Some(n) = &t.number {
+            let n = n.trim_end_matches('.');
+            return match t.section {
+                Some(s) if !n.contains('.') => format!("{}.{n}", s + 1),
+                _ => n.to_string(),
+            };
+        }
+        match t.section {
+            Some(s) => {
+                let k = self.tasks[..=task].iter().filter(|x| x.section == Some(s)).count();
+                format!("{}.{}", s + 1, k)
+            }
+            None => (task + 1).to_string(),
+        }
+    }
+
     /// The time zone of an executor: its own, else the unit's.
     pub fn zone_of(&self, executor: &str) -> Tz {
         self.executors.get(executor).and_then(|e| e.timezone.as_deref()).and_then(calendar::zone).unwrap_or(self.tz)

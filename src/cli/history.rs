@@ -77,6 +77,18 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
             .map(|c| say!(lang, "  [отменено событием № {}]", c; "  [taken back by event {}]", c))
             .unwrap_or_default();
         let what = super::report::describe(&e.event, lang);
+        let mark = match &e.carried {
+            Some(c) if c.rule == karta::store::Rule::Removed => {
+                mark + &say!(lang,
+                "  [мероприятие исключено: {}]", c.order; "  [activity removed: {}]", c.order)
+            }
+            Some(c) => {
+                mark + &say!(lang,
+                "  [перенесено с {} при утверждении изменений: {}]", c.from, c.order;
+                "  [carried from {} by the amendment: {}]", c.from, c.order)
+            }
+            None => mark,
+        };
         out += &format!("№ {:<5} {when}  {}  {what}{mark}\n", e.id, e.event.author);
         if let Some(n) = &e.event.note {
             out += &format!("        {}: {n}\n", lang.pick("комментарий", "comment"));

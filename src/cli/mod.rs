@@ -2,6 +2,7 @@
 //! are read by the subcommand itself.
 
 mod agenda;
+mod amend;
 mod calendar;
 mod check;
 mod convert;
@@ -132,6 +133,14 @@ pub enum Command {
     Value(report::Value),
     /// Where every occurrence stands at --now.
     Status(status::Args),
+    /// Record the roadmap as approved by its order (the first time) or by its latest amending order.
+    Approve(amend::Approve),
+    /// The approved versions of a roadmap.
+    Versions(amend::Versions),
+    /// A roadmap file as an approved version has it.
+    Show(amend::Show),
+    /// What changed between two versions of a roadmap (default: the last approved and the working files).
+    Diff(amend::Diff),
     /// Every event about an occurrence or activity.
     History(history::Args),
     /// Import reports from a CSV spreadsheet or a filled report form (XLSX, ODS), all or nothing.
@@ -426,6 +435,9 @@ impl Command {
             Command::Agenda(a) => a.format.into(),
             Command::Graph(a) => a.format.into(),
             Command::Status(a) => a.format.into(),
+            Command::Approve(a) => a.format.into(),
+            Command::Versions(a) => a.format.into(),
+            Command::Diff(a) => a.format.into(),
             Command::History(a) => a.format.into(),
             Command::Render(a) => a.format.into(),
             Command::Remind(a) => a.format.into(),
@@ -443,6 +455,7 @@ impl Command {
             Command::Store(a) => a.format.into(),
             Command::User(a) => a.format.into(),
             Command::Schema
+            | Command::Show(_)
             | Command::Ics(_)
             | Command::Import(_)
             | Command::Form(_)
@@ -473,6 +486,10 @@ pub fn run(cli: Cli) -> u8 {
         Command::Undo(a) => report::undo(&cli.global, a),
         Command::Value(a) => report::value(&cli.global, a),
         Command::Status(a) => status::run(&cli.global, a),
+        Command::Approve(a) => amend::approve(&cli.global, a),
+        Command::Versions(a) => amend::versions(&cli.global, a),
+        Command::Show(a) => amend::show(&cli.global, a),
+        Command::Diff(a) => amend::diff(&cli.global, a),
         Command::History(a) => history::run(&cli.global, a),
         Command::Import(a) => import::run(&cli.global, a),
         Command::Form(a) => form::run(&cli.global, a),

@@ -38,6 +38,10 @@ pub struct Args {
     /// month before --now.
     #[arg(long, value_name = "DATE")]
     pub since: Option<chrono::NaiveDate>,
+    /// `amendment`: the order that approved version N (against version N − 1); default: the
+    /// working files against the last approved version.
+    #[arg(long, value_name = "N")]
+    pub version: Option<i64>,
     #[command(flatten)]
     pub at: Where,
 }
@@ -53,12 +57,33 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
         _ => Output::Html,
     };
     let templates = Templates::load(args.templates.as_deref()).map_err(|e| Failure::input(msg!("{}", e; "{}", e)))?;
-    let made = if render::needs_status(args.kind) {
+    let made = if args.kind == Kind::Amendment {
+        let tracking = Tracking::open(global, &args.at)?;
+        let prepared = super::amend::prepare(&tracking, args.roadmap.as_deref(), args.version)?;
+        let amending = render::context::Amending {
+            before: &prepared.before,
+            after: &prepared.after,
+            order: prepared.order.as_ref(),
+        };
+        let sources = Sources {
+            workspace: &tracking.workspace,
+            report: None,
+            previous: None,
+            events: &[],
+            now: tracking.now,
+            today: tracking.local_today(),
+            deadlines: args.deadlines,
+            amendment: Some(&amending),
+        };
+        let roadmap = Some(prepared.after.unit().id.as_str());
+        render::document(&templates, args.kind, output, roadmap, &sources)
+    } else if render::needs_status(args.kind) {
         let tracking = Tracking::open(global, &args.at)?;
         let report = tracking.report();
         let previous = (args.kind == Kind::Status).then(|| {
             let since = previous_cut_off(tracking.now, args.since);
             karta::track::status(&tracking.workspace, &tracking.plan, &tracking.events, since, tracking.calendar)
+                .with_versions(&tracking.carries)
         });
         let sources = Sources {
             workspace: &tracking.workspace,
@@ -68,6 +93,7 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
             now: tracking.now,
             today: tracking.local_today(),
             deadlines: args.deadlines,
+            amendment: None,
         };
         render::document(&templates, args.kind, output, args.roadmap.as_deref(), &sources)
     } else {
@@ -81,6 +107,7 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
             now,
             today: now.date_naive(),
             deadlines: args.deadlines,
+            amendment: None,
         };
         render::document(&templates, args.kind, output, args.roadmap.as_deref(), &sources)
     };

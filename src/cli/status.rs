@@ -80,6 +80,7 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
                     "occurrences": chosen,
                     "undated": report.undated,
                     "orphans": report.orphans,
+                    "removed": report.removed,
                 })
             );
         }
@@ -103,6 +104,8 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
                 "state",
                 "due",
                 "original_due",
+                "approved_due",
+                "amended_by",
                 "done_on",
                 "at_risk",
                 "forecast_due",
@@ -114,6 +117,8 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
                     s.state.name(),
                     &s.due_date.to_string(),
                     &s.original_due.map(|d| d.to_string()).unwrap_or_default(),
+                    &s.approved_due.map(|d| d.to_string()).unwrap_or_default(),
+                    s.amended_by.as_deref().unwrap_or_default(),
                     &s.done_on.map(|d| d.to_string()).unwrap_or_default(),
                     if s.at_risk { "true" } else { "false" },
                     &s.forecast_due.map(|d| d.to_string()).unwrap_or_default(),
@@ -189,6 +194,14 @@ fn table(
         let mut due = s.due_date.format("%d.%m.%Y").to_string();
         if let Some(orig) = s.original_due {
             due = format!("{due} ({} {})", lang.pick("было", "was"), orig.format("%d.%m.%Y"));
+        }
+        if let (Some(approved), Some(order)) = (s.approved_due, &s.amended_by) {
+            due = format!(
+                "{due} ({} {}, {} {order})",
+                lang.pick("утверждено", "approved"),
+                approved.format("%d.%m.%Y"),
+                lang.pick("изменено:", "amended by")
+            );
         }
         let risk = if s.at_risk {
             let forecast = s

@@ -30,7 +30,9 @@ pub struct Tracking {
     pub workspace: Workspace,
     pub plan: Plan,
     pub store: Box<dyn Store>,
+    /// The log as the approved versions carry it (docs/amendments.md).
     pub events: Vec<Event>,
+    pub carries: track::Carries,
     pub now: DateTime<FixedOffset>,
     pub lang: Lang,
     /// The calendar of the roadmaps' region.
@@ -45,14 +47,16 @@ impl Tracking {
         let (workspace, store) = std::thread::scope(|scope| {
             let log = scope.spawn(|| {
                 let store = store::open(&at.db)?;
-                let events = store.events()?;
-                Ok::<_, StoreError>((store, events))
+                let mut events = store.events()?;
+                let carries = track::Carries::read(&*store)?;
+                carries.apply(&mut events);
+                Ok::<_, StoreError>((store, events, carries))
             });
             let workspace = super::workspace(global, &roadmaps, None);
             (workspace, log.join())
         });
         let workspace = workspace?;
-        let (store, events) = match store {
+        let (store, events, carries) = match store {
             Ok(opened) => opened?,
             Err(_) => {
                 let db = at.db.display();
@@ -64,7 +68,7 @@ impl Tracking {
         let now = karta::clock::now(global.now);
         let calendar = super::calendar(global, &roadmaps)?.for_region(workspace.region());
         let plan = track::plan_at(&workspace, &events, now, calendar);
-        Ok(Tracking { workspace, plan, store, events, now, lang, calendar })
+        Ok(Tracking { workspace, plan, store, events, carries, now, lang, calendar })
     }
 
     /// Ends a one-shot command: closes the store and leaves the workspace, the plan and the log to
@@ -78,7 +82,7 @@ impl Tracking {
 
     /// The state of everything at `now`.
     pub fn report(&self) -> track::Report<'_> {
-        track::status(&self.workspace, &self.plan, &self.events, self.now, self.calendar)
+        track::status(&self.workspace, &self.plan, &self.events, self.now, self.calendar).with_versions(&self.carries)
     }
 
     /// A refusal: the input's fault (exit 1), with what to do about it.

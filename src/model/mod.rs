@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 pub use executor::{Directory, Executor, ExecutorKind, Group, Person};
 pub use indicator::{Better, Indicator, Observation, Targets, period};
 pub use protocol::{AgendaItem, Attendee, Decision, Protocol, Speech};
-pub use roadmap::{Activity, Approval, Lead, Reminders, Roadmap, Section};
+pub use roadmap::{Activity, Amendment, Approval, Lead, Reminders, Roadmap, Section};
 
 use crate::deadline::Spec;
 

@@ -94,6 +94,30 @@ pub struct Approval {
     pub points: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signatory: Option<Person>,
+    /// The orders that amended the roadmap since, oldest first; `karta approve` records the
+    /// roadmap as each of them approves it (docs/amendments.md).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amendments: Vec<Amendment>,
+}
+
+/// An order amending the roadmap: «О внесении изменений в приказ от 02.10.2023 № 380».
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Amendment {
+    /// The kind of document; the approving one's by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
+    /// Registration number, as written.
+    pub number: String,
+    pub date: NaiveDate,
+    /// The heading; «О внесении изменений в <approving order>» by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The text before ПРИКАЗЫВАЮ.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preamble: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signatory: Option<Person>,
 }
 
 /// A section of the roadmap table: a full-width heading row and its activities.

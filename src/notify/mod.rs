@@ -309,7 +309,8 @@ fn form_for(
     if crate::form::rows(compiled, report, &executors, from, to).is_empty() {
         return Ok(None);
     }
-    let events = store.events()?;
+    let mut events = store.events()?;
+    crate::track::Carries::read(store)?.apply(&mut events);
     let form = crate::form::Form { executors, asked: asked.clone(), from, to, made: now };
     match crate::form::make(ws, compiled, report, &events, &form) {
         Ok(made) => Ok(Some(mail::Attached { name: format!("форма-{asked}-{from}.xlsx"), bytes: made.bytes })),

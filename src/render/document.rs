@@ -25,6 +25,8 @@ pub struct Sources<'a> {
     /// How deadline phrases are printed; each kind's default when not given (as typed in the
     /// roadmap table, normalised in protocols).
     pub deadlines: Option<context::Deadlines>,
+    /// The versions the amending order is made from (`amendment` only).
+    pub amendment: Option<&'a context::Amending<'a>>,
 }
 
 /// The file a document is written as.
@@ -81,6 +83,8 @@ pub enum DocumentError {
     Ambiguous { what: &'static str, list: String },
     #[error("для этого документа нужно состояние исполнения (база)")]
     NoStatus,
+    #[error("приказ о внесении изменений составляется по утверждённой версии дорожной карты (karta approve)")]
+    NoVersion,
     #[error("{0}")]
     Template(#[from] TemplateError),
     #[error("{0}")]
@@ -106,6 +110,9 @@ impl crate::diag::Explain for DocumentError {
                 msg!("{}", self; "there are several documents of the kind “{}”; give --roadmap ID:{}", english(what), list)
             }
             DocumentError::NoStatus => msg!("{}", self; "this document needs the state of execution (the database)"),
+            DocumentError::NoVersion => {
+                msg!("{}", self; "an amending order is made against an approved version of the roadmap (karta approve)")
+            }
             DocumentError::Template(e) => msg!("{}", e; "{}", e),
             DocumentError::Pdf(e) => crate::diag::Explain::explain(e),
             DocumentError::NoXlsx { kind } => {
@@ -152,6 +159,12 @@ pub fn document(
             let data = context::protocol(unit, sources.deadlines);
             let missing = data.as_ref().map(|d| d.missing.clone()).unwrap_or_default();
             (to_value(data), unit.title.clone(), Vec::new(), missing)
+        }
+        Kind::Amendment => {
+            let amending = sources.amendment.ok_or(DocumentError::NoVersion)?;
+            let data = context::amendment(amending).ok_or(DocumentError::NoVersion)?;
+            let missing = data.missing.clone();
+            (to_value(Some(data)), "О внесении изменений".to_string(), Vec::new(), missing)
         }
         Kind::OverdueLetter => {
             if roadmap.is_some() {

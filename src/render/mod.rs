@@ -42,6 +42,9 @@ pub enum Kind {
     OverdueLetter,
     /// Target against actual for every indicator, with charts.
     Indicators,
+    /// The order amending the roadmap: its changes since the last approved version
+    /// (docs/amendments.md).
+    Amendment,
 }
 
 impl Kind {
@@ -52,6 +55,7 @@ impl Kind {
             Kind::Status => "status",
             Kind::OverdueLetter => "overdue-letter",
             Kind::Indicators => "indicators",
+            Kind::Amendment => "amendment",
         }
     }
 }

@@ -29,7 +29,9 @@ pub(super) fn names(and: &str) -> String {
 pub(super) fn document(kind: Kind, roadmap: Option<&str>, sources: &Sources<'_>) -> Result<Document, DocumentError> {
     let ws = sources.workspace;
     let (unit, made) = match kind {
-        Kind::Protocol | Kind::OverdueLetter => return Err(DocumentError::NoXlsx { kind: kind.name() }),
+        Kind::Protocol | Kind::OverdueLetter | Kind::Amendment => {
+            return Err(DocumentError::NoXlsx { kind: kind.name() });
+        }
         Kind::Roadmap => {
             let unit = pick(ws, roadmap, false)?;
             (unit, roadmap_book(context::roadmap(unit, sources.deadlines).as_ref(), &unit.title))

@@ -107,4 +107,21 @@ pub struct Event {
     pub id: i64,
     #[serde(flatten)]
     pub event: NewEvent,
+    /// Set when an approved amendment carried the event to another occurrence (then
+    /// `event.occurrence` is the new one) or removed its occurrence (docs/amendments.md).
+    /// Never stored: [`crate::track::carry`] sets it from the approved versions when the log is read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub carried: Option<Carried>,
+}
+
+/// How an amendment moved an event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Carried {
+    /// The occurrence it was recorded under.
+    pub from: String,
+    pub rule: crate::store::Rule,
+    /// The approved version that did it.
+    pub version: i64,
+    /// Its order, worded: «приказ от 15.01.2024 № 12».
+    pub order: String,
 }

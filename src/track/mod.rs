@@ -2,11 +2,13 @@
 //! instant, and bulk import of districts' reports. The log itself is kept by a backend in
 //! `store`; tracking reads and appends through [`EventLog`](crate::store::EventLog) only.
 
+pub mod carry;
 mod event;
 pub mod import;
 mod request;
 mod status;
 
-pub use event::{Action, Event, NewEvent};
+pub use carry::Carries;
+pub use event::{Action, Carried, Event, NewEvent};
 pub use request::{Refusal, Request, check};
 pub use status::{OccurrenceStatus, Report, Rollup, State, completions, effective, moves, orphans, plan_at, status};

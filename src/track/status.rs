@@ -146,6 +146,13 @@ pub struct OccurrenceStatus<'a> {
     /// For a relative deadline whose prerequisite is late: the due date it will move to.
     pub forecast_due: Option<NaiveDate>,
     pub events: usize,
+    /// The due date of the first approved version, when an approved amendment moved it since
+    /// ([`Report::with_versions`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approved_due: Option<NaiveDate>,
+    /// The amending order that moved it last: «приказ от 15.01.2024 № 12».
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amended_by: Option<String>,
 }
 
 /// How many occurrences are in each state (serialized as a map by state name).
@@ -221,6 +228,30 @@ pub struct Report<'a> {
     pub undated: Vec<(String, &'static str)>,
     /// Events about occurrences the roadmaps no longer have; kept, never dropped.
     pub orphans: Vec<i64>,
+    /// Events about occurrences an approved amendment removed (docs/amendments.md): kept, shown
+    /// as removed by its order, no orphans.
+    pub removed: Vec<i64>,
+}
+
+impl Report<'_> {
+    /// Marks each occurrence an approved amendment moved with its baseline date and the order
+    /// (docs/amendments.md, section 5).
+    pub fn with_versions(mut self, carries: &super::Carries) -> Self {
+        if carries.is_empty() {
+            return self;
+        }
+        for s in &mut self.occurrences {
+            if let Some((origin, order)) = carries.origin(s.id) {
+                let date =
+                    origin.rsplit_once('@').and_then(|(_, d)| NaiveDate::parse_from_str(d.get(..10)?, "%Y-%m-%d").ok());
+                if let Some(date) = date {
+                    s.approved_due = Some(date);
+                    s.amended_by = Some(order.to_string());
+                }
+            }
+        }
+        self
+    }
 }
 
 /// Reports per occurrence id, as of `now`, with superseded events removed.
@@ -246,7 +277,7 @@ pub fn effective(events: &[Event], now: DateTime<FixedOffset>) -> Vec<&Event> {
 pub fn orphans<'e>(events: &'e [Event], plan: &Plan, now: DateTime<FixedOffset>) -> Vec<&'e Event> {
     let missing: Vec<&Event> = effective(events, now)
         .into_iter()
-        .filter(|e| !matches!(e.event.action, Action::Correction { .. }))
+        .filter(|e| !matches!(e.event.action, Action::Correction { .. }) && !removed(e))
         .filter(|e| e.event.occurrence.as_deref().is_some_and(|o| plan.position(o).is_none()))
         .collect();
     if missing.is_empty() {
@@ -335,10 +366,11 @@ pub fn status<'a>(
     let located: Vec<Option<usize>> =
         live.par_iter().map(|e| e.event.occurrence.as_deref().and_then(|o| plan.position(o))).collect();
     let mut pairs: Vec<(usize, usize)> = Vec::with_capacity(live.len());
-    let mut orphans = Vec::new();
+    let (mut orphans, mut removed_by_order) = (Vec::new(), Vec::new());
     for (k, (e, at)) in live.iter().zip(located).enumerate() {
         match at {
             Some(i) => pairs.push((i, k)),
+            None if removed(e) && !matches!(e.event.action, Action::Correction { .. }) => removed_by_order.push(e.id),
             None if e.event.occurrence.is_some() && !matches!(e.event.action, Action::Correction { .. }) => {
                 orphans.push(e.id)
             }
@@ -379,7 +411,13 @@ pub fn status<'a>(
         total: rollups.total,
         undated,
         orphans,
+        removed: removed_by_order,
     }
+}
+
+/// An event whose occurrence an approved amendment removed.
+fn removed(e: &Event) -> bool {
+    e.carried.as_ref().is_some_and(|c| c.rule == crate::store::Rule::Removed)
 }
 
 /// Folds one occurrence's events.
@@ -411,6 +449,8 @@ fn one<'a>(
         at_risk: false,
         forecast_due: None,
         events: count,
+        approved_due: None,
+        amended_by: None,
     };
     let mut cancelled = false;
     for e in events {

@@ -281,11 +281,13 @@ pub async fn document(State(app): Shared, _s: Session, Path((id, file)): Path<(S
             now: view.now,
             today: view.today(),
             deadlines: None,
+            amendment: None,
         };
         let doc = render::document(&app.templates, kind, output, Some(&id), &sources).map_err(|e| match e {
             render::DocumentError::Unknown { .. }
             | render::DocumentError::Missing { .. }
-            | render::DocumentError::NoXlsx { .. } => Fail::not_found(e.to_string()),
+            | render::DocumentError::NoXlsx { .. }
+            | render::DocumentError::NoVersion => Fail::not_found(e.to_string()),
             other => Fail::new(StatusCode::INTERNAL_SERVER_ERROR, other.to_string()),
         })?;
         let name = format!("{id}-{}.{}", kind.name(), output.extension());

@@ -168,16 +168,19 @@ impl Pool {
 /// The plan and the log as of `now`: what pages and the API are made from.
 pub struct View {
     pub snapshot: Arc<Snapshot>,
+    /// The log as the approved versions carry it (docs/amendments.md).
     pub events: Vec<Event>,
+    pub carries: track::Carries,
     pub plan: Plan,
     pub now: DateTime<FixedOffset>,
 }
 
 impl View {
     pub fn at(snapshot: Arc<Snapshot>, pool: &Pool, now: DateTime<FixedOffset>) -> Result<View, StoreError> {
-        let events = pool.with(|s| s.events())?;
+        let (mut events, carries) = pool.with(|s| Ok((s.events()?, track::Carries::read(s)?)))?;
+        carries.apply(&mut events);
         let plan = track::plan_at(&snapshot.workspace, &events, now, snapshot.calendar);
-        Ok(View { snapshot, events, plan, now })
+        Ok(View { snapshot, events, carries, plan, now })
     }
 
     pub fn workspace(&self) -> &Workspace {
@@ -186,6 +189,7 @@ impl View {
 
     pub fn report(&self) -> Report<'_> {
         track::status(&self.snapshot.workspace, &self.plan, &self.events, self.now, self.snapshot.calendar)
+            .with_versions(&self.carries)
     }
 
     /// Today in the roadmaps' local time.

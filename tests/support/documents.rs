@@ -70,3 +70,49 @@ pub fn render(db_dir: &Path, args: &[&str]) -> Run {
 }
 
 pub use super::docx_parts;
+
+pub const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+
+/// The text of every paragraph of `word/document.xml`, in order, with the non-breaking spaces
+/// and hyphens typography puts in read as plain ones.
+pub fn paragraphs(docx: &[u8]) -> Vec<String> {
+    let xml = super::docx_parts(docx).remove("word/document.xml").expect("document.xml");
+    let doc = roxmltree::Document::parse(&xml).expect("XML");
+    doc.descendants()
+        .filter(|n| n.has_tag_name((W, "p")))
+        .map(|p| {
+            plain(&p.descendants().filter(|n| n.has_tag_name((W, "t"))).filter_map(|n| n.text()).collect::<String>())
+        })
+        .collect()
+}
+
+/// Every table's rows as cell texts.
+pub fn tables(docx: &[u8]) -> Vec<Vec<Vec<String>>> {
+    let xml = super::docx_parts(docx).remove("word/document.xml").expect("document.xml");
+    let doc = roxmltree::Document::parse(&xml).expect("XML");
+    doc.descendants()
+        .filter(|n| n.has_tag_name((W, "tbl")))
+        .map(|t| {
+            t.children()
+                .filter(|r| r.has_tag_name((W, "tr")))
+                .map(|r| {
+                    r.children()
+                        .filter(|c| c.has_tag_name((W, "tc")))
+                        .map(|c| {
+                            plain(
+                                &c.descendants()
+                                    .filter(|n| n.has_tag_name((W, "t")))
+                                    .filter_map(|n| n.text())
+                                    .collect::<String>(),
+                            )
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+pub fn plain(text: &str) -> String {
+    text.replace('\u{a0}', " ").replace('\u{2011}', "-")
+}

@@ -3,6 +3,7 @@
 //! from the roadmap files, the plan and the status at `now`. Dates stay ISO (`2023-10-02`); the
 //! templates word them with the Russian helpers (`date_words`, `date_digits`).
 
+mod amendment;
 mod conclusions;
 mod indicators;
 mod letters;
@@ -11,6 +12,7 @@ mod requisites;
 mod roadmap;
 mod status;
 
+pub use amendment::{Amending, AmendmentDoc, ItemDoc, amendment};
 pub use indicators::{IndicatorDoc, IndicatorsDoc, Recorded, YearRow, indicators_doc};
 pub use letters::{Letter, LettersDoc, letters};
 pub use protocol::{AgendaItem, DecisionRow, ProtocolDoc, Speech, protocol};
@@ -45,18 +47,8 @@ fn capitalized(text: &str) -> String {
     chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
-/// Executor names as a table cell shows them: the short form, else the full name.
-/// A group id (in the table as written) is named by the group's name.
 fn names(unit: &Unit, ids: &[String]) -> Vec<String> {
-    ids.iter()
-        .map(|id| {
-            unit.executors
-                .get(id)
-                .map(|e| e.display_name().to_string())
-                .or_else(|| unit.groups.get(id).map(|g| g.name.clone()))
-                .unwrap_or_else(|| id.clone())
-        })
-        .collect()
+    unit.names(ids)
 }
 
 fn roadmap_of(unit: &Unit) -> Option<&crate::model::Roadmap> {
@@ -81,24 +73,8 @@ fn task_index(unit: &Unit) -> HashMap<&str, usize> {
     unit.tasks.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect()
 }
 
-/// The point of an activity as printed: "1.4." from its section and position, or its own number.
 fn point(unit: &Unit, task: usize) -> String {
-    let t = &unit.tasks[task];
-    if let Some(n) = &t.number {
-        let n = n.trim_end_matches('.');
-        // Numbers that restart in each section ("1.", "2.") are qualified by the section.
-        return match t.section {
-            Some(s) if !n.contains('.') => format!("{}.{n}", s + 1),
-            _ => n.to_string(),
-        };
-    }
-    match t.section {
-        Some(s) => {
-            let k = unit.tasks[..=task].iter().filter(|x| x.section == Some(s)).count();
-            format!("{}.{}", s + 1, k)
-        }
-        None => (task + 1).to_string(),
-    }
+    unit.point(task)
 }
 
 /// "Дорожная карта повышения …" → "повышения …"; other titles in quotes: "«Модель …»".

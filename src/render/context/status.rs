@@ -32,6 +32,8 @@ pub struct StatusDoc {
     pub overdue: Vec<Overdue>,
     pub at_risk: Vec<AtRisk>,
     pub moved: Vec<Moved>,
+    /// Moved deadlines counted per executor.
+    pub moved_by_executor: Vec<MovedCount>,
     /// The previous cut-off the figures are compared with, and the comparison.
     pub since: Option<NaiveDate>,
     pub comparison: Vec<Compared>,
@@ -111,11 +113,38 @@ pub struct AtRisk {
 pub struct Moved {
     pub point: String,
     pub title: String,
+    /// The date first approved: the baseline's when an amendment moved it.
     pub original: NaiveDate,
     pub approved: NaiveDate,
-    /// Why, and who approved the move (the перенос event).
+    /// Why, and who approved the move (the перенос event, or the amending order and its issuer).
     pub reason: Option<String>,
     pub approved_by: Option<String>,
+    /// Executor ids, for the count by executor.
+    #[serde(skip)]
+    pub executors: Vec<String>,
+}
+
+/// Moved deadlines of one executor.
+#[derive(Debug, Serialize)]
+pub struct MovedCount {
+    pub executor: String,
+    pub count: usize,
+}
+
+/// Moved deadlines per executor (joint work counts for each), most first.
+fn moved_counts(unit: &Unit, moved: &[Moved]) -> Vec<MovedCount> {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for id in moved.iter().flat_map(|m| &m.executors) {
+        match counts.iter_mut().find(|(e, _)| e == id) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((id.clone(), 1)),
+        }
+    }
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
+    counts
+        .into_iter()
+        .map(|(id, count)| MovedCount { executor: names(unit, std::slice::from_ref(&id)).concat(), count })
+        .collect()
 }
 
 /// One line of the comparison with the previous cut-off.
@@ -246,21 +275,34 @@ pub fn status(
             _ => None,
         })
         .collect();
-    let moved = mine
+    // An approved amendment's move (docs/amendments.md) is based on its order, approved by the
+    // body that issued it; a перенос event's on its own reason and approver.
+    let issuer = unit.issuer().and_then(|id| unit.executors.get(id)).map(|e| e.display_name().to_string());
+    let moved: Vec<Moved> = mine
         .iter()
         .filter_map(|s| {
             let t = task_of(s);
             let why = moves.get(s.id);
-            s.original_due.map(|original| Moved {
+            let original = s.approved_due.filter(|d| *d != s.due_date).or(s.original_due)?;
+            let amended = s.approved_due.is_some() && s.original_due.is_none();
+            Some(Moved {
                 point: point(unit, t),
                 title: unit.tasks[t].title.clone(),
                 original,
                 approved: s.due_date,
-                reason: why.map(|w| w.0.to_string()).filter(|r| !r.is_empty()),
-                approved_by: why.map(|w| w.1.to_string()).filter(|a| !a.is_empty()),
+                reason: match (&s.amended_by, amended) {
+                    (Some(order), true) => Some(format!("изменения в дорожную карту, {order}")),
+                    _ => why.map(|w| w.0.to_string()).filter(|r| !r.is_empty()),
+                },
+                approved_by: match amended {
+                    true => issuer.clone(),
+                    false => why.map(|w| w.1.to_string()).filter(|a| !a.is_empty()),
+                },
+                executors: s.executors.to_vec(),
             })
         })
         .collect();
+    let moved_by_executor = moved_counts(unit, &moved);
     let totals = figures(mine.iter().copied());
     let before: Option<(NaiveDate, Figures, Vec<Overdue>)> = previous.map(|p| {
         let then: Vec<&OccurrenceStatus<'_>> = p.occurrences.iter().filter(|s| s.roadmap == unit.id).collect();
@@ -307,6 +349,7 @@ pub fn status(
         overdue,
         at_risk,
         moved,
+        moved_by_executor,
         indicators: indicators(unit, as_of, recorded),
         undated: undated(unit),
         signer,

@@ -205,5 +205,6 @@ fn event_of(r: &postgres::Row) -> Result<Event, StoreError> {
             recorded_at: DateTime::parse_from_rfc3339(recorded_at).map_err(|_| corrupt("время записи"))?,
             batch: get(17)?,
         },
+        carried: None,
     })
 }

@@ -140,5 +140,6 @@ fn event_of(r: &rusqlite::Row<'_>) -> Result<Event, StoreError> {
             recorded_at,
             batch: owned(17)?,
         },
+        carried: None,
     })
 }

@@ -1,0 +1,136 @@
+//! Amendments (docs/amendments.md): a roadmap's approved versions as snapshots that check and
+//! compile like the working files, the differences between two of them ([`diff`]), and where the
+//! reports recorded under one version's occurrences go in the next ([`carry`]).
+//!
+//! A version is the exact text of the roadmap file and of the files it includes
+//! ([`VersionFile`]): the working files collected by [`files_of`], or a version read back from
+//! the store. [`Snapshot::of_files`] checks and compiles such a set in a folder of its own, so a
+//! stored version means what it meant when it was approved, whatever the working files say now.
+
+pub mod approve;
+pub mod carry;
+pub mod diff;
+pub mod order;
+
+use std::path::{Path, PathBuf};
+
+use crate::calendar::Calendar;
+use crate::check::{Unit, Workspace};
+use crate::compile::Plan;
+use crate::diag::Diagnostic;
+use crate::model::Document;
+pub use crate::store::VersionFile;
+
+/// One roadmap at one version, checked and compiled.
+pub struct Snapshot {
+    pub workspace: Workspace,
+    pub plan: Plan,
+    /// The roadmap's place in `workspace.units`.
+    pub unit: usize,
+}
+
+/// Why a version could not be read.
+#[derive(Debug)]
+pub enum SnapshotError {
+    /// A file could not be written to or read from the scratch folder.
+    Io(String),
+    /// The version does not check or compile.
+    Invalid(Vec<Diagnostic>),
+    /// The files hold no roadmap with this id.
+    Missing(String),
+}
+
+impl Snapshot {
+    pub fn unit(&self) -> &Unit {
+        &self.workspace.units[self.unit]
+    }
+
+    /// Checks and compiles a version's files (the roadmap file first) in a scratch folder.
+    pub fn of_files(roadmap: &str, files: &[VersionFile], calendar: &Calendar) -> Result<Snapshot, SnapshotError> {
+        let dir = tempfile::tempdir().map_err(|e| SnapshotError::Io(e.to_string()))?;
+        let mut paths = Vec::new();
+        let depth = climb(files);
+        for f in files {
+            let place =
+                placed(&f.path, depth).ok_or_else(|| SnapshotError::Io(format!("недопустимый путь {}", f.path)))?;
+            let path = dir.path().join(place);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| SnapshotError::Io(e.to_string()))?;
+            }
+            std::fs::write(&path, &f.text).map_err(|e| SnapshotError::Io(e.to_string()))?;
+            paths.push(path);
+        }
+        let main = paths.first().cloned().ok_or_else(|| SnapshotError::Missing(roadmap.to_string()))?;
+        let checked = crate::check::check_files(&[main], calendar);
+        let workspace = checked.into_workspace().map_err(|c| SnapshotError::Invalid(c.diagnostics))?;
+        let unit = workspace
+            .units
+            .iter()
+            .position(|u| u.id == roadmap)
+            .ok_or_else(|| SnapshotError::Missing(roadmap.into()))?;
+        let plan = crate::compile::compile(&workspace, calendar).map_err(SnapshotError::Invalid)?;
+        Ok(Snapshot { workspace, plan, unit })
+    }
+}
+
+/// The files of the roadmap read from `path`: the file itself, then what it includes
+/// (recursively, each once), with paths relative to `path`'s folder.
+pub fn files_of(path: &Path) -> std::io::Result<Vec<VersionFile>> {
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut out: Vec<VersionFile> = Vec::new();
+    let mut queue: Vec<PathBuf> = vec![PathBuf::from(path.file_name().unwrap_or_default())];
+    while let Some(rel) = queue.pop() {
+        let name = rel.to_string_lossy().replace('\\', "/");
+        if out.iter().any(|f| f.path == name) {
+            continue;
+        }
+        let text = std::fs::read_to_string(base.join(&rel))?;
+        if let Some(doc) = crate::load::json_of(&text)
+            && let Some(includes) = doc.get("include").and_then(|v| v.as_array())
+        {
+            let folder = rel.parent().unwrap_or(Path::new("")).to_path_buf();
+            queue.extend(includes.iter().filter_map(|i| i.as_str()).map(|i| normal(&folder.join(i))));
+        }
+        out.push(VersionFile { path: name, text });
+    }
+    Ok(out)
+}
+
+/// `a/../b` → `b`: include paths as one spelling.
+fn normal(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::ParentDir if out.file_name().is_some_and(|n| n != "..") => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Where a stored path goes inside the scratch folder: under as many folders as the deepest
+/// `../` climbs, so an include of `../directory.yaml` finds its file and nothing leaves the folder.
+fn placed(path: &str, depth: usize) -> Option<PathBuf> {
+    if path.contains(':') || path.contains('\\') || path.starts_with('/') {
+        return None;
+    }
+    let base: PathBuf = std::iter::repeat_n("v", depth).collect();
+    let placed = normal(&base.join(path));
+    (!placed.starts_with("..")).then_some(placed)
+}
+
+/// How many folders the stored paths climb above the roadmap's.
+fn climb(files: &[VersionFile]) -> usize {
+    files.iter().map(|f| f.path.split('/').take_while(|p| *p == "..").count()).max().unwrap_or(0)
+}
+
+/// The roadmap document of a unit, if it is one.
+pub fn roadmap_of(unit: &Unit) -> Option<&crate::model::Roadmap> {
+    match &*unit.document {
+        Document::Roadmap(r) => Some(r),
+        _ => None,
+    }
+}
