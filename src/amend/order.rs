@@ -24,7 +24,7 @@ pub const MANY: usize = 15;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Item {
     pub text: String,
-    pub row: Option<Activity>,
+    pub row: Option<Box<Activity>>,
 }
 
 /// What the order does to the roadmap.
@@ -80,7 +80,7 @@ fn of_change(change: &Change) -> Vec<Step> {
     match (change.kind, &change.before, &change.after) {
         (Kind::Added, _, Some(a)) => out.push(Step::Item(Item {
             text: format!("раздел {} дополнить пунктом {} следующего содержания:", a.section, a.point),
-            row: Some(a.clone()),
+            row: Some(Box::new(a.clone())),
         })),
         (Kind::Removed, Some(b), _) => {
             out.push(Step::Item(Item { text: format!("пункт {} исключить", b.point), row: None }))
@@ -114,7 +114,7 @@ fn of_change(change: &Change) -> Vec<Step> {
                 }
                 _ => out.push(Step::Item(Item {
                     text: format!("пункт {} изложить в следующей редакции:", a.point),
-                    row: Some(a.clone()),
+                    row: Some(Box::new(a.clone())),
                 })),
             }
         }

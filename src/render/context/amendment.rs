@@ -103,7 +103,7 @@ pub fn amendment(a: &Amending<'_>) -> Option<AmendmentDoc> {
             ItemDoc {
                 number: format!("1.{}.", i + 1),
                 text: format!("{}{end}", item.text),
-                row: item.row.as_ref().map(row),
+                row: item.row.as_deref().map(row),
             }
         })
         .collect();
