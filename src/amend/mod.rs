@@ -11,6 +11,7 @@ pub mod approve;
 pub mod carry;
 pub mod diff;
 pub mod order;
+pub mod sides;
 
 use std::path::{Path, PathBuf};
 
@@ -30,7 +31,7 @@ pub struct Snapshot {
 }
 
 /// Why a version could not be read.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum SnapshotError {
     /// A file could not be written to or read from the scratch folder.
     Io(String),

@@ -8,7 +8,7 @@ use serde_json::json;
 use karta::amend::approve::{self, Fate};
 use karta::amend::{Snapshot, SnapshotError, diff, files_of};
 use karta::check::Unit;
-use karta::store::{Rule, Version, VersionFile};
+use karta::store::{Rule, Version};
 use karta::track::carry::worded;
 
 use super::track::{Tracking, Where, author};
@@ -187,25 +187,16 @@ pub fn diff(global: &Global, args: Diff) -> super::Exit {
     } else {
         let roadmap = args.roadmap.as_deref().unwrap_or_default();
         let tracking = Tracking::open(global, &args.at)?;
-        let versions = tracking.store.versions(Some(roadmap))?;
-        let side = |n: Option<i64>| -> Result<Snapshot, Failure> {
-            match n {
-                Some(n) => {
-                    let v = pick(&versions, roadmap, Some(n))?;
-                    snapshot(roadmap, &tracking.store.version_files(v.id)?, tracking.calendar)
-                }
-                None => {
-                    let unit = roadmap_unit(&tracking, roadmap)?;
-                    let files = files_of(&unit.source.path).map_err(|e| Failure::file(&unit.source.path, &e))?;
-                    snapshot(roadmap, &files, tracking.calendar)
-                }
-            }
-        };
-        let from = match args.from {
-            Some(n) => Some(n),
-            None => Some(pick(&versions, roadmap, None)?.number),
-        };
-        (side(from)?, side(args.to)?)
+        let sides = karta::amend::sides::sides(
+            &*tracking.store,
+            &tracking.workspace,
+            tracking.calendar,
+            roadmap,
+            args.from,
+            args.to,
+        )
+        .map_err(|e| Failure::input(e.message()))?;
+        (sides.before, sides.after)
     };
     let d = diff::diff(&before, &after);
     if global.format == Format::Json {
@@ -241,10 +232,6 @@ fn roadmap_unit<'t>(tracking: &'t Tracking, id: &str) -> Result<&'t Unit, Failur
     })
 }
 
-fn snapshot(roadmap: &str, files: &[VersionFile], calendar: &karta::calendar::Calendar) -> Result<Snapshot, Failure> {
-    Snapshot::of_files(roadmap, files, calendar).map_err(|e| Failure::input(approve::Refusal::Version(e).message()))
-}
-
 /// A roadmap file and what it includes, as a version of its own.
 fn from_file(path: &std::path::Path, calendar: &karta::calendar::Calendar) -> Result<Snapshot, Failure> {
     let files = files_of(path).map_err(|e| Failure::file(path, &e))?;
@@ -261,65 +248,18 @@ fn from_file(path: &std::path::Path, calendar: &karta::calendar::Calendar) -> Re
     })
 }
 
-/// The versions an amending order is made from (`karta render amendment`): version N against
-/// N − 1 with `--version N`, else the working files against the last approved version. The order's
-/// number and date come from `approval.amendments` when the roadmap lists it there.
-pub struct Prepared {
-    pub before: Snapshot,
-    pub after: Snapshot,
-    pub order: Option<karta::model::Amendment>,
-}
-
-pub fn prepare(tracking: &Tracking, roadmap: Option<&str>, version: Option<i64>) -> Result<Prepared, Failure> {
-    let roadmap = match roadmap {
-        Some(r) => r.to_string(),
-        None => {
-            let all = tracking.store.versions(None)?;
-            let mut ids: Vec<&str> = all.iter().map(|v| v.roadmap.as_str()).collect();
-            ids.dedup();
-            match ids.as_slice() {
-                [one] => one.to_string(),
-                _ => {
-                    return Err(Failure::usage(karta::msg!(
-                        "укажите --roadmap ID: утверждённые версии есть у {}", ids.join(", ");
-                        "give --roadmap ID: approved versions exist for {}", ids.join(", "))));
-                }
-            }
-        }
-    };
-    let versions = tracking.store.versions(Some(&roadmap))?;
-    let no_version = || {
-        Failure::input(karta::msg!(
-            "у дорожной карты {} нет утверждённой версии, изменения не к чему вносить", roadmap;
-            "roadmap {} has no approved version to amend", roadmap))
-        .hint(Some(karta::msg!("karta approve {} утвердит исходную версию", roadmap; "karta approve {} records the baseline", roadmap)))
-    };
-    let stored = |v: &Version| snapshot(&roadmap, &tracking.store.version_files(v.id)?, tracking.calendar);
-    let (before, after) = match version {
-        Some(n) => {
-            let v = pick(&versions, &roadmap, Some(n))?;
-            let previous = versions.iter().find(|p| p.number == n - 1).ok_or_else(|| {
-                Failure::input(karta::msg!(
-                    "версия {} исходная: её утвердил не приказ о внесении изменений", n;
-                    "version {} is the baseline: no amending order approved it", n))
-            })?;
-            (stored(previous)?, stored(v)?)
-        }
-        None => {
-            let last = versions.last().ok_or_else(no_version)?;
-            let unit = roadmap_unit(tracking, &roadmap)?;
-            let files = files_of(&unit.source.path).map_err(|e| Failure::file(&unit.source.path, &e))?;
-            (stored(last)?, snapshot(&roadmap, &files, tracking.calendar)?)
-        }
-    };
-    // Version k + 1 is approved by the k-th amending order.
-    let k = match version {
-        Some(n) => n - 2,
-        None => versions.len() as i64 - 1,
-    };
-    let order = karta::amend::roadmap_of(after.unit())
-        .and_then(|r| r.approval.as_ref())
-        .and_then(|a| usize::try_from(k).ok().and_then(|k| a.amendments.get(k)))
-        .cloned();
-    Ok(Prepared { before, after, order })
+/// The roadmap `render amendment` means without `--roadmap`: the only one with approved versions.
+pub fn the_amended(tracking: &Tracking) -> Result<String, Failure> {
+    let all = tracking.store.versions(None)?;
+    let mut ids: Vec<&str> = all.iter().map(|v| v.roadmap.as_str()).collect();
+    ids.dedup();
+    match ids.as_slice() {
+        [one] => Ok(one.to_string()),
+        [] => Err(Failure::input(karta::msg!(
+            "утверждённых версий нет: karta approve ROADMAP утвердит исходную";
+            "no approved versions: karta approve ROADMAP records the baseline"))),
+        _ => Err(Failure::usage(karta::msg!(
+            "укажите --roadmap ID: утверждённые версии есть у {}", ids.join(", ");
+            "give --roadmap ID: approved versions exist for {}", ids.join(", ")))),
+    }
 }

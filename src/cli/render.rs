@@ -59,12 +59,21 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
     let templates = Templates::load(args.templates.as_deref()).map_err(|e| Failure::input(msg!("{}", e; "{}", e)))?;
     let made = if args.kind == Kind::Amendment {
         let tracking = Tracking::open(global, &args.at)?;
-        let prepared = super::amend::prepare(&tracking, args.roadmap.as_deref(), args.version)?;
-        let amending = render::context::Amending {
-            before: &prepared.before,
-            after: &prepared.after,
-            order: prepared.order.as_ref(),
+        let roadmap = match &args.roadmap {
+            Some(r) => r.clone(),
+            None => super::amend::the_amended(&tracking)?,
         };
+        let sides = karta::amend::sides::sides(
+            &*tracking.store,
+            &tracking.workspace,
+            tracking.calendar,
+            &roadmap,
+            None,
+            args.version,
+        )
+        .map_err(|e| Failure::input(e.message()))?;
+        let amending =
+            render::context::Amending { before: &sides.before, after: &sides.after, order: sides.order.as_ref() };
         let sources = Sources {
             workspace: &tracking.workspace,
             report: None,
@@ -75,8 +84,7 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
             deadlines: args.deadlines,
             amendment: Some(&amending),
         };
-        let roadmap = Some(prepared.after.unit().id.as_str());
-        render::document(&templates, args.kind, output, roadmap, &sources)
+        render::document(&templates, args.kind, output, Some(&roadmap), &sources)
     } else if render::needs_status(args.kind) {
         let tracking = Tracking::open(global, &args.at)?;
         let report = tracking.report();
