@@ -190,6 +190,36 @@ fn amending_orders(s: &Season) {
     );
     assert!(second.iter().any(|p| p.starts_with("15.01.2024") && p.ends_with("№ 12")));
 
+    // The справка at t4: deadlines moved by the orders with their basis, counted per executor;
+    // the removed activity with its report.
+    let out = s.dir.path().join("status.docx");
+    s.ok(&["render", "status", "--roadmap", LAZO, "--format", "docx", "-o", &path(&out)], T4);
+    let status = std::fs::read(&out).expect("справка");
+    let rows: Vec<Vec<String>> = tables(&status).into_iter().flatten().collect();
+    let org4 = rows.iter().find(|r| r.get(1).is_some_and(|c| c == "1.4")).expect("org-4 among the moved");
+    assert_eq!(
+        org4[3..],
+        [
+            "15.11.2023",
+            "15.12.2023",
+            "изменения в дорожную карту, приказ от 30.11.2023 № 425",
+            "Управление образования района"
+        ]
+    );
+    let gone =
+        rows.iter().find(|r| r.get(1).is_some_and(|c| c == "2.12") && r.len() == 6).expect("the removed activity");
+    assert_eq!(gone[3..], ["31.10.2023", "приказ от 15.01.2024 № 12", "1"]);
+    assert!(gone[2].starts_with("Организация участия в диагностике предметных компетенций"), "{gone:?}");
+    let text = paragraphs(&status);
+    let counted =
+        text.iter().find(|p| p.starts_with("Перенесено сроков по исполнителям:")).expect("moves per executor");
+    // org-4 (ИМЦ, administrations, teachers of the 11th form) once, org-6 (the authority, ИМЦ, the
+    // heads) twelve times: every month of the series moved.
+    assert_eq!(
+        counted,
+        "Перенесено сроков по исполнителям: МБУ «ИМЦ» – 13; Управление образования района – 12; Руководители ОО района – 12; Администрация ОО района – 1; учителя-предметники 11 классов ОО района – 1."
+    );
+
     let pdf = render("2", "pdf");
     assert!(pdf.starts_with(b"%PDF"), "LibreOffice printed the order");
 }

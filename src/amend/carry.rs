@@ -17,11 +17,14 @@ use crate::store::{Carry, Rule};
 /// The carries from `before` to `after`, given their diff.
 pub fn carries(before: &Snapshot, after: &Snapshot, diff: &Diff) -> Vec<Carry> {
     let kept: HashSet<&str> = after.plan.occurrences.iter().map(|o| o.id.as_str()).collect();
+    let named: HashMap<String, (String, String)> =
+        super::diff::activities(before).into_iter().map(|a| (a.id, (a.point, a.title))).collect();
     let new_series = series(after);
     let mut out = Vec::new();
     for ((activity, executor), olds) in series(before) {
         let target = diff.matched.get(activity).and_then(|to| new_series.get(&(to.as_str(), executor)));
         let renamed = diff.matched.get(activity).is_some_and(|to| to != activity);
+        let (point, title) = named.get(activity).cloned().unwrap_or_default();
         for (k, old) in olds.iter().enumerate() {
             if kept.contains(old.id.as_str()) {
                 continue;
@@ -31,8 +34,16 @@ pub fn carries(before: &Snapshot, after: &Snapshot, diff: &Diff) -> Vec<Carry> {
                     from: old.id.clone(),
                     to: Some(new.id.clone()),
                     rule: if renamed { Rule::Renumbered } else { Rule::Moved },
+                    point: point.clone(),
+                    title: title.clone(),
                 },
-                None => Carry { from: old.id.clone(), to: None, rule: Rule::Removed },
+                None => Carry {
+                    from: old.id.clone(),
+                    to: None,
+                    rule: Rule::Removed,
+                    point: point.clone(),
+                    title: title.clone(),
+                },
             };
             out.push(carry);
         }

@@ -36,8 +36,9 @@ pub struct Versions {
     pub format: super::TextJson,
     /// The roadmap id (every roadmap's versions when absent).
     pub roadmap: Option<String>,
-    #[command(flatten)]
-    pub at: Where,
+    /// The progress database: an SQLite file or a PostgreSQL URL.
+    #[arg(long, env = "KARTA_DB", default_value = "karta.db")]
+    pub db: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -50,8 +51,9 @@ pub struct Show {
     /// One of the version's files by its path (default: the roadmap file).
     #[arg(long)]
     pub file: Option<String>,
-    #[command(flatten)]
-    pub at: Where,
+    /// The progress database: an SQLite file or a PostgreSQL URL.
+    #[arg(long, env = "KARTA_DB", default_value = "karta.db")]
+    pub db: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -138,7 +140,7 @@ fn fates_text(fates: &[Fate]) -> String {
 }
 
 pub fn versions(global: &Global, args: Versions) -> super::Exit {
-    let store = karta::store::open(&args.at.db)?;
+    let store = karta::store::open(&args.db)?;
     let list = store.versions(args.roadmap.as_deref())?;
     if global.format == Format::Json {
         out_line!("{}", json!(list));
@@ -162,7 +164,7 @@ pub fn versions(global: &Global, args: Versions) -> super::Exit {
 }
 
 pub fn show(_global: &Global, args: Show) -> super::Exit {
-    let store = karta::store::open(&args.at.db)?;
+    let store = karta::store::open(&args.db)?;
     let versions = store.versions(Some(&args.roadmap))?;
     let v = pick(&versions, &args.roadmap, args.version)?;
     let files = store.version_files(v.id)?;

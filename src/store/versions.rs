@@ -61,6 +61,9 @@ pub struct Carry {
     /// The occurrence id in this version; `None` when it is removed.
     pub to: Option<String>,
     pub rule: Rule,
+    /// The activity's point and title in the previous version, to name a removed one.
+    pub point: String,
+    pub title: String,
 }
 
 /// A version to record.

@@ -12,8 +12,10 @@ use crate::store::{Carry, Rule, StoreError, Version, Versions};
 /// The approved versions' carries, ready to apply to the log.
 #[derive(Debug, Default, Clone)]
 pub struct Carries {
-    /// Occurrence → (where it went, the rule, the version), one step per approval.
-    step: HashMap<String, (Option<String>, Rule, i64)>,
+    /// Occurrence → where it went, one step per approval.
+    step: HashMap<String, Carry>,
+    /// Occurrence → the version that carried it.
+    by: HashMap<String, i64>,
     /// Version id → its order, worded.
     orders: HashMap<i64, String>,
     /// Occurrence → the occurrence it was carried from (the reverse of the moves), to find a
@@ -30,15 +32,15 @@ impl Carries {
 
     pub fn new(versions: &[Version], carries: Vec<(i64, Carry)>) -> Carries {
         let orders = versions.iter().map(|v| (v.id, worded(v))).collect();
-        let mut step = HashMap::new();
-        let mut back = HashMap::new();
+        let (mut step, mut by, mut back) = (HashMap::new(), HashMap::new(), HashMap::new());
         for (version, c) in carries {
             if let Some(to) = &c.to {
                 back.insert(to.clone(), (c.from.clone(), version));
             }
-            step.insert(c.from, (c.to, c.rule, version));
+            by.insert(c.from.clone(), version);
+            step.insert(c.from.clone(), c);
         }
-        Carries { step, orders, back }
+        Carries { step, by, orders, back }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -53,23 +55,31 @@ impl Carries {
         for e in events.iter_mut() {
             let Some(first) = e.event.occurrence.clone() else { continue };
             let mut at = first.clone();
-            let mut last = None;
+            let mut last: Option<&Carry> = None;
             // Follow the chain; a cycle (A → B in one version, B → A in a later one) ends where
             // it started, bounded by the number of steps.
             for _ in 0..=self.step.len() {
-                let Some((to, rule, version)) = self.step.get(&at) else { break };
-                last = Some((*rule, *version));
-                match to {
+                let Some(c) = self.step.get(&at) else { break };
+                last = Some(c);
+                match &c.to {
                     Some(to) => at = to.clone(),
                     None => break,
                 }
             }
-            let Some((rule, version)) = last else { continue };
-            if at == first && rule != Rule::Removed {
+            let Some(c) = last else { continue };
+            if at == first && c.rule != Rule::Removed {
                 continue;
             }
+            let version = self.by.get(&c.from).copied().unwrap_or_default();
             let order = self.orders.get(&version).cloned().unwrap_or_default();
-            e.carried = Some(Carried { from: first, rule, version, order });
+            e.carried = Some(Carried {
+                from: first,
+                rule: c.rule,
+                version,
+                order,
+                point: c.point.clone(),
+                title: c.title.clone(),
+            });
             e.event.occurrence = Some(at);
         }
     }

@@ -124,4 +124,7 @@ pub struct Carried {
     pub version: i64,
     /// Its order, worded: «приказ от 15.01.2024 № 12».
     pub order: String,
+    /// The activity's point and title in the version it was recorded under.
+    pub point: String,
+    pub title: String,
 }

@@ -34,6 +34,8 @@ pub struct StatusDoc {
     pub moved: Vec<Moved>,
     /// Moved deadlines counted per executor.
     pub moved_by_executor: Vec<MovedCount>,
+    /// Occurrences an approved amendment removed, with the reports they keep.
+    pub removed: Vec<Removed>,
     /// The previous cut-off the figures are compared with, and the comparison.
     pub since: Option<NaiveDate>,
     pub comparison: Vec<Compared>,
@@ -122,6 +124,46 @@ pub struct Moved {
     /// Executor ids, for the count by executor.
     #[serde(skip)]
     pub executors: Vec<String>,
+}
+
+/// An occurrence an approved amendment removed (docs/amendments.md): its reports stay with it.
+#[derive(Debug, Serialize)]
+pub struct Removed {
+    /// Its point and title in the version it was reported under.
+    pub point: String,
+    pub title: String,
+    pub due: Option<NaiveDate>,
+    /// «приказ от 15.01.2024 № 12».
+    pub order: String,
+    /// Reports recorded on it and still in force.
+    pub reports: usize,
+}
+
+/// The removed occurrences of `unit` with reports, as the log reads at `now`.
+fn removed(unit: &Unit, events: &[Event], now: chrono::DateTime<chrono::FixedOffset>) -> Vec<Removed> {
+    let prefix = format!("{}/", unit.id);
+    let mut out: Vec<(String, Removed)> = Vec::new();
+    for e in crate::track::effective(events, now) {
+        let (Some(c), Some(occurrence)) = (&e.carried, &e.event.occurrence) else { continue };
+        if c.rule != crate::store::Rule::Removed
+            || !occurrence.starts_with(&prefix)
+            || matches!(e.event.action, Action::Correction { .. })
+        {
+            continue;
+        }
+        match out.iter_mut().find(|(o, _)| o == occurrence) {
+            Some((_, r)) => r.reports += 1,
+            None => {
+                let due = occurrence
+                    .rsplit_once('@')
+                    .and_then(|(_, d)| NaiveDate::parse_from_str(d.get(..10)?, "%Y-%m-%d").ok());
+                let r =
+                    Removed { point: c.point.clone(), title: c.title.clone(), due, order: c.order.clone(), reports: 1 };
+                out.push((occurrence.clone(), r));
+            }
+        }
+    }
+    out.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Moved deadlines of one executor.
@@ -350,6 +392,7 @@ pub fn status(
         at_risk,
         moved,
         moved_by_executor,
+        removed: removed(unit, events, report.now),
         indicators: indicators(unit, as_of, recorded),
         undated: undated(unit),
         signer,

@@ -72,7 +72,7 @@ impl Versions for Postgres {
     fn carries(&self) -> Result<Vec<(i64, Carry)>, StoreError> {
         let rows = self.run(|c| {
             c.query(
-                "SELECT version, occurrence, target, rule FROM carries ORDER BY version, occurrence COLLATE \"C\"",
+                "SELECT version, occurrence, target, rule, point, title FROM carries ORDER BY version, occurrence COLLATE \"C\"",
                 &[],
             )
             .map_err(read)
@@ -85,7 +85,16 @@ impl Versions for Postgres {
                     .ok_or_else(|| StoreError::Corrupt {
                         id: version, what: format!("правило перехода «{rule}»")
                     })?;
-                Ok((version, Carry { from: r.try_get(1).map_err(read)?, to: r.try_get(2).map_err(read)?, rule }))
+                Ok((
+                    version,
+                    Carry {
+                        from: r.try_get(1).map_err(read)?,
+                        to: r.try_get(2).map_err(read)?,
+                        rule,
+                        point: r.try_get(4).map_err(read)?,
+                        title: r.try_get(5).map_err(read)?,
+                    },
+                ))
             })
             .collect()
     }
@@ -132,10 +141,13 @@ pub(super) fn insert_into(
     let from: Vec<&str> = version.carries.iter().map(|c| c.from.as_str()).collect();
     let to: Vec<Option<&str>> = version.carries.iter().map(|c| c.to.as_deref()).collect();
     let rule: Vec<&str> = version.carries.iter().map(|c| c.rule.name()).collect();
+    let point: Vec<&str> = version.carries.iter().map(|c| c.point.as_str()).collect();
+    let title: Vec<&str> = version.carries.iter().map(|c| c.title.as_str()).collect();
     tx.execute(
-        "INSERT INTO carries (version, occurrence, target, rule)
-         SELECT $1, c.occurrence, c.target, c.rule FROM unnest($2::text[], $3::text[], $4::text[]) AS c (occurrence, target, rule)",
-        &[&id, &from, &to, &rule],
+        "INSERT INTO carries (version, occurrence, target, rule, point, title)
+         SELECT $1, c.occurrence, c.target, c.rule, c.point, c.title
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS c (occurrence, target, rule, point, title)",
+        &[&id, &from, &to, &rule, &point, &title],
     )
     .map_err(write)?;
     Ok(id)

@@ -72,7 +72,7 @@ impl Versions for Sqlite {
     fn carries(&self) -> Result<Vec<(i64, Carry)>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT version, occurrence, target, rule FROM carries ORDER BY version, occurrence")
+            .prepare("SELECT version, occurrence, target, rule, point, title FROM carries ORDER BY version, occurrence")
             .map_err(read)?;
         let mut rows = stmt.query([]).map_err(read)?;
         let mut carries = Vec::new();
@@ -83,7 +83,16 @@ impl Versions for Sqlite {
                 .ok_or_else(|| StoreError::Corrupt {
                     id: version, what: format!("правило перехода «{rule}»")
                 })?;
-            carries.push((version, Carry { from: r.get(1).map_err(read)?, to: r.get(2).map_err(read)?, rule }));
+            carries.push((
+                version,
+                Carry {
+                    from: r.get(1).map_err(read)?,
+                    to: r.get(2).map_err(read)?,
+                    rule,
+                    point: r.get(4).map_err(read)?,
+                    title: r.get(5).map_err(read)?,
+                },
+            ));
         }
         Ok(carries)
     }
@@ -120,10 +129,11 @@ pub(super) fn insert_into(
     for (position, f) in (1_i64..).zip(&version.files) {
         file.execute(params![id, position, f.path, f.text])?;
     }
-    let mut carry =
-        tx.prepare_cached("INSERT INTO carries (version, occurrence, target, rule) VALUES (?1, ?2, ?3, ?4)")?;
+    let mut carry = tx.prepare_cached(
+        "INSERT INTO carries (version, occurrence, target, rule, point, title) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
     for c in &version.carries {
-        carry.execute(params![id, c.from, c.to, c.rule.name()])?;
+        carry.execute(params![id, c.from, c.to, c.rule.name(), c.point, c.title])?;
     }
     Ok(id)
 }

@@ -30,6 +30,8 @@ CREATE TABLE carries (
     occurrence  TEXT NOT NULL,       -- the occurrence id in the previous version
     target      TEXT,                -- the occurrence id in this version; NULL when removed
     rule        TEXT NOT NULL CHECK (rule IN ('moved', 'renumbered', 'removed')),
+    point       TEXT NOT NULL,       -- the activity's point in the previous version: "2.12"
+    title       TEXT NOT NULL,       -- and its title there
     PRIMARY KEY (version, occurrence)
 );
 
