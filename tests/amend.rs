@@ -343,6 +343,8 @@ fn season(backend: Backend) {
     assert_eq!((org6["approved_due"].as_str(), org6["state"].as_str()), (Some("2023-10-25"), Some("done_on_time")));
     let st = s.status(T4);
     assert_eq!(st["orphans"].as_array().map(Vec::len), Some(0));
+    let check = s.karta(&["check"], T4);
+    assert!(!check.stderr().contains("K0703"), "karta check reads the log through the versions:\n{}", check.stderr());
 
     // The versions, and the text each was approved with.
     let versions = s.json(&["versions", LAZO], T4);
@@ -378,6 +380,8 @@ fn season_without_approvals(backend: Backend) {
     let orphans = st["orphans"].as_array().map(Vec::len);
     // org-6 ×2, org-4, method-12, method-5.
     assert_eq!(orphans, Some(5), "{st}");
+    let check = s.karta(&["check"], T4);
+    assert_eq!(check.stderr().matches("предупреждение[K0703]").count(), 5, "{}", check.stderr());
 }
 
 on_both_backends!(season, season_without_approvals);

@@ -25,10 +25,15 @@ pub struct Args {
     pub inputs: super::Inputs,
 }
 
-/// The progress log, when the database exists.
+/// The progress log as the approved versions carry it (docs/amendments.md), when the database exists.
 fn log(db: &std::path::Path) -> Option<Result<Vec<Event>, StoreError>> {
     // A file that is not there yet has no log to check against; a database server is asked.
-    (Backend::of(db) != Backend::Sqlite || db.is_file()).then(|| store::open(db).and_then(|s| s.events()))
+    (Backend::of(db) != Backend::Sqlite || db.is_file()).then(|| {
+        let store = store::open(db)?;
+        let mut events = store.events()?;
+        karta::track::Carries::read(&*store)?.apply(&mut events);
+        Ok(events)
+    })
 }
 
 /// Reports in the log about occurrences the plan does not have.
