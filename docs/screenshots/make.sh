@@ -28,3 +28,42 @@ for kind in roadmap protocol status overdue-letter overdue-letter-between indica
 done
 # The roadmap table is the order's second page.
 mv "$out/roadmap-2.png" "$out/roadmap-table.png"
+
+# Two amending orders of the Lazo roadmap (the season of tests/amend.rs, shortened): the baseline
+# approved, then order 425 (a deadline and a monthly series moved, executors changed, an activity
+# added) and order 12 (an activity removed, the points after it renumbered).
+amend=$work/amend
+mkdir -p "$amend" && cp -r roadmaps "$amend/"
+lazo=$amend/roadmaps/lazo-2023-2024.yaml
+export KARTA_ROADMAPS=$amend/roadmaps KARTA_DB=$amend/karta.db KARTA_USER="Иванова Н.П."
+karta approve lazo-2023-2024 --now 2023-10-02T12:00:00+10:00 >/dev/null
+python3 - "$lazo" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p).read()
+s = s.replace('  date: 2023-10-02\n', '  date: 2023-10-02\n  amendments:\n    - number: "425"\n      date: 2023-11-30\n', 1)
+s = s.replace('due: "до 15 ноября 2023 г."', 'due: "до 15 декабря 2023 г."', 1)
+s = s.replace('due: "Ежемесячно, последняя среда месяца"', 'due: "Ежемесячно, последний четверг месяца"', 1)
+s = s.replace('executors: [imc, oo-admin]\n        executors_text: "МБУ «ИМЦ» Администрация ОО района"\n        due: "октябрь – ноябрь 2023 г."',
+              'executors: [imc]\n        executors_text: "МБУ «ИМЦ»"\n        due: "октябрь – ноябрь 2023 г."', 1)
+s = s.replace('  - id: method\n', '      - id: org-10\n        number: "10."\n        title: "Мониторинг реализации индивидуальных образовательных маршрутов педагогов"\n        executors: [imc]\n        due: "до 20 декабря 2023 г."\n        result: "аналитическая справка"\n\n  - id: method\n', 1)
+open(p, 'w').write(s)
+PY
+karta approve lazo-2023-2024 --now 2023-12-01T09:00:00+10:00 >/dev/null
+python3 - "$lazo" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p).read()
+s = s.replace('      date: 2023-11-30\n', '      date: 2023-11-30\n    - number: "12"\n      date: 2024-01-15\n', 1)
+start = s.index('      - id: method-12\n')
+s = s[:start] + s[s.index('      - id: method-13\n', start):]
+for n in range(13, 18):
+    s = s.replace(f'      - id: method-{n}\n        number: "{n}."', f'      - id: method-{n}\n        number: "{n - 1}."', 1)
+s = s.replace('        after: [method-12]\n', '')
+open(p, 'w').write(s)
+PY
+karta approve lazo-2023-2024 --now 2024-01-16T09:00:00+10:00 >/dev/null
+for version in 2 3; do
+    karta render amendment --roadmap lazo-2023-2024 --version $version --now $now --format pdf -o "$work/amendment-$version.pdf"
+    pdftoppm -r 60 -png -f 1 -l 1 -singlefile "$work/amendment-$version.pdf" "$out/amendment-$version"
+done
