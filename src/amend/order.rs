@@ -181,3 +181,81 @@ fn cell(a: &Activity, field: Field) -> String {
         Field::After => a.after.join(", "),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::amend::diff::{Change, Diff};
+
+    fn activity(point: &str, due: &str) -> Activity {
+        Activity {
+            id: format!("a-{point}"),
+            point: point.into(),
+            printed: format!("{point}."),
+            section: 1,
+            title: format!("Мероприятие {point}"),
+            tasks: Vec::new(),
+            executors: vec!["МБУ «ИМЦ»".into()],
+            due: due.into(),
+            dates: Vec::new(),
+            result: None,
+            after: Vec::new(),
+        }
+    }
+
+    fn changed(before: Activity, after: Activity, fields: Vec<Field>) -> Change {
+        let renumbered = before.point != after.point;
+        Change { kind: Kind::Changed, before: Some(before), after: Some(after), fields, renumbered }
+    }
+
+    fn diff(activities: Vec<Change>) -> Diff {
+        Diff { roadmap: "r".into(), title: None, sections: Vec::new(), activities, matched: Default::default() }
+    }
+
+    fn texts(items: &Items) -> Vec<&str> {
+        items.items.iter().map(|i| i.text.as_str()).collect()
+    }
+
+    #[test]
+    fn a_run_of_renumbered_points_is_one_item_and_a_break_starts_another() {
+        let moves = [("1.3", "1.2"), ("1.4", "1.3"), ("1.5", "1.4"), ("1.7", "1.6"), ("2.1", "2.2")];
+        let d = diff(moves.iter().map(|(a, b)| changed(activity(a, "x"), activity(b, "x"), Vec::new())).collect());
+        assert_eq!(
+            texts(&items(&d, 100)),
+            [
+                "пункты 1.3–1.5 считать соответственно пунктами 1.2–1.4",
+                "пункт 1.7 считать пунктом 1.6",
+                "пункт 2.1 считать пунктом 2.2"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_empty_cell_is_filled_and_the_same_words_make_no_item() {
+        let mut before = activity("1.1", "до 1 марта 2024 г.");
+        before.result = None;
+        let mut after = before.clone();
+        after.result = Some("протокол".into());
+        let same_words = changed(activity("1.2", "ежемесячно"), activity("1.2", "ежемесячно"), vec![Field::Due]);
+        let d = diff(vec![changed(before, after, vec![Field::Result]), same_words]);
+        assert_eq!(texts(&items(&d, 100)), ["графу «Результат» пункта 1.1 дополнить словами «протокол»"]);
+    }
+
+    #[test]
+    fn many_changes_restate_the_appendix() {
+        let d = diff(
+            (1..=16)
+                .map(|k| {
+                    let p = format!("1.{k}");
+                    changed(activity(&p, "до 1 марта 2024 г."), activity(&p, "до 1 апреля 2024 г."), vec![Field::Due])
+                })
+                .collect(),
+        );
+        let many = items(&d, 100);
+        assert!(many.restated && many.items.is_empty(), "16 items");
+        let few = items(&diff(d.activities[..3].to_vec()), 100);
+        assert!(!few.restated && few.items.len() == 3);
+        // Three changed rows of six is more than a third.
+        assert!(items(&diff(d.activities[..3].to_vec()), 6).restated);
+    }
+}

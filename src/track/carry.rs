@@ -84,21 +84,101 @@ impl Carries {
         }
     }
 
-    /// The occurrence of the baseline an occurrence descends from, and the order that moved it
-    /// last; `None` for an occurrence no amendment moved.
-    pub fn origin(&self, occurrence: &str) -> Option<(&str, &str)> {
-        let (mut at, last) = self.back.get(occurrence).map(|(from, v)| (from.as_str(), *v))?;
+    /// The occurrence of the baseline an occurrence descends from, and the order that last
+    /// moved its date; `None` when no amendment moved its date (a renumbering alone is no slip).
+    pub fn origin<'a>(&'a self, occurrence: &'a str) -> Option<(&'a str, &'a str)> {
+        let date = |o: &str| o.rsplit_once('@').map(|(_, d)| d.get(..10).unwrap_or(d).to_string());
+        let mut at = occurrence;
+        let mut mover: Option<i64> = None;
         for _ in 0..self.back.len() {
-            match self.back.get(at) {
-                Some((from, _)) if from != occurrence => at = from,
-                _ => break,
+            let Some((from, version)) = self.back.get(at) else { break };
+            if mover.is_none() && date(from) != date(at) {
+                mover = Some(*version);
+            }
+            at = from;
+            if at == occurrence {
+                break;
             }
         }
-        Some((at, self.orders.get(&last).map_or("", String::as_str)))
+        let mover = mover?;
+        Some((at, self.orders.get(&mover).map_or("", String::as_str)))
     }
 }
 
 /// «приказ от 15.01.2024 № 12».
 pub fn worded(v: &Version) -> String {
     format!("{} от {} № {}", v.order.document, v.order.date.format("%d.%m.%Y"), v.order.number)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Order;
+    use crate::track::{Action, NewEvent};
+
+    fn version(id: i64, number: &str, date: &str) -> Version {
+        Version {
+            id,
+            roadmap: "r".into(),
+            number: id,
+            order: Order { document: "приказ".into(), number: number.into(), date: date.parse().expect("date") },
+            approved_by: "Иванова Н.П.".into(),
+            recorded_at: "2024-01-01T00:00:00+10:00".parse().expect("instant"),
+        }
+    }
+
+    fn carry(from: &str, to: Option<&str>, rule: Rule) -> Carry {
+        Carry {
+            from: from.into(), to: to.map(Into::into), rule, point: "1.1".into(), title: "Совещание".into()
+        }
+    }
+
+    fn event(id: i64, occurrence: &str) -> Event {
+        Event {
+            id,
+            event: NewEvent {
+                occurrence: Some(occurrence.into()),
+                action: Action::Done { on: "2023-10-01".parse().expect("date") },
+                note: None,
+                evidence: Vec::new(),
+                author: "Иванова Н.П.".into(),
+                recorded_at: "2023-10-01T12:00:00+10:00".parse().expect("instant"),
+                batch: None,
+            },
+            carried: None,
+        }
+    }
+
+    #[test]
+    fn a_report_follows_every_later_version_and_a_removal_keeps_it_in_place() {
+        let versions =
+            [version(1, "380", "2023-10-02"), version(2, "425", "2023-11-30"), version(3, "12", "2024-01-15")];
+        let carries = Carries::new(
+            &versions,
+            vec![
+                (2, carry("r/a@2023-10-17", Some("r/a@2023-11-30"), Rule::Moved)),
+                (3, carry("r/a@2023-11-30", Some("r/b@2023-11-30"), Rule::Renumbered)),
+                (3, carry("r/c@2023-10-31", None, Rule::Removed)),
+            ],
+        );
+        let mut log = vec![
+            event(1, "r/a@2023-10-17"),
+            event(2, "r/a@2023-11-30"),
+            event(3, "r/c@2023-10-31"),
+            event(4, "r/d@2023-12-01"),
+        ];
+        carries.apply(&mut log);
+        let at: Vec<&str> = log.iter().map(|e| e.event.occurrence.as_deref().unwrap_or_default()).collect();
+        assert_eq!(at, ["r/b@2023-11-30", "r/b@2023-11-30", "r/c@2023-10-31", "r/d@2023-12-01"]);
+        let first = log[0].carried.as_ref().expect("carried");
+        assert_eq!(
+            (first.from.as_str(), first.rule, first.order.as_str()),
+            ("r/a@2023-10-17", Rule::Renumbered, "приказ от 15.01.2024 № 12")
+        );
+        assert_eq!(log[2].carried.as_ref().map(|c| c.rule), Some(Rule::Removed));
+        assert!(log[3].carried.is_none());
+        // The baseline's occurrence, and the order that moved the date (not the one that renumbered).
+        assert_eq!(carries.origin("r/b@2023-11-30"), Some(("r/a@2023-10-17", "приказ от 30.11.2023 № 425")));
+        assert_eq!(carries.origin("r/d@2023-12-01"), None);
+    }
 }
