@@ -238,6 +238,7 @@ pub fn check_all(docs: &[Loaded], calendar: &Calendar) -> Vec<Diagnostic> {
                             );
                         }
                         reference(&mut ctx, &scope, "/approval/issuer", a.issuer.as_deref());
+                        amendments(&mut ctx, a);
                     }
                     reference(&mut ctx, &scope, "/issuer", r.issuer.as_deref());
                     reference(&mut ctx, &scope, "/controller", r.controller.as_deref());
@@ -687,4 +688,32 @@ fn weekday_ru(d: NaiveDate) -> &'static str {
         "суббота",
         "воскресенье",
     ][d.weekday().num_days_from_monday() as usize]
+}
+
+/// The amending orders follow the approval and each other in time, each listed once: `karta
+/// approve` takes them in this order (docs/amendments.md).
+fn amendments(ctx: &mut Ctx<'_>, a: &crate::model::Approval) {
+    let mut previous = (a.date, "утверждения".to_string(), "the approval".to_string());
+    for (i, m) in a.amendments.iter().enumerate() {
+        let pointer = format!("/approval/amendments/{i}/date");
+        let date = m.date.format("%d.%m.%Y");
+        let twice = a.amendments[..i].iter().any(|p| p.number == m.number && p.date == m.date);
+        if twice {
+            ctx.error(
+                Code::AmendmentOutOfOrder,
+                &pointer,
+                msg!("приказ от {} № {} указан в `amendments` дважды", date, m.number;
+                    "the order of {} No. {} is listed in `amendments` twice", date, m.number),
+            );
+        } else if m.date < previous.0 {
+            let before = previous.0.format("%d.%m.%Y");
+            ctx.error(
+                Code::AmendmentOutOfOrder,
+                &pointer,
+                msg!("изменения от {} внесены раньше {} ({}): приказы в `amendments` идут по порядку дат", date, previous.1, before;
+                    "the amendment of {} is dated before {} ({}): `amendments` lists the orders by date", date, previous.2, before),
+            );
+        }
+        previous = (m.date, format!("изменений № {}", m.number), format!("amendment No. {}", m.number));
+    }
 }

@@ -176,6 +176,8 @@ pub enum Code {
     BadPeriod,
     /// An indicator's baseline and targets are for periods of different kinds.
     MixedPeriods,
+    /// An amending order dated before the approval or the amendment before it, or listed twice.
+    AmendmentOutOfOrder,
     /// An activity falls due before its prerequisite.
     DueBeforePrerequisite,
     /// A recurring activity without any occurrence in the period.
@@ -249,6 +251,7 @@ impl Code {
             TargetWithoutBaseline => "K0404",
             BadPeriod => "K0405",
             MixedPeriods => "K0406",
+            AmendmentOutOfOrder => "K0407",
             UnreadableDeadline => "K0501",
             NonWorkingDue => "K0502",
             DueBeforePrerequisite => "K0601",
