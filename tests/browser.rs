@@ -372,6 +372,16 @@ async fn every_page_passes_axe_for_every_role(backend: Backend) {
         "пароль-иро-1",
     );
     add_user(dir.path(), &["head", "--name", "Сидоров С.С.", "--role", "viewer"], "пароль-руководителя");
+    // An approved baseline and an edit not approved yet: the versions page with its table and diff.
+    let approved = karta(dir.path())
+        .args(["approve", "lazo-2023-2024", "--by", "Иванова Н.П.", "--now", "2023-10-02T12:00:00+10:00"])
+        .output()
+        .expect("karta approve");
+    assert!(approved.status.success(), "{}", String::from_utf8_lossy(&approved.stderr));
+    let lazo = dir.path().join("roadmaps/lazo-2023-2024.yaml");
+    let text = std::fs::read_to_string(&lazo).expect("lazo");
+    std::fs::write(&lazo, text.replacen("due: \"до 15 ноября 2023 г.\"", "due: \"до 15 декабря 2023 г.\"", 1))
+        .expect("edit");
     let (_server, base) = serve(dir.path());
     let (_driver, client) = browser().await;
     let source = axe_source();
@@ -400,6 +410,8 @@ async fn every_page_passes_axe_for_every_role(backend: Backend) {
             "/".to_string(),
             "/r/lazo-2023-2024".into(),
             "/r/lazo-2023-2024/timeline".into(),
+            "/r/lazo-2023-2024/versions".into(),
+            "/r/lazo-2023-2024/versions/working/diff".into(),
             "/r/khabarovsk-model-2023-2024/indicators".into(),
             "/me".into(),
             "/e/mo-amursky".into(),

@@ -6,6 +6,8 @@
 //! OpenAPI document against the API's real answers.
 
 mod support;
+#[path = "web/versions.rs"]
+mod versions;
 
 use support::Backend;
 use support::site::{AMURSKY, BIKINSKY, LAZO, MODEL, NOW, Site, Who, encode, now, o};
@@ -573,6 +575,8 @@ async fn the_api_answers_as_its_openapi_document_says(backend: Backend) {
         "/overview",
         "/roadmaps/{roadmap}",
         "/roadmaps/{roadmap}/indicators",
+        "/roadmaps/{roadmap}/versions",
+        "/roadmaps/{roadmap}/diff",
         "/executors/{executor}",
         "/occurrences/{occurrence}",
         "/occurrences/{occurrence}/report",
@@ -592,13 +596,7 @@ async fn the_api_answers_as_its_openapi_document_says(backend: Backend) {
     for (uri, path) in checks {
         let (status, body) = site.api(&who, "GET", &uri, None).await;
         assert_eq!(status, StatusCode::OK, "{uri}: {body}");
-        let schema = &doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
-        let mut root = json!({"components": doc["components"].clone()});
-        root.as_object_mut().expect("object").extend(schema.as_object().expect("schema").clone());
-        let validator = jsonschema::validator_for(&root).expect("the schema compiles");
-        let errors: Vec<String> =
-            validator.iter_errors(&body).map(|e| format!("{} at {}", e, e.instance_path())).take(5).collect();
-        assert!(errors.is_empty(), "{uri} does not match {path}: {errors:?}");
+        answer_fits(&doc, path, &uri, &body);
     }
     // Errors are JSON with a message; no token, no data.
     let (status, body) = site.api(&who, "GET", "/api/occurrences/nope", None).await;
@@ -615,6 +613,18 @@ async fn the_api_answers_as_its_openapi_document_says(backend: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+}
+
+/// Asserts that `body`, the answer to GET `uri`, matches the 200 answer of `path` in the OpenAPI
+/// document `doc`.
+fn answer_fits(doc: &Value, path: &str, uri: &str, body: &Value) {
+    let schema = &doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+    let mut root = json!({"components": doc["components"].clone()});
+    root.as_object_mut().expect("object").extend(schema.as_object().expect("schema").clone());
+    let validator = jsonschema::validator_for(&root).expect("the schema compiles");
+    let errors: Vec<String> =
+        validator.iter_errors(body).map(|e| format!("{} at {}", e, e.instance_path())).take(5).collect();
+    assert!(errors.is_empty(), "{uri} does not match {path}: {errors:?}");
 }
 
 /// A login attempt for `login` from `client`, through a proxy on 127.0.0.1 that names the

@@ -52,7 +52,8 @@ async fn run<T: DeserializeOwned + Serialize + Send + 'static>(
     })
 }
 
-/// A write's number, answered as `{"event": n}` or `{"request": n}`.
+/// A typed answer made off the async threads: a write's number (`{"event": n}`,
+/// `{"request": n}`), or a read that is typed from the start (the versions and their diffs).
 async fn write<T: Serialize + Send + 'static>(f: impl FnOnce() -> Result<T, Fail> + Send + 'static) -> Answer<T> {
     blocking(f).await.and_then(|r| r).map(Json).map_err(ApiFail)
 }
@@ -90,6 +91,8 @@ pub fn router() -> Router<Arc<App>> {
         .route("/overview", get(overview))
         .route("/roadmaps/{roadmap}", get(roadmap))
         .route("/roadmaps/{roadmap}/indicators", get(indicators).post(enter_value))
+        .route("/roadmaps/{roadmap}/versions", get(versions))
+        .route("/roadmaps/{roadmap}/diff", get(diff))
         .route("/executors/{executor}", get(executor))
         .route("/occurrences/{occurrence}", get(occurrence))
         .route("/occurrences/{occurrence}/report", post(report))
@@ -170,6 +173,35 @@ async fn indicators(
     query(q)?;
     named(&id)?;
     run(move || data::indicators(&*app.view()?, &id)).await
+}
+
+async fn versions(
+    State(app): Shared,
+    _: Bearer,
+    Path(id): Path<String>,
+    q: Result<Query<Empty>, QueryRejection>,
+) -> Answer<types::Versions> {
+    query(q)?;
+    named(&id)?;
+    write(move || super::versions::list(&app, &*app.view()?, &id)).await
+}
+
+/// What changed between two approved versions, or since one (by default the last) in the
+/// working files.
+async fn diff(
+    State(app): Shared,
+    _: Bearer,
+    Path(id): Path<String>,
+    q: Result<Query<types::DiffQuery>, QueryRejection>,
+) -> Answer<types::Diff> {
+    let q = query(q)?;
+    named(&id)?;
+    for (name, n) in [("from", q.from), ("to", q.to)] {
+        if let Some(n) = n.filter(|n| *n < 1) {
+            return Err(ApiFail(Fail::bad(format!("{name} = {n}: номер версии, от 1"))));
+        }
+    }
+    write(move || super::versions::compare(&app, &*app.view()?, &id, q.from, q.to)?.answer()).await
 }
 
 async fn executor(

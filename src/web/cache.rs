@@ -1,9 +1,10 @@
 //! Render once, serve many. A page depends on the roadmaps (their version), the log (its latest
-//! event), the minute (states turn at due instants, and the page shows the time), who asks (their
-//! session: the page carries their name and the CSRF token of their forms) and the address with
-//! its query (the filter). For that key the rendered page is kept, plain and gzip-compressed,
-//! with an ETag: the next request with the same key is answered from memory, and a browser that
-//! already has it gets 304 Not Modified.
+//! event), the approved versions (the newest: approving one appends no event), the minute (states
+//! turn at due instants, and the page shows the time), who asks (their session: the page carries
+//! their name and the CSRF token of their forms) and the address with its query (the filter).
+//! For that key the rendered page is kept, plain and gzip-compressed, with an ETag: the next
+//! request with the same key is answered from memory, and a browser that already has it gets
+//! 304 Not Modified.
 //!
 //! The session is checked on every request, cached or not: a page is never served on a session
 //! that has ended. Pages that carry a flash message, set cookies, or are not 200 are not kept.
@@ -84,6 +85,7 @@ fn cacheable(path: &str) -> bool {
     !["/api/", "/static/", "/files/", "/ics/", "/login", "/logout", "/healthz"].iter().any(|p| path.starts_with(p))
         && !path.contains("/export/")
         && !path.contains("/doc/")
+        && !path.contains("/amendment.")
 }
 
 /// The middleware: answers from memory when it can, keeps what it renders.

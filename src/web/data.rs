@@ -84,6 +84,8 @@ pub(super) fn item(view: &View, s: &OccurrenceStatus<'_>) -> Value {
         "due": s.due_date,
         "due_text": digits(s.due_date),
         "original_due": s.original_due,
+        "approved_due": s.approved_due,
+        "amended_by": s.amended_by,
         "done_on": s.done_on,
         "at_risk": s.at_risk,
     })
@@ -203,6 +205,8 @@ pub fn roadmap(view: &View, report: &Report<'_>, id: &str, filters: &Filters) ->
             }
             None => ("undated", "без срока".to_string(), None),
         };
+        // The next date's slip against the baseline, beside it (docs/amendments.md, section 5).
+        let slip = current.map(|i| &report.occurrences[i]).filter(|_| next.is_some());
         let section = task.section.unwrap_or(unit.sections.len());
         shown += 1;
         let value = json!({
@@ -215,6 +219,8 @@ pub fn roadmap(view: &View, report: &Report<'_>, id: &str, filters: &Filters) ->
             "state": state,
             "state_ru": state_ru,
             "next_due": next,
+            "approved_due": slip.and_then(|s| s.approved_due),
+            "amended_by": slip.and_then(|s| s.amended_by.as_deref()),
             "current": current.map(|i| view.plan.occurrences[i].id.as_str()),
             "done": done,
             "count": mine.len(),
@@ -386,31 +392,7 @@ pub fn occurrence(view: &View, report: &Report<'_>, id: &str, moves: &[MoveReque
     let dependents = related(
         &mut view.plan.occurrences.iter().enumerate().filter(|(_, x)| x.depends_on.contains(&i)).map(|(j, _)| j),
     );
-    let superseded: Vec<i64> = view
-        .events
-        .iter()
-        .filter_map(|e| match e.event.action {
-            Action::Correction { supersedes, .. } => Some(supersedes),
-            _ => None,
-        })
-        .collect();
-    let history: Vec<Value> = view
-        .events
-        .iter()
-        .filter(|e| e.event.occurrence.as_deref() == Some(id) && e.event.recorded_at <= view.now)
-        .map(|e| {
-            json!({
-                "id": e.id,
-                "kind": e.event.action.name(),
-                "text": e.event.action.describe(None),
-                "note": e.event.note,
-                "evidence": e.event.evidence,
-                "author": e.event.author,
-                "recorded_at": e.event.recorded_at.format("%d.%m.%Y %H:%M").to_string(),
-                "superseded": superseded.contains(&e.id),
-            })
-        })
-        .collect();
+    let history = history(view, id);
     let section = task.section.and_then(|k| unit.sections.get(k));
     Ok(json!({
         "title": task.title,
@@ -438,6 +420,43 @@ pub fn occurrence(view: &View, report: &Report<'_>, id: &str, moves: &[MoveReque
         })).collect::<Vec<_>>(),
         "today": view.today(),
     }))
+}
+
+/// The events recorded about an occurrence up to now, oldest first, each marked when a later
+/// correction took it back, and when an approved amendment carried it here from another
+/// occurrence or removed its occurrence (docs/amendments.md, section 4).
+pub(super) fn history(view: &View, id: &str) -> Vec<Value> {
+    let superseded: Vec<i64> = view
+        .events
+        .iter()
+        .filter_map(|e| match e.event.action {
+            Action::Correction { supersedes, .. } => Some(supersedes),
+            _ => None,
+        })
+        .collect();
+    view.events
+        .iter()
+        .filter(|e| e.event.occurrence.as_deref() == Some(id) && e.event.recorded_at <= view.now)
+        .map(|e| {
+            json!({
+                "id": e.id,
+                "kind": e.event.action.name(),
+                "text": e.event.action.describe(None),
+                "note": e.event.note,
+                "evidence": e.event.evidence,
+                "author": e.event.author,
+                "recorded_at": e.event.recorded_at.format("%d.%m.%Y %H:%M").to_string(),
+                "superseded": superseded.contains(&e.id),
+                "carried": e.carried.as_ref().map(|c| json!({
+                    "from": c.from, "rule": c.rule.name(), "order": c.order,
+                    "text": match c.rule {
+                        crate::store::Rule::Removed => format!("мероприятие исключено: {}", c.order),
+                        _ => format!("перенесено с {} при утверждении изменений: {}", c.from, c.order),
+                    },
+                })),
+            })
+        })
+        .collect()
 }
 
 /// What waits for `user`'s decision: move requests pending on the roadmaps they review, and

@@ -13,6 +13,7 @@ mod api;
 pub mod auth;
 mod cache;
 pub mod data;
+mod documents;
 mod errors;
 mod exports;
 mod forms;
@@ -23,6 +24,7 @@ mod pages;
 mod signin;
 pub mod state;
 pub mod types;
+mod versions;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -96,26 +98,34 @@ pub struct App {
     pub pages: cache::Pages,
 }
 
-/// What a view depends on: the roadmaps' version, the latest event, the minute.
-pub type ViewKey = (u64, i64, i64);
+/// What a view depends on: the roadmaps' version, the latest event, the newest approved version
+/// (approving one appends no event, yet carries reports and moves dates), the minute.
+pub type ViewKey = (u64, i64, i64, i64);
 
 impl App {
     pub fn now(&self) -> DateTime<FixedOffset> {
         crate::clock::now(self.fixed_now)
     }
 
-    /// The plan and the log as of now (to the minute): made once per change of the roadmaps, the
-    /// log or the minute, and shared by the requests in between.
     /// What the view at this instant depends on.
     pub fn view_key(&self) -> Result<ViewKey, Fail> {
-        let version = self.roadmaps.current().version;
-        Ok((version, self.store(|s| s.last_event())?, self.now().timestamp().div_euclid(60)))
+        self.key_at(self.roadmaps.current().version, self.now())
     }
 
+    fn key_at(&self, roadmaps: u64, now: DateTime<FixedOffset>) -> Result<ViewKey, Fail> {
+        let (event, version) = self.store(|s| {
+            let newest = s.versions(None)?.iter().map(|v| v.id).max().unwrap_or(0);
+            Ok((s.last_event()?, newest))
+        })?;
+        Ok((roadmaps, event, version, now.timestamp().div_euclid(60)))
+    }
+
+    /// The plan and the log as of now (to the minute): made once per change of the roadmaps, the
+    /// log, the approved versions or the minute, and shared by the requests in between.
     pub fn view(&self) -> Result<Arc<View>, Fail> {
         let snapshot = self.roadmaps.current();
         let now = self.now();
-        let key = (snapshot.version, self.store(|s| s.last_event())?, now.timestamp().div_euclid(60));
+        let key = self.key_at(snapshot.version, now)?;
         let cached = self.cache.lock().ok().and_then(|c| c.clone());
         if let Some((k, view)) = cached {
             if k == key {
@@ -297,7 +307,9 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/r/{roadmap}", get(pages::roadmap))
         .route("/r/{roadmap}/timeline", get(pages::timeline))
         .route("/r/{roadmap}/indicators", get(pages::indicators).post(pages::enter_value))
-        .route("/r/{roadmap}/doc/{file}", get(pages::document))
+        .route("/r/{roadmap}/doc/{file}", get(documents::document))
+        .route("/r/{roadmap}/versions", get(versions::versions))
+        .route("/r/{roadmap}/versions/{n}/{file}", get(versions::version))
         .route("/r/{roadmap}/export/{file}", get(exports::roadmap))
         .route("/export/{file}", get(exports::overview_or_overdue))
         .route("/occurrences", get(pages::occurrences))

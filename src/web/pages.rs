@@ -17,20 +17,19 @@ use serde_json::{Value, json};
 use super::actions::{self, Reading, Upload};
 use super::data::{self, Filters};
 use super::{App, Fail, Session, auth, blocking};
-use crate::render::{self, Kind, Output, Sources};
 use crate::store::Role;
 
 type Shared = State<Arc<App>>;
-type Page = Result<Response, Fail>;
+pub(super) type Page = Result<Response, Fail>;
 
 /// Runs a page's work off the async threads.
-async fn run(f: impl FnOnce() -> Page + Send + 'static) -> Page {
+pub(super) async fn run(f: impl FnOnce() -> Page + Send + 'static) -> Page {
     blocking(f).await.and_then(|r| r)
 }
 
 /// Fills a page template inside the layout: who is signed in, the CSRF token for its forms, and
 /// for admins the problems of the last roadmap reload.
-fn page(app: &App, session: &Session, name: &str, mut data: Value) -> Page {
+pub(super) fn page(app: &App, session: &Session, name: &str, mut data: Value) -> Page {
     let user = &session.user;
     let problems = app.roadmaps.problems();
     data["me"] = json!({
@@ -222,6 +221,14 @@ pub async fn me(State(app): Shared, s: Session) -> Page {
 
 pub async fn occurrence(State(app): Shared, s: Session, Path(id): Path<String>) -> Page {
     run(move || {
+        // An occurrence an approved amendment removed keeps its reports: its page says so.
+        let view = app.view()?;
+        if view.plan.position(&id).is_none()
+            && let Some(mut data) = super::versions::removed(&view, &id)
+        {
+            data::history_for_people(&mut data, &app.store(|st| st.users())?);
+            return page(&app, &s, "removed", data);
+        }
         let data = occurrence_data(&app, &s, &id)?;
         page(&app, &s, "occurrence", data)
     })
@@ -260,41 +267,6 @@ pub async fn indicators(State(app): Shared, s: Session, Path(id): Path<String>) 
         let view = app.view()?;
         let data = data::indicators(&view, &id)?;
         page(&app, &s, "indicators", data)
-    })
-    .await
-}
-
-/// A document of the roadmap (`status.docx`, `roadmap.pdf`, …).
-pub async fn document(State(app): Shared, _s: Session, Path((id, file)): Path<(String, String)>) -> Page {
-    let (kind, ext) = file.rsplit_once('.').ok_or_else(|| Fail::not_found(format!("нет документа «{file}»")))?;
-    let kind = <Kind as clap::ValueEnum>::from_str(kind, false)
-        .map_err(|_| Fail::not_found(format!("нет документа «{file}»")))?;
-    let output = Output::parse(ext).ok_or_else(|| Fail::not_found(format!("нет формата «{ext}»")))?;
-    run(move || {
-        let view = app.view()?;
-        let report = view.report();
-        let sources = Sources {
-            workspace: view.workspace(),
-            report: Some(&report),
-            events: &view.events,
-            previous: None,
-            now: view.now,
-            today: view.today(),
-            deadlines: None,
-            amendment: None,
-        };
-        let doc = render::document(&app.templates, kind, output, Some(&id), &sources).map_err(|e| match e {
-            render::DocumentError::Unknown { .. }
-            | render::DocumentError::Missing { .. }
-            | render::DocumentError::NoXlsx { .. }
-            | render::DocumentError::NoVersion => Fail::not_found(e.to_string()),
-            other => Fail::new(StatusCode::INTERNAL_SERVER_ERROR, other.to_string()),
-        })?;
-        let name = format!("{id}-{}.{}", kind.name(), output.extension());
-        let disposition =
-            if output == Output::Html { "inline".to_string() } else { format!("attachment; filename=\"{name}\"") };
-        Ok(([(header::CONTENT_TYPE, output.mime().to_string()), (header::CONTENT_DISPOSITION, disposition)], doc.bytes)
-            .into_response())
     })
     .await
 }

@@ -8,6 +8,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+mod versions;
+pub use versions::*;
+
 /// The state of an occurrence, by name.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
@@ -87,6 +90,11 @@ pub struct Item {
     /// ДД.ММ.ГГГГ.
     pub due_text: String,
     pub original_due: Option<NaiveDate>,
+    /// The date in the baseline (the first approved version), when an approved amendment moved
+    /// it since.
+    pub approved_due: Option<NaiveDate>,
+    /// The amending order that moved it last: «приказ от 30.11.2023 № 425».
+    pub amended_by: Option<String>,
     pub done_on: Option<NaiveDate>,
     pub at_risk: bool,
 }
@@ -166,6 +174,10 @@ pub struct RoadmapRow {
     pub state: RowState,
     pub state_ru: String,
     pub next_due: Option<String>,
+    /// The next date in the baseline, when an approved amendment moved it.
+    pub approved_due: Option<NaiveDate>,
+    /// The amending order that moved the next date last.
+    pub amended_by: Option<String>,
     /// The occurrence the row stands for now.
     pub current: Option<String>,
     pub done: u64,
@@ -250,6 +262,34 @@ pub struct HistoryEntry {
     pub recorded_at: String,
     /// Taken back by a later correction.
     pub superseded: bool,
+    /// Set when an approved amendment carried the event here from another occurrence, or removed
+    /// its occurrence.
+    pub carried: Option<CarriedEntry>,
+}
+
+/// How an approved amendment moved an event (docs/amendments.md, section 4).
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CarriedEntry {
+    /// The occurrence it was recorded under.
+    pub from: String,
+    pub rule: CarryRule,
+    /// The amending order: «приказ от 30.11.2023 № 425».
+    pub order: String,
+    /// «перенесено с … при утверждении изменений: приказ …», or «мероприятие исключено: приказ …».
+    pub text: String,
+}
+
+/// Why an event counts for another occurrence.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CarryRule {
+    /// Its date moved.
+    Moved,
+    /// The activity under a new id.
+    Renumbered,
+    /// The occurrence is gone; the event stays with it.
+    Removed,
 }
 
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
