@@ -159,7 +159,8 @@ pub fn columns(list: &[(&str, f64)]) -> Vec<(String, f64)> {
 }
 
 /// Occurrences as `karta status` lists them: roadmap, number, activity, executors, due date,
-/// state, completion, the date before a move, risk.
+/// state, completion, the date before a move, the baseline's date and the order that moved it
+/// (docs/amendments.md), risk.
 pub fn occurrences(title: &str, ws: &Workspace, plan: &Plan, list: &[&OccurrenceStatus<'_>]) -> Table {
     let rows = list
         .iter()
@@ -181,6 +182,8 @@ pub fn occurrences(title: &str, ws: &Workspace, plan: &Plan, list: &[&Occurrence
                 Cell::from(s.state.ru()),
                 Cell::from(s.done_on),
                 Cell::from(s.original_due),
+                Cell::from(s.approved_due),
+                Cell::from(s.amended_by.clone().unwrap_or_default()),
                 Cell::from(if s.at_risk { "да" } else { "" }),
                 Cell::from(s.id),
             ]
@@ -197,6 +200,8 @@ pub fn occurrences(title: &str, ws: &Workspace, plan: &Plan, list: &[&Occurrence
             ("Состояние", 24.0),
             ("Выполнено", 11.0),
             ("Срок до переноса", 11.0),
+            ("Утверждённый срок", 11.0),
+            ("Изменён приказом", 24.0),
             ("Под угрозой", 8.0),
             ("Идентификатор", 30.0),
         ]),

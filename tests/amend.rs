@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use support::documents::{paragraphs, tables};
+use support::tables::{Book, header_row, text as cell_text};
 use support::{Backend, Test, copy_roadmaps};
 
 const LAZO: &str = "lazo-2023-2024";
@@ -219,6 +220,27 @@ fn amending_orders(s: &Season) {
         counted,
         "Перенесено сроков по исполнителям: МБУ «ИМЦ» – 13; Управление образования района – 12; Руководители ОО района – 12; Администрация ОО района – 1; учителя-предметники 11 классов ОО района – 1."
     );
+
+    // The status table in Excel: the baseline's date and the order beside the date in force.
+    let out = s.dir.path().join("status.xlsx");
+    s.ok(&["status", "--all", "--format", "xlsx", "-o", &path(&out)], T4);
+    let mut book = Book::open(std::fs::read(&out).expect("xlsx"));
+    let sheet = book.names()[0].clone();
+    let range = book.range(&sheet);
+    let head = header_row(&range, "Дорожная карта");
+    let column = |name: &str| {
+        (0..range.width() as u32)
+            .find(|c| cell_text(range.get_value((head, *c))) == name)
+            .unwrap_or_else(|| panic!("column {name}"))
+    };
+    let (approved, order) = (column("Утверждённый срок"), column("Изменён приказом"));
+    let row = (head + 1..range.height() as u32)
+        .find(|r| {
+            (0..range.width() as u32).any(|c| cell_text(range.get_value((*r, c))) == "lazo-2023-2024/org-4@2023-12-15")
+        })
+        .expect("org-4's row");
+    assert_eq!(cell_text(range.get_value((row, approved))), "15.11.2023");
+    assert_eq!(cell_text(range.get_value((row, order))), "приказ от 30.11.2023 № 425");
 
     let pdf = render("2", "pdf");
     assert!(pdf.starts_with(b"%PDF"), "LibreOffice printed the order");

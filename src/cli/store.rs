@@ -22,7 +22,8 @@ pub struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Sub {
-    /// Copy the log, the outbox and the accounts into an empty store (stop `karta serve` first).
+    /// Copy the log, the outbox, the accounts and the approved versions into an empty store (stop
+    /// `karta serve` first).
     Copy {
         /// The store to copy: an SQLite file or a `postgres://` URL.
         #[arg(long)]
