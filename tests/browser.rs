@@ -317,8 +317,9 @@ async fn leadership_drills_down_and_downloads_the_table(backend: Backend) {
     let mut book: calamine::Xlsx<_> = calamine::open_workbook(&file).expect("a workbook");
     let name = calamine::Reader::sheet_names(&book)[0].clone();
     let sheet = calamine::Reader::worksheet_range(&mut book, &name).expect("sheet");
+    let id = support::tables::column_named(&sheet, "Идентификатор");
     let exported: Vec<String> = (1..sheet.height())
-        .map(|r| calamine::DataType::get_string(sheet.get((r, 9)).expect("id")).expect("text").to_string())
+        .map(|r| calamine::DataType::get_string(sheet.get((r, id)).expect("id")).expect("text").to_string())
         .collect();
     assert!(exported.len() >= listed.len(), "every row, not only the page's");
     assert_eq!(exported[..listed.len()], listed[..], "the workbook has the page's rows, in its order");

@@ -115,8 +115,9 @@ async fn every_late_occurrence_is_listed_sorted_and_exported(backend: Backend) {
     assert_eq!(status, StatusCode::OK);
     let sheet = sheet(bytes);
     assert_eq!(sheet.height(), late + 1);
+    let id = support::tables::column_named(&sheet, "Идентификатор");
     let exported: Vec<String> = (1..sheet.height())
-        .map(|r| calamine::DataType::get_string(sheet.get((r, 9)).expect("id")).expect("text").to_string())
+        .map(|r| calamine::DataType::get_string(sheet.get((r, id)).expect("id")).expect("text").to_string())
         .collect();
     let listed: Vec<String> = rows(&all).into_iter().map(|r| r.0).collect();
     assert_eq!(exported, listed, "the same rows in the same order");

@@ -803,8 +803,9 @@ async fn tables_download_as_excel_and_csv(backend: Backend) {
     let overdue = overview["total"]["overdue"].as_u64().expect("overdue count") as usize;
     assert!(overdue > 50, "more than the page lists: {overdue}");
     assert_eq!(sheet.height(), overdue + 1, "every overdue occurrence, not the first 50");
+    let id = support::tables::column_named(&sheet, "Идентификатор");
     let ids: Vec<String> = (1..sheet.height())
-        .filter_map(|r| calamine::DataType::get_string(sheet.get((r, 9))?).map(String::from))
+        .filter_map(|r| calamine::DataType::get_string(sheet.get((r, id))?).map(String::from))
         .collect();
     assert!(ids.iter().any(|id| id == AMURSKY), "{AMURSKY} is overdue");
     let due = sheet.get((1, 4)).expect("due");

@@ -242,3 +242,10 @@ pub fn docx_grid(docx: &[u8]) -> Vec<f64> {
         .filter_map(|n| n.attribute((W, "w"))?.parse().ok())
         .collect()
 }
+
+/// The column of a sheet whose first row holds `name` (an exported table's heading).
+pub fn column_named(sheet: &Range<Data>, name: &str) -> usize {
+    (0..sheet.width())
+        .find(|c| calamine::DataType::get_string(sheet.get((0, *c)).unwrap_or(&Data::Empty)) == Some(name))
+        .unwrap_or_else(|| panic!("no column «{name}»"))
+}
