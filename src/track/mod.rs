@@ -6,9 +6,11 @@ pub mod carry;
 mod event;
 pub mod import;
 mod request;
+mod rollup;
 mod status;
 
 pub use carry::Carries;
 pub use event::{Action, Carried, Event, NewEvent};
 pub use request::{Refusal, Request, check};
-pub use status::{OccurrenceStatus, Report, Rollup, State, completions, effective, moves, orphans, plan_at, status};
+pub use rollup::Rollup;
+pub use status::{OccurrenceStatus, Report, State, completions, effective, moves, orphans, plan_at, status};
