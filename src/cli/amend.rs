@@ -218,11 +218,8 @@ fn pick<'v>(versions: &'v [Version], roadmap: &str, number: Option<i64>) -> Resu
         None => versions.last(),
     };
     found.ok_or_else(|| {
-        let n = number.map(|n| n.to_string()).unwrap_or_default();
-        Failure::input(karta::msg!(
-            "у дорожной карты {} нет утверждённой версии {}", roadmap, n;
-            "roadmap {} has no approved version {}", roadmap, n))
-        .hint(Some(karta::msg!("karta versions {} покажет версии", roadmap; "karta versions {} lists them", roadmap)))
+        let missing = karta::amend::sides::SidesError::NoVersion { roadmap: roadmap.to_string(), number };
+        Failure::input(missing.message())
     })
 }
 
