@@ -703,8 +703,9 @@ fn status_exports_to_excel(backend: Backend) {
     let sheet = book.worksheet_range(&book.sheet_names()[0]).expect("sheet");
     assert_eq!(sheet.height(), listed.len() + 1, "a header and a row per occurrence");
     assert_eq!(sheet.get((0, 4)), Some(&Data::String("Срок".into())));
+    let id = support::tables::column_named(&sheet, "Идентификатор");
     for (r, o) in listed.iter().enumerate() {
-        assert_eq!(sheet.get((r + 1, 9)).and_then(|c| c.get_string()), o["id"].as_str(), "row {r}");
+        assert_eq!(sheet.get((r + 1, id)).and_then(|c| c.get_string()), o["id"].as_str(), "row {r}");
         let due = sheet.get((r + 1, 4)).and_then(|c| c.as_date()).map(|d| d.to_string());
         assert_eq!(due.as_deref(), o["due_date"].as_str().or(o["due"].as_str()), "row {r}");
     }
