@@ -135,3 +135,50 @@ pub fn roadmap_of(unit: &Unit) -> Option<&crate::model::Roadmap> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bundled(name: &str) -> String {
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("roadmaps").join(name)).expect("bundled")
+    }
+
+    #[test]
+    fn a_version_whose_include_climbs_out_of_its_folder_still_finds_it() {
+        let roadmap = bundled("lazo-2023-2024.yaml").replacen(
+            "  - khabarovsk-directory.yaml",
+            "  - ../common/khabarovsk-directory.yaml",
+            1,
+        );
+        let files = vec![
+            VersionFile { path: "lazo-2023-2024.yaml".into(), text: roadmap },
+            VersionFile {
+                path: "../common/khabarovsk-directory.yaml".into(),
+                text: bundled("khabarovsk-directory.yaml"),
+            },
+        ];
+        let snapshot = Snapshot::of_files("lazo-2023-2024", &files, Calendar::russia()).expect("checks");
+        assert_eq!(snapshot.unit().id, "lazo-2023-2024");
+        assert!(!snapshot.plan.occurrences.is_empty());
+    }
+
+    #[test]
+    fn a_stored_path_cannot_leave_the_scratch_folder() {
+        for path in ["/etc/passwd", "C:\\x.yaml", "a:b.yaml"] {
+            let files = vec![VersionFile { path: path.into(), text: "kind: directory\n".into() }];
+            assert!(matches!(Snapshot::of_files("r", &files, Calendar::russia()), Err(SnapshotError::Io(_))), "{path}");
+        }
+        assert_eq!(placed("../../x.yaml", 2), Some(PathBuf::from("x.yaml")));
+        assert_eq!(placed("a/../../x.yaml", 1), Some(PathBuf::from("x.yaml")));
+        assert_eq!(placed("../../x.yaml", 1), None, "climbs above what the version holds");
+    }
+
+    #[test]
+    fn the_files_of_a_roadmap_are_it_and_what_it_includes() {
+        let files =
+            files_of(&Path::new(env!("CARGO_MANIFEST_DIR")).join("roadmaps/lazo-2023-2024.yaml")).expect("read");
+        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["lazo-2023-2024.yaml", "khabarovsk-directory.yaml"]);
+    }
+}
