@@ -56,13 +56,8 @@ impl Refusal {
             Refusal::Unchanged { roadmap, last } => msg!(
                 "дорожная карта {} не изменилась со времени версии {}", roadmap, last;
                 "roadmap {} has not changed since version {}", roadmap, last),
-            Refusal::Version(SnapshotError::Invalid(d)) => msg!(
-                "утверждённая версия не проходит проверку этой версией karta ({} ошибок)", d.len();
-                "the approved version no longer checks with this karta ({} errors)", d.len()),
-            Refusal::Version(SnapshotError::Missing(r)) => msg!(
-                "в утверждённой версии нет дорожной карты {}", r; "the approved version holds no roadmap {}", r),
-            Refusal::Version(SnapshotError::Io(e)) | Refusal::Io(e) => msg!(
-                "не удалось прочитать файлы версии: {}", e; "cannot read the version's files: {}", e),
+            Refusal::Version(e) => e.message(),
+            Refusal::Io(e) => SnapshotError::Io(e.clone()).message(),
         }
     }
 }
@@ -76,25 +71,19 @@ pub fn propose(
     by: &str,
     now: DateTime<FixedOffset>,
 ) -> Result<Proposal, Refusal> {
-    let roadmap = super::roadmap_of(unit).ok_or_else(|| Refusal::NoApproval(unit.id.clone()))?;
+    let roadmap = unit.roadmap().ok_or_else(|| Refusal::NoApproval(unit.id.clone()))?;
     let approval = roadmap.approval.as_ref().ok_or_else(|| Refusal::NoApproval(unit.id.clone()))?;
     // Version 1 is the approval itself; version k + 1 the k-th amending order.
     let amending = versions.len().checked_sub(1).and_then(|k| approval.amendments.get(k));
     let order = match amending {
-        Some(a) => Order {
-            document: a.document.clone().unwrap_or_else(|| approval.document.clone()),
-            number: a.number.clone(),
-            date: a.date,
-        },
-        None if versions.is_empty() => {
-            Order { document: approval.document.clone(), number: approval.number.clone(), date: approval.date }
-        }
+        Some(a) => Order::of_amendment(approval, a),
+        None if versions.is_empty() => Order::of_approval(approval),
         None => {
             let last = versions.last().expect("versions");
             return Err(Refusal::NoNewOrder {
                 roadmap: unit.id.clone(),
                 last: last.number,
-                order: crate::track::carry::worded(last),
+                order: last.order.worded(),
             });
         }
     };

@@ -9,7 +9,6 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::Snapshot;
-use crate::model::{Document, Due};
 
 /// One activity as a version has it: what the roadmap table prints and the dates it means.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -102,6 +101,18 @@ impl Change {
     pub fn activity(&self) -> &Activity {
         self.after.as_ref().or(self.before.as_ref()).expect("a change has a side")
     }
+
+    /// What a renumbered activity was: «прежде пункт 2.13 (method-13)», «прежде пункт 2.13»,
+    /// «прежде method-5»; `None` when its point and id stayed.
+    pub fn was(&self) -> Option<String> {
+        let (Some(b), Some(a)) = (&self.before, &self.after) else { return None };
+        match (b.point != a.point, b.id != a.id) {
+            (true, true) => Some(format!("прежде пункт {} ({})", b.point, b.id)),
+            (true, false) => Some(format!("прежде пункт {}", b.point)),
+            (false, true) => Some(format!("прежде {}", b.id)),
+            (false, false) => None,
+        }
+    }
 }
 
 /// A section added, removed or retitled.
@@ -140,7 +151,7 @@ impl Diff {
 /// The activities of a version's roadmap, in table order.
 pub fn activities(snapshot: &Snapshot) -> Vec<Activity> {
     let unit = snapshot.unit();
-    let Document::Roadmap(roadmap) = &*unit.document else { return Vec::new() };
+    let Some(roadmap) = unit.roadmap() else { return Vec::new() };
     let mut dates: HashMap<&str, Vec<NaiveDate>> = HashMap::new();
     for o in snapshot.plan.occurrences.iter().filter(|o| o.unit == snapshot.unit) {
         dates.entry(unit.tasks[o.task].id.as_str()).or_default().push(o.due_date);
@@ -153,29 +164,18 @@ pub fn activities(snapshot: &Snapshot) -> Vec<Activity> {
     model
         .enumerate()
         .map(|(i, (s, k, a))| {
-            let executors = match &a.executors_text {
-                Some(text) => text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect(),
-                None => {
-                    let mut ids = a.executors.clone();
-                    ids.extend(a.for_each.iter().cloned());
-                    unit.names(&ids)
-                }
-            };
             let mut dates = dates.remove(a.id.as_str()).unwrap_or_default();
             dates.sort();
             dates.dedup();
             Activity {
                 id: a.id.clone(),
                 point: unit.point(i),
-                printed: a.number.clone().unwrap_or_else(|| format!("{}.{}.", s + 1, k + 1)),
+                printed: a.printed_number(s, k),
                 section: s + 1,
                 title: a.title.clone(),
                 tasks: a.tasks.clone(),
-                executors,
-                due: match &a.due {
-                    Due::Phrase(p) => p.clone(),
-                    Due::Structured(spec) => spec.phrase(),
-                },
+                executors: unit.executors_cell(a),
+                due: a.due.written(),
                 dates,
                 result: a.result.clone(),
                 after: a.after.clone(),
@@ -297,12 +297,7 @@ impl Diff {
                 (Kind::Added, _, _) => out += &format!("+ пункт {} ({}): {}\n", a.point, a.id, a.title),
                 (Kind::Removed, _, _) => out += &format!("- пункт {} ({}): {}\n", a.point, a.id, a.title),
                 (Kind::Changed, Some(b), Some(a)) => {
-                    let was = match (b.point != a.point, b.id != a.id) {
-                        (true, true) => format!(", прежде пункт {} ({})", b.point, b.id),
-                        (true, false) => format!(", прежде пункт {}", b.point),
-                        (false, true) => format!(", прежде {}", b.id),
-                        (false, false) => String::new(),
-                    };
+                    let was = c.was().map(|w| format!(", {w}")).unwrap_or_default();
                     out += &format!("~ пункт {} ({}{was}): {}\n", a.point, a.id, a.title);
                     for field in &c.fields {
                         out += &field_line(*field, b, a);
@@ -315,25 +310,34 @@ impl Diff {
     }
 }
 
-/// «    Сроки: «…» → «…» (17.10.2023 → 30.11.2023)».
+/// «    сроки: «…» → «…» (17.10.2023 → 30.11.2023)».
 fn field_line(field: Field, b: &Activity, a: &Activity) -> String {
-    let dates = |d: &[NaiveDate]| d.iter().map(|d| d.format("%d.%m.%Y").to_string()).collect::<Vec<_>>().join(", ");
-    let (old, new) = match field {
-        Field::Title => (b.title.clone(), a.title.clone()),
-        Field::Tasks => (b.tasks.join("; "), a.tasks.join("; ")),
-        Field::Executors => (b.executors.join(", "), a.executors.join(", ")),
-        Field::Due => (b.due.clone(), a.due.clone()),
-        Field::Result => (b.result.clone().unwrap_or_default(), a.result.clone().unwrap_or_default()),
-        Field::After => (b.after.join(", "), a.after.join(", ")),
-    };
-    let mut line = format!("    {}: «{old}» → «{new}»", field.label());
+    let mut line = format!("    {}: «{}» → «{}»", field.label(), field.words(b), field.words(a));
     if field == Field::Due && b.dates != a.dates {
-        line += &format!(" ({} → {})", dates(&b.dates), dates(&a.dates));
+        line += &format!(" ({} → {})", dates_text(&b.dates), dates_text(&a.dates));
     }
     line + "\n"
 }
 
+/// «17.10.2023, 31.10.2023».
+pub fn dates_text(dates: &[NaiveDate]) -> String {
+    dates.iter().map(|d| crate::ru::date_digits(*d)).collect::<Vec<_>>().join(", ")
+}
+
 impl Field {
+    /// The field's words in an activity, as the table prints them (tasks joined by «; », the
+    /// other lists by «, »).
+    pub fn words(self, a: &Activity) -> String {
+        match self {
+            Field::Title => a.title.clone(),
+            Field::Tasks => a.tasks.join("; "),
+            Field::Executors => a.executors.join(", "),
+            Field::Due => a.due.clone(),
+            Field::Result => a.result.clone().unwrap_or_default(),
+            Field::After => a.after.join(", "),
+        }
+    }
+
     /// The field's name in `karta diff`.
     pub fn label(self) -> &'static str {
         match self {

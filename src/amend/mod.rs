@@ -19,7 +19,6 @@ use crate::calendar::Calendar;
 use crate::check::{Unit, Workspace};
 use crate::compile::Plan;
 use crate::diag::Diagnostic;
-use crate::model::Document;
 pub use crate::store::VersionFile;
 
 /// One roadmap at one version, checked and compiled.
@@ -39,6 +38,23 @@ pub enum SnapshotError {
     Invalid(Vec<Diagnostic>),
     /// The files hold no roadmap with this id.
     Missing(String),
+}
+
+impl SnapshotError {
+    pub fn message(&self) -> crate::diag::Message {
+        use crate::msg;
+        match self {
+            SnapshotError::Invalid(d) => msg!(
+                "утверждённая версия не проходит проверку этой версией karta ({} ошибок)", d.len();
+                "the approved version no longer checks with this karta ({} errors)", d.len()),
+            SnapshotError::Missing(r) => {
+                msg!("в утверждённой версии нет дорожной карты {}", r; "the approved version holds no roadmap {}", r)
+            }
+            SnapshotError::Io(e) => {
+                msg!("не удалось прочитать файлы версии: {}", e; "cannot read the version's files: {}", e)
+            }
+        }
+    }
 }
 
 impl Snapshot {
@@ -126,14 +142,6 @@ fn placed(path: &str, depth: usize) -> Option<PathBuf> {
 /// How many folders the stored paths climb above the roadmap's.
 fn climb(files: &[VersionFile]) -> usize {
     files.iter().map(|f| f.path.split('/').take_while(|p| *p == "..").count()).max().unwrap_or(0)
-}
-
-/// The roadmap document of a unit, if it is one.
-pub fn roadmap_of(unit: &Unit) -> Option<&crate::model::Roadmap> {
-    match &*unit.document {
-        Document::Roadmap(r) => Some(r),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

@@ -94,7 +94,7 @@ fn of_change(change: &Change) -> Vec<Step> {
             match printed.as_slice() {
                 [] => {}
                 [field @ (Field::Due | Field::Executors | Field::Result)] => {
-                    let (old, new) = (cell(b, *field), cell(a, *field));
+                    let (old, new) = (field.words(b), field.words(a));
                     if old == new {
                         // The same words meaning other dates (another calendar): nothing to amend.
                         return out;
@@ -168,18 +168,6 @@ fn follows(last: &(String, String), next: &(String, String)) -> bool {
         sa == sb && matches!((na.parse::<u32>(), nb.parse::<u32>()), (Ok(x), Ok(y)) if y == x + 1)
     };
     step(&last.0, &next.0) && step(&last.1, &next.1)
-}
-
-/// A cell's words as the table prints them.
-fn cell(a: &Activity, field: Field) -> String {
-    match field {
-        Field::Due => a.due.clone(),
-        Field::Executors => a.executors.join(", "),
-        Field::Result => a.result.clone().unwrap_or_default(),
-        Field::Title => a.title.clone(),
-        Field::Tasks => a.tasks.join("; "),
-        Field::After => a.after.join(", "),
-    }
 }
 
 #[cfg(test)]

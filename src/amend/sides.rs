@@ -3,7 +3,7 @@
 //! last approved version (the order still to be signed). Shared by `karta diff`, `karta render
 //! amendment` and the web app.
 
-use super::{Snapshot, SnapshotError, files_of, roadmap_of};
+use super::{Snapshot, SnapshotError, files_of};
 use crate::calendar::Calendar;
 use crate::check::Workspace;
 use crate::diag::Message;
@@ -57,7 +57,7 @@ impl SidesError {
             SidesError::Baseline(r) => msg!(
                 "версия 1 дорожной карты {} исходная: её утвердил не приказ о внесении изменений", r;
                 "version 1 of roadmap {} is the baseline: no amending order approved it", r),
-            SidesError::Snapshot(e) => super::approve::Refusal::Version(e.clone()).message(),
+            SidesError::Snapshot(e) => e.message(),
         }
     }
 }
@@ -97,11 +97,7 @@ pub fn sides(
     let after = match after_version {
         Some(v) => stored(v)?,
         None => {
-            let unit = workspace
-                .units
-                .iter()
-                .find(|u| u.id == roadmap && !u.protocol)
-                .ok_or_else(|| SidesError::Unknown(roadmap.to_string()))?;
+            let unit = workspace.roadmap(roadmap).ok_or_else(|| SidesError::Unknown(roadmap.to_string()))?;
             let files =
                 files_of(&unit.source.path).map_err(|e| SidesError::Snapshot(SnapshotError::Io(e.to_string())))?;
             Snapshot::of_files(roadmap, &files, calendar).map_err(SidesError::Snapshot)?
@@ -113,7 +109,9 @@ pub fn sides(
         Some(n) => n - 2,
         None => versions.len() as i64 - 1,
     };
-    let order = roadmap_of(after.unit())
+    let order = after
+        .unit()
+        .roadmap()
         .and_then(|r| r.approval.as_ref())
         .and_then(|a| usize::try_from(k).ok().and_then(|k| a.amendments.get(k)))
         .cloned();

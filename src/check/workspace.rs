@@ -42,6 +42,11 @@ impl Workspace {
         self.units.first().map_or_else(|| now.date_naive(), |u| now.with_timezone(&u.tz).date_naive())
     }
 
+    /// The roadmap (not a protocol) with this id.
+    pub fn roadmap(&self, id: &str) -> Option<&Unit> {
+        self.units.iter().find(|u| u.id == id && !u.protocol)
+    }
+
     /// The region the roadmaps name (checking refuses two different ones, K0511); `None` when
     /// none names one, and the calendar's default region applies.
     pub fn region(&self) -> Option<&str> {
@@ -122,6 +127,27 @@ impl Unit {
     /// A located diagnostic at a JSON pointer of this unit's file.
     pub fn at(&self, d: Diagnostic, pointer: &str) -> Diagnostic {
         d.at(&self.source, self.spans.value(pointer))
+    }
+
+    /// The roadmap, when the unit is one (not a protocol).
+    pub fn roadmap(&self) -> Option<&crate::model::Roadmap> {
+        match &*self.document {
+            Document::Roadmap(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The executors cell of an activity's row, a line per entry: as printed in the approved
+    /// document (`executors_text`), else the names of its executors and its `for_each` group.
+    pub fn executors_cell(&self, a: &crate::model::Activity) -> Vec<String> {
+        match &a.executors_text {
+            Some(text) => text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect(),
+            None => {
+                let mut ids = a.executors.clone();
+                ids.extend(a.for_each.iter().cloned());
+                self.names(&ids)
+            }
+        }
     }
 
     /// Executor names as a table cell shows them: the short form, else the full name. A group

@@ -9,7 +9,6 @@ use karta::amend::approve::{self, Fate};
 use karta::amend::{Snapshot, SnapshotError, diff, files_of};
 use karta::check::Unit;
 use karta::store::{Rule, Version};
-use karta::track::carry::worded;
 
 use super::track::{Tracking, Where, author};
 use super::{Failure, Format, Global, out_fmt, out_line};
@@ -89,12 +88,7 @@ pub fn approve(global: &Global, args: Approve) -> super::Exit {
         .map_err(|r| Failure::input(r.message()))?;
     // The fates of the reports as the log reads now (carried by the earlier versions already).
     let fates = approve::fates(&tracking.events, &proposal.version.carries);
-    let order = format!(
-        "{} от {} № {}",
-        proposal.version.order.document,
-        proposal.version.order.date.format("%d.%m.%Y"),
-        proposal.version.order.number
-    );
+    let order = proposal.version.order.worded();
     if !args.dry_run {
         tracking.store.approve(&proposal.version)?;
     }
@@ -155,7 +149,7 @@ pub fn versions(global: &Global, args: Versions) -> super::Exit {
             "{} версия {}{base}: {}, записал {} {}",
             v.roadmap,
             v.number,
-            worded(v),
+            v.order.worded(),
             v.approved_by,
             v.recorded_at.format("%d.%m.%Y %H:%M")
         );
@@ -224,7 +218,7 @@ fn pick<'v>(versions: &'v [Version], roadmap: &str, number: Option<i64>) -> Resu
 }
 
 fn roadmap_unit<'t>(tracking: &'t Tracking, id: &str) -> Result<&'t Unit, Failure> {
-    tracking.workspace.units.iter().find(|u| u.id == id && !u.protocol).ok_or_else(|| {
+    tracking.workspace.roadmap(id).ok_or_else(|| {
         Failure::input(karta::msg!("нет дорожной карты `{}`", id; "no roadmap `{}`", id)).hint(Some(
             karta::msg!("идентификатор — поле `id` файла дорожной карты"; "the id is the roadmap file's `id`"),
         ))
@@ -243,7 +237,7 @@ fn from_file(path: &std::path::Path, calendar: &karta::calendar::Calendar) -> Re
         SnapshotError::Invalid(_) => Failure::input(karta::msg!(
             "{} не проходит проверку: karta check {} покажет ошибки", path.display(), path.display();
             "{} does not check: karta check {} shows the errors", path.display(), path.display())),
-        other => Failure::input(approve::Refusal::Version(other).message()),
+        other => Failure::input(other.message()),
     })
 }
 

@@ -30,9 +30,7 @@ fn log(db: &std::path::Path) -> Option<Result<Vec<Event>, StoreError>> {
     // A file that is not there yet has no log to check against; a database server is asked.
     (Backend::of(db) != Backend::Sqlite || db.is_file()).then(|| {
         let store = store::open(db)?;
-        let mut events = store.events()?;
-        karta::track::Carries::read(&*store)?.apply(&mut events);
-        Ok(events)
+        karta::track::Carries::log(&*store).map(|(events, _)| events)
     })
 }
 

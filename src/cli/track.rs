@@ -47,9 +47,7 @@ impl Tracking {
         let (workspace, store) = std::thread::scope(|scope| {
             let log = scope.spawn(|| {
                 let store = store::open(&at.db)?;
-                let mut events = store.events()?;
-                let carries = track::Carries::read(&*store)?;
-                carries.apply(&mut events);
+                let (events, carries) = track::Carries::log(&*store)?;
                 Ok::<_, StoreError>((store, events, carries))
             });
             let workspace = super::workspace(global, &roadmaps, None);

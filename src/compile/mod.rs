@@ -127,6 +127,12 @@ impl Plan {
     }
 }
 
+/// The planned due date an occurrence id holds: `roadmap/activity@2023-10-17[/executor]`.
+pub fn planned_date(id: &str) -> Option<NaiveDate> {
+    let (_, rest) = id.rsplit_once('@')?;
+    NaiveDate::parse_from_str(rest.get(..10)?, "%Y-%m-%d").ok()
+}
+
 /// Sorts occurrences by due instant, then by roadmap and activity in workspace order, then in
 /// the order they were made — deterministic for the same input — and renumbers the positions
 /// in `depends_on` to match.

@@ -78,6 +78,16 @@ pub enum Due {
     Structured(Spec),
 }
 
+impl Due {
+    /// The deadline as the documents print it: the phrase as typed, or the structured form worded.
+    pub fn written(&self) -> String {
+        match self {
+            Due::Phrase(p) => p.clone(),
+            Due::Structured(s) => s.phrase(),
+        }
+    }
+}
+
 /// What to do with a due date that falls on a non-working day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]

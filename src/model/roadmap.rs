@@ -180,6 +180,14 @@ pub struct Activity {
     pub notes: Option<String>,
 }
 
+impl Activity {
+    /// The number the roadmap table prints in its first column: its own (`number`), else «s.k.»
+    /// from its section's and its own position (both from 0).
+    pub fn printed_number(&self, section: usize, position: usize) -> String {
+        self.number.clone().unwrap_or_else(|| format!("{}.{}.", section + 1, position + 1))
+    }
+}
+
 /// When reminders and overdue notices go out. Durations: `7d` (calendar days), `5wd` (working days).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

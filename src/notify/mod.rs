@@ -309,8 +309,7 @@ fn form_for(
     if crate::form::rows(compiled, report, &executors, from, to).is_empty() {
         return Ok(None);
     }
-    let mut events = store.events()?;
-    crate::track::Carries::read(store)?.apply(&mut events);
+    let (events, _) = crate::track::Carries::log(store)?;
     let form = crate::form::Form { executors, asked: asked.clone(), from, to, made: now };
     match crate::form::make(ws, compiled, report, &events, &form) {
         Ok(made) => Ok(Some(mail::Attached { name: format!("форма-{asked}-{from}.xlsx"), bytes: made.bytes })),

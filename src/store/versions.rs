@@ -18,6 +18,24 @@ pub struct Order {
     pub date: NaiveDate,
 }
 
+impl Order {
+    /// The order that approved the roadmap.
+    pub fn of_approval(a: &crate::model::Approval) -> Order {
+        Order { document: a.document.clone(), number: a.number.clone(), date: a.date }
+    }
+
+    /// An amending order: of the approving order's kind unless it names its own.
+    pub fn of_amendment(approval: &crate::model::Approval, a: &crate::model::Amendment) -> Order {
+        let document = a.document.clone().unwrap_or_else(|| approval.document.clone());
+        Order { document, number: a.number.clone(), date: a.date }
+    }
+
+    /// As running text names it: «приказ от 15.01.2024 № 12».
+    pub fn worded(&self) -> String {
+        format!("{} от {} № {}", self.document.to_lowercase(), crate::ru::date_digits(self.date), self.number)
+    }
+}
+
 /// One file of a version: its path relative to the roadmap file's folder (the roadmap file
 /// itself first, then its includes as the roadmap names them) and its exact text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -78,6 +96,20 @@ pub struct NewVersion {
     pub files: Vec<VersionFile>,
     /// Empty for the baseline.
     pub carries: Vec<Carry>,
+}
+
+impl NewVersion {
+    /// The version as recorded under `id` and `number`.
+    pub fn recorded(&self, id: i64, number: i64) -> Version {
+        Version {
+            id,
+            roadmap: self.roadmap.clone(),
+            number,
+            order: self.order.clone(),
+            approved_by: self.approved_by.clone(),
+            recorded_at: self.recorded_at,
+        }
+    }
 }
 
 /// A recorded version, without its files and carries (ask for those by `id`).

@@ -6,16 +6,16 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDate;
+
 use super::event::{Carried, Event};
-use crate::store::{Carry, Rule, StoreError, Version, Versions};
+use crate::store::{Carry, EventLog, Rule, StoreError, Version, Versions};
 
 /// The approved versions' carries, ready to apply to the log.
 #[derive(Debug, Default, Clone)]
 pub struct Carries {
-    /// Occurrence → where it went, one step per approval.
-    step: HashMap<String, Carry>,
-    /// Occurrence → the version that carried it.
-    by: HashMap<String, i64>,
+    /// Occurrence → the version that carried it and where it went, one step per approval.
+    step: HashMap<String, (i64, Carry)>,
     /// Version id → its order, worded.
     orders: HashMap<i64, String>,
     /// Occurrence → the occurrence it was carried from (the reverse of the moves), to find a
@@ -30,17 +30,25 @@ impl Carries {
         Ok(Carries::new(&versions, store.carries()?))
     }
 
+    /// The log as the approved versions carry it, and the carries: what every reader of the log
+    /// for a status (the CLI, the web app, the scheduler, `karta check`) reads.
+    pub fn log(store: &(impl EventLog + Versions + ?Sized)) -> Result<(Vec<Event>, Carries), StoreError> {
+        let mut events = store.events()?;
+        let carries = Carries::read(store)?;
+        carries.apply(&mut events);
+        Ok((events, carries))
+    }
+
     pub fn new(versions: &[Version], carries: Vec<(i64, Carry)>) -> Carries {
-        let orders = versions.iter().map(|v| (v.id, worded(v))).collect();
-        let (mut step, mut by, mut back) = (HashMap::new(), HashMap::new(), HashMap::new());
+        let orders = versions.iter().map(|v| (v.id, v.order.worded())).collect();
+        let (mut step, mut back) = (HashMap::new(), HashMap::new());
         for (version, c) in carries {
             if let Some(to) = &c.to {
                 back.insert(to.clone(), (c.from.clone(), version));
             }
-            by.insert(c.from.clone(), version);
-            step.insert(c.from.clone(), c);
+            step.insert(c.from.clone(), (version, c));
         }
-        Carries { step, by, orders, back }
+        Carries { step, orders, back }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -55,22 +63,23 @@ impl Carries {
         for e in events.iter_mut() {
             let Some(first) = e.event.occurrence.clone() else { continue };
             let mut at = first.clone();
-            let mut last: Option<&Carry> = None;
+            let mut last: Option<&(i64, Carry)> = None;
             // Follow the chain; a cycle (A → B in one version, B → A in a later one) ends where
             // it started, bounded by the number of steps.
             for _ in 0..=self.step.len() {
-                let Some(c) = self.step.get(&at) else { break };
-                last = Some(c);
+                let Some(step) = self.step.get(&at) else { break };
+                last = Some(step);
+                let c = &step.1;
                 match &c.to {
                     Some(to) => at = to.clone(),
                     None => break,
                 }
             }
-            let Some(c) = last else { continue };
+            let Some((version, c)) = last else { continue };
             if at == first && c.rule != Rule::Removed {
                 continue;
             }
-            let version = self.by.get(&c.from).copied().unwrap_or_default();
+            let version = *version;
             let order = self.orders.get(&version).cloned().unwrap_or_default();
             e.carried = Some(Carried {
                 from: first,
@@ -84,10 +93,10 @@ impl Carries {
         }
     }
 
-    /// The occurrence of the baseline an occurrence descends from, and the order that last
-    /// moved its date; `None` when no amendment moved its date (a renumbering alone is no slip).
-    pub fn origin<'a>(&'a self, occurrence: &'a str) -> Option<(&'a str, &'a str)> {
-        let date = |o: &str| o.rsplit_once('@').map(|(_, d)| d.get(..10).unwrap_or(d).to_string());
+    /// The due date of the baseline's occurrence an occurrence descends from, and the order that
+    /// last moved its date; `None` when no amendment moved its date (a renumbering alone is no slip).
+    pub fn origin(&self, occurrence: &str) -> Option<(NaiveDate, &str)> {
+        let date = crate::compile::planned_date;
         let mut at = occurrence;
         let mut mover: Option<i64> = None;
         for _ in 0..self.back.len() {
@@ -101,13 +110,8 @@ impl Carries {
             }
         }
         let mover = mover?;
-        Some((at, self.orders.get(&mover).map_or("", String::as_str)))
+        Some((date(at)?, self.orders.get(&mover).map_or("", String::as_str)))
     }
-}
-
-/// «приказ от 15.01.2024 № 12».
-pub fn worded(v: &Version) -> String {
-    format!("{} от {} № {}", v.order.document, v.order.date.format("%d.%m.%Y"), v.order.number)
 }
 
 #[cfg(test)]
@@ -178,7 +182,8 @@ mod tests {
         assert_eq!(log[2].carried.as_ref().map(|c| c.rule), Some(Rule::Removed));
         assert!(log[3].carried.is_none());
         // The baseline's occurrence, and the order that moved the date (not the one that renumbered).
-        assert_eq!(carries.origin("r/b@2023-11-30"), Some(("r/a@2023-10-17", "приказ от 30.11.2023 № 425")));
+        let baseline = "2023-10-17".parse().expect("date");
+        assert_eq!(carries.origin("r/b@2023-11-30"), Some((baseline, "приказ от 30.11.2023 № 425")));
         assert_eq!(carries.origin("r/d@2023-12-01"), None);
     }
 }

@@ -186,13 +186,9 @@ impl Report<'_> {
             return self;
         }
         for s in &mut self.occurrences {
-            if let Some((origin, order)) = carries.origin(s.id) {
-                let date =
-                    origin.rsplit_once('@').and_then(|(_, d)| NaiveDate::parse_from_str(d.get(..10)?, "%Y-%m-%d").ok());
-                if let Some(date) = date {
-                    s.approved_due = Some(date);
-                    s.amended_by = Some(order.to_string());
-                }
+            if let Some((date, order)) = carries.origin(s.id) {
+                s.approved_due = Some(date);
+                s.amended_by = Some(order.to_string());
             }
         }
         self

@@ -177,8 +177,7 @@ pub struct View {
 
 impl View {
     pub fn at(snapshot: Arc<Snapshot>, pool: &Pool, now: DateTime<FixedOffset>) -> Result<View, StoreError> {
-        let (mut events, carries) = pool.with(|s| Ok((s.events()?, track::Carries::read(s)?)))?;
-        carries.apply(&mut events);
+        let (events, carries) = pool.with(|s| track::Carries::log(s))?;
         let plan = track::plan_at(&snapshot.workspace, &events, now, snapshot.calendar);
         Ok(View { snapshot, events, carries, plan, now })
     }

@@ -11,20 +11,18 @@ use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use chrono::NaiveDate;
 use serde_json::{Value, json};
 
 use super::documents::{download, not_made};
 use super::pages::{Page, page, run};
 use super::state::View;
 use super::{App, Fail, Session, data, types};
+use crate::amend::SnapshotError;
 use crate::amend::diff::{self, Activity, Change, Diff, Field, Kind};
 use crate::amend::sides::{Sides, SidesError, sides};
-use crate::amend::{SnapshotError, roadmap_of};
 use crate::check::Unit;
 use crate::render::{self, Output, Sources};
-use crate::store::Rule;
-use crate::track::carry::worded;
+use crate::store::{Order, Rule};
 
 /// The formats the amending order is offered in.
 const FORMATS: [&str; 3] = ["docx", "pdf", "html"];
@@ -83,7 +81,7 @@ pub(super) fn list(app: &App, view: &View, id: &str) -> Result<types::Versions, 
                     number: v.order.number.clone(),
                     date: v.order.date,
                 },
-                order_text: worded(v),
+                order_text: v.order.worded(),
                 approved_by: v.approved_by.clone(),
                 recorded_at: v.recorded_at,
             })
@@ -124,12 +122,11 @@ pub(super) fn compare(app: &App, view: &View, id: &str, from: Option<i64>, to: O
     let sides = found.map_err(refused)?;
     let last = versions.last().map_or(0, |v| v.number);
     let order = match to {
-        Some(n) => versions.iter().find(|v| v.number == n).map(worded),
-        None => sides.order.as_ref().map(|o| {
-            let approval = roadmap_of(sides.after.unit()).and_then(|r| r.approval.as_ref());
-            let document = o.document.clone().or_else(|| approval.map(|a| a.document.clone())).unwrap_or_default();
-            format!("{document} от {} № {}", crate::ru::date_digits(o.date), o.number)
-        }),
+        Some(n) => versions.iter().find(|v| v.number == n).map(|v| v.order.worded()),
+        None => {
+            let approval = sides.after.unit().roadmap().and_then(|r| r.approval.as_ref());
+            approval.zip(sides.order.as_ref()).map(|(a, o)| Order::of_amendment(a, o).worded())
+        }
     };
     let diff = diff::diff(&sides.before, &sides.after);
     let from = from.unwrap_or(match to {
@@ -299,15 +296,7 @@ pub(super) fn shown(d: &Diff) -> Value {
 
 fn change(c: &Change, kind_ru: &str) -> Value {
     let a = c.activity();
-    let was = match (&c.before, &c.after) {
-        (Some(b), Some(a)) => match (b.point != a.point, b.id != a.id) {
-            (true, true) => Some(format!("прежде пункт {} ({})", b.point, b.id)),
-            (true, false) => Some(format!("прежде пункт {}", b.point)),
-            (false, true) => Some(format!("прежде {}", b.id)),
-            (false, false) => None,
-        },
-        _ => None,
-    };
+    let was = c.was();
     let fields: Vec<Value> = match (&c.before, &c.after) {
         (Some(b), Some(a)) => c.fields.iter().map(|f| field(*f, b, a)).collect(),
         _ => Vec::new(),
@@ -317,28 +306,17 @@ fn change(c: &Change, kind_ru: &str) -> Value {
         "was": was, "renumbered": c.renumbered, "fields": fields,
         // An added activity as the table will print it.
         "added": (c.kind == Kind::Added).then(|| json!({
-            "executors": a.executors.join(", "), "due": a.due, "dates": dates(&a.dates), "result": a.result,
+            "executors": a.executors.join(", "), "due": a.due, "dates": diff::dates_text(&a.dates), "result": a.result,
         })),
     })
 }
 
 /// One changed field: «сроки: «до 17 октября 2023 г.» → «до 30 октября 2023 г.» (17.10.2023 → 30.10.2023)».
 fn field(f: Field, b: &Activity, a: &Activity) -> Value {
-    let (before, after) = match f {
-        Field::Title => (b.title.clone(), a.title.clone()),
-        Field::Tasks => (b.tasks.join("; "), a.tasks.join("; ")),
-        Field::Executors => (b.executors.join(", "), a.executors.join(", ")),
-        Field::Due => (b.due.clone(), a.due.clone()),
-        Field::Result => (b.result.clone().unwrap_or_default(), a.result.clone().unwrap_or_default()),
-        Field::After => (b.after.join(", "), a.after.join(", ")),
-    };
-    let moved =
-        (f == Field::Due && b.dates != a.dates).then(|| json!({"before": dates(&b.dates), "after": dates(&a.dates)}));
+    let (before, after) = (f.words(b), f.words(a));
+    let moved = (f == Field::Due && b.dates != a.dates)
+        .then(|| json!({"before": diff::dates_text(&b.dates), "after": diff::dates_text(&a.dates)}));
     json!({"field": f, "label": f.label(), "before": before, "after": after, "dates": moved})
-}
-
-fn dates(d: &[NaiveDate]) -> String {
-    d.iter().map(|d| crate::ru::date_digits(*d)).collect::<Vec<_>>().join(", ")
 }
 
 /// The page of an occurrence an approved amendment removed: the order, and the reports that

@@ -7,11 +7,12 @@ use serde::Serialize;
 
 use super::requisites::Requisites;
 use super::roadmap::{Row, TableSection};
-use super::{Missing, Org, Signer, Stamp, roadmap, roadmap_of, signer, subtitle, verb};
+use super::{Missing, Org, Signer, Stamp, roadmap, signer, subtitle, verb};
 use crate::amend::Snapshot;
 use crate::amend::diff::{Activity, diff};
 use crate::amend::order::items;
 use crate::model::Amendment;
+use crate::store::Order;
 
 /// What the amending order is made from: the version it amends, the one it approves, and the
 /// order's own data when the roadmap lists it (`approval.amendments`).
@@ -62,25 +63,20 @@ pub struct ItemDoc {
 
 pub fn amendment(a: &Amending<'_>) -> Option<AmendmentDoc> {
     let (old, new) = (a.before.unit(), a.after.unit());
-    let r = roadmap_of(new)?;
+    let r = new.roadmap()?;
     let approval = r.approval.as_ref()?;
     let d = diff(a.before, a.after);
     let rows: usize = r.sections.iter().map(|s| s.activities.len()).sum();
     let planned = items(&d, rows);
-    let document = a.order.and_then(|o| o.document.clone()).unwrap_or_else(|| approval.document.clone());
-    let approving = format!(
-        "{} от {} № {}",
-        approval.document.to_lowercase(),
-        crate::ru::date_digits(approval.date),
-        approval.number
-    );
+    let document = a.order.map_or_else(|| approval.document.clone(), |o| Order::of_amendment(approval, o).document);
+    let approving = Order::of_approval(approval).worded();
     // «О внесении изменений в приказ от 02.10.2023 № 380 «Об утверждении …»».
     let heading = a.order.and_then(|o| o.title.clone()).unwrap_or_else(|| match &approval.title {
         Some(title) => format!("О внесении изменений в {approving} «{}»", title.trim_matches(['«', '»'])),
         None => format!("О внесении изменений в {approving}"),
     });
     let by = approval.stamp.clone().unwrap_or_else(|| super::instrumental(&approval.document));
-    let named = named(&roadmap_of(old).map_or_else(|| r.title.clone(), |o| o.title.clone()));
+    let named = named(&old.roadmap().map_or_else(|| r.title.clone(), |o| o.title.clone()));
     let approved = format!("утверждённую {by} от {} № {}", crate::ru::date_digits(approval.date), approval.number);
     let intro = if planned.restated {
         format!("1. Изложить {named}, {approved}, в новой редакции (прилагается).")

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::requisites::Requisites;
-use super::{Mark, Missing, Org, Signer, roadmap_of, written_title};
+use super::{Mark, Missing, Org, Signer, written_title};
 use crate::check::Unit;
 use crate::model::period::Kind;
 use crate::model::{Better, Indicator, Observation};
@@ -161,7 +161,7 @@ pub fn indicators_doc(unit: &Unit, as_of: NaiveDate, recorded: &Recorded) -> Ind
 }
 
 pub(super) fn indicators(unit: &Unit, as_of: NaiveDate, recorded: &Recorded) -> Vec<IndicatorDoc> {
-    let Some(r) = roadmap_of(unit) else { return Vec::new() };
+    let Some(r) = unit.roadmap() else { return Vec::new() };
     let mut docs: Vec<IndicatorDoc> = r
         .indicators
         .iter()

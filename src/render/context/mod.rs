@@ -26,7 +26,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::check::Unit;
-use crate::model::{Document, Person};
+use crate::model::Person;
 
 /// "УТВЕРЖДЕНА / приказом … / от 02.10.2023 № 380".
 #[derive(Debug, Serialize)]
@@ -47,19 +47,8 @@ fn capitalized(text: &str) -> String {
     chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
-fn names(unit: &Unit, ids: &[String]) -> Vec<String> {
-    unit.names(ids)
-}
-
-fn roadmap_of(unit: &Unit) -> Option<&crate::model::Roadmap> {
-    match &*unit.document {
-        Document::Roadmap(r) => Some(r),
-        _ => None,
-    }
-}
-
 fn stamp(unit: &Unit) -> Option<Stamp> {
-    let a = roadmap_of(unit)?.approval.as_ref()?;
+    let a = unit.roadmap()?.approval.as_ref()?;
     Some(Stamp {
         word: "УТВЕРЖДЕНА".into(),
         by: a.stamp.clone().unwrap_or_else(|| instrumental(&a.document)),
@@ -71,10 +60,6 @@ fn stamp(unit: &Unit) -> Option<Stamp> {
 /// Activities of a roadmap by id.
 fn task_index(unit: &Unit) -> HashMap<&str, usize> {
     unit.tasks.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect()
-}
-
-fn point(unit: &Unit, task: usize) -> String {
-    unit.point(task)
 }
 
 /// "Дорожная карта повышения …" → "повышения …"; other titles in quotes: "«Модель …»".
@@ -163,13 +148,6 @@ impl Deadlines {
                 crate::deadline::read(phrase, period).map_or_else(|_| phrase.to_string(), |s| s.phrase())
             }
         }
-    }
-}
-
-fn due_text(due: &crate::model::Due) -> String {
-    match due {
-        crate::model::Due::Phrase(p) => p.clone(),
-        crate::model::Due::Structured(s) => s.phrase(),
     }
 }
 

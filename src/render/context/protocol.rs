@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::requisites::{Requisites, person};
-use super::{Deadlines, Missing, Org, due_text, names};
+use super::{Deadlines, Missing, Org};
 use crate::check::Unit;
 use crate::model::{Decision, Document, Person};
 
@@ -146,9 +146,9 @@ fn flatten_under(
             level,
             text: d.text.clone(),
             items: d.items.clone(),
-            executors: names(unit, &ids),
+            executors: unit.names(&ids),
             due: d.due.as_ref().map(|due| {
-                let text = due_text(due);
+                let text = due.written();
                 let text = text.trim();
                 let text = text.strip_prefix("Срок:").or_else(|| text.strip_prefix("срок:")).unwrap_or(text).trim();
                 wording.apply(text, unit.period)

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::requisites::Requisites;
-use super::{Deadlines, Missing, Org, Signer, Stamp, due_text, names, roadmap_of, signer, stamp, subtitle, verb};
+use super::{Deadlines, Missing, Org, Signer, Stamp, signer, stamp, subtitle, verb};
 use crate::check::Unit;
 
 /// The roadmap document: the approving order and its appendix.
@@ -69,7 +69,7 @@ pub struct Row {
 /// approved table keeps the words that were signed).
 pub fn roadmap(unit: &Unit, deadlines: Option<Deadlines>) -> Option<RoadmapDoc> {
     let wording = deadlines.unwrap_or(Deadlines::Written);
-    let r = roadmap_of(unit)?;
+    let r = unit.roadmap()?;
     let issuer = r.approval.as_ref().and_then(|a| a.issuer.as_deref()).or(r.issuer.as_deref());
     // The order page only when the roadmap carries the order's own text.
     let written = |a: &&crate::model::Approval| a.title.is_some() || a.preamble.is_some() || !a.points.is_empty();
@@ -99,21 +99,13 @@ pub fn roadmap(unit: &Unit, deadlines: Option<Deadlines>) -> Option<RoadmapDoc> 
                 .iter()
                 .enumerate()
                 .map(|(k, a)| {
-                    let executors = match &a.executors_text {
-                        Some(text) => text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect(),
-                        None => {
-                            let mut ids = a.executors.clone();
-                            ids.extend(a.for_each.iter().cloned());
-                            names(unit, &ids)
-                        }
-                    };
-                    let due = wording.apply(&due_text(&a.due), unit.period);
+                    let due = wording.apply(&a.due.written(), unit.period);
                     task += 1;
                     Row {
-                        number: a.number.clone().unwrap_or_else(|| format!("{}.{}.", s + 1, k + 1)),
+                        number: a.printed_number(s, k),
                         title: a.title.clone(),
                         tasks: a.tasks.clone(),
-                        executors,
+                        executors: unit.executors_cell(a),
                         due,
                         result: a.result.clone(),
                     }

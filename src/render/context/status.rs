@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::indicators::{IndicatorDoc, indicators};
 use super::requisites::Requisites;
-use super::{Mark, Missing, Org, Signer, Stamp, names, point, stamp, subtitle, task_index, written_title};
+use super::{Mark, Missing, Org, Signer, Stamp, stamp, subtitle, task_index, written_title};
 use crate::check::{Unit, Workspace};
 use crate::deadline::Spec;
 use crate::model::Observation;
@@ -154,9 +154,7 @@ fn removed(unit: &Unit, events: &[Event], now: chrono::DateTime<chrono::FixedOff
         match out.iter_mut().find(|(o, _)| o == occurrence) {
             Some((_, r)) => r.reports += 1,
             None => {
-                let due = occurrence
-                    .rsplit_once('@')
-                    .and_then(|(_, d)| NaiveDate::parse_from_str(d.get(..10)?, "%Y-%m-%d").ok());
+                let due = crate::compile::planned_date(occurrence);
                 let r =
                     Removed { point: c.point.clone(), title: c.title.clone(), due, order: c.order.clone(), reports: 1 };
                 out.push((occurrence.clone(), r));
@@ -185,7 +183,7 @@ fn moved_counts(unit: &Unit, moved: &[Moved]) -> Vec<MovedCount> {
     counts.sort_by_key(|c| std::cmp::Reverse(c.1));
     counts
         .into_iter()
-        .map(|(id, count)| MovedCount { executor: names(unit, std::slice::from_ref(&id)).concat(), count })
+        .map(|(id, count)| MovedCount { executor: unit.names(std::slice::from_ref(&id)).concat(), count })
         .collect()
 }
 
@@ -298,9 +296,9 @@ pub fn status(
             None => {
                 risk_row.insert(t, at_risk.len());
                 at_risk.push(AtRisk {
-                    point: point(unit, t),
+                    point: unit.point(t),
                     title: unit.tasks[t].title.clone(),
-                    executors: names(unit, s.executors),
+                    executors: unit.names(s.executors),
                     due: s.due_date,
                     forecast: s.forecast_due,
                 });
@@ -328,7 +326,7 @@ pub fn status(
             let original = s.approved_due.filter(|d| *d != s.due_date).or(s.original_due)?;
             let amended = s.approved_due.is_some() && s.original_due.is_none();
             Some(Moved {
-                point: point(unit, t),
+                point: unit.point(t),
                 title: unit.tasks[t].title.clone(),
                 original,
                 approved: s.due_date,
@@ -415,7 +413,7 @@ pub(super) fn overdue_items(
         let t = task_of(s);
         let row = *row_of.entry(t).or_insert_with(|| {
             items.push(Overdue {
-                point: point(unit, t),
+                point: unit.point(t),
                 title: unit.tasks[t].title.clone(),
                 executors: Vec::new(),
                 due: s.due_date,

@@ -35,14 +35,7 @@ impl Versions for Postgres {
                 .get(0);
             let id = insert_into(&mut tx, version, number, None)?;
             tx.commit().map_err(write)?;
-            Ok(Version {
-                id,
-                roadmap: version.roadmap.clone(),
-                number,
-                order: o.clone(),
-                approved_by: version.approved_by.clone(),
-                recorded_at: version.recorded_at,
-            })
+            Ok(version.recorded(id, number))
         })
     }
 

@@ -36,14 +36,7 @@ impl Versions for Sqlite {
             .map_err(write)?;
         let id = insert_into(&tx, version, number, None).map_err(write)?;
         tx.commit().map_err(write)?;
-        Ok(Version {
-            id,
-            roadmap: version.roadmap.clone(),
-            number,
-            order: o.clone(),
-            approved_by: version.approved_by.clone(),
-            recorded_at: version.recorded_at,
-        })
+        Ok(version.recorded(id, number))
     }
 
     fn versions(&self, roadmap: Option<&str>) -> Result<Vec<Version>, StoreError> {
