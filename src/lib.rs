@@ -4,6 +4,7 @@
 //! `diag`nostics. The CLI (`cli`) is a thin layer over this library.
 
 pub mod amend;
+pub mod cache;
 pub mod calendar;
 pub mod check;
 pub mod clock;

@@ -130,6 +130,14 @@ impl Calendar {
         }
     }
 
+    /// A digest of everything this calendar says (not of the other regions' calendars it
+    /// holds): what a cached plan is keyed by.
+    pub fn digest(&self) -> [u8; 32] {
+        let said =
+            format!("{:?}", (&self.special, &self.shortened, &self.covered, &self.days, &self.layers, &self.region));
+        blake3::hash(said.as_bytes()).into()
+    }
+
     /// Whether karta ships a calendar for the region.
     pub fn knows_region(&self, code: &str) -> bool {
         self.regions.contains_key(&code.to_ascii_uppercase())

@@ -13,9 +13,10 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::cache::Cache;
 use crate::calendar::Calendar;
 use crate::diag::{Code, Diagnostic, Span};
-use crate::load::{self, Budget, Loaded};
+use crate::load::{self, Loaded};
 use crate::msg;
 
 /// The result of checking a set of files.
@@ -65,6 +66,12 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// Loads and checks `files` and whatever they include.
 pub fn check_files(files: &[PathBuf], calendar: &Calendar) -> Checked {
+    check_with(files, calendar, &Cache::none())
+}
+
+/// [`check_files`], taking each file from `cache` when its bytes are those the cache knows.
+/// Only loading is cached: the checks across files run on every document, as in a cold run.
+pub fn check_with(files: &[PathBuf], calendar: &Calendar, cache: &Cache) -> Checked {
     let mut checked = Checked::default();
     let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
     // Files load independently, so each round (the files given, then what they include, …)
@@ -78,8 +85,7 @@ pub fn check_files(files: &[PathBuf], calendar: &Calendar) -> Checked {
             .zip(canonical)
             .filter_map(|(path, canonical)| seen.insert(canonical).then_some(path))
             .collect();
-        let outcomes: Vec<load::Outcome> =
-            fresh.par_iter().map(|path| load::load_file(path, Budget::default())).collect();
+        let outcomes: Vec<load::Outcome> = fresh.par_iter().map(|path| cache.load(path)).collect();
         round = Vec::new();
         for (path, outcome) in fresh.into_iter().zip(outcomes) {
             checked.diagnostics.extend(outcome.diagnostics);

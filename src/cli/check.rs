@@ -69,16 +69,17 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
     let paths = args.inputs.list();
     let files = super::files(&paths)?;
     let calendar = super::calendar(global, &paths)?;
+    let cache = global.cache();
     // The roadmaps and the log are independent: the log is read while the roadmaps are checked.
     let (checked, log) = std::thread::scope(|scope| {
         let log = scope.spawn(|| log(&args.db));
-        let checked = check::check_files(&files, calendar);
+        let checked = check::check_with(&files, calendar, &cache);
         (checked, log.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
     let (count, mut diagnostics) = match checked.into_workspace() {
         Ok(mut workspace) => {
             let mut all = std::mem::take(&mut workspace.warnings);
-            match compile::compile(&workspace, calendar.for_region(workspace.region())) {
+            match cache.compile(&workspace, calendar.for_region(workspace.region()), &Default::default()) {
                 Ok(mut plan) => {
                     all.extend(orphans(&args.db, log, &plan));
                     all.append(&mut plan.warnings);
@@ -93,6 +94,8 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
         }
         Err(checked) => (checked.files.len(), checked.diagnostics),
     };
+    // A cache that cannot be written costs the next run its speed, nothing else.
+    let _ = cache.save();
     diagnostics.sort_by(|a, b| (a.path(), a.span).cmp(&(b.path(), b.span)));
     let renderer = Renderer::new(lang);
     match global.format {

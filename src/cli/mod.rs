@@ -3,6 +3,7 @@
 
 mod agenda;
 mod amend;
+mod cache;
 mod calendar;
 mod check;
 mod convert;
@@ -68,9 +69,20 @@ pub struct Global {
     /// The region whose holidays count where a roadmap names none (ISO 3166-2: RU-TA).
     #[arg(long, global = true, env = "KARTA_REGION")]
     pub region: Option<String>,
+    /// The cache of loaded roadmap files, kept between commands (docs/performance.md).
+    #[arg(long, global = true, env = "KARTA_CACHE", value_name = "FILE", default_value = "karta.cache")]
+    pub cache: PathBuf,
+    /// Load every roadmap file from its text, neither reading nor writing the cache.
+    #[arg(long, global = true)]
+    pub no_cache: bool,
 }
 
 impl Global {
+    /// The cache this run reads and writes (none with `--no-cache`).
+    pub fn cache(&self) -> karta::cache::Cache {
+        if self.no_cache { karta::cache::Cache::none() } else { karta::cache::Cache::open(&self.cache) }
+    }
+
     pub fn lang(&self) -> Lang {
         self.lang.unwrap_or_else(|| std::env::var("LANG").map(|l| Lang::from_locale(&l)).unwrap_or_default())
     }
@@ -165,6 +177,8 @@ pub enum Command {
     Export(export::Args),
     /// The store itself: `copy --from A --to B` moves everything to another store (SQLite ⇄ PostgreSQL).
     Store(store::Args),
+    /// The cache of loaded roadmap files and of the last plan: what it holds; `--clear` removes it.
+    Cache(cache::Args),
 }
 
 /// The roadmaps a command reads, given the same way on every command: as paths after the
@@ -245,11 +259,25 @@ pub fn workspace(
     paths: &[std::path::PathBuf],
     executor: Option<&str>,
 ) -> Result<karta::check::Workspace, Failure> {
+    let cache = global.cache();
+    let workspace = workspace_with(global, paths, executor, &cache);
+    // A cache that cannot be written costs the next run its speed, nothing else.
+    let _ = cache.save();
+    workspace
+}
+
+/// [`workspace`], loading the files through `cache` (the caller saves it when done with it).
+pub fn workspace_with(
+    global: &Global,
+    paths: &[std::path::PathBuf],
+    executor: Option<&str>,
+    cache: &karta::cache::Cache,
+) -> Result<karta::check::Workspace, Failure> {
     let lang = global.lang();
     let files = files(paths)?;
     let renderer = karta::diag::Renderer::new(lang);
     let calendar = calendar(global, paths)?;
-    let workspace = karta::check::check_files(&files, calendar).into_workspace().map_err(|checked| {
+    let workspace = karta::check::check_with(&files, calendar, cache).into_workspace().map_err(|checked| {
         for d in checked.diagnostics.iter().filter(|d| d.is_error()) {
             err_line!("{}", renderer.human(d));
         }
@@ -281,9 +309,12 @@ pub fn plan(
     paths: &[std::path::PathBuf],
     executor: Option<&str>,
 ) -> Result<(karta::check::Workspace, karta::compile::Plan), Failure> {
-    let workspace = workspace(global, paths, executor)?;
+    let cache = global.cache();
+    let workspace = workspace_with(global, paths, executor, &cache)?;
     let calendar = calendar(global, paths)?.for_region(workspace.region());
-    match karta::compile::compile(&workspace, calendar) {
+    let compiled = cache.compile(&workspace, calendar, &Default::default());
+    let _ = cache.save();
+    match compiled {
         Ok(plan) => Ok((workspace, plan)),
         Err(errors) => {
             let renderer = karta::diag::Renderer::new(global.lang());
@@ -453,6 +484,7 @@ impl Command {
             Command::Value(a) => a.format.into(),
             Command::Export(a) => a.format.into(),
             Command::Store(a) => a.format.into(),
+            Command::Cache(a) => a.format.into(),
             Command::User(a) => a.format.into(),
             Command::Schema
             | Command::Show(_)
@@ -502,6 +534,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::User(a) => user::run(&cli.global, a),
         Command::Export(a) => export::run(&cli.global, a),
         Command::Store(a) => store::run(&cli.global, a),
+        Command::Cache(a) => cache::run(&cli.global, a),
     };
     match exit {
         Ok(()) => 0,

@@ -43,6 +43,7 @@ impl Tracking {
     pub fn open(global: &Global, at: &Where) -> Result<Tracking, Failure> {
         let lang = global.lang();
         let roadmaps = at.inputs.list();
+        let cache = global.cache();
         // The roadmaps and the log are independent: the log is read while the roadmaps are checked.
         let (workspace, store) = std::thread::scope(|scope| {
             let log = scope.spawn(|| {
@@ -50,7 +51,7 @@ impl Tracking {
                 let (events, carries) = track::Carries::log(&*store)?;
                 Ok::<_, StoreError>((store, events, carries))
             });
-            let workspace = super::workspace(global, &roadmaps, None);
+            let workspace = super::workspace_with(global, &roadmaps, None, &cache);
             (workspace, log.join())
         });
         let workspace = workspace?;
@@ -65,7 +66,10 @@ impl Tracking {
         };
         let now = karta::clock::now(global.now);
         let calendar = super::calendar(global, &roadmaps)?.for_region(workspace.region());
-        let plan = track::plan_at(&workspace, &events, now, calendar);
+        let done = track::completions(&track::effective(&events, now));
+        let plan = cache.compile(&workspace, calendar, &done).unwrap_or_else(|_| Plan::empty());
+        // A cache that cannot be written costs the next run its speed, nothing else.
+        let _ = cache.save();
         Ok(Tracking { workspace, plan, store, events, carries, now, lang, calendar })
     }
 

@@ -94,7 +94,7 @@ impl Occurrence {
 }
 
 impl Plan {
-    fn new(
+    pub(crate) fn new(
         graph: DiGraph<String, ()>,
         nodes: FxHashMap<(usize, usize), NodeIndex>,
         occurrences: Vec<Occurrence>,
@@ -161,17 +161,11 @@ fn by_due(mut occurrences: Vec<Occurrence>) -> Vec<Occurrence> {
     occurrences
 }
 
-/// Compiles the workspace as planned.
-pub fn compile(workspace: &Workspace, calendar: &Calendar) -> Result<Plan, Vec<Diagnostic>> {
-    compile_with(workspace, calendar, &Planned)
-}
-
-/// Compiles the workspace, counting relative deadlines from actual completions where known.
-pub fn compile_with(
+/// The activities as a graph, each with an edge to each of its prerequisites; the node of
+/// each (unit, task), and the (unit, task) of each key.
+pub(crate) fn graph(
     workspace: &Workspace,
-    calendar: &Calendar,
-    actuals: &dyn Actuals,
-) -> Result<Plan, Vec<Diagnostic>> {
+) -> (DiGraph<String, ()>, FxHashMap<(usize, usize), NodeIndex>, occurrences::ByKey) {
     let mut graph = DiGraph::new();
     let mut nodes = FxHashMap::default();
     let mut by_key = occurrences::ByKey::default();
@@ -192,6 +186,21 @@ pub fn compile_with(
             }
         }
     }
+    (graph, nodes, by_key)
+}
+
+/// Compiles the workspace as planned.
+pub fn compile(workspace: &Workspace, calendar: &Calendar) -> Result<Plan, Vec<Diagnostic>> {
+    compile_with(workspace, calendar, &Planned)
+}
+
+/// Compiles the workspace, counting relative deadlines from actual completions where known.
+pub fn compile_with(
+    workspace: &Workspace,
+    calendar: &Calendar,
+    actuals: &dyn Actuals,
+) -> Result<Plan, Vec<Diagnostic>> {
+    let (graph, nodes, by_key) = graph(workspace);
     let order = match petgraph::algo::toposort(&graph, None) {
         Ok(mut order) => {
             order.reverse();

@@ -115,164 +115,127 @@ impl Lines {
     }
 }
 
-/// Stable diagnostic codes. Documented in `docs/format.md`; never renumber one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Code {
-    /// The file cannot be read.
-    Unreadable,
-    /// The file is not valid UTF-8.
-    NotUtf8,
-    /// The file is larger than the loader accepts.
-    TooLarge,
-    /// YAML syntax error.
-    Syntax,
-    /// Nesting, alias expansion or node count over budget (a "YAML bomb").
-    Budget,
-    /// Tabs used for indentation.
-    Tabs,
-    /// The file holds no document.
-    Empty,
-    /// A mapping repeats a key.
-    DuplicateKey,
-    /// More than one YAML document in a file.
-    MultipleDocuments,
-    /// A field the format does not know.
-    UnknownField,
-    /// A value of the wrong type.
-    WrongType,
-    /// A required field is missing.
-    MissingField,
-    /// A value outside the allowed set or pattern.
-    InvalidValue,
-    /// Any other schema violation.
-    Schema,
-    /// Two things share an id.
-    DuplicateId,
-    /// An executor or group that is not declared.
-    UnknownExecutor,
-    /// An `after` reference to an activity that does not exist.
-    UnknownActivity,
-    /// Activities depend on each other in a circle.
-    Cycle,
-    /// An included file that cannot be used.
-    BadInclude,
-    /// A time zone that is not in the IANA database.
-    UnknownTimeZone,
-    /// An indicator reference that is not declared.
-    UnknownIndicator,
-    /// `for_each` names something that is not a group.
-    NotAGroup,
-    /// An activity with a deadline but no executor.
-    NoExecutor,
-    /// A date outside the roadmap's period.
-    OutsidePeriod,
-    /// The approval is dated after the period ends.
-    ApprovalAfterPeriod,
-    /// The period ends before it starts.
-    ReversedPeriod,
-    /// An indicator has targets but no baseline.
-    TargetWithoutBaseline,
-    /// An indicator period karta cannot read.
-    BadPeriod,
-    /// An indicator's baseline and targets are for periods of different kinds.
-    MixedPeriods,
-    /// An amending order dated before the approval or the amendment before it, or listed twice.
-    AmendmentOutOfOrder,
-    /// An activity falls due before its prerequisite.
-    DueBeforePrerequisite,
-    /// A recurring activity without any occurrence in the period.
-    NoOccurrences,
-    /// Executors with deadlines but no e-mail address.
-    NoEmail,
-    /// A row of an imported file that cannot be recorded.
-    BadRow,
-    /// A report about something the roadmaps do not have, or that contradicts the log.
-    BadReport,
-    /// An event about an occurrence the roadmaps no longer have.
-    Orphan,
-    /// A deadline phrase karta cannot read.
-    UnreadableDeadline,
-    /// A deadline falls on a non-working day and is kept there.
-    NonWorkingDue,
-    /// A year the production calendar does not cover.
-    CalendarGap,
-    /// A relative deadline counts from an event named in words, which karta cannot date.
-    UndatedEvent,
-    /// A footnote mark inside a deadline phrase, read past.
-    FootnoteInDeadline,
-    /// A region karta has no calendar for.
-    UnknownRegion,
-    /// A calendar file's line is not `date<TAB>type<TAB>note` (or the header is missing).
-    CalendarLine,
-    /// A calendar date that is not YYYY-MM-DD or does not exist.
-    CalendarDate,
-    /// A calendar row of an unknown type.
-    CalendarType,
-    /// A calendar row repeated, or contradicting another row of the same date.
-    CalendarDuplicate,
-    /// A calendar row without its legal basis.
-    CalendarBasis,
-    /// A calendar row whose type does not fit the weekday.
-    CalendarWeekday,
-    /// Roadmaps of different regions in one run.
-    MixedRegions,
+/// Declares the codes once: the enum, each code's text and the list of all of them.
+macro_rules! codes {
+    ($($(#[$doc:meta])* $name:ident = $code:literal,)*) => {
+        /// Stable diagnostic codes. Documented in `docs/format.md`; never renumber one.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $($(#[$doc])* $name,)*
+        }
+
+        impl Code {
+            /// Every code, in order.
+            pub const ALL: &[Code] = &[$(Code::$name),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$name => $code,)*
+                }
+            }
+        }
+    };
 }
 
-impl Code {
-    pub fn as_str(self) -> &'static str {
-        use Code::*;
-        match self {
-            Unreadable => "K0001",
-            NotUtf8 => "K0002",
-            TooLarge => "K0003",
-            Syntax => "K0101",
-            Budget => "K0102",
-            Tabs => "K0103",
-            Empty => "K0104",
-            DuplicateKey => "K0105",
-            MultipleDocuments => "K0106",
-            UnknownField => "K0201",
-            WrongType => "K0202",
-            MissingField => "K0203",
-            InvalidValue => "K0204",
-            Schema => "K0205",
-            DuplicateId => "K0301",
-            UnknownExecutor => "K0302",
-            UnknownActivity => "K0303",
-            Cycle => "K0304",
-            BadInclude => "K0305",
-            UnknownTimeZone => "K0306",
-            UnknownIndicator => "K0307",
-            NotAGroup => "K0308",
-            NoExecutor => "K0309",
-            OutsidePeriod => "K0401",
-            ApprovalAfterPeriod => "K0402",
-            ReversedPeriod => "K0403",
-            TargetWithoutBaseline => "K0404",
-            BadPeriod => "K0405",
-            MixedPeriods => "K0406",
-            AmendmentOutOfOrder => "K0407",
-            UnreadableDeadline => "K0501",
-            NonWorkingDue => "K0502",
-            DueBeforePrerequisite => "K0601",
-            NoOccurrences => "K0602",
-            NoEmail => "K0603",
-            BadRow => "K0701",
-            BadReport => "K0702",
-            Orphan => "K0703",
-            CalendarGap => "K0503",
-            UndatedEvent => "K0510",
-            FootnoteInDeadline => "K0511",
-            UnknownRegion => "K0520",
-            CalendarLine => "K0521",
-            CalendarDate => "K0522",
-            CalendarType => "K0523",
-            CalendarDuplicate => "K0524",
-            CalendarBasis => "K0525",
-            CalendarWeekday => "K0526",
-            MixedRegions => "K0527",
-        }
-    }
+codes! {
+    /// The file cannot be read.
+    Unreadable = "K0001",
+    /// The file is not valid UTF-8.
+    NotUtf8 = "K0002",
+    /// The file is larger than the loader accepts.
+    TooLarge = "K0003",
+    /// YAML syntax error.
+    Syntax = "K0101",
+    /// Nesting, alias expansion or node count over budget (a "YAML bomb").
+    Budget = "K0102",
+    /// Tabs used for indentation.
+    Tabs = "K0103",
+    /// The file holds no document.
+    Empty = "K0104",
+    /// A mapping repeats a key.
+    DuplicateKey = "K0105",
+    /// More than one YAML document in a file.
+    MultipleDocuments = "K0106",
+    /// A field the format does not know.
+    UnknownField = "K0201",
+    /// A value of the wrong type.
+    WrongType = "K0202",
+    /// A required field is missing.
+    MissingField = "K0203",
+    /// A value outside the allowed set or pattern.
+    InvalidValue = "K0204",
+    /// Any other schema violation.
+    Schema = "K0205",
+    /// Two things share an id.
+    DuplicateId = "K0301",
+    /// An executor or group that is not declared.
+    UnknownExecutor = "K0302",
+    /// An `after` reference to an activity that does not exist.
+    UnknownActivity = "K0303",
+    /// Activities depend on each other in a circle.
+    Cycle = "K0304",
+    /// An included file that cannot be used.
+    BadInclude = "K0305",
+    /// A time zone that is not in the IANA database.
+    UnknownTimeZone = "K0306",
+    /// An indicator reference that is not declared.
+    UnknownIndicator = "K0307",
+    /// `for_each` names something that is not a group.
+    NotAGroup = "K0308",
+    /// An activity with a deadline but no executor.
+    NoExecutor = "K0309",
+    /// A date outside the roadmap's period.
+    OutsidePeriod = "K0401",
+    /// The approval is dated after the period ends.
+    ApprovalAfterPeriod = "K0402",
+    /// The period ends before it starts.
+    ReversedPeriod = "K0403",
+    /// An indicator has targets but no baseline.
+    TargetWithoutBaseline = "K0404",
+    /// An indicator period karta cannot read.
+    BadPeriod = "K0405",
+    /// An indicator's baseline and targets are for periods of different kinds.
+    MixedPeriods = "K0406",
+    /// An amending order dated before the approval or the amendment before it, or listed twice.
+    AmendmentOutOfOrder = "K0407",
+    /// An activity falls due before its prerequisite.
+    DueBeforePrerequisite = "K0601",
+    /// A recurring activity without any occurrence in the period.
+    NoOccurrences = "K0602",
+    /// Executors with deadlines but no e-mail address.
+    NoEmail = "K0603",
+    /// A row of an imported file that cannot be recorded.
+    BadRow = "K0701",
+    /// A report about something the roadmaps do not have, or that contradicts the log.
+    BadReport = "K0702",
+    /// An event about an occurrence the roadmaps no longer have.
+    Orphan = "K0703",
+    /// A deadline phrase karta cannot read.
+    UnreadableDeadline = "K0501",
+    /// A deadline falls on a non-working day and is kept there.
+    NonWorkingDue = "K0502",
+    /// A year the production calendar does not cover.
+    CalendarGap = "K0503",
+    /// A relative deadline counts from an event named in words, which karta cannot date.
+    UndatedEvent = "K0510",
+    /// A footnote mark inside a deadline phrase, read past.
+    FootnoteInDeadline = "K0511",
+    /// A region karta has no calendar for.
+    UnknownRegion = "K0520",
+    /// A calendar file's line is not `date<TAB>type<TAB>note` (or the header is missing).
+    CalendarLine = "K0521",
+    /// A calendar date that is not YYYY-MM-DD or does not exist.
+    CalendarDate = "K0522",
+    /// A calendar row of an unknown type.
+    CalendarType = "K0523",
+    /// A calendar row repeated, or contradicting another row of the same date.
+    CalendarDuplicate = "K0524",
+    /// A calendar row without its legal basis.
+    CalendarBasis = "K0525",
+    /// A calendar row whose type does not fit the weekday.
+    CalendarWeekday = "K0526",
+    /// Roadmaps of different regions in one run.
+    MixedRegions = "K0527",
 }
 
 /// One problem found in the input.

@@ -5,9 +5,9 @@
 //! model itself stays free of positions.
 
 mod schema;
+mod spans;
 pub mod yaml;
 
-use rustc_hash::FxHashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -15,6 +15,8 @@ use crate::diag::{Code, Diagnostic, Source, Span};
 use crate::model::Document;
 use crate::msg;
 
+use spans::Table;
+pub use spans::{Asked, Spans};
 pub use yaml::Budget;
 use yaml::{Node, Value};
 
@@ -33,53 +35,12 @@ pub struct Outcome {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Source positions of the nodes of one file, keyed by JSON pointer (`/sections/0/activities/2/due`).
-///
-/// Kept for every node of every file while the workspace lives, so kept small: a pointer is
-/// held as its 128-bit digest (a collision among a file's nodes is as likely as ~10⁻²⁶) and a
-/// span as three 32-bit numbers — about 40 bytes a node instead of ~120 with the text.
-#[derive(Debug, Default)]
-pub struct Spans {
-    values: FxHashMap<u128, Compact>,
-    keys: FxHashMap<u128, Compact>,
-}
-
-/// A span in 12 bytes.
-#[derive(Debug, Clone, Copy)]
-struct Compact(u32, u32, u32);
-
-impl From<Span> for Compact {
-    fn from(s: Span) -> Compact {
-        let small = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-        Compact(small(s.line), small(s.col), small(s.len))
-    }
-}
-
-impl From<Compact> for Span {
-    fn from(c: Compact) -> Span {
-        Span::new(c.0 as usize, c.1 as usize, c.2 as usize)
-    }
-}
-
-impl Spans {
-    /// The span of the value at `pointer`, or of its nearest ancestor that has one.
-    pub fn value(&self, pointer: &str) -> Span {
-        let mut p = pointer;
-        loop {
-            if let Some(span) = self.values.get(&crate::digest::of(p)) {
-                return (*span).into();
-            }
-            match p.rfind('/') {
-                Some(i) => p = &p[..i],
-                None => return Span::start(),
-            }
-        }
-    }
-
-    /// The span of the key naming the value at `pointer` (falls back to the value's span).
-    pub fn key(&self, pointer: &str) -> Span {
-        self.keys.get(&crate::digest::of(pointer)).map_or_else(|| self.value(pointer), |s| (*s).into())
-    }
+/// A file whose document is known without loading it (from the cache of an earlier run that
+/// loaded the same bytes without a problem), with the positions that run was asked for: any
+/// other is found in the text when asked.
+pub fn known(path: &Path, text: String, document: Document, asked: Arc<Asked>) -> Loaded {
+    let source = Source::new(path, normal_breaks(text));
+    Loaded { spans: Spans::later(source.clone(), asked), source, document }
 }
 
 /// Reads and loads one file from disk.
@@ -151,10 +112,7 @@ pub fn load_bytes(path: &Path, bytes: Vec<u8>, budget: Budget) -> Outcome {
 
 /// Loads a document from text.
 pub fn load_str(path: &Path, text: String, budget: Budget) -> Outcome {
-    // The YAML parser breaks lines at a lone CR (old Mac files) as well as at LF; positions are
-    // counted by LF, so a lone CR becomes an LF (one byte for one: every offset stays).
-    let text = if text.contains('\r') { lone_cr_as_lf(text) } else { text };
-    let source = Source::new(path, text);
+    let source = Source::new(path, normal_breaks(text));
     let parsed = yaml::parse(&source.text, budget);
     let mut diagnostics: Vec<Diagnostic> = parsed
         .problems
@@ -174,8 +132,9 @@ pub fn load_str(path: &Path, text: String, budget: Budget) -> Outcome {
         }
         return Outcome { loaded: None, diagnostics };
     };
-    let mut spans = Spans::default();
-    let json = to_json(root, &mut String::new(), &mut spans);
+    let mut table = Table::default();
+    let json = to_json(root, &mut String::new(), &mut table);
+    let spans = Spans::known(table);
     let schema_problems = schema::validate(&json, &source, &spans);
     let schema_ok = schema_problems.is_empty();
     diagnostics.extend(schema_problems);
@@ -217,13 +176,13 @@ fn document_of(json: serde_json::Value) -> Result<Document, serde_json::Error> {
 /// Parses YAML text into plain JSON (no schema, no spans), for data files such as test corpora.
 pub fn json_of(text: &str) -> Option<serde_json::Value> {
     let root = yaml::parse(text, Budget::default()).root?;
-    Some(to_json(root, &mut String::new(), &mut Spans::default()))
+    Some(to_json(root, &mut String::new(), &mut Table::default()))
 }
 
 /// The spanned tree as plain JSON, taken apart as it goes (its strings move, not copied), with
 /// the span of every node and key recorded by JSON pointer. `pointer` is the node's own: one
 /// buffer, grown and cut back along the walk.
-fn to_json(node: Node, pointer: &mut String, spans: &mut Spans) -> serde_json::Value {
+fn to_json(node: Node, pointer: &mut String, spans: &mut Table) -> serde_json::Value {
     use serde_json::Value as J;
     use std::fmt::Write;
     let span = node.span;
@@ -253,7 +212,7 @@ fn to_json(node: Node, pointer: &mut String, spans: &mut Spans) -> serde_json::V
                 let len = pointer.len();
                 pointer.push('/');
                 push_escaped(pointer, &name);
-                spans.keys.insert(crate::digest::of(pointer), key.span.into());
+                spans.key_at(pointer, key.span);
                 let json = to_json(value, pointer, spans);
                 pointer.truncate(len);
                 map.insert(name, json);
@@ -261,7 +220,7 @@ fn to_json(node: Node, pointer: &mut String, spans: &mut Spans) -> serde_json::V
             J::Object(map)
         }
     };
-    spans.values.insert(crate::digest::of(pointer), span.into());
+    spans.value_at(pointer, span);
     json
 }
 
@@ -274,6 +233,13 @@ fn push_escaped(pointer: &mut String, segment: &str) {
             c => pointer.push(c),
         }
     }
+}
+
+/// The text with its line breaks as the parser and the positions count them: the YAML parser
+/// breaks lines at a lone CR (old Mac files) as well as at LF; positions are counted by LF, so a
+/// lone CR becomes an LF (one byte for one: every offset stays).
+fn normal_breaks(text: String) -> String {
+    if text.contains('\r') { lone_cr_as_lf(text) } else { text }
 }
 
 /// Every CR not followed by LF, as LF.

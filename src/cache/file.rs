@@ -1,0 +1,210 @@
+//! The cache file's layout, all integers little-endian:
+//!
+//! ```text
+//! "karta-cache\n"  format version (u32)  build fingerprint (32 bytes)  entries (u64)
+//! per entry: path length (u32), path (UTF-8), digest of the file (32 bytes),
+//!            document length (u32), document,
+//!            positions asked (u32), each: of a key (u8), pointer digest (16 bytes), line,
+//!            column, length (u32 each)
+//! BLAKE3 digest of everything before it (32 bytes)
+//! ```
+
+use std::path::PathBuf;
+
+use rustc_hash::FxHashMap;
+
+use super::{Digest, Entry};
+
+const MAGIC: &[u8] = b"karta-cache\n";
+/// Raised whenever the layout or the encoding of a document changes.
+const VERSION: u32 = 1;
+
+/// The entries of a cache file, or why it cannot be trusted.
+pub fn read(bytes: &[u8], fingerprint: &Digest) -> Result<FxHashMap<PathBuf, Entry>, &'static str> {
+    let Some(body_len) = bytes.len().checked_sub(32) else { return Err("файл кэша обрезан") };
+    let (body, sum) = bytes.split_at(body_len);
+    if blake3::hash(body).as_bytes() != sum {
+        return Err("контрольная сумма кэша не сходится (файл обрезан или повреждён)");
+    }
+    let mut r = Reader(body);
+    if r.take(MAGIC.len()) != Some(MAGIC) {
+        return Err("это не файл кэша karta");
+    }
+    if r.u32() != Some(VERSION) {
+        return Err("кэш другого формата");
+    }
+    if r.take(32) != Some(fingerprint.as_slice()) {
+        return Err("кэш записан другой сборкой karta");
+    }
+    let count = r.u64().ok_or("файл кэша обрезан")?;
+    let mut entries = FxHashMap::default();
+    for _ in 0..count {
+        let entry = (|| {
+            let path = r.text()?;
+            let digest: Digest = r.take(32)?.try_into().ok()?;
+            let document = r.sized()?.to_vec();
+            let asked = (0..r.u32()?)
+                .map(|_| {
+                    let key = r.u8()? != 0;
+                    let pointer = u128::from_le_bytes(r.take(16)?.try_into().ok()?);
+                    Some((key, pointer, [r.u32()?, r.u32()?, r.u32()?]))
+                })
+                .collect::<Option<Vec<_>>>()?;
+            Some((PathBuf::from(path), Entry { digest, document, asked }))
+        })();
+        let (path, entry) = entry.ok_or("файл кэша повреждён")?;
+        entries.insert(path, entry);
+    }
+    if !r.0.is_empty() {
+        return Err("файл кэша повреждён");
+    }
+    Ok(entries)
+}
+
+/// The bytes of a cache file holding `entries` (paths that are not UTF-8 are left out).
+pub fn write(entries: &[(&PathBuf, &Entry)], fingerprint: &Digest) -> Vec<u8> {
+    let kept: Vec<(&str, &Entry)> = entries.iter().filter_map(|(p, e)| Some((p.to_str()?, *e))).collect();
+    let mut w =
+        Writer(Vec::with_capacity(64 + kept.iter().map(|(p, e)| p.len() + e.document.len() + 40).sum::<usize>()));
+    w.bytes(MAGIC);
+    w.u32(VERSION);
+    w.bytes(fingerprint);
+    w.u64(kept.len() as u64);
+    for (path, entry) in kept {
+        w.text(path);
+        w.bytes(&entry.digest);
+        w.sized(&entry.document);
+        w.u32(entry.asked.len() as u32);
+        for &(key, pointer, span) in &entry.asked {
+            w.u8(u8::from(key));
+            w.bytes(&pointer.to_le_bytes());
+            span.iter().for_each(|&n| w.u32(n));
+        }
+    }
+    let sum = blake3::hash(&w.0);
+    w.bytes(sum.as_bytes());
+    w.0
+}
+
+/// Reads a byte slice from the front, never past its end.
+pub(super) struct Reader<'a>(pub &'a [u8]);
+
+impl<'a> Reader<'a> {
+    pub fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if self.0.len() < n {
+            return None;
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Some(head)
+    }
+
+    pub fn u8(&mut self) -> Option<u8> {
+        Some(self.take(1)?[0])
+    }
+
+    pub fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+
+    pub fn i32(&mut self) -> Option<i32> {
+        Some(i32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+
+    pub fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+
+    pub fn i64(&mut self) -> Option<i64> {
+        Some(i64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+
+    /// A length (u32) and that many bytes.
+    pub fn sized(&mut self) -> Option<&'a [u8]> {
+        let n = self.u32()? as usize;
+        self.take(n)
+    }
+
+    /// A length (u32) and that many bytes of UTF-8.
+    pub fn text(&mut self) -> Option<&'a str> {
+        std::str::from_utf8(self.sized()?).ok()
+    }
+}
+
+/// Appends to a byte buffer, in the order [`Reader`] reads.
+#[derive(Default)]
+pub(super) struct Writer(pub Vec<u8>);
+
+impl Writer {
+    pub fn bytes(&mut self, b: &[u8]) {
+        self.0.extend_from_slice(b);
+    }
+
+    pub fn u8(&mut self, n: u8) {
+        self.0.push(n);
+    }
+
+    pub fn u32(&mut self, n: u32) {
+        self.bytes(&n.to_le_bytes());
+    }
+
+    pub fn i32(&mut self, n: i32) {
+        self.bytes(&n.to_le_bytes());
+    }
+
+    pub fn u64(&mut self, n: u64) {
+        self.bytes(&n.to_le_bytes());
+    }
+
+    pub fn i64(&mut self, n: i64) {
+        self.bytes(&n.to_le_bytes());
+    }
+
+    /// A length (u32) and the bytes.
+    pub fn sized(&mut self, b: &[u8]) {
+        self.u32(b.len() as u32);
+        self.bytes(b);
+    }
+
+    pub fn text(&mut self, s: &str) {
+        self.sized(s.as_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Vec<u8> {
+        let path = PathBuf::from("roadmaps/a.yaml");
+        let entry = Entry { digest: [7; 32], document: vec![0, 1, 2, 3], asked: vec![(true, 5, [1, 2, 3])] };
+        write(&[(&path, &entry)], &[1; 32])
+    }
+
+    #[test]
+    fn reads_what_it_wrote() {
+        let entries = read(&sample(), &[1; 32]).unwrap();
+        assert_eq!(entries.len(), 1);
+        let entry = &entries[&PathBuf::from("roadmaps/a.yaml")];
+        assert_eq!((entry.digest, entry.document.as_slice()), ([7; 32], &[0u8, 1, 2, 3][..]));
+        assert_eq!(entry.asked, [(true, 5, [1, 2, 3])]);
+    }
+
+    #[test]
+    fn refuses_every_cut_and_every_flipped_byte() {
+        let bytes = sample();
+        for len in 0..bytes.len() {
+            assert!(read(&bytes[..len], &[1; 32]).is_err(), "cut at {len}");
+        }
+        for i in 0..bytes.len() {
+            let mut bad = bytes.clone();
+            bad[i] ^= 0x40;
+            assert!(read(&bad, &[1; 32]).is_err(), "byte {i} flipped");
+        }
+    }
+
+    #[test]
+    fn refuses_another_build() {
+        assert_eq!(read(&sample(), &[2; 32]).unwrap_err(), "кэш записан другой сборкой karta");
+    }
+}

@@ -1,0 +1,400 @@
+//! The cache of loaded files, kept between commands in one file beside the store
+//! (`karta.cache`): for each roadmap file the last run loaded without a problem, the digest of
+//! its bytes and its typed document. A command reads every file anyway (the digest needs the
+//! bytes); a file whose path and bytes are those of an entry skips the YAML parser, the schema
+//! and the conversion to the model, and its positions are found only if a diagnostic asks for one
+//! (`load::known`). Everything after loading — the checks across files, compiling — runs as in
+//! a cold run on the same documents, so the result is the cold run's.
+//!
+//! Never trusted: the file carries a format version, the fingerprint of the karta build that
+//! wrote it (its version and its executable: another build may read files differently) and a
+//! digest of its whole content; a file that fails any of them, is cut short or does not decode
+//! is ignored and written again. Written whole to a temporary file and renamed over the old one,
+//! so a reader never sees half of it and two commands at once leave one of their two caches.
+//! A cache that cannot be written (a read-only folder) costs the next run its speed, nothing else.
+
+mod file;
+mod plan;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rustc_hash::FxHashMap;
+
+use chrono::NaiveDate;
+
+use crate::calendar::Calendar;
+use crate::check::Workspace;
+use crate::compile::{self, Plan};
+use crate::diag::Diagnostic;
+use crate::load::{self, Asked, Budget, Outcome};
+use crate::model::Document;
+
+/// The digest of a file's bytes.
+type Digest = [u8; 32];
+
+/// The cache as one command uses it: the entries read at the start, and what this run read.
+#[derive(Debug, Default)]
+pub struct Cache {
+    /// Where it lives; `None` for a run without a cache (`--no-cache`).
+    path: Option<PathBuf>,
+    entries: FxHashMap<PathBuf, Entry>,
+    /// Every file this run read, by path as given.
+    read: Mutex<FxHashMap<PathBuf, Read>>,
+    /// Why the file on disk was not used, when it was there and was not (`karta cache` says).
+    pub rejected: Option<&'static str>,
+}
+
+/// One file as an earlier run loaded it.
+#[derive(Debug, Clone)]
+struct Entry {
+    digest: Digest,
+    /// The document, encoded (MessagePack, fields by name: the model's optional fields and
+    /// untagged unions read back as they were written).
+    document: Vec<u8>,
+    /// The positions of the file that run was asked for.
+    asked: Vec<(bool, u128, [u32; 3])>,
+}
+
+/// One file as this run read it.
+#[derive(Debug)]
+struct Read {
+    digest: Digest,
+    /// The positions asked of it (shared with its spans, so those asked later count too).
+    asked: Arc<Asked>,
+    /// Its document encoded, when it was loaded from its text without a problem.
+    fresh: Option<Vec<u8>>,
+}
+
+/// How many files a run found in the cache and how many it loaded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub known: usize,
+    pub loaded: usize,
+}
+
+impl Cache {
+    /// No cache: every file is loaded.
+    pub fn none() -> Cache {
+        Cache::default()
+    }
+
+    /// The cache at `path`; empty (and rebuilt on [`Cache::save`]) when there is none or it
+    /// cannot be trusted.
+    pub fn open(path: &Path) -> Cache {
+        let (entries, rejected) = match std::fs::read(path) {
+            Ok(bytes) => match file::read(&bytes, &fingerprint()) {
+                Ok(entries) => (entries, None),
+                Err(why) => (FxHashMap::default(), Some(why)),
+            },
+            Err(_) => (FxHashMap::default(), None),
+        };
+        Cache { path: Some(path.to_path_buf()), entries, read: Mutex::default(), rejected }
+    }
+
+    /// Loads the file at `path`: from the cache when its bytes are those of the entry, else
+    /// from its text (remembering the result when it loaded without a problem).
+    pub fn load(&self, path: &Path) -> Outcome {
+        let budget = Budget::default();
+        if self.path.is_none() {
+            return load::load_file(path, budget);
+        }
+        // Too large or unreadable: the loader says so.
+        let Some(bytes) =
+            std::fs::metadata(path).ok().filter(|m| m.len() <= budget.max_bytes).and_then(|_| std::fs::read(path).ok())
+        else {
+            return load::load_file(path, budget);
+        };
+        let digest: Digest = blake3::hash(&bytes).into();
+        let known = self.entries.get(path).filter(|e| e.digest == digest);
+        if let Some((entry, document)) = known.and_then(|e| Some((e, decode(&e.document)?))) {
+            if let Ok(text) = String::from_utf8(bytes) {
+                let asked = Arc::new(Asked::from_entries(entry.asked.iter().copied()));
+                self.note(path, Read { digest, asked: Arc::clone(&asked), fresh: None });
+                return Outcome { loaded: Some(load::known(path, text, document, asked)), diagnostics: Vec::new() };
+            }
+            return load::load_file(path, budget);
+        }
+        let outcome = load::load_bytes(path, bytes, budget);
+        let fresh = match (&outcome.loaded, outcome.diagnostics.is_empty()) {
+            (Some(loaded), true) => encode(&loaded.document),
+            _ => None,
+        };
+        let asked = outcome.loaded.as_ref().map_or_else(Arc::default, |l| l.spans.asked());
+        self.note(path, Read { digest, asked, fresh });
+        outcome
+    }
+
+    fn note(&self, path: &Path, read: Read) {
+        if let Ok(mut all) = self.read.lock() {
+            all.insert(path.to_path_buf(), read);
+        }
+    }
+
+    /// How many of the files read so far came from the cache.
+    pub fn counts(&self) -> Counts {
+        let read = self.read.lock().unwrap_or_else(|e| e.into_inner());
+        let loaded = read.values().filter(|r| r.fresh.is_some()).count();
+        Counts { known: read.len() - loaded, loaded }
+    }
+
+    /// Compiles `workspace` with the completions `actuals`, or reads the plan an earlier run
+    /// compiled from the same files, calendar and completions; a plan compiled here is kept for
+    /// the next run. The result is the compiler's either way.
+    pub fn compile(
+        &self,
+        workspace: &Workspace,
+        calendar: &Calendar,
+        actuals: &FxHashMap<&str, NaiveDate>,
+    ) -> Result<Plan, Vec<Diagnostic>> {
+        let Some((path, key)) = self.path.as_ref().zip(self.plan_key(workspace, calendar, actuals)) else {
+            return compile::compile_with(workspace, calendar, actuals);
+        };
+        let path = plan_path(path);
+        if let Some(plan) = std::fs::read(&path).ok().and_then(|bytes| plan::read(&bytes, &key, workspace)) {
+            return Ok(plan);
+        }
+        let plan = compile::compile_with(workspace, calendar, actuals)?;
+        if let Some(bytes) = plan::write(&plan, &key) {
+            // As for the files: a plan that cannot be kept is compiled again next time.
+            let _ = replace(&path, &bytes);
+        }
+        Ok(plan)
+    }
+
+    /// What a plan depends on, when this run read every file of the workspace.
+    fn plan_key(
+        &self,
+        workspace: &Workspace,
+        calendar: &Calendar,
+        actuals: &FxHashMap<&str, NaiveDate>,
+    ) -> Option<Digest> {
+        let read = self.read.lock().ok()?;
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(&fingerprint());
+        hasher.update(&calendar.digest());
+        hasher.update(&(workspace.files.len() as u64).to_le_bytes());
+        for file in &workspace.files {
+            let path = file.to_str()?;
+            hasher.update(&(path.len() as u64).to_le_bytes());
+            hasher.update(path.as_bytes());
+            hasher.update(&read.get(file)?.digest);
+        }
+        let mut done: Vec<(&str, NaiveDate)> = actuals.iter().map(|(o, d)| (*o, *d)).collect();
+        done.sort_unstable();
+        hasher.update(&(done.len() as u64).to_le_bytes());
+        for (occurrence, date) in done {
+            hasher.update(&(occurrence.len() as u64).to_le_bytes());
+            hasher.update(occurrence.as_bytes());
+            hasher.update(&date.to_string().into_bytes());
+        }
+        Some(hasher.finalize().into())
+    }
+
+    /// Writes the cache back when this run loaded a file from its text, asked a file for a
+    /// position the cache did not have, or found the cache untrustworthy: the entries read,
+    /// with this run's in their place, without those of files no longer there. Errors are
+    /// returned for the caller to ignore or report.
+    pub fn save(&self) -> std::io::Result<()> {
+        let Some(path) = &self.path else { return Ok(()) };
+        let read = self.read.lock().unwrap_or_else(|e| e.into_inner());
+        let changed = read.iter().any(|(p, r)| {
+            r.fresh.is_some()
+                || self.entries.get(p).is_some_and(|e| e.digest == r.digest && e.asked.len() != r.asked.len())
+        });
+        if !changed && self.rejected.is_none() {
+            return Ok(());
+        }
+        let mut entries = self.entries.clone();
+        for (p, r) in read.iter() {
+            let document = match (&r.fresh, entries.remove(p)) {
+                (Some(fresh), _) => fresh.clone(),
+                (None, Some(old)) if old.digest == r.digest => old.document,
+                _ => continue,
+            };
+            entries.insert(p.clone(), Entry { digest: r.digest, document, asked: r.asked.entries() });
+        }
+        entries.retain(|p, _| p.is_file());
+        let mut sorted: Vec<(&PathBuf, &Entry)> = entries.iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(b.0));
+        replace(path, &file::write(&sorted, &fingerprint()))
+    }
+}
+
+/// Where the plan is kept beside the cache of files.
+fn plan_path(files: &Path) -> PathBuf {
+    let mut name = files.as_os_str().to_owned();
+    name.push(".plan");
+    PathBuf::from(name)
+}
+
+/// Writes `bytes` to a temporary file beside `path` and renames it over `path`.
+fn replace(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    std::io::Write::write_all(&mut temp, bytes)?;
+    temp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// What a cache holds, for `karta cache`.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub path: PathBuf,
+    /// The size of the file of files, when there is one.
+    pub bytes: Option<u64>,
+    /// Files it knows (0 when it is not trusted).
+    pub files: usize,
+    pub rejected: Option<&'static str>,
+    /// The size of the kept plan, when there is one.
+    pub plan_bytes: Option<u64>,
+}
+
+impl Cache {
+    pub fn summary(&self) -> Option<Summary> {
+        let path = self.path.clone()?;
+        let size = |p: &Path| std::fs::metadata(p).ok().map(|m| m.len());
+        Some(Summary {
+            bytes: size(&path),
+            files: self.entries.len(),
+            rejected: self.rejected,
+            plan_bytes: size(&plan_path(&path)),
+            path,
+        })
+    }
+
+    /// Removes the cache's files; whether there were any.
+    pub fn clear(self) -> std::io::Result<bool> {
+        let Some(path) = self.path else { return Ok(false) };
+        let mut removed = false;
+        for p in [plan_path(&path), path] {
+            match std::fs::remove_file(&p) {
+                Ok(()) => removed = true,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(removed)
+    }
+}
+
+/// The build that writes and reads the cache: its version and its executable's size and
+/// modification time (a rebuilt karta may load files differently, and says so by being
+/// another file).
+fn fingerprint() -> Digest {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+    if let Some(meta) = std::env::current_exe().ok().and_then(|exe| std::fs::metadata(exe).ok()) {
+        hasher.update(&meta.len().to_le_bytes());
+        let modified = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        hasher.update(&modified.map_or(0, |d| d.as_nanos()).to_le_bytes());
+    }
+    hasher.finalize().into()
+}
+
+/// A document as stored: its kind as one byte, then its body.
+fn encode(document: &Document) -> Option<Vec<u8>> {
+    let (kind, body) = match document {
+        Document::Roadmap(r) => (0u8, rmp_serde::to_vec_named(r)),
+        Document::Protocol(p) => (1, rmp_serde::to_vec_named(p)),
+        Document::Directory(d) => (2, rmp_serde::to_vec_named(d)),
+    };
+    let mut out = vec![kind];
+    out.extend(body.ok()?);
+    Some(out)
+}
+
+fn decode(bytes: &[u8]) -> Option<Document> {
+    let (kind, body) = bytes.split_first()?;
+    match kind {
+        0 => rmp_serde::from_slice(body).ok().map(Document::Roadmap),
+        1 => rmp_serde::from_slice(body).ok().map(Document::Protocol),
+        2 => rmp_serde::from_slice(body).ok().map(Document::Directory),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROADMAP: &str = "kind: roadmap
+id: r
+title: Дорожная карта
+period: {from: 2024-01-01, to: 2024-12-31}
+timezone: Asia/Vladivostok
+executors:
+  a: {name: Отдел}
+sections:
+  - title: Раздел
+    activities:
+      - id: one
+        title: Первое
+        executors: [a]
+        due: до 1 марта 2024 г.
+      - id: two
+        title: Второе
+        executors: [a]
+        due: в течение 10 дней после one
+        after: [one]
+";
+
+    fn run(cache: &Cache, file: &Path) -> (Vec<String>, Plan) {
+        let calendar = Calendar::russia();
+        let checked = crate::check::check_with(&[file.to_path_buf()], calendar, cache);
+        let workspace = checked.into_workspace().expect("the roadmap checks");
+        let plan = cache.compile(&workspace, calendar, &FxHashMap::default()).expect("it compiles");
+        (workspace.warnings.iter().map(|d| format!("{d:?}")).collect(), plan)
+    }
+
+    #[test]
+    fn a_second_run_takes_files_and_plan_from_the_cache_and_gets_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("r.yaml");
+        std::fs::write(&file, ROADMAP).unwrap();
+        let at = dir.path().join("karta.cache");
+
+        let first = Cache::open(&at);
+        let (warnings, plan) = run(&first, &file);
+        assert_eq!(first.counts(), Counts { known: 0, loaded: 1 });
+        first.save().unwrap();
+        assert!(plan_path(&at).is_file(), "the plan is kept");
+
+        let second = Cache::open(&at);
+        assert_eq!(second.rejected, None);
+        let (again, cached) = run(&second, &file);
+        assert_eq!(second.counts(), Counts { known: 1, loaded: 0 });
+        assert_eq!((again, cached.occurrences.clone()), (warnings, plan.occurrences.clone()));
+        assert_eq!(cached.position(&plan.occurrences[1].id), Some(1));
+
+        // One changed byte: loaded again, compiled again.
+        std::fs::write(&file, ROADMAP.replace("до 1 марта", "до 2 марта")).unwrap();
+        let third = Cache::open(&at);
+        let (_, changed) = run(&third, &file);
+        assert_eq!(third.counts(), Counts { known: 0, loaded: 1 });
+        assert_eq!(changed.occurrences[0].due_date, NaiveDate::from_ymd_opt(2024, 3, 2).unwrap());
+    }
+
+    #[test]
+    fn a_cut_cache_is_not_trusted_and_is_written_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("r.yaml");
+        std::fs::write(&file, ROADMAP).unwrap();
+        let at = dir.path().join("karta.cache");
+        let first = Cache::open(&at);
+        run(&first, &file);
+        first.save().unwrap();
+        let whole = std::fs::read(&at).unwrap();
+        std::fs::write(&at, &whole[..whole.len() / 2]).unwrap();
+        let plan = std::fs::read(plan_path(&at)).unwrap();
+        std::fs::write(plan_path(&at), &plan[..plan.len() - 1]).unwrap();
+
+        let cut = Cache::open(&at);
+        assert!(cut.rejected.is_some());
+        run(&cut, &file);
+        assert_eq!(cut.counts(), Counts { known: 0, loaded: 1 });
+        cut.save().unwrap();
+        assert_eq!(std::fs::read(&at).unwrap(), whole, "rebuilt as it was");
+        assert_eq!(std::fs::read(plan_path(&at)).unwrap(), plan, "compiled again and kept");
+    }
+}

@@ -1,0 +1,268 @@
+//! The last compiled plan, kept beside the cache of files (`karta.cache.plan`) under the key
+//! of everything compiling reads: the build, the bytes and paths of every file of the
+//! workspace in order, the calendar in force and the completions relative deadlines count
+//! from. The graph and the index are rebuilt from the workspace; the occurrences are read in
+//! chunks, each with its own digest, on all cores.
+//!
+//! ```text
+//! "karta-plan\n"  format version (u32)  key (32 bytes)  occurrences (u64)
+//! time zones: count (u32), names          executor lists: count (u32), lists of names
+//! chunks: count (u32), then per chunk: length (u64), BLAKE3 digest (32 bytes), occurrences
+//! ```
+//!
+//! The plan's warnings follow the chunks: each with its code, its file (one of the workspace's),
+//! its place and its messages.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, TimeZone, Timelike};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use super::Digest;
+use super::file::{Reader, Writer};
+use crate::check::Workspace;
+use crate::compile::{Occurrence, Plan};
+use crate::diag::{Code, Diagnostic, Message, Severity, Source, Span};
+
+const MAGIC: &[u8] = b"karta-plan\n";
+const VERSION: u32 = 1;
+/// Occurrences per chunk: enough to keep both cores busy, few enough digests.
+const CHUNK: usize = 1 << 15;
+
+/// The bytes of the plan's file under `key`; `None` when the plan is not kept (an occurrence's
+/// id does not start with its activity's key, or a warning is not about a file).
+pub fn write(plan: &Plan, key: &Digest) -> Option<Vec<u8>> {
+    if plan.occurrences.iter().any(|o| !o.id.starts_with(&*o.key)) {
+        return None;
+    }
+    let mut zones: FxHashMap<chrono_tz::Tz, u32> = FxHashMap::default();
+    let mut lists: FxHashMap<&[String], u32> = FxHashMap::default();
+    let mut zone_names = Vec::new();
+    let mut list_order: Vec<&[String]> = Vec::new();
+    for o in &plan.occurrences {
+        zones.entry(o.tz).or_insert_with(|| {
+            zone_names.push(o.tz.name());
+            zone_names.len() as u32 - 1
+        });
+        lists.entry(&o.executors).or_insert_with(|| {
+            list_order.push(&o.executors);
+            list_order.len() as u32 - 1
+        });
+    }
+    let chunks: Vec<Vec<u8>> = plan
+        .occurrences
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut w = Writer::default();
+            for o in chunk {
+                occurrence(&mut w, o, zones[&o.tz], lists[&*o.executors]);
+            }
+            w.0
+        })
+        .collect();
+    let mut w = Writer::default();
+    w.bytes(MAGIC);
+    w.u32(VERSION);
+    w.bytes(key);
+    w.u64(plan.occurrences.len() as u64);
+    w.u32(zone_names.len() as u32);
+    zone_names.iter().for_each(|z| w.text(z));
+    w.u32(list_order.len() as u32);
+    for list in list_order {
+        w.u32(list.len() as u32);
+        list.iter().for_each(|e| w.text(e));
+    }
+    w.u32(chunks.len() as u32);
+    for chunk in &chunks {
+        w.u64(chunk.len() as u64);
+        w.bytes(blake3::hash(chunk).as_bytes());
+        w.bytes(chunk);
+    }
+    w.u32(plan.warnings.len() as u32);
+    for d in &plan.warnings {
+        warning(&mut w, d)?;
+    }
+    let sum = blake3::hash(&w.0);
+    w.bytes(sum.as_bytes());
+    Some(w.0)
+}
+
+fn warning(w: &mut Writer, d: &Diagnostic) -> Option<()> {
+    w.u8(match d.severity {
+        Severity::Error => 0,
+        Severity::Warning => 1,
+    });
+    w.text(d.code.as_str());
+    w.text(d.source.as_ref()?.path.to_str()?);
+    [d.span.line, d.span.col, d.span.len].iter().for_each(|&n| w.u64(n as u64));
+    w.u32(1 + d.hints.len() as u32);
+    for m in std::iter::once(&d.message).chain(&d.hints) {
+        w.text(&m.ru);
+        w.text(&m.en);
+    }
+    Some(())
+}
+
+fn occurrence(w: &mut Writer, o: &Occurrence, zone: u32, list: u32) {
+    w.u32(o.unit as u32);
+    w.u32(o.task as u32);
+    w.text(&o.id[o.key.len()..]);
+    w.i32(o.opens.num_days_from_ce());
+    w.i32(o.due_date.num_days_from_ce());
+    w.i64(o.due.timestamp());
+    w.u32(o.due.timestamp_subsec_nanos());
+    w.i32(o.due.offset().local_minus_utc());
+    w.u32(zone);
+    match o.time {
+        Some(t) => {
+            w.u32(t.num_seconds_from_midnight());
+            w.u32(t.nanosecond());
+        }
+        None => w.u32(u32::MAX),
+    }
+    match &o.executor {
+        Some(e) => {
+            w.u8(1);
+            w.text(e);
+        }
+        None => w.u8(0),
+    }
+    w.u32(o.member.map_or(u32::MAX, u32::from));
+    w.u32(list);
+    w.u32(o.depends_on.len() as u32);
+    o.depends_on.iter().for_each(|&p| w.u64(p as u64));
+    w.u64(o.counted_from as u64);
+    w.u8(u8::from(o.relative));
+    w.i64(o.slack_days);
+    w.u8(u8::from(o.critical));
+}
+
+/// The plan kept under `key` for `workspace`, when `bytes` hold it whole.
+pub fn read(bytes: &[u8], key: &Digest, workspace: &Workspace) -> Option<Plan> {
+    // The warnings come last and are checked with the whole (the chunks have their own digests).
+    let (body, sum) = bytes.split_at(bytes.len().checked_sub(32)?);
+    let mut r = Reader(body);
+    if r.take(MAGIC.len())? != MAGIC || r.u32()? != VERSION || r.take(32)? != key.as_slice() {
+        return None;
+    }
+    let count = usize::try_from(r.u64()?).ok()?;
+    let zones: Vec<chrono_tz::Tz> = (0..r.u32()?).map(|_| r.text()?.parse().ok()).collect::<Option<_>>()?;
+    let lists: Vec<Arc<[String]>> = (0..r.u32()?)
+        .map(|_| (0..r.u32()?).map(|_| r.text().map(String::from)).collect::<Option<Vec<_>>>().map(Arc::from))
+        .collect::<Option<_>>()?;
+    let mut chunks = Vec::new();
+    for _ in 0..r.u32()? {
+        let len = usize::try_from(r.u64()?).ok()?;
+        let sum = r.take(32)?;
+        chunks.push((sum, r.take(len)?));
+    }
+    let sources: FxHashMap<&Path, &Arc<Source>> =
+        workspace.units.iter().map(|u| (u.source.path.as_path(), &u.source)).collect();
+    let warnings = (0..r.u32()?).map(|_| read_warning(&mut r, &sources)).collect::<Option<Vec<_>>>()?;
+    if !r.0.is_empty() || blake3::hash(body).as_bytes() != sum {
+        return None;
+    }
+    let keys: Vec<Vec<Arc<str>>> =
+        workspace.units.iter().map(|u| u.tasks.iter().map(|t| Arc::from(t.key(u))).collect()).collect();
+    let read = Tables { zones: &zones, lists: &lists, keys: &keys, count };
+    let parts: Vec<Vec<Occurrence>> = chunks
+        .par_iter()
+        .map(|(sum, chunk)| {
+            if blake3::hash(chunk).as_bytes() != *sum {
+                return None;
+            }
+            let mut r = Reader(chunk);
+            let mut out = Vec::with_capacity(CHUNK);
+            while !r.0.is_empty() {
+                out.push(read.occurrence(&mut r)?);
+            }
+            Some(out)
+        })
+        .collect::<Option<_>>()?;
+    let occurrences: Vec<Occurrence> = parts.into_iter().flatten().collect();
+    if occurrences.len() != count {
+        return None;
+    }
+    let (graph, nodes, _) = crate::compile::graph(workspace);
+    Some(Plan::new(graph, nodes, occurrences, warnings))
+}
+
+fn read_warning(r: &mut Reader, sources: &FxHashMap<&Path, &Arc<Source>>) -> Option<Diagnostic> {
+    let severity = match r.u8()? {
+        0 => Severity::Error,
+        _ => Severity::Warning,
+    };
+    let code = r.text()?;
+    let code = *Code::ALL.iter().find(|c| c.as_str() == code)?;
+    let source = *sources.get(Path::new(r.text()?))?;
+    let mut n = || usize::try_from(r.u64()?).ok();
+    let span = Span::new(n()?, n()?, n()?);
+    let mut messages =
+        (0..r.u32()?).map(|_| Some(Message::new(r.text()?, r.text()?))).collect::<Option<Vec<_>>>()?.into_iter();
+    let message = messages.next()?;
+    let d = Diagnostic { severity, code, source: None, span, message, hints: messages.collect() };
+    Some(d.at(source, span))
+}
+
+/// What the occurrences refer to.
+struct Tables<'a> {
+    zones: &'a [chrono_tz::Tz],
+    lists: &'a [Arc<[String]>],
+    /// The key of each task of each unit.
+    keys: &'a [Vec<Arc<str>>],
+    count: usize,
+}
+
+impl Tables<'_> {
+    fn occurrence(&self, r: &mut Reader) -> Option<Occurrence> {
+        let unit = r.u32()? as usize;
+        let task = r.u32()? as usize;
+        let key = self.keys.get(unit)?.get(task)?.clone();
+        let id = format!("{key}{}", r.text()?);
+        let opens = NaiveDate::from_num_days_from_ce_opt(r.i32()?)?;
+        let due_date = NaiveDate::from_num_days_from_ce_opt(r.i32()?)?;
+        let (seconds, nanos) = (r.i64()?, r.u32()?);
+        let offset = FixedOffset::east_opt(r.i32()?)?;
+        let due: DateTime<FixedOffset> = offset.timestamp_opt(seconds, nanos).single()?;
+        let tz = *self.zones.get(r.u32()? as usize)?;
+        let time = match r.u32()? {
+            u32::MAX => None,
+            seconds => Some(NaiveTime::from_num_seconds_from_midnight_opt(seconds, r.u32()?)?),
+        };
+        let executor = match r.u8()? {
+            0 => None,
+            _ => Some(r.text()?.to_string()),
+        };
+        let member = match r.u32()? {
+            u32::MAX => None,
+            m => Some(u16::try_from(m).ok()?),
+        };
+        let executors = self.lists.get(r.u32()? as usize)?.clone();
+        let depends_on =
+            (0..r.u32()?).map(|_| r.u64().and_then(|p| usize::try_from(p).ok())).collect::<Option<Vec<_>>>()?;
+        if depends_on.iter().any(|&p| p >= self.count) {
+            return None;
+        }
+        Some(Occurrence {
+            id,
+            unit,
+            task,
+            key,
+            opens,
+            due_date,
+            due,
+            tz,
+            time,
+            executor,
+            member,
+            executors,
+            counted_from: usize::try_from(r.u64()?).ok()?,
+            depends_on,
+            relative: r.u8()? != 0,
+            slack_days: r.i64()?,
+            critical: r.u8()? != 0,
+        })
+    }
+}

@@ -1,0 +1,209 @@
+//! The cache of loaded files and of the plan (docs/performance.md, "The cache") changes how
+//! fast a command answers, never what it answers: over random edits of a generated region
+//! (deadlines swapped, titles changed, a file broken, removed, restored, rewritten as it was,
+//! another instant and so other completions), `status`, `check` and `plan` print byte for byte
+//! what a run with `--no-cache` prints. A cut or damaged cache is not trusted and is rebuilt.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use chrono::NaiveDate;
+use karta::calendar::Calendar;
+use proptest::prelude::*;
+
+/// Instants the commands run at: each sees other reports, so relative deadlines count from
+/// other completions.
+const NOWS: [&str; 3] = ["2023-12-01T12:00:00+10:00", "2024-03-01T12:00:00+10:00", "2024-05-20T09:00:00+10:00"];
+
+const COMMANDS: [&[&str]; 3] =
+    [&["status", "--format", "json"], &["check", "--format", "json"], &["plan", "--format", "csv"]];
+
+/// A generated region of a few hundred activities with its reports imported; its files.
+fn region(dir: &Path) -> Vec<PathBuf> {
+    let mut rng = karta::synthetic::Rng::new(11);
+    karta::synthetic::workspace(dir, 400, &mut rng).expect("the generated region");
+    let files = karta::check::collect_files(&[dir.join("roadmaps")]).expect("the roadmaps");
+    let workspace = karta::check::check_files(&files, Calendar::russia()).into_workspace().expect("it checks");
+    let plan = karta::compile::compile(&workspace, Calendar::russia()).expect("it compiles");
+    let (csv, _) = karta::synthetic::reports(&plan, NaiveDate::from_ymd_opt(2024, 5, 20).unwrap(), &mut rng);
+    std::fs::write(dir.join("events.csv"), csv).expect("events");
+    let (code, _, err) = karta(dir, &["import", "events.csv", "--by", "gen", "--no-cache", "--now", NOWS[2]]);
+    assert_eq!(code, 0, "{err}");
+    files
+}
+
+fn karta(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_karta"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("LANG")
+        .env_remove("KARTA_LANG")
+        .env_remove("KARTA_CACHE")
+        .output()
+        .expect("run karta");
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
+}
+
+/// Every command, with the cache and without: the same exit code, output and messages.
+fn same_with_and_without(dir: &Path, now: &str) -> Result<(), TestCaseError> {
+    for command in COMMANDS {
+        let mut args = command.to_vec();
+        args.extend(["--now", now]);
+        let cold = karta(dir, &[args.as_slice(), &["--no-cache"]].concat());
+        let cached = karta(dir, &args);
+        prop_assert_eq!(&cached, &cold, "karta {}", args.join(" "));
+    }
+    Ok(())
+}
+
+fn summary(dir: &Path) -> serde_json::Value {
+    let (code, out, err) = karta(dir, &["cache", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str(&out).expect("JSON")
+}
+
+#[derive(Debug, Clone)]
+enum Edit {
+    /// Swaps the deadlines of two activities of a file.
+    SwapDue(usize, usize, usize),
+    Retitle(usize, usize),
+    /// A line no YAML parser accepts.
+    Break(usize),
+    Restore(usize),
+    Remove(usize),
+    /// The same bytes written again (a new modification time).
+    Touch(usize),
+    /// Another instant: other completions.
+    Now(usize),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        3 => (any::<usize>(), any::<usize>(), any::<usize>()).prop_map(|(f, a, b)| Edit::SwapDue(f, a, b)),
+        2 => (any::<usize>(), any::<usize>()).prop_map(|(f, l)| Edit::Retitle(f, l)),
+        1 => any::<usize>().prop_map(Edit::Break),
+        2 => any::<usize>().prop_map(Edit::Restore),
+        1 => any::<usize>().prop_map(Edit::Remove),
+        1 => any::<usize>().prop_map(Edit::Touch),
+        1 => (0..NOWS.len()).prop_map(Edit::Now),
+    ]
+}
+
+/// The indices of lines of `text` starting (after indentation) with `key`.
+fn lines_of(text: &str, key: &str) -> Vec<usize> {
+    text.lines().enumerate().filter(|(_, l)| l.trim_start().starts_with(key)).map(|(i, _)| i).collect()
+}
+
+fn apply(edit: &Edit, files: &[PathBuf], originals: &[Vec<u8>], now: &mut usize) {
+    let read = |f: &Path| std::fs::read_to_string(f).unwrap_or_default();
+    let write = |f: &Path, lines: Vec<String>| std::fs::write(f, lines.join("\n") + "\n").expect("write");
+    match *edit {
+        Edit::SwapDue(f, a, b) => {
+            let file = &files[f % files.len()];
+            let text = read(file);
+            let dues = lines_of(&text, "due:");
+            if dues.len() < 2 {
+                return;
+            }
+            let (a, b) = (dues[a % dues.len()], dues[b % dues.len()]);
+            let mut lines: Vec<String> = text.lines().map(String::from).collect();
+            let value = |l: &str| l.split_once("due:").map(|(_, v)| v.to_string()).unwrap_or_default();
+            let (va, vb) = (value(&lines[a]), value(&lines[b]));
+            let indent = |l: &str| l.split_once("due:").map(|(i, _)| i.to_string()).unwrap_or_default();
+            lines[a] = format!("{}due:{vb}", indent(&lines[a]));
+            lines[b] = format!("{}due:{va}", indent(&lines[b]));
+            write(file, lines);
+        }
+        Edit::Retitle(f, l) => {
+            let file = &files[f % files.len()];
+            let text = read(file);
+            let titles = lines_of(&text, "title:");
+            if titles.is_empty() {
+                return;
+            }
+            let line = titles[l % titles.len()];
+            let mut lines: Vec<String> = text.lines().map(String::from).collect();
+            lines[line] = lines[line].trim_end_matches(['"', '\'']).to_string() + " (в редакции)";
+            if lines[line].contains(": \"") || lines[line].contains(": '") {
+                lines[line].push('"');
+            }
+            write(file, lines);
+        }
+        Edit::Break(f) => {
+            let file = &files[f % files.len()];
+            let mut text = read(file);
+            text.push_str("  broken: [оборвано\n");
+            std::fs::write(file, text).expect("write");
+        }
+        Edit::Restore(f) => std::fs::write(&files[f % files.len()], &originals[f % files.len()]).expect("restore"),
+        Edit::Remove(f) => {
+            let _ = std::fs::remove_file(&files[f % files.len()]);
+        }
+        Edit::Touch(f) => {
+            let file = &files[f % files.len()];
+            if let Ok(bytes) = std::fs::read(file) {
+                std::fs::write(file, bytes).expect("touch");
+            }
+        }
+        Edit::Now(k) => *now = k,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 6, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn with_the_cache_every_answer_is_the_cold_answer(edits in prop::collection::vec(edit(), 1..6)) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let files = region(dir.path());
+        let originals: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).expect("read")).collect();
+        let mut now = 1;
+        same_with_and_without(dir.path(), NOWS[now])?;
+        for edit in &edits {
+            apply(edit, &files, &originals, &mut now);
+            same_with_and_without(dir.path(), NOWS[now])?;
+        }
+    }
+}
+
+#[test]
+fn a_cut_or_damaged_cache_is_not_trusted_and_is_rebuilt() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let files = region(dir.path());
+    let now = NOWS[1];
+    same_with_and_without(dir.path(), now).expect("same");
+    let whole = summary(dir.path());
+    assert_eq!(whole["files"], files.len(), "every file is in the cache: {whole}");
+    assert!(whole["plan_bytes"].as_u64().is_some_and(|n| n > 0), "the plan is kept: {whole}");
+
+    let cache = dir.path().join("karta.cache");
+    let plan = dir.path().join("karta.cache.plan");
+    let bytes = std::fs::read(&cache).expect("the cache");
+    let plan_bytes = std::fs::read(&plan).expect("the plan");
+    for cut in [0, 1, 12, bytes.len() / 2, bytes.len() - 1] {
+        std::fs::write(&cache, &bytes[..cut]).expect("cut");
+        let seen = summary(dir.path());
+        assert!(seen["rejected"].is_string(), "a cache cut at {cut} is not used: {seen}");
+        same_with_and_without(dir.path(), now).expect("same");
+        let rebuilt = summary(dir.path());
+        assert_eq!(
+            (rebuilt["rejected"].clone(), rebuilt["files"].clone()),
+            (serde_json::Value::Null, whole["files"].clone())
+        );
+    }
+    for damage in [plan_bytes.len() / 3, plan_bytes.len() - 1] {
+        let mut bad = plan_bytes.clone();
+        bad[damage] ^= 0x55;
+        std::fs::write(&plan, &bad).expect("damage");
+        same_with_and_without(dir.path(), now).expect("same");
+        assert!(std::fs::read(&plan).expect("the plan") == plan_bytes, "compiled again and kept (byte {damage})");
+    }
+    std::fs::write(&plan, &plan_bytes[..plan_bytes.len() / 2]).expect("cut");
+    same_with_and_without(dir.path(), now).expect("same");
+
+    let (code, out, _) = karta(dir.path(), &["cache", "--clear"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("удалён"), "{out}");
+    assert!(!cache.exists() && !plan.exists());
+}
