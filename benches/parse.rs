@@ -1,11 +1,20 @@
 //! The cost of reading the input, and karta against it (issue 24): every YAML file of a workspace
 //! parsed to events by saphyr-parser on all cores with nothing built — the bare parse, the floor
-//! any command that reads the files stands on — and `karta status` run cold on the same
-//! workspace, alternately, in one run, so that the ratios compare like with like.
+//! any command that reads the files stands on — and, alternately in one run so that the ratios
+//! compare like with like, on the same workspace:
 //!
-//!     cargo run --release --bin karta-gen -- --activities 100000 --out /tmp/gen100000 --events
-//!     (cd /tmp/gen100000 && karta import events.csv --by gen --now 2024-03-01T12:00:00+10:00)
-//!     cargo bench --bench parse -- /tmp/gen100000 [RUNS]
+//! - `karta status` cold (`--no-cache`);
+//! - `karta status` warm: the cache of files and the plan written by the run before, nothing
+//!   changed since;
+//! - `karta status` after one edited file (an activity's title changed in one school roadmap);
+//! - `karta serve`'s reload after one edited file (in this process, as the service does it), and
+//!   the first view of the plan after it.
+//!
+//! ```sh
+//! cargo run --release --bin karta-gen -- --activities 100000 --out /tmp/gen100000 --events
+//! (cd /tmp/gen100000 && karta import events.csv --by gen --now 2024-03-01T12:00:00+10:00)
+//! cargo bench --bench parse -- /tmp/gen100000 [RUNS]
+//! ```
 //!
 //! Each figure is given as min / median / max over RUNS (default 5) runs: wall seconds and CPU
 //! seconds (user + system; the child's for `karta status`), and the ratio of the medians.
@@ -31,16 +40,93 @@ fn main() {
     let bytes: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
     println!("{}: {} files, {:.1} MB of YAML, {runs} runs each\n", dir.display(), files.len(), bytes as f64 / 1e6);
 
-    let (mut parse, mut status) = (Vec::new(), Vec::new());
-    for _ in 0..runs {
-        parse.push(bare_parse(&files));
-        status.push(karta_status(&dir));
+    // The file edited between runs, and the service watching the workspace.
+    let edited = files.iter().find(|f| f.to_string_lossy().contains("school-")).unwrap_or(&files[0]).clone();
+    let original = std::fs::read_to_string(&edited).expect("the edited file");
+    let now = chrono::DateTime::parse_from_rfc3339(NOW).expect("NOW");
+    let calendar = karta::calendar::Calendar::russia();
+    let service =
+        karta::web::state::Roadmaps::load_cached(&[dir.join("roadmaps")], now, calendar, Some(dir.join("karta.cache")))
+            .unwrap_or_else(|e| panic!("the service loads the roadmaps: {e:?}"));
+    let pool = karta::web::state::Pool::open(dir.join("karta.db")).expect("the store");
+    karta_status(&dir, Cache::Use); // the cache, as the run before a warm one leaves it
+
+    let mut samples: [Vec<Sample>; 6] = Default::default();
+    for round in 0..runs {
+        samples[0].push(bare_parse(&files));
+        samples[1].push(karta_status(&dir, Cache::Off));
+        samples[2].push(karta_status(&dir, Cache::Use));
+        edit(&edited, &original, round * 2);
+        samples[3].push(karta_status(&dir, Cache::Use));
+        edit(&edited, &original, round * 2 + 1);
+        let (reload, view) = reload(&service, &pool, now);
+        samples[4].push(reload);
+        samples[5].push(view);
     }
-    println!("| | wall, s (min / median / max) | CPU, s (min / median / max) |\n|---|---:|---:|");
-    row("bare parse (saphyr-parser events, all cores)", &parse);
-    row("`karta status --overdue`, cold", &status);
-    let ratio = |f: fn(&Sample) -> f64| median(&status, f) / median(&parse, f);
-    println!("\nkarta status / bare parse: {:.1}× the wall time, {:.1}× the CPU", ratio(|s| s.wall), ratio(|s| s.cpu));
+    std::fs::write(&edited, &original).expect("the edited file restored");
+    println!("| | wall, s (min / median / max) | CPU, s (min / median / max) | median / bare parse (wall, CPU) |");
+    println!("|---|---:|---:|---:|");
+    let rows = [
+        "bare parse (saphyr-parser events, all cores)",
+        "`karta status --overdue`, cold (`--no-cache`)",
+        "`karta status --overdue`, warm (nothing changed)",
+        "`karta status --overdue`, one file edited",
+        "`karta serve` reload, one file edited",
+        "`karta serve` first view after the reload",
+    ];
+    for (what, s) in rows.iter().zip(&samples) {
+        row(what, s, &samples[0]);
+    }
+}
+
+/// Whether a `karta status` run uses the cache.
+#[derive(Clone, Copy)]
+enum Cache {
+    Use,
+    Off,
+}
+
+/// Changes the title of the file's first activity (a different title each time).
+fn edit(file: &Path, original: &str, n: usize) {
+    let mut done = false;
+    let text: Vec<String> = original
+        .lines()
+        .map(|l| {
+            if !done && l.trim_start().starts_with("title:") && l.starts_with("      ") {
+                done = true;
+                format!("{} (правка {n})", l.trim_end_matches(['"', '\'']))
+                    + if l.ends_with('"') {
+                        "\""
+                    } else if l.ends_with('\'') {
+                        "'"
+                    } else {
+                        ""
+                    }
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    assert!(done, "an activity title to edit in {}", file.display());
+    std::fs::write(file, text.join("\n") + "\n").expect("edit");
+}
+
+/// The service's reload after the edit, and the first view of the plan at `now` after it.
+fn reload(
+    service: &karta::web::state::Roadmaps,
+    pool: &karta::web::state::Pool,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> (Sample, Sample) {
+    let cpu = own_cpu();
+    let start = Instant::now();
+    assert!(service.refresh(now), "the edit is seen");
+    let reload = Sample { wall: start.elapsed().as_secs_f64(), cpu: own_cpu() - cpu };
+    let (cpu, start) = (own_cpu(), Instant::now());
+    let view = karta::web::state::View::at(service.current(), pool, now).expect("the view");
+    assert!(!view.plan.occurrences.is_empty());
+    let first = Sample { wall: start.elapsed().as_secs_f64(), cpu: own_cpu() - cpu };
+    drop(view);
+    (reload, first)
 }
 
 /// One run: wall and CPU seconds.
@@ -73,11 +159,15 @@ fn bare_parse(files: &[PathBuf]) -> Sample {
 }
 
 /// `karta status` on the workspace, as a user runs it: a process of its own, its output dropped.
-fn karta_status(dir: &Path) -> Sample {
+fn karta_status(dir: &Path, cache: Cache) -> Sample {
     let cpu = children_cpu();
     let start = Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_karta"))
         .args(["status", "--overdue", "--format", "csv", "--now", NOW])
+        .args(match cache {
+            Cache::Use => &[][..],
+            Cache::Off => &["--no-cache"][..],
+        })
         .current_dir(dir)
         .env("KARTA_ROADMAPS", dir.join("roadmaps"))
         .env("KARTA_DB", dir.join("karta.db"))
@@ -87,13 +177,20 @@ fn karta_status(dir: &Path) -> Sample {
     Sample { wall: start.elapsed().as_secs_f64(), cpu: children_cpu() - cpu }
 }
 
-fn row(what: &str, samples: &[Sample]) {
+fn row(what: &str, samples: &[Sample], parse: &[Sample]) {
     let spread = |f: fn(&Sample) -> f64| {
         let mut v: Vec<f64> = samples.iter().map(f).collect();
         v.sort_by(f64::total_cmp);
         format!("{:.2} / {:.2} / {:.2}", v[0], median(samples, f), v[v.len() - 1])
     };
-    println!("| {what} | {} | {} |", spread(|s| s.wall), spread(|s| s.cpu));
+    let ratio = |f: fn(&Sample) -> f64| median(samples, f) / median(parse, f);
+    println!(
+        "| {what} | {} | {} | {:.1}×, {:.1}× |",
+        spread(|s| s.wall),
+        spread(|s| s.cpu),
+        ratio(|s| s.wall),
+        ratio(|s| s.cpu)
+    );
 }
 
 fn median(samples: &[Sample], f: fn(&Sample) -> f64) -> f64 {

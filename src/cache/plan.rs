@@ -8,6 +8,9 @@
 //! "karta-plan\n"  format version (u32)  key (32 bytes)  occurrences (u64)
 //! time zones: count (u32), names          executor lists: count (u32), lists of names
 //! chunks: count (u32), then per chunk: length (u64), BLAKE3 digest (32 bytes), occurrences
+//!         (u32) and each occurrence
+//! warnings: count (u32), each: severity, code, file, line, column, length, messages
+//! BLAKE3 digest of everything before it (32 bytes)
 //! ```
 //!
 //! The plan's warnings follow the chunks: each with its code, its file (one of the workspace's),
@@ -27,14 +30,15 @@ use crate::compile::{Occurrence, Plan};
 use crate::diag::{Code, Diagnostic, Message, Severity, Source, Span};
 
 const MAGIC: &[u8] = b"karta-plan\n";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 /// Occurrences per chunk: enough to keep both cores busy, few enough digests.
 const CHUNK: usize = 1 << 15;
 
 /// The bytes of the plan's file under `key`; `None` when the plan is not kept (an occurrence's
 /// id does not start with its activity's key, or a warning is not about a file).
 pub fn write(plan: &Plan, key: &Digest) -> Option<Vec<u8>> {
-    if plan.occurrences.iter().any(|o| !o.id.starts_with(&*o.key)) {
+    let n = plan.occurrences.len();
+    if u32::try_from(n).is_err() || plan.occurrences.iter().any(|o| !o.id.starts_with(&*o.key)) {
         return None;
     }
     let mut zones: FxHashMap<chrono_tz::Tz, u32> = FxHashMap::default();
@@ -56,6 +60,7 @@ pub fn write(plan: &Plan, key: &Digest) -> Option<Vec<u8>> {
         .par_chunks(CHUNK)
         .map(|chunk| {
             let mut w = Writer::default();
+            w.u32(chunk.len() as u32);
             for o in chunk {
                 occurrence(&mut w, o, zones[&o.tz], lists[&*o.executors]);
             }
@@ -122,18 +127,20 @@ fn occurrence(w: &mut Writer, o: &Occurrence, zone: u32, list: u32) {
         }
         None => w.u32(u32::MAX),
     }
+    // Per-executor work is that executor's alone: the name is the list's.
     match &o.executor {
+        None => w.u8(0),
+        Some(e) if *o.executors == [e.clone()] => w.u8(1),
         Some(e) => {
-            w.u8(1);
+            w.u8(2);
             w.text(e);
         }
-        None => w.u8(0),
     }
     w.u32(o.member.map_or(u32::MAX, u32::from));
     w.u32(list);
     w.u32(o.depends_on.len() as u32);
-    o.depends_on.iter().for_each(|&p| w.u64(p as u64));
-    w.u64(o.counted_from as u64);
+    o.depends_on.iter().for_each(|&p| w.u32(p as u32));
+    w.u32(o.counted_from as u32);
     w.u8(u8::from(o.relative));
     w.i64(o.slack_days);
     w.u8(u8::from(o.critical));
@@ -174,16 +181,20 @@ pub fn read(bytes: &[u8], key: &Digest, workspace: &Workspace) -> Option<Plan> {
                 return None;
             }
             let mut r = Reader(chunk);
-            let mut out = Vec::with_capacity(CHUNK);
-            while !r.0.is_empty() {
+            let n = r.u32()? as usize;
+            let mut out = Vec::with_capacity(n.min(CHUNK));
+            for _ in 0..n {
                 out.push(read.occurrence(&mut r)?);
             }
-            Some(out)
+            r.0.is_empty().then_some(out)
         })
         .collect::<Option<_>>()?;
-    let occurrences: Vec<Occurrence> = parts.into_iter().flatten().collect();
-    if occurrences.len() != count {
+    if parts.iter().map(Vec::len).sum::<usize>() != count {
         return None;
+    }
+    let mut occurrences = Vec::with_capacity(count);
+    for part in parts {
+        occurrences.extend(part);
     }
     let (graph, nodes, _) = crate::compile::graph(workspace);
     Some(Plan::new(graph, nodes, occurrences, warnings))
@@ -220,7 +231,10 @@ impl Tables<'_> {
         let unit = r.u32()? as usize;
         let task = r.u32()? as usize;
         let key = self.keys.get(unit)?.get(task)?.clone();
-        let id = format!("{key}{}", r.text()?);
+        let suffix = r.text()?;
+        let mut id = String::with_capacity(key.len() + suffix.len());
+        id.push_str(&key);
+        id.push_str(suffix);
         let opens = NaiveDate::from_num_days_from_ce_opt(r.i32()?)?;
         let due_date = NaiveDate::from_num_days_from_ce_opt(r.i32()?)?;
         let (seconds, nanos) = (r.i64()?, r.u32()?);
@@ -231,17 +245,21 @@ impl Tables<'_> {
             u32::MAX => None,
             seconds => Some(NaiveTime::from_num_seconds_from_midnight_opt(seconds, r.u32()?)?),
         };
-        let executor = match r.u8()? {
-            0 => None,
-            _ => Some(r.text()?.to_string()),
+        let (whose, named) = match r.u8()? {
+            0 => (0, None),
+            1 => (1, None),
+            _ => (2, Some(r.text()?.to_string())),
         };
         let member = match r.u32()? {
             u32::MAX => None,
             m => Some(u16::try_from(m).ok()?),
         };
         let executors = self.lists.get(r.u32()? as usize)?.clone();
-        let depends_on =
-            (0..r.u32()?).map(|_| r.u64().and_then(|p| usize::try_from(p).ok())).collect::<Option<Vec<_>>>()?;
+        let executor = match whose {
+            1 => Some(executors.first()?.clone()),
+            _ => named,
+        };
+        let depends_on = (0..r.u32()?).map(|_| r.u32().map(|p| p as usize)).collect::<Option<Vec<_>>>()?;
         if depends_on.iter().any(|&p| p >= self.count) {
             return None;
         }
@@ -258,7 +276,7 @@ impl Tables<'_> {
             executor,
             member,
             executors,
-            counted_from: usize::try_from(r.u64()?).ok()?,
+            counted_from: r.u32()? as usize,
             depends_on,
             relative: r.u8()? != 0,
             slack_days: r.i64()?,

@@ -90,7 +90,8 @@ async fn serve(global: &Global, args: Args) -> super::Exit {
         Arc::new(notifier_with(karta::notify::Config { links: Some(config.base_url.clone()), ..notify }, &args.setup)?);
     let now = karta::clock::now(global.now);
     let calendar = super::calendar_from(global, &args.setup.config, &at.inputs.list())?;
-    let roadmaps = Roadmaps::load_with(&at.inputs.list(), now, calendar).map_err(|errors| {
+    let cache = (!global.no_cache).then(|| global.cache.clone());
+    let roadmaps = Roadmaps::load_cached(&at.inputs.list(), now, calendar, cache).map_err(|errors| {
         for e in errors {
             err_line!("{e}");
         }

@@ -77,7 +77,7 @@ pub struct Plan {
     /// Activities as graph nodes (`roadmap/activity`), edges from an activity to its prerequisites.
     pub graph: DiGraph<String, ()>,
     /// Node of each (unit, task).
-    pub nodes: FxHashMap<(usize, usize), NodeIndex>,
+    pub nodes: Nodes,
     /// Every occurrence, sorted by due instant, then roadmap and activity order.
     pub occurrences: Vec<Occurrence>,
     /// Consistency warnings, located in the roadmap files.
@@ -161,11 +161,12 @@ fn by_due(mut occurrences: Vec<Occurrence>) -> Vec<Occurrence> {
     occurrences
 }
 
+/// The node of each activity, by (unit, task).
+pub type Nodes = FxHashMap<(usize, usize), NodeIndex>;
+
 /// The activities as a graph, each with an edge to each of its prerequisites; the node of
 /// each (unit, task), and the (unit, task) of each key.
-pub(crate) fn graph(
-    workspace: &Workspace,
-) -> (DiGraph<String, ()>, FxHashMap<(usize, usize), NodeIndex>, occurrences::ByKey) {
+pub(crate) fn graph(workspace: &Workspace) -> (DiGraph<String, ()>, Nodes, occurrences::ByKey) {
     let mut graph = DiGraph::new();
     let mut nodes = FxHashMap::default();
     let mut by_key = occurrences::ByKey::default();

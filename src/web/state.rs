@@ -8,6 +8,7 @@ use std::time::SystemTime;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
+use crate::cache::Cache;
 use crate::calendar::Calendar;
 use crate::check::{self, Workspace};
 use crate::compile::Plan;
@@ -38,6 +39,8 @@ pub struct Problems {
 pub struct Roadmaps {
     paths: Vec<PathBuf>,
     calendar: &'static Calendar,
+    /// The cache of loaded files ([`crate::cache`]): a reload loads only the files that changed.
+    cache: Option<PathBuf>,
     current: RwLock<Arc<Snapshot>>,
     problems: RwLock<Problems>,
 }
@@ -57,10 +60,22 @@ impl Roadmaps {
         now: DateTime<FixedOffset>,
         calendar: &'static Calendar,
     ) -> Result<Roadmaps, LoadError> {
-        let snapshot = check_now(paths, 1, now, calendar)?;
+        Roadmaps::load_cached(paths, now, calendar, None)
+    }
+
+    /// [`Roadmaps::load_with`], loading files through the cache at `cache` at start and at
+    /// every reload.
+    pub fn load_cached(
+        paths: &[PathBuf],
+        now: DateTime<FixedOffset>,
+        calendar: &'static Calendar,
+        cache: Option<PathBuf>,
+    ) -> Result<Roadmaps, LoadError> {
+        let snapshot = check_now(paths, 1, now, calendar, cache.as_deref())?;
         Ok(Roadmaps {
             paths: paths.to_vec(),
             calendar,
+            cache,
             current: RwLock::new(Arc::new(snapshot)),
             problems: RwLock::new(Problems::default()),
         })
@@ -83,7 +98,7 @@ impl Roadmaps {
         if unchanged {
             return false;
         }
-        match check_now(&self.paths, current.version + 1, now, self.calendar) {
+        match check_now(&self.paths, current.version + 1, now, self.calendar, self.cache.as_deref()) {
             Ok(snapshot) => {
                 tracing::info!(files = snapshot.seen.len(), version = snapshot.version, "roadmaps reloaded");
                 if let Ok(mut c) = self.current.write() {
@@ -111,27 +126,31 @@ fn modified(path: &PathBuf) -> Option<SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
+/// Checks the roadmaps: a new snapshot, or the errors that keep the last one. Compiling is left
+/// to the first view: its only error, a dependency cycle, is one checking finds.
 fn check_now(
     paths: &[PathBuf],
     version: u64,
     now: DateTime<FixedOffset>,
     calendar: &'static Calendar,
+    cache: Option<&std::path::Path>,
 ) -> Result<Snapshot, LoadError> {
     let files =
         check::collect_files(paths).map_err(|missing| vec![format!("путь не найден: {}", missing.display())])?;
     // Times are taken before reading, so an edit made during the check is seen next time.
     let seen: Vec<_> = files.iter().map(|f| (f.clone(), modified(f))).collect();
     let renderer = Renderer::new(Lang::Ru);
-    let workspace = check::check_files(&files, calendar).into_workspace().map_err(|checked| {
+    let cache = cache.map_or_else(Cache::none, Cache::open);
+    let checked = check::check_with(&files, calendar, &cache);
+    // A cache that cannot be written costs the next reload its speed, nothing else.
+    let _ = cache.save();
+    let workspace = checked.into_workspace().map_err(|checked| {
         let mut text: Vec<String> =
             checked.diagnostics.iter().filter(|d| d.is_error()).map(|d| renderer.human(d)).collect();
         text.push(Summary::of(checked.files.len(), &checked.diagnostics).render(Lang::Ru));
         text
     })?;
     let calendar = calendar.for_region(workspace.region());
-    if let Err(errors) = crate::compile::compile(&workspace, calendar) {
-        return Err(errors.iter().map(|d| renderer.human(d)).collect());
-    }
     Ok(Snapshot { workspace, calendar, seen, version, loaded_at: now })
 }
 
