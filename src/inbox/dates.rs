@@ -99,12 +99,10 @@ fn date_at(text: &str, sent: NaiveDate) -> Result<Option<(NaiveDate, usize)>, Un
         if y == 4 {
             year = rest[..4].parse().ok();
             used += after.len() - rest.len() + 4;
-            let tail = &text[used..];
-            let lower: String = tail.chars().take(6).map(fold).collect();
-            if let Some(g) = [" года", " г.", " г", "г."].iter().find(|g| lower.starts_with(*g)) {
-                used += tail.char_indices().nth(g.chars().count()).map_or(tail.len(), |(i, _)| i);
-            }
         }
+    }
+    if year.is_some() {
+        used += year_word(&text[used..]);
     }
     if text[used..].starts_with(|c: char| c.is_ascii_digit()) {
         return Ok(None);
@@ -118,6 +116,19 @@ fn date_at(text: &str, sent: NaiveDate) -> Result<Option<(NaiveDate, usize)>, Un
             .min_by_key(|d| (*d - sent).num_days().abs()),
     };
     date.map(|d| Some((d, used))).ok_or(Unclear::BadDate { text: shown })
+}
+
+/// The bytes of «г.», «г» or «года» after a year, with or without a space before.
+fn year_word(tail: &str) -> usize {
+    let lower: String = tail.chars().take(6).map(fold).collect();
+    let Some(word) = [" года", "года", " г.", "г.", " г", "г"].iter().find(|w| lower.starts_with(**w))
+    else {
+        return 0;
+    };
+    let chars = word.chars().count();
+    let end = tail.char_indices().nth(chars).map_or(tail.len(), |(i, _)| i);
+    let whole = word.ends_with('.') || !tail[end..].starts_with(char::is_alphabetic);
+    if whole { end } else { 0 }
 }
 
 /// A month's name as a date writes it («марта»).

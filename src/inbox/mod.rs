@@ -245,6 +245,57 @@ mod tests {
     }
 
     #[test]
+    fn a_gmail_reply_read_end_to_end() {
+        let key = Key::new(b"0123456789abcdef0123456789abcdef").expect("key");
+        let sent = NaiveDate::from_ymd_opt(2027, 3, 14).expect("date");
+        let token = token::issue(&key, 7001, sent);
+        let reply_to = token::reply_address("karta@region.ru", &token).expect("address");
+        let raw = format!(
+            "Received: from mx.lazo.ru by mx.region.ru\r\n\
+             Authentication-Results: mx.region.ru; dkim=pass header.d=lazo.ru; dmarc=pass header.from=lazo.ru\r\n\
+             From: =?UTF-8?B?0JjQstCw0L3QvtCy0LA=?= <ivanova@lazo.ru>\r\nTo: karta <{reply_to}>\r\n\
+             Subject: Re: =?UTF-8?Q?=D0=A1=D1=80=D0=BE=D0=BA=D0=B8?=\r\nDate: Mon, 15 Mar 2027 09:30:00 +1000\r\n\
+             Message-ID: <CAF=r1@mail.gmail.com>\r\nIn-Reply-To: <n1@region.ru>\r\nReferences: <n1@region.ru>\r\n\
+             MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"000a\"\r\n\r\n\
+             --000a\r\nContent-Type: text/plain; charset=\"UTF-8\"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
+             1, 3 =E2=80=94 =D0=B8=D1=81=D0=BF=D0=BE=D0=BB=D0=BD=D0=B5=D0=BD=D0=BE 12.03\r\n\
+             2 =D0=B2 =D1=80=D0=B0=D0=B1=D0=BE=D1=82=D0=B5: 60%\r\n\r\n\
+             On Sun, Mar 14, 2027 at 10:00 AM karta <karta@region.ru> wrote:\r\n\r\n\
+             > =D0=9D=D0=B0 14.03.2027\r\n> 1. =D0=9E=D1=82=D1=87=D1=91=D1=82\r\n\r\n\
+             --000a\r\nContent-Type: text/html; charset=\"UTF-8\"\r\n\r\n<div dir=\"ltr\">1, 3 &mdash; ...</div>\r\n\
+             --000a--\r\n"
+        );
+        let settings = Settings { inbox: "karta@region.ru".into(), ..Settings::default() };
+        let incoming = message::read(raw.as_bytes(), &settings).expect("readable");
+        assert_eq!(incoming.robot, None);
+        assert_eq!(incoming.auth, Dmarc::Pass);
+        assert_eq!(incoming.subject, "Re: Сроки");
+        let today = incoming.date.map(|d| d.date_naive()).expect("dated");
+        let claim = token::verify(&key, incoming.reply_to_token.as_deref().expect("token"), today, token::DEFAULT_DAYS);
+        assert_eq!(claim, Ok(Claim { notice: 7001, issued: sent }));
+        let period = crate::model::Period {
+            from: NaiveDate::from_ymd_opt(2026, 9, 1).expect("date"),
+            to: NaiveDate::from_ymd_opt(2027, 8, 31).expect("date"),
+        };
+        let statements = reply::read(&incoming.text, &Context { count: 3, sent, period }).expect("clear");
+        assert_eq!(
+            statements,
+            [
+                Statement {
+                    items: vec![1, 3],
+                    decision: Decision::Done { on: NaiveDate::from_ymd_opt(2027, 3, 12) },
+                    comment: None
+                },
+                Statement {
+                    items: vec![2],
+                    decision: Decision::Partly { percent: Some(60), comment: Some("60%".into()) },
+                    comment: Some("60%".into())
+                },
+            ]
+        );
+    }
+
+    #[test]
     fn answers_keep_the_subject() {
         assert_eq!(answer_subject("Напоминание: срок 14 марта"), "Re: Напоминание: срок 14 марта");
         assert_eq!(answer_subject("RE: Re: Напоминание"), "Re: Напоминание");

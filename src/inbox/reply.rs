@@ -73,11 +73,22 @@ pub enum Unclear {
     NoNewDate { line: String },
 }
 
-/// The statements of a reply's text (the whole text: quotes and signatures are stripped here).
+/// How many item numbers one list may hold.
+const MOST_ITEMS: usize = 200;
+
+/// How many characters of a reply's own text are read.
+const LONGEST: usize = 20_000;
+
+/// The statements of a reply's text (the whole text: quotes and signatures are stripped here;
+/// of the rest, the first 20,000 characters are read).
 pub fn read(text: &str, context: &Context) -> Result<Vec<Statement>, Unclear> {
     let own = own_text(text);
+    // A reply's own words are a few lines; past this, it is pasted text, and reading it whole
+    // would only cost time.
+    let own = own.char_indices().nth(LONGEST).map_or(own.as_str(), |(end, _)| &own[..end]);
     let mut found: Vec<Found> = Vec::new();
-    for segment in own.lines().flat_map(|l| l.split(';')).map(str::trim).filter(|s| !s.is_empty()) {
+    let segments = own.lines().flat_map(|l| l.split(';')).flat_map(statements_of).map(str::trim);
+    for segment in segments.filter(|s| !s.is_empty()) {
         let read = segment_statements(segment, context)?;
         let named = read.iter().any(|f| !f.items.is_empty() || (f.all && context.count > 1));
         let repeats = read.iter().all(|f| found.last().is_some_and(|last| last.kind == f.kind));
@@ -87,10 +98,13 @@ pub fn read(text: &str, context: &Context) -> Result<Vec<Statement>, Unclear> {
                 return Err(Unclear::NoDecision { line: Some(segment.to_string()) });
             }
             if let Some(last) = found.last_mut() {
-                last.comment = Some(match last.comment.take() {
-                    Some(c) => format!("{c} {segment}"),
-                    None => segment.to_string(),
-                });
+                match &mut last.comment {
+                    Some(c) => {
+                        c.push(' ');
+                        c.push_str(segment);
+                    }
+                    None => last.comment = Some(segment.to_string()),
+                }
             }
             continue;
         }
@@ -100,6 +114,29 @@ pub fn read(text: &str, context: &Context) -> Result<Vec<Statement>, Unclear> {
         return Err(Unclear::NoDecision { line: None });
     }
     resolve(found, context)
+}
+
+/// A part of a line split where, after a decision, a comma or a full stop is followed by more
+/// items: «Пункты 1 и 2 выполнены, пункт 3 в работе», «1 — исполнено. 2 — в работе».
+fn statements_of(line: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut start, mut checked, mut decided) = (0, 0, false);
+    for (at, c) in line.char_indices() {
+        if !matches!(c, ',' | '.') || !line[at + 1..].starts_with(char::is_whitespace) {
+            continue;
+        }
+        // Decision phrases hold no «,» or «.»: each stretch between two candidates is looked at once.
+        decided = decided || decision_in(&line[checked..at]).is_some();
+        checked = at;
+        let next = line[at + 1..].trim_start();
+        if decided && starts_with_items(next) {
+            parts.push(&line[start..at]);
+            start = line.len() - next.len();
+            (checked, decided) = (start, false);
+        }
+    }
+    parts.push(&line[start..]);
+    parts
 }
 
 /// A decision without its words.
@@ -262,7 +299,7 @@ fn starts_with_items(segment: &str) -> bool {
 /// The bytes of an item prefix («по пунктам», «пункт», «п.», «№») at the start of `text`.
 fn item_prefix(text: &str) -> Option<usize> {
     const PREFIXES: &[&str] =
-        &["по пунктам", "по пункту", "пунктам", "пункты", "пункту", "пункта", "пункт", "пп.", "п.", "№", "no."];
+        &["по пунктам", "по пункту", "пунктам", "пункты", "пункту", "пункта", "пункт", "пп.", "п.", "№", "no.", "по "];
     let lower: String = text.chars().take(12).map(fold).collect();
     let prefix = PREFIXES.iter().find(|p| lower.starts_with(*p))?;
     let chars = prefix.chars().count();
@@ -291,6 +328,10 @@ fn numbers(text: &str) -> Option<(Vec<usize>, usize)> {
     let mut items = Vec::new();
     let mut pos = 0;
     loop {
+        if items.len() > MOST_ITEMS {
+            // No notice lists so many: the rest is not read, and the list is refused as it is.
+            return Some((items, pos));
+        }
         let (first, used) = number(&text[pos..])?;
         pos += used;
         let mut last = first;

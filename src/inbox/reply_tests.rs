@@ -131,6 +131,7 @@ fn a_reported_date_is_the_completion_date() {
     assert_eq!(on("исполнено 14.03", sent), Ok(Some(date(2027, 3, 14))));
     assert_eq!(on("выполнено 14.03.2027", sent), Ok(Some(date(2027, 3, 14))));
     assert_eq!(on("выполнено 01.03.27", sent), Ok(Some(date(2027, 3, 1))));
+    assert_eq!(on("Исполнено 14.03.2027г.", sent), Ok(Some(date(2027, 3, 14))));
     assert_eq!(on("исполнено 5 марта", sent), Ok(Some(date(2027, 3, 5))));
     assert_eq!(on("исполнено 5 марта 2027 г., отчёт сдан", sent), Ok(Some(date(2027, 3, 5))));
     assert_eq!(on("14.03 — исполнено", sent), Ok(Some(date(2027, 3, 14))), "a date is not item 14");
@@ -207,6 +208,45 @@ fn more_ways_to_name_items() {
     );
     // The one item of a one-occurrence notice may be named.
     assert_eq!(read("1 — исполнено", &context(1)), Ok(vec![statement(&[], done(None), None)]));
+}
+
+#[test]
+fn a_line_may_hold_several_statements_after_commas() {
+    assert_eq!(
+        read3("Пункты 1 и 2 выполнены, пункт 3 в работе"),
+        Ok(vec![
+            statement(&[1, 2], done(None), None),
+            statement(&[3], Decision::Partly { percent: None, comment: None }, None)
+        ])
+    );
+    assert_eq!(
+        read("По 1 пункту - выполнено, по 2 - нет, ждём поставку", &context(2)),
+        Ok(vec![
+            statement(&[1], done(None), None),
+            statement(&[2], Decision::NotDone { reason: Some("ждём поставку".into()) }, Some("ждём поставку"))
+        ])
+    );
+    assert_eq!(
+        read("1 — исполнено 14.03.2027 г. 2 — в работе", &context(2)),
+        Ok(vec![
+            statement(&[1], done(Some(date(2027, 3, 14))), None),
+            statement(&[2], Decision::Partly { percent: None, comment: None }, None)
+        ])
+    );
+    // A number that names no item does not split: «2 школы».
+    assert_eq!(
+        read("Исполнено, 2 школы сдали позже", &context(1)),
+        Ok(vec![statement(&[], done(None), Some("2 школы сдали позже"))])
+    );
+}
+
+#[test]
+fn a_long_reply_is_read_in_time() {
+    let long = "1 — исполнено\n".to_string() + &"Отчёт направлен в министерство, 1, 2, 3.\n".repeat(50_000);
+    let started = std::time::Instant::now();
+    assert!(read(&long, &context(2)).is_ok());
+    assert!(read(&"1, ".repeat(100_000), &context(2)).is_err());
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
 }
 
 #[test]

@@ -58,6 +58,16 @@ pub fn own_text(text: &str) -> String {
         if is_separator(&lower) || is_outlook_header(&lower, &lines[i + 1..]) {
             break;
         }
+        if is_notice_line(&lower) {
+            // The notice quoted without marks: its greeting goes with it.
+            while own.last().is_some_and(|l| l.trim().is_empty()) {
+                own.pop();
+            }
+            if own.last().is_some_and(|l| l.trim().to_lowercase().starts_with("здравствуйте")) {
+                own.pop();
+            }
+            break;
+        }
         if is_attribution(&lower) {
             // Gmail wraps a long attribution: its start is the line before.
             let fragment = ATTRIBUTIONS.contains(&lower.as_str()) || lower.contains('@');
@@ -89,6 +99,24 @@ fn is_separator(lower: &str) -> bool {
     let marked = lower.starts_with(['-', '_', '=']) || lower.ends_with(':');
     let core = lower.trim_matches(|c: char| matches!(c, '-' | '_' | '=' | ' ' | ':' | '–' | '—'));
     (marked && SEPARATORS.contains(&core)) || (lower.len() >= 10 && lower.chars().all(|c| c == '_'))
+}
+
+/// A line of karta's own notice (templates/mail/message.txt.hbs), for clients that quote it
+/// without marks: the list's heading or an item's first line, numbered or not.
+fn is_notice_line(lower: &str) -> bool {
+    let digits = lower.bytes().take_while(u8::is_ascii_digit).count();
+    let item = match lower[digits..].strip_prefix(". ") {
+        Some(rest) if digits > 0 => rest,
+        _ => lower,
+    };
+    let heading = lower.starts_with("на ") && lower.contains(" по дорожным картам ") && lower.ends_with(':');
+    heading
+        || item.starts_with("сегодня срок исполнения мероприятия")
+        || (item.starts_with("напоминание: через ") && item.contains("срок исполнения мероприятия"))
+        || (item.starts_with("просрочено на ") && item.ends_with(" мероприятие"))
+        || (item.starts_with("не исполнено в срок (") && item.contains("просрочки) мероприятие"))
+        || item.starts_with("длительное неисполнение (")
+        || item.starts_with("сводка по дорожной карте «")
 }
 
 /// «From: …» followed within three lines by «Sent: …» (Outlook, and Mail.ru's forwards).
@@ -166,6 +194,20 @@ mod tests {
         ] {
             assert_eq!(own_text(reply), "1, 3 — исполнено", "{client}");
         }
+    }
+
+    #[test]
+    fn a_notice_quoted_without_marks_goes() {
+        let notice = "Здравствуйте, Иванова И. И.!\n\nНа 14.03.2027 по дорожным картам 2 уведомления:\n\n\
+                      1. Не исполнено в срок (3 дня просрочки) мероприятие\n   «Отчёт ИМЦ»\n\
+                      2. Сегодня срок исполнения мероприятия\n   «Семинар»\n";
+        assert_eq!(own_text(&format!("1 — исполнено\n2 — в работе\n\n{notice}")), "1 — исполнено\n2 — в работе");
+        let one = "Здравствуйте!\n\nПросрочено на 3 дня мероприятие\n   «Отчёт ИМЦ»\n";
+        assert_eq!(own_text(&format!("Здравствуйте!\nИсполнено\n{one}")), "Здравствуйте!\nИсполнено");
+        assert_eq!(
+            own_text("Не исполнено в срок, так как болел исполнитель"),
+            "Не исполнено в срок, так как болел исполнитель"
+        );
     }
 
     #[test]
