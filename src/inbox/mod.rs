@@ -75,6 +75,61 @@ pub fn answer(refusal: &Refusal) -> String {
     )
 }
 
+/// Why a reply was refused, in both languages, for the log of the run that read it.
+impl crate::diag::Explain for Refusal {
+    fn explain(&self) -> crate::diag::Message {
+        let (ru, _) = explain(self);
+        crate::diag::Message::new(ru.trim_end_matches('.'), english(self))
+    }
+}
+
+impl crate::diag::Explain for TokenError {
+    fn explain(&self) -> crate::diag::Message {
+        let en = match self {
+            TokenError::Malformed => "the reply token is damaged".to_string(),
+            TokenError::Forged => "the reply token is forged".to_string(),
+            TokenError::Expired { issued } => format!("the reply token has expired (issued {issued})"),
+            TokenError::WeakKey => "the reply token key is shorter than 16 bytes".to_string(),
+            TokenError::NoRandomness => "no source of randomness for the reply token key".to_string(),
+        };
+        crate::diag::Message::new(self.to_string(), en)
+    }
+}
+
+/// The reason of a refusal in English.
+fn english(refusal: &Refusal) -> String {
+    match refusal {
+        Refusal::Unreadable(Flaw::TooLarge { size, limit }) => {
+            format!("the message is too large ({size} bytes, limit {limit})")
+        }
+        Refusal::Unreadable(Flaw::NotMail) => "not an e-mail message".into(),
+        Refusal::Unreadable(Flaw::NoSender) => "no sender address".into(),
+        Refusal::Unreadable(Flaw::SeveralSenders) => "several sender addresses".into(),
+        Refusal::Files(dropped) => {
+            let names: Vec<&str> = dropped.iter().map(|d| d.name.as_str()).collect();
+            format!("files not taken: {}", names.join(", "))
+        }
+        Refusal::UnknownSender { address } => format!("{address} is neither an executor nor a deputy in the directory"),
+        Refusal::Spoofed { address } => format!("DMARC failed for {address}"),
+        Refusal::NoToken => "no reply token and no known notice in the thread".into(),
+        Refusal::Token(e) => crate::diag::Explain::explain(e).en,
+        Refusal::Forwarded => "a forwarded message, not a reply".into(),
+        Refusal::Unclear(u) => match u {
+            Unclear::NoDecision { line: Some(line) } => format!("no decision in «{line}»"),
+            Unclear::NoDecision { line: None } => "no decision found".into(),
+            Unclear::NoSuchItem { item, count } => format!("item {item}, but the notice has {count}"),
+            Unclear::WhichItems { count } => format!("no item named, and the notice has {count}"),
+            Unclear::Contradiction { item } => format!("contradictory decisions for item {item}"),
+            Unclear::BadDate { text } => format!("«{text}» is not a date"),
+            Unclear::NoNewDate { line } => format!("no readable new deadline in «{line}»"),
+        },
+        Refusal::Track { item, title, refusal } => {
+            let which = item.map(|i| format!("item {i}: ")).unwrap_or_default();
+            format!("{which}{}", refusal.message(title).en)
+        }
+    }
+}
+
 /// The reason and the advice of an answer.
 fn explain(refusal: &Refusal) -> (String, String) {
     let reply_again = "Нажмите «Ответить» в самом письме-уведомлении karta и не меняйте адрес получателя.";
@@ -242,6 +297,10 @@ mod tests {
             assert!(text.lines().count() <= 8, "short: {text}");
         }
         assert!(answer(&Refusal::Unclear(Unclear::NoDecision { line: None })).contains("1, 3 — исполнено"));
+        use crate::diag::{Explain, Lang};
+        let told = Refusal::Token(TokenError::Forged).explain();
+        assert_eq!(told.get(Lang::Ru), "метка ответа в адресе повреждена или выдана не karta");
+        assert_eq!(told.get(Lang::En), "the reply token is forged");
     }
 
     #[test]

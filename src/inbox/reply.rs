@@ -164,9 +164,15 @@ fn segment_statements(segment: &str, context: &Context) -> Result<Vec<Found>, Un
     let (mut items, rest) = leading_items(segment);
     let all = items.is_empty() && starts_with_all(rest);
     let mut out = Vec::new();
-    if let Some((stem, after_stem)) = move_stem(rest) {
-        let (to, after) = new_date(&rest[after_stem..], context.period)
-            .ok_or_else(|| Unclear::NoNewDate { line: segment.to_string() })?;
+    // «перенос» may be a reason's word («в связи с переносом»): a move needs its new date, or,
+    // with no other decision beside it, is refused for want of one.
+    let moved = move_stem(rest).map(|(stem, after)| (stem, new_date(&rest[after..], context.period)));
+    if let Some((_, None)) = moved
+        && decision_in(rest).is_none()
+    {
+        return Err(Unclear::NoNewDate { line: segment.to_string() });
+    }
+    if let Some((stem, Some((to, after)))) = moved {
         let before = &rest[..stem];
         if items.is_empty() {
             items = items_anywhere(rest).0;

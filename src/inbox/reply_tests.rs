@@ -166,6 +166,17 @@ fn a_move_request_reads_any_deadline_phrase() {
         read("прошу перенести срок", &context(1)),
         Err(Unclear::NoNewDate { line: "прошу перенести срок".into() })
     );
+    // «перенос» in a reason is no request.
+    assert_eq!(
+        read("Не исполнено в связи с переносом семинара министерством", &context(1)),
+        Ok(vec![statement(
+            &[],
+            Decision::NotDone {
+                reason: Some("в связи с переносом семинара министерством".into())
+            },
+            Some("в связи с переносом семинара министерством")
+        )])
+    );
     // A report of not done with a request to move: both, for the same item.
     assert_eq!(
         read("2 — не исполнено, прошу перенести на 20.03", &context(2)),
