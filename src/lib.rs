@@ -16,6 +16,7 @@ pub mod diag;
 pub mod digest;
 pub mod form;
 pub mod ics;
+pub mod inbox;
 pub mod load;
 pub mod model;
 pub mod notify;

@@ -45,26 +45,8 @@ enum Col {
     Reason,
 }
 
-/// The three answers a report gives, whatever words say them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Answer {
-    Done,
-    Partial,
-    NotDone,
-}
-
-/// The answer a word gives (case and spaces aside), in the words of spreadsheets and forms:
-/// one list for CSV imports and report forms.
-pub fn answer(word: &str) -> Option<Answer> {
-    match word.trim().to_lowercase().as_str() {
-        "выполнено" | "исполнено" | "done" | "да" | "+" => Some(Answer::Done),
-        "частично" | "выполнено частично" | "partial" | "в работе" => {
-            Some(Answer::Partial)
-        }
-        "не выполнено" | "не исполнено" | "not_done" | "нет" | "-" => Some(Answer::NotDone),
-        _ => None,
-    }
-}
+/// The words of the status column: the list shared with report forms and replies to notices.
+pub use super::answer::{Answer, answer};
 
 /// What the rows say, ready to append — or every problem found.
 pub fn read(

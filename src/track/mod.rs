@@ -2,6 +2,7 @@
 //! instant, and bulk import of districts' reports. The log itself is kept by a backend in
 //! `store`; tracking reads and appends through [`EventLog`](crate::store::EventLog) only.
 
+pub mod answer;
 pub mod carry;
 mod event;
 pub mod import;
