@@ -102,7 +102,9 @@ impl Roadmaps {
             Ok(snapshot) => {
                 tracing::info!(files = snapshot.seen.len(), version = snapshot.version, "roadmaps reloaded");
                 if let Ok(mut c) = self.current.write() {
-                    *c = Arc::new(snapshot);
+                    let old = std::mem::replace(&mut *c, Arc::new(snapshot));
+                    // Freeing a large workspace takes a while; the reload does not wait for it.
+                    std::thread::spawn(move || drop(old));
                 }
                 if let Ok(mut p) = self.problems.write() {
                     *p = Problems::default();
@@ -142,8 +144,9 @@ fn check_now(
     let renderer = Renderer::new(Lang::Ru);
     let cache = cache.map_or_else(Cache::none, Cache::open);
     let checked = check::check_with(&files, calendar, &cache);
-    // A cache that cannot be written costs the next reload its speed, nothing else.
-    let _ = cache.save();
+    // Written beside the reload, not in its way; a cache that cannot be written costs the next
+    // reload its speed, nothing else.
+    std::thread::spawn(move || cache.save());
     let workspace = checked.into_workspace().map_err(|checked| {
         let mut text: Vec<String> =
             checked.diagnostics.iter().filter(|d| d.is_error()).map(|d| renderer.human(d)).collect();
