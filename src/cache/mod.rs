@@ -21,12 +21,9 @@ use std::sync::{Arc, Mutex};
 
 use rustc_hash::FxHashMap;
 
-use chrono::{Datelike, NaiveDate};
-use rayon::prelude::*;
-
 use crate::calendar::Calendar;
 use crate::check::Workspace;
-use crate::compile::{self, Plan};
+use crate::compile::{self, Actuals, Plan};
 use crate::diag::Diagnostic;
 use crate::load::{self, Asked, Budget, Outcome};
 use crate::model::Document;
@@ -140,36 +137,34 @@ impl Cache {
     }
 
     /// Compiles `workspace` with the completions `actuals`, or reads the plan an earlier run
-    /// compiled from the same files, calendar and completions; a plan compiled here is kept for
-    /// the next run. The result is the compiler's either way.
+    /// compiled from the same files and calendar, when every completion that compile consulted
+    /// (those of the prerequisites relative deadlines count from) is still what it was; a plan
+    /// compiled here is kept for the next run. The result is the compiler's either way.
     pub fn compile(
         &self,
         workspace: &Workspace,
         calendar: &Calendar,
-        actuals: &FxHashMap<&str, NaiveDate>,
+        actuals: &dyn Actuals,
     ) -> Result<Plan, Vec<Diagnostic>> {
-        let Some((path, key)) = self.path.as_ref().zip(self.plan_key(workspace, calendar, actuals)) else {
+        let Some((path, key)) = self.path.as_ref().zip(self.plan_key(workspace, calendar)) else {
             return compile::compile_with(workspace, calendar, actuals);
         };
         let path = plan_path(path);
-        if let Some(plan) = std::fs::read(&path).ok().and_then(|bytes| plan::read(&bytes, &key, workspace)) {
+        if let Some(plan) = std::fs::read(&path).ok().and_then(|bytes| plan::read(&bytes, &key, workspace, actuals)) {
             return Ok(plan);
         }
-        let plan = compile::compile_with(workspace, calendar, actuals)?;
-        if let Some(bytes) = plan::write(&plan, &key) {
+        let consulted = plan::Consulted::new(actuals);
+        let plan = compile::compile_with(workspace, calendar, &consulted)?;
+        if let Some(bytes) = plan::write(&plan, &key, &consulted) {
             // As for the files: a plan that cannot be kept is compiled again next time.
             let _ = replace(&path, &bytes);
         }
         Ok(plan)
     }
 
-    /// What a plan depends on, when this run read every file of the workspace.
-    fn plan_key(
-        &self,
-        workspace: &Workspace,
-        calendar: &Calendar,
-        actuals: &FxHashMap<&str, NaiveDate>,
-    ) -> Option<Digest> {
+    /// What a plan depends on besides completions, when this run read every file of the
+    /// workspace: the build, the calendar, and the paths and bytes of the files in order.
+    fn plan_key(&self, workspace: &Workspace, calendar: &Calendar) -> Option<Digest> {
         let read = self.read.lock().ok()?;
         let mut hasher = blake3::Hasher::new();
         hasher.update(&fingerprint());
@@ -181,18 +176,6 @@ impl Cache {
             hasher.update(path.as_bytes());
             hasher.update(&read.get(file)?.digest);
         }
-        // The completions as a set: the sum of each one's digest, in no order (no sort of
-        // hundreds of thousands of ids).
-        let done = actuals
-            .par_iter()
-            .map(|(occurrence, date)| {
-                let day = u128::from(date.num_days_from_ce().unsigned_abs());
-                crate::digest::of(occurrence).rotate_left(21)
-                    ^ day.wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835)
-            })
-            .reduce(|| 0, u128::wrapping_add);
-        hasher.update(&(actuals.len() as u64).to_le_bytes());
-        hasher.update(&done.to_le_bytes());
         Some(hasher.finalize().into())
     }
 
@@ -322,6 +305,7 @@ fn decode(bytes: &[u8]) -> Option<Document> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     const ROADMAP: &str = "kind: roadmap
 id: r
@@ -348,7 +332,7 @@ sections:
         let calendar = Calendar::russia();
         let checked = crate::check::check_with(&[file.to_path_buf()], calendar, cache);
         let workspace = checked.into_workspace().expect("the roadmap checks");
-        let plan = cache.compile(&workspace, calendar, &FxHashMap::default()).expect("it compiles");
+        let plan = cache.compile(&workspace, calendar, &crate::compile::Planned).expect("it compiles");
         (workspace.warnings.iter().map(|d| format!("{d:?}")).collect(), plan)
     }
 
@@ -378,6 +362,35 @@ sections:
         let (_, changed) = run(&third, &file);
         assert_eq!(third.counts(), Counts { known: 0, loaded: 1 });
         assert_eq!(changed.occurrences[0].due_date, NaiveDate::from_ymd_opt(2024, 3, 2).unwrap());
+    }
+
+    #[test]
+    fn the_plan_is_kept_over_reports_it_does_not_count_from() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("r.yaml");
+        std::fs::write(&file, ROADMAP).unwrap();
+        let at = dir.path().join("karta.cache");
+        let calendar = Calendar::russia();
+        let compiled = |done: &[(&str, NaiveDate)]| {
+            let done: FxHashMap<&str, NaiveDate> = done.iter().copied().collect();
+            let cache = Cache::open(&at);
+            let checked = crate::check::check_with(&[file.clone()], calendar, &cache);
+            let workspace = checked.into_workspace().expect("the roadmap checks");
+            let plan = cache.compile(&workspace, calendar, &done).expect("it compiles");
+            cache.save().unwrap();
+            let cold = compile::compile_with(&workspace, calendar, &done).expect("it compiles");
+            assert_eq!(plan.occurrences, cold.occurrences, "the cache's plan is the compiler's");
+            (plan.occurrences[1].due_date, std::fs::read(plan_path(&at)).unwrap())
+        };
+        let day = |d| NaiveDate::from_ymd_opt(2024, 2, d).unwrap();
+        let (planned, kept) = compiled(&[]);
+        // A report on an occurrence nothing counts from: the kept plan serves.
+        let (same, again) = compiled(&[("r/elsewhere@2024-02-01", day(1))]);
+        assert_eq!((same, &again), (planned, &kept));
+        // «в течение 10 дней после one»: one's completion moves two.
+        let (moved, rewritten) = compiled(&[("r/one@2024-03-01", day(20))]);
+        assert_ne!(moved, planned);
+        assert_ne!(rewritten, kept);
     }
 
     #[test]

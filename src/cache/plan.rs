@@ -1,11 +1,14 @@
 //! The last compiled plan, kept beside the cache of files (`karta.cache.plan`) under the key
-//! of everything compiling reads: the build, the bytes and paths of every file of the
-//! workspace in order, the calendar in force and the completions relative deadlines count
-//! from. The graph and the index are rebuilt from the workspace; the occurrences are read in
-//! chunks, each with its own digest, on all cores.
+//! of what compiling reads besides reports: the build, the bytes and paths of every file of
+//! the workspace in order and the calendar in force; and with the completions compiling
+//! consulted (those of the prerequisites relative deadlines count from: a report on any other
+//! occurrence changes nothing in the plan). The graph and the index are rebuilt from the
+//! workspace; the occurrences are read in chunks, each with its own digest, on all cores.
 //!
 //! ```text
-//! "karta-plan\n"  format version (u32)  key (32 bytes)  occurrences (u64)
+//! "karta-plan\n"  format version (u32)  key (32 bytes)
+//! completions consulted: count (u32), each: occurrence, day or none (i32)
+//! occurrences (u64)
 //! time zones: count (u32), names          executor lists: count (u32), lists of names
 //! chunks: count (u32), then per chunk: length (u64), BLAKE3 digest (32 bytes), occurrences
 //!         (u32) and each occurrence
@@ -26,17 +29,17 @@ use rustc_hash::FxHashMap;
 use super::Digest;
 use super::file::{Reader, Writer};
 use crate::check::Workspace;
-use crate::compile::{Occurrence, Plan};
+use crate::compile::{Actuals, Occurrence, Plan};
 use crate::diag::{Code, Diagnostic, Message, Severity, Source, Span};
 
 const MAGIC: &[u8] = b"karta-plan\n";
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 /// Occurrences per chunk: enough to keep both cores busy, few enough digests.
 const CHUNK: usize = 1 << 15;
 
 /// The bytes of the plan's file under `key`; `None` when the plan is not kept (an occurrence's
 /// id does not start with its activity's key, or a warning is not about a file).
-pub fn write(plan: &Plan, key: &Digest) -> Option<Vec<u8>> {
+pub fn write(plan: &Plan, key: &Digest, consulted: &Consulted) -> Option<Vec<u8>> {
     let n = plan.occurrences.len();
     if u32::try_from(n).is_err() || plan.occurrences.iter().any(|o| !o.id.starts_with(&*o.key)) {
         return None;
@@ -71,6 +74,14 @@ pub fn write(plan: &Plan, key: &Digest) -> Option<Vec<u8>> {
     w.bytes(MAGIC);
     w.u32(VERSION);
     w.bytes(key);
+    let consulted = consulted.asked.lock().ok()?;
+    let mut asked: Vec<(&String, &Option<NaiveDate>)> = consulted.iter().collect();
+    asked.sort();
+    w.u32(asked.len() as u32);
+    for (occurrence, done) in asked {
+        w.text(occurrence);
+        w.i32(done.map_or(i32::MIN, |d| d.num_days_from_ce()));
+    }
     w.u64(plan.occurrences.len() as u64);
     w.u32(zone_names.len() as u32);
     zone_names.iter().for_each(|z| w.text(z));
@@ -147,12 +158,19 @@ fn occurrence(w: &mut Writer, o: &Occurrence, zone: u32, list: u32) {
 }
 
 /// The plan kept under `key` for `workspace`, when `bytes` hold it whole.
-pub fn read(bytes: &[u8], key: &Digest, workspace: &Workspace) -> Option<Plan> {
+pub fn read(bytes: &[u8], key: &Digest, workspace: &Workspace, actuals: &dyn Actuals) -> Option<Plan> {
     // The warnings come last and are checked with the whole (the chunks have their own digests).
     let (body, sum) = bytes.split_at(bytes.len().checked_sub(32)?);
     let mut r = Reader(body);
     if r.take(MAGIC.len())? != MAGIC || r.u32()? != VERSION || r.take(32)? != key.as_slice() {
         return None;
+    }
+    for _ in 0..r.u32()? {
+        let (occurrence, day) = (r.text()?, r.i32()?);
+        let was = (day != i32::MIN).then(|| NaiveDate::from_num_days_from_ce_opt(day)).flatten();
+        if actuals.completed(occurrence) != was {
+            return None;
+        }
     }
     let count = usize::try_from(r.u64()?).ok()?;
     let zones: Vec<chrono_tz::Tz> = (0..r.u32()?).map(|_| r.text()?.parse().ok()).collect::<Option<_>>()?;
@@ -282,5 +300,27 @@ impl Tables<'_> {
             slack_days: r.i64()?,
             critical: r.u8()? != 0,
         })
+    }
+}
+
+/// The completions a compile asked for, and what it was told.
+pub struct Consulted<'a> {
+    actuals: &'a dyn Actuals,
+    asked: std::sync::Mutex<FxHashMap<String, Option<NaiveDate>>>,
+}
+
+impl<'a> Consulted<'a> {
+    pub fn new(actuals: &'a dyn Actuals) -> Consulted<'a> {
+        Consulted { actuals, asked: std::sync::Mutex::default() }
+    }
+}
+
+impl Actuals for Consulted<'_> {
+    fn completed(&self, occurrence: &str) -> Option<NaiveDate> {
+        let done = self.actuals.completed(occurrence);
+        if let Ok(mut asked) = self.asked.lock() {
+            asked.insert(occurrence.to_string(), done);
+        }
+        done
     }
 }

@@ -79,7 +79,7 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
     let (count, mut diagnostics) = match checked.into_workspace() {
         Ok(mut workspace) => {
             let mut all = std::mem::take(&mut workspace.warnings);
-            match cache.compile(&workspace, calendar.for_region(workspace.region()), &Default::default()) {
+            match cache.compile(&workspace, calendar.for_region(workspace.region()), &karta::compile::Planned) {
                 Ok(mut plan) => {
                     all.extend(orphans(&args.db, log, &plan));
                     all.append(&mut plan.warnings);

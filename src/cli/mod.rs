@@ -312,7 +312,7 @@ pub fn plan(
     let cache = global.cache();
     let workspace = workspace_with(global, paths, executor, &cache)?;
     let calendar = calendar(global, paths)?.for_region(workspace.region());
-    let compiled = cache.compile(&workspace, calendar, &Default::default());
+    let compiled = cache.compile(&workspace, calendar, &karta::compile::Planned);
     let _ = cache.save();
     match compiled {
         Ok(plan) => Ok((workspace, plan)),
