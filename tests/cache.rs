@@ -207,3 +207,42 @@ fn a_cut_or_damaged_cache_is_not_trusted_and_is_rebuilt() {
     assert!(out.contains("удалён"), "{out}");
     assert!(!cache.exists() && !plan.exists());
 }
+
+/// What a workspace says, in short: each unit's id and its tasks' titles and deadlines.
+fn gist(workspace: &karta::check::Workspace) -> Vec<(String, Vec<(String, Option<String>)>)> {
+    workspace
+        .units
+        .iter()
+        .map(|u| (u.id.clone(), u.tasks.iter().map(|t| (t.title.clone(), t.phrase.clone())).collect()))
+        .collect()
+}
+
+#[test]
+fn the_service_reloads_an_edit_through_the_cache_as_a_cold_check_reads_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let files = region(dir.path());
+    let now = chrono::DateTime::parse_from_rfc3339(NOWS[1]).expect("now");
+    let roadmaps = karta::web::state::Roadmaps::load_cached(
+        &[dir.path().join("roadmaps")],
+        now,
+        Calendar::russia(),
+        Some(dir.path().join("karta.cache")),
+    )
+    .expect("the service loads the roadmaps");
+    // The cache the start wrote is written beside the reload: wait until it is there.
+    let cache = dir.path().join("karta.cache");
+    for _ in 0..100 {
+        if cache.is_file() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let originals: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).expect("read")).collect();
+    let mut now_index = 1;
+    for edit in [Edit::Retitle(3, 1), Edit::SwapDue(5, 0, 3), Edit::Restore(3)] {
+        apply(&edit, &files, &originals, &mut now_index);
+        assert!(roadmaps.refresh(now), "{edit:?} is seen");
+        let cold = karta::check::check_files(&files, Calendar::russia()).into_workspace().expect("it checks");
+        assert_eq!(gist(&roadmaps.current().workspace), gist(&cold), "after {edit:?}");
+    }
+}

@@ -374,7 +374,7 @@ sections:
         let compiled = |done: &[(&str, NaiveDate)]| {
             let done: FxHashMap<&str, NaiveDate> = done.iter().copied().collect();
             let cache = Cache::open(&at);
-            let checked = crate::check::check_with(&[file.clone()], calendar, &cache);
+            let checked = crate::check::check_with(std::slice::from_ref(&file), calendar, &cache);
             let workspace = checked.into_workspace().expect("the roadmap checks");
             let plan = cache.compile(&workspace, calendar, &done).expect("it compiles");
             cache.save().unwrap();
