@@ -2,14 +2,12 @@
 //!
 //! ```text
 //! "karta-cache\n"  format version (u32)  build fingerprint (32 bytes)  entries (u64)
-//! per entry: path length (u32), path (UTF-8), digest of the file (32 bytes),
+//! per entry: digest of the file's bytes (32 bytes), age (u32),
 //!            document length (u32), document,
 //!            positions asked (u32), each: of a key (u8), pointer digest (16 bytes), line,
 //!            column, length (u32 each)
 //! BLAKE3 digest of everything before it (32 bytes)
 //! ```
-
-use std::path::PathBuf;
 
 use rustc_hash::FxHashMap;
 
@@ -17,10 +15,10 @@ use super::{Digest, Entry};
 
 const MAGIC: &[u8] = b"karta-cache\n";
 /// Raised whenever the layout or the encoding of a document changes.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// The entries of a cache file, or why it cannot be trusted.
-pub fn read(bytes: &[u8], fingerprint: &Digest) -> Result<FxHashMap<PathBuf, Entry>, &'static str> {
+pub fn read(bytes: &[u8], fingerprint: &Digest) -> Result<FxHashMap<Digest, Entry>, &'static str> {
     let Some(body_len) = bytes.len().checked_sub(32) else { return Err("файл кэша обрезан") };
     let (body, sum) = bytes.split_at(body_len);
     if blake3::hash(body).as_bytes() != sum {
@@ -40,8 +38,8 @@ pub fn read(bytes: &[u8], fingerprint: &Digest) -> Result<FxHashMap<PathBuf, Ent
     let mut entries = FxHashMap::default();
     for _ in 0..count {
         let entry = (|| {
-            let path = r.text()?;
             let digest: Digest = r.take(32)?.try_into().ok()?;
+            let age = r.u32()?;
             let document = r.sized()?.to_vec();
             let asked = (0..r.u32()?)
                 .map(|_| {
@@ -50,10 +48,10 @@ pub fn read(bytes: &[u8], fingerprint: &Digest) -> Result<FxHashMap<PathBuf, Ent
                     Some((key, pointer, [r.u32()?, r.u32()?, r.u32()?]))
                 })
                 .collect::<Option<Vec<_>>>()?;
-            Some((PathBuf::from(path), Entry { digest, document, asked }))
+            Some((digest, Entry { age, document, asked }))
         })();
-        let (path, entry) = entry.ok_or("файл кэша повреждён")?;
-        entries.insert(path, entry);
+        let (digest, entry) = entry.ok_or("файл кэша повреждён")?;
+        entries.insert(digest, entry);
     }
     if !r.0.is_empty() {
         return Err("файл кэша повреждён");
@@ -61,18 +59,17 @@ pub fn read(bytes: &[u8], fingerprint: &Digest) -> Result<FxHashMap<PathBuf, Ent
     Ok(entries)
 }
 
-/// The bytes of a cache file holding `entries` (paths that are not UTF-8 are left out).
-pub fn write(entries: &[(&PathBuf, &Entry)], fingerprint: &Digest) -> Vec<u8> {
-    let kept: Vec<(&str, &Entry)> = entries.iter().filter_map(|(p, e)| Some((p.to_str()?, *e))).collect();
-    let mut w =
-        Writer(Vec::with_capacity(64 + kept.iter().map(|(p, e)| p.len() + e.document.len() + 40).sum::<usize>()));
+/// The bytes of a cache file holding `entries`.
+pub fn write(entries: &[(&Digest, &Entry)], fingerprint: &Digest) -> Vec<u8> {
+    let size = entries.iter().map(|(_, e)| e.document.len() + e.asked.len() * 29 + 44).sum::<usize>();
+    let mut w = Writer(Vec::with_capacity(64 + size));
     w.bytes(MAGIC);
     w.u32(VERSION);
     w.bytes(fingerprint);
-    w.u64(kept.len() as u64);
-    for (path, entry) in kept {
-        w.text(path);
-        w.bytes(&entry.digest);
+    w.u64(entries.len() as u64);
+    for (digest, entry) in entries {
+        w.bytes(*digest);
+        w.u32(entry.age);
         w.sized(&entry.document);
         w.u32(entry.asked.len() as u32);
         for &(key, pointer, span) in &entry.asked {
@@ -176,17 +173,16 @@ mod tests {
     use super::*;
 
     fn sample() -> Vec<u8> {
-        let path = PathBuf::from("roadmaps/a.yaml");
-        let entry = Entry { digest: [7; 32], document: vec![0, 1, 2, 3], asked: vec![(true, 5, [1, 2, 3])] };
-        write(&[(&path, &entry)], &[1; 32])
+        let entry = Entry { age: 3, document: vec![0, 1, 2, 3], asked: vec![(true, 5, [1, 2, 3])] };
+        write(&[(&[7; 32], &entry)], &[1; 32])
     }
 
     #[test]
     fn reads_what_it_wrote() {
         let entries = read(&sample(), &[1; 32]).unwrap();
         assert_eq!(entries.len(), 1);
-        let entry = &entries[&PathBuf::from("roadmaps/a.yaml")];
-        assert_eq!((entry.digest, entry.document.as_slice()), ([7; 32], &[0u8, 1, 2, 3][..]));
+        let entry = &entries[&[7; 32]];
+        assert_eq!((entry.age, entry.document.as_slice()), (3, &[0u8, 1, 2, 3][..]));
         assert_eq!(entry.asked, [(true, 5, [1, 2, 3])]);
     }
 

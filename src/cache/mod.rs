@@ -31,12 +31,17 @@ use crate::model::Document;
 /// The digest of a file's bytes.
 type Digest = [u8; 32];
 
+/// Writes an entry survives unread.
+const MAX_AGE: u32 = 8;
+
 /// The cache as one command uses it: the entries read at the start, and what this run read.
 #[derive(Debug, Default)]
 pub struct Cache {
     /// Where it lives; `None` for a run without a cache (`--no-cache`).
     path: Option<PathBuf>,
-    entries: FxHashMap<PathBuf, Entry>,
+    /// By the digest of the file's bytes: a document and its positions depend on the bytes
+    /// alone, so one entry serves every path (`roadmaps/a.yaml`, `/srv/karta/roadmaps/a.yaml`).
+    entries: FxHashMap<Digest, Entry>,
     /// Every file this run read, by path as given.
     read: Mutex<FxHashMap<PathBuf, Read>>,
     /// Why the file on disk was not used, when it was there and was not (`karta cache` says).
@@ -46,7 +51,9 @@ pub struct Cache {
 /// One file as an earlier run loaded it.
 #[derive(Debug, Clone)]
 struct Entry {
-    digest: Digest,
+    /// How many writes of the cache ago a run last read it: an entry no run reads for
+    /// [`MAX_AGE`] writes (an old version of an edited file, a file gone) is dropped.
+    age: u32,
     /// The document, encoded (MessagePack, fields by name: the model's optional fields and
     /// untagged unions read back as they were written).
     document: Vec<u8>,
@@ -104,7 +111,7 @@ impl Cache {
             return load::load_file(path, budget);
         };
         let digest: Digest = blake3::hash(&bytes).into();
-        let known = self.entries.get(path).filter(|e| e.digest == digest);
+        let known = self.entries.get(&digest);
         if let Some((entry, document)) = known.and_then(|e| Some((e, decode(&e.document)?))) {
             if let Ok(text) = String::from_utf8(bytes) {
                 let asked = Arc::new(Asked::from_entries(entry.asked.iter().copied()));
@@ -180,30 +187,33 @@ impl Cache {
     }
 
     /// Writes the cache back when this run loaded a file from its text, asked a file for a
-    /// position the cache did not have, or found the cache untrustworthy: the entries read,
-    /// with this run's in their place, without those of files no longer there. Errors are
+    /// position the cache did not have, or found the cache untrustworthy: the entries this run
+    /// read, and the others no run has read for fewer than [`MAX_AGE`] writes. Errors are
     /// returned for the caller to ignore or report.
     pub fn save(&self) -> std::io::Result<()> {
         let Some(path) = &self.path else { return Ok(()) };
         let read = self.read.lock().unwrap_or_else(|e| e.into_inner());
-        let changed = read.iter().any(|(p, r)| {
-            r.fresh.is_some()
-                || self.entries.get(p).is_some_and(|e| e.digest == r.digest && e.asked.len() != r.asked.len())
-        });
+        let changed = read
+            .values()
+            .any(|r| r.fresh.is_some() || self.entries.get(&r.digest).is_some_and(|e| e.asked.len() != r.asked.len()));
         if !changed && self.rejected.is_none() {
             return Ok(());
         }
-        let mut entries = self.entries.clone();
-        for (p, r) in read.iter() {
-            let document = match (&r.fresh, entries.remove(p)) {
+        let mut entries: FxHashMap<Digest, Entry> = self
+            .entries
+            .iter()
+            .filter(|(_, e)| e.age < MAX_AGE)
+            .map(|(d, e)| (*d, Entry { age: e.age + 1, ..e.clone() }))
+            .collect();
+        for r in read.values() {
+            let document = match (&r.fresh, entries.remove(&r.digest)) {
                 (Some(fresh), _) => fresh.clone(),
-                (None, Some(old)) if old.digest == r.digest => old.document,
-                _ => continue,
+                (None, Some(old)) => old.document,
+                (None, None) => continue,
             };
-            entries.insert(p.clone(), Entry { digest: r.digest, document, asked: r.asked.entries() });
+            entries.insert(r.digest, Entry { age: 0, document, asked: r.asked.entries() });
         }
-        entries.retain(|p, _| p.is_file());
-        let mut sorted: Vec<(&PathBuf, &Entry)> = entries.iter().collect();
+        let mut sorted: Vec<(&Digest, &Entry)> = entries.iter().collect();
         sorted.sort_by(|a, b| a.0.cmp(b.0));
         replace(path, &file::write(&sorted, &fingerprint()))
     }
@@ -391,6 +401,29 @@ sections:
         let (moved, rewritten) = compiled(&[("r/one@2024-03-01", day(20))]);
         assert_ne!(moved, planned);
         assert_ne!(rewritten, kept);
+    }
+
+    #[test]
+    fn one_entry_serves_every_spelling_of_a_path_and_old_versions_age_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("r.yaml");
+        std::fs::write(&file, ROADMAP).unwrap();
+        let at = dir.path().join("karta.cache");
+        let first = Cache::open(&at);
+        run(&first, &file);
+        first.save().unwrap();
+        let other = Cache::open(&at);
+        run(&other, &dir.path().join(".").join("r.yaml"));
+        assert_eq!(other.counts(), Counts { known: 1, loaded: 0 });
+        assert_eq!(other.summary().unwrap().files, 1);
+        for n in 0..MAX_AGE + 4 {
+            std::fs::write(&file, ROADMAP.replace("Первое", &format!("Первое, редакция {n}"))).unwrap();
+            let cache = Cache::open(&at);
+            run(&cache, &file);
+            cache.save().unwrap();
+        }
+        let files = Cache::open(&at).summary().unwrap().files;
+        assert_eq!(files, MAX_AGE as usize + 1, "the last version and those read within {MAX_AGE} writes");
     }
 
     #[test]
