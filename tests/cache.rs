@@ -208,8 +208,11 @@ fn a_cut_or_damaged_cache_is_not_trusted_and_is_rebuilt() {
     assert!(!cache.exists() && !plan.exists());
 }
 
+/// Each task's title and deadline as written.
+type Tasks = Vec<(String, Option<String>)>;
+
 /// What a workspace says, in short: each unit's id and its tasks' titles and deadlines.
-fn gist(workspace: &karta::check::Workspace) -> Vec<(String, Vec<(String, Option<String>)>)> {
+fn gist(workspace: &karta::check::Workspace) -> Vec<(String, Tasks)> {
     workspace
         .units
         .iter()
