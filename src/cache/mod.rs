@@ -229,7 +229,8 @@ fn plan_path(files: &Path) -> PathBuf {
 /// Writes `bytes` to a temporary file beside `path` and renames it over `path`.
 fn replace(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    // Named after the cache, so that one left by a killed process says whose it is.
+    let mut temp = tempfile::Builder::new().prefix(".karta.cache.").tempfile_in(dir)?;
     std::io::Write::write_all(&mut temp, bytes)?;
     temp.persist(path).map_err(|e| e.error)?;
     Ok(())
