@@ -78,12 +78,17 @@ pub fn school_year(year: i32) -> String {
     format!("{}/{} учебный год", year, year + 1)
 }
 
-/// A month range: "октябрь – ноябрь 2023 г.", "октябрь 2023 г. – март 2024 г.".
 /// A month's name in the nominative: «январь» for 1.
 pub fn month_name(month: u32) -> &'static str {
     NOMINATIVE[(month as usize).clamp(1, 12) - 1]
 }
 
+/// A month's name as a date writes it, in the genitive: «января» for 1.
+pub fn month_genitive(month: u32) -> &'static str {
+    GENITIVE[(month as usize).clamp(1, 12) - 1]
+}
+
+/// A month range: "октябрь – ноябрь 2023 г.", "октябрь 2023 г. – март 2024 г.".
 pub fn month_range(from: NaiveDate, to: NaiveDate) -> String {
     let name = |d: NaiveDate| NOMINATIVE[d.month0() as usize];
     if (from.year(), from.month()) == (to.year(), to.month()) {

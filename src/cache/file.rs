@@ -22,7 +22,7 @@ pub fn read(bytes: &[u8], fingerprint: &Digest) -> Result<FxHashMap<Digest, Entr
     let Some(body_len) = bytes.len().checked_sub(32) else { return Err("файл кэша обрезан") };
     let (body, sum) = bytes.split_at(body_len);
     if blake3::hash(body).as_bytes() != sum {
-        return Err("контрольная сумма кэша не сходится (файл обрезан или повреждён)");
+        return Err("контрольная сумма кэша не сходится: файл обрезан или повреждён");
     }
     let mut r = Reader(body);
     if r.take(MAGIC.len()) != Some(MAGIC) {

@@ -347,17 +347,28 @@ sections:
         (workspace.warnings.iter().map(|d| format!("{d:?}")).collect(), plan)
     }
 
-    #[test]
-    fn a_second_run_takes_files_and_plan_from_the_cache_and_gets_the_same() {
+    /// The roadmap in a folder of its own, and where its cache goes.
+    fn roadmap() -> (tempfile::TempDir, PathBuf, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("r.yaml");
         std::fs::write(&file, ROADMAP).unwrap();
         let at = dir.path().join("karta.cache");
+        (dir, file, at)
+    }
 
-        let first = Cache::open(&at);
-        let (warnings, plan) = run(&first, &file);
+    /// A first run: everything loaded from the text, then the cache written.
+    fn first_run(file: &Path, at: &Path) -> (Vec<String>, Plan) {
+        let first = Cache::open(at);
+        let result = run(&first, file);
         assert_eq!(first.counts(), Counts { known: 0, loaded: 1 });
         first.save().unwrap();
+        result
+    }
+
+    #[test]
+    fn a_second_run_takes_files_and_plan_from_the_cache_and_gets_the_same() {
+        let (_dir, file, at) = roadmap();
+        let (warnings, plan) = first_run(&file, &at);
         assert!(plan_path(&at).is_file(), "the plan is kept");
 
         let second = Cache::open(&at);
@@ -377,10 +388,7 @@ sections:
 
     #[test]
     fn the_plan_is_kept_over_reports_it_does_not_count_from() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("r.yaml");
-        std::fs::write(&file, ROADMAP).unwrap();
-        let at = dir.path().join("karta.cache");
+        let (_dir, file, at) = roadmap();
         let calendar = Calendar::russia();
         let compiled = |done: &[(&str, NaiveDate)]| {
             let done: FxHashMap<&str, NaiveDate> = done.iter().copied().collect();
@@ -406,13 +414,8 @@ sections:
 
     #[test]
     fn one_entry_serves_every_spelling_of_a_path_and_old_versions_age_out() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("r.yaml");
-        std::fs::write(&file, ROADMAP).unwrap();
-        let at = dir.path().join("karta.cache");
-        let first = Cache::open(&at);
-        run(&first, &file);
-        first.save().unwrap();
+        let (dir, file, at) = roadmap();
+        first_run(&file, &at);
         let other = Cache::open(&at);
         run(&other, &dir.path().join(".").join("r.yaml"));
         assert_eq!(other.counts(), Counts { known: 1, loaded: 0 });
@@ -429,13 +432,8 @@ sections:
 
     #[test]
     fn a_cut_cache_is_not_trusted_and_is_written_again() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("r.yaml");
-        std::fs::write(&file, ROADMAP).unwrap();
-        let at = dir.path().join("karta.cache");
-        let first = Cache::open(&at);
-        run(&first, &file);
-        first.save().unwrap();
+        let (_dir, file, at) = roadmap();
+        first_run(&file, &at);
         let whole = std::fs::read(&at).unwrap();
         std::fs::write(&at, &whole[..whole.len() / 2]).unwrap();
         let plan = std::fs::read(plan_path(&at)).unwrap();

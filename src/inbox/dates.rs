@@ -79,8 +79,8 @@ fn date_at(text: &str, sent: NaiveDate) -> Result<Option<(NaiveDate, usize)>, Un
     } else {
         let rest = text[d..].trim_start();
         let lower: String = rest.chars().take(9).map(fold).collect();
-        let Some(m) = (1..=12).find(|&m| lower.starts_with(deadline_month(m))) else { return Ok(None) };
-        let word = deadline_month(m);
+        let Some(m) = (1..=12).find(|&m| lower.starts_with(crate::ru::month_genitive(m))) else { return Ok(None) };
+        let word = crate::ru::month_genitive(m);
         let consumed = rest.char_indices().nth(word.chars().count()).map_or(rest.len(), |(i, _)| i);
         (m, text.len() - rest.len() + consumed)
     };
@@ -129,23 +129,4 @@ fn year_word(tail: &str) -> usize {
     let end = tail.char_indices().nth(chars).map_or(tail.len(), |(i, _)| i);
     let whole = word.ends_with('.') || !tail[end..].starts_with(char::is_alphabetic);
     if whole { end } else { 0 }
-}
-
-/// A month's name as a date writes it («марта»).
-fn deadline_month(m: u32) -> &'static str {
-    const GENITIVE: [&str; 12] = [
-        "января",
-        "февраля",
-        "марта",
-        "апреля",
-        "мая",
-        "июня",
-        "июля",
-        "августа",
-        "сентября",
-        "октября",
-        "ноября",
-        "декабря",
-    ];
-    GENITIVE[(m as usize).saturating_sub(1) % 12]
 }
