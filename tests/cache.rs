@@ -249,3 +249,168 @@ fn the_service_reloads_an_edit_through_the_cache_as_a_cold_check_reads_it() {
         assert_eq!(gist(&roadmaps.current().workspace), gist(&cold), "after {edit:?}");
     }
 }
+
+/// Edits that change what other documents' checks consult: a reference across roadmaps, an
+/// activity renamed under a reference, a wait that closes a circle, another region.
+#[derive(Debug, Clone)]
+enum Reach {
+    /// The first activity of file `.0` waits for the first activity of file `.1`.
+    Link(usize, usize),
+    /// The first activity of a file renamed: references to it break.
+    Rename(usize),
+    /// The first activity of a file waits for itself.
+    Loop(usize),
+    /// A file names a region.
+    Region(usize),
+    /// An executor of the directory renamed (`.1` false) or struck out (true).
+    Directory(usize, bool),
+    /// Any edit of the other test.
+    Plain(Edit),
+}
+
+/// Edits among the first few files, so that a sequence often links two of them and then
+/// renames or edits one (the files are sorted: the directory, districts, then schools).
+fn reach() -> impl Strategy<Value = Reach> {
+    let file = || 1..6usize;
+    prop_oneof![
+        4 => (file(), file()).prop_map(|(f, g)| Reach::Link(f, g)),
+        3 => file().prop_map(Reach::Rename),
+        2 => file().prop_map(Reach::Loop),
+        1 => file().prop_map(Reach::Region),
+        2 => (1..8usize, any::<bool>()).prop_map(|(k, gone)| Reach::Directory(k, gone)),
+        4 => edit().prop_map(Reach::Plain),
+    ]
+}
+
+/// The id of the document in `text`.
+fn doc_id(text: &str) -> Option<&str> {
+    text.lines().find_map(|l| l.strip_prefix("id: ")).map(str::trim)
+}
+
+/// `text` with `line` inserted after the first activity's id, indented as its keys are.
+fn after_first_activity(text: &str, line: &str) -> Option<String> {
+    let at = text.lines().position(|l| l.trim_start().starts_with("- id: "))?;
+    let indent = text.lines().nth(at)?.find('-')? + 2;
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    lines.insert(at + 1, format!("{}{line}", " ".repeat(indent)));
+    Some(lines.join("\n") + "\n")
+}
+
+fn reach_apply(edit: &Reach, files: &[PathBuf], originals: &[Vec<u8>], now: &mut usize) {
+    let read = |f: &Path| std::fs::read_to_string(f).unwrap_or_default();
+    let pick = |f: usize| &files[f % files.len()];
+    let first_id =
+        |text: &str| text.lines().find_map(|l| l.trim_start().strip_prefix("- id: ").map(|i| i.trim().to_string()));
+    let changed = match edit {
+        Reach::Plain(e) => return apply(e, files, originals, now),
+        Reach::Link(f, g) => {
+            let target = read(pick(*g));
+            let (Some(doc), Some(act)) = (doc_id(&target), first_id(&target)) else { return };
+            after_first_activity(&read(pick(*f)), &format!("after: [{doc}/{act}]"))
+        }
+        Reach::Rename(f) => {
+            let text = read(pick(*f));
+            first_id(&text).map(|act| text.replacen(&format!("- id: {act}\n"), &format!("- id: {act}x\n"), 1))
+        }
+        Reach::Loop(f) => {
+            let text = read(pick(*f));
+            first_id(&text).and_then(|act| after_first_activity(&text, &format!("after: [{act}]")))
+        }
+        Reach::Region(f) => {
+            let text = read(pick(*f));
+            text.contains("\ntimezone:").then(|| text.replacen("\ntimezone:", "\nregion: RU-TA\ntimezone:", 1))
+        }
+        Reach::Directory(k, gone) => {
+            let text = read(&files[0]);
+            let mut lines: Vec<String> = text.lines().map(String::from).collect();
+            let Some(at) = lines.iter().position(|l| l == "executors:").map(|at| at + k) else { return };
+            if at >= lines.len() || !lines[at].contains("name: ") {
+                return;
+            }
+            if *gone {
+                lines.remove(at);
+            } else {
+                lines[at] = lines[at].replacen("name: ", "name: Новое ", 1);
+            }
+            std::fs::write(&files[0], lines.join("\n") + "\n").expect("write");
+            return;
+        }
+    };
+    if let Some(text) = changed {
+        std::fs::write(
+            pick(match edit {
+                Reach::Link(f, _) | Reach::Rename(f) | Reach::Loop(f) | Reach::Region(f) => *f,
+                Reach::Plain(_) | Reach::Directory(..) => unreachable!(),
+            }),
+            text,
+        )
+        .expect("write");
+    }
+}
+
+/// All a check found, as text: whether the workspace was made, every diagnostic as shown, and
+/// every unit with every task.
+fn found(result: Result<karta::check::Workspace, Box<karta::check::Checked>>) -> (bool, Vec<String>, Vec<String>) {
+    let renderer = karta::diag::Renderer::new(karta::diag::Lang::Ru);
+    let shown = |d: &[karta::diag::Diagnostic]| d.iter().map(|d| renderer.human(d)).collect();
+    match result {
+        Ok(ws) => {
+            let units = ws
+                .units
+                .iter()
+                .map(|u| {
+                    format!(
+                        "{} {} {} {:?} {} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {}",
+                        u.source.path.display(),
+                        u.id,
+                        u.title,
+                        u.period,
+                        u.tz,
+                        u.shift,
+                        u.region,
+                        u.controller,
+                        u.reminders,
+                        u.sections,
+                        u.indicators,
+                        u.executors,
+                        u.groups,
+                        u.tasks,
+                        u.protocol,
+                    )
+                })
+                .collect();
+            (true, shown(&ws.warnings), units)
+        }
+        Err(checked) => (false, shown(&checked.diagnostics), Vec::new()),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// The service's reload checks again only what an edit touched (`check::Memo`); what it
+    /// finds is what a cold check of the same files finds, diagnostic for diagnostic and unit
+    /// for unit, after every edit of a random sequence.
+    #[test]
+    fn checking_again_only_what_changed_finds_what_a_cold_check_finds(edits in prop::collection::vec(reach(), 1..10)) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut rng = karta::synthetic::Rng::new(5);
+        karta::synthetic::workspace(dir.path(), 300, &mut rng).expect("the generated region");
+        let roadmaps = [dir.path().join("roadmaps")];
+        let files = karta::check::collect_files(&roadmaps).expect("the roadmaps");
+        let originals: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).expect("read")).collect();
+        let mut memo = karta::check::Memo::default();
+        let cache = karta::cache::Cache::none();
+        let calendar = Calendar::russia();
+        let mut now = 0;
+        for edit in std::iter::once(None).chain(edits.iter().map(Some)) {
+            if let Some(edit) = edit {
+                reach_apply(edit, &files, &originals, &mut now);
+            }
+            let present = karta::check::collect_files(&roadmaps).expect("the roadmaps");
+            let again = found(memo.workspace(&present, calendar, &cache));
+            let cold = found(karta::check::check_files(&present, calendar).into_workspace());
+            prop_assert_eq!(again, cold, "after {:?}", edit);
+        }
+    }
+}

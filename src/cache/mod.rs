@@ -29,7 +29,19 @@ use crate::load::{self, Asked, Budget, Outcome};
 use crate::model::Document;
 
 /// The digest of a file's bytes.
-type Digest = [u8; 32];
+pub type Digest = [u8; 32];
+
+/// The digest of `bytes`, as the cache keys files.
+pub fn digest(bytes: &[u8]) -> Digest {
+    blake3::hash(bytes).into()
+}
+
+/// The bytes of the file at `path`, unless it is larger than a roadmap may be or unreadable
+/// (the loader then says which).
+pub fn read(path: &Path) -> Option<Vec<u8>> {
+    let budget = Budget::default();
+    std::fs::metadata(path).ok().filter(|m| m.len() <= budget.max_bytes).and_then(|_| std::fs::read(path).ok())
+}
 
 /// Writes an entry survives unread.
 const MAX_AGE: u32 = 8;
@@ -100,17 +112,22 @@ impl Cache {
     /// Loads the file at `path`: from the cache when its bytes are those of the entry, else
     /// from its text (remembering the result when it loaded without a problem).
     pub fn load(&self, path: &Path) -> Outcome {
+        match (&self.path, read(path)) {
+            (Some(_), Some(bytes)) => {
+                let digest = digest(&bytes);
+                self.load_read(path, bytes, digest)
+            }
+            // No cache, or too large or unreadable: the loader says so.
+            _ => load::load_file(path, Budget::default()),
+        }
+    }
+
+    /// [`Cache::load`] of the file at `path` already read: `bytes`, whose digest is `digest`.
+    pub fn load_read(&self, path: &Path, bytes: Vec<u8>, digest: Digest) -> Outcome {
         let budget = Budget::default();
         if self.path.is_none() {
-            return load::load_file(path, budget);
+            return load::load_bytes(path, bytes, budget);
         }
-        // Too large or unreadable: the loader says so.
-        let Some(bytes) =
-            std::fs::metadata(path).ok().filter(|m| m.len() <= budget.max_bytes).and_then(|_| std::fs::read(path).ok())
-        else {
-            return load::load_file(path, budget);
-        };
-        let digest: Digest = blake3::hash(&bytes).into();
         let known = self.entries.get(&digest);
         if let Some((entry, document)) = known.and_then(|e| Some((e, decode(&e.document)?))) {
             if let Ok(text) = String::from_utf8(bytes) {
@@ -128,6 +145,14 @@ impl Cache {
         let asked = outcome.loaded.as_ref().map_or_else(Arc::default, |l| l.spans.asked());
         self.note(path, Read { digest, asked, fresh });
         outcome
+    }
+
+    /// Notes that the file at `path`, whose bytes have `digest`, was used as loaded before (by
+    /// a process that kept it): its entry stays, with the positions asked of it since.
+    pub fn keep(&self, path: &Path, digest: Digest, asked: Arc<Asked>) {
+        if self.path.is_some() {
+            self.note(path, Read { digest, asked, fresh: None });
+        }
     }
 
     fn note(&self, path: &Path, read: Read) {

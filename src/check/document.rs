@@ -171,14 +171,35 @@ impl Ctx<'_> {
 
 /// Runs every per-document check.
 pub fn check_all(docs: &[Loaded], calendar: &Calendar) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let by_path: HashMap<PathBuf, &Loaded> = docs
-        .par_iter()
-        .map(|l| (std::fs::canonicalize(&l.source.path).unwrap_or_else(|_| l.source.path.clone()), l))
-        .collect();
-    let activities: HashMap<&str, HashSet<&str>> =
-        docs.iter().map(|l| (l.document.id(), tasks(&l.document).iter().map(|t| t.id).collect())).collect();
+    let by_path = by_path(docs);
+    let activities = activities(docs);
+    let (mut out, region) = across(docs);
+    let calendar = calendar.for_region(region);
+    // Each document is checked on its own: on all cores, the diagnostics in document order.
+    let per_document: Vec<Vec<Diagnostic>> = docs.par_iter().map(|l| one(l, &by_path, &activities, calendar)).collect();
+    out.extend(per_document.into_iter().flatten());
+    out
+}
 
+/// The documents by their files' canonical paths (what an `include:` resolves to).
+pub(super) fn by_path(docs: &[Loaded]) -> HashMap<PathBuf, &Loaded> {
+    docs.par_iter()
+        .map(|l| (std::fs::canonicalize(&l.source.path).unwrap_or_else(|_| l.source.path.clone()), l))
+        .collect()
+}
+
+/// The activity ids of each document, by document id (the last of two with one id).
+pub(super) fn activities(docs: &[Loaded]) -> Activities<'_> {
+    docs.iter().map(|l| (l.document.id(), tasks(&l.document).iter().map(|t| t.id).collect())).collect()
+}
+
+/// Activity ids by document id: what a reference `roadmap/activity` is checked against.
+pub(super) type Activities<'a> = HashMap<&'a str, HashSet<&'a str>>;
+
+/// The checks across all documents: one id per document, one region for all. Returns their
+/// diagnostics and the region, whose calendar the documents are checked with.
+pub(super) fn across(docs: &[Loaded]) -> (Vec<Diagnostic>, Option<&str>) {
+    let mut out = Vec::new();
     let mut ids: HashMap<&str, &Loaded> = HashMap::new();
     for l in docs {
         if let Some(first) = ids.insert(l.document.id(), l) {
@@ -209,82 +230,76 @@ pub fn check_all(docs: &[Loaded], calendar: &Calendar) -> Vec<Diagnostic> {
                 "check and run roadmaps of different regions separately"));
         }
     }
-    let calendar = calendar.for_region(region);
+    (out, region)
+}
 
-    // Each document is checked on its own: on all cores, the diagnostics in document order.
-    let per_document: Vec<Vec<Diagnostic>> = docs
-        .par_iter()
-        .map(|l| {
-            let mut mine = Vec::new();
-            let mut ctx = Ctx { loaded: l, out: &mut mine };
-            let scope = scope_of(l, &by_path, &mut ctx);
-            match &l.document {
-                Document::Directory(d) => {
-                    timezone(&mut ctx, "/timezone", d.timezone.as_deref());
-                    executors(&mut ctx, &scope, &d.executors, &d.groups);
-                }
-                Document::Roadmap(r) => {
-                    timezone(&mut ctx, "/timezone", Some(&r.timezone));
-                    executors(&mut ctx, &scope, &r.executors, &r.groups);
-                    region_known(&mut ctx, r.region.as_deref());
-                    period(&mut ctx, r.period);
-                    if let Some(a) = &r.approval {
-                        if a.date > r.period.to {
-                            let (date, end) = (a.date.format("%d.%m.%Y"), r.period.to.format("%d.%m.%Y"));
-                            ctx.error(
-                                Code::ApprovalAfterPeriod,
-                                "/approval/date",
-                                msg!("документ утверждён {} — после окончания периода ({})", date, end;
-                            "approved on {}, after the period ends ({})", date, end),
-                            );
-                        }
-                        reference(&mut ctx, &scope, "/approval/issuer", a.issuer.as_deref());
-                        amendments(&mut ctx, a);
-                    }
-                    reference(&mut ctx, &scope, "/issuer", r.issuer.as_deref());
-                    reference(&mut ctx, &scope, "/controller", r.controller.as_deref());
-                    indicators(&mut ctx, &scope, &r.indicators);
-                    let known: HashSet<&str> = r.indicators.iter().map(|i| i.id.as_str()).collect();
-                    sections(&mut ctx, r);
-                    let depend = tasks_of(
-                        &mut ctx,
-                        &scope,
-                        &l.document,
-                        &activities,
-                        &known,
-                        calendar,
-                        r.shift.unwrap_or_default(),
+/// The checks of one document: against the files it includes and the activities of the
+/// documents it refers to, nothing else (what [`super::incremental`] counts on).
+pub(super) fn one(
+    l: &Loaded,
+    by_path: &HashMap<PathBuf, &Loaded>,
+    activities: &Activities<'_>,
+    calendar: &Calendar,
+) -> Vec<Diagnostic> {
+    let mut mine = Vec::new();
+    let mut ctx = Ctx { loaded: l, out: &mut mine };
+    let scope = scope_of(l, by_path, &mut ctx);
+    match &*l.document {
+        Document::Directory(d) => {
+            timezone(&mut ctx, "/timezone", d.timezone.as_deref());
+            executors(&mut ctx, &scope, &d.executors, &d.groups);
+        }
+        Document::Roadmap(r) => {
+            timezone(&mut ctx, "/timezone", Some(&r.timezone));
+            executors(&mut ctx, &scope, &r.executors, &r.groups);
+            region_known(&mut ctx, r.region.as_deref());
+            period(&mut ctx, r.period);
+            if let Some(a) = &r.approval {
+                if a.date > r.period.to {
+                    let (date, end) = (a.date.format("%d.%m.%Y"), r.period.to.format("%d.%m.%Y"));
+                    ctx.error(
+                        Code::ApprovalAfterPeriod,
+                        "/approval/date",
+                        msg!("документ утверждён {} — после окончания периода ({})", date, end;
+                    "approved on {}, after the period ends ({})", date, end),
                     );
-                    coverage(&mut ctx, r.period, calendar, &depend);
                 }
-                Document::Protocol(p) => {
-                    timezone(&mut ctx, "/timezone", Some(&p.timezone));
-                    executors(&mut ctx, &scope, &p.executors, &p.groups);
-                    region_known(&mut ctx, p.region.as_deref());
-                    if let Some(per) = period_of(&l.document) {
-                        period(&mut ctx, per);
-                    }
-                    reference(&mut ctx, &scope, "/issuer", p.issuer.as_deref());
-                    reference(&mut ctx, &scope, "/controller", p.controller.as_deref());
-                    let depend = tasks_of(
-                        &mut ctx,
-                        &scope,
-                        &l.document,
-                        &activities,
-                        &HashSet::new(),
-                        calendar,
-                        p.shift.unwrap_or_default(),
-                    );
-                    if let Some(per) = period_of(&l.document) {
-                        coverage(&mut ctx, per, calendar, &depend);
-                    }
-                }
+                reference(&mut ctx, &scope, "/approval/issuer", a.issuer.as_deref());
+                amendments(&mut ctx, a);
             }
-            mine
-        })
-        .collect();
-    out.extend(per_document.into_iter().flatten());
-    out
+            reference(&mut ctx, &scope, "/issuer", r.issuer.as_deref());
+            reference(&mut ctx, &scope, "/controller", r.controller.as_deref());
+            indicators(&mut ctx, &scope, &r.indicators);
+            let known: HashSet<&str> = r.indicators.iter().map(|i| i.id.as_str()).collect();
+            sections(&mut ctx, r);
+            let depend =
+                tasks_of(&mut ctx, &scope, &l.document, activities, &known, calendar, r.shift.unwrap_or_default());
+            coverage(&mut ctx, r.period, calendar, &depend);
+        }
+        Document::Protocol(p) => {
+            timezone(&mut ctx, "/timezone", Some(&p.timezone));
+            executors(&mut ctx, &scope, &p.executors, &p.groups);
+            region_known(&mut ctx, p.region.as_deref());
+            if let Some(per) = period_of(&l.document) {
+                period(&mut ctx, per);
+            }
+            reference(&mut ctx, &scope, "/issuer", p.issuer.as_deref());
+            reference(&mut ctx, &scope, "/controller", p.controller.as_deref());
+            let depend = tasks_of(
+                &mut ctx,
+                &scope,
+                &l.document,
+                activities,
+                &HashSet::new(),
+                calendar,
+                p.shift.unwrap_or_default(),
+            );
+            if let Some(per) = period_of(&l.document) {
+                coverage(&mut ctx, per, calendar, &depend);
+            }
+        }
+    }
+    mine
 }
 
 fn scope_of<'a>(l: &'a Loaded, by_path: &HashMap<PathBuf, &'a Loaded>, ctx: &mut Ctx<'_>) -> Scope<'a> {
@@ -292,7 +307,7 @@ fn scope_of<'a>(l: &'a Loaded, by_path: &HashMap<PathBuf, &'a Loaded>, ctx: &mut
     let declared = l.document.declared();
     for (i, include) in declared.include.iter().enumerate() {
         let key = super::include_path(&l.source.path, include);
-        match by_path.get(&key).map(|inc| &inc.document) {
+        match by_path.get(&key).map(|inc| &*inc.document) {
             Some(Document::Directory(d)) => {
                 let clash = d.executors.keys().chain(d.groups.keys()).find(|k| scope.executor(k) || scope.group(k));
                 if let Some(id) = clash {

@@ -21,6 +21,34 @@ struct Edge {
     pointer: String,
 }
 
+/// Each task of `l` (as its key, `roadmap/activity`) with the keys of the tasks it waits for
+/// and where each wait is written: its `after` list, then what its deadline counts from.
+pub(super) fn links(l: &Loaded) -> Vec<(String, Vec<(String, String)>)> {
+    let doc_id = l.document.id();
+    let period = super::document::period_of(&l.document);
+    let qualify = |dep: &str| if dep.contains('/') { dep.to_string() } else { format!("{doc_id}/{dep}") };
+    tasks(&l.document)
+        .into_iter()
+        .map(|task| {
+            let mut to: Vec<(String, String)> = task
+                .after
+                .iter()
+                .enumerate()
+                .map(|(i, dep)| (qualify(dep), format!("{}/after/{i}", task.pointer)))
+                .collect();
+            let relative = match (task.due, period) {
+                (Some(Due::Phrase(p)), Some(per)) => deadline::read_remembered(p, per).ok(),
+                (Some(Due::Structured(s)), _) => Some(s.clone()),
+                _ => None,
+            };
+            if let Some((_, after)) = relative.as_ref().and_then(Spec::counted_from) {
+                to.push((qualify(after), format!("{}/due", task.pointer)));
+            }
+            (format!("{doc_id}/{}", task.id), to)
+        })
+        .collect()
+}
+
 pub fn cycles(docs: &[Loaded]) -> Vec<Diagnostic> {
     let mut graph: DiGraph<String, Edge> = DiGraph::new();
     let mut index: rustc_hash::FxHashMap<String, NodeIndex> = Default::default();
@@ -28,23 +56,11 @@ pub fn cycles(docs: &[Loaded]) -> Vec<Diagnostic> {
         *index.entry(name.clone()).or_insert_with(|| graph.add_node(name))
     };
     for (d, l) in docs.iter().enumerate() {
-        let doc_id = l.document.id();
-        let period = super::document::period_of(&l.document);
-        for task in tasks(&l.document) {
-            let from = node(&mut graph, format!("{doc_id}/{}", task.id));
-            let qualify = |dep: &str| if dep.contains('/') { dep.to_string() } else { format!("{doc_id}/{dep}") };
-            for (i, dep) in task.after.iter().enumerate() {
-                let to = node(&mut graph, qualify(dep));
-                graph.add_edge(from, to, Edge { doc: d, pointer: format!("{}/after/{i}", task.pointer) });
-            }
-            let relative = match (task.due, period) {
-                (Some(Due::Phrase(p)), Some(per)) => deadline::read_remembered(p, per).ok(),
-                (Some(Due::Structured(s)), _) => Some(s.clone()),
-                _ => None,
-            };
-            if let Some((_, after)) = relative.as_ref().and_then(Spec::counted_from) {
-                let to = node(&mut graph, qualify(after));
-                graph.add_edge(from, to, Edge { doc: d, pointer: format!("{}/due", task.pointer) });
+        for (task, prerequisites) in links(l) {
+            let from = node(&mut graph, task);
+            for (to, pointer) in prerequisites {
+                let to = node(&mut graph, to);
+                graph.add_edge(from, to, Edge { doc: d, pointer });
             }
         }
     }

@@ -4,8 +4,10 @@
 
 mod document;
 mod graph;
+mod incremental;
 mod workspace;
 
+pub use incremental::Memo;
 pub use workspace::{Task, Unit, Workspace};
 
 use std::collections::BTreeSet;
@@ -27,6 +29,9 @@ pub struct Checked {
     /// The documents that loaded (whether or not they have errors).
     pub documents: Vec<Loaded>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Units already made of some documents (by an earlier check of the same bytes, checked the
+    /// same way: [`Memo`]), in the order of `documents`; empty when there are none.
+    units: Vec<Option<std::sync::Arc<Unit>>>,
 }
 
 impl Checked {
@@ -72,6 +77,18 @@ pub fn check_files(files: &[PathBuf], calendar: &Calendar) -> Checked {
 /// [`check_files`], taking each file from `cache` when its bytes are those the cache knows.
 /// Only loading is cached: the checks across files run on every document, as in a cold run.
 pub fn check_with(files: &[PathBuf], calendar: &Calendar, cache: &Cache) -> Checked {
+    let mut checked = load_all(files, |path| cache.load(path));
+    // Cycles are looked for beside the per-document checks.
+    let (diagnostics, cycles) =
+        rayon::join(|| document::check_all(&checked.documents, calendar), || graph::cycles(&checked.documents));
+    checked.diagnostics.extend(diagnostics);
+    checked.diagnostics.extend(cycles);
+    sort(&mut checked.diagnostics);
+    checked
+}
+
+/// Loads `files` and whatever they include with `load`, collecting what loading found.
+fn load_all(files: &[PathBuf], load: impl Fn(&Path) -> load::Outcome + Sync) -> Checked {
     let mut checked = Checked::default();
     let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
     // Files load independently, so each round (the files given, then what they include, …)
@@ -85,7 +102,7 @@ pub fn check_with(files: &[PathBuf], calendar: &Calendar, cache: &Cache) -> Chec
             .zip(canonical)
             .filter_map(|(path, canonical)| seen.insert(canonical).then_some(path))
             .collect();
-        let outcomes: Vec<load::Outcome> = fresh.par_iter().map(|path| cache.load(path)).collect();
+        let outcomes: Vec<load::Outcome> = fresh.par_iter().map(|path| load(path)).collect();
         round = Vec::new();
         for (path, outcome) in fresh.into_iter().zip(outcomes) {
             checked.diagnostics.extend(outcome.diagnostics);
@@ -96,13 +113,13 @@ pub fn check_with(files: &[PathBuf], calendar: &Calendar, cache: &Cache) -> Chec
             checked.files.push(path);
         }
     }
-    // Cycles are looked for beside the per-document checks.
-    let (diagnostics, cycles) =
-        rayon::join(|| document::check_all(&checked.documents, calendar), || graph::cycles(&checked.documents));
-    checked.diagnostics.extend(diagnostics);
-    checked.diagnostics.extend(cycles);
-    checked.diagnostics.sort_by(|a, b| (a.path(), a.span).cmp(&(b.path(), b.span)));
     checked
+}
+
+/// Diagnostics in the order they are shown: by file, then by place (stable: what one place
+/// has keeps the order it was found in).
+fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| (a.path(), a.span).cmp(&(b.path(), b.span)));
 }
 
 /// The files `loaded` (read from `path`) includes; an include that is not there is an error.

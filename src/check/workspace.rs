@@ -23,7 +23,7 @@ use crate::model::{Document, Due, Executor, Group, Period, Reminders, Shift};
 /// All checked roadmaps and protocols.
 #[derive(Debug)]
 pub struct Workspace {
-    pub units: Vec<Unit>,
+    pub units: Vec<Arc<Unit>>,
     /// Every file read.
     pub files: Vec<PathBuf>,
     /// The warnings checking found.
@@ -44,7 +44,7 @@ impl Workspace {
 
     /// The roadmap (not a protocol) with this id.
     pub fn roadmap(&self, id: &str) -> Option<&Unit> {
-        self.units.iter().find(|u| u.id == id && !u.protocol)
+        self.units.iter().map(|u| &**u).find(|u| u.id == id && !u.protocol)
     }
 
     /// The region the roadmaps name (checking refuses two different ones, K0511); `None` when
@@ -219,7 +219,7 @@ impl Checked {
         let directories: Vec<Option<Directory>> = self
             .documents
             .iter()
-            .map(|l| match &l.document {
+            .map(|l| match &*l.document {
                 Document::Directory(d) => {
                     // The directory's time zone is the default of its executors.
                     let mut executors = d.executors.clone();
@@ -233,7 +233,14 @@ impl Checked {
                 _ => None,
             })
             .collect();
-        let units = self.documents.into_par_iter().filter_map(|loaded| unit(loaded, &by_path, &directories)).collect();
+        let mut made = self.units;
+        made.resize(self.documents.len(), None);
+        let units = self
+            .documents
+            .into_par_iter()
+            .zip(made)
+            .filter_map(|(loaded, made)| made.or_else(|| unit(loaded, &by_path, &directories).map(Arc::new)))
+            .collect();
         Ok(Workspace { units, files: self.files, warnings: self.diagnostics })
     }
 }
@@ -246,7 +253,7 @@ fn unit(loaded: Loaded, by_path: &HashMap<PathBuf, usize>, directories: &Directo
     let Loaded { source, document, spans } = loaded;
     let period = period_of(&document)?;
     let declared = document.declared();
-    let (tz_name, shift, controller, reminders, title, protocol, sections) = match &document {
+    let (tz_name, shift, controller, reminders, title, protocol, sections) = match &*document {
         Document::Roadmap(r) => (
             &r.timezone,
             r.shift,
@@ -292,7 +299,7 @@ fn unit(loaded: Loaded, by_path: &HashMap<PathBuf, usize>, directories: &Directo
         out
     };
     let doc_id = document.id().to_string();
-    let indicators = match &document {
+    let indicators = match &*document {
         Document::Roadmap(r) => r.indicators.iter().map(|i| i.id.clone()).collect(),
         _ => Vec::new(),
     };
@@ -346,6 +353,6 @@ fn unit(loaded: Loaded, by_path: &HashMap<PathBuf, usize>, directories: &Directo
         tasks,
         source,
         spans,
-        document: Arc::new(document),
+        document,
     })
 }

@@ -122,7 +122,8 @@ fn summary(ws: &Workspace, plan: &Plan, chosen: &[&Occurrence], roadmap: Option<
     for o in chosen {
         *by_kind.entry(kind(ws, o)).or_default() += 1;
     }
-    let units: Vec<&karta::check::Unit> = ws.units.iter().filter(|u| roadmap.is_none_or(|r| r == u.id)).collect();
+    let units: Vec<&karta::check::Unit> =
+        ws.units.iter().map(|u| &**u).filter(|u| roadmap.is_none_or(|r| r == u.id)).collect();
     let activities: usize = units.iter().map(|u| u.tasks.len()).sum();
     let without: BTreeMap<&str, usize> = units
         .iter()

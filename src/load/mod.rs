@@ -21,10 +21,11 @@ pub use yaml::Budget;
 use yaml::{Node, Value};
 
 /// A file that loaded into a typed document, with the spans of its nodes.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Loaded {
     pub source: Arc<Source>,
-    pub document: Document,
+    /// Shared with the unit checking makes of it (and with a later check of the same bytes).
+    pub document: Arc<Document>,
     pub spans: Spans,
 }
 
@@ -40,7 +41,7 @@ pub struct Outcome {
 /// other is found in the text when asked.
 pub fn known(path: &Path, text: String, document: Document, asked: Arc<Asked>) -> Loaded {
     let source = Source::new(path, normal_breaks(text));
-    Loaded { spans: Spans::later(source.clone(), asked), source, document }
+    Loaded { spans: Spans::later(source.clone(), asked), source, document: Arc::new(document) }
 }
 
 /// Reads and loads one file from disk.
@@ -142,7 +143,7 @@ pub fn load_str(path: &Path, text: String, budget: Budget) -> Outcome {
         return Outcome { loaded: None, diagnostics };
     }
     match document_of(json) {
-        Ok(document) => Outcome { loaded: Some(Loaded { source, document, spans }), diagnostics },
+        Ok(document) => Outcome { loaded: Some(Loaded { source, document: Arc::new(document), spans }), diagnostics },
         Err(e) => {
             diagnostics.push(
                 Diagnostic::error(

@@ -16,9 +16,10 @@ use crate::diag::{Source, Span};
 /// A file that came from the cache ([`crate::cache`]) has no table: it has the positions the
 /// last run was asked for ([`Asked`]), which are the ones this run asks for too unless
 /// something changed, and its text is parsed again, the same way, only for another.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Spans {
-    table: OnceLock<Table>,
+    /// Shared by every copy: a workspace checked again keeps the positions found before.
+    table: Arc<OnceLock<Table>>,
     /// The text to find the positions in when the table is wanted and not there yet.
     source: Option<Arc<Source>>,
     asked: Arc<Asked>,
@@ -96,12 +97,12 @@ impl From<Compact> for Span {
 
 impl Spans {
     pub(super) fn known(table: Table) -> Spans {
-        Spans { table: OnceLock::from(table), source: None, asked: Arc::default() }
+        Spans { table: Arc::new(OnceLock::from(table)), source: None, asked: Arc::default() }
     }
 
     /// Spans found in `source` when asked, after those in `asked`.
     pub(super) fn later(source: Arc<Source>, asked: Arc<Asked>) -> Spans {
-        Spans { table: OnceLock::new(), source: Some(source), asked }
+        Spans { table: Arc::default(), source: Some(source), asked }
     }
 
     /// What this run asked for, to keep for the next.

@@ -189,7 +189,7 @@ pub fn document(
         }
         Kind::Status | Kind::Indicators => {
             let unit = pick(ws, roadmap, false)?;
-            let index = ws.units.iter().position(|u| std::ptr::eq(u, unit)).unwrap_or(0);
+            let index = ws.units.iter().position(|u| std::ptr::eq(&**u, unit)).unwrap_or(0);
             let recorded = recorded(sources.events, sources.now);
             if kind == Kind::Status {
                 let report = sources.report.ok_or(DocumentError::NoStatus)?;
@@ -279,7 +279,7 @@ fn english(what: &str) -> &'static str {
 
 /// The roadmap (or protocol) a document is about: the one named, or the only one there is.
 pub fn pick<'w>(workspace: &'w Workspace, id: Option<&str>, protocol: bool) -> Result<&'w Unit, DocumentError> {
-    let candidates: Vec<&Unit> = workspace.units.iter().filter(|u| u.protocol == protocol).collect();
+    let candidates: Vec<&Unit> = workspace.units.iter().map(|u| &**u).filter(|u| u.protocol == protocol).collect();
     let what = if protocol { "протокол" } else { "дорожная карта" };
     match id {
         Some(id) => candidates.iter().copied().find(|u| u.id == id).ok_or_else(|| DocumentError::Unknown {

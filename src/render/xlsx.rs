@@ -39,7 +39,7 @@ pub(super) fn document(kind: Kind, roadmap: Option<&str>, sources: &Sources<'_>)
         Kind::Status => {
             let unit = pick(ws, roadmap, false)?;
             let report = sources.report.ok_or(DocumentError::NoStatus)?;
-            let index = ws.units.iter().position(|u| std::ptr::eq(u, unit)).unwrap_or(0);
+            let index = ws.units.iter().position(|u| std::ptr::eq(&**u, unit)).unwrap_or(0);
             let recorded = recorded(sources.events, sources.now);
             (
                 unit,

@@ -68,7 +68,7 @@ fn rollup(r: &Rollup<'_>) -> Value {
 pub(super) fn item(view: &View, s: &OccurrenceStatus<'_>) -> Value {
     let ws = view.workspace();
     let o = view.plan.position(s.id).map(|i| &view.plan.occurrences[i]);
-    let unit = o.map(|o| &ws.units[o.unit]);
+    let unit = o.map(|o| &*ws.units[o.unit]);
     let task = o.and_then(|o| unit.map(|u| &u.tasks[o.task]));
     json!({
         "id": s.id,
@@ -285,6 +285,7 @@ fn unit<'v>(view: &'v View, id: &str) -> Result<(usize, &'v Unit), Fail> {
         .iter()
         .enumerate()
         .find(|(_, u)| u.id == id)
+        .map(|(i, u)| (i, &**u))
         .ok_or_else(|| Fail::not_found(format!("нет дорожной карты «{id}»")))
 }
 

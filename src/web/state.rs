@@ -41,6 +41,8 @@ pub struct Roadmaps {
     calendar: &'static Calendar,
     /// The cache of loaded files ([`crate::cache`]): a reload loads only the files that changed.
     cache: Option<PathBuf>,
+    /// What the last check found file by file: a reload checks again only what an edit touched.
+    memo: Mutex<check::Memo>,
     current: RwLock<Arc<Snapshot>>,
     problems: RwLock<Problems>,
 }
@@ -71,11 +73,13 @@ impl Roadmaps {
         calendar: &'static Calendar,
         cache: Option<PathBuf>,
     ) -> Result<Roadmaps, LoadError> {
-        let snapshot = check_now(paths, 1, now, calendar, cache.as_deref())?;
+        let mut memo = check::Memo::default();
+        let snapshot = check_now(paths, 1, now, calendar, cache.as_deref(), &mut memo)?;
         Ok(Roadmaps {
             paths: paths.to_vec(),
             calendar,
             cache,
+            memo: Mutex::new(memo),
             current: RwLock::new(Arc::new(snapshot)),
             problems: RwLock::new(Problems::default()),
         })
@@ -98,7 +102,8 @@ impl Roadmaps {
         if unchanged {
             return false;
         }
-        match check_now(&self.paths, current.version + 1, now, self.calendar, self.cache.as_deref()) {
+        let mut memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
+        match check_now(&self.paths, current.version + 1, now, self.calendar, self.cache.as_deref(), &mut memo) {
             Ok(snapshot) => {
                 tracing::info!(files = snapshot.seen.len(), version = snapshot.version, "roadmaps reloaded");
                 if let Ok(mut c) = self.current.write() {
@@ -136,6 +141,7 @@ fn check_now(
     now: DateTime<FixedOffset>,
     calendar: &'static Calendar,
     cache: Option<&std::path::Path>,
+    memo: &mut check::Memo,
 ) -> Result<Snapshot, LoadError> {
     let files =
         check::collect_files(paths).map_err(|missing| vec![format!("путь не найден: {}", missing.display())])?;
@@ -143,11 +149,11 @@ fn check_now(
     let seen: Vec<_> = files.iter().map(|f| (f.clone(), modified(f))).collect();
     let renderer = Renderer::new(Lang::Ru);
     let cache = cache.map_or_else(Cache::none, Cache::open);
-    let checked = check::check_with(&files, calendar, &cache);
+    let workspace = memo.workspace(&files, calendar, &cache);
     // Written beside the reload, not in its way; a cache that cannot be written costs the next
     // reload its speed, nothing else.
     std::thread::spawn(move || cache.save());
-    let workspace = checked.into_workspace().map_err(|checked| {
+    let workspace = workspace.map_err(|checked| {
         let mut text: Vec<String> =
             checked.diagnostics.iter().filter(|d| d.is_error()).map(|d| renderer.human(d)).collect();
         text.push(Summary::of(checked.files.len(), &checked.diagnostics).render(Lang::Ru));

@@ -61,6 +61,7 @@ fn roadmap<'v>(view: &'v View, id: &str) -> Result<&'v Unit, Fail> {
     view.workspace()
         .units
         .iter()
+        .map(|u| &**u)
         .find(|u| u.id == id)
         .ok_or_else(|| Fail::not_found(format!("нет дорожной карты «{id}»")))
 }
