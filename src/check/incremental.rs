@@ -88,7 +88,7 @@ impl Memo {
         if self.calendar != Some(in_force) {
             *self = Memo { calendar: Some(in_force), ..Memo::default() };
         }
-        let before = std::mem::take(&mut self.files);
+        let mut before = std::mem::take(&mut self.files);
         let now: Mutex<FxHashMap<PathBuf, Kept>> = Mutex::default();
         let mut checked = super::load_all(files, |path| reload(path, &before, &now, cache));
         let mut now = now.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -108,8 +108,8 @@ impl Memo {
             .iter()
             .zip(&stamps)
             .map(|(l, stamp)| {
-                let kept = before.get(&l.source.path).and_then(|k| k.checked.as_ref());
-                kept.filter(|(s, _)| s == stamp).map(|(_, found)| found.clone())
+                let kept = before.get_mut(&l.source.path).and_then(|k| k.checked.take());
+                kept.filter(|(s, _)| s == stamp).map(|(_, found)| found)
             })
             .collect();
         let own: Vec<Vec<Diagnostic>> = if kept_checks.iter().all(Option::is_some) {
