@@ -47,10 +47,21 @@ pub fn notifier(setup: &Setup) -> Result<Notifier, Failure> {
     notifier_with(Config { links, ..file.notify }, setup)
 }
 
-/// The notifier of an already read `[notify]`; `KARTA_SMTP_URL` overrides its SMTP server.
+/// The notifier of an already read `[notify]`; the environment overrides its ways out:
+/// `KARTA_SMTP_URL`, `KARTA_TELEGRAM_TOKEN` and `KARTA_TELEGRAM_API`, `KARTA_MAX_TOKEN` and
+/// `KARTA_MAX_API`.
 pub fn notifier_with(config: Config, setup: &Setup) -> Result<Notifier, Failure> {
-    let url = std::env::var("KARTA_SMTP_URL").ok().filter(|u| !u.is_empty()).or_else(|| config.smtp_url.clone());
-    Notifier::new(config, setup.templates.as_deref(), url.as_deref()).map_err(|e| match e {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let bot = |token: &str, api: &str, own: (&Option<notify::Secret>, &Option<String>)| {
+        let token = env(token).map(notify::Secret).or_else(|| own.0.clone())?;
+        Some((token, env(api).or_else(|| own.1.clone())))
+    };
+    let ways = notify::Ways {
+        smtp: env("KARTA_SMTP_URL").or_else(|| config.smtp_url.clone()),
+        telegram: bot("KARTA_TELEGRAM_TOKEN", "KARTA_TELEGRAM_API", (&config.telegram_token, &config.telegram_api)),
+        max: bot("KARTA_MAX_TOKEN", "KARTA_MAX_API", (&config.max_token, &config.max_api)),
+    };
+    Notifier::new(config, setup.templates.as_deref(), &ways).map_err(|e| match e {
         notify::SetupError::Templates(_) => Failure::bad(&e),
         notify::SetupError::Transport(_) => Failure::env(&e),
     })

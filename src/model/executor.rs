@@ -28,6 +28,13 @@ pub struct Executor {
     pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    /// A Telegram chat that gets its notices besides e-mail: the chat's id (`-1001234567890`)
+    /// or a public channel's name (`@uo_lazo`); the bot must be a member (docs/notifications.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub telegram: Option<ChatId>,
+    /// A MAX chat that gets its notices besides e-mail: the chat's id (`-69312345678`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<MaxChatId>,
     /// The organisation's own short name, as its charter gives it, printed in brackets under
     /// the name on letterheads: "КГАОУ ДПО ХК ИРО", "Управление образования".
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -109,6 +116,76 @@ pub struct Group {
     pub name: String,
     /// Executor ids.
     pub members: Vec<Id>,
+    /// A Telegram chat of the group (its id or `@channel`): it gets the weekly digest of what the
+    /// members owe.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub telegram: Option<ChatId>,
+    /// A MAX chat of the group (its id): it gets the weekly digest of what the members owe.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<MaxChatId>,
+}
+
+/// A messenger chat's id as the author wrote it: a number (`-1001234567890`), or for Telegram
+/// a public channel's name (`@uo_lazo`). Kept as text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct ChatId(pub String);
+
+/// A MAX chat's id: a number only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct MaxChatId(pub String);
+
+/// The schema of a chat id written as a number, or as text matching `pattern`.
+fn chat_schema(description: &str, pattern: &str) -> schemars::Schema {
+    schemars::json_schema!({
+        "description": description,
+        "anyOf": [{"type": "integer"}, {"type": "string", "pattern": pattern}]
+    })
+}
+
+impl JsonSchema for ChatId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ChatId".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        chat_schema(
+            "A Telegram chat's id (-1001234567890) or a public channel's name (@uo_lazo).",
+            "^(-?[0-9]{1,19}|@[A-Za-z][A-Za-z0-9_]{3,31})$",
+        )
+    }
+}
+
+impl JsonSchema for MaxChatId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "MaxChatId".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        chat_schema("A MAX chat's id (-69312345678).", "^-?[0-9]{1,19}$")
+    }
+}
+
+/// A number or a text, as YAML gives a chat id.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Written {
+    Number(i64),
+    Text(String),
+}
+
+impl<'de> Deserialize<'de> for ChatId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<ChatId, D::Error> {
+        Ok(ChatId(match Written::deserialize(d)? {
+            Written::Number(n) => n.to_string(),
+            Written::Text(t) => t,
+        }))
+    }
+}
+
+impl<'de> Deserialize<'de> for MaxChatId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<MaxChatId, D::Error> {
+        ChatId::deserialize(d).map(|c| MaxChatId(c.0))
+    }
 }
 
 /// A shared directory of executors (`kind: directory`), included by roadmaps with `include:`.

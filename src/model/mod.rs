@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use executor::{Directory, Executor, ExecutorKind, Group, Person};
+pub use executor::{ChatId, Directory, Executor, ExecutorKind, Group, MaxChatId, Person};
 pub use indicator::{Better, Indicator, Observation, Targets, period};
 pub use protocol::{AgendaItem, Attendee, Decision, Protocol, Speech};
 pub use roadmap::{Activity, Amendment, Approval, Lead, Reminders, Roadmap, Section};

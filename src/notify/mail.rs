@@ -54,6 +54,7 @@ pub fn subject(notices: &[&Stored]) -> String {
                     format!("Не исполнено в срок ({}): «{short}»", ru::counted(days, ["день", "дня", "дней"]))
                 }
                 "digest" => format!("Еженедельная сводка: «{}»", p["roadmap"].as_str().unwrap_or_default()),
+                "group-digest" => format!("Сводка на неделю: «{}»", p["group"].as_str().unwrap_or_default()),
                 super::requests::RULE => format!("Запрос на перенос срока: «{short}»"),
                 _ => format!("Напоминание: срок {due} — «{short}»"),
             }
@@ -72,6 +73,19 @@ pub fn message_id(notices: &[&Stored], domain: &str) -> String {
     keys.sort_unstable();
     let digest = crate::digest::of(&keys.join("\n"));
     format!("<{digest:032x}@{domain}>")
+}
+
+/// What the templates get: the recipient, the subject, the day and the notices' details, each
+/// with its page in the web app when `links` (its address) is known.
+pub fn data(notices: &[&Stored], links: Option<&str>) -> Value {
+    let first = notices.first().map(|n| &n.notice);
+    json!({
+        "name": first.map(|n| n.name.as_str()),
+        "subject": subject(notices),
+        "day": first.map(|n| n.day),
+        "count": notices.len(),
+        "items": notices.iter().map(|n| with_link(n.details.clone(), links)).collect::<Vec<Value>>(),
+    })
 }
 
 /// A notice's details with the address of its occurrence's page, when the web app runs.
@@ -104,13 +118,7 @@ pub fn compose(
     let from = config.from.as_str();
     let domain = from.rsplit_once('@').map_or("karta.local", |(_, d)| d.trim_end_matches('>'));
     let id = message_id(notices, domain);
-    let data = json!({
-        "name": first.notice.name,
-        "subject": subject,
-        "day": first.notice.day,
-        "count": notices.len(),
-        "items": notices.iter().map(|n| with_link(n.details.clone(), config.links.as_deref())).collect::<Vec<Value>>(),
-    });
+    let data = data(notices, config.links.as_deref());
     let text = templates.mail("text", &data)?;
     let html = templates.mail("html", &data)?;
     let mailbox = |address: &str, name: Option<&str>| -> Result<Mailbox, ComposeError> {

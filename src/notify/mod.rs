@@ -4,16 +4,19 @@
 //! 2. the outbox plans them (a key already planned is a no-op) and cancels those a report made
 //!    pointless or whose day has passed;
 //! 3. [`mail::compose`]: the planned notices of each recipient inside sending hours become one
-//!    message, written to the store before it is sent;
-//! 4. [`transport`]: messages go out (SMTP or `.eml` files) and are marked sent, or retried with
-//!    exponential backoff, or given up after `give_up_after` (`karta outbox` and `karta status`
-//!    show the failure).
+//!    message, written to the store before it is sent; a chat's become one message in parts
+//!    ([`chat::compose`]);
+//! 4. [`transport`]: messages go out (SMTP, the Telegram and MAX bots of [`bots`], or files) and
+//!    are marked sent, or retried with exponential backoff (or when a busy API says), or given
+//!    up after `give_up_after` (`karta outbox` and `karta status` show the failure).
 //!
 //! A crash at any point loses nothing: on the next pass, planned notices are composed and
 //! written messages are sent. The one window for a duplicate is a message the SMTP server
 //! accepted just before the crash and before it was marked sent: it goes again, once, with the
 //! same Message-ID.
 
+pub mod bots;
+pub mod chat;
 pub mod mail;
 pub mod requests;
 pub mod rules;
@@ -44,6 +47,18 @@ pub struct Config {
     pub from: String,
     /// SMTP server URL; `KARTA_SMTP_URL` overrides it. None: `.eml` files in `outbox_dir`.
     pub smtp_url: Option<String>,
+    /// The Telegram bot's token; `KARTA_TELEGRAM_TOKEN` overrides it. None: messages to Telegram
+    /// chats are written to files in `outbox_dir`.
+    pub telegram_token: Option<Secret>,
+    /// The Telegram Bot API's address (`KARTA_TELEGRAM_API`): a local Bot API server, a proxy.
+    pub telegram_api: Option<String>,
+    /// The MAX bot's token; `KARTA_MAX_TOKEN` overrides it. None: messages to MAX chats are
+    /// written to files in `outbox_dir`.
+    pub max_token: Option<Secret>,
+    /// The MAX Bot API's address (`KARTA_MAX_API`).
+    pub max_api: Option<String>,
+    /// Seconds a bot API may take to answer before the message is retried.
+    pub bot_timeout_seconds: u64,
     /// SMTP connections kept open at once.
     pub pool: u32,
     /// Hours after which a message that keeps failing is given up.
@@ -64,6 +79,11 @@ impl Default for Config {
             rules: Rules::default(),
             from: "karta <karta@localhost>".into(),
             smtp_url: None,
+            telegram_token: None,
+            telegram_api: None,
+            max_token: None,
+            max_api: None,
+            bot_timeout_seconds: 30,
             pool: 4,
             give_up_after_hours: 24,
             outbox_dir: "outbox".into(),
@@ -71,6 +91,26 @@ impl Default for Config {
             links: None,
         }
     }
+}
+
+/// A token or password: read from the configuration, never shown (`Debug` prints `***`).
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Where messages leave: the SMTP server's URL and each messenger's bot token and API address
+/// (the configuration's, or the environment's that override them).
+#[derive(Debug, Default, Clone)]
+pub struct Ways {
+    pub smtp: Option<String>,
+    pub telegram: Option<(Secret, Option<String>)>,
+    pub max: Option<(Secret, Option<String>)>,
 }
 
 /// What notification commands work with: the settings, the message templates and the way out.
@@ -101,16 +141,23 @@ impl crate::diag::Explain for SetupError {
 
 impl Notifier {
     /// The notifier of `config`, with the templates of `templates` (the built-in ones when none)
-    /// and the SMTP server `smtp` (`.eml` files in `outbox_dir` when none).
-    pub fn new(
-        config: Config,
-        templates: Option<&std::path::Path>,
-        smtp: Option<&str>,
-    ) -> Result<Notifier, SetupError> {
+    /// and the ways out of `ways` (files in `outbox_dir` for any it lacks).
+    pub fn new(config: Config, templates: Option<&std::path::Path>, ways: &Ways) -> Result<Notifier, SetupError> {
         let templates = Templates::load(templates).map_err(|e| SetupError::Templates(crate::msg!("{}", e; "{}", e)))?;
-        let transport = match smtp {
-            Some(url) => Transport::smtp(url, &config.from, config.pool).map_err(SetupError::Transport)?,
-            None => Transport::Files(std::path::PathBuf::from(&config.outbox_dir)),
+        let files = std::path::PathBuf::from(&config.outbox_dir);
+        let mail = match &ways.smtp {
+            Some(url) => transport::Mail::smtp(url, &config.from, config.pool).map_err(SetupError::Transport)?,
+            None => transport::Mail::Files(files.clone()),
+        };
+        let timeout = std::time::Duration::from_secs(config.bot_timeout_seconds.max(1));
+        let bot = |messenger, way: &Option<(Secret, Option<String>)>| {
+            way.as_ref().map(|(token, api)| bots::Bot::new(messenger, api.as_deref(), &token.0, timeout))
+        };
+        let transport = Transport {
+            mail,
+            telegram: bot(chat::Messenger::Telegram, &ways.telegram),
+            max: bot(chat::Messenger::Max, &ways.max),
+            files,
         };
         Ok(Notifier { config, templates, transport })
     }
@@ -246,10 +293,17 @@ pub fn pass(
     for notices in groups.values() {
         let refs: Vec<&Stored> = notices.iter().collect();
         let ids: Vec<i64> = notices.iter().map(|n| n.id).collect();
-        let attached = if config.attach_form { form_for(ws, compiled, report, store, &notices[0], now)? } else { None };
-        match mail::compose(templates, config, &refs, now, attached) {
-            Ok(message) => {
-                store.compose(&message, &ids)?;
+        let chat = chat::Messenger::of(&notices[0].notice.recipient).is_some();
+        let composed = if chat {
+            chat::compose(templates, config, &refs, now)
+        } else {
+            let attached =
+                if config.attach_form { form_for(ws, compiled, report, store, &notices[0], now)? } else { None };
+            mail::compose(templates, config, &refs, now, attached).map(|m| vec![m])
+        };
+        match composed {
+            Ok(parts) => {
+                store.compose_parts(&parts, &ids)?;
                 summary.composed += 1;
             }
             // One recipient's bad address or a broken template must not hold back the others.
@@ -261,15 +315,32 @@ pub fn pass(
             }
         }
     }
+    // A recipient whose message did not go waits with all its later messages (a digest's parts
+    // stay in order); an API that said it is busy is not asked again in this pass.
+    let mut held: BTreeMap<String, DateTime<FixedOffset>> = BTreeMap::new();
     let sent = store.send_due(now, &mut |message| {
+        let api = chat::Messenger::of(&message.recipient).map(|(m, _)| m.scheme().to_string());
+        let waiting = [Some(&message.recipient), api.as_ref()].into_iter().flatten().find_map(|k| held.get(k));
+        if let Some(&at) = waiting {
+            return Delivery::Retry {
+                at, error: "ждёт отправки предыдущего сообщения".into()
+            };
+        }
         tracing::info!(message_id = %message.message_id, to = %message.recipient, "sending");
         match transport.send(message) {
             Ok(()) => Delivery::Sent,
             Err(e) => {
                 let age = now - message.created;
+                let wait = e.wait.and_then(|w| chrono::Duration::from_std(w).ok());
                 let retry = (!e.permanent && age < chrono::Duration::hours(config.give_up_after_hours))
-                    .then(|| now + backoff(message.attempts));
+                    .then(|| now + wait.unwrap_or_else(|| backoff(message.attempts)));
                 tracing::warn!(message_id = %message.message_id, error = %e.text, retry = ?retry, "send failed");
+                if let Some(at) = retry {
+                    held.insert(message.recipient.clone(), at);
+                    if let (Some(api), Some(_)) = (&api, wait) {
+                        held.insert(api.clone(), at);
+                    }
+                }
                 Delivery::failed(&e.text, retry)
             }
         }

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::chat::Messenger;
 use crate::calendar::Calendar;
 use crate::check::{Task, Unit, Workspace};
 use crate::compile::Plan;
@@ -36,6 +37,10 @@ pub struct Rules {
     /// Sending hours in each recipient's time zone, working days only.
     pub hours_from: NaiveTime,
     pub hours_to: NaiveTime,
+    /// Which notices go to executors' messenger chats besides e-mail (`telegram:` and `max:` in
+    /// the directory), by rule: `before`, `due-day`, `overdue`, `escalation`, `digest`. A group's
+    /// chat gets the weekly digest of what its members owe (`group-digest`).
+    pub chat_rules: Vec<String>,
 }
 
 impl Default for Rules {
@@ -50,6 +55,9 @@ impl Default for Rules {
             digest_time: NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default(),
             hours_from: NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default(),
             hours_to: NaiveTime::from_hms_opt(18, 0, 0).unwrap_or_default(),
+            chat_rules: ["before", "due-day", "overdue", "escalation", "digest", "group-digest"]
+                .map(String::from)
+                .to_vec(),
         }
     }
 }
@@ -100,19 +108,29 @@ fn settings<'a>(rules: &'a Rules, unit: &'a Unit, task: &'a Task) -> Settings<'a
     }
 }
 
-/// Someone to tell: address, how to greet them, their time zone and local date at `now`.
+impl Rules {
+    /// Whether notices of `rule` (`before-7d`, `escalation-1`…) go to chats.
+    fn to_chat(&self, rule: &str) -> bool {
+        self.chat_rules
+            .iter()
+            .any(|r| rule == r || rule.strip_prefix(r.as_str()).is_some_and(|rest| rest.starts_with('-')))
+    }
+}
+
+/// Someone to tell: address (e-mail, or a chat: `telegram:ID`, `max:ID`), how to greet them,
+/// their time zone and local date at `now`.
 #[derive(Debug, Clone)]
 struct Recipient {
-    email: String,
+    address: String,
     name: String,
     tz: String,
     today: NaiveDate,
     zone: chrono_tz::Tz,
 }
 
-fn recipient(email: &str, name: &str, zone: chrono_tz::Tz, now: DateTime<FixedOffset>) -> Recipient {
+fn recipient(address: &str, name: &str, zone: chrono_tz::Tz, now: DateTime<FixedOffset>) -> Recipient {
     Recipient {
-        email: email.to_string(),
+        address: address.to_string(),
         name: name.to_string(),
         tz: zone.name().to_string(),
         today: now.with_timezone(&zone).date_naive(),
@@ -120,10 +138,14 @@ fn recipient(email: &str, name: &str, zone: chrono_tz::Tz, now: DateTime<FixedOf
     }
 }
 
-/// The executor itself (its e-mail).
-fn executor(unit: &Unit, id: &str, now: DateTime<FixedOffset>) -> Option<Recipient> {
-    let e = unit.executors.get(id)?;
-    Some(recipient(e.email.as_deref()?, e.short.as_deref().unwrap_or(&e.name), unit.zone_of(id), now))
+/// The executor itself: its e-mail and its chats.
+fn executor(unit: &Unit, id: &str, now: DateTime<FixedOffset>) -> Vec<Recipient> {
+    let Some(e) = unit.executors.get(id) else { return Vec::new() };
+    let (name, zone) = (e.display_name(), unit.zone_of(id));
+    let chats =
+        [(Messenger::Telegram, e.telegram.as_ref().map(|c| &c.0)), (Messenger::Max, e.max.as_ref().map(|c| &c.0))];
+    let chats = chats.into_iter().filter_map(|(m, chat)| chat.map(|c| m.address(c)));
+    e.email.iter().cloned().chain(chats).map(|address| recipient(&address, name, zone, now)).collect()
 }
 
 /// The head of an organisation (when the directory gives the head an e-mail).
@@ -138,31 +160,32 @@ fn ladder(unit: &Unit, id: &str, step: u8, now: DateTime<FixedOffset>) -> Vec<Re
     let controller = unit.controller.as_deref();
     let parent = unit.executors.get(id).and_then(|e| e.parent.as_deref());
     let mut out: Vec<Recipient> = match step {
-        1 => [head(unit, id, now), controller.and_then(|c| executor(unit, c, now))].into_iter().flatten().collect(),
-        _ => [
-            controller.and_then(|c| head(unit, c, now)),
-            parent.and_then(|p| executor(unit, p, now)),
-            parent.and_then(|p| head(unit, p, now)),
-        ]
-        .into_iter()
-        .flatten()
-        .collect(),
+        1 => {
+            head(unit, id, now).into_iter().chain(controller.into_iter().flat_map(|c| executor(unit, c, now))).collect()
+        }
+        _ => controller
+            .and_then(|c| head(unit, c, now))
+            .into_iter()
+            .chain(parent.into_iter().flat_map(|p| executor(unit, p, now)))
+            .chain(parent.and_then(|p| head(unit, p, now)))
+            .collect(),
     };
-    out.dedup_by(|a, b| a.email == b.email);
+    out.dedup_by(|a, b| a.address == b.address);
     out
 }
 
 /// Leadership of a roadmap: the controller and its head.
 fn leadership(unit: &Unit, now: DateTime<FixedOffset>) -> Vec<Recipient> {
     let mut out: Vec<Recipient> = match unit.controller.as_deref() {
-        Some(c) => [executor(unit, c, now), head(unit, c, now)].into_iter().flatten().collect(),
+        Some(c) => executor(unit, c, now).into_iter().chain(head(unit, c, now)).collect(),
         None => Vec::new(),
     };
-    out.dedup_by(|a, b| a.email == b.email);
+    out.dedup_by(|a, b| a.address == b.address);
     out
 }
 
-/// Executors who owe something late or due within two weeks but have no e-mail address: the
+/// Executors who owe something late or due within two weeks but have no e-mail address and no
+/// chat: the
 /// notices meant for them cannot be sent (their names, each once).
 pub fn unreachable(ws: &Workspace, plan: &Plan, report: &Report<'_>, now: DateTime<FixedOffset>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
@@ -175,7 +198,8 @@ pub fn unreachable(ws: &Workspace, plan: &Plan, report: &Report<'_>, now: DateTi
         for id in s.executors {
             let Some(e) = unit.executors.get(id) else { continue };
             let name = e.display_name().to_string();
-            if e.email.as_deref().is_none_or(|m| m.trim().is_empty()) && !out.contains(&name) {
+            let no_email = e.email.as_deref().is_none_or(|m| m.trim().is_empty());
+            if no_email && e.telegram.is_none() && e.max.is_none() && !out.contains(&name) {
                 out.push(name);
             }
         }
@@ -194,7 +218,7 @@ pub fn sending_hours(rules: &Rules, calendar: &Calendar, tz: &str, now: DateTime
 /// recipients, their escalation ladders, and the settings of each activity.
 struct Roadmap<'a> {
     today: NaiveDate,
-    executors: rustc_hash::FxHashMap<&'a str, Recipient>,
+    executors: rustc_hash::FxHashMap<&'a str, Vec<Recipient>>,
     ladders: rustc_hash::FxHashMap<(&'a str, u8), Vec<Recipient>>,
     settings: Vec<Settings<'a>>,
 }
@@ -208,7 +232,7 @@ impl<'a> Roadmap<'a> {
         named.dedup();
         Roadmap {
             today: now.with_timezone(&unit.tz).date_naive(),
-            executors: named.iter().filter_map(|&id| executor(unit, id, now).map(|r| (id, r))).collect(),
+            executors: named.iter().map(|&id| (id, executor(unit, id, now))).collect(),
             ladders: named
                 .iter()
                 .flat_map(|&id| [1u8, 2].map(|step| ((id, step), ladder(unit, id, step, now))))
@@ -234,7 +258,10 @@ pub fn plan(
         .zip(report.occurrences.par_iter())
         .flat_map_iter(|(o, s)| {
             let unit = &ws.units[o.unit];
-            about(unit, &unit.tasks[o.task], &roadmaps[o.unit], &roadmaps[o.unit].settings[o.task], s, calendar)
+            let roadmap = &roadmaps[o.unit];
+            let mut out = about(unit, &unit.tasks[o.task], roadmap, &roadmap.settings[o.task], s, calendar);
+            out.retain(|n| Messenger::of(&n.recipient).is_none() || rules.to_chat(&n.rule));
+            out
         })
         .collect();
     // Each roadmap's digest lists its own occurrences: grouped in one pass, not one per roadmap.
@@ -243,6 +270,10 @@ pub fn plan(
         of_unit[o.unit].push((&ws.units[o.unit].tasks[o.task], s));
     }
     notices.extend(ws.units.iter().zip(&of_unit).flat_map(|(u, mine)| digest(u, mine, rules, now)));
+    notices.retain(|n| n.rule != "digest" || Messenger::of(&n.recipient).is_none() || rules.to_chat("digest"));
+    if rules.to_chat("group-digest") {
+        notices.extend(group_digests(ws, plan, report, rules, now));
+    }
     notices
 }
 
@@ -320,19 +351,19 @@ fn about(
             extra,
         };
         out.push(Notice {
-            key: format!("{}|{rule}|{}|{day}", s.id, to.email),
+            key: format!("{}|{rule}|{}|{day}", s.id, to.address),
             payload: raw(&payload),
             rule,
             occurrence: Some(s.id.to_string()),
             roadmap: unit.id.clone(),
-            recipient: to.email.clone(),
+            recipient: to.address.clone(),
             name: to.name.clone(),
             tz: to.tz.clone(),
             day,
             expires,
         });
     };
-    for to in s.executors.iter().filter_map(|e| roadmap.executors.get(e.as_str())) {
+    for to in s.executors.iter().flat_map(|e| roadmap.executors.get(e.as_str()).into_iter().flatten()) {
         let today = to.today;
         match s.state {
             State::Overdue { days, working_days, .. } => {
@@ -382,7 +413,7 @@ fn about(
             for e in s.executors.iter() {
                 let name = unit.executors.get(e).map_or(e.as_str(), |x| x.display_name());
                 for r in roadmap.ladders.get(&(e.as_str(), step)).into_iter().flatten() {
-                    let (_, names) = answers.entry(r.email.as_str()).or_insert((r, Vec::new()));
+                    let (_, names) = answers.entry(r.address.as_str()).or_insert((r, Vec::new()));
                     if names.last() != Some(&name) {
                         names.push(name);
                     }
@@ -440,11 +471,11 @@ fn digest(
         }
         let day = local.date_naive();
         out.push(Notice {
-            key: format!("digest|{}|{}|{day}", unit.id, to.email),
+            key: format!("digest|{}|{}|{day}", unit.id, to.address),
             rule: "digest".into(),
             occurrence: None,
             roadmap: unit.id.clone(),
-            recipient: to.email.clone(),
+            recipient: to.address.clone(),
             name: to.name.clone(),
             tz: to.tz.clone(),
             day,
@@ -461,9 +492,115 @@ fn digest(
     out
 }
 
+/// How many items a group's digest lists; the rest are counted.
+const GROUP_DIGEST_ITEMS: usize = 100;
+
+/// The weekly digest to each group's chats: what its members owe, overdue or due within seven
+/// days, across all roadmaps (a district group hears about its schools).
+fn group_digests(
+    ws: &Workspace,
+    plan: &Plan,
+    report: &Report<'_>,
+    rules: &Rules,
+    now: DateTime<FixedOffset>,
+) -> Vec<Notice> {
+    // Each group once, from the first roadmap that knows it (school roadmaps share a directory).
+    let mut groups: Vec<(&str, &crate::model::Group, &Unit)> = Vec::new();
+    let mut seen_maps = rustc_hash::FxHashSet::default();
+    for unit in &ws.units {
+        if !seen_maps.insert(std::sync::Arc::as_ptr(&unit.groups)) {
+            continue;
+        }
+        for (id, group) in unit.groups.iter() {
+            if (group.telegram.is_some() || group.max.is_some()) && !groups.iter().any(|(g, ..)| g == id) {
+                groups.push((id, group, unit));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (id, group, unit) in groups {
+        let local = now.with_timezone(&unit.tz);
+        if local.weekday() != rules.digest_day || local.time() < rules.digest_time {
+            continue;
+        }
+        let day = local.date_naive();
+        let members: rustc_hash::FxHashSet<&str> = group.members.iter().map(String::as_str).collect();
+        let mut items: Vec<(i64, NaiveDate, serde_json::Value)> = Vec::new();
+        let (mut overdue, mut soon) = (0, 0);
+        for (o, s) in plan.occurrences.iter().zip(&report.occurrences) {
+            let late = match s.state {
+                State::Overdue { days, .. } => Some(days),
+                _ if s.state.is_done() || s.state == State::Cancelled => continue,
+                _ if (s.due_date - day).num_days() <= 7 && s.due_date >= day => None,
+                _ => continue,
+            };
+            let owing: Vec<&str> = s.executors.iter().map(String::as_str).filter(|e| members.contains(e)).collect();
+            if owing.is_empty() {
+                continue;
+            }
+            overdue += usize::from(late.is_some());
+            soon += usize::from(late.is_none());
+            let unit = &ws.units[o.unit];
+            let names: Vec<&str> =
+                owing.iter().map(|e| unit.executors.get(*e).map_or(*e, |x| x.display_name())).collect();
+            items.push((
+                late.unwrap_or(-1),
+                s.due_date,
+                json!({
+                    "occurrence": s.id,
+                    "activity": unit.tasks[o.task].title,
+                    "executor": names.join(", "),
+                    "due": s.due_date,
+                    "days": late.unwrap_or(0),
+                }),
+            ));
+        }
+        if items.is_empty() {
+            continue;
+        }
+        // The longest overdue first, then what is due soonest.
+        items.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let more = items.len().saturating_sub(GROUP_DIGEST_ITEMS);
+        let items: Vec<serde_json::Value> = items.into_iter().take(GROUP_DIGEST_ITEMS).map(|(.., item)| item).collect();
+        let chats = [
+            group.telegram.as_ref().map(|c| Messenger::Telegram.address(&c.0)),
+            group.max.as_ref().map(|c| Messenger::Max.address(&c.0)),
+        ];
+        for address in chats.into_iter().flatten() {
+            out.push(Notice {
+                key: format!("group-digest|{id}|{address}|{day}"),
+                rule: "group-digest".into(),
+                occurrence: None,
+                roadmap: unit.id.clone(),
+                recipient: address,
+                name: group.name.clone(),
+                tz: unit.tz.name().to_string(),
+                day,
+                expires: day + chrono::Days::new(2),
+                payload: raw(&json!({
+                    "rule": "group-digest",
+                    "group": group.name,
+                    "overdue": overdue,
+                    "soon": soon,
+                    "items": items,
+                    "more": more,
+                })),
+            });
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chat_rules_match_by_rule_and_its_variants() {
+        let rules = Rules { chat_rules: vec!["before".into(), "escalation".into()], ..Rules::default() };
+        assert!(rules.to_chat("before-7d") && rules.to_chat("escalation-2") && rules.to_chat("before"));
+        assert!(!rules.to_chat("overdue") && !rules.to_chat("beforehand") && !rules.to_chat("digest"));
+    }
 
     #[test]
     fn leads() {

@@ -94,6 +94,8 @@ pub struct Templates {
     /// E-mail bodies: plain text (not escaped) and HTML.
     mail_text: Handlebars<'static>,
     mail_html: Handlebars<'static>,
+    /// Messenger messages (the HTML subset Telegram and MAX take).
+    mail_chat: Handlebars<'static>,
     /// Pages of the web app.
     web: Handlebars<'static>,
     /// Static parts of the DOCX package (styles, header), by file name.
@@ -123,6 +125,7 @@ impl Templates {
             docx: registry(|s| helpers::escape_xml(&crate::ru::typeset(s))),
             mail_text: registry(handlebars::no_escape),
             mail_html: registry(helpers::escape_html),
+            mail_chat: registry(helpers::escape_html),
             web: registry(helpers::escape_html),
             parts: Vec::new(),
         };
@@ -135,6 +138,7 @@ impl Templates {
                 ("web", _) => (&mut templates.web, name.to_string()),
                 ("mail", n) if n.contains(".txt.") => (&mut templates.mail_text, n.replace(".txt.", ".")),
                 ("mail", n) if n.contains(".html.") => (&mut templates.mail_html, n.replace(".html.", ".")),
+                ("mail", n) if n.contains(".chat.") => (&mut templates.mail_chat, n.replace(".chat.", ".")),
                 _ => continue,
             };
             let name = name.as_str();
@@ -180,9 +184,14 @@ impl Templates {
         })
     }
 
-    /// An e-mail body (`text` or `html`) from `templates/mail/message.{txt,html}.hbs`.
+    /// An e-mail body (`text` or `html`) from `templates/mail/message.{txt,html}.hbs`, or a
+    /// messenger message (`chat`) from `templates/mail/message.chat.hbs`.
     pub fn mail(&self, part: &str, data: &impl Serialize) -> Result<String, TemplateError> {
-        let (registry, ext) = if part == "html" { (&self.mail_html, "html") } else { (&self.mail_text, "txt") };
+        let (registry, ext) = match part {
+            "html" => (&self.mail_html, "html"),
+            "chat" => (&self.mail_chat, "chat"),
+            _ => (&self.mail_text, "txt"),
+        };
         registry.render("message", data).map_err(|e| TemplateError {
             where_: format!("templates/mail/message.{ext}.hbs:{}", e.line_no.unwrap_or(1)),
             message: format!("ошибка при заполнении шаблона: {}", e.reason()),

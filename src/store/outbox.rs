@@ -92,7 +92,12 @@ pub trait Outbox {
     fn fail_notices(&mut self, ids: &[i64], why: &str, now: DateTime<FixedOffset>) -> Result<(), StoreError>;
     /// Writes a message and ties its notices to it, in one transaction: from here on the notices
     /// go out exactly in this message.
-    fn compose(&mut self, message: &Outgoing, notices: &[i64]) -> Result<(), StoreError>;
+    fn compose(&mut self, message: &Outgoing, notices: &[i64]) -> Result<(), StoreError> {
+        self.compose_parts(std::slice::from_ref(message), notices)
+    }
+    /// Writes the parts of one message (a long chat message split within the API's limit) and
+    /// ties the notices to the first, all in one transaction: all parts go out, or none is written.
+    fn compose_parts(&mut self, parts: &[Outgoing], notices: &[i64]) -> Result<(), StoreError>;
     /// Messages to send at `now`: new ones, retries whose time has come, and any a crash left
     /// between writing and marking sent.
     fn outgoing(&self, now: DateTime<FixedOffset>) -> Result<Vec<Outgoing>, StoreError>;

@@ -115,6 +115,7 @@ pub fn golden(path: &Path, actual: &str, failures: &mut Vec<String>) {
     }
 }
 
+pub mod bots;
 pub mod documents;
 pub mod pg;
 pub mod site;

@@ -111,25 +111,28 @@ impl Outbox for Postgres {
         self.close_notices(ids.iter().map(|id| (*id, why)), "failed", now)
     }
 
-    fn compose(&mut self, message: &Outgoing, notices: &[i64]) -> Result<(), StoreError> {
+    fn compose_parts(&mut self, parts: &[Outgoing], notices: &[i64]) -> Result<(), StoreError> {
+        let Some(first) = parts.first() else { return Ok(()) };
         self.run(|c| {
             let mut tx = c.transaction().map_err(write)?;
-            tx.execute(
-                "INSERT INTO messages (message_id, recipient, subject, eml, state, next_ts, created_at, created_ts)
-             VALUES ($1, $2, $3, $4, 'sending', $5, $6, $5) ON CONFLICT (message_id) DO NOTHING",
-                &[
-                    &message.message_id,
-                    &message.recipient,
-                    &message.subject,
-                    &message.eml,
-                    &message.created.timestamp(),
-                    &message.created.to_rfc3339(),
-                ],
-            )
-            .map_err(write)?;
+            for message in parts {
+                tx.execute(
+                    "INSERT INTO messages (message_id, recipient, subject, eml, state, next_ts, created_at, created_ts)
+                 VALUES ($1, $2, $3, $4, 'sending', $5, $6, $5) ON CONFLICT (message_id) DO NOTHING",
+                    &[
+                        &message.message_id,
+                        &message.recipient,
+                        &message.subject,
+                        &message.eml,
+                        &message.created.timestamp(),
+                        &message.created.to_rfc3339(),
+                    ],
+                )
+                .map_err(write)?;
+            }
             tx.execute(
                 "UPDATE notices SET state = 'sending', message_id = $2 WHERE id = ANY($1) AND state = 'planned'",
-                &[&notices, &message.message_id],
+                &[&notices, &first.message_id],
             )
             .map_err(write)?;
             tx.commit().map_err(write)

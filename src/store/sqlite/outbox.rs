@@ -106,25 +106,28 @@ impl Outbox for Sqlite {
         tx.commit().map_err(write)
     }
 
-    fn compose(&mut self, message: &Outgoing, notices: &[i64]) -> Result<(), StoreError> {
+    fn compose_parts(&mut self, parts: &[Outgoing], notices: &[i64]) -> Result<(), StoreError> {
+        let Some(first) = parts.first() else { return Ok(()) };
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(write)?;
-        tx.execute(
-            "INSERT OR IGNORE INTO messages (message_id, recipient, subject, eml, state, next_ts, created_at, created_ts) \
-             VALUES (?1, ?2, ?3, ?4, 'sending', ?5, ?6, ?5)",
-            params![
-                message.message_id,
-                message.recipient,
-                message.subject,
-                message.eml,
-                message.created.timestamp(),
-                message.created.to_rfc3339()
-            ],
-        )
-        .map_err(write)?;
+        for message in parts {
+            tx.execute(
+                "INSERT OR IGNORE INTO messages (message_id, recipient, subject, eml, state, next_ts, created_at, created_ts) \
+                 VALUES (?1, ?2, ?3, ?4, 'sending', ?5, ?6, ?5)",
+                params![
+                    message.message_id,
+                    message.recipient,
+                    message.subject,
+                    message.eml,
+                    message.created.timestamp(),
+                    message.created.to_rfc3339()
+                ],
+            )
+            .map_err(write)?;
+        }
         for id in notices {
             tx.execute(
                 "UPDATE notices SET state = 'sending', message_id = ?2 WHERE id = ?1 AND state = 'planned'",
-                params![id, message.message_id],
+                params![id, first.message_id],
             )
             .map_err(write)?;
         }

@@ -1,0 +1,317 @@
+//! A stand-in for the Telegram Bot API and the MAX Bot API on loopback, for the messenger tests:
+//! the methods karta calls (`sendMessage`; `POST /messages`), written from the published
+//! documents — Telegram's Bot API page, MAX's OpenAPI document (`tests/fixtures/max-bot-api`),
+//! against which every MAX request is validated. Answers can be scripted: 429 with a wait, 502,
+//! a hang past karta's timeout.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use serde_json::{Value, json};
+
+pub const TELEGRAM_TOKEN: &str = "123456:TEST-telegram-token-never-shown";
+pub const MAX_TOKEN: &str = "max-test-token-never-shown";
+
+/// A message the stand-in accepted.
+#[derive(Debug, Clone)]
+pub struct Posted {
+    /// `telegram` or `max`.
+    pub api: &'static str,
+    pub chat: String,
+    pub text: String,
+}
+
+/// What the stand-in answers next.
+#[derive(Debug, Clone, Copy)]
+pub enum Answer {
+    /// 429, waiting this many seconds (Telegram: `parameters.retry_after`; MAX: `Retry-After`).
+    TooMany(u64),
+    /// 502 Bad Gateway.
+    Down,
+    /// No answer for this long, then 504 (nothing posted).
+    Hang(Duration),
+}
+
+#[derive(Default)]
+struct Books {
+    posted: Vec<Posted>,
+    /// Requests that do not follow the API's document, with why.
+    violations: Vec<String>,
+    script: VecDeque<Answer>,
+    /// Every request, answered or not.
+    requests: usize,
+    delay: Duration,
+}
+
+struct Shared {
+    books: Mutex<Books>,
+    max_body: jsonschema::Validator,
+    max_params: Vec<(String, Value)>,
+}
+
+pub struct Bots {
+    port: u16,
+    shared: Arc<Shared>,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Bots {
+    /// Starts the stand-in on a free port; each answer waits `delay`.
+    pub fn start(delay: Duration) -> Bots {
+        let spec: Value = serde_json::from_str(
+            &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/max-bot-api/openapi.json"))
+                .expect("the MAX OpenAPI document"),
+        )
+        .expect("JSON");
+        let operation = &spec["paths"]["/messages"]["post"];
+        let body_ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].clone();
+        let max_params = operation["parameters"]
+            .as_array()
+            .expect("parameters")
+            .iter()
+            .map(|p| (p["name"].as_str().expect("name").to_string(), p["schema"].clone()))
+            .collect();
+        // OpenAPI 3.0's `nullable` as JSON Schema: null allowed besides the type.
+        let mut root = nullable_as_json_schema(spec.clone());
+        root["$ref"] = body_ref;
+        let max_body = jsonschema::validator_for(&root).expect("the NewMessageBody schema compiles");
+        let shared = Arc::new(Shared { books: Mutex::new(Books { delay, ..Books::default() }), max_body, max_params });
+        let runtime =
+            tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+        let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let app = axum::Router::new()
+            .route("/{bot}/sendMessage", post(telegram))
+            .route("/messages", post(max))
+            .with_state(shared.clone());
+        runtime.spawn(async move { axum::serve(listener, app).await.expect("serve") });
+        Bots { port, shared, _runtime: runtime }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Answers the next requests so, in order, before answering normally again.
+    pub fn script(&self, answers: &[Answer]) {
+        self.shared.books.lock().expect("lock").script.extend(answers);
+    }
+
+    pub fn posted(&self) -> Vec<Posted> {
+        self.shared.books.lock().expect("lock").posted.clone()
+    }
+
+    pub fn violations(&self) -> Vec<String> {
+        self.shared.books.lock().expect("lock").violations.clone()
+    }
+
+    pub fn requests(&self) -> usize {
+        self.shared.books.lock().expect("lock").requests
+    }
+}
+
+fn nullable_as_json_schema(mut value: Value) -> Value {
+    match &mut value {
+        Value::Object(map) => {
+            for v in map.values_mut() {
+                *v = nullable_as_json_schema(v.take());
+            }
+            if map.remove("nullable") == Some(Value::Bool(true)) {
+                match map.get("type").cloned() {
+                    Some(Value::String(t)) => {
+                        map.insert("type".into(), json!([t, "null"]));
+                    }
+                    _ => return json!({"anyOf": [{"type": "null"}, Value::Object(map.clone())]}),
+                }
+            }
+            value
+        }
+        Value::Array(items) => Value::Array(items.drain(..).map(nullable_as_json_schema).collect()),
+        _ => value,
+    }
+}
+
+/// What to answer now: a scripted answer, or none (answer normally), after the delay.
+async fn next(shared: &Shared) -> Option<Answer> {
+    let (answer, delay) = {
+        let mut books = shared.books.lock().expect("lock");
+        books.requests += 1;
+        (books.script.pop_front(), books.delay)
+    };
+    tokio::time::sleep(delay).await;
+    if let Some(Answer::Hang(d)) = answer {
+        tokio::time::sleep(d).await;
+    }
+    answer
+}
+
+/// The answers every API gives alike: the scripted failures.
+fn failed(answer: Option<Answer>) -> Option<Response> {
+    match answer? {
+        Answer::Down => Some((StatusCode::BAD_GATEWAY, "Bad Gateway").into_response()),
+        Answer::Hang(_) => Some((StatusCode::GATEWAY_TIMEOUT, "Gateway Timeout").into_response()),
+        Answer::TooMany(_) => None,
+    }
+}
+
+fn violation(shared: &Shared, why: String) -> Response {
+    shared.books.lock().expect("lock").violations.push(why.clone());
+    (StatusCode::BAD_REQUEST, axum::Json(json!({"ok": false, "error_code": 400, "description": why}))).into_response()
+}
+
+/// Whether `text` is what Telegram's HTML mode takes: the tags it knows, balanced, the entities
+/// it knows (`&lt;` `&gt;` `&amp;` `&quot;` and numeric), and no bare `<`, `>` or `&`.
+pub fn telegram_html(text: &str) -> Result<(), String> {
+    const TAGS: [&str; 8] = ["b", "strong", "i", "em", "u", "s", "a", "code"];
+    let mut open: Vec<String> = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(['<', '>', '&']) {
+        let c = rest.as_bytes()[i];
+        rest = &rest[i..];
+        match c {
+            b'<' => {
+                let end = rest.find('>').ok_or("a '<' never closed")?;
+                let tag = &rest[1..end];
+                match tag.strip_prefix('/') {
+                    Some(name) if open.pop().as_deref() == Some(name) => {}
+                    Some(name) => return Err(format!("</{name}> closes nothing open")),
+                    None => {
+                        let name = tag.split_whitespace().next().unwrap_or_default();
+                        if !TAGS.contains(&name) {
+                            return Err(format!("<{tag}> is not a Telegram tag"));
+                        }
+                        open.push(name.to_string());
+                    }
+                }
+                rest = &rest[end + 1..];
+            }
+            b'&' => {
+                let end = rest.find(';').filter(|&e| e < 10).ok_or("a bare '&'")?;
+                let entity = &rest[1..end];
+                let numeric = entity.strip_prefix('#').is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()));
+                if !numeric && !["lt", "gt", "amp", "quot"].contains(&entity) {
+                    return Err(format!("&{entity}; is not an entity Telegram knows"));
+                }
+                rest = &rest[end + 1..];
+            }
+            _ => return Err("a bare '>'".into()),
+        }
+    }
+    if open.is_empty() { Ok(()) } else { Err(format!("tags left open: {open:?}")) }
+}
+
+async fn telegram(State(shared): State<Arc<Shared>>, Path(bot): Path<String>, body: String) -> Response {
+    if bot != format!("bot{TELEGRAM_TOKEN}") {
+        return (
+            StatusCode::NOT_FOUND,
+            axum::Json(json!({"ok": false, "error_code": 404, "description": "Not Found"})),
+        )
+            .into_response();
+    }
+    match next(&shared).await {
+        Some(Answer::TooMany(wait)) => {
+            let body = json!({"ok": false, "error_code": 429, "description": format!("Too Many Requests: retry after {wait}"), "parameters": {"retry_after": wait}});
+            return (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response();
+        }
+        other => {
+            if let Some(response) = failed(other) {
+                return response;
+            }
+        }
+    }
+    let Ok(request) = serde_json::from_str::<Value>(&body) else {
+        return violation(&shared, format!("not JSON: {body}"));
+    };
+    let chat = match &request["chat_id"] {
+        Value::Number(n) if n.is_i64() => n.to_string(),
+        Value::String(s) if s.starts_with('@') => s.clone(),
+        other => return violation(&shared, format!("chat_id {other} is neither an integer nor @channel")),
+    };
+    let text = request["text"].as_str().unwrap_or_default().to_string();
+    if request["parse_mode"] != "HTML" {
+        return violation(&shared, format!("parse_mode {} is not HTML", request["parse_mode"]));
+    }
+    let length = text.encode_utf16().count();
+    if length == 0 || length > 4096 {
+        return violation(&shared, format!("text of {length} characters (1–4096)"));
+    }
+    if let Err(why) = telegram_html(&text) {
+        return violation(&shared, format!("can't parse entities: {why}"));
+    }
+    let mut books = shared.books.lock().expect("lock");
+    books.posted.push(Posted { api: "telegram", chat: chat.clone(), text: text.clone() });
+    let id = books.posted.len();
+    axum::Json(json!({"ok": true, "result": {"message_id": id, "date": 0, "chat": {"id": chat}, "text": text}}))
+        .into_response()
+}
+
+async fn max(
+    State(shared): State<Arc<Shared>>,
+    Query(query): Query<Vec<(String, String)>>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(MAX_TOKEN) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            axum::Json(json!({"code": "verify.token", "message": "Invalid access_token"})),
+        )
+            .into_response();
+    }
+    match next(&shared).await {
+        Some(Answer::TooMany(wait)) => {
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [("retry-after", wait.to_string())],
+                axum::Json(json!({"code": "too.many.requests", "message": "Too many requests"})),
+            )
+                .into_response();
+        }
+        other => {
+            if let Some(response) = failed(other) {
+                return response;
+            }
+        }
+    }
+    // The query: only the operation's parameters, each of its schema's type.
+    for (name, value) in &query {
+        let Some((_, schema)) = shared.max_params.iter().find(|(n, _)| n == name) else {
+            return violation(&shared, format!("unknown query parameter {name}"));
+        };
+        let fits = match schema["type"].as_str() {
+            Some("integer") => value.parse::<i64>().is_ok(),
+            Some("boolean") => value == "true" || value == "false",
+            _ => true,
+        };
+        if !fits {
+            return violation(&shared, format!("{name}={value} is not of type {}", schema["type"]));
+        }
+    }
+    let Some((_, chat)) = query.iter().find(|(n, _)| n == "chat_id" || n == "user_id") else {
+        return violation(&shared, "neither chat_id nor user_id".into());
+    };
+    let Ok(request) = serde_json::from_str::<Value>(&body) else {
+        return violation(&shared, format!("not JSON: {body}"));
+    };
+    let errors: Vec<String> =
+        shared.max_body.iter_errors(&request).map(|e| format!("{} at {}", e, e.instance_path().as_str())).collect();
+    if !errors.is_empty() {
+        return violation(&shared, format!("NewMessageBody: {}", errors.join("; ")));
+    }
+    let text = request["text"].as_str().unwrap_or_default().to_string();
+    if request["format"] == "html"
+        && let Err(why) = telegram_html(&text)
+    {
+        return violation(&shared, format!("HTML: {why}"));
+    }
+    let mut books = shared.books.lock().expect("lock");
+    books.posted.push(Posted { api: "max", chat: chat.clone(), text: text.clone() });
+    let id = books.posted.len();
+    axum::Json(json!({"message": {"recipient": {"chat_id": chat.parse::<i64>().unwrap_or(0)}, "timestamp": 0, "body": {"mid": format!("mid.{id}"), "seq": id, "text": text}}}))
+        .into_response()
+}
