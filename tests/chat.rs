@@ -334,7 +334,7 @@ fn files_without_a_token_and_bad_chat_ids(backend: Backend) {
     let said = String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
     assert!(!out.status.success(), "{said}");
     assert!(said.contains("chats.yaml:10:"), "located: {said}");
-    assert!(said.contains("@school_one"), "{said}");
+    assert!(said.contains("недопустимый идентификатор чата `@school_one`"), "{said}");
 }
 
 on_both_backends!(

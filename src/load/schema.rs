@@ -254,6 +254,12 @@ fn pattern_problem(mut d: Diagnostic, pattern: &str, shown: &str) -> Diagnostic 
             msg!("недопустимый промежуток {}", shown; "invalid span {}", shown),
             msg!("пишите число дней: `7d` — календарных, `5wd` — рабочих"; "write a number of days: `7d` calendar, `5wd` working"),
         )
+    } else if pattern.contains("{1,19}") {
+        (
+            msg!("недопустимый идентификатор чата {}", shown; "invalid chat id {}", shown),
+            msg!("идентификатор чата — число, как его даёт мессенджер: `-1001234567890`; в Telegram — также имя публичного канала: `@uo_lazo`";
+                "a chat id is the number the messenger gives: `-1001234567890`; in Telegram also a public channel's name: `@uo_lazo`"),
+        )
     } else if pattern.contains("[0-5][0-9]") {
         (
             msg!("недопустимое время {}", shown; "invalid time {}", shown),
