@@ -81,7 +81,8 @@ fn settings(args: &Args, file: karta::config::File) -> Result<(web::Config, Wher
     let roadmaps =
         [given, file.store.roadmaps].into_iter().find(|r| !r.is_empty()).unwrap_or_else(|| args.inputs.list());
     let db = args.db.clone().or(file.store.path).unwrap_or_else(|| PathBuf::from("karta.db"));
-    Ok((config, Where { inputs: super::Inputs { paths: roadmaps, roadmaps: Vec::new() }, db }, file.notify))
+    let notify = notify::Config { replies: super::remind::replies(&file.inbox)?, ..file.notify };
+    Ok((config, Where { inputs: super::Inputs { paths: roadmaps, roadmaps: Vec::new() }, db }, notify))
 }
 
 async fn serve(global: &Global, args: Args) -> super::Exit {
