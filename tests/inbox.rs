@@ -342,6 +342,45 @@ fn refused_replies_record_nothing_and_are_answered(backend: Backend) {
     assert_eq!(last.event.action, karta::track::Action::Partial { percent: Some(40) });
 }
 
+/// An expired token, a DMARC failure, an item the notice did not have, several items with
+/// none named: each answered, none recorded.
+fn more_refusals(backend: Backend) {
+    let desk = Desk::new(backend);
+    let imc = desk.notice("imc@test.example");
+    let answered = |raw: &[u8], now: &str, says: &str| {
+        let count = desk.answers("imc@test.example").len();
+        let out = desk.run(&["inbox", "--stdin"], now, Some(raw));
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{said}");
+        assert!(said.contains("ответ не записан"), "{said}");
+        let answers = desk.answers("imc@test.example");
+        assert_eq!(answers.len(), count + 1, "one answer");
+        let text = parse(answers.last().expect("answer")).body_text(0).expect("text").into_owned();
+        assert!(text.contains(says), "{says}: {text}");
+    };
+    // 61 days after the notice's day (14 March): expired; the default is 60.
+    let late = reply("imc@test.example", &imc, "late@test.example", "1 — исполнено");
+    answered(&late, "2024-05-14T12:00:00+10:00", "уведомление от 14.03.2024 устарело");
+    // The receiving server found DMARC failed.
+    let spoofed =
+        String::from_utf8(reply("imc@test.example", &imc, "spoof@test.example", "1 — исполнено")).expect("utf-8");
+    let spoofed = format!(
+        "Authentication-Results: mx.region.test; spf=fail smtp.mailfrom=test.example; dmarc=fail header.from=test.example\r\n{spoofed}"
+    );
+    answered(spoofed.as_bytes(), LATER, "проверка DMARC не пройдена");
+    let five = reply("imc@test.example", &imc, "five@test.example", "5 — исполнено");
+    answered(&five, LATER, "в уведомлении 2\u{a0}пункта, а в ответе указан пункт 5");
+    let which = reply("imc@test.example", &imc, "which@test.example", "Исполнено");
+    answered(&which, LATER, "не указано, к каким из них относится отметка");
+    assert!(desk.events().is_empty(), "nothing recorded");
+    // With a token good for 90 days, the late reply counts.
+    std::fs::write(desk.path().join("karta.toml"), CONFIG.replace("[inbox]\n", "[inbox]\ntoken_days = 90\n"))
+        .expect("config");
+    let late = reply("imc@test.example", &imc, "late2@test.example", "1 — исполнено");
+    let out = desk.run(&["inbox", "--stdin"], "2024-05-14T12:00:00+10:00", Some(&late));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ответ принят"), "{out:?}");
+}
+
 /// A move asked for in a reply becomes a request for the approver, as the web form makes it.
 fn a_reply_asks_to_move_a_deadline(backend: Backend) {
     let desk = Desk::new(backend);
@@ -534,6 +573,7 @@ fn bad_mail_gets_a_clear_outcome(backend: Backend) {
 on_both_backends!(
     a_reply_is_recorded_and_shown,
     refused_replies_record_nothing_and_are_answered,
+    more_refusals,
     a_reply_asks_to_move_a_deadline,
     an_unreachable_store_is_a_temporary_failure,
     bad_mail_gets_a_clear_outcome,

@@ -31,7 +31,8 @@ pub fn decide(
 ) -> Result<Result<Decided, Refusal>, StoreError> {
     // The reported instant: the message's Date, never later than now.
     let at = incoming.date.map_or(intake.now, |d| d.min(intake.now));
-    let (sent, issued) = match notice_of(intake, store, incoming, at.date_naive())? {
+    // A token's age is counted to now: the Date is the sender's to write.
+    let (sent, issued) = match notice_of(intake, store, incoming, intake.now.date_naive())? {
         Ok(found) => found,
         Err(refusal) => return Ok(Err(refusal)),
     };
