@@ -11,6 +11,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+use support::dovecot::Dovecot;
 use support::smtp::Smtp;
 use support::{Backend, free_port};
 
@@ -83,7 +84,8 @@ impl Desk {
         self.dir.path()
     }
 
-    fn run_with(&self, args: &[&str], now: &str, stdin: Option<&[u8]>, db: &str) -> Output {
+    /// Runs karta in the workspace with `env` set over the usual environment.
+    fn run_with(&self, args: &[&str], now: &str, stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Output {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_karta"));
         cmd.args(args)
             .args(["--now", now])
@@ -95,8 +97,10 @@ impl Desk {
             .env_remove("KARTA_INBOX_ADDRESS")
             .env_remove("KARTA_INBOX_KEY")
             .env("KARTA_ROADMAPS", self.path().join("roadmaps"))
-            .env("KARTA_DB", db)
+            .env("KARTA_DB", &self.db)
             .env("KARTA_SMTP_URL", self.smtp.url())
+            .env_remove("KARTA_IMAP_URL")
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -111,7 +115,7 @@ impl Desk {
     }
 
     fn run(&self, args: &[&str], now: &str, stdin: Option<&[u8]>) -> Output {
-        self.run_with(args, now, stdin, &self.db)
+        self.run_with(args, now, stdin, &[])
     }
 
     /// `karta inbox --stdin` with `raw`: it must end with 0; its stdout.
@@ -407,6 +411,65 @@ fn a_reply_asks_to_move_a_deadline(backend: Backend) {
     assert_ne!(events[0].event.occurrence.as_deref(), Some(first.as_str()));
 }
 
+/// `karta inbox` over IMAP against a real Dovecot: replies delivered into the mailbox are each
+/// taken once and marked seen; refusals are answered, robots and replays skipped; a second
+/// pass finds nothing new; the password is shown nowhere.
+fn replies_through_imap(backend: Backend) {
+    let desk = Desk::new(backend);
+    let dovecot = Dovecot::start();
+    let imc = desk.notice("imc@test.example");
+    let second = item(&imc, 2);
+    let good = reply("Ivanova <ivanova@test.example>", &imc, "g1@test.example", "2 — исполнено, отчёт направлен");
+    let forged = String::from_utf8(reply("imc@test.example", &imc, "f1@test.example", "1 — исполнено"))
+        .expect("utf-8")
+        .replace(&imc.reply_to, &imc.reply_to.replacen("karta+", "karta+a", 1));
+    let robot = String::from_utf8(reply("imc@test.example", &imc, "auto1@test.example", "Я в отпуске"))
+        .expect("utf-8")
+        .replace("MIME-Version: 1.0\r\n", "MIME-Version: 1.0\r\nAuto-Submitted: auto-replied\r\n");
+    for raw in [
+        good.clone(),
+        reply("stranger@elsewhere.example", &imc, "s1@elsewhere.example", "1 — исполнено"),
+        forged.into_bytes(),
+        robot.into_bytes(),
+        good,
+        reply("imc@test.example", &imc, "g2@test.example", "2 — исполнено"),
+    ] {
+        dovecot.append(&raw);
+    }
+    assert_eq!(dovecot.counts(), (6, 6));
+    let imap = dovecot.url();
+    let out = desk.run_with(&["inbox"], LATER, None, &[("KARTA_IMAP_URL", &imap)]);
+    let (said, err) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{said}\n{err}");
+    assert!(said.contains("ответов принято: 1, отклонено с ответом: 3, пропущено: 2"), "{said}");
+    assert!(!said.contains(support::dovecot::PASSWORD) && !err.contains(support::dovecot::PASSWORD), "{said}{err}");
+    assert_eq!(dovecot.counts(), (6, 0), "every message marked seen");
+    let events = desk.events();
+    assert_eq!(events.len(), 1, "recorded once: {events:?}");
+    assert_eq!(events[0].event.occurrence.as_deref(), Some(second.as_str()));
+    assert_eq!(desk.answers("stranger@elsewhere.example").len(), 1);
+    let answers = desk.answers("imc@test.example");
+    assert_eq!(answers.len(), 2, "the forged token and the second «исполнено»");
+    let mut texts: Vec<String> = answers.iter().map(|a| parse(a).body_text(0).expect("text").into_owned()).collect();
+    texts.sort_by_key(|t| t.contains("метка ответа"));
+    assert!(
+        texts[0].contains("уже отмечен выполненным"),
+        "checked against the log with the first reply in it: {texts:?}"
+    );
+    assert!(texts[1].contains("метка ответа в адресе повреждена"), "{texts:?}");
+    assert!(page(&desk, &second).contains("отчёт направлен"), "on the activity's page");
+    // A second pass: nothing new.
+    let out = desk.run_with(&["inbox"], LATER, None, &[("KARTA_IMAP_URL", &imap)]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ответов принято: 0, отклонено с ответом: 0, пропущено: 0"));
+    assert_eq!(desk.events().len(), 1);
+    // A wrong password: exit 2, the password shown nowhere.
+    let wrong = imap.replace(support::dovecot::PASSWORD, "wrong-secret");
+    let out = desk.run_with(&["inbox"], LATER, None, &[("KARTA_IMAP_URL", &wrong)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("почтовый ящик imap://karta@127.0.0.1:") && !err.contains("wrong-secret"), "{err}");
+}
+
 /// The store out of reach: exit 75, so the mail server keeps the message and retries.
 fn an_unreachable_store_is_a_temporary_failure(backend: Backend) {
     let desk = Desk::new(backend);
@@ -416,7 +479,7 @@ fn an_unreachable_store_is_a_temporary_failure(backend: Backend) {
         Backend::Sqlite => "/nonexistent/karta/karta.db".to_string(),
         Backend::Postgres => format!("postgres://karta@127.0.0.1:{}/karta", free_port()),
     };
-    let out = desk.run_with(&["inbox", "--stdin"], LATER, Some(&raw), &gone);
+    let out = desk.run_with(&["inbox", "--stdin"], LATER, Some(&raw), &[("KARTA_DB", &gone)]);
     assert_eq!(out.status.code(), Some(75), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("ошибка: не удалось открыть базу"));
     // Delivered again once the store is back: taken.
@@ -575,6 +638,7 @@ on_both_backends!(
     refused_replies_record_nothing_and_are_answered,
     more_refusals,
     a_reply_asks_to_move_a_deadline,
+    replies_through_imap,
     an_unreachable_store_is_a_temporary_failure,
     bad_mail_gets_a_clear_outcome,
 );

@@ -1,13 +1,18 @@
-//! `karta inbox --stdin`: takes one reply to a notice from standard input, as a mail server's
-//! pipe delivery hands it over, records it or queues its answer (karta::intake), then sends
-//! what the outbox has due. Exit 0 when the message is handled (recorded, answered or ignored
-//! as a robot's), 75 (EX_TEMPFAIL) when the store cannot be reached or written, so that the
-//! mail server keeps the message and tries again.
+//! `karta inbox`: takes replies to notices (karta::intake) and then sends what the outbox has
+//! due, their answers included. `--stdin` takes one message from standard input, as a mail
+//! server's pipe delivery hands it over: exit 0 when it is handled (recorded, answered or
+//! ignored as a robot's), 75 (EX_TEMPFAIL) when the store cannot be reached or written, so that
+//! the mail server keeps the message and tries again. Without `--stdin`, one pass over the IMAP
+//! mailbox of `KARTA_IMAP_URL` (or `[inbox] imap_url`): each message not yet seen is taken and
+//! marked seen only after what it made is committed.
 
 use std::io::Read as _;
 use std::path::PathBuf;
 
+use karta::diag::{Explain, Lang};
+use karta::intake::mailbox::{Address, Mailbox};
 use karta::intake::{self, Intake, Taken};
+use karta::notify::Notifier;
 use karta::{msg, say};
 
 use super::remind::{Setup, notifier_with};
@@ -16,7 +21,7 @@ use super::{Failure, Global, out_line};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Read one message (RFC 5322) from standard input.
+    /// Read one message (RFC 5322) from standard input instead of the IMAP mailbox.
     #[arg(long)]
     pub stdin: bool,
     #[command(flatten)]
@@ -25,75 +30,142 @@ pub struct Args {
     pub at: Where,
 }
 
+/// What taking a message needs besides the roadmaps and the store.
+struct Desk {
+    notifier: Notifier,
+    settings: karta::inbox::Settings,
+    replies: karta::notify::Replies,
+    token_days: u32,
+    evidence: PathBuf,
+}
+
 pub fn run(global: &Global, args: Args) -> super::Exit {
-    if !args.stdin {
-        return Err(Failure::usage(msg!(
-            "укажите --stdin: письмо читается со стандартного ввода";
-            "give --stdin: the message is read from standard input")));
-    }
     let file = super::config_file(&args.setup.config)?;
     let Some(replies) = super::remind::replies(&file.inbox)? else {
         return Err(Failure::usage(msg!(
             "не задан адрес для ответов: [inbox] address в karta.toml или KARTA_INBOX_ADDRESS";
             "no reply address: [inbox] address in karta.toml or KARTA_INBOX_ADDRESS")));
     };
+    // Read before anything can fail: a pipe that is not read makes the mail server's write fail.
     let mut raw = Vec::new();
-    std::io::stdin().read_to_end(&mut raw).map_err(|e| Failure::file(std::path::Path::new("-"), &e))?;
-    let evidence = file.inbox.evidence.clone().or_else(|| file.web.as_ref().map(|w| w.uploads.clone()));
-    let evidence = evidence.unwrap_or_else(|| PathBuf::from("uploads"));
-    let notifier = notifier_with(karta::notify::Config { replies: Some(replies.clone()), ..file.notify }, &args.setup)?;
-    // The store first: out of reach, the mail server tries again later.
-    karta::store::open(&args.at.db).map_err(|e| Failure::temporary(karta::diag::Explain::explain(&e)))?;
-    let mut tracking = Tracking::open(global, &args.at)?;
-    let lang = tracking.lang;
-    let Tracking { workspace, plan, store, events, carries, now, calendar, .. } = &mut tracking;
-    let temporary = |e: &dyn karta::diag::Explain| Failure::temporary(e.explain());
-    let key = karta::notify::reply_key(store.as_mut(), replies.key.as_ref()).map_err(|e| temporary(&e))?;
-    let report = karta::track::status(workspace, plan, events, *now, calendar).with_versions(carries);
-    let ours = notifier.config.from.parse::<lettre::message::Mailbox>().map(|m| m.email.to_string());
-    let settings = karta::inbox::Settings {
-        inbox: replies.address.clone(),
-        ours: ours.into_iter().collect(),
-        authserv_id: file.inbox.authserv_id.clone(),
-        limits: karta::inbox::Limits::default(),
+    let mailbox = if args.stdin {
+        std::io::stdin().read_to_end(&mut raw).map_err(|e| Failure::file(std::path::Path::new("-"), &e))?;
+        None
+    } else {
+        let env = std::env::var("KARTA_IMAP_URL").ok().filter(|u| !u.trim().is_empty());
+        let Some(url) = env.or_else(|| file.inbox.imap_url.clone()) else {
+            return Err(Failure::usage(msg!(
+                "не задан почтовый ящик: KARTA_IMAP_URL или [inbox] imap_url (или письмо на вход с --stdin)";
+                "no mailbox: KARTA_IMAP_URL or [inbox] imap_url (or a message on standard input with --stdin)")));
+        };
+        Some(Address::parse(&url).map_err(|e| Failure::bad(&e))?)
     };
+    let evidence = file.inbox.evidence.clone().or_else(|| file.web.as_ref().map(|w| w.uploads.clone()));
+    let notifier = notifier_with(karta::notify::Config { replies: Some(replies.clone()), ..file.notify }, &args.setup)?;
+    let ours = notifier.config.from.parse::<lettre::message::Mailbox>().map(|m| m.email.to_string());
+    let desk = Desk {
+        settings: karta::inbox::Settings {
+            inbox: replies.address.clone(),
+            ours: ours.into_iter().collect(),
+            authserv_id: file.inbox.authserv_id.clone(),
+            limits: karta::inbox::Limits::default(),
+        },
+        notifier,
+        replies,
+        token_days: file.inbox.token_days,
+        evidence: evidence.unwrap_or_else(|| PathBuf::from("uploads")),
+    };
+    // The store first: out of reach, the mail server (or the next run) tries again later.
+    karta::store::open(&args.at.db).map_err(|e| Failure::temporary(e.explain()))?;
+    let mut tracking = Tracking::open(global, &args.at)?;
+    let outcome = match &mailbox {
+        None => take(&desk, &mut tracking, &raw).map(|taken| out_line!("{}", told(tracking.lang, &taken))),
+        Some(address) => pass(&desk, &mut tracking, address),
+    };
+    deliver(&desk, &mut tracking);
+    tracking.leave();
+    outcome
+}
+
+/// Takes one message against the log as it is now.
+fn take(desk: &Desk, tracking: &mut Tracking, raw: &[u8]) -> Result<Taken, Failure> {
+    let temporary = |e: &dyn Explain| Failure::temporary(e.explain());
+    let Tracking { workspace, plan, store, events, carries, now, calendar, .. } = tracking;
+    let key = karta::notify::reply_key(store.as_mut(), desk.replies.key.as_ref()).map_err(|e| temporary(&e))?;
+    let report = karta::track::status(workspace, plan, events, *now, calendar).with_versions(carries);
     let intake = Intake {
         workspace,
         plan,
         report: &report,
-        settings,
+        settings: desk.settings.clone(),
         key,
-        token_days: file.inbox.token_days,
-        evidence,
-        from: notifier.config.from.clone(),
+        token_days: desk.token_days,
+        evidence: desk.evidence.clone(),
+        from: desk.notifier.config.from.clone(),
         now: *now,
     };
-    let taken = intake::take(&intake, store.as_mut(), &raw).map_err(|e| match e {
+    intake::take(&intake, store.as_mut(), raw).map_err(|e| match e {
         intake::IntakeError::Answer(_) => Failure::bad(&e),
         _ => temporary(&e),
-    })?;
-    out_line!("{}", told(lang, &taken));
-    // Sends the answer now (and whatever else the outbox has due); a failure stays in the
-    // outbox for the next pass, the message is handled all the same.
-    let mut summary = karta::notify::Summary::default();
-    if let Err(e) = karta::notify::deliver(store.as_mut(), &notifier.transport, &notifier.config, *now, &mut summary) {
-        super::fail::warn(lang, &karta::diag::Explain::explain(&e));
+    })
+}
+
+/// One pass over the mailbox: every message not yet seen, oldest first, marked seen after its
+/// commit. A store failure stops the pass with the message unseen (exit 75).
+fn pass(desk: &Desk, tracking: &mut Tracking, address: &Address) -> super::Exit {
+    let lang = tracking.lang;
+    let mut mailbox = Mailbox::open(address).map_err(|e| Failure::env(&e))?;
+    let uids = mailbox.unseen().map_err(|e| Failure::env(&e))?;
+    let (mut recorded, mut answered, mut skipped) = (0, 0, 0);
+    for uid in uids {
+        let Some(raw) = mailbox.fetch(uid).map_err(|e| Failure::env(&e))? else { continue };
+        let taken = take(desk, tracking, &raw)?;
+        tracing::info!(uid, outcome = ?taken, "reply handled");
+        match taken {
+            Taken::Recorded { .. } => {
+                recorded += 1;
+                // The next reply is checked against the log with this one in it.
+                let (events, carries) = karta::track::Carries::log(&*tracking.store)?;
+                (tracking.events, tracking.carries) = (events, carries);
+            }
+            Taken::Answered(_) => answered += 1,
+            _ => skipped += 1,
+        }
+        mailbox.seen(uid).map_err(|e| Failure::env(&e))?;
     }
-    for (id, e) in summary.retrying.iter().chain(&summary.failed) {
-        super::fail::warn(lang, &msg!("ответ не отправлен: {}: {}", id, e; "answer not sent: {}: {}", id, e));
-    }
-    tracking.leave();
+    mailbox.close();
+    out_line!(
+        "{}",
+        say!(lang, "ответов принято: {}, отклонено с ответом: {}, пропущено: {} ({})", recorded, answered, skipped, address.shown();
+            "replies taken: {}, refused with an answer: {}, skipped: {} ({})", recorded, answered, skipped, address.shown())
+    );
     Ok(())
 }
 
+/// Sends the answers now (and whatever else the outbox has due); a failure stays in the outbox
+/// for the next pass, the messages are handled all the same.
+fn deliver(desk: &Desk, tracking: &mut Tracking) {
+    let lang = tracking.lang;
+    let mut summary = karta::notify::Summary::default();
+    let (notifier, now) = (&desk.notifier, tracking.now);
+    if let Err(e) =
+        karta::notify::deliver(tracking.store.as_mut(), &notifier.transport, &notifier.config, now, &mut summary)
+    {
+        super::fail::warn(lang, &e.explain());
+    }
+    for (id, e) in summary.retrying.iter().chain(&summary.failed) {
+        super::fail::warn(lang, &msg!("не отправлено: {}: {}", id, e; "not sent: {}: {}", id, e));
+    }
+}
+
 /// What became of the message, in one line.
-fn told(lang: karta::diag::Lang, taken: &Taken) -> String {
+fn told(lang: Lang, taken: &Taken) -> String {
     match taken {
         Taken::Recorded { events, moves } => say!(lang,
             "ответ принят: записано событий: {}, запросов на перенос: {}", events.len(), moves;
             "reply taken: events recorded: {}, move requests: {}", events.len(), moves),
         Taken::Answered(refusal) => {
-            let why = karta::diag::Explain::explain(refusal);
+            let why = refusal.explain();
             say!(lang, "ответ не записан, отправителю объяснено почему: {}", why.ru; "reply refused, the sender is told why: {}", why.en)
         }
         Taken::Ignored(robot) => {

@@ -13,6 +13,7 @@
 mod answer;
 mod decide;
 mod evidence;
+pub mod mailbox;
 
 use std::path::PathBuf;
 
@@ -42,6 +43,9 @@ pub struct Config {
     /// Where files attached to replies are kept as evidence (the web app's `[web] uploads`
     /// when none, so that its pages link to them).
     pub evidence: Option<PathBuf>,
+    /// The mailbox `karta inbox` reads: `imaps://USER:PASSWORD@HOST/FOLDER`; `KARTA_IMAP_URL`
+    /// overrides it (better: the password stays out of the file).
+    pub imap_url: Option<String>,
 }
 
 impl Default for Config {
@@ -52,6 +56,7 @@ impl Default for Config {
             token_days: crate::inbox::token::DEFAULT_DAYS,
             authserv_id: None,
             evidence: None,
+            imap_url: None,
         }
     }
 }

@@ -116,6 +116,7 @@ pub fn golden(path: &Path, actual: &str, failures: &mut Vec<String>) {
 }
 
 pub mod documents;
+pub mod dovecot;
 pub mod pg;
 pub mod site;
 pub mod smtp;
