@@ -10,6 +10,7 @@ mod support;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 use support::dovecot::Dovecot;
 use support::smtp::Smtp;
@@ -470,6 +471,73 @@ fn replies_through_imap(backend: Backend) {
     assert!(err.contains("почтовый ящик imap://karta@127.0.0.1:") && !err.contains("wrong-secret"), "{err}");
 }
 
+/// 200 replies in the mailbox, `karta inbox` killed with SIGKILL 20 times while taking them,
+/// then a pass to the end: every reply recorded exactly once, every message seen.
+fn sigkill_records_each_reply_once(backend: Backend) {
+    let desk = Desk::new(backend);
+    let dovecot = Dovecot::start();
+    let school = desk.notice("school@test.example");
+    const REPLIES: usize = 200;
+    for i in 0..REPLIES {
+        // Each reply its own minute, so that its event is known by its instant.
+        let raw = String::from_utf8(reply(
+            "school@test.example",
+            &school,
+            &format!("k{i}@test.example"),
+            "Выполнено частично: 50 %",
+        ))
+        .expect("utf-8")
+        .replace("12:00:00 +1000", &format!("{:02}:{:02}:00 +1000", 9 + i / 60, i % 60));
+        dovecot.append(raw.as_bytes());
+    }
+    let imap = dovecot.url();
+    let mut seed: u64 = 0x6b61_7274_61;
+    // Unseen after each kill: the kills must come while replies are being taken.
+    let mut progress = Vec::new();
+    for _ in 0..20 {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        let wait = Duration::from_millis((seed >> 33) % 40);
+        let before = dovecot.counts().1;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_karta"))
+            .args(["inbox", "--now", LATER])
+            .current_dir(desk.path())
+            .env_remove("LANG")
+            .env_remove("KARTA_LANG")
+            .env_remove("KARTA_CONFIG")
+            .env("KARTA_ROADMAPS", desk.path().join("roadmaps"))
+            .env("KARTA_DB", &desk.db)
+            .env("KARTA_SMTP_URL", desk.smtp.url())
+            .env("KARTA_IMAP_URL", &imap)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("karta inbox");
+        // Once it has started taking replies, at a random moment.
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while dovecot.counts().1 == before && std::time::Instant::now() < deadline {
+            if child.try_wait().ok().flatten().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        std::thread::sleep(wait);
+        let _ = child.kill();
+        let _ = child.wait();
+        progress.push(dovecot.counts().1);
+    }
+    let taking = progress.windows(2).filter(|w| w[1] < w[0] && w[1] > 0).count();
+    assert!(taking >= 15, "killed while taking replies, not before or after: {progress:?}");
+    let out = desk.run_with(&["inbox"], LATER, None, &[("KARTA_IMAP_URL", &imap)]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(dovecot.counts(), (REPLIES, 0), "every message seen");
+    let events = desk.events();
+    let instants: std::collections::BTreeSet<String> =
+        events.iter().map(|e| e.event.recorded_at.to_rfc3339()).collect();
+    assert_eq!(instants.len(), REPLIES, "every reply recorded");
+    assert_eq!(events.len(), REPLIES, "none twice");
+    assert!(desk.answers("school@test.example").is_empty(), "none refused");
+}
+
 /// The store out of reach: exit 75, so the mail server keeps the message and retries.
 fn an_unreachable_store_is_a_temporary_failure(backend: Backend) {
     let desk = Desk::new(backend);
@@ -639,6 +707,7 @@ on_both_backends!(
     more_refusals,
     a_reply_asks_to_move_a_deadline,
     replies_through_imap,
+    sigkill_records_each_reply_once,
     an_unreachable_store_is_a_temporary_failure,
     bad_mail_gets_a_clear_outcome,
 );
