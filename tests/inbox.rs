@@ -491,7 +491,7 @@ fn sigkill_records_each_reply_once(backend: Backend) {
         dovecot.append(raw.as_bytes());
     }
     let imap = dovecot.url();
-    let mut seed: u64 = 0x6b61_7274_61;
+    let mut seed: u64 = 0x006b_6172_7461;
     // Unseen after each kill: the kills must come while replies are being taken.
     let mut progress = Vec::new();
     for _ in 0..20 {
