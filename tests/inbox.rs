@@ -471,6 +471,44 @@ fn replies_through_imap(backend: Backend) {
     assert!(err.contains("почтовый ящик imap://karta@127.0.0.1:") && !err.contains("wrong-secret"), "{err}");
 }
 
+/// `karta serve` takes the replies on its schedule, as `karta inbox` does.
+fn serve_reads_the_mailbox(backend: Backend) {
+    let desk = Desk::new(backend);
+    let dovecot = Dovecot::start();
+    let imc = desk.notice("imc@test.example");
+    dovecot.append(&reply("imc@test.example", &imc, "sv1@test.example", "1 — исполнено"));
+    dovecot.append(&reply("stranger@elsewhere.example", &imc, "sv2@elsewhere.example", "1 — исполнено"));
+    let child = Command::new(env!("CARGO_BIN_EXE_karta"))
+        .args(["serve", "--interval", "1", "--listen", "127.0.0.1:0", "--now", LATER])
+        .current_dir(desk.path())
+        .env_remove("LANG")
+        .env_remove("KARTA_LANG")
+        .env_remove("KARTA_CONFIG")
+        .env("KARTA_ROADMAPS", desk.path().join("roadmaps"))
+        .env("KARTA_DB", &desk.db)
+        .env("KARTA_SMTP_URL", desk.smtp.url())
+        .env("KARTA_IMAP_URL", dovecot.url())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("karta serve");
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while desk.answers("stranger@elsewhere.example").is_empty() || dovecot.counts().1 > 0 {
+        assert!(std::time::Instant::now() < deadline, "serve took no reply in 30 s");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let term = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    assert!(term.success());
+    let out = child.wait_with_output().expect("serve exits");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("inbox pass"), "{log}");
+    assert!(!log.contains(support::dovecot::PASSWORD), "the password is not logged: {log}");
+    let events = desk.events();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].event.author, "imc@test.example");
+}
+
 /// 200 replies in the mailbox, `karta inbox` killed with SIGKILL 20 times while taking them,
 /// then a pass to the end: every reply recorded exactly once, every message seen.
 fn sigkill_records_each_reply_once(backend: Backend) {
@@ -496,7 +534,7 @@ fn sigkill_records_each_reply_once(backend: Backend) {
     let mut progress = Vec::new();
     for _ in 0..20 {
         seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-        let wait = Duration::from_millis((seed >> 33) % 40);
+        let wait = Duration::from_millis((seed >> 33) % 10);
         let before = dovecot.counts().1;
         let mut child = Command::new(env!("CARGO_BIN_EXE_karta"))
             .args(["inbox", "--now", LATER])
@@ -707,6 +745,7 @@ on_both_backends!(
     more_refusals,
     a_reply_asks_to_move_a_deadline,
     replies_through_imap,
+    serve_reads_the_mailbox,
     sigkill_records_each_reply_once,
     an_unreachable_store_is_a_temporary_failure,
     bad_mail_gets_a_clear_outcome,

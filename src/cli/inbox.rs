@@ -31,7 +31,7 @@ pub struct Args {
 }
 
 /// What taking a message needs besides the roadmaps and the store.
-struct Desk {
+pub struct Desk {
     notifier: Notifier,
     settings: karta::inbox::Settings,
     replies: karta::notify::Replies,
@@ -39,9 +39,17 @@ struct Desk {
     evidence: PathBuf,
 }
 
+/// What one pass over the mailbox did.
+#[derive(Debug, Default)]
+pub struct Counts {
+    pub recorded: usize,
+    pub answered: usize,
+    pub skipped: usize,
+}
+
 pub fn run(global: &Global, args: Args) -> super::Exit {
     let file = super::config_file(&args.setup.config)?;
-    let Some(replies) = super::remind::replies(&file.inbox)? else {
+    let Some(desk) = desk(&file, &args.setup)? else {
         return Err(Failure::usage(msg!(
             "не задан адрес для ответов: [inbox] address в karta.toml или KARTA_INBOX_ADDRESS";
             "no reply address: [inbox] address in karta.toml or KARTA_INBOX_ADDRESS")));
@@ -52,18 +60,42 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
         std::io::stdin().read_to_end(&mut raw).map_err(|e| Failure::file(std::path::Path::new("-"), &e))?;
         None
     } else {
-        let env = std::env::var("KARTA_IMAP_URL").ok().filter(|u| !u.trim().is_empty());
-        let Some(url) = env.or_else(|| file.inbox.imap_url.clone()) else {
+        let Some(address) = mailbox(&file)? else {
             return Err(Failure::usage(msg!(
                 "не задан почтовый ящик: KARTA_IMAP_URL или [inbox] imap_url (или письмо на вход с --stdin)";
                 "no mailbox: KARTA_IMAP_URL or [inbox] imap_url (or a message on standard input with --stdin)")));
         };
-        Some(Address::parse(&url).map_err(|e| Failure::bad(&e))?)
+        Some(address)
     };
+    // The store first: out of reach, the mail server (or the next run) tries again later.
+    karta::store::open(&args.at.db).map_err(|e| Failure::temporary(e.explain()))?;
+    let mut tracking = Tracking::open(global, &args.at)?;
+    let lang = tracking.lang;
+    let outcome = match &mailbox {
+        None => take(&desk, &mut tracking, &raw).map(|taken| out_line!("{}", told(lang, &taken))),
+        Some(address) => pass(&desk, &mut tracking, address).map(|c| {
+            out_line!(
+                "{}",
+                say!(lang, "ответов принято: {}, отклонено с ответом: {}, пропущено: {} ({})",
+                    c.recorded, c.answered, c.skipped, address.shown();
+                    "replies taken: {}, refused with an answer: {}, skipped: {} ({})",
+                    c.recorded, c.answered, c.skipped, address.shown())
+            )
+        }),
+    };
+    deliver(&desk, &mut tracking);
+    tracking.leave();
+    outcome
+}
+
+/// The settings of replies from karta.toml and the environment; none without a reply address.
+pub fn desk(file: &karta::config::File, setup: &Setup) -> Result<Option<Desk>, Failure> {
+    let Some(replies) = super::remind::replies(&file.inbox)? else { return Ok(None) };
     let evidence = file.inbox.evidence.clone().or_else(|| file.web.as_ref().map(|w| w.uploads.clone()));
-    let notifier = notifier_with(karta::notify::Config { replies: Some(replies.clone()), ..file.notify }, &args.setup)?;
+    let config = karta::notify::Config { replies: Some(replies.clone()), ..file.notify.clone() };
+    let notifier = notifier_with(config, setup)?;
     let ours = notifier.config.from.parse::<lettre::message::Mailbox>().map(|m| m.email.to_string());
-    let desk = Desk {
+    Ok(Some(Desk {
         settings: karta::inbox::Settings {
             inbox: replies.address.clone(),
             ours: ours.into_iter().collect(),
@@ -74,17 +106,16 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
         replies,
         token_days: file.inbox.token_days,
         evidence: evidence.unwrap_or_else(|| PathBuf::from("uploads")),
-    };
-    // The store first: out of reach, the mail server (or the next run) tries again later.
-    karta::store::open(&args.at.db).map_err(|e| Failure::temporary(e.explain()))?;
-    let mut tracking = Tracking::open(global, &args.at)?;
-    let outcome = match &mailbox {
-        None => take(&desk, &mut tracking, &raw).map(|taken| out_line!("{}", told(tracking.lang, &taken))),
-        Some(address) => pass(&desk, &mut tracking, address),
-    };
-    deliver(&desk, &mut tracking);
-    tracking.leave();
-    outcome
+    }))
+}
+
+/// The IMAP mailbox: `KARTA_IMAP_URL`, else `[inbox] imap_url`.
+pub fn mailbox(file: &karta::config::File) -> Result<Option<Address>, Failure> {
+    let env = std::env::var("KARTA_IMAP_URL").ok().filter(|u| !u.trim().is_empty());
+    match env.or_else(|| file.inbox.imap_url.clone()) {
+        Some(url) => Address::parse(&url).map(Some).map_err(|e| Failure::bad(&e)),
+        None => Ok(None),
+    }
 }
 
 /// Takes one message against the log as it is now.
@@ -112,39 +143,33 @@ fn take(desk: &Desk, tracking: &mut Tracking, raw: &[u8]) -> Result<Taken, Failu
 
 /// One pass over the mailbox: every message not yet seen, oldest first, marked seen after its
 /// commit. A store failure stops the pass with the message unseen (exit 75).
-fn pass(desk: &Desk, tracking: &mut Tracking, address: &Address) -> super::Exit {
-    let lang = tracking.lang;
+pub fn pass(desk: &Desk, tracking: &mut Tracking, address: &Address) -> Result<Counts, Failure> {
     let mut mailbox = Mailbox::open(address).map_err(|e| Failure::env(&e))?;
     let uids = mailbox.unseen().map_err(|e| Failure::env(&e))?;
-    let (mut recorded, mut answered, mut skipped) = (0, 0, 0);
+    let mut counts = Counts::default();
     for uid in uids {
         let Some(raw) = mailbox.fetch(uid).map_err(|e| Failure::env(&e))? else { continue };
         let taken = take(desk, tracking, &raw)?;
         tracing::info!(uid, outcome = ?taken, "reply handled");
         match taken {
             Taken::Recorded { .. } => {
-                recorded += 1;
+                counts.recorded += 1;
                 // The next reply is checked against the log with this one in it.
                 let (events, carries) = karta::track::Carries::log(&*tracking.store)?;
                 (tracking.events, tracking.carries) = (events, carries);
             }
-            Taken::Answered(_) => answered += 1,
-            _ => skipped += 1,
+            Taken::Answered(_) => counts.answered += 1,
+            _ => counts.skipped += 1,
         }
         mailbox.seen(uid).map_err(|e| Failure::env(&e))?;
     }
     mailbox.close();
-    out_line!(
-        "{}",
-        say!(lang, "ответов принято: {}, отклонено с ответом: {}, пропущено: {} ({})", recorded, answered, skipped, address.shown();
-            "replies taken: {}, refused with an answer: {}, skipped: {} ({})", recorded, answered, skipped, address.shown())
-    );
-    Ok(())
+    Ok(counts)
 }
 
 /// Sends the answers now (and whatever else the outbox has due); a failure stays in the outbox
 /// for the next pass, the messages are handled all the same.
-fn deliver(desk: &Desk, tracking: &mut Tracking) {
+pub fn deliver(desk: &Desk, tracking: &mut Tracking) {
     let lang = tracking.lang;
     let mut summary = karta::notify::Summary::default();
     let (notifier, now) = (&desk.notifier, tracking.now);
