@@ -26,7 +26,8 @@ executors:
   uo: {name: "Управление образования", email: uo@test.example}
   imc: {name: "Информационно-методический центр", short: "ИМЦ", email: imc@test.example, parent: uo,
         contact: {name: "И.И. Иванова", email: ivanova@test.example}}
-  school: {name: "Школа № 1", email: school@test.example, parent: uo}
+  school: {name: "Школа № 1", email: school@test.example, parent: uo,
+           deputies: [{name: "П.П. Петрова", position: "Заместитель директора", email: Zam@Test.Example}]}
 sections:
   - title: "Раздел"
     activities:
@@ -384,6 +385,12 @@ fn more_refusals(backend: Backend) {
     let late = reply("imc@test.example", &imc, "late2@test.example", "1 — исполнено");
     let out = desk.run(&["inbox", "--stdin"], "2024-05-14T12:00:00+10:00", Some(&late));
     assert!(String::from_utf8_lossy(&out.stdout).contains("ответ принят"), "{out:?}");
+    // A deputy listed in the directory reports for the school (case aside).
+    let school = desk.notice("school@test.example");
+    let said = desk.inbox(&reply("zam@test.example", &school, "zam1@test.example", "Исполнено"));
+    assert!(said.contains("ответ принят"), "{said}");
+    let last = desk.events().pop().expect("an event");
+    assert_eq!((last.event.occurrence.as_deref(), last.event.author.as_str()), (Some(SURVEY), "zam@test.example"));
 }
 
 /// A move asked for in a reply becomes a request for the approver, as the web form makes it.

@@ -168,7 +168,7 @@ fn note(text: &str) -> Option<String> {
 }
 
 /// Whether `address` may report on `occurrence`: the address of one of its executors in the
-/// directory, or of that executor's contact person or head.
+/// directory, or of that executor's deputy, contact person or head.
 fn may_report(intake: &Intake<'_>, occurrence: &Occurrence, address: &str) -> bool {
     let unit = &intake.workspace.units[occurrence.unit];
     let ids = occurrence.executor.iter().chain(occurrence.executors.iter());
@@ -177,5 +177,6 @@ fn may_report(intake: &Intake<'_>, occurrence: &Occurrence, address: &str) -> bo
         same(e.email.as_ref())
             || same(e.contact.as_ref().and_then(|p| p.email.as_ref()))
             || same(e.head.as_ref().and_then(|p| p.email.as_ref()))
+            || e.deputies.iter().any(|p| same(p.email.as_ref()))
     })
 }
