@@ -478,6 +478,42 @@ fn replies_through_imap(backend: Backend) {
     assert!(err.contains("почтовый ящик imap://karta@127.0.0.1:") && !err.contains("wrong-secret"), "{err}");
 }
 
+/// `karta inbox --watch`: after a pass it waits in IMAP IDLE, so a reply delivered then is taken
+/// at once, long before the minute of its polling interval.
+fn watch_takes_new_mail_at_once(backend: Backend) {
+    use std::io::BufRead;
+    let desk = Desk::new(backend);
+    let dovecot = Dovecot::start();
+    let imc = desk.notice("imc@test.example");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_karta"))
+        .args(["inbox", "--watch", "60", "--now", LATER])
+        .current_dir(desk.path())
+        .env_remove("LANG")
+        .env_remove("KARTA_LANG")
+        .env_remove("KARTA_CONFIG")
+        .env("KARTA_ROADMAPS", desk.path().join("roadmaps"))
+        .env("KARTA_DB", &desk.db)
+        .env("KARTA_SMTP_URL", desk.smtp.url())
+        .env("KARTA_IMAP_URL", dovecot.url())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("karta inbox --watch");
+    let mut lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let first = lines.next().expect("a first pass").expect("a line");
+    assert!(first.contains("ответов принято: 0"), "{first}");
+    // Give it a moment to enter IDLE, then deliver.
+    std::thread::sleep(Duration::from_millis(500));
+    let delivered = std::time::Instant::now();
+    dovecot.append(&reply("imc@test.example", &imc, "w1@test.example", "1 — исполнено"));
+    let second = lines.next().expect("a second pass").expect("a line");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(second.contains("ответов принято: 1"), "{second}");
+    assert!(delivered.elapsed() < Duration::from_secs(20), "woken by IDLE, not by the 60 s wait");
+    assert_eq!(desk.events().len(), 1);
+}
+
 /// `karta serve` takes the replies on its schedule, as `karta inbox` does.
 fn serve_reads_the_mailbox(backend: Backend) {
     let desk = Desk::new(backend);
@@ -752,6 +788,7 @@ on_both_backends!(
     more_refusals,
     a_reply_asks_to_move_a_deadline,
     replies_through_imap,
+    watch_takes_new_mail_at_once,
     serve_reads_the_mailbox,
     sigkill_records_each_reply_once,
     an_unreachable_store_is_a_temporary_failure,

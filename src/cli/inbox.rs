@@ -8,6 +8,7 @@
 
 use std::io::Read as _;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use karta::diag::{Explain, Lang};
 use karta::intake::mailbox::{Address, Mailbox};
@@ -24,6 +25,10 @@ pub struct Args {
     /// Read one message (RFC 5322) from standard input instead of the IMAP mailbox.
     #[arg(long)]
     pub stdin: bool,
+    /// Keep reading the mailbox: after each pass, wait for new mail (IMAP IDLE where the server
+    /// has it, else this many seconds) and pass again, until stopped.
+    #[arg(long, value_name = "SECONDS", conflicts_with = "stdin")]
+    pub watch: Option<u64>,
     #[command(flatten)]
     pub setup: Setup,
     #[command(flatten)]
@@ -67,21 +72,16 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
         };
         Some(address)
     };
+    if let (Some(seconds), Some(address)) = (args.watch, &mailbox) {
+        return watch(global, &args.at, &desk, address, Duration::from_secs(seconds.max(1)));
+    }
     // The store first: out of reach, the mail server (or the next run) tries again later.
     karta::store::open(&args.at.db).map_err(|e| Failure::temporary(e.explain()))?;
     let mut tracking = Tracking::open(global, &args.at)?;
     let lang = tracking.lang;
     let outcome = match &mailbox {
         None => take(&desk, &mut tracking, &raw).map(|taken| out_line!("{}", told(lang, &taken))),
-        Some(address) => pass(&desk, &mut tracking, address).map(|c| {
-            out_line!(
-                "{}",
-                say!(lang, "ответов принято: {}, отклонено с ответом: {}, пропущено: {} ({})",
-                    c.recorded, c.answered, c.skipped, address.shown();
-                    "replies taken: {}, refused with an answer: {}, skipped: {} ({})",
-                    c.recorded, c.answered, c.skipped, address.shown())
-            )
-        }),
+        Some(address) => pass(&desk, &mut tracking, address).map(|c| out_line!("{}", summary(lang, &c, address))),
     };
     deliver(&desk, &mut tracking);
     tracking.leave();
@@ -115,6 +115,36 @@ pub fn mailbox(file: &karta::config::File) -> Result<Option<Address>, Failure> {
     match env.or_else(|| file.inbox.imap_url.clone()) {
         Some(url) => Address::parse(&url).map(Some).map_err(|e| Failure::bad(&e)),
         None => Ok(None),
+    }
+}
+
+/// Passes over the mailbox until stopped, waiting for new mail between passes. A failed pass
+/// (the store, the server) is reported and tried again after the wait; stopping at any moment
+/// loses nothing (each message is marked seen after its commit).
+fn watch(global: &Global, at: &Where, desk: &Desk, address: &Address, wait: Duration) -> super::Exit {
+    let lang = global.lang();
+    loop {
+        match Tracking::open(global, at).and_then(|mut tracking| {
+            let passed = pass(desk, &mut tracking, address);
+            deliver(desk, &mut tracking);
+            passed
+        }) {
+            Ok(c) => out_line!("{}", summary(lang, &c, address)),
+            Err(failure) => failure.print(lang),
+        }
+        match Mailbox::open(address) {
+            Ok(mut mailbox) => {
+                if let Err(e) = mailbox.wait(wait) {
+                    super::fail::warn(lang, &e.explain());
+                    std::thread::sleep(wait);
+                }
+                mailbox.close();
+            }
+            Err(e) => {
+                super::fail::warn(lang, &e.explain());
+                std::thread::sleep(wait);
+            }
+        }
     }
 }
 
@@ -181,6 +211,14 @@ pub fn deliver(desk: &Desk, tracking: &mut Tracking) {
     for (id, e) in summary.retrying.iter().chain(&summary.failed) {
         super::fail::warn(lang, &msg!("не отправлено: {}: {}", id, e; "not sent: {}: {}", id, e));
     }
+}
+
+/// What a pass did, in one line.
+fn summary(lang: Lang, c: &Counts, address: &Address) -> String {
+    say!(lang, "ответов принято: {}, отклонено с ответом: {}, пропущено: {} ({})",
+        c.recorded, c.answered, c.skipped, address.shown();
+        "replies taken: {}, refused with an answer: {}, skipped: {} ({})",
+        c.recorded, c.answered, c.skipped, address.shown())
 }
 
 /// What became of the message, in one line.

@@ -135,6 +135,16 @@ impl Write for Stream {
     }
 }
 
+impl imap::extensions::idle::SetReadTimeout for Stream {
+    fn set_read_timeout(&mut self, timeout: Option<Duration>) -> imap::Result<()> {
+        let tcp = match self {
+            Stream::Plain(s) => &*s,
+            Stream::Tls(s) => s.get_ref(),
+        };
+        tcp.set_read_timeout(timeout).map_err(imap::Error::Io)
+    }
+}
+
 /// A logged-in session on the mailbox's folder.
 pub struct Mailbox {
     session: imap::Session<Stream>,
@@ -185,6 +195,26 @@ impl Mailbox {
     /// Marks message `uid` seen: it is handled.
     pub fn seen(&mut self, uid: u32) -> Result<(), MailboxError> {
         self.session.uid_store(uid.to_string(), "+FLAGS (\\Seen)").map(drop).map_err(|e| self.fail(&e))
+    }
+
+    /// Waits until new mail arrives or `max` has passed: IMAP IDLE (RFC 2177) where the server
+    /// has it, else a plain wait (the caller polls).
+    pub fn wait(&mut self, max: Duration) -> Result<(), MailboxError> {
+        // Mail that came after the last pass looked: no waiting for more.
+        if !self.unseen()?.is_empty() {
+            return Ok(());
+        }
+        let idle = self.session.capabilities().map_err(|e| self.fail(&e))?.has_str("IDLE");
+        if !idle {
+            std::thread::sleep(max);
+            return Ok(());
+        }
+        let outcome = {
+            let mut handle = self.session.idle();
+            handle.timeout(max).keepalive(false);
+            handle.wait_while(imap::extensions::idle::stop_on_any)
+        };
+        outcome.map(drop).map_err(|e| self.fail(&e))
     }
 
     /// Logs out; a failure here loses nothing.
