@@ -385,6 +385,13 @@ fn more_refusals(backend: Backend) {
     let late = reply("imc@test.example", &imc, "late2@test.example", "1 — исполнено");
     let out = desk.run(&["inbox", "--stdin"], "2024-05-14T12:00:00+10:00", Some(&late));
     assert!(String::from_utf8_lossy(&out.stdout).contains("ответ принят"), "{out:?}");
+    // Two messages without a Message-ID, the same subject: told apart by their bytes, each answered.
+    for words in ["1 — исполнено", "2 — исполнено"] {
+        let raw = String::from_utf8(reply("nobody@elsewhere.example", &imc, "x@y", words)).expect("utf-8");
+        let raw = raw.replace("Message-ID: <x@y>\r\n", "");
+        assert!(desk.inbox(raw.as_bytes()).contains("ответ не записан"));
+    }
+    assert_eq!(desk.answers("nobody@elsewhere.example").len(), 2);
     // A deputy listed in the directory reports for the school (case aside).
     let school = desk.notice("school@test.example");
     let said = desk.inbox(&reply("zam@test.example", &school, "zam1@test.example", "Исполнено"));

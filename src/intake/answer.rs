@@ -9,8 +9,10 @@ use lettre::message::{Mailbox, SinglePart};
 use crate::inbox::{Refusal, answer, answer_subject};
 use crate::store::Outgoing;
 
-/// What is answered: the sender, the subject and the Message-ID of their message.
+/// What is answered: the sender, the subject and the Message-ID of their message, and what it
+/// is known by among the messages handled (its Message-ID, else a digest of its bytes).
 pub struct Reply<'a> {
+    pub key: &'a str,
     pub to: &'a str,
     pub subject: &'a str,
     pub message_id: Option<&'a str>,
@@ -43,7 +45,7 @@ impl Header for AutoReplied {
 }
 
 /// The answer from `from` to `reply`, saying why it was refused, composed at `now`. Its
-/// Message-ID follows from the answered message's, so the same refusal is the same message.
+/// Message-ID follows from the answered message's key, so the same refusal is the same message.
 pub fn compose(
     from: &str,
     reply: &Reply<'_>,
@@ -55,7 +57,7 @@ pub fn compose(
     let sender = if sender.name.is_none() { Mailbox::new(Some("karta".into()), sender.email) } else { sender };
     let to: Mailbox = reply.to.parse().map_err(|e: lettre::address::AddressError| failed(e.to_string()))?;
     let domain = sender.email.domain().to_string();
-    let seed = format!("answer\n{}\n{}", reply.message_id.unwrap_or(reply.subject), reply.to);
+    let seed = format!("answer\n{}\n{}", reply.key, reply.to);
     let id = format!("<{:032x}@{domain}>", crate::digest::of(&seed));
     let subject = answer_subject(reply.subject);
     let mut builder = lettre::Message::builder()

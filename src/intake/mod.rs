@@ -127,7 +127,8 @@ pub fn take(intake: &Intake<'_>, store: &mut dyn Store, raw: &[u8]) -> Result<Ta
             }
             let Some(from) = unreadable.from else { return Ok(Taken::Unanswerable) };
             let id = handled_id(unreadable.message_id.as_deref(), raw);
-            let reply = answer::Reply { to: &from, subject: "", message_id: unreadable.message_id.as_deref() };
+            let reply =
+                answer::Reply { key: &id, to: &from, subject: "", message_id: unreadable.message_id.as_deref() };
             return refuse(intake, store, &id, &reply, Refusal::Unreadable(unreadable.flaw));
         }
     };
@@ -138,8 +139,12 @@ pub fn take(intake: &Intake<'_>, store: &mut dyn Store, raw: &[u8]) -> Result<Ta
     if store.handled(&id)? {
         return Ok(Taken::Repeat);
     }
-    let reply =
-        answer::Reply { to: &incoming.from, subject: &incoming.subject, message_id: incoming.message_id.as_deref() };
+    let reply = answer::Reply {
+        key: &id,
+        to: &incoming.from,
+        subject: &incoming.subject,
+        message_id: incoming.message_id.as_deref(),
+    };
     match decide::decide(intake, store, &incoming)? {
         Err(refusal) => refuse(intake, store, &id, &reply, refusal),
         Ok(decided) => record(intake, store, &id, &incoming, decided),
