@@ -165,10 +165,7 @@ fn take(desk: &Desk, tracking: &mut Tracking, raw: &[u8]) -> Result<Taken, Failu
         from: desk.notifier.config.from.clone(),
         now: *now,
     };
-    intake::take(&intake, store.as_mut(), raw).map_err(|e| match e {
-        intake::IntakeError::Answer(_) => Failure::bad(&e),
-        _ => temporary(&e),
-    })
+    intake::take(&intake, store.as_mut(), raw).map_err(|e| temporary(&e))
 }
 
 /// One pass over the mailbox: every message not yet seen, oldest first, marked seen after its
@@ -236,8 +233,8 @@ fn told(lang: Lang, taken: &Taken) -> String {
         }
         Taken::Unanswerable => lang
             .pick(
-                "письмо без отправителя: не записано, без ответа",
-                "a message without a sender: nothing recorded, no answer",
+                "письмо без адреса, на который можно ответить: не записано, без ответа",
+                "a message without an address to answer: nothing recorded, no answer",
             )
             .to_string(),
         Taken::Repeat => lang.pick("это письмо уже обработано", "this message was handled already").to_string(),

@@ -85,7 +85,8 @@ pub enum Taken {
     Answered(Refusal),
     /// Mail from a robot: nothing recorded, nothing answered.
     Ignored(Robot),
-    /// Mail without a sender to answer, nothing of it readable.
+    /// Mail with no address an answer can go to (none readable, or one no answer can be
+    /// written to): nothing recorded, nothing answered.
     Unanswerable,
     /// Handled before (the same Message-ID): nothing done again.
     Repeat,
@@ -99,8 +100,6 @@ pub enum IntakeError {
     Store(#[from] StoreError),
     #[error("не удалось сохранить вложение {path}: {source}")]
     Evidence { path: PathBuf, source: std::io::Error },
-    #[error(transparent)]
-    Answer(#[from] answer::AnswerError),
 }
 
 impl crate::diag::Explain for IntakeError {
@@ -112,7 +111,6 @@ impl crate::diag::Explain for IntakeError {
                 crate::msg!("не удалось сохранить вложение {}: {}", path.display(), why.ru;
                     "cannot keep the attachment {}: {}", path.display(), why.en)
             }
-            IntakeError::Answer(e) => crate::msg!("{}", e; "cannot compose the answer: {}", e),
         }
     }
 }
@@ -195,18 +193,26 @@ fn refuse(
     reply: &answer::Reply<'_>,
     refusal: Refusal,
 ) -> Result<Taken, IntakeError> {
-    let message = answer::compose(&intake.from, reply, &refusal, intake.now)?;
-    let mark = Handled {
+    let why = crate::diag::Explain::explain(&refusal).ru;
+    let mark = |outcome, detail| Handled {
         message_id: id.to_string(),
         sender: reply.to.to_string(),
-        outcome: Outcome::Answered,
-        detail: crate::diag::Explain::explain(&refusal).ru,
+        outcome,
+        detail,
         at: intake.now,
     };
-    Ok(match store.handle(&mark, &[], &[], Some(&message))? {
-        Some(_) => Taken::Answered(refusal),
-        None => Taken::Repeat,
-    })
+    match answer::compose(&intake.from, reply, &refusal, intake.now) {
+        Ok(message) => Ok(match store.handle(&mark(Outcome::Answered, why), &[], &[], Some(&message))? {
+            Some(_) => Taken::Answered(refusal),
+            None => Taken::Repeat,
+        }),
+        // An address no answer can go to: handled all the same, or it would come back forever.
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot answer");
+            store.handle(&mark(Outcome::Ignored, format!("{why}; {e}")), &[], &[], None)?;
+            Ok(Taken::Unanswerable)
+        }
+    }
 }
 
 /// Marks a robot's message handled, answering nothing.
