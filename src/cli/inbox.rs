@@ -53,16 +53,18 @@ pub struct Counts {
 }
 
 pub fn run(global: &Global, args: Args) -> super::Exit {
+    // Read first: a pipe left unread makes the mail server's write fail before karta can say why.
+    let mut raw = Vec::new();
+    if args.stdin {
+        std::io::stdin().read_to_end(&mut raw).map_err(|e| Failure::file(std::path::Path::new("-"), &e))?;
+    }
     let file = super::config_file(&args.setup.config)?;
     let Some(desk) = desk(&file, &args.setup)? else {
         return Err(Failure::usage(msg!(
             "не задан адрес для ответов: [inbox] address в karta.toml или KARTA_INBOX_ADDRESS";
             "no reply address: [inbox] address in karta.toml or KARTA_INBOX_ADDRESS")));
     };
-    // Read before anything can fail: a pipe that is not read makes the mail server's write fail.
-    let mut raw = Vec::new();
     let mailbox = if args.stdin {
-        std::io::stdin().read_to_end(&mut raw).map_err(|e| Failure::file(std::path::Path::new("-"), &e))?;
         None
     } else {
         let Some(address) = mailbox(&file)? else {
