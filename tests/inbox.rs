@@ -186,6 +186,27 @@ fn more_refusals(backend: Backend) {
     assert_eq!((last.event.occurrence.as_deref(), last.event.author.as_str()), (Some(SURVEY), "zam@test.example"));
 }
 
+/// A reply to the weekly digest (leadership's «Спасибо») is told that a digest takes no reports,
+/// not that its sender is unknown.
+fn a_reply_to_a_digest_reports_nothing(backend: Backend) {
+    let desk = Desk::new(backend);
+    let monday = desk.run(&["remind"], "2024-03-18T10:00:00+10:00", None);
+    assert!(monday.status.success(), "{}", String::from_utf8_lossy(&monday.stderr));
+    let digest = desk.notice("head@test.example");
+    assert!(digest.subject.starts_with("Еженедельная сводка"), "{}", digest.subject);
+    let out = desk.run(
+        &["inbox", "--stdin"],
+        "2024-03-18T11:00:00+10:00",
+        Some(&reply("head@test.example", &digest, "d1@test.example", "Спасибо, принято")),
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ответ не записан"), "{out:?}");
+    let answers = desk.answers("head@test.example");
+    assert_eq!(answers.len(), 1);
+    let text = parse(&answers[0]).body_text(0).expect("text").into_owned();
+    assert!(text.contains("сводка или запрос, в нём нет мероприятий"), "{text}");
+    assert!(desk.events().is_empty());
+}
+
 /// A move asked for in a reply becomes a request for the approver, as the web form makes it.
 fn a_reply_asks_to_move_a_deadline(backend: Backend) {
     let desk = Desk::new(backend);
@@ -379,6 +400,7 @@ on_both_backends!(
     a_reply_is_recorded_and_shown,
     refused_replies_record_nothing_and_are_answered,
     more_refusals,
+    a_reply_to_a_digest_reports_nothing,
     a_reply_asks_to_move_a_deadline,
     an_unreachable_store_is_a_temporary_failure,
     bad_mail_gets_a_clear_outcome,

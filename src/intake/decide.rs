@@ -87,6 +87,9 @@ fn statements(
     if incoming.auth == Dmarc::Fail {
         return Err(Refusal::Spoofed { address: incoming.from.clone() });
     }
+    if items.iter().all(Option::is_none) {
+        return Err(Refusal::NothingToReport);
+    }
     if !items.iter().flatten().any(|o| may_report(intake, o, &incoming.from)) {
         return Err(Refusal::UnknownSender { address: incoming.from.clone() });
     }

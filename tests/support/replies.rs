@@ -17,7 +17,7 @@ period: {from: 2024-01-01, to: 2024-12-31}
 timezone: Asia/Vladivostok
 controller: uo
 executors:
-  uo: {name: "Управление образования", email: uo@test.example}
+  uo: {name: "Управление образования", email: uo@test.example, head: {name: "А.Б. Начальникова", email: head@test.example}}
   imc: {name: "Информационно-методический центр", short: "ИМЦ", email: imc@test.example, parent: uo,
         contact: {name: "И.И. Иванова", email: ivanova@test.example}}
   school: {name: "Школа № 1", email: school@test.example, parent: uo,
