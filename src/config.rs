@@ -1,6 +1,6 @@
 //! The workspace configuration, `karta.toml`: `[notify]` (rules, sender, SMTP, sending hours),
-//! `[store]` (the database and the roadmaps), `[web]` (the web app) and `[calendar]` (the
-//! calendar's files and region). A missing file is the defaults; `KARTA_*` variables and the
+//! `[store]` (the database and the roadmaps), `[web]` (the web app), `[calendar]` (the
+//! calendar's files and region) and `[inbox]` (replies to notices). A missing file is the defaults; `KARTA_*` variables and the
 //! commands' flags override what it says (each command says which).
 
 use std::path::{Path, PathBuf};
@@ -18,6 +18,9 @@ pub struct File {
     pub web: Option<crate::web::Config>,
     #[serde(default)]
     pub calendar: crate::calendar::Config,
+    /// Replies to notices: the mailbox, the tokens' key and lifetime.
+    #[serde(default)]
+    pub inbox: crate::intake::Config,
 }
 
 /// `[store]`: where the database and the roadmaps are. The database is `path` or, the same

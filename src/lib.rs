@@ -17,6 +17,7 @@ pub mod digest;
 pub mod form;
 pub mod ics;
 pub mod inbox;
+pub mod intake;
 pub mod load;
 pub mod model;
 pub mod notify;

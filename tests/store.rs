@@ -205,6 +205,20 @@ fn populate(store: &mut dyn Store) {
     store.approve(&baseline("r")).expect("baseline of r");
     store.approve(&amendment("r")).expect("amendment of r");
     store.approve(&baseline("lazo")).expect("baseline of lazo");
+    // Replies to notices: the tokens' key and a handled message (with its answer in the outbox).
+    assert_eq!(
+        store.secret("reply-token-key", "00112233445566778899aabbccddeeff").expect("key"),
+        "00112233445566778899aabbccddeeff"
+    );
+    let mark = karta::store::Handled {
+        message_id: "r1@school.example".into(),
+        sender: "school@test.example".into(),
+        outcome: karta::store::Outcome::Recorded,
+        detail: "выполнено".into(),
+        at: now,
+    };
+    assert_eq!(store.handle(&mark, &[], &[], None).expect("handled"), Some(Vec::new()));
+    assert_eq!(store.handle(&mark, &[], &[], None).expect("handled again"), None, "once");
 }
 
 fn karta(args: &[&str]) -> std::process::Output {
@@ -241,6 +255,7 @@ fn a_copy_there_and_back_keeps_everything(backend: Backend) {
         "{said}"
     );
     assert!(said.contains("версии дорожных карт: 3, файлы версий: 6, переходы отчётов: 3"), "{said}");
+    assert!(said.contains("ключи: 1, обработанные ответы: 1"), "{said}");
     assert!(said.contains(&before.digest()), "{said}");
     assert_eq!(export(&there), export(&source));
     let arrived = open(&there).contents().expect("contents");

@@ -7,6 +7,7 @@
 //! | 0 | — | done |
 //! | 1 | [`Kind::Input`] | the input has errors: a roadmap, a report, a file or an id the user gave |
 //! | 2 | [`Kind::Usage`] | the command cannot run here: a missing path, an unreadable file, the database or the mail server out of reach |
+//! | 75 | [`Kind::TempFail`] | `karta inbox --stdin` could not reach the store: the mail server keeps the message and tries again (EX_TEMPFAIL) |
 //!
 //! Messages are [`Message`]s, Russian and English, printed in the language of `--lang`.
 
@@ -22,6 +23,9 @@ pub enum Kind {
     Input,
     /// Usage or environment: the command cannot run here (exit 2).
     Usage,
+    /// Try again later (exit 75, sysexits' EX_TEMPFAIL): a mail server's pipe delivery keeps
+    /// the message and retries.
+    TempFail,
 }
 
 /// Why a command failed: its kind and what to tell the user. Without a message the user has
@@ -45,6 +49,11 @@ impl Failure {
     /// The command cannot run here.
     pub fn usage(message: Message) -> Failure {
         Failure { kind: Kind::Usage, message: Some(message), hint: None }
+    }
+
+    /// Nothing done; the caller should try again later.
+    pub fn temporary(message: Message) -> Failure {
+        Failure { kind: Kind::TempFail, message: Some(message), hint: None }
     }
 
     /// The input has errors, printed already as diagnostics.
@@ -78,6 +87,7 @@ impl Failure {
         match self.kind {
             Kind::Input => 1,
             Kind::Usage => 2,
+            Kind::TempFail => 75,
         }
     }
 
@@ -138,6 +148,7 @@ mod tests {
         assert_eq!(Failure::input(msg!("а"; "a")).code(), 1);
         assert_eq!(Failure::reported().code(), 1);
         assert_eq!(Failure::usage(msg!("а"; "a")).code(), 2);
+        assert_eq!(Failure::temporary(msg!("а"; "a")).code(), 75);
         let missing = std::fs::read("/no/such/file").unwrap_err();
         let f = Failure::file(Path::new("/no/such/file"), &missing);
         assert_eq!(f.code(), 2);

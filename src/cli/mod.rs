@@ -15,6 +15,7 @@ mod graph;
 mod history;
 mod ics;
 mod import;
+mod inbox;
 mod outbox;
 mod plan;
 mod remind;
@@ -167,6 +168,8 @@ pub enum Command {
     Remind(remind::Args),
     /// The notices planned, sent, failed and cancelled.
     Outbox(outbox::Args),
+    /// Take a reply to a notice (`--stdin`: one message, for a mail server's pipe delivery).
+    Inbox(inbox::Args),
     /// Run the service: the web app and the scheduler (`remind` every --interval seconds) until SIGTERM/SIGINT.
     Serve(serve::Args),
     /// The production calendar: `show YEAR` (special days, working days per month), `check FILE`.
@@ -492,7 +495,8 @@ impl Command {
             | Command::Import(_)
             | Command::Form(_)
             | Command::Convert(_)
-            | Command::Serve(_) => Format::Text,
+            | Command::Serve(_)
+            | Command::Inbox(_) => Format::Text,
         }
     }
 }
@@ -529,6 +533,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Convert(a) => convert::run(&cli.global, a),
         Command::Remind(a) => remind::run(&cli.global, a),
         Command::Outbox(a) => outbox::run(&cli.global, a),
+        Command::Inbox(a) => inbox::run(&cli.global, a),
         Command::Serve(a) => serve::run(&cli.global, a),
         Command::Calendar(a) => calendar::run(&cli.global, a),
         Command::User(a) => user::run(&cli.global, a),

@@ -44,7 +44,29 @@ pub struct Args {
 pub fn notifier(setup: &Setup) -> Result<Notifier, Failure> {
     let file = super::config_file(&setup.config)?;
     let links = file.web.map(|w| w.base_url);
-    notifier_with(Config { links, ..file.notify }, setup)
+    let replies = replies(&file.inbox)?;
+    notifier_with(Config { links, replies, ..file.notify }, setup)
+}
+
+/// Where replies go (`KARTA_INBOX_ADDRESS`, else `[inbox] address`) and the tokens' key when
+/// configured (`KARTA_INBOX_KEY`, else `[inbox] key`); none without an address.
+pub fn replies(inbox: &karta::intake::Config) -> Result<Option<notify::Replies>, Failure> {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let Some(address) = env("KARTA_INBOX_ADDRESS").or_else(|| inbox.address.clone()) else { return Ok(None) };
+    if karta::inbox::token::reply_address(&address, "x").is_none() {
+        return Err(Failure::input(msg!(
+            "адрес для ответов «{}» должен иметь вид имя@домен", address;
+            "the reply address «{}» must look like name@domain", address)));
+    }
+    let key = match env("KARTA_INBOX_KEY").or_else(|| inbox.key.clone()) {
+        Some(hex) => Some(karta::inbox::Key::from_hex(&hex).map_err(|_| {
+            Failure::input(msg!(
+                "ключ меток ответа ([inbox] key, KARTA_INBOX_KEY) — не меньше 32 шестнадцатеричных цифр";
+                "the reply token key ([inbox] key, KARTA_INBOX_KEY) is at least 32 hexadecimal digits"))
+        })?),
+        None => None,
+    };
+    Ok(Some(notify::Replies { address: address.trim().to_string(), key }))
 }
 
 /// The notifier of an already read `[notify]`; the environment overrides its ways out:

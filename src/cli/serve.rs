@@ -25,6 +25,7 @@ use super::track::{Tracking, Where};
 use karta::msg;
 
 use super::{Failure, Global, err_line, out_line};
+use karta::intake::mailbox::Address;
 use karta::notify::Notifier;
 
 #[derive(Debug, clap::Args)]
@@ -81,13 +82,15 @@ fn settings(args: &Args, file: karta::config::File) -> Result<(web::Config, Wher
     let roadmaps =
         [given, file.store.roadmaps].into_iter().find(|r| !r.is_empty()).unwrap_or_else(|| args.inputs.list());
     let db = args.db.clone().or(file.store.path).unwrap_or_else(|| PathBuf::from("karta.db"));
-    Ok((config, Where { inputs: super::Inputs { paths: roadmaps, roadmaps: Vec::new() }, db }, file.notify))
+    let notify = notify::Config { replies: super::remind::replies(&file.inbox)?, ..file.notify };
+    Ok((config, Where { inputs: super::Inputs { paths: roadmaps, roadmaps: Vec::new() }, db }, notify))
 }
 
 async fn serve(global: &Global, args: Args) -> super::Exit {
     let (config, at, notify) = settings(&args, super::config_file(&args.setup.config)?)?;
     let notifier =
         Arc::new(notifier_with(karta::notify::Config { links: Some(config.base_url.clone()), ..notify }, &args.setup)?);
+    let inbox = inbox_of(&args.setup)?;
     let now = karta::clock::now(global.now);
     let calendar = super::calendar_from(global, &args.setup.config, &at.inputs.list())?;
     let cache = (!global.no_cache).then(|| global.cache.clone());
@@ -120,7 +123,7 @@ async fn serve(global: &Global, args: Args) -> super::Exit {
 
     let (stop, stopped) = watch::channel(false);
     let signals = tokio::spawn(wait_for_signal(stop));
-    let scheduler = tokio::spawn(schedule(global.clone(), at, notifier.clone(), args.interval, stopped.clone()));
+    let scheduler = tokio::spawn(schedule(global.clone(), at, notifier.clone(), inbox, args.interval, stopped.clone()));
     let watcher = tokio::spawn(watch_roadmaps(app.clone(), stopped.clone()));
 
     tracing::info!(%address, transport = %notifier.transport.describe(global.lang()), interval = args.interval, "karta serve started");
@@ -153,13 +156,25 @@ async fn wait_for_signal(stop: watch::Sender<bool>) {
     let _ = stop.send(true);
 }
 
-/// The scheduler: a `remind` pass every `interval` seconds until stopped, on the instance that
-/// leads. Over a shared database only one instance leads at a time; the others try again at
+/// The replies mailbox the scheduler reads, when `[inbox]` names an address and a mailbox.
+type Inbox = Option<Arc<(super::inbox::Desk, Address)>>;
+
+fn inbox_of(setup: &super::remind::Setup) -> Result<Inbox, Failure> {
+    let file = super::config_file(&setup.config)?;
+    Ok(match (super::inbox::desk(&file, setup)?, super::inbox::mailbox(&file)?) {
+        (Some(desk), Some(address)) => Some(Arc::new((desk, address))),
+        _ => None,
+    })
+}
+
+/// The scheduler: an `inbox` pass (when a mailbox is configured) and a `remind` pass every
+/// `interval` seconds until stopped, on the instance that leads. Over a shared database only one instance leads at a time; the others try again at
 /// every tick and one takes over within an interval of the leader's end.
 async fn schedule(
     global: Global,
     at: Where,
     notifier: Arc<Notifier>,
+    inbox: Inbox,
     interval: u64,
     mut stopped: watch::Receiver<bool>,
 ) {
@@ -168,11 +183,11 @@ async fn schedule(
     loop {
         tokio::select! {
             _ = ticks.tick() => {
-                let (global, at, notifier) = (global.clone(), at.clone(), notifier.clone());
+                let (global, at, notifier, inbox) = (global.clone(), at.clone(), notifier.clone(), inbox.clone());
                 let mut held = std::mem::take(&mut leader);
                 // Blocking work (the store, SMTP) off the async threads, awaited whole.
                 match tokio::task::spawn_blocking(move || {
-                    let passed = held.try_lead(&at).then(|| once(&global, &at, &notifier));
+                    let passed = held.try_lead(&at).then(|| once(&global, &at, &notifier, inbox.as_deref()));
                     (held, passed)
                 })
                 .await
@@ -247,9 +262,31 @@ async fn watch_roadmaps(app: Arc<App>, mut stopped: watch::Receiver<bool>) {
     }
 }
 
-fn once(global: &Global, at: &Where, notifier: &Notifier) -> super::Exit {
+fn once(
+    global: &Global,
+    at: &Where,
+    notifier: &Notifier,
+    inbox: Option<&(super::inbox::Desk, Address)>,
+) -> super::Exit {
     let mut tracking = Tracking::open(global, at)?;
     coverage_once_a_day(&tracking);
+    // Replies first: a report taken now cancels the reminders it makes pointless, and the
+    // remind pass below sends the answers with everything else due.
+    if let Some((desk, address)) = inbox {
+        match super::inbox::pass(desk, &mut tracking, address) {
+            Ok(c) => tracing::info!(
+                recorded = c.recorded,
+                answered = c.answered,
+                skipped = c.skipped,
+                mailbox = %address.shown(),
+                "inbox pass"
+            ),
+            Err(failure) => {
+                tracing::warn!(code = failure.code(), mailbox = %address.shown(), "inbox pass failed");
+                failure.print(global.lang());
+            }
+        }
+    }
     match pass(notifier, &mut tracking) {
         Ok(s) => {
             tracing::info!(

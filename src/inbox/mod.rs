@@ -40,6 +40,9 @@ pub enum Refusal {
     Token(TokenError),
     /// A message forwarded as an attachment, with no reply of the sender's own.
     Forwarded,
+    /// A reply to a notice that reports nothing (a weekly digest, a move request): there is
+    /// nothing in it to mark done.
+    NothingToReport,
     /// The reply's text cannot be read with certainty.
     Unclear(Unclear),
     /// Tracking refuses what the reply asks for item `item` (`None`: the only one), the
@@ -114,6 +117,7 @@ fn english(refusal: &Refusal) -> String {
         Refusal::NoToken => "no reply token and no known notice in the thread".into(),
         Refusal::Token(e) => crate::diag::Explain::explain(e).en,
         Refusal::Forwarded => "a forwarded message, not a reply".into(),
+        Refusal::NothingToReport => "the notice lists nothing to report on".into(),
         Refusal::Unclear(u) => match u {
             Unclear::NoDecision { line: Some(line) } => format!("no decision in «{line}»"),
             Unclear::NoDecision { line: None } => "no decision found".into(),
@@ -161,6 +165,10 @@ fn explain(refusal: &Refusal) -> (String, String) {
             "Ответьте на последнее уведомление или отметьте исполнение на странице мероприятия.".into(),
         ),
         Refusal::Token(_) => ("метка ответа в адресе повреждена или выдана не karta.".into(), reply_again.into()),
+        Refusal::NothingToReport => (
+            "это уведомление — сводка или запрос, в нём нет мероприятий, по которым отчитываются ответом.".into(),
+            "Отметить исполнение можно ответом на напоминание о сроке или на странице мероприятия в karta.".into(),
+        ),
         Refusal::Forwarded => {
             ("пересланное письмо не принимается как отчёт.".into(), format!("Ответьте на уведомление сами. {HOW}"))
         }
@@ -273,6 +281,7 @@ mod tests {
             (Refusal::Token(TokenError::Forged), "метка ответа в адресе повреждена"),
             (Refusal::Token(TokenError::Expired { issued: day }), "уведомление от 10.01.2027 устарело"),
             (Refusal::Forwarded, "пересланное письмо"),
+            (Refusal::NothingToReport, "в нём нет мероприятий"),
             (Refusal::Unclear(Unclear::NoDecision { line: None }), "не найдено отметки"),
             (
                 Refusal::Unclear(Unclear::NoSuchItem { item: 4, count: 3 }),

@@ -51,6 +51,10 @@ pub struct Executor {
     /// The head of the organisation: receives escalations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub head: Option<Person>,
+    /// Deputies (заместители): people who may report for the organisation, a reply to a
+    /// notice from their `email` included (docs/notifications.md, section 10).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deputies: Vec<Person>,
     /// The organisation this one belongs to (an executor id): the next step of the escalation ladder.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<Id>,

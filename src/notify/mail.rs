@@ -104,13 +104,16 @@ pub struct Attached {
 }
 
 /// The message carrying `notices` to their recipient, composed at `now`, with the recipient's
-/// report form attached when there is one.
+/// report form attached when there is one. With `reply` (the inbox's address and the tokens'
+/// key), its Reply-To is the inbox tagged with a token naming its first notice: a reply comes
+/// back to the notices in the order the body numbers them.
 pub fn compose(
     templates: &Templates,
     config: &super::Config,
     notices: &[&Stored],
     now: DateTime<FixedOffset>,
     attached: Option<Attached>,
+    reply: Option<(&str, &crate::inbox::Key)>,
 ) -> Result<Outgoing, ComposeError> {
     let first = notices.first().ok_or_else(|| ComposeError::Build("нет уведомлений".into()))?;
     let to_address = first.notice.recipient.clone();
@@ -118,7 +121,19 @@ pub fn compose(
     let from = config.from.as_str();
     let domain = from.rsplit_once('@').map_or("karta.local", |(_, d)| d.trim_end_matches('>'));
     let id = message_id(notices, domain);
-    let data = data(notices, config.links.as_deref());
+    let reply_to = match reply {
+        Some((inbox, key)) => {
+            let token = crate::inbox::token::issue(key, first.id as u64, first.notice.day);
+            let address = crate::inbox::token::reply_address(inbox, &token).ok_or_else(|| ComposeError::Address {
+                address: inbox.to_string(),
+                why: "адрес для ответов должен иметь вид имя@домен".into(),
+            })?;
+            Some(address)
+        }
+        None => None,
+    };
+    let mut data = data(notices, config.links.as_deref());
+    data["reply"] = json!(reply_to.is_some());
     let text = templates.mail("text", &data)?;
     let html = templates.mail("html", &data)?;
     let mailbox = |address: &str, name: Option<&str>| -> Result<Mailbox, ComposeError> {
@@ -130,8 +145,11 @@ pub fn compose(
             _ => parsed,
         })
     };
-    let message = lettre::Message::builder()
-        .from(mailbox(from, Some("karta"))?)
+    let mut builder = lettre::Message::builder().from(mailbox(from, Some("karta"))?);
+    if let Some(address) = &reply_to {
+        builder = builder.reply_to(mailbox(address, Some("karta"))?);
+    }
+    let message = builder
         .to(mailbox(&to_address, Some(&first.notice.name))?)
         .subject(subject.clone())
         .message_id(Some(id.clone()))

@@ -71,6 +71,34 @@ pub struct Config {
     /// Attach to an executor's message their report form for the week (`karta form`), to fill
     /// and send back.
     pub attach_form: bool,
+    /// Replies (`[inbox]`, `KARTA_INBOX_ADDRESS`): with an address set, every message carries a
+    /// reply token in its Reply-To.
+    #[serde(skip)]
+    pub replies: Option<Replies>,
+}
+
+/// Where replies to notices go, and the key of their tokens when the configuration gives one
+/// (else the store's, generated on first use).
+#[derive(Debug, Clone)]
+pub struct Replies {
+    pub address: String,
+    pub key: Option<crate::inbox::Key>,
+}
+
+/// The secret under which the store keeps the reply tokens' key.
+pub const REPLY_KEY: &str = "reply-token-key";
+
+/// The reply tokens' key: the configured one, else the store's (generated and kept on first use).
+pub fn reply_key(
+    store: &mut dyn Store,
+    configured: Option<&crate::inbox::Key>,
+) -> Result<crate::inbox::Key, NotifyError> {
+    if let Some(key) = configured {
+        return Ok(key.clone());
+    }
+    let fresh = crate::inbox::Key::generate()?;
+    let kept = store.secret(REPLY_KEY, &fresh.to_hex())?;
+    Ok(crate::inbox::Key::from_hex(&kept)?)
 }
 
 impl Default for Config {
@@ -89,6 +117,7 @@ impl Default for Config {
             outbox_dir: "outbox".into(),
             attach_form: false,
             links: None,
+            replies: None,
         }
     }
 }
@@ -200,6 +229,8 @@ pub enum NotifyError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Compose(#[from] mail::ComposeError),
+    #[error(transparent)]
+    Token(#[from] crate::inbox::TokenError),
 }
 
 impl crate::diag::Explain for NotifyError {
@@ -207,6 +238,7 @@ impl crate::diag::Explain for NotifyError {
         match self {
             NotifyError::Store(e) => crate::diag::Explain::explain(e),
             NotifyError::Compose(e) => crate::diag::Explain::explain(e),
+            NotifyError::Token(e) => crate::diag::Explain::explain(e),
         }
     }
 }
@@ -290,6 +322,10 @@ pub fn pass(
     summary.unreachable = rules::unreachable(ws, compiled, report, now);
     let (groups, waiting) = ready(&store.planned()?, config, calendar, now);
     summary.waiting = waiting;
+    let reply = match &config.replies {
+        Some(r) if !groups.is_empty() => Some((r.address.as_str(), reply_key(store, r.key.as_ref())?)),
+        _ => None,
+    };
     for notices in groups.values() {
         let refs: Vec<&Stored> = notices.iter().collect();
         let ids: Vec<i64> = notices.iter().map(|n| n.id).collect();
@@ -299,7 +335,8 @@ pub fn pass(
         } else {
             let attached =
                 if config.attach_form { form_for(ws, compiled, report, store, &notices[0], now)? } else { None };
-            mail::compose(templates, config, &refs, now, attached).map(|m| vec![m])
+            let reply = reply.as_ref().map(|(a, k)| (*a, k));
+            mail::compose(templates, config, &refs, now, attached, reply).map(|m| vec![m])
         };
         match composed {
             Ok(parts) => {
@@ -315,6 +352,19 @@ pub fn pass(
             }
         }
     }
+    deliver(store, transport, config, now, &mut summary)?;
+    Ok(summary)
+}
+
+/// Step 4: sends the messages of the outbox due at `now` (notices, answers to replies) and
+/// records each outcome in `summary`.
+pub fn deliver(
+    store: &mut dyn Store,
+    transport: &Transport,
+    config: &Config,
+    now: DateTime<FixedOffset>,
+    summary: &mut Summary,
+) -> Result<(), StoreError> {
     // A recipient whose message did not go waits with all its later messages (a digest's parts
     // stay in order); an API that said it is busy is not asked again in this pass.
     let mut held: BTreeMap<String, DateTime<FixedOffset>> = BTreeMap::new();
@@ -352,7 +402,7 @@ pub fn pass(
             Delivery::Failed { error } => summary.failed.push((message.message_id, error)),
         }
     }
-    Ok(summary)
+    Ok(())
 }
 
 /// The report form of the executors whose address a message goes to, for the week from its day,

@@ -22,6 +22,20 @@ pub struct Contents {
     pub login_failures: Vec<(String, i64)>,
     pub move_requests: Vec<MoveRow>,
     pub versions: Vec<VersionRow>,
+    /// (name, value): the reply tokens' key.
+    pub secrets: Vec<(String, String)>,
+    /// Incoming messages handled (replies to notices).
+    pub handled: Vec<HandledRow>,
+}
+
+/// An incoming message handled, as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct HandledRow {
+    pub message_id: String,
+    pub sender: String,
+    pub outcome: String,
+    pub detail: String,
+    pub handled_at: String,
 }
 
 /// A message as stored.
@@ -106,7 +120,7 @@ impl VersionRow {
 
 /// The tables a copy moves, in the order they are written (each after those it refers to),
 /// with their names for people.
-pub const TABLES: [(&str, &str); 11] = [
+pub const TABLES: [(&str, &str); 13] = [
     ("events", "события"),
     ("messages", "письма"),
     ("notices", "уведомления"),
@@ -118,6 +132,8 @@ pub const TABLES: [(&str, &str); 11] = [
     ("versions", "версии дорожных карт"),
     ("version_files", "файлы версий"),
     ("carries", "переходы отчётов"),
+    ("secrets", "ключи"),
+    ("handled", "обработанные ответы"),
 ];
 
 impl Contents {
@@ -135,6 +151,8 @@ impl Contents {
             self.versions.len(),
             self.versions.iter().map(|v| v.files.len()).sum(),
             self.versions.iter().map(|v| v.carries.len()).sum(),
+            self.secrets.len(),
+            self.handled.len(),
         ];
         TABLES.iter().zip(n).map(|((_, name), n)| (*name, n)).collect()
     }

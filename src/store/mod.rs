@@ -1,6 +1,7 @@
-//! The store: everything karta keeps between runs, behind four traits — the append-only
+//! The store: everything karta keeps between runs, behind five traits — the append-only
 //! progress log ([`EventLog`]), the notification outbox ([`Outbox`]), the web app's accounts
-//! ([`Accounts`]) and the approved versions of roadmaps ([`Versions`]) — and one error type that
+//! ([`Accounts`]), the approved versions of roadmaps ([`Versions`]) and the replies to notices
+//! handled ([`Inbox`]) — and one error type that
 //! names no backend. [`open`] picks the backend from `--db`: a file path is an embedded SQLite
 //! file, a `postgres://` URL a PostgreSQL database.
 //!
@@ -12,6 +13,7 @@
 mod accounts;
 mod columns;
 pub mod copy;
+mod inbox;
 mod outbox;
 mod postgres;
 mod sqlite;
@@ -20,6 +22,7 @@ mod versions;
 use std::path::Path;
 
 pub use accounts::{Accounts, Failures, MoveRequest, NewUser, Role, User};
+pub use inbox::{Handled, Inbox, NewMove, Outcome, Sent};
 pub use outbox::{Delivery, Notice, Outbox, Outgoing, Stored};
 pub use versions::{Carry, NewVersion, Order, Rule, Version, VersionFile, Versions};
 
@@ -88,7 +91,7 @@ pub trait EventLog {
 /// One connection to a store: the log, the outbox, the accounts and the versions together, so
 /// that a write that touches two of them (an approved move request and its event) is one
 /// transaction.
-pub trait Store: EventLog + Outbox + Accounts + Versions + Send {
+pub trait Store: EventLog + Outbox + Accounts + Versions + Inbox + Send {
     /// Whether the store answers.
     fn ping(&self) -> Result<(), StoreError>;
     /// The backend's own consistency check: "ok" for a sound store whose append-only tables

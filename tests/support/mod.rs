@@ -117,7 +117,9 @@ pub fn golden(path: &Path, actual: &str, failures: &mut Vec<String>) {
 
 pub mod bots;
 pub mod documents;
+pub mod dovecot;
 pub mod pg;
+pub mod replies;
 pub mod site;
 pub mod smtp;
 pub mod tables;

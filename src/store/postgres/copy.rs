@@ -4,7 +4,7 @@ use postgres::{Client, Row};
 
 use super::events::insert_into;
 use super::{Postgres, read, versions, write};
-use crate::store::copy::{Account, Contents, Message, MoveRow, Session, TABLES, Token, by_id, versions_of};
+use crate::store::copy::{Account, Contents, HandledRow, Message, MoveRow, Session, TABLES, Token, by_id, versions_of};
 use crate::store::{EventLog, MoveRequest, Outbox, StoreError};
 
 impl Postgres {
@@ -102,6 +102,22 @@ impl Postgres {
                                 decided_at: r.try_get(8)?,
                             },
                             event: r.try_get(9)?,
+                        })
+                    },
+                )?,
+                secrets: rows(c, "SELECT name, value FROM secrets ORDER BY name COLLATE \"C\"", |r| {
+                    Ok((r.try_get(0)?, r.try_get(1)?))
+                })?,
+                handled: rows(
+                    c,
+                    "SELECT message_id, sender, outcome, detail, handled_at FROM handled ORDER BY message_id COLLATE \"C\"",
+                    |r| {
+                        Ok(HandledRow {
+                            message_id: r.try_get(0)?,
+                            sender: r.try_get(1)?,
+                            outcome: r.try_get(2)?,
+                            detail: r.try_get(3)?,
+                            handled_at: r.try_get(4)?,
                         })
                     },
                 )?,
@@ -238,6 +254,16 @@ impl Postgres {
             }
             for v in &c.versions {
                 versions::insert_into(&mut tx, &v.as_new(), v.version.number, Some(v.version.id))?;
+            }
+            for (name, value) in &c.secrets {
+                tx.execute("INSERT INTO secrets (name, value) VALUES ($1, $2)", &[name, value]).map_err(write)?;
+            }
+            for h in &c.handled {
+                tx.execute(
+                    "INSERT INTO handled (message_id, sender, outcome, detail, handled_at) VALUES ($1, $2, $3, $4, $5)",
+                    &[&h.message_id, &h.sender, &h.outcome, &h.detail, &h.handled_at],
+                )
+                .map_err(write)?;
             }
             // The identity sequences go on after the ids copied.
             for table in ["notices", "users", "move_requests", "versions"] {

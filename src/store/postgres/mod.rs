@@ -18,6 +18,7 @@
 mod accounts;
 mod copy;
 mod events;
+mod inbox;
 mod outbox;
 mod versions;
 
@@ -35,6 +36,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_outbox.sql"),
     include_str!("migrations/0003_web.sql"),
     include_str!("migrations/0004_versions.sql"),
+    include_str!("migrations/0005_inbox.sql"),
 ];
 
 /// The append-only tables and the triggers that keep them so (rows: UPDATE and DELETE; the

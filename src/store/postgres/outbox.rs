@@ -9,13 +9,13 @@ use postgres::{Client, GenericClient};
 use super::{Postgres, read, write};
 use crate::store::{Delivery, Notice, Outbox, Outgoing, StoreError, Stored};
 
-const NOTICE: &str = "SELECT id, key, rule, occurrence, roadmap, recipient, name, tz, day, expires, payload, state, \
+pub(super) const NOTICE: &str = "SELECT id, key, rule, occurrence, roadmap, recipient, name, tz, day, expires, payload, state, \
                       message_id, planned_at, closed_at, why FROM notices";
 
 const OUTGOING: &str = "SELECT message_id, recipient, subject, eml, attempts, created_at FROM messages \
                         WHERE state = 'sending' AND next_ts <= $1";
 
-fn notice(r: &postgres::Row) -> Result<Stored, StoreError> {
+pub(super) fn notice(r: &postgres::Row) -> Result<Stored, StoreError> {
     let payload: String = r.try_get(10).map_err(read)?;
     Ok(Stored {
         id: r.try_get(0).map_err(read)?,

@@ -4,7 +4,7 @@ use rusqlite::{Connection, TransactionBehavior, params};
 
 use super::events::insert_into;
 use super::{Sqlite, read, versions, write};
-use crate::store::copy::{Account, Contents, Message, MoveRow, Session, TABLES, Token, by_id, versions_of};
+use crate::store::copy::{Account, Contents, HandledRow, Message, MoveRow, Session, TABLES, Token, by_id, versions_of};
 use crate::store::{EventLog, MoveRequest, Outbox, StoreError};
 
 impl Sqlite {
@@ -87,6 +87,20 @@ impl Sqlite {
                 },
             )?,
             versions: versions_of(self)?,
+            secrets: rows(c, "SELECT name, value FROM secrets ORDER BY name", |r| Ok((r.get(0)?, r.get(1)?)))?,
+            handled: rows(
+                c,
+                "SELECT message_id, sender, outcome, detail, handled_at FROM handled ORDER BY message_id",
+                |r| {
+                    Ok(HandledRow {
+                        message_id: r.get(0)?,
+                        sender: r.get(1)?,
+                        outcome: r.get(2)?,
+                        detail: r.get(3)?,
+                        handled_at: r.get(4)?,
+                    })
+                },
+            )?,
         })
     }
 
@@ -206,6 +220,16 @@ impl Sqlite {
         }
         for v in &c.versions {
             versions::insert_into(&tx, &v.as_new(), v.version.number, Some(v.version.id)).map_err(write)?;
+        }
+        for (name, value) in &c.secrets {
+            tx.execute("INSERT INTO secrets (name, value) VALUES (?1, ?2)", params![name, value]).map_err(write)?;
+        }
+        for h in &c.handled {
+            tx.execute(
+                "INSERT INTO handled (message_id, sender, outcome, detail, handled_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![h.message_id, h.sender, h.outcome, h.detail, h.handled_at],
+            )
+            .map_err(write)?;
         }
         tx.commit().map_err(write)
     }

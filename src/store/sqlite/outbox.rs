@@ -6,10 +6,10 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use super::{Sqlite, read, write};
 use crate::store::{Notice, Outbox, Outgoing, StoreError, Stored};
 
-const NOTICE: &str = "SELECT id, key, rule, occurrence, roadmap, recipient, name, tz, day, expires, payload, state, \
+pub(super) const NOTICE: &str = "SELECT id, key, rule, occurrence, roadmap, recipient, name, tz, day, expires, payload, state, \
                       message_id, planned_at, closed_at, why FROM notices";
 
-fn notice(r: &rusqlite::Row) -> rusqlite::Result<Stored> {
+pub(super) fn notice(r: &rusqlite::Row) -> rusqlite::Result<Stored> {
     let day: String = r.get(8)?;
     let expires: String = r.get(9)?;
     let payload: String = r.get(10)?;

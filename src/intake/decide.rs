@@ -1,0 +1,185 @@
+//! What a reply makes, decided before anything is written: the notice it answers (its token,
+//! else its thread), whether its sender may report on it, and the events and move requests its
+//! statements become, each checked like the web form's request at the same instant. The first
+//! thing that does not hold refuses the whole reply: half a reply is never recorded.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+
+use super::Intake;
+use crate::compile::Occurrence;
+use crate::inbox::{Claim, Context, Decision, Dmarc, Incoming, Refusal, TokenError, Unclear, reply, token};
+use crate::store::{NewMove, Sent, Store, StoreError};
+use crate::track::{self, NewEvent, Request};
+
+/// What a reply records.
+#[derive(Debug, Default)]
+pub struct Decided {
+    pub events: Vec<NewEvent>,
+    pub moves: Vec<NewMove>,
+}
+
+/// The longest comment kept from a reply's text.
+const LONGEST_NOTE: usize = 2000;
+
+/// The reason a move request carries when the reply gives none.
+const NO_REASON: &str = "просьба в ответе на уведомление";
+
+pub fn decide(
+    intake: &Intake<'_>,
+    store: &mut dyn Store,
+    incoming: &Incoming,
+) -> Result<Result<Decided, Refusal>, StoreError> {
+    // The reported instant: the message's Date, never later than now.
+    let at = incoming.date.map_or(intake.now, |d| d.min(intake.now));
+    // A token's age is counted to now: the Date is the sender's to write.
+    let (sent, issued) = match notice_of(intake, store, incoming, intake.now.date_naive())? {
+        Ok(found) => found,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    Ok(statements(intake, incoming, &sent, issued, at))
+}
+
+/// The message a reply answers and the day its token was issued.
+fn notice_of(
+    intake: &Intake<'_>,
+    store: &mut dyn Store,
+    incoming: &Incoming,
+    today: NaiveDate,
+) -> Result<Result<(Sent, NaiveDate), Refusal>, StoreError> {
+    if let Some(t) = &incoming.reply_to_token {
+        let Claim { notice, issued } = match token::verify(&intake.key, t, today, intake.token_days) {
+            Ok(claim) => claim,
+            Err(e) => return Ok(Err(Refusal::Token(e))),
+        };
+        let found = i64::try_from(notice).ok().map(|n| store.sent_with(n)).transpose()?.flatten();
+        return Ok(found.map(|sent| (sent, issued)).ok_or(Refusal::NoToken));
+    }
+    // No token (a client that dropped Reply-To): the thread, newest first.
+    let thread = incoming.in_reply_to.iter().chain(incoming.references.iter().rev());
+    for id in thread {
+        if let Some(sent) = store.sent_as(id)? {
+            let Some(issued) = sent.notices.first().map(|n| n.notice.day) else { continue };
+            let age = (today - issued).num_days();
+            if age > i64::from(intake.token_days) {
+                return Ok(Err(Refusal::Token(TokenError::Expired { issued })));
+            }
+            return Ok(Ok((sent, issued)));
+        }
+    }
+    Ok(Err(Refusal::NoToken))
+}
+
+/// The reply's statements, checked: the events and move requests, or why not.
+fn statements(
+    intake: &Intake<'_>,
+    incoming: &Incoming,
+    sent: &Sent,
+    issued: NaiveDate,
+    at: DateTime<FixedOffset>,
+) -> Result<Decided, Refusal> {
+    let items: Vec<Option<&Occurrence>> = sent
+        .notices
+        .iter()
+        .map(|n| n.notice.occurrence.as_deref().and_then(|o| intake.plan.position(o)))
+        .map(|i| i.map(|i| &intake.plan.occurrences[i]))
+        .collect();
+    // The sender first: a stranger learns nothing of what the notice was about.
+    if incoming.auth == Dmarc::Fail {
+        return Err(Refusal::Spoofed { address: incoming.from.clone() });
+    }
+    if items.iter().all(Option::is_none) {
+        return Err(Refusal::NothingToReport);
+    }
+    if !items.iter().flatten().any(|o| may_report(intake, o, &incoming.from)) {
+        return Err(Refusal::UnknownSender { address: incoming.from.clone() });
+    }
+    if !incoming.dropped.is_empty() {
+        return Err(Refusal::Files(incoming.dropped.clone()));
+    }
+    let period = items.iter().flatten().next().map(|o| intake.workspace.units[o.unit].period);
+    let period = period.unwrap_or(crate::model::Period { from: issued, to: issued });
+    let context = Context { count: sent.notices.len(), sent: issued, period };
+    let read = reply::read(&incoming.text, &context).map_err(|unclear| match unclear {
+        Unclear::NoDecision { .. } if !incoming.forwarded.is_empty() => Refusal::Forwarded,
+        other => Refusal::Unclear(other),
+    })?;
+    let note = note(&incoming.text);
+    let mut decided = Decided::default();
+    for statement in read {
+        let numbered = if statement.items.is_empty() { vec![1] } else { statement.items.clone() };
+        for item in numbered {
+            let named = (context.count > 1).then_some(item);
+            let occurrence = items
+                .get(item.wrapping_sub(1))
+                .copied()
+                .flatten()
+                .ok_or(Refusal::Unclear(Unclear::NoSuchItem { item, count: context.count }))?;
+            if !may_report(intake, occurrence, &incoming.from) {
+                return Err(Refusal::UnknownSender { address: incoming.from.clone() });
+            }
+            let title = intake.workspace.units[occurrence.unit].tasks[occurrence.task].title.clone();
+            let request = request(&statement.decision, statement.comment.as_deref(), occurrence.local_date(at));
+            let position = intake.plan.position(&occurrence.id);
+            let status = position.and_then(|i| intake.report.occurrences.get(i));
+            let action = track::check(request, status, occurrence.local_date(intake.now))
+                .map_err(|refusal| Refusal::Track { item: named, title, refusal })?;
+            match (&statement.decision, action) {
+                (Decision::Move { to, reason }, _) => decided.moves.push(NewMove {
+                    occurrence: occurrence.id.clone(),
+                    to: *to,
+                    reason: reason.clone().or_else(|| statement.comment.clone()).unwrap_or_else(|| NO_REASON.into()),
+                    by: incoming.from.clone(),
+                }),
+                (_, action) => decided.events.push(NewEvent {
+                    occurrence: Some(occurrence.id.clone()),
+                    action,
+                    note: note.clone(),
+                    evidence: Vec::new(),
+                    author: incoming.from.clone(),
+                    recorded_at: at,
+                    batch: None,
+                }),
+            }
+        }
+    }
+    Ok(decided)
+}
+
+/// The request a decision makes; a done date defaults to the day the reply was written.
+fn request(decision: &Decision, comment: Option<&str>, written: NaiveDate) -> Request {
+    match decision {
+        Decision::Done { on } => Request::Done { on: Some(on.unwrap_or(written)) },
+        Decision::Partly { percent, comment: own } => {
+            Request::Partial { percent: *percent, noted: own.is_some() || comment.is_some() }
+        }
+        Decision::NotDone { reason } => {
+            Request::NotDone { reason: reason.clone().or_else(|| comment.map(str::to_string)).unwrap_or_default() }
+        }
+        Decision::Move { to, reason } => Request::AskMove {
+            to: *to,
+            reason: reason.clone().or_else(|| comment.map(str::to_string)).unwrap_or_else(|| NO_REASON.into()),
+        },
+    }
+}
+
+/// The reply's own text (no quotes, no signature) as the events' comment.
+fn note(text: &str) -> Option<String> {
+    let own = reply::own_text(text);
+    let own = own.trim();
+    let cut: String = own.chars().take(LONGEST_NOTE).collect();
+    (!cut.is_empty()).then_some(cut)
+}
+
+/// Whether `address` may report on `occurrence`: the address of one of its executors in the
+/// directory, or of that executor's deputy, contact person or head.
+fn may_report(intake: &Intake<'_>, occurrence: &Occurrence, address: &str) -> bool {
+    let unit = &intake.workspace.units[occurrence.unit];
+    let ids = occurrence.executor.iter().chain(occurrence.executors.iter());
+    let same = |email: Option<&String>| email.is_some_and(|e| e.trim().eq_ignore_ascii_case(address.trim()));
+    ids.filter_map(|id| unit.executors.get(id)).any(|e| {
+        same(e.email.as_ref())
+            || same(e.contact.as_ref().and_then(|p| p.email.as_ref()))
+            || same(e.head.as_ref().and_then(|p| p.email.as_ref()))
+            || e.deputies.iter().any(|p| same(p.email.as_ref()))
+    })
+}

@@ -1,0 +1,111 @@
+//! Replies to notices in PostgreSQL: the `secrets` and `handled` tables, and the notices of a
+//! sent message. Two instances handling the same message at once: the second one's insert of
+//! the handled mark waits for the first's transaction and then finds the row, so it writes
+//! nothing.
+
+use postgres::Client;
+
+use super::outbox::{NOTICE, notice};
+use super::{Postgres, read, write};
+use crate::store::inbox::bracketed;
+use crate::store::{Handled, Inbox, NewMove, Outgoing, Sent, StoreError};
+use crate::track::NewEvent;
+
+impl Inbox for Postgres {
+    fn secret(&mut self, name: &str, fresh: &str) -> Result<String, StoreError> {
+        self.run(|c| {
+            c.execute(
+                "INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+                &[&name, &fresh],
+            )
+            .map_err(write)?;
+            c.query_one("SELECT value FROM secrets WHERE name = $1", &[&name]).map(|r| r.get(0)).map_err(read)
+        })
+    }
+
+    fn sent_with(&self, notice: i64) -> Result<Option<Sent>, StoreError> {
+        self.run(|c| {
+            let row = c.query_opt("SELECT message_id FROM notices WHERE id = $1", &[&notice]).map_err(read)?;
+            match row.and_then(|r| r.get::<_, Option<String>>(0)) {
+                Some(id) => sent(c, &id),
+                None => Ok(None),
+            }
+        })
+    }
+
+    fn sent_as(&self, message_id: &str) -> Result<Option<Sent>, StoreError> {
+        let id = bracketed(message_id);
+        self.run(|c| sent(c, &id))
+    }
+
+    fn handled(&self, message_id: &str) -> Result<bool, StoreError> {
+        self.run(|c| {
+            c.query_one("SELECT count(*) > 0 FROM handled WHERE message_id = $1", &[&message_id])
+                .map(|r| r.get(0))
+                .map_err(read)
+        })
+    }
+
+    fn handle(
+        &mut self,
+        mark: &Handled,
+        events: &[NewEvent],
+        moves: &[NewMove],
+        answer: Option<&Outgoing>,
+    ) -> Result<Option<Vec<i64>>, StoreError> {
+        self.run(|c| {
+            let mut tx = c.transaction().map_err(write)?;
+            let fresh = tx
+                .execute(
+                    "INSERT INTO handled (message_id, sender, outcome, detail, handled_at) VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (message_id) DO NOTHING",
+                    &[&mark.message_id, &mark.sender, &mark.outcome.name(), &mark.detail, &mark.at.to_rfc3339()],
+                )
+                .map_err(write)?;
+            if fresh == 0 {
+                return Ok(None);
+            }
+            let ids = if events.is_empty() { Vec::new() } else { super::events::insert_into(&mut tx, events, None)? };
+            let at = mark.at.to_rfc3339();
+            for m in moves {
+                tx.execute(
+                    "INSERT INTO move_requests (occurrence, date, reason, requested_by, requested_at)
+                     VALUES ($1, $2, $3, $4, $5)",
+                    &[&m.occurrence, &m.to, &m.reason, &m.by, &at],
+                )
+                .map_err(write)?;
+            }
+            if let Some(message) = answer {
+                tx.execute(
+                    "INSERT INTO messages (message_id, recipient, subject, eml, state, next_ts, created_at, created_ts)
+                     VALUES ($1, $2, $3, $4, 'sending', $5, $6, $5) ON CONFLICT (message_id) DO NOTHING",
+                    &[
+                        &message.message_id,
+                        &message.recipient,
+                        &message.subject,
+                        &message.eml,
+                        &message.created.timestamp(),
+                        &message.created.to_rfc3339(),
+                    ],
+                )
+                .map_err(write)?;
+            }
+            tx.commit().map_err(write)?;
+            Ok(Some(ids))
+        })
+    }
+}
+
+/// The message `id` (in angle brackets) and its notices.
+fn sent(c: &mut Client, id: &str) -> Result<Option<Sent>, StoreError> {
+    let Some(row) = c.query_opt("SELECT recipient FROM messages WHERE message_id = $1", &[&id]).map_err(read)? else {
+        return Ok(None);
+    };
+    let notices = c
+        .query(&format!("{NOTICE} WHERE message_id = $1 ORDER BY id"), &[&id])
+        .map_err(read)?
+        .iter()
+        .map(notice)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(Sent { message_id: id.to_string(), recipient: row.get(0), notices }))
+}

@@ -1,0 +1,100 @@
+//! Replies to notices in SQLite: the `secrets` and `handled` tables, and the notices of a sent
+//! message looked up by a notice's id or the message's Message-ID.
+
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+
+use super::outbox::{NOTICE, notice};
+use super::{Sqlite, read, write};
+use crate::store::inbox::bracketed;
+use crate::store::{Handled, Inbox, NewMove, Outgoing, Sent, StoreError};
+use crate::track::NewEvent;
+
+impl Inbox for Sqlite {
+    fn secret(&mut self, name: &str, fresh: &str) -> Result<String, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(write)?;
+        tx.execute("INSERT OR IGNORE INTO secrets (name, value) VALUES (?1, ?2)", params![name, fresh])
+            .map_err(write)?;
+        let value: String =
+            tx.query_row("SELECT value FROM secrets WHERE name = ?1", [name], |r| r.get(0)).map_err(read)?;
+        tx.commit().map_err(write)?;
+        Ok(value)
+    }
+
+    fn sent_with(&self, notice: i64) -> Result<Option<Sent>, StoreError> {
+        let id: Option<Option<String>> = self
+            .conn
+            .query_row("SELECT message_id FROM notices WHERE id = ?1", [notice], |r| r.get(0))
+            .optional()
+            .map_err(read)?;
+        match id.flatten() {
+            Some(id) => self.sent_as(&id),
+            None => Ok(None),
+        }
+    }
+
+    fn sent_as(&self, message_id: &str) -> Result<Option<Sent>, StoreError> {
+        let id = bracketed(message_id);
+        let recipient: Option<String> = self
+            .conn
+            .query_row("SELECT recipient FROM messages WHERE message_id = ?1", [&id], |r| r.get(0))
+            .optional()
+            .map_err(read)?;
+        let Some(recipient) = recipient else { return Ok(None) };
+        let mut stmt = self.conn.prepare(&format!("{NOTICE} WHERE message_id = ?1 ORDER BY id")).map_err(read)?;
+        let notices = stmt.query_map([&id], notice).and_then(Iterator::collect).map_err(read)?;
+        Ok(Some(Sent { message_id: id, recipient, notices }))
+    }
+
+    fn handled(&self, message_id: &str) -> Result<bool, StoreError> {
+        self.conn
+            .query_row("SELECT count(*) > 0 FROM handled WHERE message_id = ?1", [message_id], |r| r.get(0))
+            .map_err(read)
+    }
+
+    fn handle(
+        &mut self,
+        mark: &Handled,
+        events: &[NewEvent],
+        moves: &[NewMove],
+        answer: Option<&Outgoing>,
+    ) -> Result<Option<Vec<i64>>, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(write)?;
+        let fresh = tx
+            .execute(
+                "INSERT OR IGNORE INTO handled (message_id, sender, outcome, detail, handled_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![mark.message_id, mark.sender, mark.outcome.name(), mark.detail, mark.at.to_rfc3339()],
+            )
+            .map_err(write)?;
+        if fresh == 0 {
+            // Handled already: the transaction is dropped, nothing is written.
+            return Ok(None);
+        }
+        let ids = super::events::insert_into(&tx, events, None).map_err(write)?;
+        for m in moves {
+            tx.execute(
+                "INSERT INTO move_requests (occurrence, date, reason, requested_by, requested_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![m.occurrence, m.to.to_string(), m.reason, m.by, mark.at.to_rfc3339()],
+            )
+            .map_err(write)?;
+        }
+        if let Some(message) = answer {
+            tx.execute(
+                "INSERT OR IGNORE INTO messages (message_id, recipient, subject, eml, state, next_ts, created_at, created_ts) \
+                 VALUES (?1, ?2, ?3, ?4, 'sending', ?5, ?6, ?5)",
+                params![
+                    message.message_id,
+                    message.recipient,
+                    message.subject,
+                    message.eml,
+                    message.created.timestamp(),
+                    message.created.to_rfc3339()
+                ],
+            )
+            .map_err(write)?;
+        }
+        tx.commit().map_err(write)?;
+        Ok(Some(ids))
+    }
+}
