@@ -17,6 +17,7 @@
 
 pub mod bots;
 pub mod chat;
+mod digest;
 pub mod mail;
 pub mod requests;
 pub mod rules;

@@ -1,12 +1,11 @@
 //! Which notices are due at `now`, from the status of every occurrence: reminders before the
 //! due date, the due-day notice, overdue notices, escalation up the ladder (executor → head →
-//! controller → its head), and the weekly digest to leadership. Pure: the same status and rules
+//! controller → its head), and the weekly digests (`super::digest`). Pure: the same status and rules
 //! give the same notices, each with a key that makes planning it twice a no-op.
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, Weekday};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Weekday};
 use rayon::prelude::*;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::chat::Messenger;
 use crate::calendar::Calendar;
@@ -120,12 +119,12 @@ impl Rules {
 /// Someone to tell: address (e-mail, or a chat: `telegram:ID`, `max:ID`), how to greet them,
 /// their time zone and local date at `now`.
 #[derive(Debug, Clone)]
-struct Recipient {
-    address: String,
-    name: String,
-    tz: String,
-    today: NaiveDate,
-    zone: chrono_tz::Tz,
+pub(super) struct Recipient {
+    pub(super) address: String,
+    pub(super) name: String,
+    pub(super) tz: String,
+    pub(super) today: NaiveDate,
+    pub(super) zone: chrono_tz::Tz,
 }
 
 fn recipient(address: &str, name: &str, zone: chrono_tz::Tz, now: DateTime<FixedOffset>) -> Recipient {
@@ -175,7 +174,7 @@ fn ladder(unit: &Unit, id: &str, step: u8, now: DateTime<FixedOffset>) -> Vec<Re
 }
 
 /// Leadership of a roadmap: the controller and its head.
-fn leadership(unit: &Unit, now: DateTime<FixedOffset>) -> Vec<Recipient> {
+pub(super) fn leadership(unit: &Unit, now: DateTime<FixedOffset>) -> Vec<Recipient> {
     let mut out: Vec<Recipient> = match unit.controller.as_deref() {
         Some(c) => executor(unit, c, now).into_iter().chain(head(unit, c, now)).collect(),
         None => Vec::new(),
@@ -269,10 +268,10 @@ pub fn plan(
     for (o, s) in plan.occurrences.iter().zip(&report.occurrences) {
         of_unit[o.unit].push((&ws.units[o.unit].tasks[o.task], s));
     }
-    notices.extend(ws.units.iter().zip(&of_unit).flat_map(|(u, mine)| digest(u, mine, rules, now)));
+    notices.extend(ws.units.iter().zip(&of_unit).flat_map(|(u, mine)| super::digest::digest(u, mine, rules, now)));
     notices.retain(|n| n.rule != "digest" || Messenger::of(&n.recipient).is_none() || rules.to_chat("digest"));
     if rules.to_chat("group-digest") {
-        notices.extend(group_digests(ws, plan, report, rules, now));
+        notices.extend(super::digest::group_digests(ws, plan, report, rules, now));
     }
     notices
 }
@@ -313,7 +312,7 @@ enum Extra<'a> {
     },
 }
 
-fn raw(value: &impl serde::Serialize) -> Box<serde_json::value::RawValue> {
+pub(super) fn raw(value: &impl serde::Serialize) -> Box<serde_json::value::RawValue> {
     serde_json::value::to_raw_value(value).unwrap_or_default()
 }
 
@@ -430,162 +429,6 @@ fn about(
                     Extra::Escalation { days, executors, others },
                 );
             }
-        }
-    }
-    out
-}
-
-/// The weekly digest of a roadmap to its leadership: everything overdue and at risk.
-fn digest(
-    unit: &Unit,
-    mine: &[(&Task, &OccurrenceStatus<'_>)],
-    rules: &Rules,
-    now: DateTime<FixedOffset>,
-) -> Vec<Notice> {
-    let mut out = Vec::new();
-    for to in leadership(unit, now) {
-        let local = now.with_timezone(&to.zone);
-        if local.weekday() != rules.digest_day || local.time() < rules.digest_time {
-            continue;
-        }
-        let mut overdue = 0;
-        let mut at_risk = 0;
-        let mut items = Vec::new();
-        for &(task, s) in mine {
-            let late = matches!(s.state, State::Overdue { .. });
-            if !(late || s.at_risk) {
-                continue;
-            }
-            overdue += usize::from(late);
-            at_risk += usize::from(s.at_risk);
-            items.push(json!({
-                "occurrence": s.id,
-                "activity": task.title,
-                "due": s.due_date,
-                "days": match s.state { State::Overdue { days, .. } => days, _ => 0 },
-                "at_risk": s.at_risk,
-            }));
-        }
-        if items.is_empty() {
-            continue;
-        }
-        let day = local.date_naive();
-        out.push(Notice {
-            key: format!("digest|{}|{}|{day}", unit.id, to.address),
-            rule: "digest".into(),
-            occurrence: None,
-            roadmap: unit.id.clone(),
-            recipient: to.address.clone(),
-            name: to.name.clone(),
-            tz: to.tz.clone(),
-            day,
-            expires: day + chrono::Days::new(2),
-            payload: raw(&json!({
-                "rule": "digest",
-                "roadmap": unit.title,
-                "overdue": overdue,
-                "at_risk": at_risk,
-                "items": items,
-            })),
-        });
-    }
-    out
-}
-
-/// How many items a group's digest lists; the rest are counted.
-const GROUP_DIGEST_ITEMS: usize = 100;
-
-/// The weekly digest to each group's chats: what its members owe, overdue or due within seven
-/// days, across all roadmaps (a district group hears about its schools).
-fn group_digests(
-    ws: &Workspace,
-    plan: &Plan,
-    report: &Report<'_>,
-    rules: &Rules,
-    now: DateTime<FixedOffset>,
-) -> Vec<Notice> {
-    // Each group once, from the first roadmap that knows it (school roadmaps share a directory).
-    let mut groups: Vec<(&str, &crate::model::Group, &Unit)> = Vec::new();
-    let mut seen_maps = rustc_hash::FxHashSet::default();
-    for unit in &ws.units {
-        if !seen_maps.insert(std::sync::Arc::as_ptr(&unit.groups)) {
-            continue;
-        }
-        for (id, group) in unit.groups.iter() {
-            if (group.telegram.is_some() || group.max.is_some()) && !groups.iter().any(|(g, ..)| g == id) {
-                groups.push((id, group, unit));
-            }
-        }
-    }
-    let mut out = Vec::new();
-    for (id, group, unit) in groups {
-        let local = now.with_timezone(&unit.tz);
-        if local.weekday() != rules.digest_day || local.time() < rules.digest_time {
-            continue;
-        }
-        let day = local.date_naive();
-        let members: rustc_hash::FxHashSet<&str> = group.members.iter().map(String::as_str).collect();
-        let mut items: Vec<(i64, NaiveDate, serde_json::Value)> = Vec::new();
-        let (mut overdue, mut soon) = (0, 0);
-        for (o, s) in plan.occurrences.iter().zip(&report.occurrences) {
-            let late = match s.state {
-                State::Overdue { days, .. } => Some(days),
-                _ if s.state.is_done() || s.state == State::Cancelled => continue,
-                _ if (s.due_date - day).num_days() <= 7 && s.due_date >= day => None,
-                _ => continue,
-            };
-            let owing: Vec<&str> = s.executors.iter().map(String::as_str).filter(|e| members.contains(e)).collect();
-            if owing.is_empty() {
-                continue;
-            }
-            overdue += usize::from(late.is_some());
-            soon += usize::from(late.is_none());
-            let unit = &ws.units[o.unit];
-            let names: Vec<&str> =
-                owing.iter().map(|e| unit.executors.get(*e).map_or(*e, |x| x.display_name())).collect();
-            items.push((
-                late.unwrap_or(-1),
-                s.due_date,
-                json!({
-                    "occurrence": s.id,
-                    "activity": unit.tasks[o.task].title,
-                    "executor": names.join(", "),
-                    "due": s.due_date,
-                    "days": late.unwrap_or(0),
-                }),
-            ));
-        }
-        if items.is_empty() {
-            continue;
-        }
-        // The longest overdue first, then what is due soonest.
-        items.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        let more = items.len().saturating_sub(GROUP_DIGEST_ITEMS);
-        let items: Vec<serde_json::Value> = items.into_iter().take(GROUP_DIGEST_ITEMS).map(|(.., item)| item).collect();
-        let chats = [
-            group.telegram.as_ref().map(|c| Messenger::Telegram.address(&c.0)),
-            group.max.as_ref().map(|c| Messenger::Max.address(&c.0)),
-        ];
-        for address in chats.into_iter().flatten() {
-            out.push(Notice {
-                key: format!("group-digest|{id}|{address}|{day}"),
-                rule: "group-digest".into(),
-                occurrence: None,
-                roadmap: unit.id.clone(),
-                recipient: address,
-                name: group.name.clone(),
-                tz: unit.tz.name().to_string(),
-                day,
-                expires: day + chrono::Days::new(2),
-                payload: raw(&json!({
-                    "rule": "group-digest",
-                    "group": group.name,
-                    "overdue": overdue,
-                    "soon": soon,
-                    "items": items,
-                    "more": more,
-                })),
-            });
         }
     }
     out
