@@ -173,7 +173,8 @@ impl Notifier {
     /// The notifier of `config`, with the templates of `templates` (the built-in ones when none)
     /// and the ways out of `ways` (files in `outbox_dir` for any it lacks).
     pub fn new(config: Config, templates: Option<&std::path::Path>, ways: &Ways) -> Result<Notifier, SetupError> {
-        let templates = Templates::load(templates).map_err(|e| SetupError::Templates(crate::msg!("{}", e; "{}", e)))?;
+        let templates =
+            Templates::load_mail(templates).map_err(|e| SetupError::Templates(crate::msg!("{}", e; "{}", e)))?;
         let files = std::path::PathBuf::from(&config.outbox_dir);
         let mail = match &ways.smtp {
             Some(url) => transport::Mail::smtp(url, &config.from, config.pool).map_err(SetupError::Transport)?,
