@@ -19,97 +19,47 @@
 mod support;
 
 use std::io::Write as _;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Instant;
 
+use support::Backend;
 use support::dovecot::Dovecot;
-use support::replies::{CONFIG, LATER, Notice, REMIND, parse, reply};
-use support::smtp::Smtp;
+use support::replies::{Desk, LATER, reply};
 
-struct Desk {
-    dir: tempfile::TempDir,
-    smtp: Smtp,
+/// A roadmap with one school owing `n` activities.
+fn roadmap(n: usize) -> String {
+    let mut roadmap = String::from(
+        "kind: roadmap\nid: bench\ntitle: \"Дорожная карта для замера ответов\"\n\
+         period: {from: 2024-01-01, to: 2024-12-31}\ntimezone: Asia/Vladivostok\n\
+         executors:\n  school: {name: \"Школа № 1\", email: school@test.example}\n\
+         sections:\n  - title: \"Раздел\"\n    activities:\n",
+    );
+    for i in 1..=n {
+        roadmap += &format!(
+            "      - id: a{i}\n        title: \"Мероприятие {i}\"\n        executors: [school]\n        due: до 15 марта 2024 г.\n"
+        );
+    }
+    roadmap
 }
 
-impl Desk {
-    /// A workspace with one school owing `n` activities, after `karta remind` told it in one
-    /// numbered notice.
-    fn new(n: usize) -> Desk {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let mut roadmap = String::from(
-            "kind: roadmap\nid: bench\ntitle: \"Дорожная карта для замера ответов\"\n\
-             period: {from: 2024-01-01, to: 2024-12-31}\ntimezone: Asia/Vladivostok\n\
-             executors:\n  school: {name: \"Школа № 1\", email: school@test.example}\n\
-             sections:\n  - title: \"Раздел\"\n    activities:\n",
-        );
-        for i in 1..=n {
-            roadmap += &format!(
-                "      - id: a{i}\n        title: \"Мероприятие {i}\"\n        executors: [school]\n        due: до 15 марта 2024 г.\n"
-            );
-        }
-        std::fs::create_dir_all(dir.path().join("roadmaps")).expect("mkdir");
-        std::fs::write(dir.path().join("roadmaps/bench.yaml"), roadmap).expect("roadmap");
-        std::fs::write(dir.path().join("karta.toml"), CONFIG).expect("config");
-        let desk = Desk { dir, smtp: Smtp::start(0.0) };
-        let out = desk.command(&["remind"], REMIND).output().expect("remind");
-        assert!(out.status.success(), "remind: {}", String::from_utf8_lossy(&out.stderr));
-        desk
-    }
-
-    fn command(&self, args: &[&str], now: &str) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_karta"));
-        cmd.args(args)
-            .args(["--now", now])
-            .current_dir(self.dir.path())
-            .env_remove("LANG")
-            .env_remove("KARTA_LANG")
-            .env_remove("KARTA_CONFIG")
-            .env_remove("KARTA_INBOX_ADDRESS")
-            .env_remove("KARTA_INBOX_KEY")
-            .env_remove("KARTA_IMAP_URL")
-            .env("KARTA_ROADMAPS", self.dir.path().join("roadmaps"))
-            .env("KARTA_DB", self.dir.path().join("karta.db"))
-            .env("KARTA_SMTP_URL", self.smtp.url());
-        cmd
-    }
-
-    /// The notice the school got.
-    fn notice(&self) -> Notice {
-        let received = self.smtp.received();
-        let (_, raw) = received.iter().find(|(r, _)| r[0] == "school@test.example").expect("the school's notice");
-        let m = parse(raw);
-        Notice {
-            reply_to: m.reply_to().and_then(|a| a.first()).and_then(|a| a.address()).expect("Reply-To").to_string(),
-            subject: m.subject().expect("subject").to_string(),
-            message_id: m.message_id().expect("Message-ID").to_string(),
-            text: m.body_text(0).expect("text").into_owned(),
-        }
-    }
-
-    /// N replies, the i-th reporting item i done.
-    fn replies(&self, n: usize) -> Vec<Vec<u8>> {
-        let notice = self.notice();
-        (1..=n)
-            .map(|i| reply("school@test.example", &notice, &format!("r{i}@bench"), &format!("{i} — исполнено")))
-            .collect()
-    }
-
-    fn events(&self) -> usize {
-        let store = karta::store::open(&self.dir.path().join("karta.db")).expect("store");
-        karta::store::EventLog::events(&*store).expect("events").len()
-    }
+/// N replies to the school's notice, the i-th reporting item i done.
+fn replies_to(desk: &Desk, n: usize) -> Vec<Vec<u8>> {
+    let notice = desk.notice("school@test.example");
+    (1..=n)
+        .map(|i| reply("school@test.example", &notice, &format!("r{i}@bench"), &format!("{i} — исполнено")))
+        .collect()
 }
 
 fn main() {
     let n: usize = std::env::args().skip(1).find(|a| a != "--bench").and_then(|a| a.parse().ok()).unwrap_or(200);
 
     // Through --stdin: one process per reply.
-    let desk = Desk::new(n);
-    let replies = desk.replies(n);
+    let desk = Desk::with(Backend::Sqlite, &roadmap(n));
+    let replies = replies_to(&desk, n);
     let started = Instant::now();
     for raw in &replies {
         let mut child = desk
-            .command(&["inbox", "--stdin"], LATER)
+            .command(&["inbox", "--stdin", "--now", LATER])
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -120,19 +70,20 @@ fn main() {
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }
     let stdin = started.elapsed().as_secs_f64();
-    assert_eq!(desk.events(), n, "every reply through --stdin recorded");
+    assert_eq!(desk.events().len(), n, "every reply through --stdin recorded");
 
     // Through IMAP: one pass over N replies in a real Dovecot.
-    let desk = Desk::new(n);
+    let desk = Desk::with(Backend::Sqlite, &roadmap(n));
     let dovecot = Dovecot::start();
-    for raw in desk.replies(n) {
+    for raw in replies_to(&desk, n) {
         dovecot.append(&raw);
     }
     let started = Instant::now();
-    let out = desk.command(&["inbox"], LATER).env("KARTA_IMAP_URL", dovecot.url()).output().expect("karta inbox");
+    let out =
+        desk.command(&["inbox", "--now", LATER]).env("KARTA_IMAP_URL", dovecot.url()).output().expect("karta inbox");
     let imap = started.elapsed().as_secs_f64();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(desk.events(), n, "every reply through IMAP recorded");
+    assert_eq!(desk.events().len(), n, "every reply through IMAP recorded");
 
     println!("{n} replies, each recording one item of a {n}-item notice\n");
     println!("| path | wall, s | replies per second |");

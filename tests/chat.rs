@@ -62,20 +62,8 @@ impl Workspace {
     }
 
     fn command(&self, args: &[&str], now: &str, bots: Option<&Bots>) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_karta"));
-        cmd.args(args)
-            .args(["--now", now])
-            .current_dir(self.path())
-            .env_remove("LANG")
-            .env_remove("KARTA_LANG")
-            .env_remove("KARTA_NOW")
-            .env_remove("KARTA_CONFIG")
-            .env_remove("KARTA_SMTP_URL")
-            .env("KARTA_ROADMAPS", self.path().join("roadmaps"))
-            .env("KARTA_DB", &self.db);
-        for name in ["KARTA_TELEGRAM_TOKEN", "KARTA_TELEGRAM_API", "KARTA_MAX_TOKEN", "KARTA_MAX_API"] {
-            cmd.env_remove(name);
-        }
+        let mut cmd = support::karta_in(self.path(), &self.db);
+        cmd.args(args).args(["--now", now]);
         if let Some(bots) = bots {
             cmd.env("KARTA_TELEGRAM_TOKEN", TELEGRAM_TOKEN)
                 .env("KARTA_TELEGRAM_API", bots.url())

@@ -79,15 +79,8 @@ fn watch_takes_new_mail_at_once(backend: Backend) {
     let desk = Desk::new(backend);
     let dovecot = Dovecot::start();
     let imc = desk.notice("imc@test.example");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_karta"))
-        .args(["inbox", "--watch", "60", "--now", LATER])
-        .current_dir(desk.path())
-        .env_remove("LANG")
-        .env_remove("KARTA_LANG")
-        .env_remove("KARTA_CONFIG")
-        .env("KARTA_ROADMAPS", desk.path().join("roadmaps"))
-        .env("KARTA_DB", &desk.db)
-        .env("KARTA_SMTP_URL", desk.smtp.url())
+    let mut child = desk
+        .command(&["inbox", "--watch", "60", "--now", LATER])
         .env("KARTA_IMAP_URL", dovecot.url())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -115,15 +108,8 @@ fn serve_reads_the_mailbox(backend: Backend) {
     let imc = desk.notice("imc@test.example");
     dovecot.append(&reply("imc@test.example", &imc, "sv1@test.example", "1 — исполнено"));
     dovecot.append(&reply("stranger@elsewhere.example", &imc, "sv2@elsewhere.example", "1 — исполнено"));
-    let child = Command::new(env!("CARGO_BIN_EXE_karta"))
-        .args(["serve", "--interval", "1", "--listen", "127.0.0.1:0", "--now", LATER])
-        .current_dir(desk.path())
-        .env_remove("LANG")
-        .env_remove("KARTA_LANG")
-        .env_remove("KARTA_CONFIG")
-        .env("KARTA_ROADMAPS", desk.path().join("roadmaps"))
-        .env("KARTA_DB", &desk.db)
-        .env("KARTA_SMTP_URL", desk.smtp.url())
+    let child = desk
+        .command(&["serve", "--interval", "1", "--listen", "127.0.0.1:0", "--now", LATER])
         .env("KARTA_IMAP_URL", dovecot.url())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -173,15 +159,8 @@ fn sigkill_records_each_reply_once(backend: Backend) {
         seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         let wait = Duration::from_millis((seed >> 33) % 10);
         let before = dovecot.counts().1;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_karta"))
-            .args(["inbox", "--now", LATER])
-            .current_dir(desk.path())
-            .env_remove("LANG")
-            .env_remove("KARTA_LANG")
-            .env_remove("KARTA_CONFIG")
-            .env("KARTA_ROADMAPS", desk.path().join("roadmaps"))
-            .env("KARTA_DB", &desk.db)
-            .env("KARTA_SMTP_URL", desk.smtp.url())
+        let mut child = desk
+            .command(&["inbox", "--now", LATER])
             .env("KARTA_IMAP_URL", &imap)
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -264,41 +264,21 @@ fn school_reply(desk: &Desk, id: &str, body_part: &[u8]) -> Vec<u8> {
     raw
 }
 
+/// Base64 in lines of 76, as MIME writes it.
 fn base64(bytes: &[u8]) -> String {
-    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            out.push(if i <= chunk.len() { char::from(TABLE[((n >> (18 - 6 * i)) & 63) as usize]) } else { '=' });
-        }
-    }
-    out.as_bytes().chunks(76).map(|l| String::from_utf8_lossy(l).into_owned()).collect::<Vec<_>>().join("\r\n")
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+    encoded.as_bytes().chunks(76).map(|l| String::from_utf8_lossy(l).into_owned()).collect::<Vec<_>>().join("\r\n")
 }
 
-/// Russian text in windows-1251.
+/// Russian text in windows-1251 (as encoding_rs writes it, independently of mail-parser's reader).
 fn cp1251(text: &str) -> Vec<u8> {
-    text.chars()
-        .map(|c| match c {
-            'А'..='я' => (c as u32 - 'А' as u32 + 0xC0) as u8,
-            'ё' => 0xB8,
-            c => c as u8,
-        })
-        .collect()
+    encoding_rs::WINDOWS_1251.encode(text).0.into_owned()
 }
 
 /// Russian text in KOI8-R.
 fn koi8r(text: &str) -> Vec<u8> {
-    const LOWER: &str = "юабцдефгхийклмнопярстужвьызшэщчъ";
-    const UPPER: &str = "ЮАБЦДЕФГХИЙКЛМНОПЯРСТУЖВЬЫЗШЭЩЧЪ";
-    text.chars()
-        .map(|c| match (LOWER.chars().position(|l| l == c), UPPER.chars().position(|u| u == c)) {
-            (Some(i), _) => 0xC0 + i as u8,
-            (_, Some(i)) => 0xE0 + i as u8,
-            _ => c as u8,
-        })
-        .collect()
+    encoding_rs::KOI8_R.encode(text).0.into_owned()
 }
 
 /// The bad mail of issue 29, each piped to `karta inbox --stdin` in turn to the school's

@@ -44,20 +44,11 @@ impl Workspace {
     }
 
     fn command(&self, args: &[&str], now: &str, smtp: Option<&str>) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_karta"));
-        cmd.args(args)
-            .args(["--now", now])
-            .current_dir(self.path())
-            .env_remove("LANG")
-            .env_remove("KARTA_LANG")
-            .env_remove("KARTA_NOW")
-            .env_remove("KARTA_CONFIG")
-            .env("KARTA_ROADMAPS", self.path().join("roadmaps"))
-            .env("KARTA_DB", &self.db);
-        match smtp {
-            Some(url) => cmd.env("KARTA_SMTP_URL", url),
-            None => cmd.env_remove("KARTA_SMTP_URL"),
-        };
+        let mut cmd = support::karta_in(self.path(), &self.db);
+        cmd.args(args).args(["--now", now]);
+        if let Some(url) = smtp {
+            cmd.env("KARTA_SMTP_URL", url);
+        }
         cmd
     }
 

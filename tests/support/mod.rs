@@ -125,6 +125,31 @@ pub mod smtp;
 pub mod tables;
 
 /// A port nobody listens on right now.
+/// `karta` run in the workspace `dir` over the store `db`: the roadmaps in `dir/roadmaps`, and
+/// the caller's language, clock, configuration and every way in or out (SMTP, the bots, the
+/// mailbox, the reply key) cleared, for the test to set what it uses.
+pub fn karta_in(dir: &Path, db: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_karta"));
+    cmd.current_dir(dir).env("KARTA_ROADMAPS", dir.join("roadmaps")).env("KARTA_DB", db);
+    for name in [
+        "LANG",
+        "KARTA_LANG",
+        "KARTA_NOW",
+        "KARTA_CONFIG",
+        "KARTA_SMTP_URL",
+        "KARTA_TELEGRAM_TOKEN",
+        "KARTA_TELEGRAM_API",
+        "KARTA_MAX_TOKEN",
+        "KARTA_MAX_API",
+        "KARTA_INBOX_ADDRESS",
+        "KARTA_INBOX_KEY",
+        "KARTA_IMAP_URL",
+    ] {
+        cmd.env_remove(name);
+    }
+    cmd
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }

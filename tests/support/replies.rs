@@ -66,9 +66,14 @@ pub struct Notice {
 
 impl Desk {
     pub fn new(backend: Backend) -> Desk {
+        Desk::with(backend, ROADMAP)
+    }
+
+    /// The same with the roadmap `roadmap` instead of [`ROADMAP`].
+    pub fn with(backend: Backend, roadmap: &str) -> Desk {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::create_dir_all(dir.path().join("roadmaps")).expect("mkdir");
-        std::fs::write(dir.path().join("roadmaps/small.yaml"), ROADMAP).expect("roadmap");
+        std::fs::write(dir.path().join("roadmaps/small.yaml"), roadmap).expect("roadmap");
         std::fs::write(dir.path().join("karta.toml"), CONFIG).expect("config");
         let desk = Desk { db: backend.db(dir.path()), dir, smtp: Smtp::start(0.0) };
         let out = desk.run(&["remind"], REMIND, None);
@@ -80,22 +85,17 @@ impl Desk {
         self.dir.path()
     }
 
+    /// `karta ARGS` in the workspace, sending through its SMTP server.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = super::karta_in(self.path(), &self.db);
+        cmd.args(args).env("KARTA_SMTP_URL", self.smtp.url());
+        cmd
+    }
+
     /// Runs karta in the workspace with `env` set over the usual environment.
     pub fn run_with(&self, args: &[&str], now: &str, stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_karta"));
-        cmd.args(args)
-            .args(["--now", now])
-            .current_dir(self.path())
-            .env_remove("LANG")
-            .env_remove("KARTA_LANG")
-            .env_remove("KARTA_NOW")
-            .env_remove("KARTA_CONFIG")
-            .env_remove("KARTA_INBOX_ADDRESS")
-            .env_remove("KARTA_INBOX_KEY")
-            .env("KARTA_ROADMAPS", self.path().join("roadmaps"))
-            .env("KARTA_DB", &self.db)
-            .env("KARTA_SMTP_URL", self.smtp.url())
-            .env_remove("KARTA_IMAP_URL")
+        let mut cmd = self.command(args);
+        cmd.args(["--now", now])
             .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

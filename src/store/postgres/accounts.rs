@@ -154,15 +154,7 @@ impl Accounts for Postgres {
         by: &str,
         at: &str,
     ) -> Result<i64, StoreError> {
-        self.run(|c| {
-            c.query_one(
-                "INSERT INTO move_requests (occurrence, date, reason, requested_by, requested_at)
-                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                &[&occurrence, &date, &reason, &by, &at],
-            )
-            .map(|r| r.get(0))
-            .map_err(write)
-        })
+        self.run(|c| insert_move(c, occurrence, date, reason, by, at))
     }
 
     fn move_requests(&self, occurrence: Option<&str>) -> Result<Vec<MoveRequest>, StoreError> {
@@ -265,4 +257,22 @@ fn user_row(r: &postgres::Row) -> Result<User, StoreError> {
         password: r.try_get(6).map_err(read)?,
         feed: r.try_get(7).map_err(read)?,
     })
+}
+
+/// Records a move request inside the caller's transaction; returns its id.
+pub(super) fn insert_move(
+    c: &mut impl postgres::GenericClient,
+    occurrence: &str,
+    date: chrono::NaiveDate,
+    reason: &str,
+    by: &str,
+    at: &str,
+) -> Result<i64, StoreError> {
+    c.query_one(
+        "INSERT INTO move_requests (occurrence, date, reason, requested_by, requested_at)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        &[&occurrence, &date, &reason, &by, &at],
+    )
+    .map(|r| r.get(0))
+    .map_err(write)
 }

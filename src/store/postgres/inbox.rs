@@ -68,27 +68,10 @@ impl Inbox for Postgres {
             let ids = if events.is_empty() { Vec::new() } else { super::events::insert_into(&mut tx, events, None)? };
             let at = mark.at.to_rfc3339();
             for m in moves {
-                tx.execute(
-                    "INSERT INTO move_requests (occurrence, date, reason, requested_by, requested_at)
-                     VALUES ($1, $2, $3, $4, $5)",
-                    &[&m.occurrence, &m.to, &m.reason, &m.by, &at],
-                )
-                .map_err(write)?;
+                super::accounts::insert_move(&mut tx, &m.occurrence, m.to, &m.reason, &m.by, &at)?;
             }
             if let Some(message) = answer {
-                tx.execute(
-                    "INSERT INTO messages (message_id, recipient, subject, eml, state, next_ts, created_at, created_ts)
-                     VALUES ($1, $2, $3, $4, 'sending', $5, $6, $5) ON CONFLICT (message_id) DO NOTHING",
-                    &[
-                        &message.message_id,
-                        &message.recipient,
-                        &message.subject,
-                        &message.eml,
-                        &message.created.timestamp(),
-                        &message.created.to_rfc3339(),
-                    ],
-                )
-                .map_err(write)?;
+                super::outbox::insert_message(&mut tx, message)?;
             }
             tx.commit().map_err(write)?;
             Ok(Some(ids))

@@ -116,19 +116,7 @@ impl Outbox for Postgres {
         self.run(|c| {
             let mut tx = c.transaction().map_err(write)?;
             for message in parts {
-                tx.execute(
-                    "INSERT INTO messages (message_id, recipient, subject, eml, state, next_ts, created_at, created_ts)
-                 VALUES ($1, $2, $3, $4, 'sending', $5, $6, $5) ON CONFLICT (message_id) DO NOTHING",
-                    &[
-                        &message.message_id,
-                        &message.recipient,
-                        &message.subject,
-                        &message.eml,
-                        &message.created.timestamp(),
-                        &message.created.to_rfc3339(),
-                    ],
-                )
-                .map_err(write)?;
+                insert_message(&mut tx, message)?;
             }
             tx.execute(
                 "UPDATE notices SET state = 'sending', message_id = $2 WHERE id = ANY($1) AND state = 'planned'",
@@ -280,4 +268,23 @@ fn record(
         }
     }
     Ok(())
+}
+
+/// Writes `message` to send, inside the caller's transaction (a message already written is left
+/// as it is).
+pub(super) fn insert_message(tx: &mut impl GenericClient, message: &Outgoing) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO messages (message_id, recipient, subject, eml, state, next_ts, created_at, created_ts)
+         VALUES ($1, $2, $3, $4, 'sending', $5, $6, $5) ON CONFLICT (message_id) DO NOTHING",
+        &[
+            &message.message_id,
+            &message.recipient,
+            &message.subject,
+            &message.eml,
+            &message.created.timestamp(),
+            &message.created.to_rfc3339(),
+        ],
+    )
+    .map(drop)
+    .map_err(write)
 }

@@ -164,14 +164,7 @@ impl Accounts for Sqlite {
         by: &str,
         at: &str,
     ) -> Result<i64, StoreError> {
-        self.conn
-            .execute(
-                "INSERT INTO move_requests (occurrence, date, reason, requested_by, requested_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![occurrence, date.to_string(), reason, by, at],
-            )
-            .map_err(write)?;
-        Ok(self.conn.last_insert_rowid())
+        insert_move(&self.conn, occurrence, date, reason, by, at).map_err(write)
     }
 
     fn move_requests(&self, occurrence: Option<&str>) -> Result<Vec<MoveRequest>, StoreError> {
@@ -269,4 +262,21 @@ fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
         password: r.get(6)?,
         feed: r.get(7)?,
     })
+}
+
+/// Records a move request inside the caller's transaction; returns its id.
+pub(super) fn insert_move(
+    c: &rusqlite::Connection,
+    occurrence: &str,
+    date: chrono::NaiveDate,
+    reason: &str,
+    by: &str,
+    at: &str,
+) -> Result<i64, rusqlite::Error> {
+    c.execute(
+        "INSERT INTO move_requests (occurrence, date, reason, requested_by, requested_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![occurrence, date.to_string(), reason, by, at],
+    )?;
+    Ok(c.last_insert_rowid())
 }

@@ -71,28 +71,12 @@ impl Inbox for Sqlite {
             return Ok(None);
         }
         let ids = super::events::insert_into(&tx, events, None).map_err(write)?;
+        let at = mark.at.to_rfc3339();
         for m in moves {
-            tx.execute(
-                "INSERT INTO move_requests (occurrence, date, reason, requested_by, requested_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![m.occurrence, m.to.to_string(), m.reason, m.by, mark.at.to_rfc3339()],
-            )
-            .map_err(write)?;
+            super::accounts::insert_move(&tx, &m.occurrence, m.to, &m.reason, &m.by, &at).map_err(write)?;
         }
         if let Some(message) = answer {
-            tx.execute(
-                "INSERT OR IGNORE INTO messages (message_id, recipient, subject, eml, state, next_ts, created_at, created_ts) \
-                 VALUES (?1, ?2, ?3, ?4, 'sending', ?5, ?6, ?5)",
-                params![
-                    message.message_id,
-                    message.recipient,
-                    message.subject,
-                    message.eml,
-                    message.created.timestamp(),
-                    message.created.to_rfc3339()
-                ],
-            )
-            .map_err(write)?;
+            super::outbox::insert_message(&tx, message).map_err(write)?;
         }
         tx.commit().map_err(write)?;
         Ok(Some(ids))

@@ -110,19 +110,7 @@ impl Outbox for Sqlite {
         let Some(first) = parts.first() else { return Ok(()) };
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(write)?;
         for message in parts {
-            tx.execute(
-                "INSERT OR IGNORE INTO messages (message_id, recipient, subject, eml, state, next_ts, created_at, created_ts) \
-                 VALUES (?1, ?2, ?3, ?4, 'sending', ?5, ?6, ?5)",
-                params![
-                    message.message_id,
-                    message.recipient,
-                    message.subject,
-                    message.eml,
-                    message.created.timestamp(),
-                    message.created.to_rfc3339()
-                ],
-            )
-            .map_err(write)?;
+            insert_message(&tx, message).map_err(write)?;
         }
         for id in notices {
             tx.execute(
@@ -214,4 +202,22 @@ impl Outbox for Sqlite {
             .map(Option::flatten)
             .map_err(read)
     }
+}
+
+/// Writes `message` to send, inside the caller's transaction (a message already written is left
+/// as it is).
+pub(super) fn insert_message(tx: &rusqlite::Connection, message: &Outgoing) -> Result<(), rusqlite::Error> {
+    tx.execute(
+        "INSERT OR IGNORE INTO messages (message_id, recipient, subject, eml, state, next_ts, created_at, created_ts) \
+         VALUES (?1, ?2, ?3, ?4, 'sending', ?5, ?6, ?5)",
+        params![
+            message.message_id,
+            message.recipient,
+            message.subject,
+            message.eml,
+            message.created.timestamp(),
+            message.created.to_rfc3339()
+        ],
+    )
+    .map(drop)
 }
