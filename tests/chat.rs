@@ -325,8 +325,21 @@ fn files_without_a_token_and_bad_chat_ids(backend: Backend) {
     assert!(said.contains("недопустимый идентификатор чата `@school_one`"), "{said}");
 }
 
+/// `chat_rules` says which notices go to chats: with only the group digest named, the executors'
+/// chats hear nothing, their e-mail still does, and the group's channel gets its digest.
+fn chat_rules_choose_what_goes_to_chats(backend: Backend) {
+    let bots = Bots::start(Duration::ZERO);
+    let ws = Workspace::new(backend, CHATS, "[notify]\nchat_rules = [\"group-digest\"]\n");
+    ws.remind(MONDAY, &bots);
+    let chats = by_chat(&bots.posted());
+    assert_eq!(chats.keys().map(String::as_str).collect::<Vec<_>>(), ["telegram:@district_chat"], "{chats:#?}");
+    let emails = std::fs::read_dir(ws.path().join("outbox")).expect("outbox dir").count();
+    assert!(emails >= 2, "{emails} e-mails");
+}
+
 on_both_backends!(
     three_chats,
+    chat_rules_choose_what_goes_to_chats,
     too_many_requests_wait,
     down_slow_and_the_token_never_shown,
     long_digests_split,

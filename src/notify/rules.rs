@@ -257,10 +257,7 @@ pub fn plan(
         .zip(report.occurrences.par_iter())
         .flat_map_iter(|(o, s)| {
             let unit = &ws.units[o.unit];
-            let roadmap = &roadmaps[o.unit];
-            let mut out = about(unit, &unit.tasks[o.task], roadmap, &roadmap.settings[o.task], s, calendar);
-            out.retain(|n| Messenger::of(&n.recipient).is_none() || rules.to_chat(&n.rule));
-            out
+            about(unit, &unit.tasks[o.task], &roadmaps[o.unit], &roadmaps[o.unit].settings[o.task], s, calendar)
         })
         .collect();
     // Each roadmap's digest lists its own occurrences: grouped in one pass, not one per roadmap.
@@ -269,10 +266,11 @@ pub fn plan(
         of_unit[o.unit].push((&ws.units[o.unit].tasks[o.task], s));
     }
     notices.extend(ws.units.iter().zip(&of_unit).flat_map(|(u, mine)| super::digest::digest(u, mine, rules, now)));
-    notices.retain(|n| n.rule != "digest" || Messenger::of(&n.recipient).is_none() || rules.to_chat("digest"));
     if rules.to_chat("group-digest") {
         notices.extend(super::digest::group_digests(ws, plan, report, rules, now));
     }
+    // Chats get only the rules `chat_rules` names; e-mail gets every one.
+    notices.retain(|n| Messenger::of(&n.recipient).is_none() || rules.to_chat(&n.rule));
     notices
 }
 
