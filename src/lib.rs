@@ -3,6 +3,7 @@
 //! a validated roadmap, read its deadlines (`deadline`, `calendar`), and report problems as
 //! `diag`nostics. The CLI (`cli`) is a thin layer over this library.
 
+pub mod access;
 pub mod amend;
 pub mod cache;
 pub mod calendar;

@@ -4,7 +4,9 @@
 //! ignored as a robot's), 75 (EX_TEMPFAIL) when the store cannot be reached or written, so that
 //! the mail server keeps the message and tries again. Without `--stdin`, one pass over the IMAP
 //! mailbox of `KARTA_IMAP_URL` (or `[inbox] imap_url`): each message not yet seen is taken and
-//! marked seen only after what it made is committed.
+//! marked seen only after what it made is committed; and one read of what was written to the
+//! Telegram and MAX bots (when their tokens are set), each message handled once, the bot's
+//! cursor kept in the store after them.
 
 use std::io::Read as _;
 use std::path::PathBuf;
@@ -12,7 +14,8 @@ use std::time::Duration;
 
 use karta::diag::{Explain, Lang};
 use karta::intake::mailbox::{Address, Mailbox};
-use karta::intake::{self, Intake, Taken};
+use karta::intake::chat::Heard;
+use karta::intake::{self, Ground, Intake, Taken};
 use karta::notify::Notifier;
 use karta::{msg, say};
 
@@ -35,13 +38,31 @@ pub struct Args {
     pub at: Where,
 }
 
-/// What taking a message needs besides the roadmaps and the store.
+/// What taking replies needs besides the roadmaps and the store: the notifier (its bots, and
+/// the outbox's way out for answers) and, when a reply address is set, the mail side.
 pub struct Desk {
     notifier: Notifier,
+    mail: Option<MailDesk>,
+}
+
+/// What taking an e-mail reply needs.
+struct MailDesk {
     settings: karta::inbox::Settings,
     replies: karta::notify::Replies,
     token_days: u32,
     evidence: PathBuf,
+}
+
+impl Desk {
+    /// Whether a reply address is set (e-mail replies can be read).
+    pub fn reads_mail(&self) -> bool {
+        self.mail.is_some()
+    }
+
+    /// Whether a bot is there to read chats.
+    pub fn hears_chats(&self) -> bool {
+        self.notifier.transport.telegram.is_some() || self.notifier.transport.max.is_some()
+    }
 }
 
 /// What one pass over the mailbox did.
@@ -50,6 +71,8 @@ pub struct Counts {
     pub recorded: usize,
     pub answered: usize,
     pub skipped: usize,
+    /// Chat users linked to accounts.
+    pub linked: usize,
 }
 
 pub fn run(global: &Global, args: Args) -> super::Exit {
@@ -59,56 +82,102 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
         std::io::stdin().read_to_end(&mut raw).map_err(|e| Failure::file(std::path::Path::new("-"), &e))?;
     }
     let file = super::config_file(&args.setup.config)?;
-    let Some(desk) = desk(&file, &args.setup)? else {
-        return Err(Failure::usage(msg!(
+    let desk = desk(&file, &args.setup)?;
+    let no_address = || {
+        Failure::usage(msg!(
             "не задан адрес для ответов: [inbox] address в karta.toml или KARTA_INBOX_ADDRESS";
-            "no reply address: [inbox] address in karta.toml or KARTA_INBOX_ADDRESS")));
+            "no reply address: [inbox] address in karta.toml or KARTA_INBOX_ADDRESS"))
     };
-    let mailbox = if args.stdin {
-        None
-    } else {
-        let Some(address) = mailbox(&file)? else {
-            return Err(Failure::usage(msg!(
-                "не задан почтовый ящик: KARTA_IMAP_URL или [inbox] imap_url (или письмо на вход с --stdin)";
-                "no mailbox: KARTA_IMAP_URL or [inbox] imap_url (or a message on standard input with --stdin)")));
-        };
-        Some(address)
-    };
-    if let (Some(seconds), Some(address)) = (args.watch, &mailbox) {
-        return watch(global, &args.at, &desk, address, Duration::from_secs(seconds.max(1)));
+    if args.stdin {
+        let mail = desk.mail.as_ref().ok_or_else(no_address)?;
+        // The store first: out of reach, the mail server tries again later.
+        karta::store::open(&args.at.db).map_err(|e| Failure::temporary(e.explain()))?;
+        let mut tracking = Tracking::open(global, &args.at)?;
+        let outcome = take(&desk, mail, &mut tracking, &raw).map(|taken| out_line!("{}", told(tracking.lang, &taken)));
+        deliver(&desk, &mut tracking);
+        tracking.leave();
+        return outcome;
     }
-    // The store first: out of reach, the mail server (or the next run) tries again later.
+    let imap = mailbox(&file)?;
+    if desk.mail.is_none() && imap.is_some() {
+        return Err(no_address());
+    }
+    if imap.is_none() && !desk.hears_chats() {
+        return Err(Failure::usage(msg!(
+            "нечего читать: не задан почтовый ящик (KARTA_IMAP_URL или [inbox] imap_url, или письмо на вход с --stdin) \
+             и нет ботов (KARTA_TELEGRAM_TOKEN, KARTA_MAX_TOKEN)";
+            "nothing to read: no mailbox (KARTA_IMAP_URL or [inbox] imap_url, or a message on standard input with --stdin) \
+             and no bots (KARTA_TELEGRAM_TOKEN, KARTA_MAX_TOKEN)")));
+    }
+    if let Some(seconds) = args.watch {
+        return watch(global, &args.at, &desk, imap.as_ref(), Duration::from_secs(seconds.max(1)));
+    }
+    // The store first: out of reach, the next run tries again.
     karta::store::open(&args.at.db).map_err(|e| Failure::temporary(e.explain()))?;
     let mut tracking = Tracking::open(global, &args.at)?;
-    let lang = tracking.lang;
-    let outcome = match &mailbox {
-        None => take(&desk, &mut tracking, &raw).map(|taken| out_line!("{}", told(lang, &taken))),
-        Some(address) => pass(&desk, &mut tracking, address).map(|c| out_line!("{}", summary(lang, &c, address))),
-    };
+    let outcome = once(&desk, &mut tracking, imap.as_ref(), Duration::ZERO);
     deliver(&desk, &mut tracking);
     tracking.leave();
     outcome
 }
 
-/// The settings of replies from karta.toml and the environment; none without a reply address.
-pub fn desk(file: &karta::config::File, setup: &Setup) -> Result<Option<Desk>, Failure> {
-    let Some(replies) = super::remind::replies(&file.inbox)? else { return Ok(None) };
-    let evidence = file.inbox.evidence.clone().or_else(|| file.web.as_ref().map(|w| w.uploads.clone()));
-    let config = karta::notify::Config { replies: Some(replies.clone()), ..file.notify.clone() };
+/// The service's pass (`karta serve`, on the leading instance): the mailbox, then the chats;
+/// what each did is logged, a failure of one is reported and the other still read.
+pub fn serve_pass(desk: &Desk, tracking: &mut Tracking, mailbox: Option<&Address>) {
+    let lang = tracking.lang;
+    let log = |source: &str, passed: Result<Counts, Failure>| match passed {
+        Ok(c) => tracing::info!(
+            recorded = c.recorded, answered = c.answered, skipped = c.skipped, linked = c.linked, source, "inbox pass"
+        ),
+        Err(failure) => {
+            tracing::warn!(code = failure.code(), source, "inbox pass failed");
+            failure.print(lang);
+        }
+    };
+    if let (Some(mail), Some(address)) = (&desk.mail, mailbox) {
+        log(&address.shown(), pass(desk, mail, tracking, address));
+    }
+    if desk.hears_chats() {
+        log(&desk.notifier.transport.describe_bots(), listen(desk, tracking, Duration::ZERO));
+    }
+}
+
+/// One pass over the mailbox and the bots' chats, each line of what it did printed.
+fn once(desk: &Desk, tracking: &mut Tracking, mailbox: Option<&Address>, wait: Duration) -> super::Exit {
+    let lang = tracking.lang;
+    if let (Some(mail), Some(address)) = (&desk.mail, mailbox) {
+        let c = pass(desk, mail, tracking, address)?;
+        out_line!("{}", summary(lang, &c, &address.shown()));
+    }
+    if desk.hears_chats() {
+        let c = listen(desk, tracking, wait)?;
+        out_line!("{}", summary(lang, &c, &desk.notifier.transport.describe_bots()));
+    }
+    Ok(())
+}
+
+/// The settings of replies from karta.toml and the environment: the mail side only with a reply
+/// address.
+pub fn desk(file: &karta::config::File, setup: &Setup) -> Result<Desk, Failure> {
+    let replies = super::remind::replies(&file.inbox)?;
+    let config = karta::notify::Config { replies: replies.clone(), ..file.notify.clone() };
     let notifier = notifier_with(config, setup)?;
-    let ours = notifier.config.from.parse::<lettre::message::Mailbox>().map(|m| m.email.to_string());
-    Ok(Some(Desk {
-        settings: karta::inbox::Settings {
-            inbox: replies.address.clone(),
-            ours: ours.into_iter().collect(),
-            authserv_id: file.inbox.authserv_id.clone(),
-            limits: karta::inbox::Limits::default(),
-        },
-        notifier,
-        replies,
-        token_days: file.inbox.token_days,
-        evidence: evidence.unwrap_or_else(|| PathBuf::from("uploads")),
-    }))
+    let mail = replies.map(|replies| {
+        let evidence = file.inbox.evidence.clone().or_else(|| file.web.as_ref().map(|w| w.uploads.clone()));
+        let ours = notifier.config.from.parse::<lettre::message::Mailbox>().map(|m| m.email.to_string());
+        MailDesk {
+            settings: karta::inbox::Settings {
+                inbox: replies.address.clone(),
+                ours: ours.into_iter().collect(),
+                authserv_id: file.inbox.authserv_id.clone(),
+                limits: karta::inbox::Limits::default(),
+            },
+            replies,
+            token_days: file.inbox.token_days,
+            evidence: evidence.unwrap_or_else(|| PathBuf::from("uploads")),
+        }
+    });
+    Ok(Desk { notifier, mail })
 }
 
 /// The IMAP mailbox: `KARTA_IMAP_URL`, else `[inbox] imap_url`.
@@ -120,20 +189,25 @@ pub fn mailbox(file: &karta::config::File) -> Result<Option<Address>, Failure> {
     }
 }
 
-/// Passes over the mailbox until stopped, waiting for new mail between passes. A failed pass
-/// (the store, the server) is reported and tried again after the wait; stopping at any moment
-/// loses nothing (each message is marked seen after its commit).
-fn watch(global: &Global, at: &Where, desk: &Desk, address: &Address, wait: Duration) -> super::Exit {
+/// Passes over the mailbox and the chats until stopped, waiting for new mail between passes
+/// (without a mailbox: for new chat messages, by the bots' long polling). A failed pass (the
+/// store, the server) is reported and tried again after the wait; stopping at any moment loses
+/// nothing (each message is marked seen, each cursor moved, after its commit).
+fn watch(global: &Global, at: &Where, desk: &Desk, mailbox: Option<&Address>, wait: Duration) -> super::Exit {
     let lang = global.lang();
     loop {
-        match Tracking::open(global, at).and_then(|mut tracking| {
-            let passed = pass(desk, &mut tracking, address);
+        let chat_wait = if mailbox.is_none() { wait } else { Duration::ZERO };
+        if let Err(failure) = Tracking::open(global, at).and_then(|mut tracking| {
+            let passed = once(desk, &mut tracking, mailbox, chat_wait);
             deliver(desk, &mut tracking);
             passed
         }) {
-            Ok(c) => out_line!("{}", summary(lang, &c, address)),
-            Err(failure) => failure.print(lang),
+            failure.print(lang);
+            if mailbox.is_none() {
+                std::thread::sleep(wait);
+            }
         }
+        let Some(address) = mailbox else { continue };
         match Mailbox::open(address) {
             Ok(mut mailbox) => {
                 if let Err(e) = mailbox.wait(wait) {
@@ -151,42 +225,34 @@ fn watch(global: &Global, at: &Where, desk: &Desk, address: &Address, wait: Dura
 }
 
 /// Takes one message against the log as it is now.
-fn take(desk: &Desk, tracking: &mut Tracking, raw: &[u8]) -> Result<Taken, Failure> {
+fn take(desk: &Desk, mail: &MailDesk, tracking: &mut Tracking, raw: &[u8]) -> Result<Taken, Failure> {
     let temporary = |e: &dyn Explain| Failure::temporary(e.explain());
     let Tracking { workspace, plan, store, events, carries, now, calendar, .. } = tracking;
-    let key = karta::notify::reply_key(store.as_mut(), desk.replies.key.as_ref()).map_err(|e| temporary(&e))?;
+    let key = karta::notify::reply_key(store.as_mut(), mail.replies.key.as_ref()).map_err(|e| temporary(&e))?;
     let report = karta::track::status(workspace, plan, events, *now, calendar).with_versions(carries);
     let intake = Intake {
-        workspace,
-        plan,
-        report: &report,
-        settings: desk.settings.clone(),
+        ground: Ground { workspace, plan, report: &report, now: *now },
+        settings: mail.settings.clone(),
         key,
-        token_days: desk.token_days,
-        evidence: desk.evidence.clone(),
+        token_days: mail.token_days,
+        evidence: mail.evidence.clone(),
         from: desk.notifier.config.from.clone(),
-        now: *now,
     };
     intake::take(&intake, store.as_mut(), raw).map_err(|e| temporary(&e))
 }
 
 /// One pass over the mailbox: every message not yet seen, oldest first, marked seen after its
 /// commit. A store failure stops the pass with the message unseen (exit 75).
-pub fn pass(desk: &Desk, tracking: &mut Tracking, address: &Address) -> Result<Counts, Failure> {
+fn pass(desk: &Desk, mail: &MailDesk, tracking: &mut Tracking, address: &Address) -> Result<Counts, Failure> {
     let mut mailbox = Mailbox::open(address).map_err(|e| Failure::env(&e))?;
     let uids = mailbox.unseen().map_err(|e| Failure::env(&e))?;
     let mut counts = Counts::default();
     for uid in uids {
         let Some(raw) = mailbox.fetch(uid).map_err(|e| Failure::env(&e))? else { continue };
-        let taken = take(desk, tracking, &raw)?;
+        let taken = take(desk, mail, tracking, &raw)?;
         tracing::info!(uid, outcome = ?taken, "reply handled");
         match taken {
-            Taken::Recorded { .. } => {
-                counts.recorded += 1;
-                // The next reply is checked against the log with this one in it.
-                let (events, carries) = karta::track::Carries::log(&*tracking.store)?;
-                (tracking.events, tracking.carries) = (events, carries);
-            }
+            Taken::Recorded { .. } => counts.recorded(tracking)?,
             Taken::Answered(_) => counts.answered += 1,
             _ => counts.skipped += 1,
         }
@@ -194,6 +260,50 @@ pub fn pass(desk: &Desk, tracking: &mut Tracking, address: &Address) -> Result<C
     }
     mailbox.close();
     Ok(counts)
+}
+
+/// One read of each bot's chats: every message since the bot's cursor, waiting up to `wait` for
+/// the first, each handled against the log as it is then; the cursor is kept after them (a
+/// message read again after a crash is known by its mark and handled once).
+pub fn listen(desk: &Desk, tracking: &mut Tracking, wait: Duration) -> Result<Counts, Failure> {
+    let temporary = |e: &dyn Explain| Failure::temporary(e.explain());
+    let transport = &desk.notifier.transport;
+    let mut counts = Counts::default();
+    for bot in [&transport.telegram, &transport.max].into_iter().flatten() {
+        let name = bot.messenger().scheme();
+        let cursor = tracking.store.cursor(name)?;
+        let batch = bot.updates(cursor.as_deref(), wait).map_err(|e| {
+            Failure::usage(msg!("{}: не удалось прочитать сообщения: {}", bot.describe(), e.text;
+                "{}: cannot read messages: {}", bot.describe(), e.text))
+        })?;
+        for message in &batch.messages {
+            let Tracking { workspace, plan, store, events, carries, now, calendar, .. } = tracking;
+            let report = karta::track::status(workspace, plan, events, *now, calendar).with_versions(carries);
+            let ground = Ground { workspace, plan, report: &report, now: *now };
+            let heard = intake::chat::hear(&ground, store.as_mut(), message).map_err(|e| temporary(&e))?;
+            tracing::info!(key = %message.key, outcome = ?heard, "chat message handled");
+            match heard {
+                Heard::Recorded { .. } => counts.recorded(tracking)?,
+                Heard::Answered(_) => counts.answered += 1,
+                Heard::Linked(_) => counts.linked += 1,
+                Heard::Ignored | Heard::Repeat => counts.skipped += 1,
+            }
+        }
+        if let Some(next) = batch.cursor.filter(|c| Some(c) != cursor.as_ref()) {
+            tracking.store.set_cursor(name, &next)?;
+        }
+    }
+    Ok(counts)
+}
+
+impl Counts {
+    /// A reply recorded: the next one is checked against the log with it in.
+    fn recorded(&mut self, tracking: &mut Tracking) -> Result<(), Failure> {
+        self.recorded += 1;
+        let (events, carries) = karta::track::Carries::log(&*tracking.store)?;
+        (tracking.events, tracking.carries) = (events, carries);
+        Ok(())
+    }
 }
 
 /// Sends the answers now (and whatever else the outbox has due); a failure stays in the outbox
@@ -213,11 +323,12 @@ pub fn deliver(desk: &Desk, tracking: &mut Tracking) {
 }
 
 /// What a pass did, in one line.
-fn summary(lang: Lang, c: &Counts, address: &Address) -> String {
-    say!(lang, "ответов принято: {}, отклонено с ответом: {}, пропущено: {} ({})",
-        c.recorded, c.answered, c.skipped, address.shown();
-        "replies taken: {}, refused with an answer: {}, skipped: {} ({})",
-        c.recorded, c.answered, c.skipped, address.shown())
+pub fn summary(lang: Lang, c: &Counts, source: &str) -> String {
+    let linked = if c.linked > 0 { say!(lang, ", привязано: {}", c.linked; ", linked: {}", c.linked) } else { String::new() };
+    say!(lang, "ответов принято: {}, отклонено с ответом: {}, пропущено: {}{} ({})",
+        c.recorded, c.answered, c.skipped, linked, source;
+        "replies taken: {}, refused with an answer: {}, skipped: {}{} ({})",
+        c.recorded, c.answered, c.skipped, linked, source)
 }
 
 /// What became of the message, in one line.

@@ -156,15 +156,16 @@ async fn wait_for_signal(stop: watch::Sender<bool>) {
     let _ = stop.send(true);
 }
 
-/// The replies mailbox the scheduler reads, when `[inbox]` names an address and a mailbox.
-type Inbox = Option<Arc<(super::inbox::Desk, Address)>>;
+/// What the scheduler reads replies from: the mailbox, when `[inbox]` names an address and a
+/// mailbox, and the bots' chats, when a bot's token is set.
+type Inbox = Option<Arc<(super::inbox::Desk, Option<Address>)>>;
 
 fn inbox_of(setup: &super::remind::Setup) -> Result<Inbox, Failure> {
     let file = super::config_file(&setup.config)?;
-    Ok(match (super::inbox::desk(&file, setup)?, super::inbox::mailbox(&file)?) {
-        (Some(desk), Some(address)) => Some(Arc::new((desk, address))),
-        _ => None,
-    })
+    let desk = super::inbox::desk(&file, setup)?;
+    let mailbox = super::inbox::mailbox(&file)?;
+    let reads_mail = desk.reads_mail() && mailbox.is_some();
+    Ok((reads_mail || desk.hears_chats()).then(|| Arc::new((desk, mailbox))))
 }
 
 /// The scheduler: an `inbox` pass (when a mailbox is configured) and a `remind` pass every
@@ -266,26 +267,14 @@ fn once(
     global: &Global,
     at: &Where,
     notifier: &Notifier,
-    inbox: Option<&(super::inbox::Desk, Address)>,
+    inbox: Option<&(super::inbox::Desk, Option<Address>)>,
 ) -> super::Exit {
     let mut tracking = Tracking::open(global, at)?;
     coverage_once_a_day(&tracking);
     // Replies first: a report taken now cancels the reminders it makes pointless, and the
     // remind pass below sends the answers with everything else due.
-    if let Some((desk, address)) = inbox {
-        match super::inbox::pass(desk, &mut tracking, address) {
-            Ok(c) => tracing::info!(
-                recorded = c.recorded,
-                answered = c.answered,
-                skipped = c.skipped,
-                mailbox = %address.shown(),
-                "inbox pass"
-            ),
-            Err(failure) => {
-                tracing::warn!(code = failure.code(), mailbox = %address.shown(), "inbox pass failed");
-                failure.print(global.lang());
-            }
-        }
+    if let Some((desk, mailbox)) = inbox {
+        super::inbox::serve_pass(desk, &mut tracking, mailbox.as_ref());
     }
     match pass(notifier, &mut tracking) {
         Ok(s) => {

@@ -48,6 +48,15 @@ pub enum Refusal {
     /// Tracking refuses what the reply asks for item `item` (`None`: the only one), the
     /// activity `title`: already done, cancelled, a date in the future…
     Track { item: Option<usize>, title: String, refusal: crate::track::Refusal },
+    /// In a chat: the writer is linked to no account (`messenger`: its name).
+    Unlinked { messenger: String },
+    /// In a chat: the writer's account (`login`) may not report on what the notice lists.
+    NotAllowed { login: String },
+    /// In a chat: a linking code that is wrong, spent or expired.
+    BadCode,
+    /// In a one-to-one chat with the bot: a message that is neither a reply to a notice nor a
+    /// linking code.
+    NotAReply,
 }
 
 /// How to write a reply karta reads, for answers about the reply's text.
@@ -76,6 +85,17 @@ pub fn answer(refusal: &Refusal) -> String {
         "Здравствуйте!\n\nВаш ответ на уведомление karta не записан: {why}\n\n{instead}\n\n\
          Это письмо отправлено автоматически.\n"
     )
+}
+
+/// The answer in a chat to a refused message: why and what to do instead, plain text (the
+/// caller escapes it for the API's HTML mode).
+pub fn chat_answer(refusal: &Refusal) -> String {
+    let (why, instead) = explain(refusal);
+    let mut why = why;
+    if let Some(first) = why.chars().next() {
+        why.replace_range(..first.len_utf8(), &first.to_uppercase().to_string());
+    }
+    format!("Не записано. {why}\n\n{instead}")
 }
 
 /// Why a reply was refused, in both languages, for the log of the run that read it.
@@ -131,6 +151,10 @@ fn english(refusal: &Refusal) -> String {
             let which = item.map(|i| format!("item {i}: ")).unwrap_or_default();
             format!("{which}{}", refusal.message(title).en)
         }
+        Refusal::Unlinked { messenger } => format!("the {messenger} user is linked to no account"),
+        Refusal::NotAllowed { login } => format!("the account {login} may not report on this"),
+        Refusal::BadCode => "the linking code is wrong, spent or expired".into(),
+        Refusal::NotAReply => "neither a reply to a notice nor a linking code".into(),
     }
 }
 
@@ -178,8 +202,29 @@ fn explain(refusal: &Refusal) -> (String, String) {
             let told = refusal.message(title).ru.replace(&format!("`{title}`"), &format!("«{title}»"));
             (format!("{which}{told}."), track_advice(refusal).into())
         }
+        Refusal::Unlinked { messenger } => (
+            format!("ваша учётная запись {messenger} не привязана к учётной записи karta."),
+            format!("{LINK} Потом ответьте на уведомление ещё раз."),
+        ),
+        Refusal::NotAllowed { login } => (
+            format!("учётная запись karta «{login}» не может отчитываться по мероприятиям этого уведомления."),
+            "Отчитывается исполнитель мероприятия или координатор, за которым закреплён исполнитель. \
+             Если это ошибка, попросите администратора karta закрепить исполнителя за вашей учётной записью."
+                .into(),
+        ),
+        Refusal::BadCode => {
+            ("код привязки неверен, уже использован или устарел (код действует 15 минут).".into(), LINK.into())
+        }
+        Refusal::NotAReply => (
+            "это сообщение не ответ на уведомление karta и не код привязки.".into(),
+            format!("Чтобы отчитаться, ответьте на сообщение karta (кнопка «Ответить»). {HOW} {LINK}"),
+        ),
     }
 }
+
+/// How to link a chat user to an account, for answers in chats.
+const LINK: &str = "Чтобы привязать этот мессенджер, откройте в karta страницу «Мессенджеры» \
+(/me/chats), получите код и отправьте его боту.";
 
 fn unreadable(flaw: Flaw) -> (String, String) {
     match flaw {

@@ -79,5 +79,6 @@ pub fn compose(
         eml: message.formatted(),
         attempts: 0,
         created: now,
+        answers: None,
     })
 }

@@ -5,9 +5,9 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
-use super::Intake;
+use super::{Ground, Intake};
 use crate::compile::Occurrence;
-use crate::inbox::{Claim, Context, Decision, Dmarc, Incoming, Refusal, TokenError, Unclear, reply, token};
+use crate::inbox::{Claim, Context, Decision, Dmarc, Dropped, Incoming, Refusal, TokenError, Unclear, reply, token};
 use crate::store::{NewMove, Sent, Store, StoreError};
 use crate::track::{self, NewEvent, Request};
 
@@ -30,13 +30,40 @@ pub fn decide(
     incoming: &Incoming,
 ) -> Result<Result<Decided, Refusal>, StoreError> {
     // The reported instant: the message's Date, never later than now.
-    let at = incoming.date.map_or(intake.now, |d| d.min(intake.now));
+    let at = incoming.date.map_or(intake.ground.now, |d| d.min(intake.ground.now));
     // A token's age is counted to now: the Date is the sender's to write.
-    let (sent, issued) = match notice_of(intake, store, incoming, intake.now.date_naive())? {
+    let (sent, issued) = match notice_of(intake, store, incoming, intake.ground.now.date_naive())? {
         Ok(found) => found,
         Err(refusal) => return Ok(Err(refusal)),
     };
-    Ok(statements(intake, incoming, &sent, issued, at))
+    // The sender first: a stranger learns nothing of what the notice was about.
+    if incoming.auth == Dmarc::Fail {
+        return Ok(Err(Refusal::Spoofed { address: incoming.from.clone() }));
+    }
+    let ground = &intake.ground;
+    let may = |o: &Occurrence| may_report(ground, o, &incoming.from);
+    let said = Said {
+        text: &incoming.text,
+        author: &incoming.from,
+        may: &may,
+        stranger: Refusal::UnknownSender { address: incoming.from.clone() },
+        dropped: &incoming.dropped,
+        forwarded: !incoming.forwarded.is_empty(),
+    };
+    Ok(statements(ground, &said, &sent, issued, at))
+}
+
+/// A reply's text and who wrote it: the events' author, what they may report on, and the
+/// refusal when they may not.
+pub struct Said<'a> {
+    pub text: &'a str,
+    pub author: &'a str,
+    pub may: &'a dyn Fn(&Occurrence) -> bool,
+    pub stranger: Refusal,
+    /// Files the reply carried that were not taken.
+    pub dropped: &'a [Dropped],
+    /// It carried messages forwarded whole.
+    pub forwarded: bool,
 }
 
 /// The message a reply answers and the day its token was issued.
@@ -69,10 +96,10 @@ fn notice_of(
     Ok(Err(Refusal::NoToken))
 }
 
-/// The reply's statements, checked: the events and move requests, or why not.
-fn statements(
-    intake: &Intake<'_>,
-    incoming: &Incoming,
+/// The statements of a reply to `sent`, checked: the events and move requests, or why not.
+pub fn statements(
+    ground: &Ground<'_>,
+    said: &Said<'_>,
     sent: &Sent,
     issued: NaiveDate,
     at: DateTime<FixedOffset>,
@@ -80,30 +107,26 @@ fn statements(
     let items: Vec<Option<&Occurrence>> = sent
         .notices
         .iter()
-        .map(|n| n.notice.occurrence.as_deref().and_then(|o| intake.plan.position(o)))
-        .map(|i| i.map(|i| &intake.plan.occurrences[i]))
+        .map(|n| n.notice.occurrence.as_deref().and_then(|o| ground.plan.position(o)))
+        .map(|i| i.map(|i| &ground.plan.occurrences[i]))
         .collect();
-    // The sender first: a stranger learns nothing of what the notice was about.
-    if incoming.auth == Dmarc::Fail {
-        return Err(Refusal::Spoofed { address: incoming.from.clone() });
-    }
     if items.iter().all(Option::is_none) {
         return Err(Refusal::NothingToReport);
     }
-    if !items.iter().flatten().any(|o| may_report(intake, o, &incoming.from)) {
-        return Err(Refusal::UnknownSender { address: incoming.from.clone() });
+    if !items.iter().flatten().any(|o| (said.may)(o)) {
+        return Err(said.stranger.clone());
     }
-    if !incoming.dropped.is_empty() {
-        return Err(Refusal::Files(incoming.dropped.clone()));
+    if !said.dropped.is_empty() {
+        return Err(Refusal::Files(said.dropped.to_vec()));
     }
-    let period = items.iter().flatten().next().map(|o| intake.workspace.units[o.unit].period);
+    let period = items.iter().flatten().next().map(|o| ground.workspace.units[o.unit].period);
     let period = period.unwrap_or(crate::model::Period { from: issued, to: issued });
     let context = Context { count: sent.notices.len(), sent: issued, period };
-    let read = reply::read(&incoming.text, &context).map_err(|unclear| match unclear {
-        Unclear::NoDecision { .. } if !incoming.forwarded.is_empty() => Refusal::Forwarded,
+    let read = reply::read(said.text, &context).map_err(|unclear| match unclear {
+        Unclear::NoDecision { .. } if said.forwarded => Refusal::Forwarded,
         other => Refusal::Unclear(other),
     })?;
-    let note = note(&incoming.text);
+    let note = note(said.text);
     let mut decided = Decided::default();
     for statement in read {
         let numbered = if statement.items.is_empty() { vec![1] } else { statement.items.clone() };
@@ -114,28 +137,28 @@ fn statements(
                 .copied()
                 .flatten()
                 .ok_or(Refusal::Unclear(Unclear::NoSuchItem { item, count: context.count }))?;
-            if !may_report(intake, occurrence, &incoming.from) {
-                return Err(Refusal::UnknownSender { address: incoming.from.clone() });
+            if !(said.may)(occurrence) {
+                return Err(said.stranger.clone());
             }
-            let title = intake.workspace.units[occurrence.unit].tasks[occurrence.task].title.clone();
+            let title = ground.workspace.units[occurrence.unit].tasks[occurrence.task].title.clone();
             let request = request(&statement.decision, statement.comment.as_deref(), occurrence.local_date(at));
-            let position = intake.plan.position(&occurrence.id);
-            let status = position.and_then(|i| intake.report.occurrences.get(i));
-            let action = track::check(request, status, occurrence.local_date(intake.now))
+            let position = ground.plan.position(&occurrence.id);
+            let status = position.and_then(|i| ground.report.occurrences.get(i));
+            let action = track::check(request, status, occurrence.local_date(ground.now))
                 .map_err(|refusal| Refusal::Track { item: named, title, refusal })?;
             match (&statement.decision, action) {
                 (Decision::Move { to, reason }, _) => decided.moves.push(NewMove {
                     occurrence: occurrence.id.clone(),
                     to: *to,
                     reason: reason.clone().or_else(|| statement.comment.clone()).unwrap_or_else(|| NO_REASON.into()),
-                    by: incoming.from.clone(),
+                    by: said.author.to_string(),
                 }),
                 (_, action) => decided.events.push(NewEvent {
                     occurrence: Some(occurrence.id.clone()),
                     action,
                     note: note.clone(),
                     evidence: Vec::new(),
-                    author: incoming.from.clone(),
+                    author: said.author.to_string(),
                     recorded_at: at,
                     batch: None,
                 }),
@@ -172,8 +195,8 @@ fn note(text: &str) -> Option<String> {
 
 /// Whether `address` may report on `occurrence`: the address of one of its executors in the
 /// directory, or of that executor's deputy, contact person or head.
-fn may_report(intake: &Intake<'_>, occurrence: &Occurrence, address: &str) -> bool {
-    let unit = &intake.workspace.units[occurrence.unit];
+pub fn may_report(ground: &Ground<'_>, occurrence: &Occurrence, address: &str) -> bool {
+    let unit = &ground.workspace.units[occurrence.unit];
     let ids = occurrence.executor.iter().chain(occurrence.executors.iter());
     let same = |email: Option<&String>| email.is_some_and(|e| e.trim().eq_ignore_ascii_case(address.trim()));
     ids.filter_map(|id| unit.executors.get(id)).any(|e| {

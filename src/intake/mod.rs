@@ -11,6 +11,7 @@
 //! answers a robot (RFC 3834: auto-replies, bounces, lists, karta itself).
 
 mod answer;
+pub mod chat;
 mod decide;
 mod evidence;
 pub mod mailbox;
@@ -61,19 +62,24 @@ impl Default for Config {
     }
 }
 
-/// What handling a message needs: the roadmaps and their state at `now`, the mailbox's
-/// settings, the tokens' key and where evidence goes.
-pub struct Intake<'a> {
+/// What a reply is checked against: the roadmaps and their state at `now`.
+pub struct Ground<'a> {
     pub workspace: &'a Workspace,
     pub plan: &'a Plan,
     pub report: &'a Report<'a>,
+    pub now: DateTime<FixedOffset>,
+}
+
+/// What handling a message needs: the ground, the mailbox's settings, the tokens' key and
+/// where evidence goes.
+pub struct Intake<'a> {
+    pub ground: Ground<'a>,
     pub settings: Settings,
     pub key: Key,
     pub token_days: u32,
     pub evidence: PathBuf,
     /// The sender of answers (`[notify] from`).
     pub from: String,
-    pub now: DateTime<FixedOffset>,
 }
 
 /// What became of one message.
@@ -169,7 +175,7 @@ fn record(
         sender: incoming.from.clone(),
         outcome: Outcome::Recorded,
         detail: [said, asked].concat().join("; "),
-        at: intake.now,
+        at: intake.ground.now,
     };
     match store.handle(&mark, &decided.events, &decided.moves, None) {
         Ok(Some(events)) => Ok(Taken::Recorded { events, moves: decided.moves.len() }),
@@ -199,9 +205,9 @@ fn refuse(
         sender: reply.to.to_string(),
         outcome,
         detail,
-        at: intake.now,
+        at: intake.ground.now,
     };
-    match answer::compose(&intake.from, reply, &refusal, intake.now) {
+    match answer::compose(&intake.from, reply, &refusal, intake.ground.now) {
         Ok(message) => Ok(match store.handle(&mark(Outcome::Answered, why), &[], &[], Some(&message))? {
             Some(_) => Taken::Answered(refusal),
             None => Taken::Repeat,
@@ -229,7 +235,7 @@ fn ignore(
         sender: from.to_string(),
         outcome: Outcome::Ignored,
         detail: format!("{robot:?}"),
-        at: intake.now,
+        at: intake.ground.now,
     };
     store.handle(&mark, &[], &[], None)?;
     Ok(Taken::Ignored(robot))

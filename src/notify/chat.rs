@@ -86,6 +86,7 @@ pub fn compose(
             eml: part.into_bytes(),
             attempts: 0,
             created: now,
+            answers: None,
         })
         .collect())
 }

@@ -35,6 +35,7 @@ use crate::render::Templates;
 use crate::store::{Delivery, Notice, Store, StoreError, Stored};
 use crate::track::{Report, State};
 
+pub use bots::{Batch, ChatMessage};
 pub use rules::Rules;
 pub use transport::Transport;
 
@@ -380,7 +381,7 @@ pub fn deliver(
         }
         tracing::info!(message_id = %message.message_id, to = %message.recipient, "sending");
         match transport.send(message) {
-            Ok(()) => Delivery::Sent,
+            Ok(post) => Delivery::Sent { post },
             Err(e) => {
                 let age = now - message.created;
                 let wait = e.wait.and_then(|w| chrono::Duration::from_std(w).ok());
@@ -399,7 +400,7 @@ pub fn deliver(
     })?;
     for (message, outcome) in sent {
         match outcome {
-            Delivery::Sent => summary.sent.push(message.message_id),
+            Delivery::Sent { .. } => summary.sent.push(message.message_id),
             Delivery::Retry { error, .. } => summary.retrying.push((message.message_id, error)),
             Delivery::Failed { error } => summary.failed.push((message.message_id, error)),
         }

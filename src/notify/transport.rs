@@ -58,17 +58,26 @@ impl Transport {
         ways.join(", ")
     }
 
-    /// Sends `message`: to its chat when its recipient is one, else by e-mail.
-    pub fn send(&self, message: &Outgoing) -> Result<(), SendError> {
-        let Some((messenger, chat)) = Messenger::of(&message.recipient) else { return self.mail.send(message) };
+    /// The bots, as shown.
+    pub fn describe_bots(&self) -> String {
+        [&self.telegram, &self.max].into_iter().flatten().map(Bot::describe).collect::<Vec<_>>().join(", ")
+    }
+
+    /// Sends `message`: to its chat when its recipient is one (returning the id the messenger
+    /// gave it), else by e-mail.
+    pub fn send(&self, message: &Outgoing) -> Result<Option<String>, SendError> {
+        let Some((messenger, chat)) = Messenger::of(&message.recipient) else {
+            return self.mail.send(message).map(|()| None);
+        };
         let bot = match messenger {
             Messenger::Telegram => self.telegram.as_ref(),
             Messenger::Max => self.max.as_ref(),
         };
         let text = String::from_utf8_lossy(&message.eml);
         match bot {
-            Some(bot) => bot.send(chat, &text),
-            None => write_file(&self.files, &message.message_id, &format!("{}.html", messenger.scheme()), &message.eml),
+            Some(bot) => bot.send(chat, &text, message.answers.as_deref()),
+            None => write_file(&self.files, &message.message_id, &format!("{}.html", messenger.scheme()), &message.eml)
+                .map(|()| None),
         }
     }
 }

@@ -26,6 +26,19 @@ pub struct Contents {
     pub secrets: Vec<(String, String)>,
     /// Incoming messages handled (replies to notices).
     pub handled: Vec<HandledRow>,
+    /// Chat users linked to accounts. The linking codes are not copied: they are good for
+    /// minutes, and a new one is a click away.
+    pub chat_links: Vec<LinkRow>,
+    /// (bot, how far its updates are read)
+    pub cursors: Vec<(String, String)>,
+}
+
+/// A chat user linked to an account, as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkRow {
+    pub user_id: i64,
+    #[serde(flatten)]
+    pub link: super::ChatLink,
 }
 
 /// An incoming message handled, as stored.
@@ -52,6 +65,8 @@ pub struct Message {
     pub created_ts: i64,
     pub sent_at: Option<String>,
     pub last_error: Option<String>,
+    pub post: Option<String>,
+    pub answers: Option<String>,
 }
 
 /// An account as stored, secrets' hashes included.
@@ -120,7 +135,7 @@ impl VersionRow {
 
 /// The tables a copy moves, in the order they are written (each after those it refers to),
 /// with their names for people.
-pub const TABLES: [(&str, &str); 13] = [
+pub const TABLES: [(&str, &str); 15] = [
     ("events", "события"),
     ("messages", "письма"),
     ("notices", "уведомления"),
@@ -134,6 +149,8 @@ pub const TABLES: [(&str, &str); 13] = [
     ("carries", "переходы отчётов"),
     ("secrets", "ключи"),
     ("handled", "обработанные ответы"),
+    ("chat_links", "привязанные чаты"),
+    ("cursors", "прочитанное ботами"),
 ];
 
 impl Contents {
@@ -153,6 +170,8 @@ impl Contents {
             self.versions.iter().map(|v| v.carries.len()).sum(),
             self.secrets.len(),
             self.handled.len(),
+            self.chat_links.len(),
+            self.cursors.len(),
         ];
         TABLES.iter().zip(n).map(|((_, name), n)| (*name, n)).collect()
     }

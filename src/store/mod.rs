@@ -1,8 +1,8 @@
-//! The store: everything karta keeps between runs, behind five traits — the append-only
+//! The store: everything karta keeps between runs, behind six traits — the append-only
 //! progress log ([`EventLog`]), the notification outbox ([`Outbox`]), the web app's accounts
-//! ([`Accounts`]), the approved versions of roadmaps ([`Versions`]) and the replies to notices
-//! handled ([`Inbox`]) — and one error type that
-//! names no backend. [`open`] picks the backend from `--db`: a file path is an embedded SQLite
+//! ([`Accounts`]), the approved versions of roadmaps ([`Versions`]), the replies to notices
+//! handled ([`Inbox`]) and the messenger chats linked to accounts ([`Chats`]) — and one error
+//! type that names no backend. [`open`] picks the backend from `--db`: a file path is an embedded SQLite
 //! file, a `postgres://` URL a PostgreSQL database.
 //!
 //! Modules above the store (tracking's callers, notify, web, the CLI) hold a `Box<dyn Store>`
@@ -11,6 +11,7 @@
 //! (docs/tracking.md).
 
 mod accounts;
+mod chats;
 mod columns;
 pub mod copy;
 mod inbox;
@@ -22,6 +23,7 @@ mod versions;
 use std::path::Path;
 
 pub use accounts::{Accounts, Failures, MoveRequest, NewUser, Role, User};
+pub use chats::{ChatLink, Chats, Linking};
 pub use inbox::{Handled, Inbox, NewMove, Outcome, Sent};
 pub use outbox::{Delivery, Notice, Outbox, Outgoing, Stored};
 pub use versions::{Carry, NewVersion, Order, Rule, Version, VersionFile, Versions};
@@ -91,7 +93,7 @@ pub trait EventLog {
 /// One connection to a store: the log, the outbox, the accounts and the versions together, so
 /// that a write that touches two of them (an approved move request and its event) is one
 /// transaction.
-pub trait Store: EventLog + Outbox + Accounts + Versions + Inbox + Send {
+pub trait Store: EventLog + Outbox + Accounts + Versions + Inbox + Chats + Send {
     /// Whether the store answers.
     fn ping(&self) -> Result<(), StoreError>;
     /// The backend's own consistency check: "ok" for a sound store whose append-only tables

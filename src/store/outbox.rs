@@ -51,12 +51,17 @@ pub struct Outgoing {
     pub eml: Vec<u8>,
     pub attempts: i64,
     pub created: DateTime<FixedOffset>,
+    /// In a chat: the messenger's id of the message this one answers (shown as a reply to it).
+    pub answers: Option<String>,
 }
 
 /// What became of a message handed to the transport.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Delivery {
-    Sent,
+    /// Sent; a messenger's id of the posted message, which replies to it will name.
+    Sent {
+        post: Option<String>,
+    },
     /// Not sent; try again at `at`.
     Retry {
         at: DateTime<FixedOffset>,
@@ -101,8 +106,8 @@ pub trait Outbox {
     /// Messages to send at `now`: new ones, retries whose time has come, and any a crash left
     /// between writing and marking sent.
     fn outgoing(&self, now: DateTime<FixedOffset>) -> Result<Vec<Outgoing>, StoreError>;
-    /// The message went out: it and its notices are sent.
-    fn delivered(&mut self, message_id: &str, now: DateTime<FixedOffset>) -> Result<(), StoreError>;
+    /// The message went out (posted as `post`, in a chat): it and its notices are sent.
+    fn delivered(&mut self, message_id: &str, post: Option<&str>, now: DateTime<FixedOffset>) -> Result<(), StoreError>;
     /// A send failed: retry at `retry` or, without one, give up (message and notices failed).
     fn undelivered(
         &mut self,
@@ -123,7 +128,7 @@ pub trait Outbox {
         for message in self.outgoing(now)? {
             let outcome = deliver(&message);
             match &outcome {
-                Delivery::Sent => self.delivered(&message.message_id, now)?,
+                Delivery::Sent { post } => self.delivered(&message.message_id, post.as_deref(), now)?,
                 Delivery::Retry { at, error } => self.undelivered(&message.message_id, error, Some(*at), now)?,
                 Delivery::Failed { error } => self.undelivered(&message.message_id, error, None, now)?,
             }

@@ -7,11 +7,12 @@
 //! the page data ([`data`]) → a template (HTML) or JSON. Writes go through [`actions`], which
 //! checks the role ([`access`]) before anything is written.
 
-pub mod access;
+pub use crate::access;
 mod actions;
 mod api;
 pub mod auth;
 mod cache;
+mod chats;
 pub mod data;
 mod documents;
 mod errors;
@@ -320,6 +321,9 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/e/{executor}/form.xlsx", get(forms::download))
         .route("/e/{executor}", get(pages::executor))
         .route("/me", get(pages::me))
+        .route("/me/chats", get(chats::chats))
+        .route("/me/chats/code", post(chats::code))
+        .route("/me/chats/unlink", post(chats::unlink))
         .route("/o/{occurrence}", get(pages::occurrence))
         .route("/o/{occurrence}/move", post(pages::request_move))
         .route("/o/{occurrence}/review", post(pages::review))

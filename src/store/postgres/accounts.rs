@@ -1,13 +1,11 @@
 //! Accounts in PostgreSQL: users, bindings, sessions, tokens, failed logins and move requests.
 
-use postgres::Client;
-
 use super::events::insert_into;
 use super::{Postgres, read, write};
 use crate::store::{Accounts, Failures, MoveRequest, NewUser, Role, StoreError, User};
 use crate::track::NewEvent;
 
-const USER: &str = "SELECT id, login, name, role, organisation, email, password, feed FROM users";
+pub(super) const USER: &str = "SELECT id, login, name, role, organisation, email, password, feed FROM users";
 
 impl Accounts for Postgres {
     fn add_user(&mut self, user: &NewUser<'_>) -> Result<User, StoreError> {
@@ -237,14 +235,14 @@ impl Postgres {
     }
 }
 
-fn with_bindings(c: &mut Client, mut user: User) -> Result<User, StoreError> {
+pub(super) fn with_bindings(c: &mut impl postgres::GenericClient, mut user: User) -> Result<User, StoreError> {
     let rows =
         c.query("SELECT executor FROM bindings WHERE user_id = $1 ORDER BY executor", &[&user.id]).map_err(read)?;
     user.executors = rows.iter().map(|r| r.get(0)).collect();
     Ok(user)
 }
 
-fn user_row(r: &postgres::Row) -> Result<User, StoreError> {
+pub(super) fn user_row(r: &postgres::Row) -> Result<User, StoreError> {
     let role: &str = r.try_get(3).map_err(read)?;
     Ok(User {
         id: r.try_get(0).map_err(read)?,

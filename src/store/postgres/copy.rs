@@ -4,8 +4,8 @@ use postgres::{Client, Row};
 
 use super::events::insert_into;
 use super::{Postgres, read, versions, write};
-use crate::store::copy::{Account, Contents, HandledRow, Message, MoveRow, Session, TABLES, Token, by_id, versions_of};
-use crate::store::{EventLog, MoveRequest, Outbox, StoreError};
+use crate::store::copy::{Account, Contents, HandledRow, LinkRow, Message, MoveRow, Session, TABLES, Token, by_id, versions_of};
+use crate::store::{ChatLink, EventLog, MoveRequest, Outbox, StoreError};
 
 impl Postgres {
     pub(super) fn contents(&self) -> Result<Contents, StoreError> {
@@ -20,7 +20,8 @@ impl Postgres {
                 messages: rows(
                     c,
                     "SELECT message_id, recipient, subject, eml, state, attempts, next_ts, created_at, created_ts,
-                            sent_at, last_error FROM messages ORDER BY created_ts, message_id COLLATE \"C\"",
+                            sent_at, last_error, post, answers FROM messages
+                     ORDER BY created_ts, message_id COLLATE \"C\"",
                     |r| {
                         Ok(Message {
                             message_id: r.try_get(0)?,
@@ -34,6 +35,8 @@ impl Postgres {
                             created_ts: r.try_get(8)?,
                             sent_at: r.try_get(9)?,
                             last_error: r.try_get(10)?,
+                            post: r.try_get(11)?,
+                            answers: r.try_get(12)?,
                         })
                     },
                 )?,
@@ -121,6 +124,25 @@ impl Postgres {
                         })
                     },
                 )?,
+                chat_links: rows(
+                    c,
+                    "SELECT user_id, messenger, chat_user, name, linked_at FROM chat_links
+                     ORDER BY messenger COLLATE \"C\", chat_user COLLATE \"C\"",
+                    |r| {
+                        Ok(LinkRow {
+                            user_id: r.try_get(0)?,
+                            link: ChatLink {
+                                messenger: r.try_get(1)?,
+                                chat_user: r.try_get(2)?,
+                                name: r.try_get(3)?,
+                                linked_at: r.try_get(4)?,
+                            },
+                        })
+                    },
+                )?,
+                cursors: rows(c, "SELECT name, value FROM cursors ORDER BY name COLLATE \"C\"", |r| {
+                    Ok((r.try_get(0)?, r.try_get(1)?))
+                })?,
             })
         })
     }
@@ -146,8 +168,8 @@ impl Postgres {
             for m in &c.messages {
                 tx.execute(
                     "INSERT INTO messages (message_id, recipient, subject, eml, state, attempts, next_ts, created_at,
-                                           created_ts, sent_at, last_error)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                                           created_ts, sent_at, last_error, post, answers)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
                     &[
                         &m.message_id,
                         &m.recipient,
@@ -160,6 +182,8 @@ impl Postgres {
                         &m.created_ts,
                         &m.sent_at,
                         &m.last_error,
+                        &m.post,
+                        &m.answers,
                     ],
                 )
                 .map_err(write)?;
@@ -264,6 +288,17 @@ impl Postgres {
                     &[&h.message_id, &h.sender, &h.outcome, &h.detail, &h.handled_at],
                 )
                 .map_err(write)?;
+            }
+            for l in &c.chat_links {
+                let k = &l.link;
+                tx.execute(
+                    "INSERT INTO chat_links (messenger, chat_user, user_id, name, linked_at) VALUES ($1, $2, $3, $4, $5)",
+                    &[&k.messenger, &k.chat_user, &l.user_id, &k.name, &k.linked_at],
+                )
+                .map_err(write)?;
+            }
+            for (name, value) in &c.cursors {
+                tx.execute("INSERT INTO cursors (name, value) VALUES ($1, $2)", &[name, value]).map_err(write)?;
             }
             // The identity sequences go on after the ids copied.
             for table in ["notices", "users", "move_requests", "versions"] {

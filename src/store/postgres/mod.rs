@@ -16,6 +16,7 @@
 //! it sends it (`FOR UPDATE SKIP LOCKED`), so two senders never take the same message.
 
 mod accounts;
+mod chats;
 mod copy;
 mod events;
 mod inbox;
@@ -37,6 +38,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_web.sql"),
     include_str!("migrations/0004_versions.sql"),
     include_str!("migrations/0005_inbox.sql"),
+    include_str!("migrations/0006_chats.sql"),
 ];
 
 /// The append-only tables and the triggers that keep them so (rows: UPDATE and DELETE; the

@@ -12,7 +12,7 @@ use crate::store::{Delivery, Notice, Outbox, Outgoing, StoreError, Stored};
 pub(super) const NOTICE: &str = "SELECT id, key, rule, occurrence, roadmap, recipient, name, tz, day, expires, payload, state, \
                       message_id, planned_at, closed_at, why FROM notices";
 
-const OUTGOING: &str = "SELECT message_id, recipient, subject, eml, attempts, created_at FROM messages \
+const OUTGOING: &str = "SELECT message_id, recipient, subject, eml, attempts, created_at, answers FROM messages \
                         WHERE state = 'sending' AND next_ts <= $1";
 
 pub(super) fn notice(r: &postgres::Row) -> Result<Stored, StoreError> {
@@ -51,6 +51,7 @@ fn outgoing(r: &postgres::Row) -> Result<Outgoing, StoreError> {
         eml: r.try_get(3).map_err(read)?,
         attempts: r.try_get(4).map_err(read)?,
         created: DateTime::parse_from_rfc3339(&created).unwrap_or_default(),
+        answers: r.try_get(6).map_err(read)?,
     })
 }
 
@@ -134,8 +135,8 @@ impl Outbox for Postgres {
         rows.iter().map(outgoing).collect()
     }
 
-    fn delivered(&mut self, message_id: &str, now: DateTime<FixedOffset>) -> Result<(), StoreError> {
-        self.run(|c| recorded(c, message_id, &Delivery::Sent, now))
+    fn delivered(&mut self, message_id: &str, post: Option<&str>, now: DateTime<FixedOffset>) -> Result<(), StoreError> {
+        self.run(|c| recorded(c, message_id, &Delivery::Sent { post: post.map(str::to_string) }, now))
     }
 
     fn undelivered(
@@ -238,10 +239,10 @@ fn record(
 ) -> Result<(), StoreError> {
     let now = now.to_rfc3339();
     match outcome {
-        Delivery::Sent => {
+        Delivery::Sent { post } => {
             tx.execute(
-                "UPDATE messages SET state = 'sent', sent_at = $2, attempts = attempts + 1 WHERE message_id = $1",
-                &[&message_id, &now],
+                "UPDATE messages SET state = 'sent', sent_at = $2, attempts = attempts + 1, post = $3 WHERE message_id = $1",
+                &[&message_id, &now, post],
             )
             .map_err(write)?;
             tx.execute("UPDATE notices SET state = 'sent', closed_at = $2 WHERE message_id = $1", &[&message_id, &now])
@@ -274,8 +275,8 @@ fn record(
 /// as it is).
 pub(super) fn insert_message(tx: &mut impl GenericClient, message: &Outgoing) -> Result<(), StoreError> {
     tx.execute(
-        "INSERT INTO messages (message_id, recipient, subject, eml, state, next_ts, created_at, created_ts)
-         VALUES ($1, $2, $3, $4, 'sending', $5, $6, $5) ON CONFLICT (message_id) DO NOTHING",
+        "INSERT INTO messages (message_id, recipient, subject, eml, state, next_ts, created_at, created_ts, answers)
+         VALUES ($1, $2, $3, $4, 'sending', $5, $6, $5, $7) ON CONFLICT (message_id) DO NOTHING",
         &[
             &message.message_id,
             &message.recipient,
@@ -283,6 +284,7 @@ pub(super) fn insert_message(tx: &mut impl GenericClient, message: &Outgoing) ->
             &message.eml,
             &message.created.timestamp(),
             &message.created.to_rfc3339(),
+            &message.answers,
         ],
     )
     .map(drop)

@@ -249,6 +249,16 @@ impl Sqlite {
     }
 }
 
+/// The account `id` with its bindings, read through `conn` (a transaction's, when inside one).
+pub(super) fn user_by_id(conn: &rusqlite::Connection, id: i64) -> rusqlite::Result<Option<User>> {
+    let Some(mut user) = conn.query_row(&format!("{USER} WHERE id = ?1"), [id], user_row).optional()? else {
+        return Ok(None);
+    };
+    let mut stmt = conn.prepare_cached("SELECT executor FROM bindings WHERE user_id = ?1 ORDER BY executor")?;
+    user.executors = stmt.query_map([id], |r| r.get(0)).and_then(Iterator::collect)?;
+    Ok(Some(user))
+}
+
 fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
     let role: String = r.get(3)?;
     Ok(User {

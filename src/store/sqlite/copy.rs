@@ -4,8 +4,8 @@ use rusqlite::{Connection, TransactionBehavior, params};
 
 use super::events::insert_into;
 use super::{Sqlite, read, versions, write};
-use crate::store::copy::{Account, Contents, HandledRow, Message, MoveRow, Session, TABLES, Token, by_id, versions_of};
-use crate::store::{EventLog, MoveRequest, Outbox, StoreError};
+use crate::store::copy::{Account, Contents, HandledRow, LinkRow, Message, MoveRow, Session, TABLES, Token, by_id, versions_of};
+use crate::store::{ChatLink, EventLog, MoveRequest, Outbox, StoreError};
 
 impl Sqlite {
     pub(super) fn contents(&self) -> Result<Contents, StoreError> {
@@ -15,7 +15,7 @@ impl Sqlite {
             messages: rows(
                 c,
                 "SELECT message_id, recipient, subject, eml, state, attempts, next_ts, created_at, created_ts, sent_at,
-                        last_error FROM messages ORDER BY created_ts, message_id",
+                        last_error, post, answers FROM messages ORDER BY created_ts, message_id",
                 |r| {
                     Ok(Message {
                         message_id: r.get(0)?,
@@ -29,6 +29,8 @@ impl Sqlite {
                         created_ts: r.get(8)?,
                         sent_at: r.get(9)?,
                         last_error: r.get(10)?,
+                        post: r.get(11)?,
+                        answers: r.get(12)?,
                     })
                 },
             )?,
@@ -101,6 +103,17 @@ impl Sqlite {
                     })
                 },
             )?,
+            chat_links: rows(
+                c,
+                "SELECT user_id, messenger, chat_user, name, linked_at FROM chat_links ORDER BY messenger, chat_user",
+                |r| {
+                    Ok(LinkRow {
+                        user_id: r.get(0)?,
+                        link: ChatLink { messenger: r.get(1)?, chat_user: r.get(2)?, name: r.get(3)?, linked_at: r.get(4)? },
+                    })
+                },
+            )?,
+            cursors: rows(c, "SELECT name, value FROM cursors ORDER BY name", |r| Ok((r.get(0)?, r.get(1)?)))?,
         })
     }
 
@@ -123,8 +136,8 @@ impl Sqlite {
         for m in &c.messages {
             tx.execute(
                 "INSERT INTO messages (message_id, recipient, subject, eml, state, attempts, next_ts, created_at,
-                                       created_ts, sent_at, last_error)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                       created_ts, sent_at, last_error, post, answers)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 params![
                     m.message_id,
                     m.recipient,
@@ -136,7 +149,9 @@ impl Sqlite {
                     m.created_at,
                     m.created_ts,
                     m.sent_at,
-                    m.last_error
+                    m.last_error,
+                    m.post,
+                    m.answers
                 ],
             )
             .map_err(write)?;
@@ -230,6 +245,17 @@ impl Sqlite {
                 params![h.message_id, h.sender, h.outcome, h.detail, h.handled_at],
             )
             .map_err(write)?;
+        }
+        for l in &c.chat_links {
+            let k = &l.link;
+            tx.execute(
+                "INSERT INTO chat_links (messenger, chat_user, user_id, name, linked_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![k.messenger, k.chat_user, l.user_id, k.name, k.linked_at],
+            )
+            .map_err(write)?;
+        }
+        for (name, value) in &c.cursors {
+            tx.execute("INSERT INTO cursors (name, value) VALUES (?1, ?2)", params![name, value]).map_err(write)?;
         }
         tx.commit().map_err(write)
     }

@@ -4,6 +4,7 @@
 //! schema, not by this code.
 
 mod accounts;
+mod chats;
 mod copy;
 mod events;
 mod inbox;
@@ -25,6 +26,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_web.sql"),
     include_str!("migrations/0004_versions.sql"),
     include_str!("migrations/0005_inbox.sql"),
+    include_str!("migrations/0006_chats.sql"),
 ];
 
 /// The append-only tables and the triggers that keep them so.

@@ -126,7 +126,7 @@ impl Outbox for Sqlite {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT message_id, recipient, subject, eml, attempts, created_at FROM messages \
+                "SELECT message_id, recipient, subject, eml, attempts, created_at, answers FROM messages \
                  WHERE state = 'sending' AND next_ts <= ?1 ORDER BY created_ts, message_id",
             )
             .map_err(read)?;
@@ -139,17 +139,18 @@ impl Outbox for Sqlite {
                 eml: r.get(3)?,
                 attempts: r.get(4)?,
                 created: DateTime::parse_from_rfc3339(&created).unwrap_or_default(),
+                answers: r.get(6)?,
             })
         })
         .and_then(Iterator::collect)
         .map_err(read)
     }
 
-    fn delivered(&mut self, message_id: &str, now: DateTime<FixedOffset>) -> Result<(), StoreError> {
+    fn delivered(&mut self, message_id: &str, post: Option<&str>, now: DateTime<FixedOffset>) -> Result<(), StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(write)?;
         tx.execute(
-            "UPDATE messages SET state = 'sent', sent_at = ?2, attempts = attempts + 1 WHERE message_id = ?1",
-            params![message_id, now.to_rfc3339()],
+            "UPDATE messages SET state = 'sent', sent_at = ?2, attempts = attempts + 1, post = ?3 WHERE message_id = ?1",
+            params![message_id, now.to_rfc3339(), post],
         )
         .map_err(write)?;
         tx.execute(
@@ -208,15 +209,16 @@ impl Outbox for Sqlite {
 /// as it is).
 pub(super) fn insert_message(tx: &rusqlite::Connection, message: &Outgoing) -> Result<(), rusqlite::Error> {
     tx.execute(
-        "INSERT OR IGNORE INTO messages (message_id, recipient, subject, eml, state, next_ts, created_at, created_ts) \
-         VALUES (?1, ?2, ?3, ?4, 'sending', ?5, ?6, ?5)",
+        "INSERT OR IGNORE INTO messages (message_id, recipient, subject, eml, state, next_ts, created_at, created_ts, \
+         answers) VALUES (?1, ?2, ?3, ?4, 'sending', ?5, ?6, ?5, ?7)",
         params![
             message.message_id,
             message.recipient,
             message.subject,
             message.eml,
             message.created.timestamp(),
-            message.created.to_rfc3339()
+            message.created.to_rfc3339(),
+            message.answers
         ],
     )
     .map(drop)

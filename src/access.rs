@@ -1,4 +1,5 @@
-//! Who may write what. Everyone signed in reads everything; writes depend on the role:
+//! Who may write what, in the web app and in replies from chats (an account linked to the chat
+//! user). Everyone signed in reads everything; writes depend on the role:
 //!
 //! | role        | report, request a move      | accept/reject, decide a move | indicator values          |
 //! |-------------|-----------------------------|------------------------------|---------------------------|
