@@ -1,5 +1,5 @@
-//! Notices in messenger chats (issue 29, item 2), through `karta remind` against a stand-in of
-//! the Telegram Bot API and the MAX Bot API on loopback (`support::bots`; every MAX request is
+//! Notices in messenger chats and replies from them (issue 29, item 2), through `karta remind`
+//! and `karta inbox` against a stand-in of the Telegram Bot API and the MAX Bot API on loopback (`support::bots`; every MAX request is
 //! validated against MAX's published OpenAPI document). Each test runs on both store backends.
 //! Telegram and MAX themselves cannot be reached from the test machine: docs/notifications.md
 //! says how to point karta at them.
@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use support::Backend;
 use support::bots::{Answer, Bots, MAX_TOKEN, Posted, TELEGRAM_TOKEN};
+use support::site::Site;
 
 /// A Monday, 10:00 in Vladivostok: reminders, overdue notices and the weekly digests are due.
 const MONDAY: &str = "2024-03-11T10:00:00+10:00";
@@ -337,7 +338,140 @@ fn chat_rules_choose_what_goes_to_chats(backend: Backend) {
     assert!(emails >= 2, "{emails} e-mails");
 }
 
+/// A site over the chats roadmap at MONDAY, with the coordinator bound to the ИМЦ and the school.
+fn site(backend: Backend) -> Site {
+    let edit = |roadmaps: &Path| {
+        for entry in std::fs::read_dir(roadmaps).expect("roadmaps") {
+            std::fs::remove_file(entry.expect("entry").path()).expect("remove");
+        }
+        std::fs::write(roadmaps.join("chats.yaml"), CHATS).expect("write roadmap");
+    };
+    let site = Site::with(backend, edit, karta::web::Config::default()).at(at(MONDAY));
+    site.store().bind("coordinator", &["imc".into(), "school".into()]).expect("bind");
+    site
+}
+
+fn at(instant: &str) -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::DateTime::parse_from_rfc3339(instant).expect("instant")
+}
+
+/// `karta ARGS --now MONDAY` in the site's workspace, with the bots.
+fn karta_at(site: &Site, bots: &Bots, args: &[&str]) -> String {
+    let out = support::karta_in(site.dir.path(), &site.db)
+        .args(args)
+        .args(["--now", MONDAY])
+        .env("KARTA_TELEGRAM_TOKEN", TELEGRAM_TOKEN)
+        .env("KARTA_TELEGRAM_API", bots.url())
+        .env("KARTA_MAX_TOKEN", MAX_TOKEN)
+        .env("KARTA_MAX_API", bots.url())
+        .output()
+        .expect("run karta");
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "karta {args:?} failed:\n{said}");
+    said
+}
+
+/// The linking code the web app shows the signed-in coordinator.
+fn code_from_the_page(site: &Site, runtime: &tokio::runtime::Runtime) -> String {
+    let who = site.who("coordinator");
+    let (status, html) = runtime.block_on(site.form(&who, "/me/chats/code", &[("_csrf", &who.csrf)]));
+    assert_eq!(status, 200, "{html}");
+    let start =
+        html.find("<output id=\"link-code\">").expect("the code on the page") + "<output id=\"link-code\">".len();
+    html[start..start + 9].to_string()
+}
+
+/// What the bot answered to message `id`.
+fn answer_to(bots: &Bots, id: &str) -> String {
+    let posted = bots.posted();
+    let answers: Vec<&Posted> = posted.iter().filter(|p| p.answers.as_deref() == Some(id)).collect();
+    assert_eq!(answers.len(), 1, "one answer to {id}: {posted:#?}");
+    answers[0].text.clone()
+}
+
+/// Replies in the chats: a reply to karta's message in a chat records the report when its writer
+/// is linked to an account that may report on it (linked by the one-time code from the web
+/// app's «Мессенджеры» page, sent to the bot, or opened as MAX's start link); an unlinked
+/// writer, a wrong or spent code each record nothing and get their answer, as a reply, in the
+/// chat; a chat message read again records nothing twice; talk that replies to nothing of
+/// karta's is left alone. Through Telegram and MAX both.
+fn replies_from_chats(backend: Backend) {
+    let bots = Bots::start(Duration::ZERO);
+    let site = site(backend);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    karta_at(&site, &bots, &["remind"]);
+    let posted = bots.posted();
+    let post =
+        |api: &str, chat: &str| posted.iter().find(|p| p.api == api && p.chat == chat).expect("posted").id.clone();
+    let (plan, survey) = (post("telegram", "-1001234567890"), post("max", "-69312345678"));
+    let events = || site.store().events().expect("events");
+
+    // Unlinked: refused, answered in the chat as a reply.
+    let unlinked = bots.telegram_says(-1001234567890, 777, "Анна", "Исполнено, план утверждён", Some(&plan));
+    // Talk in the group that replies to nothing of karta's: left alone.
+    bots.telegram_says(-1001234567890, 778, "Пётр", "Коллеги, добрый день", None);
+    let said = karta_at(&site, &bots, &["inbox"]);
+    assert!(said.contains("отклонено с ответом: 1, пропущено: 1"), "{said}");
+    assert!(answer_to(&bots, &unlinked).contains("не привязана"), "{}", answer_to(&bots, &unlinked));
+    assert!(events().is_empty());
+
+    // A wrong code, then the page's code: linked; the same code again is spent.
+    let wrong = bots.telegram_says(777, 777, "Анна", "/start ABCD-EFGH", None);
+    karta_at(&site, &bots, &["inbox"]);
+    assert!(answer_to(&bots, &wrong).contains("Код привязки неверен"), "{}", answer_to(&bots, &wrong));
+    let code = code_from_the_page(&site, &runtime);
+    let linking = bots.telegram_says(777, 777, "Анна", &format!("/start {code}"), None);
+    let said = karta_at(&site, &bots, &["inbox"]);
+    assert!(said.contains("привязано: 1"), "{said}");
+    assert!(answer_to(&bots, &linking).contains("«Пользователь coordinator» (coordinator)"));
+    let again = bots.telegram_says(777, 777, "Анна", &code, None);
+    karta_at(&site, &bots, &["inbox"]);
+    assert!(answer_to(&bots, &again).contains("Код привязки неверен"));
+    let (_, page) = runtime.block_on(site.get(Some(&site.who("coordinator")), "/me/chats"));
+    assert!(page.contains("<td>Telegram</td><td>Анна</td>"), "{page}");
+
+    // Linked: the reply is the coordinator's report, confirmed in the chat.
+    let done = bots.telegram_says(-1001234567890, 777, "Анна", "Исполнено, план утверждён", Some(&plan));
+    karta_at(&site, &bots, &["inbox"]);
+    let recorded = events();
+    assert_eq!(recorded.len(), 1, "{recorded:#?}");
+    let event = &recorded[0].event;
+    assert_eq!(event.occurrence.as_deref(), Some("chats/plan@2024-03-01"));
+    assert_eq!(event.author, "coordinator");
+    assert!(matches!(event.action, karta::track::Action::Done { .. }), "{:?}", event.action);
+    assert_eq!(event.note.as_deref(), Some("Исполнено, план утверждён"));
+    assert!(answer_to(&bots, &done).starts_with("Записано:"), "{}", answer_to(&bots, &done));
+
+    // Read again from the start (a crash before the cursor was kept): nothing twice.
+    site.store().set_cursor("telegram", "0").expect("cursor");
+    let before = bots.posted().len();
+    let said = karta_at(&site, &bots, &["inbox"]);
+    assert!(said.contains("ответов принято: 0, отклонено с ответом: 0, пропущено: 6"), "{said}");
+    assert_eq!(events().len(), 1);
+    assert_eq!(bots.posted().len(), before, "nothing answered twice");
+
+    // MAX: unlinked refused; linked by the start link's payload; then recorded.
+    let stranger = bots.max_says(-69312345678, 31, "Ольга", "исполнено", Some(&survey));
+    karta_at(&site, &bots, &["inbox"]);
+    assert!(answer_to(&bots, &stranger).contains("не привязана"));
+    bots.max_started(31, "Ольга", &code_from_the_page(&site, &runtime));
+    let said = karta_at(&site, &bots, &["inbox"]);
+    assert!(said.contains("привязано: 1"), "{said}");
+    let done = bots.max_says(-69312345678, 31, "Ольга", "Выполнено 10.03", Some(&survey));
+    karta_at(&site, &bots, &["inbox"]);
+    let recorded = events();
+    assert_eq!(recorded.len(), 2, "{recorded:#?}");
+    assert_eq!(recorded[1].event.occurrence.as_deref(), Some("chats/survey@2024-03-12"));
+    assert_eq!(
+        recorded[1].event.action,
+        karta::track::Action::Done { on: chrono::NaiveDate::from_ymd_opt(2024, 3, 10).expect("date") }
+    );
+    assert!(answer_to(&bots, &done).starts_with("Записано:"));
+    assert_eq!(bots.violations(), Vec::<String>::new());
+}
+
 on_both_backends!(
+    replies_from_chats,
     three_chats,
     chat_rules_choose_what_goes_to_chats,
     too_many_requests_wait,

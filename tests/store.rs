@@ -169,9 +169,24 @@ fn populate(store: &mut dyn Store) {
         eml: "Subject: =?utf-8?b?0J3QsNC/?=\r\n\r\nтело\r\n".as_bytes().to_vec(),
         attempts: 0,
         created: now,
+        answers: None,
     };
     store.compose(&message, &[1]).expect("compose");
-    store.delivered("<m1@karta>", now).expect("delivered");
+    store.delivered("<m1@karta>", None, now).expect("delivered");
+    // A chat message, posted as 42 and answering 41.
+    let chat = Outgoing {
+        message_id: "<c1@telegram.karta>".into(),
+        recipient: "telegram:-100123".into(),
+        subject: "Ответ karta".into(),
+        eml: "Записано.".as_bytes().to_vec(),
+        attempts: 0,
+        created: now,
+        answers: Some("41".into()),
+    };
+    store.compose(&chat, &[]).expect("compose chat");
+    store.delivered("<c1@telegram.karta>", Some("42"), now).expect("delivered chat");
+    assert_eq!(store.posted_as("telegram:-100123", "42").expect("posted").as_deref(), Some("<c1@telegram.karta>"));
+    store.set_cursor("telegram", "501").expect("cursor");
     for (login, role) in [("admin", Role::Admin), ("coord", Role::Coordinator)] {
         store
             .add_user(&NewUser {
@@ -219,6 +234,25 @@ fn populate(store: &mut dyn Store) {
     };
     assert_eq!(store.handle(&mark, &[], &[], None).expect("handled"), Some(Vec::new()));
     assert_eq!(store.handle(&mark, &[], &[], None).expect("handled again"), None, "once");
+    // A chat user linked to `coord` by a one-time code, spent by the link.
+    let coord = store.user("coord").expect("read").expect("coord");
+    store.issue_link_code(coord.id, "digest-of-code", now + chrono::Duration::minutes(15)).expect("code");
+    let link = karta::store::ChatLink {
+        messenger: "telegram".into(),
+        chat_user: "777".into(),
+        name: "Анна".into(),
+        linked_at: now.to_rfc3339(),
+    };
+    let linking = |key: &str| karta::store::Handled { message_id: key.into(), ..mark.clone() };
+    let mut answer =
+        |_: Option<&karta::store::User>| Outgoing { message_id: "<a1@telegram.karta>".into(), ..chat.clone() };
+    let linked = store.link_chat("digest-of-code", &link, &linking("telegram:777:1"), &mut answer).expect("link");
+    assert_eq!(linked, karta::store::Linking::Linked(coord.clone()));
+    let mut answer =
+        |_: Option<&karta::store::User>| Outgoing { message_id: "<a2@telegram.karta>".into(), ..chat.clone() };
+    let spent = store.link_chat("digest-of-code", &link, &linking("telegram:777:2"), &mut answer).expect("spent");
+    assert_eq!(spent, karta::store::Linking::BadCode, "a code links once");
+    assert_eq!(store.chat_account("telegram", "777").expect("account"), Some(coord));
 }
 
 fn karta(args: &[&str]) -> std::process::Output {
@@ -251,11 +285,11 @@ fn a_copy_there_and_back_keeps_everything(backend: Backend) {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(
-        said.contains("события: 10, письма: 1, уведомления: 2, пользователи: 2, сеансы: 1, API-токены: 1"),
+        said.contains("события: 10, письма: 4, уведомления: 2, пользователи: 2, сеансы: 1, API-токены: 1"),
         "{said}"
     );
     assert!(said.contains("версии дорожных карт: 3, файлы версий: 6, переходы отчётов: 3"), "{said}");
-    assert!(said.contains("ключи: 1, обработанные ответы: 1"), "{said}");
+    assert!(said.contains("ключи: 1, обработанные ответы: 3, привязанные чаты: 1, прочитанное ботами: 1"), "{said}");
     assert!(said.contains(&before.digest()), "{said}");
     assert_eq!(export(&there), export(&source));
     let arrived = open(&there).contents().expect("contents");
@@ -598,6 +632,7 @@ fn two_postgres_senders_never_take_one_message() {
             eml: b"Subject: x\r\n\r\nbody\r\n".to_vec(),
             attempts: 0,
             created: now,
+            answers: None,
         };
         store.compose(&message, &[]).expect("compose");
     }
@@ -613,7 +648,7 @@ fn two_postgres_senders_never_take_one_message() {
                     .send_due(now, &mut |m| {
                         std::thread::sleep(std::time::Duration::from_millis(20));
                         sent.lock().expect("lock").push((n, m.message_id.clone()));
-                        Delivery::Sent
+                        Delivery::Sent { post: None }
                     })
                     .expect("send")
                     .len()

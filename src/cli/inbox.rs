@@ -13,8 +13,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use karta::diag::{Explain, Lang};
-use karta::intake::mailbox::{Address, Mailbox};
 use karta::intake::chat::Heard;
+use karta::intake::mailbox::{Address, Mailbox};
 use karta::intake::{self, Ground, Intake, Taken};
 use karta::notify::Notifier;
 use karta::{msg, say};
@@ -127,7 +127,12 @@ pub fn serve_pass(desk: &Desk, tracking: &mut Tracking, mailbox: Option<&Address
     let lang = tracking.lang;
     let log = |source: &str, passed: Result<Counts, Failure>| match passed {
         Ok(c) => tracing::info!(
-            recorded = c.recorded, answered = c.answered, skipped = c.skipped, linked = c.linked, source, "inbox pass"
+            recorded = c.recorded,
+            answered = c.answered,
+            skipped = c.skipped,
+            linked = c.linked,
+            source,
+            "inbox pass"
         ),
         Err(failure) => {
             tracing::warn!(code = failure.code(), source, "inbox pass failed");
@@ -324,7 +329,11 @@ pub fn deliver(desk: &Desk, tracking: &mut Tracking) {
 
 /// What a pass did, in one line.
 pub fn summary(lang: Lang, c: &Counts, source: &str) -> String {
-    let linked = if c.linked > 0 { say!(lang, ", привязано: {}", c.linked; ", linked: {}", c.linked) } else { String::new() };
+    let linked = if c.linked > 0 {
+        say!(lang, ", привязано: {}", c.linked; ", linked: {}", c.linked)
+    } else {
+        String::new()
+    };
     say!(lang, "ответов принято: {}, отклонено с ответом: {}, пропущено: {}{} ({})",
         c.recorded, c.answered, c.skipped, linked, source;
         "replies taken: {}, refused with an answer: {}, skipped: {}{} ({})",

@@ -136,8 +136,7 @@ pub fn hear(ground: &Ground<'_>, store: &mut dyn Store, message: &ChatMessage) -
     match decide::statements(ground, &said, &sent, issued, at) {
         Err(refusal) => refuse(store, message, mark(Outcome::Answered, String::new()), refusal, ground.now),
         Ok(decided) => {
-            let said: Vec<String> =
-                decided.events.iter().map(|e| e.action.describe(e.occurrence.as_deref())).collect();
+            let said: Vec<String> = decided.events.iter().map(|e| e.action.describe(e.occurrence.as_deref())).collect();
             let asked: Vec<String> =
                 decided.moves.iter().map(|m| format!("запрос на перенос {} на {}", m.occurrence, m.to)).collect();
             let detail = [said, asked].concat().join("; ");

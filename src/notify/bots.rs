@@ -287,7 +287,10 @@ fn max_updates(body: &Value, cursor: Option<&str>) -> Batch {
                     user: sender["user_id"].as_i64()?.to_string(),
                     name: name_of(sender),
                     text: m["body"]["text"].as_str().unwrap_or_default().to_string(),
-                    replies_to: (link["type"] == "reply").then(|| link["message"]["mid"].as_str()).flatten().map(str::to_string),
+                    replies_to: (link["type"] == "reply")
+                        .then(|| link["message"]["mid"].as_str())
+                        .flatten()
+                        .map(str::to_string),
                     at: instant(&m["timestamp"]),
                     private: m["recipient"]["chat_type"] == "dialog",
                 })
@@ -357,7 +360,10 @@ mod tests {
         assert_eq!(batch.cursor.as_deref(), Some("77"));
         assert_eq!(batch.messages.len(), 2);
         let reply = &batch.messages[0];
-        assert_eq!((reply.key.as_str(), reply.chat.as_str(), reply.replies_to.as_deref()), ("max:mid.9", "-693", Some("mid.5")));
+        assert_eq!(
+            (reply.key.as_str(), reply.chat.as_str(), reply.replies_to.as_deref()),
+            ("max:mid.9", "-693", Some("mid.5"))
+        );
         assert_eq!(reply.at.map(|t| t.timestamp()), Some(1_710_115_200));
         let start = &batch.messages[1];
         assert_eq!((start.text.as_str(), start.private, start.post.clone()), ("ABCD-EFGH", true, None));

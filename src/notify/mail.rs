@@ -167,5 +167,13 @@ pub fn compose(
             }
         })
         .map_err(|e| ComposeError::Build(e.to_string()))?;
-    Ok(Outgoing { message_id: id, recipient: to_address, subject, eml: message.formatted(), attempts: 0, created: now, answers: None })
+    Ok(Outgoing {
+        message_id: id,
+        recipient: to_address,
+        subject,
+        eml: message.formatted(),
+        attempts: 0,
+        created: now,
+        answers: None,
+    })
 }

@@ -59,18 +59,11 @@ pub struct Outgoing {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Delivery {
     /// Sent; a messenger's id of the posted message, which replies to it will name.
-    Sent {
-        post: Option<String>,
-    },
+    Sent { post: Option<String> },
     /// Not sent; try again at `at`.
-    Retry {
-        at: DateTime<FixedOffset>,
-        error: String,
-    },
+    Retry { at: DateTime<FixedOffset>, error: String },
     /// Not sent, and given up.
-    Failed {
-        error: String,
-    },
+    Failed { error: String },
 }
 
 impl Delivery {
@@ -107,7 +100,8 @@ pub trait Outbox {
     /// between writing and marking sent.
     fn outgoing(&self, now: DateTime<FixedOffset>) -> Result<Vec<Outgoing>, StoreError>;
     /// The message went out (posted as `post`, in a chat): it and its notices are sent.
-    fn delivered(&mut self, message_id: &str, post: Option<&str>, now: DateTime<FixedOffset>) -> Result<(), StoreError>;
+    fn delivered(&mut self, message_id: &str, post: Option<&str>, now: DateTime<FixedOffset>)
+    -> Result<(), StoreError>;
     /// A send failed: retry at `retry` or, without one, give up (message and notices failed).
     fn undelivered(
         &mut self,

@@ -36,7 +36,8 @@ pub struct CodeForm {
 pub async fn code(State(app): Shared, s: Session, Form(form): Form<CodeForm>) -> Page {
     csrf(&s, &form.csrf)?;
     run(move || {
-        let (shown, digest) = new_code().map_err(|e| Fail::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
+        let (shown, digest) =
+            new_code().map_err(|e| Fail::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
         let until = app.now() + chrono::Duration::minutes(CODE_MINUTES);
         app.store(|st| st.issue_link_code(s.user.id, &digest, until))?;
         let mut data = links(&app, &s)?;
@@ -58,7 +59,8 @@ pub async fn unlink(State(app): Shared, s: Session, Form(form): Form<UnlinkForm>
     csrf(&s, &form.csrf)?;
     run(move || {
         let gone = app.store(|st| st.unlink_chat(s.user.id, &form.messenger, &form.chat_user))?;
-        let said = if gone { "Мессенджер отвязан" } else { "Такой привязки уже нет" };
+        let said =
+            if gone { "Мессенджер отвязан" } else { "Такой привязки уже нет" };
         Ok(back(&app, &s, "/me/chats", said))
     })
     .await

@@ -1,8 +1,11 @@
 //! A stand-in for the Telegram Bot API and the MAX Bot API on loopback, for the messenger tests:
-//! the methods karta calls (`sendMessage`; `POST /messages`), written from the published
-//! documents — Telegram's Bot API page, MAX's OpenAPI document (`tests/fixtures/max-bot-api`),
-//! against which every MAX request is validated. Answers can be scripted: 429 with a wait, 502,
-//! a hang past karta's timeout.
+//! the methods karta calls (`sendMessage`, `getUpdates`; `POST /messages`, `GET /updates`),
+//! written from the published documents — Telegram's Bot API page, MAX's OpenAPI document
+//! (`tests/fixtures/max-bot-api`), against which every MAX request is validated. Answers can be
+//! scripted: 429 with a wait, 502, a hang past karta's timeout. What people write in the chats
+//! is queued by the test ([`Bots::telegram_says`], [`Bots::max_says`], [`Bots::max_started`])
+//! and handed out as the APIs do: Telegram's updates from the offset asked for, MAX's from the
+//! marker.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -11,7 +14,7 @@ use std::time::Duration;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 pub const TELEGRAM_TOKEN: &str = "123456:TEST-telegram-token-never-shown";
@@ -24,6 +27,10 @@ pub struct Posted {
     pub api: &'static str,
     pub chat: String,
     pub text: String,
+    /// The id the stand-in gave it (Telegram's `message_id`, MAX's `mid`).
+    pub id: String,
+    /// The message it replies to (Telegram's `reply_parameters`, MAX's `link`).
+    pub answers: Option<String>,
 }
 
 /// What the stand-in answers next.
@@ -46,12 +53,18 @@ struct Books {
     /// Every request, answered or not.
     requests: usize,
     delay: Duration,
+    /// Updates waiting to be read: Telegram's by `update_id`, MAX's in order.
+    telegram_updates: Vec<Value>,
+    max_updates: Vec<Value>,
+    /// How many messages people wrote (their ids go on from 10,000).
+    said: i64,
 }
 
 struct Shared {
     books: Mutex<Books>,
     max_body: jsonschema::Validator,
     max_params: Vec<(String, Value)>,
+    max_update_params: Vec<(String, Value)>,
 }
 
 pub struct Bots {
@@ -70,24 +83,35 @@ impl Bots {
         .expect("JSON");
         let operation = &spec["paths"]["/messages"]["post"];
         let body_ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].clone();
-        let max_params = operation["parameters"]
-            .as_array()
-            .expect("parameters")
-            .iter()
-            .map(|p| (p["name"].as_str().expect("name").to_string(), p["schema"].clone()))
-            .collect();
+        let params = |operation: &Value| {
+            operation["parameters"]
+                .as_array()
+                .expect("parameters")
+                .iter()
+                .map(|p| (p["name"].as_str().expect("name").to_string(), p["schema"].clone()))
+                .collect::<Vec<_>>()
+        };
+        let max_params = params(operation);
+        let max_update_params = params(&spec["paths"]["/updates"]["get"]);
         // OpenAPI 3.0's `nullable` as JSON Schema: null allowed besides the type.
         let mut root = nullable_as_json_schema(spec.clone());
         root["$ref"] = body_ref;
         let max_body = jsonschema::validator_for(&root).expect("the NewMessageBody schema compiles");
-        let shared = Arc::new(Shared { books: Mutex::new(Books { delay, ..Books::default() }), max_body, max_params });
+        let shared = Arc::new(Shared {
+            books: Mutex::new(Books { delay, ..Books::default() }),
+            max_body,
+            max_params,
+            max_update_params,
+        });
         let runtime =
             tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
         let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let app = axum::Router::new()
             .route("/{bot}/sendMessage", post(telegram))
+            .route("/{bot}/getUpdates", post(telegram_updates))
             .route("/messages", post(max))
+            .route("/updates", get(max_updates))
             .with_state(shared.clone());
         runtime.spawn(async move { axum::serve(listener, app).await.expect("serve") });
         Bots { port, shared, _runtime: runtime }
@@ -112,6 +136,61 @@ impl Bots {
 
     pub fn requests(&self) -> usize {
         self.shared.books.lock().expect("lock").requests
+    }
+
+    /// User `user` (shown as `name`) writes `text` in Telegram chat `chat` (a group's negative
+    /// id, or the user's own id for the one-to-one chat with the bot), as a reply to message
+    /// `reply_to` when given. Returns the message's id.
+    pub fn telegram_says(&self, chat: i64, user: i64, name: &str, text: &str, reply_to: Option<&str>) -> String {
+        let mut books = self.shared.books.lock().expect("lock");
+        books.said += 1;
+        let id = 10_000 + books.said;
+        let update_id = 500 + books.telegram_updates.len() as i64;
+        let kind = if chat == user { "private" } else { "supergroup" };
+        let mut message = json!({
+            "message_id": id, "date": 1_710_115_200 + books.said,
+            "from": {"id": user, "is_bot": false, "first_name": name},
+            "chat": {"id": chat, "type": kind}, "text": text,
+        });
+        if let Some(r) = reply_to {
+            message["reply_to_message"] = json!({"message_id": r.parse::<i64>().expect("a Telegram message id"), "date": 0, "chat": {"id": chat, "type": kind}});
+        }
+        books.telegram_updates.push(json!({"update_id": update_id, "message": message}));
+        id.to_string()
+    }
+
+    /// User `user` writes `text` in MAX chat `chat` (`dialog` when it is the user's own), as a
+    /// reply to message `reply_to` when given. Returns the message's `mid`.
+    pub fn max_says(&self, chat: i64, user: i64, name: &str, text: &str, reply_to: Option<&str>) -> String {
+        let mut books = self.shared.books.lock().expect("lock");
+        books.said += 1;
+        let mid = format!("mid.user.{}", books.said);
+        let at = 1_710_115_200_000_i64 + books.said * 1000;
+        let kind = if chat == user { "dialog" } else { "chat" };
+        let seq = books.said;
+        let link = reply_to.map(|r| json!({"type": "reply", "message": {"mid": r, "seq": 1, "text": null, "attachments": null, "link": null}}));
+        books.max_updates.push(json!({
+            "update_type": "message_created", "timestamp": at,
+            "message": {
+                "sender": {"user_id": user, "first_name": name, "name": name, "is_bot": false, "last_activity_time": at},
+                "recipient": {"chat_id": chat, "chat_type": kind, "user_id": null},
+                "timestamp": at, "link": link,
+                "body": {"mid": mid, "seq": seq, "text": text, "attachments": null, "link": null},
+            },
+        }));
+        mid
+    }
+
+    /// User `user` opens the bot's start link carrying `payload` (MAX's `bot_started`).
+    pub fn max_started(&self, user: i64, name: &str, payload: &str) {
+        let mut books = self.shared.books.lock().expect("lock");
+        books.said += 1;
+        let at = 1_710_115_200_000_i64 + books.said * 1000;
+        books.max_updates.push(json!({
+            "update_type": "bot_started", "timestamp": at, "chat_id": user,
+            "user": {"user_id": user, "first_name": name, "name": name, "is_bot": false, "last_activity_time": at},
+            "payload": payload,
+        }));
     }
 }
 
@@ -243,9 +322,10 @@ async fn telegram(State(shared): State<Arc<Shared>>, Path(bot): Path<String>, bo
     if let Err(why) = telegram_html(&text) {
         return violation(&shared, format!("can't parse entities: {why}"));
     }
+    let answers = request["reply_parameters"]["message_id"].as_i64().map(|id| id.to_string());
     let mut books = shared.books.lock().expect("lock");
-    books.posted.push(Posted { api: "telegram", chat: chat.clone(), text: text.clone() });
-    let id = books.posted.len();
+    let id = books.posted.len() + 1;
+    books.posted.push(Posted { api: "telegram", chat: chat.clone(), text: text.clone(), id: id.to_string(), answers });
     axum::Json(json!({"ok": true, "result": {"message_id": id, "date": 0, "chat": {"id": chat}, "text": text}}))
         .into_response()
 }
@@ -309,9 +389,80 @@ async fn max(
     {
         return violation(&shared, format!("HTML: {why}"));
     }
+    let answers = request["link"]["mid"].as_str().map(str::to_string);
     let mut books = shared.books.lock().expect("lock");
-    books.posted.push(Posted { api: "max", chat: chat.clone(), text: text.clone() });
-    let id = books.posted.len();
+    let id = books.posted.len() + 1;
+    books.posted.push(Posted { api: "max", chat: chat.clone(), text: text.clone(), id: format!("mid.{id}"), answers });
     axum::Json(json!({"message": {"recipient": {"chat_id": chat.parse::<i64>().unwrap_or(0)}, "timestamp": 0, "body": {"mid": format!("mid.{id}"), "seq": id, "text": text}}}))
         .into_response()
+}
+
+/// Telegram's `getUpdates`: the updates from `offset` on (those before it are confirmed), only
+/// the kinds in `allowed_updates`.
+async fn telegram_updates(State(shared): State<Arc<Shared>>, Path(bot): Path<String>, body: String) -> Response {
+    if bot != format!("bot{TELEGRAM_TOKEN}") {
+        return (
+            StatusCode::NOT_FOUND,
+            axum::Json(json!({"ok": false, "error_code": 404, "description": "Not Found"})),
+        )
+            .into_response();
+    }
+    if let Some(response) = failed(next(&shared).await) {
+        return response;
+    }
+    let Ok(request) = serde_json::from_str::<Value>(&body) else {
+        return violation(&shared, format!("not JSON: {body}"));
+    };
+    if !request["timeout"].is_u64() {
+        return violation(&shared, format!("timeout {} is not a non-negative integer", request["timeout"]));
+    }
+    let offset = request["offset"].as_i64().unwrap_or(0);
+    let books = shared.books.lock().expect("lock");
+    let result: Vec<&Value> =
+        books.telegram_updates.iter().filter(|u| u["update_id"].as_i64().unwrap_or_default() >= offset).collect();
+    axum::Json(json!({"ok": true, "result": result})).into_response()
+}
+
+/// MAX's `GET /updates`: the query checked against the operation's parameters; the updates from
+/// the marker on, and the marker after them.
+async fn max_updates(
+    State(shared): State<Arc<Shared>>,
+    Query(query): Query<Vec<(String, String)>>,
+    headers: HeaderMap,
+) -> Response {
+    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(MAX_TOKEN) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            axum::Json(json!({"code": "verify.token", "message": "Invalid access_token"})),
+        )
+            .into_response();
+    }
+    if let Some(response) = failed(next(&shared).await) {
+        return response;
+    }
+    for (name, value) in &query {
+        let Some((_, schema)) = shared.max_update_params.iter().find(|(n, _)| n == name) else {
+            return violation(&shared, format!("unknown query parameter {name}"));
+        };
+        let fits = match schema["type"].as_str() {
+            Some("integer") => value.parse::<i64>().is_ok_and(|n| {
+                schema["minimum"].as_i64().is_none_or(|m| n >= m) && schema["maximum"].as_i64().is_none_or(|m| n <= m)
+            }),
+            Some("array") => value.split(',').all(|t| !t.is_empty()),
+            _ => true,
+        };
+        if !fits {
+            return violation(&shared, format!("{name}={value} does not fit {schema}"));
+        }
+    }
+    let marker = query.iter().find(|(n, _)| n == "marker").and_then(|(_, v)| v.parse::<usize>().ok()).unwrap_or(0);
+    let types: Option<Vec<&str>> = query.iter().find(|(n, _)| n == "types").map(|(_, v)| v.split(',').collect());
+    let books = shared.books.lock().expect("lock");
+    let updates: Vec<&Value> = books
+        .max_updates
+        .iter()
+        .skip(marker)
+        .filter(|u| types.as_ref().is_none_or(|t| t.contains(&u["update_type"].as_str().unwrap_or_default())))
+        .collect();
+    axum::Json(json!({"updates": updates, "marker": books.max_updates.len()})).into_response()
 }

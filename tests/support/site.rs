@@ -36,6 +36,8 @@ pub struct Site {
     /// The store: an SQLite file in `dir` or a PostgreSQL database.
     pub db: String,
     pub app: Arc<App>,
+    /// The app's clock.
+    pub now: chrono::DateTime<chrono::FixedOffset>,
 }
 
 pub struct Who {
@@ -89,7 +91,14 @@ impl Site {
             cache: Default::default(),
             pages: Default::default(),
         };
-        Site { dir, db, app: Arc::new(app) }
+        Site { dir, db, app: Arc::new(app), now: now() }
+    }
+
+    /// The same site with the app's clock at `now`.
+    pub fn at(mut self, now: chrono::DateTime<chrono::FixedOffset>) -> Site {
+        Arc::get_mut(&mut self.app).expect("the site's only handle").fixed_now = Some(now);
+        self.now = now;
+        self
     }
 
     pub fn store(&self) -> Box<dyn Store> {
@@ -100,8 +109,8 @@ impl Site {
     pub fn who(&self, login: &str) -> Who {
         let mut store = self.store();
         let user = store.user(login).expect("read").expect("user");
-        let (cookie, _) = auth::start_session(&mut *store, &user, now().timestamp(), 12).expect("session");
-        let csrf = store.session(&auth::digest(&cookie), now().timestamp()).expect("read").expect("live").1;
+        let (cookie, _) = auth::start_session(&mut *store, &user, self.now.timestamp(), 12).expect("session");
+        let csrf = store.session(&auth::digest(&cookie), self.now.timestamp()).expect("read").expect("live").1;
         let token = auth::secret(32);
         store.add_token(login, &auth::digest(&token), "test", NOW).expect("token");
         Who { cookie, csrf, token }

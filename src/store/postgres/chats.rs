@@ -124,7 +124,9 @@ impl Chats for Postgres {
 
     fn cursor(&self, name: &str) -> Result<Option<String>, StoreError> {
         self.run(|c| {
-            c.query_opt("SELECT value FROM cursors WHERE name = $1", &[&name]).map(|r| r.map(|r| r.get(0))).map_err(read)
+            c.query_opt("SELECT value FROM cursors WHERE name = $1", &[&name])
+                .map(|r| r.map(|r| r.get(0)))
+                .map_err(read)
         })
     }
 

@@ -135,7 +135,12 @@ impl Outbox for Postgres {
         rows.iter().map(outgoing).collect()
     }
 
-    fn delivered(&mut self, message_id: &str, post: Option<&str>, now: DateTime<FixedOffset>) -> Result<(), StoreError> {
+    fn delivered(
+        &mut self,
+        message_id: &str,
+        post: Option<&str>,
+        now: DateTime<FixedOffset>,
+    ) -> Result<(), StoreError> {
         self.run(|c| recorded(c, message_id, &Delivery::Sent { post: post.map(str::to_string) }, now))
     }
 

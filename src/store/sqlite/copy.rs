@@ -4,7 +4,9 @@ use rusqlite::{Connection, TransactionBehavior, params};
 
 use super::events::insert_into;
 use super::{Sqlite, read, versions, write};
-use crate::store::copy::{Account, Contents, HandledRow, LinkRow, Message, MoveRow, Session, TABLES, Token, by_id, versions_of};
+use crate::store::copy::{
+    Account, Contents, HandledRow, LinkRow, Message, MoveRow, Session, TABLES, Token, by_id, versions_of,
+};
 use crate::store::{ChatLink, EventLog, MoveRequest, Outbox, StoreError};
 
 impl Sqlite {

@@ -146,7 +146,12 @@ impl Outbox for Sqlite {
         .map_err(read)
     }
 
-    fn delivered(&mut self, message_id: &str, post: Option<&str>, now: DateTime<FixedOffset>) -> Result<(), StoreError> {
+    fn delivered(
+        &mut self,
+        message_id: &str,
+        post: Option<&str>,
+        now: DateTime<FixedOffset>,
+    ) -> Result<(), StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(write)?;
         tx.execute(
             "UPDATE messages SET state = 'sent', sent_at = ?2, attempts = attempts + 1, post = ?3 WHERE message_id = ?1",
