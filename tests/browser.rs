@@ -415,6 +415,7 @@ async fn every_page_passes_axe_for_every_role(backend: Backend) {
             "/r/lazo-2023-2024/versions/working/diff".into(),
             "/r/khabarovsk-model-2023-2024/indicators".into(),
             "/me".into(),
+            "/me/chats".into(),
             "/e/mo-amursky".into(),
             format!("/o/{}", encode(AMURSKY)),
             "/occurrences?state=late".into(),

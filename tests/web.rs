@@ -407,6 +407,7 @@ async fn every_page_renders_for_a_signed_in_user(backend: Backend) {
         ("/admin", "Пользователи"),
         ("/admin", "<code>data/ru-production-calendar.tsv</code>"),
         ("/me", "Мои сроки"),
+        ("/me/chats", "Получить код привязки"),
         ("/r/lazo-2023-2024/doc/status.html", "Справка"),
         ("/r/council-2021-06-03", "Протокол"),
         ("/static/karta.css", ".st-overdue"),
