@@ -396,7 +396,7 @@ async fn every_page_renders_for_a_signed_in_user(backend: Backend) {
     let site = Site::new(backend);
     let who = site.who("admin");
     let coordinator = site.who("coordinator");
-    let pages: [(&str, &str); 16] = [
+    let pages: [(&str, &str); 17] = [
         ("/", "Рейтинг исполнителей"),
         ("/r/lazo-2023-2024", "Ожидаемый результат"),
         ("/r/khabarovsk-model-2023-2024?executor=mo-amursky&status=overdue", "просрочено"),
