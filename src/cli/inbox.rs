@@ -19,7 +19,7 @@ use karta::intake::{self, Ground, Intake, Taken};
 use karta::notify::Notifier;
 use karta::{msg, say};
 
-use super::remind::{Setup, notifier_with};
+use super::remind::{Setup, deliverer_with};
 use super::track::{Tracking, Where};
 use super::{Failure, Global, out_line};
 
@@ -82,7 +82,7 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
         std::io::stdin().read_to_end(&mut raw).map_err(|e| Failure::file(std::path::Path::new("-"), &e))?;
     }
     let file = super::config_file(&args.setup.config)?;
-    let desk = desk(&file, &args.setup)?;
+    let desk = desk(&file)?;
     let no_address = || {
         Failure::usage(msg!(
             "не задан адрес для ответов: [inbox] address в karta.toml или KARTA_INBOX_ADDRESS";
@@ -91,8 +91,8 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
     if args.stdin {
         let mail = desk.mail.as_ref().ok_or_else(no_address)?;
         // The store first: out of reach, the mail server tries again later.
-        karta::store::open(&args.at.db).map_err(|e| Failure::temporary(e.explain()))?;
-        let mut tracking = Tracking::open(global, &args.at)?;
+        let store = karta::store::open(&args.at.db).map_err(|e| Failure::temporary(e.explain()))?;
+        let mut tracking = Tracking::open_with(global, &args.at, Some(store))?;
         let outcome = take(&desk, mail, &mut tracking, &raw).map(|taken| out_line!("{}", told(tracking.lang, &taken)));
         deliver(&desk, &mut tracking);
         tracking.leave();
@@ -113,8 +113,8 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
         return watch(global, &args.at, &desk, imap.as_ref(), Duration::from_secs(seconds.max(1)));
     }
     // The store first: out of reach, the next run tries again.
-    karta::store::open(&args.at.db).map_err(|e| Failure::temporary(e.explain()))?;
-    let mut tracking = Tracking::open(global, &args.at)?;
+    let store = karta::store::open(&args.at.db).map_err(|e| Failure::temporary(e.explain()))?;
+    let mut tracking = Tracking::open_with(global, &args.at, Some(store))?;
     let outcome = once(&desk, &mut tracking, imap.as_ref(), Duration::ZERO);
     deliver(&desk, &mut tracking);
     tracking.leave();
@@ -163,10 +163,10 @@ fn once(desk: &Desk, tracking: &mut Tracking, mailbox: Option<&Address>, wait: D
 
 /// The settings of replies from karta.toml and the environment: the mail side only with a reply
 /// address.
-pub fn desk(file: &karta::config::File, setup: &Setup) -> Result<Desk, Failure> {
+pub fn desk(file: &karta::config::File) -> Result<Desk, Failure> {
     let replies = super::remind::replies(&file.inbox)?;
     let config = karta::notify::Config { replies: replies.clone(), ..file.notify.clone() };
-    let notifier = notifier_with(config, setup)?;
+    let notifier = deliverer_with(config)?;
     let mail = replies.map(|replies| {
         let evidence = file.inbox.evidence.clone().or_else(|| file.web.as_ref().map(|w| w.uploads.clone()));
         let ours = notifier.config.from.parse::<lettre::message::Mailbox>().map(|m| m.email.to_string());

@@ -73,20 +73,36 @@ pub fn replies(inbox: &karta::intake::Config) -> Result<Option<notify::Replies>,
 /// `KARTA_SMTP_URL`, `KARTA_TELEGRAM_TOKEN` and `KARTA_TELEGRAM_API`, `KARTA_MAX_TOKEN` and
 /// `KARTA_MAX_API`.
 pub fn notifier_with(config: Config, setup: &Setup) -> Result<Notifier, Failure> {
+    let ways = ways(&config);
+    Notifier::new(config, setup.templates.as_deref(), &ways).map_err(|e| setup_failure(&e))
+}
+
+/// A notifier that only delivers what the outbox holds (`karta inbox`, the replies' side of
+/// `serve`): the same ways out, no template compiled.
+pub fn deliverer_with(config: Config) -> Result<Notifier, Failure> {
+    let ways = ways(&config);
+    Notifier::deliverer(config, &ways).map_err(|e| setup_failure(&e))
+}
+
+/// The ways out: SMTP and the bots, from the environment, else `config`.
+fn ways(config: &Config) -> notify::Ways {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let bot = |token: &str, api: &str, own: (&Option<notify::Secret>, &Option<String>)| {
         let token = env(token).map(notify::Secret).or_else(|| own.0.clone())?;
         Some((token, env(api).or_else(|| own.1.clone())))
     };
-    let ways = notify::Ways {
+    notify::Ways {
         smtp: env("KARTA_SMTP_URL").or_else(|| config.smtp_url.clone()),
         telegram: bot("KARTA_TELEGRAM_TOKEN", "KARTA_TELEGRAM_API", (&config.telegram_token, &config.telegram_api)),
         max: bot("KARTA_MAX_TOKEN", "KARTA_MAX_API", (&config.max_token, &config.max_api)),
-    };
-    Notifier::new(config, setup.templates.as_deref(), &ways).map_err(|e| match e {
-        notify::SetupError::Templates(_) => Failure::bad(&e),
-        notify::SetupError::Transport(_) => Failure::env(&e),
-    })
+    }
+}
+
+fn setup_failure(e: &notify::SetupError) -> Failure {
+    match e {
+        notify::SetupError::Templates(_) => Failure::bad(e),
+        notify::SetupError::Transport(_) => Failure::env(e),
+    }
 }
 
 /// One pass at the tracking's `now`.

@@ -162,7 +162,7 @@ type Inbox = Option<Arc<(super::inbox::Desk, Option<Address>)>>;
 
 fn inbox_of(setup: &super::remind::Setup) -> Result<Inbox, Failure> {
     let file = super::config_file(&setup.config)?;
-    let desk = super::inbox::desk(&file, setup)?;
+    let desk = super::inbox::desk(&file)?;
     let mailbox = super::inbox::mailbox(&file)?;
     let reads_mail = desk.reads_mail() && mailbox.is_some();
     Ok((reads_mail || desk.hears_chats()).then(|| Arc::new((desk, mailbox))))

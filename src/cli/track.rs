@@ -41,13 +41,21 @@ pub struct Tracking {
 
 impl Tracking {
     pub fn open(global: &Global, at: &Where) -> Result<Tracking, Failure> {
+        Tracking::open_with(global, at, None)
+    }
+
+    /// [`Tracking::open`] over a store the caller opened already (`None`: opened here).
+    pub fn open_with(global: &Global, at: &Where, opened: Option<Box<dyn Store>>) -> Result<Tracking, Failure> {
         let lang = global.lang();
         let roadmaps = at.inputs.list();
         let cache = global.cache();
         // The roadmaps and the log are independent: the log is read while the roadmaps are checked.
         let (workspace, store) = std::thread::scope(|scope| {
             let log = scope.spawn(|| {
-                let store = store::open(&at.db)?;
+                let store = match opened {
+                    Some(store) => store,
+                    None => store::open(&at.db)?,
+                };
                 let (events, carries) = track::Carries::log(&*store)?;
                 Ok::<_, StoreError>((store, events, carries))
             });

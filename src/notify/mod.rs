@@ -176,6 +176,16 @@ impl Notifier {
     pub fn new(config: Config, templates: Option<&std::path::Path>, ways: &Ways) -> Result<Notifier, SetupError> {
         let templates =
             Templates::load_mail(templates).map_err(|e| SetupError::Templates(crate::msg!("{}", e; "{}", e)))?;
+        Notifier::with(config, templates, ways)
+    }
+
+    /// A notifier that only delivers what the outbox holds (answers to replies, and whatever else
+    /// is due): no template is compiled, and it must not [`Notifier::pass`].
+    pub fn deliverer(config: Config, ways: &Ways) -> Result<Notifier, SetupError> {
+        Notifier::with(config, Templates::none(), ways)
+    }
+
+    fn with(config: Config, templates: Templates, ways: &Ways) -> Result<Notifier, SetupError> {
         let files = std::path::PathBuf::from(&config.outbox_dir);
         let mail = match &ways.smtp {
             Some(url) => transport::Mail::smtp(url, &config.from, config.pool).map_err(SetupError::Transport)?,
