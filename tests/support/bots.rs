@@ -336,12 +336,8 @@ async fn max(
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(MAX_TOKEN) {
-        return (
-            StatusCode::UNAUTHORIZED,
-            axum::Json(json!({"code": "verify.token", "message": "Invalid access_token"})),
-        )
-            .into_response();
+    if let Some(refused) = max_unauthorized(&headers) {
+        return refused;
     }
     match next(&shared).await {
         Some(Answer::TooMany(wait)) => {
@@ -430,12 +426,8 @@ async fn max_updates(
     Query(query): Query<Vec<(String, String)>>,
     headers: HeaderMap,
 ) -> Response {
-    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(MAX_TOKEN) {
-        return (
-            StatusCode::UNAUTHORIZED,
-            axum::Json(json!({"code": "verify.token", "message": "Invalid access_token"})),
-        )
-            .into_response();
+    if let Some(refused) = max_unauthorized(&headers) {
+        return refused;
     }
     if let Some(response) = failed(next(&shared).await) {
         return response;
@@ -465,4 +457,12 @@ async fn max_updates(
         .filter(|u| types.as_ref().is_none_or(|t| t.contains(&u["update_type"].as_str().unwrap_or_default())))
         .collect();
     axum::Json(json!({"updates": updates, "marker": books.max_updates.len()})).into_response()
+}
+
+/// MAX's answer to a request without the bot's token.
+fn max_unauthorized(headers: &HeaderMap) -> Option<Response> {
+    (headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(MAX_TOKEN)).then(|| {
+        (StatusCode::UNAUTHORIZED, axum::Json(json!({"code": "verify.token", "message": "Invalid access_token"})))
+            .into_response()
+    })
 }

@@ -37,14 +37,7 @@ impl Chats for Postgres {
     ) -> Result<Linking, StoreError> {
         self.run(|c| {
             let mut tx = c.transaction().map_err(write)?;
-            let fresh = tx
-                .execute(
-                    "INSERT INTO handled (message_id, sender, outcome, detail, handled_at) VALUES ($1, $2, $3, $4, $5)
-                     ON CONFLICT (message_id) DO NOTHING",
-                    &[&mark.message_id, &mark.sender, &mark.outcome.name(), &mark.detail, &mark.at.to_rfc3339()],
-                )
-                .map_err(write)?;
-            if fresh == 0 {
+            if !super::inbox::mark_handled(&mut tx, mark)? {
                 return Ok(Linking::Repeat);
             }
             let owner: Option<i64> = tx

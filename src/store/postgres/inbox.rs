@@ -55,14 +55,7 @@ impl Inbox for Postgres {
     ) -> Result<Option<Vec<i64>>, StoreError> {
         self.run(|c| {
             let mut tx = c.transaction().map_err(write)?;
-            let fresh = tx
-                .execute(
-                    "INSERT INTO handled (message_id, sender, outcome, detail, handled_at) VALUES ($1, $2, $3, $4, $5)
-                     ON CONFLICT (message_id) DO NOTHING",
-                    &[&mark.message_id, &mark.sender, &mark.outcome.name(), &mark.detail, &mark.at.to_rfc3339()],
-                )
-                .map_err(write)?;
-            if fresh == 0 {
+            if !mark_handled(&mut tx, mark)? {
                 return Ok(None);
             }
             let ids = if events.is_empty() { Vec::new() } else { super::events::insert_into(&mut tx, events, None)? };
@@ -91,4 +84,15 @@ fn sent(c: &mut Client, id: &str) -> Result<Option<Sent>, StoreError> {
         .map(notice)
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Some(Sent { message_id: id.to_string(), recipient: row.get(0), notices }))
+}
+
+/// Marks an incoming message handled inside the caller's transaction; `false` when it was already.
+pub(super) fn mark_handled(tx: &mut impl postgres::GenericClient, mark: &Handled) -> Result<bool, StoreError> {
+    tx.execute(
+        "INSERT INTO handled (message_id, sender, outcome, detail, handled_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (message_id) DO NOTHING",
+        &[&mark.message_id, &mark.sender, &mark.outcome.name(), &mark.detail, &mark.at.to_rfc3339()],
+    )
+    .map(|n| n > 0)
+    .map_err(write)
 }

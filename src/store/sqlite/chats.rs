@@ -31,14 +31,7 @@ impl Chats for Sqlite {
         answer: &mut (dyn FnMut(Option<&User>) -> Outgoing + Send),
     ) -> Result<Linking, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(write)?;
-        let fresh = tx
-            .execute(
-                "INSERT OR IGNORE INTO handled (message_id, sender, outcome, detail, handled_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![mark.message_id, mark.sender, mark.outcome.name(), mark.detail, mark.at.to_rfc3339()],
-            )
-            .map_err(write)?;
-        if fresh == 0 {
+        if !super::inbox::mark_handled(&tx, mark).map_err(write)? {
             return Ok(Linking::Repeat);
         }
         let owner: Option<i64> = tx

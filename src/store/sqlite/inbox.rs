@@ -59,14 +59,7 @@ impl Inbox for Sqlite {
         answer: Option<&Outgoing>,
     ) -> Result<Option<Vec<i64>>, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(write)?;
-        let fresh = tx
-            .execute(
-                "INSERT OR IGNORE INTO handled (message_id, sender, outcome, detail, handled_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![mark.message_id, mark.sender, mark.outcome.name(), mark.detail, mark.at.to_rfc3339()],
-            )
-            .map_err(write)?;
-        if fresh == 0 {
+        if !mark_handled(&tx, mark).map_err(write)? {
             // Handled already: the transaction is dropped, nothing is written.
             return Ok(None);
         }
@@ -81,4 +74,13 @@ impl Inbox for Sqlite {
         tx.commit().map_err(write)?;
         Ok(Some(ids))
     }
+}
+
+/// Marks an incoming message handled inside the caller's transaction; `false` when it was already.
+pub(super) fn mark_handled(tx: &rusqlite::Connection, mark: &Handled) -> Result<bool, rusqlite::Error> {
+    tx.execute(
+        "INSERT OR IGNORE INTO handled (message_id, sender, outcome, detail, handled_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![mark.message_id, mark.sender, mark.outcome.name(), mark.detail, mark.at.to_rfc3339()],
+    )
+    .map(|n| n > 0)
 }
