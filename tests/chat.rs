@@ -66,10 +66,7 @@ impl Workspace {
         let mut cmd = support::karta_in(self.path(), &self.db);
         cmd.args(args).args(["--now", now]);
         if let Some(bots) = bots {
-            cmd.env("KARTA_TELEGRAM_TOKEN", TELEGRAM_TOKEN)
-                .env("KARTA_TELEGRAM_API", bots.url())
-                .env("KARTA_MAX_TOKEN", MAX_TOKEN)
-                .env("KARTA_MAX_API", bots.url());
+            bots.reached_by(&mut cmd);
         }
         cmd
     }
@@ -357,15 +354,9 @@ fn at(instant: &str) -> chrono::DateTime<chrono::FixedOffset> {
 
 /// `karta ARGS --now MONDAY` in the site's workspace, with the bots.
 fn karta_at(site: &Site, bots: &Bots, args: &[&str]) -> String {
-    let out = support::karta_in(site.dir.path(), &site.db)
-        .args(args)
-        .args(["--now", MONDAY])
-        .env("KARTA_TELEGRAM_TOKEN", TELEGRAM_TOKEN)
-        .env("KARTA_TELEGRAM_API", bots.url())
-        .env("KARTA_MAX_TOKEN", MAX_TOKEN)
-        .env("KARTA_MAX_API", bots.url())
-        .output()
-        .expect("run karta");
+    let mut cmd = support::karta_in(site.dir.path(), &site.db);
+    cmd.args(args).args(["--now", MONDAY]);
+    let out = bots.reached_by(&mut cmd).output().expect("run karta");
     let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "karta {args:?} failed:\n{said}");
     said

@@ -14,8 +14,9 @@ use support::dovecot::Dovecot;
 use support::replies::*;
 
 /// `karta inbox` over IMAP against a real Dovecot: replies delivered into the mailbox are each
-/// taken once and marked seen; refusals are answered, robots and replays skipped; a second
-/// pass finds nothing new; the password is shown nowhere.
+/// taken once and marked seen, the report shown by `karta status` and on the activity's page;
+/// refusals are answered, robots and replays skipped; a second pass finds nothing new; the
+/// password is shown nowhere.
 fn replies_through_imap(backend: Backend) {
     let desk = Desk::new(backend);
     let dovecot = Dovecot::start();
@@ -59,6 +60,8 @@ fn replies_through_imap(backend: Backend) {
         "checked against the log with the first reply in it: {texts:?}"
     );
     assert!(texts[1].contains("метка ответа в адресе повреждена"), "{texts:?}");
+    let shown = status_of(&desk, &second);
+    assert_eq!(shown["done_on"], "2024-03-14", "in karta status, done the day the reply was written: {shown}");
     assert!(page(&desk, &second).contains("отчёт направлен"), "on the activity's page");
     // A second pass: nothing new.
     let out = desk.run_with(&["inbox"], LATER, None, &[("KARTA_IMAP_URL", &imap)]);

@@ -11,6 +11,7 @@ mod support;
 use std::io::Write as _;
 use std::path::Path;
 
+use support::encode::{base64, cp1251, koi8r};
 use support::replies::*;
 use support::{Backend, free_port};
 
@@ -58,11 +59,7 @@ fn a_reply_is_recorded_and_shown(backend: Backend) {
     let file = desk.path().join("uploads").join(e.evidence[0].trim_start_matches("/files/"));
     assert_eq!(std::fs::read(&file).expect("the kept file"), b"%PDF-1.4\n%test\n");
     // karta status.
-    let out = desk.run(&["status", "--format", "json"], LATER, None);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let status: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    let shown = status["occurrences"].as_array().expect("occurrences").iter().find(|o| o["id"] == second.as_str());
-    let shown = shown.expect("the occurrence in status");
+    let shown = status_of(&desk, &second);
     assert_eq!(shown["done_on"], "2024-03-13", "{shown}");
     // The activity's page.
     let page = page(&desk, &second);
@@ -262,23 +259,6 @@ fn school_reply(desk: &Desk, id: &str, body_part: &[u8]) -> Vec<u8> {
     .into_bytes();
     raw.extend_from_slice(body_part);
     raw
-}
-
-/// Base64 in lines of 76, as MIME writes it.
-fn base64(bytes: &[u8]) -> String {
-    use base64::Engine as _;
-    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
-    encoded.as_bytes().chunks(76).map(|l| String::from_utf8_lossy(l).into_owned()).collect::<Vec<_>>().join("\r\n")
-}
-
-/// Russian text in windows-1251 (as encoding_rs writes it, independently of mail-parser's reader).
-fn cp1251(text: &str) -> Vec<u8> {
-    encoding_rs::WINDOWS_1251.encode(text).0.into_owned()
-}
-
-/// Russian text in KOI8-R.
-fn koi8r(text: &str) -> Vec<u8> {
-    encoding_rs::KOI8_R.encode(text).0.into_owned()
 }
 
 /// The bad mail of issue 29, each piped to `karta inbox --stdin` in turn to the school's

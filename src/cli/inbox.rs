@@ -17,6 +17,7 @@ use karta::intake::chat::Heard;
 use karta::intake::mailbox::{Address, Mailbox};
 use karta::intake::{self, Ground, Intake, Taken};
 use karta::notify::Notifier;
+use karta::store::Store;
 use karta::{msg, say};
 
 use super::remind::{Setup, deliverer_with};
@@ -90,9 +91,7 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
     };
     if args.stdin {
         let mail = desk.mail.as_ref().ok_or_else(no_address)?;
-        // The store first: out of reach, the mail server tries again later.
-        let store = karta::store::open(&args.at.db).map_err(|e| Failure::temporary(e.explain()))?;
-        let mut tracking = Tracking::open_with(global, &args.at, Some(store))?;
+        let mut tracking = open(global, &args.at)?;
         let outcome = take(&desk, mail, &mut tracking, &raw).map(|taken| out_line!("{}", told(tracking.lang, &taken)));
         deliver(&desk, &mut tracking);
         tracking.leave();
@@ -112,51 +111,69 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
     if let Some(seconds) = args.watch {
         return watch(global, &args.at, &desk, imap.as_ref(), Duration::from_secs(seconds.max(1)));
     }
-    // The store first: out of reach, the next run tries again.
-    let store = karta::store::open(&args.at.db).map_err(|e| Failure::temporary(e.explain()))?;
-    let mut tracking = Tracking::open_with(global, &args.at, Some(store))?;
+    let mut tracking = open(global, &args.at)?;
     let outcome = once(&desk, &mut tracking, imap.as_ref(), Duration::ZERO);
     deliver(&desk, &mut tracking);
     tracking.leave();
     outcome
 }
 
+/// The store first: out of reach, nothing is read and the mail server (or the next run) tries
+/// again later (exit 75).
+fn open(global: &Global, at: &Where) -> Result<Tracking, Failure> {
+    let store = karta::store::open(&at.db).map_err(|e| Failure::temporary(e.explain()))?;
+    Tracking::open_with(global, at, Some(store))
+}
+
 /// The service's pass (`karta serve`, on the leading instance): the mailbox, then the chats;
 /// what each did is logged, a failure of one is reported and the other still read.
 pub fn serve_pass(desk: &Desk, tracking: &mut Tracking, mailbox: Option<&Address>) {
     let lang = tracking.lang;
-    let log = |source: &str, passed: Result<Counts, Failure>| match passed {
-        Ok(c) => tracing::info!(
-            recorded = c.recorded,
-            answered = c.answered,
-            skipped = c.skipped,
-            linked = c.linked,
-            source,
-            "inbox pass"
-        ),
-        Err(failure) => {
-            tracing::warn!(code = failure.code(), source, "inbox pass failed");
-            failure.print(lang);
+    let _ = read_all(desk, tracking, mailbox, Duration::ZERO, &mut |source, passed| {
+        match passed {
+            Ok(c) => tracing::info!(
+                recorded = c.recorded,
+                answered = c.answered,
+                skipped = c.skipped,
+                linked = c.linked,
+                source,
+                "inbox pass"
+            ),
+            Err(failure) => {
+                tracing::warn!(code = failure.code(), source, "inbox pass failed");
+                failure.print(lang);
+            }
         }
-    };
-    if let (Some(mail), Some(address)) = (&desk.mail, mailbox) {
-        log(&address.shown(), pass(desk, mail, tracking, address));
-    }
-    if desk.hears_chats() {
-        log(&desk.notifier.transport.describe_bots(), listen(desk, tracking, Duration::ZERO));
-    }
+        Ok(())
+    });
 }
 
-/// One pass over the mailbox and the bots' chats, each line of what it did printed.
+/// One pass over the mailbox and the bots' chats, each line of what it did printed; a failure
+/// ends it.
 fn once(desk: &Desk, tracking: &mut Tracking, mailbox: Option<&Address>, wait: Duration) -> super::Exit {
     let lang = tracking.lang;
+    read_all(desk, tracking, mailbox, wait, &mut |source, passed| {
+        out_line!("{}", summary(lang, &passed?, source));
+        Ok(())
+    })
+}
+
+/// Reads each source in turn — the mailbox (with a reply address), then the bots' chats —
+/// telling `each` what each did (and where it was read) as it goes.
+fn read_all(
+    desk: &Desk,
+    tracking: &mut Tracking,
+    mailbox: Option<&Address>,
+    wait: Duration,
+    each: &mut dyn FnMut(&str, Result<Counts, Failure>) -> super::Exit,
+) -> super::Exit {
     if let (Some(mail), Some(address)) = (&desk.mail, mailbox) {
-        let c = pass(desk, mail, tracking, address)?;
-        out_line!("{}", summary(lang, &c, &address.shown()));
+        let passed = pass(desk, mail, tracking, address);
+        each(&address.shown(), passed)?;
     }
     if desk.hears_chats() {
-        let c = listen(desk, tracking, wait)?;
-        out_line!("{}", summary(lang, &c, &desk.notifier.transport.describe_bots()));
+        let heard = listen(desk, tracking, wait);
+        each(&desk.notifier.transport.describe_bots(), heard)?;
     }
     Ok(())
 }
@@ -232,18 +249,27 @@ fn watch(global: &Global, at: &Where, desk: &Desk, mailbox: Option<&Address>, wa
 /// Takes one message against the log as it is now.
 fn take(desk: &Desk, mail: &MailDesk, tracking: &mut Tracking, raw: &[u8]) -> Result<Taken, Failure> {
     let temporary = |e: &dyn Explain| Failure::temporary(e.explain());
+    let key =
+        karta::notify::reply_key(tracking.store.as_mut(), mail.replies.key.as_ref()).map_err(|e| temporary(&e))?;
+    on_ground(tracking, |ground, store| {
+        let intake = Intake {
+            ground,
+            settings: mail.settings.clone(),
+            key,
+            token_days: mail.token_days,
+            evidence: mail.evidence.clone(),
+            from: desk.notifier.config.from.clone(),
+        };
+        intake::take(&intake, store, raw)
+    })
+    .map_err(|e| temporary(&e))
+}
+
+/// Runs `f` on the ground of the tracking's now (the log as it is) and its store.
+fn on_ground<T>(tracking: &mut Tracking, f: impl FnOnce(Ground<'_>, &mut dyn Store) -> T) -> T {
     let Tracking { workspace, plan, store, events, carries, now, calendar, .. } = tracking;
-    let key = karta::notify::reply_key(store.as_mut(), mail.replies.key.as_ref()).map_err(|e| temporary(&e))?;
     let report = karta::track::status(workspace, plan, events, *now, calendar).with_versions(carries);
-    let intake = Intake {
-        ground: Ground { workspace, plan, report: &report, now: *now },
-        settings: mail.settings.clone(),
-        key,
-        token_days: mail.token_days,
-        evidence: mail.evidence.clone(),
-        from: desk.notifier.config.from.clone(),
-    };
-    intake::take(&intake, store.as_mut(), raw).map_err(|e| temporary(&e))
+    f(Ground { workspace, plan, report: &report, now: *now }, store.as_mut())
 }
 
 /// One pass over the mailbox: every message not yet seen, oldest first, marked seen after its
@@ -282,10 +308,8 @@ pub fn listen(desk: &Desk, tracking: &mut Tracking, wait: Duration) -> Result<Co
                 "{}: cannot read messages: {}", bot.describe(), e.text))
         })?;
         for message in &batch.messages {
-            let Tracking { workspace, plan, store, events, carries, now, calendar, .. } = tracking;
-            let report = karta::track::status(workspace, plan, events, *now, calendar).with_versions(carries);
-            let ground = Ground { workspace, plan, report: &report, now: *now };
-            let heard = intake::chat::hear(&ground, store.as_mut(), message).map_err(|e| temporary(&e))?;
+            let heard = on_ground(tracking, |ground, store| intake::chat::hear(&ground, store, message))
+                .map_err(|e| temporary(&e))?;
             tracing::info!(key = %message.key, outcome = ?heard, "chat message handled");
             match heard {
                 Heard::Recorded { .. } => counts.recorded(tracking)?,

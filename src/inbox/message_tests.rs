@@ -3,6 +3,10 @@
 use super::*;
 use std::io::Write;
 
+#[path = "../../tests/support/encode.rs"]
+mod encode;
+use encode::{base64, cp1251, koi8r, quoted_printable};
+
 fn settings() -> Settings {
     Settings { inbox: "karta@region.ru".into(), ..Settings::default() }
 }
@@ -25,47 +29,6 @@ fn reply(rest: &str) -> Vec<u8> {
          MIME-Version: 1.0\r\n{rest}"
     )
     .into_bytes()
-}
-
-/// Base64 in lines of 76, as MIME writes it.
-fn base64(bytes: &[u8]) -> String {
-    use base64::Engine as _;
-    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
-    encoded.as_bytes().chunks(76).map(|l| String::from_utf8_lossy(l).into_owned()).collect::<Vec<_>>().join("\r\n")
-}
-
-/// Russian text in windows-1251 (as encoding_rs writes it, independently of mail-parser's reader).
-fn cp1251(text: &str) -> Vec<u8> {
-    encoding_rs::WINDOWS_1251.encode(text).0.into_owned()
-}
-
-/// Russian text in KOI8-R.
-fn koi8r(text: &str) -> Vec<u8> {
-    encoding_rs::KOI8_R.encode(text).0.into_owned()
-}
-
-/// Quoted-printable of UTF-8 text (every non-ASCII byte escaped, long lines softly broken).
-fn quoted_printable(text: &str) -> String {
-    let mut out = String::new();
-    let mut line = 0;
-    for b in text.bytes() {
-        let piece = if b == b'\n' {
-            line = 0;
-            out.push_str("\r\n");
-            continue;
-        } else if b >= 0x80 || b == b'=' {
-            format!("={b:02X}")
-        } else {
-            char::from(b).to_string()
-        };
-        if line + piece.len() > 72 {
-            out.push_str("=\r\n");
-            line = 0;
-        }
-        line += piece.len();
-        out.push_str(&piece);
-    }
-    out
 }
 
 #[test]

@@ -120,7 +120,6 @@ pub fn hear(ground: &Ground<'_>, store: &mut dyn Store, message: &ChatMessage) -
         return refuse(store, message, mark(Outcome::Answered, String::new()), refusal, ground.now);
     };
     let issued = sent.notices.first().map_or(ground.now.date_naive(), |n| n.notice.day);
-    let at = message.at.map_or(ground.now, |t| t.min(ground.now).with_timezone(&ground.now.timezone()));
     let may = |o: &crate::compile::Occurrence| {
         crate::access::may_report(&user, &ground.workspace.units[o.unit], o)
             || user.email.as_deref().is_some_and(|e| decide::may_report(ground, o, e))
@@ -130,16 +129,15 @@ pub fn hear(ground: &Ground<'_>, store: &mut dyn Store, message: &ChatMessage) -
         author: &user.login,
         may: &may,
         stranger: Refusal::NotAllowed { login: user.login.clone() },
+        // In the roadmaps' offset, as the web form records: the messengers give UTC.
+        written: message.at.map(|t| t.with_timezone(&ground.now.timezone())),
         dropped: &[],
         forwarded: false,
     };
-    match decide::statements(ground, &said, &sent, issued, at) {
+    match decide::statements(ground, &said, &sent, issued) {
         Err(refusal) => refuse(store, message, mark(Outcome::Answered, String::new()), refusal, ground.now),
         Ok(decided) => {
-            let said: Vec<String> = decided.events.iter().map(|e| e.action.describe(e.occurrence.as_deref())).collect();
-            let asked: Vec<String> =
-                decided.moves.iter().map(|m| format!("запрос на перенос {} на {}", m.occurrence, m.to)).collect();
-            let detail = [said, asked].concat().join("; ");
+            let detail = decided.describe();
             let confirmation = answer(message, &format!("Записано: {detail}."), ground.now);
             let marked = mark(Outcome::Recorded, detail);
             Ok(match store.handle(&marked, &decided.events, &decided.moves, Some(&confirmation))? {

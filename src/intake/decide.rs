@@ -18,6 +18,15 @@ pub struct Decided {
     pub moves: Vec<NewMove>,
 }
 
+impl Decided {
+    /// What it records, in words: for the handled mark, and for the confirmation in a chat.
+    pub fn describe(&self) -> String {
+        let said = self.events.iter().map(|e| e.action.describe(e.occurrence.as_deref()));
+        let asked = self.moves.iter().map(|m| format!("запрос на перенос {} на {}", m.occurrence, m.to));
+        said.chain(asked).collect::<Vec<_>>().join("; ")
+    }
+}
+
 /// The longest comment kept from a reply's text.
 const LONGEST_NOTE: usize = 2000;
 
@@ -29,8 +38,6 @@ pub fn decide(
     store: &mut dyn Store,
     incoming: &Incoming,
 ) -> Result<Result<Decided, Refusal>, StoreError> {
-    // The reported instant: the message's Date, never later than now.
-    let at = incoming.date.map_or(intake.ground.now, |d| d.min(intake.ground.now));
     // A token's age is counted to now: the Date is the sender's to write.
     let (sent, issued) = match notice_of(intake, store, incoming, intake.ground.now.date_naive())? {
         Ok(found) => found,
@@ -47,10 +54,11 @@ pub fn decide(
         author: &incoming.from,
         may: &may,
         stranger: Refusal::UnknownSender { address: incoming.from.clone() },
+        written: incoming.date,
         dropped: &incoming.dropped,
         forwarded: !incoming.forwarded.is_empty(),
     };
-    Ok(statements(ground, &said, &sent, issued, at))
+    Ok(statements(ground, &said, &sent, issued))
 }
 
 /// A reply's text and who wrote it: the events' author, what they may report on, and the
@@ -60,6 +68,9 @@ pub struct Said<'a> {
     pub author: &'a str,
     pub may: &'a dyn Fn(&Occurrence) -> bool,
     pub stranger: Refusal,
+    /// When it was written, as its writer's side says (the mail's Date, the chat message's
+    /// time): the reported instant, never later than now.
+    pub written: Option<DateTime<FixedOffset>>,
     /// Files the reply carried that were not taken.
     pub dropped: &'a [Dropped],
     /// It carried messages forwarded whole.
@@ -97,13 +108,8 @@ fn notice_of(
 }
 
 /// The statements of a reply to `sent`, checked: the events and move requests, or why not.
-pub fn statements(
-    ground: &Ground<'_>,
-    said: &Said<'_>,
-    sent: &Sent,
-    issued: NaiveDate,
-    at: DateTime<FixedOffset>,
-) -> Result<Decided, Refusal> {
+pub fn statements(ground: &Ground<'_>, said: &Said<'_>, sent: &Sent, issued: NaiveDate) -> Result<Decided, Refusal> {
+    let at = said.written.map_or(ground.now, |w| w.min(ground.now));
     let items: Vec<Option<&Occurrence>> = sent
         .notices
         .iter()

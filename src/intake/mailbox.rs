@@ -12,6 +12,8 @@ use std::time::Duration;
 
 use rustls::{ClientConnection, StreamOwned};
 
+use crate::notify::transport::redact;
+
 /// Where the mailbox is: `imaps://USER:PASSWORD@HOST[:993][/MAILBOX]` (TLS) or
 /// `imap://USER:PASSWORD@HOST[:143][/MAILBOX]` (STARTTLS; plain text only to this machine).
 #[derive(Clone)]
@@ -51,33 +53,28 @@ impl crate::diag::Explain for MailboxError {
 
 impl Address {
     /// Reads `url`; the error shows it without its password.
-    pub fn parse(url: &str) -> Result<Address, MailboxError> {
-        let bad = || MailboxError::Address(redact(url));
-        let (tls, rest) = if let Some(rest) = url.strip_prefix("imaps://") {
-            (true, rest)
-        } else if let Some(rest) = url.strip_prefix("imap://") {
-            (false, rest)
-        } else {
-            return Err(bad());
+    pub fn parse(text: &str) -> Result<Address, MailboxError> {
+        let bad = || MailboxError::Address(redact(text));
+        let url = url::Url::parse(text).map_err(|_| bad())?;
+        let tls = match url.scheme() {
+            "imaps" => true,
+            "imap" => false,
+            _ => return Err(bad()),
         };
-        let (credentials, rest) = rest.rsplit_once('@').ok_or_else(bad)?;
-        let (user, password) = credentials.split_once(':').ok_or_else(bad)?;
-        let (server, mailbox) = rest.split_once('/').unwrap_or((rest, "INBOX"));
-        let (host, port) = match server.rsplit_once(':') {
-            Some((host, port)) => (host, port.parse::<u16>().map_err(|_| bad())?),
-            None => (server, if tls { 993 } else { 143 }),
-        };
-        let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
-        if host.is_empty() || user.is_empty() {
+        let host = url.host_str().filter(|h| !h.is_empty()).ok_or_else(bad)?;
+        let password = url.password().ok_or_else(bad)?;
+        if url.username().is_empty() {
             return Err(bad());
         }
+        let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+        let mailbox = decode(url.path().trim_start_matches('/'));
         Ok(Address {
             tls,
             host: host.to_string(),
-            port,
-            user: decode(user),
+            port: url.port().unwrap_or(if tls { 993 } else { 143 }),
+            user: decode(url.username()),
             password: decode(password),
-            mailbox: if mailbox.is_empty() { "INBOX".into() } else { decode(mailbox) },
+            mailbox: if mailbox.is_empty() { "INBOX".into() } else { mailbox },
         })
     }
 
@@ -89,17 +86,6 @@ impl Address {
 
     fn loopback(&self) -> bool {
         matches!(self.host.as_str(), "localhost" | "127.0.0.1" | "::1" | "[::1]")
-    }
-}
-
-/// The address `url` without its password, for messages.
-fn redact(url: &str) -> String {
-    match (url.split_once("://"), url.rsplit_once('@')) {
-        (Some((scheme, rest)), Some((_, server))) => {
-            let user = rest.split(':').next().unwrap_or_default();
-            format!("{scheme}://{user}@{server}")
-        }
-        _ => url.split('@').next_back().unwrap_or_default().to_string(),
     }
 }
 

@@ -167,14 +167,11 @@ fn record(
     for event in &mut decided.events {
         event.evidence.extend(kept.iter().map(|k| k.link.clone()));
     }
-    let said: Vec<String> = decided.events.iter().map(|e| e.action.describe(e.occurrence.as_deref())).collect();
-    let asked: Vec<String> =
-        decided.moves.iter().map(|m| format!("запрос на перенос {} на {}", m.occurrence, m.to)).collect();
     let mark = Handled {
         message_id: id.to_string(),
         sender: incoming.from.clone(),
         outcome: Outcome::Recorded,
-        detail: [said, asked].concat().join("; "),
+        detail: decided.describe(),
         at: intake.ground.now,
     };
     match store.handle(&mark, &decided.events, &decided.moves, None) {

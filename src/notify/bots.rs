@@ -24,6 +24,8 @@ pub struct Bot {
     messenger: Messenger,
     api: String,
     token: String,
+    /// How long an answer may take (a long poll: this on top of its wait).
+    timeout: Duration,
     agent: ureq::Agent,
 }
 
@@ -44,10 +46,8 @@ impl Bot {
 
     /// A bot of `messenger` with `token`, at `api` (the official address when `None`).
     pub fn new(messenger: Messenger, api: Option<&str>, token: &str, timeout: Duration) -> Bot {
-        let agent: ureq::Agent =
-            ureq::Agent::config_builder().timeout_global(Some(timeout)).http_status_as_error(false).build().into();
         let api = api.unwrap_or(Bot::default_api(messenger)).trim_end_matches('/').to_string();
-        Bot { messenger, api, token: token.to_string(), agent }
+        Bot { messenger, api, token: token.to_string(), timeout, agent: agent(timeout) }
     }
 
     pub fn messenger(&self) -> Messenger {
@@ -138,11 +138,7 @@ impl Bot {
 
     /// An agent whose timeout leaves room for a long poll of `wait`.
     fn long_agent(&self, wait: Duration) -> ureq::Agent {
-        if wait.is_zero() {
-            return self.agent.clone();
-        }
-        let timeout = self.agent.config().timeouts().global.unwrap_or(Duration::from_secs(30)) + wait;
-        ureq::Agent::config_builder().timeout_global(Some(timeout)).http_status_as_error(false).build().into()
+        if wait.is_zero() { self.agent.clone() } else { agent(self.timeout + wait) }
     }
 
     /// The body of a successful answer, or the error it makes.
@@ -179,6 +175,11 @@ impl Bot {
     fn clean(&self, text: &str) -> String {
         if self.token.is_empty() { text.to_string() } else { text.replace(&self.token, "***") }
     }
+}
+
+/// An HTTP agent that gives up after `timeout` and hands every status to the caller.
+fn agent(timeout: Duration) -> ureq::Agent {
+    ureq::Agent::config_builder().timeout_global(Some(timeout)).http_status_as_error(false).build().into()
 }
 
 fn said_text(said: &str) -> String {

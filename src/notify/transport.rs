@@ -147,7 +147,8 @@ fn write_file(dir: &std::path::Path, message_id: &str, extension: &str, bytes: &
     write().map_err(|e| SendError::retry(e.to_string(), None))
 }
 
-/// The URL with its password replaced.
+/// The URL with its password replaced; of text that is no URL but has an `@`, only what follows
+/// the last one (what comes before may be a password).
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
@@ -155,6 +156,7 @@ pub fn redact(url: &str) -> String {
             let user = userinfo.split(':').next().unwrap_or_default();
             format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
         }
+        (None, Some(at)) => url[at + 1..].to_string(),
         _ => url.to_string(),
     }
 }
@@ -165,5 +167,6 @@ mod tests {
     fn passwords_are_redacted() {
         assert_eq!(super::redact("smtps://user:secret@mail.example:465"), "smtps://user:***@mail.example:465");
         assert_eq!(super::redact("smtp://127.0.0.1:2525"), "smtp://127.0.0.1:2525");
+        assert_eq!(super::redact("user:secret@mail.example"), "mail.example");
     }
 }

@@ -121,6 +121,14 @@ impl Bots {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// `cmd` with both bots' tokens, pointed at the stand-in.
+    pub fn reached_by<'c>(&self, cmd: &'c mut std::process::Command) -> &'c mut std::process::Command {
+        cmd.env("KARTA_TELEGRAM_TOKEN", TELEGRAM_TOKEN)
+            .env("KARTA_TELEGRAM_API", self.url())
+            .env("KARTA_MAX_TOKEN", MAX_TOKEN)
+            .env("KARTA_MAX_API", self.url())
+    }
+
     /// Answers the next requests so, in order, before answering normally again.
     pub fn script(&self, answers: &[Answer]) {
         self.shared.books.lock().expect("lock").script.extend(answers);

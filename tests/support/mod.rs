@@ -118,6 +118,7 @@ pub fn golden(path: &Path, actual: &str, failures: &mut Vec<String>) {
 pub mod bots;
 pub mod documents;
 pub mod dovecot;
+pub mod encode;
 pub mod pg;
 pub mod replies;
 pub mod site;

@@ -178,6 +178,15 @@ pub fn item(notice: &Notice, item: usize) -> String {
 }
 
 /// The activity's page `/o/ID` as an administrator sees it, from the web app over the store.
+/// The occurrence `id` as `karta status --format json` shows it at [`LATER`].
+pub fn status_of(desk: &Desk, id: &str) -> serde_json::Value {
+    let out = desk.run(&["status", "--format", "json"], LATER, None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let shown = status["occurrences"].as_array().expect("occurrences").iter().find(|o| o["id"] == id).cloned();
+    shown.unwrap_or_else(|| panic!("{id} in status"))
+}
+
 pub fn page(desk: &Desk, id: &str) -> String {
     use karta::store::{NewUser, Role};
     use karta::web::{App, Config, auth, state::Pool, state::Roadmaps};
