@@ -208,6 +208,39 @@ fn a_cut_or_damaged_cache_is_not_trusted_and_is_rebuilt() {
     assert!(!cache.exists() && !plan.exists());
 }
 
+/// The region in karta.toml decides the calendar of a roadmap that names none: changing it
+/// must not answer from the plan cached under the other region.
+#[test]
+fn the_configured_region_keys_the_cached_plan() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("roadmaps")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("roadmaps/r.yaml"),
+        "kind: roadmap\nid: r\ntitle: \"Проверка региона\"\nperiod: {from: 2026-01-01, to: 2026-12-31}\n\
+         timezone: Europe/Moscow\nexecutors:\n  uo: {name: \"Управление образования\"}\n\
+         sections:\n  - title: \"Раздел\"\n    activities:\n\
+         \x20     - {id: a, title: \"Сведения\", executors: [uo], due: до 19 марта 2026 г.}\n\
+         \x20     - {id: b, title: \"Свод\", executors: [uo], due: в течение 1 рабочего дня после a}\n",
+    )
+    .expect("roadmap");
+    let plan = |dir: &Path, cache: bool| {
+        let mut args = vec!["plan", "--format", "csv", "--now", "2026-03-01T12:00:00+03:00"];
+        if !cache {
+            args.push("--no-cache");
+        }
+        let (code, out, err) = karta(dir, &args);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let federal = plan(dir.path(), true);
+    assert!(federal.contains("2026-03-20T"), "the day after 19 March is a working Friday federally: {federal}");
+    // Ураза-байрам, 20 March 2026, is a day off in Tatarstan.
+    std::fs::write(dir.path().join("karta.toml"), "[calendar]\nregion = \"RU-TA\"\n").expect("config");
+    let tatarstan = plan(dir.path(), true);
+    assert_eq!(tatarstan, plan(dir.path(), false), "the cached plan is the cold one");
+    assert!(tatarstan.contains("2026-03-23T") && !tatarstan.contains("2026-03-20T"), "{tatarstan}");
+}
+
 /// Each task's title and deadline as written.
 type Tasks = Vec<(String, Option<String>)>;
 

@@ -49,8 +49,9 @@ pub struct Calendar {
     days: BTreeMap<NaiveDate, Vec<Set>>,
     layers: Vec<Layer>,
     region: Option<String>,
-    /// The same layers with each shipped region's layer after the federal one.
-    regions: BTreeMap<String, Calendar>,
+    /// The same layers with each shipped region's layer after the federal one, merged the first
+    /// time a roadmap asks for the region.
+    regions: BTreeMap<String, OnceLock<Calendar>>,
     /// The region used when a roadmap names none (`--region`, `[calendar] region`).
     default_region: Option<String>,
 }
@@ -71,20 +72,19 @@ impl Calendar {
     /// The federal layer, then `local` layers in order, plus a variant per shipped region
     /// (federal, regional, local); `default_region` is used for roadmaps that name none.
     pub fn layered(local: Vec<Layer>, default_region: Option<String>) -> Calendar {
-        let federal = Layer::federal();
-        let mut regions = BTreeMap::new();
-        for (code, _) in layer::regions() {
-            let Some(regional) = Layer::regional(code) else { continue };
-            let layers: Vec<Layer> = std::iter::once(federal.clone())
-                .chain(std::iter::once(regional))
-                .chain(local.iter().cloned())
-                .collect();
-            regions.insert(code.to_string(), Calendar::merge(layers, Some(code.to_string())));
-        }
-        let mut base = Calendar::merge(std::iter::once(federal).chain(local).collect(), None);
-        base.regions = regions;
+        let mut base = Calendar::merge(std::iter::once(Layer::federal()).chain(local).collect(), None);
+        base.regions = layer::regions().map(|(code, _)| (code.to_string(), OnceLock::new())).collect();
         base.default_region = default_region;
         base
+    }
+
+    /// The calendar of the shipped region `code`: this one's federal layer, the region's, then
+    /// this one's local layers.
+    fn with_region(&self, code: &str) -> Calendar {
+        let Some(regional) = Layer::regional(code) else { return Calendar::merge(self.layers.clone(), None) };
+        let (federal, local) = self.layers.split_at(1.min(self.layers.len()));
+        let layers = federal.iter().cloned().chain(std::iter::once(regional)).chain(local.iter().cloned()).collect();
+        Calendar::merge(layers, Some(code.to_string()))
     }
 
     /// Merges layers in order: for each date, the rows of the last layer that lists it.
@@ -125,17 +125,47 @@ impl Calendar {
     /// shipped layer; the default region's when `region` is `None`.
     pub fn for_region(&self, region: Option<&str>) -> &Calendar {
         match region.or(self.default_region.as_deref()) {
-            Some(code) => self.regions.get(&code.to_ascii_uppercase()).unwrap_or(self),
+            Some(code) => {
+                let code = code.to_ascii_uppercase();
+                match self.regions.get(&code) {
+                    Some(cell) => cell.get_or_init(|| self.with_region(&code)),
+                    None => self,
+                }
+            }
             None => self,
         }
     }
 
-    /// A digest of everything this calendar says (not of the other regions' calendars it
-    /// holds): what a cached plan is keyed by.
+    /// A digest of everything this calendar says, its layers in order and the region a roadmap
+    /// naming none gets: what a cached plan and check are keyed by. (The shipped regional layers
+    /// are part of the build, which the caches are keyed by as well.)
     pub fn digest(&self) -> [u8; 32] {
-        let said =
-            format!("{:?}", (&self.special, &self.shortened, &self.covered, &self.days, &self.layers, &self.region));
-        blake3::hash(said.as_bytes()).into()
+        fn text(hasher: &mut blake3::Hasher, text: &str) {
+            hasher.update(&(text.len() as u64).to_le_bytes());
+            hasher.update(text.as_bytes());
+        }
+        let mut hasher = blake3::Hasher::new();
+        for layer in &self.layers {
+            match &layer.origin {
+                Origin::Federal => text(&mut hasher, "federal"),
+                Origin::Regional(code) => text(&mut hasher, &format!("regional {code}")),
+                Origin::Local => text(&mut hasher, "local"),
+            }
+            text(&mut hasher, &layer.source);
+            text(&mut hasher, &layer.title);
+            hasher.update(&(layer.rows.len() as u64).to_le_bytes());
+            for row in &layer.rows {
+                hasher.update(&row.date.num_days_from_ce().to_le_bytes());
+                text(&mut hasher, row.kind.name());
+                text(&mut hasher, &row.note);
+                hasher.update(&(row.line as u64).to_le_bytes());
+            }
+        }
+        for region in [&self.region, &self.default_region] {
+            hasher.update(&[u8::from(region.is_some())]);
+            text(&mut hasher, region.as_deref().unwrap_or_default());
+        }
+        hasher.finalize().into()
     }
 
     /// Whether karta ships a calendar for the region.
@@ -329,6 +359,27 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).expect("valid date")
+    }
+
+    #[test]
+    fn the_digest_follows_what_the_calendar_says() {
+        let local = |note: &str| {
+            vec![Layer::read(
+                Origin::Local,
+                "local.tsv",
+                "",
+                &format!("date\ttype\tnote\n2027-01-11\tholiday\t{note}\n"),
+            )]
+        };
+        let base = Calendar::layered(local("Указ"), None).digest();
+        assert_eq!(base, Calendar::layered(local("Указ"), None).digest(), "the same layers, the same digest");
+        assert_ne!(base, Calendar::layered(local("Указ № 2"), None).digest(), "a row's note");
+        assert_ne!(base, Calendar::layered(Vec::new(), None).digest(), "a layer fewer");
+        assert_ne!(base, Calendar::layered(local("Указ"), Some("RU-TA".into())).digest(), "the default region");
+        let tatarstan = Calendar::layered(local("Указ"), None);
+        assert_ne!(base, tatarstan.for_region(Some("ru-ta")).digest(), "a region's calendar");
+        assert!(!tatarstan.for_region(Some("RU-TA")).is_working(d(2026, 3, 20)), "Ураза-байрам, merged when asked");
+        assert!(tatarstan.is_working(d(2026, 3, 20)) && !tatarstan.is_working(d(2027, 1, 11)));
     }
 
     #[test]

@@ -37,9 +37,13 @@ pub struct Stored {
     pub planned_at: String,
     pub closed_at: Option<String>,
     pub why: Option<String>,
-    /// The payload, parsed.
-    #[serde(skip)]
-    pub details: serde_json::Value,
+}
+
+impl Stored {
+    /// The payload, parsed (`null` if it does not parse: it was written by karta as JSON).
+    pub fn details(&self) -> serde_json::Value {
+        serde_json::from_str(self.notice.payload.get()).unwrap_or_default()
+    }
 }
 
 /// A composed message waiting to go out (or going out again after a crash).

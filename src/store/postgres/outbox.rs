@@ -29,11 +29,10 @@ pub(super) fn notice(r: &postgres::Row) -> Result<Stored, StoreError> {
             tz: r.try_get(7).map_err(read)?,
             day: r.try_get(8).map_err(read)?,
             expires: r.try_get(9).map_err(read)?,
-            payload: serde_json::value::RawValue::from_string(payload.clone())
+            payload: serde_json::value::RawValue::from_string(payload)
                 .or_else(|_| serde_json::value::RawValue::from_string("{}".into()))
                 .map_err(|e| StoreError::Read(e.to_string()))?,
         },
-        details: serde_json::from_str(&payload).unwrap_or_default(),
         state: r.try_get(11).map_err(read)?,
         message_id: r.try_get(12).map_err(read)?,
         planned_at: r.try_get(13).map_err(read)?,

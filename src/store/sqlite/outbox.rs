@@ -26,11 +26,10 @@ pub(super) fn notice(r: &rusqlite::Row) -> rusqlite::Result<Stored> {
             tz: r.get(7)?,
             day: date(&day),
             expires: date(&expires),
-            payload: serde_json::value::RawValue::from_string(payload.clone())
+            payload: serde_json::value::RawValue::from_string(payload)
                 .or_else(|_| serde_json::value::RawValue::from_string("{}".into()))
                 .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?,
         },
-        details: serde_json::from_str(&payload).unwrap_or_default(),
         state: r.get(11)?,
         message_id: r.get(12)?,
         planned_at: r.get(13)?,
