@@ -90,6 +90,9 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
             "no reply address: [inbox] address in karta.toml or KARTA_INBOX_ADDRESS"))
     };
     if args.stdin {
+        // A mail server runs one pipe delivery per message, several at once: each process
+        // checks on one worker thread rather than starting one per core.
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(1).build_global();
         let mail = desk.mail.as_ref().ok_or_else(no_address)?;
         let mut tracking = open(global, &args.at)?;
         let outcome = take(&desk, mail, &mut tracking, &raw).map(|taken| out_line!("{}", told(tracking.lang, &taken)));

@@ -3,6 +3,8 @@
 //! these in their own ways (Outlook, Gmail, Yandex, Mail.ru, Thunderbird, Apple Mail, in Russian
 //! and English); this knows their marks and nothing about what the words mean.
 
+use std::borrow::Cow;
+
 /// Lines that start the original message, compared without dashes, underscores and spaces.
 const SEPARATORS: &[&str] = &[
     "original message",
@@ -46,8 +48,8 @@ const SIGNATURES: &[&str] = &[
 
 /// The reply's own text.
 pub fn own_text(text: &str) -> String {
-    let text = text.replace("\r\n", "\n").replace(['\r', '\u{a0}'], " ");
-    let lines: Vec<&str> = text.split('\n').collect();
+    let lines: Vec<Cow<str>> = text.split('\n').map(plain).collect();
+    let lines: Vec<&str> = lines.iter().map(AsRef::as_ref).collect();
     let mut own: Vec<&str> = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         let trimmed = line.trim();
@@ -93,6 +95,17 @@ pub fn own_text(text: &str) -> String {
     }
     let start = own.iter().position(|l| !l.trim().is_empty()).unwrap_or(own.len());
     own[start..].iter().map(|l| l.trim_end()).collect::<Vec<_>>().join("\n")
+}
+
+/// A line of the text as read: without the CR of its CRLF, a stray CR or a no-break space as a
+/// space (copied only when it has one: a quoted notice is long).
+fn plain(line: &str) -> Cow<'_, str> {
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    if line.contains('\r') || line.contains('\u{a0}') {
+        Cow::Owned(line.replace(['\r', '\u{a0}'], " "))
+    } else {
+        Cow::Borrowed(line)
+    }
 }
 
 fn is_separator(lower: &str) -> bool {
