@@ -48,10 +48,10 @@ const SIGNATURES: &[&str] = &[
 
 /// The reply's own text.
 pub fn own_text(text: &str) -> String {
-    let lines: Vec<Cow<str>> = text.split('\n').map(plain).collect();
-    let lines: Vec<&str> = lines.iter().map(AsRef::as_ref).collect();
-    let mut own: Vec<&str> = Vec::new();
-    for (i, line) in lines.iter().enumerate() {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut own: Vec<Cow<str>> = Vec::new();
+    for (i, raw) in lines.iter().enumerate() {
+        let line = plain(raw);
         let trimmed = line.trim();
         let lower = trimmed.to_lowercase();
         if trimmed.starts_with('>') || trimmed.starts_with('|') {
@@ -78,14 +78,14 @@ pub fn own_text(text: &str) -> String {
             }
             break;
         }
-        if trimmed == "--" || *line == "-- " || SIGNATURES.iter().any(|s| lower.starts_with(s)) {
+        if trimmed == "--" || line == "-- " || SIGNATURES.iter().any(|s| lower.starts_with(s)) {
             break;
         }
         // «Исполнено. С уважением, Иванова» on one line.
         if let Some(at) = lower.find("с уважением") {
             let chars = lower[..at].chars().count();
             let cut = trimmed.char_indices().nth(chars).map_or(trimmed.len(), |(i, _)| i);
-            own.push(&trimmed[..cut]);
+            own.push(Cow::Owned(trimmed[..cut].to_string()));
             break;
         }
         own.push(line);
@@ -98,7 +98,8 @@ pub fn own_text(text: &str) -> String {
 }
 
 /// A line of the text as read: without the CR of its CRLF, a stray CR or a no-break space as a
-/// space (copied only when it has one: a quoted notice is long).
+/// space. Lines are made plain one by one as they are looked at: the quoted notice below the
+/// reply, often most of the text, is never copied.
 fn plain(line: &str) -> Cow<'_, str> {
     let line = line.strip_suffix('\r').unwrap_or(line);
     if line.contains('\r') || line.contains('\u{a0}') {
@@ -136,7 +137,7 @@ fn is_notice_line(lower: &str) -> bool {
 fn is_outlook_header(lower: &str, next: &[&str]) -> bool {
     HEADER_FROM.iter().any(|h| lower.starts_with(h))
         && next.iter().take(3).any(|l| {
-            let l = l.trim().to_lowercase();
+            let l = plain(l).trim().to_lowercase();
             HEADER_NEXT.iter().any(|h| l.starts_with(h))
         })
 }

@@ -119,7 +119,7 @@ pub fn hear(ground: &Ground<'_>, store: &mut dyn Store, message: &ChatMessage) -
         let refusal = Refusal::Unlinked { messenger: messenger.name().to_string() };
         return refuse(store, message, mark(Outcome::Answered, String::new()), refusal, ground.now);
     };
-    let issued = sent.notices.first().map_or(ground.now.date_naive(), |n| n.notice.day);
+    let issued = sent.notices.first().map_or(ground.now.date_naive(), |n| n.day);
     let may = |o: &crate::compile::Occurrence| {
         crate::access::may_report(&user, &ground.workspace.units[o.unit], o)
             || user.email.as_deref().is_some_and(|e| decide::may_report(ground, o, e))

@@ -96,7 +96,7 @@ fn notice_of(
     let thread = incoming.in_reply_to.iter().chain(incoming.references.iter().rev());
     for id in thread {
         if let Some(sent) = store.sent_as(id)? {
-            let Some(issued) = sent.notices.first().map(|n| n.notice.day) else { continue };
+            let Some(issued) = sent.notices.first().map(|n| n.day) else { continue };
             let age = (today - issued).num_days();
             if age > i64::from(intake.token_days) {
                 return Ok(Err(Refusal::Token(TokenError::Expired { issued })));
@@ -113,7 +113,7 @@ pub fn statements(ground: &Ground<'_>, said: &Said<'_>, sent: &Sent, issued: Nai
     let items: Vec<Option<&Occurrence>> = sent
         .notices
         .iter()
-        .map(|n| n.notice.occurrence.as_deref().and_then(|o| ground.plan.position(o)))
+        .map(|n| n.occurrence.as_deref().and_then(|o| ground.plan.position(o)))
         .map(|i| i.map(|i| &ground.plan.occurrences[i]))
         .collect();
     if items.iter().all(Option::is_none) {

@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
-use super::{Outgoing, StoreError, Stored};
+use super::{Outgoing, StoreError};
 use crate::track::NewEvent;
 
 /// A message karta sent, with the notices it carried in the order its body numbers them.
@@ -17,7 +17,16 @@ pub struct Sent {
     pub message_id: String,
     pub recipient: String,
     /// Numbered 1…n in the message's body, in this order.
-    pub notices: Vec<Stored>,
+    pub notices: Vec<Item>,
+}
+
+/// One numbered item of a sent message: what a reply naming it is checked against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// The occurrence the notice was about (none for a digest or a move request).
+    pub occurrence: Option<String>,
+    /// The notice's day (the message's, for all its items).
+    pub day: NaiveDate,
 }
 
 /// What became of an incoming message.

@@ -24,7 +24,7 @@ use std::path::Path;
 
 pub use accounts::{Accounts, Failures, MoveRequest, NewUser, Role, User};
 pub use chats::{ChatLink, Chats, Linking};
-pub use inbox::{Handled, Inbox, NewMove, Outcome, Sent};
+pub use inbox::{Handled, Inbox, Item, NewMove, Outcome, Sent};
 pub use outbox::{Delivery, Notice, Outbox, Outgoing, Stored};
 pub use versions::{Carry, NewVersion, Order, Rule, Version, VersionFile, Versions};
 

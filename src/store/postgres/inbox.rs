@@ -5,9 +5,8 @@
 
 use postgres::Client;
 
-use super::outbox::{NOTICE, notice};
 use super::{Postgres, read, write};
-use crate::store::inbox::bracketed;
+use crate::store::inbox::{Item, bracketed};
 use crate::store::{Handled, Inbox, NewMove, Outgoing, Sent, StoreError};
 use crate::track::NewEvent;
 
@@ -78,11 +77,11 @@ fn sent(c: &mut Client, id: &str) -> Result<Option<Sent>, StoreError> {
         return Ok(None);
     };
     let notices = c
-        .query(&format!("{NOTICE} WHERE message_id = $1 ORDER BY id"), &[&id])
+        .query("SELECT occurrence, day FROM notices WHERE message_id = $1 ORDER BY id", &[&id])
         .map_err(read)?
         .iter()
-        .map(notice)
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(|r| Ok(Item { occurrence: r.try_get(0).map_err(read)?, day: r.try_get(1).map_err(read)? }))
+        .collect::<Result<Vec<_>, StoreError>>()?;
     Ok(Some(Sent { message_id: id.to_string(), recipient: row.get(0), notices }))
 }
 

@@ -1,11 +1,11 @@
 //! Replies to notices in SQLite: the `secrets` and `handled` tables, and the notices of a sent
 //! message looked up by a notice's id or the message's Message-ID.
 
+use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
-use super::outbox::{NOTICE, notice};
 use super::{Sqlite, read, write};
-use crate::store::inbox::bracketed;
+use crate::store::inbox::{Item, bracketed};
 use crate::store::{Handled, Inbox, NewMove, Outgoing, Sent, StoreError};
 use crate::track::NewEvent;
 
@@ -40,8 +40,15 @@ impl Inbox for Sqlite {
             .optional()
             .map_err(read)?;
         let Some(recipient) = recipient else { return Ok(None) };
-        let mut stmt = self.conn.prepare(&format!("{NOTICE} WHERE message_id = ?1 ORDER BY id")).map_err(read)?;
-        let notices = stmt.query_map([&id], notice).and_then(Iterator::collect).map_err(read)?;
+        let mut stmt =
+            self.conn.prepare("SELECT occurrence, day FROM notices WHERE message_id = ?1 ORDER BY id").map_err(read)?;
+        let notices = stmt
+            .query_map([&id], |r| {
+                let day: String = r.get(1)?;
+                Ok(Item { occurrence: r.get(0)?, day: NaiveDate::parse_from_str(&day, "%Y-%m-%d").unwrap_or_default() })
+            })
+            .and_then(Iterator::collect)
+            .map_err(read)?;
         Ok(Some(Sent { message_id: id, recipient, notices }))
     }
 
