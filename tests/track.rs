@@ -138,6 +138,35 @@ fn two_writers_at_once_lose_nothing(backend: Backend) {
     assert_eq!(store.integrity().expect("check"), "ok");
 }
 
+/// Commands that each write a little and exit keep SQLite's write-ahead log short: every
+/// commit is synced to it and a close leaves it beside the file, until one close finds it past
+/// 64 pages and folds it in. (A new process reads the whole log back before its first read.)
+#[test]
+fn the_log_beside_an_sqlite_file_stays_short_between_commands() {
+    let dir = workspace(&["lazo-2023-2024.yaml"]);
+    let db = fresh(Backend::Sqlite, dir.path(), "store");
+    let rows: Vec<String> =
+        occurrences(dir.path(), "2024-03-31").into_iter().map(|(id, _)| id).filter(|id| id.contains("-1@")).collect();
+    assert!(rows.len() >= 30, "{} occurrences", rows.len());
+    let wal = PathBuf::from(format!("{db}-wal"));
+    let mut sizes = Vec::new();
+    for id in &rows[..30] {
+        let out = karta(dir.path())
+            .args(["done", id, "--db", &db, "--now", "2024-04-01T10:00:00+10:00"])
+            .output()
+            .expect("done");
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        sizes.push(std::fs::metadata(&wal).map_or(0, |m| m.len()));
+    }
+    let most = *sizes.iter().max().expect("sizes");
+    assert!(most <= 96 * (4096 + 24), "the log grew to {most} bytes: {sizes:?}");
+    assert!(sizes.windows(2).any(|w| w[1] < w[0]), "the log was folded in and emptied: {sizes:?}");
+    assert!(sizes.last().is_some_and(|&n| n > 0), "the last commands' writes wait in the log: {sizes:?}");
+    let store = store::open(Path::new(&db)).expect("open");
+    assert_eq!(store.events().expect("read").len(), 30, "every report is there");
+    assert_eq!(store.integrity().expect("check"), "ok");
+}
+
 #[test]
 fn a_postgres_server_that_is_not_there_is_a_clear_error() {
     let roadmaps = root().join("roadmaps").display().to_string();

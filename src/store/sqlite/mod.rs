@@ -11,7 +11,7 @@ mod inbox;
 mod outbox;
 mod versions;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::config::DbConfig;
@@ -30,8 +30,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_chats.sql"),
 ];
 
-/// How many pages the write-ahead log grows to before a commit folds it into the file.
-const WAL_PAGES: i64 = 256;
+/// How many pages the write-ahead log grows to before it is folded into the file.
+const WAL_PAGES: i64 = 64;
 
 /// The append-only tables and the triggers that keep them so.
 const GUARDS: [(&str, &str); 8] = [
@@ -48,6 +48,8 @@ const GUARDS: [(&str, &str); 8] = [
 /// The embedded SQLite store.
 pub struct Sqlite {
     conn: Connection,
+    /// The write-ahead log beside the file.
+    wal: PathBuf,
 }
 
 impl Sqlite {
@@ -60,14 +62,29 @@ impl Sqlite {
         conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
         // Each commit syncs the log: a write is on disk when the command says it is (a reply's
         // exit 0 lets the mail server drop the message). So closing needs no checkpoint: the log
-        // stays beside the file, and is folded into it every `WAL_PAGES` pages by the writer
-        // that crosses them, which keeps the log a new process reads back short.
+        // stays beside the file until it is long (see `Drop`), and a commit that takes it past
+        // `WAL_PAGES` folds it into the file while others have it open.
         conn.pragma_update(None, "synchronous", "FULL").map_err(open_err)?;
         conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true).map_err(open_err)?;
         conn.pragma_update(None, "wal_autocheckpoint", WAL_PAGES).map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(open_err)?;
         migrate(&mut conn, path)?;
-        Ok(Sqlite { conn })
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        Ok(Sqlite { conn, wal: PathBuf::from(wal) })
+    }
+}
+
+impl Drop for Sqlite {
+    /// Folds the log into the file and empties it when it has grown past `WAL_PAGES` pages.
+    /// A process that finds nobody else with the file open reads the whole log back, and cannot
+    /// start it over where an earlier one folded it, so between short commands only this keeps
+    /// it short. Tried once: when another connection is busy, a later close does it.
+    fn drop(&mut self) {
+        let long = std::fs::metadata(&self.wal).is_ok_and(|m| m.len() > WAL_PAGES as u64 * 4096);
+        if long && self.conn.busy_timeout(Duration::ZERO).is_ok() {
+            let _ = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        }
     }
 }
 
