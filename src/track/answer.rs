@@ -65,8 +65,21 @@ pub const WORDS: &[(&str, Answer)] = &[
 /// The answer a whole word gives (case and spaces aside), as a spreadsheet cell or a form's
 /// field holds it.
 pub fn answer(word: &str) -> Option<Answer> {
-    let word = word.trim();
-    leading(word).filter(|&(_, len, _)| len == word.len()).map(|(answer, _, _)| answer)
+    // The word spelled as the list spells it, compared whole: what `leading` finds when it
+    // takes the whole word, without trying every phrase letter by letter (an import asks this
+    // of every row).
+    let mut spelled = String::with_capacity(word.len());
+    for c in word.trim().chars() {
+        match c {
+            c if c.is_whitespace() => {
+                if !spelled.ends_with(' ') {
+                    spelled.push(' ');
+                }
+            }
+            c => spelled.push(fold(c)),
+        }
+    }
+    WORDS.iter().find(|(phrase, _)| *phrase == spelled).map(|&(_, answer)| answer)
 }
 
 /// The longest phrase of the list that `text` starts with, ending where a word ends: its answer,
@@ -113,6 +126,33 @@ pub fn fold(c: char) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_whole_word_is_what_the_longest_leading_phrase_takes_whole() {
+        let cells = [
+            "выполнено",
+            " Выполнено\tчастично ",
+            "НЕ  ИСПОЛНЕНО",
+            "в\u{a0}работе",
+            "Готово!",
+            "да",
+            "дан",
+            "+",
+            "-",
+            "Ёжик",
+            "исполнено 14.03",
+            "",
+            " ",
+            "not_done",
+            "Not  Done",
+            "выполнено не в  полном объёме",
+        ];
+        for cell in cells {
+            let word = cell.trim();
+            let by_phrases = leading(word).filter(|&(_, len, _)| len == word.len()).map(|(a, _, _)| a);
+            assert_eq!(answer(cell), by_phrases, "{cell:?}");
+        }
+    }
 
     #[test]
     fn whole_words_as_cells_hold_them() {
