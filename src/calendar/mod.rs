@@ -124,16 +124,9 @@ impl Calendar {
     /// The calendar of a region (ISO 3166-2 code, `RU-TA`): this one when the region has no
     /// shipped layer; the default region's when `region` is `None`.
     pub fn for_region(&self, region: Option<&str>) -> &Calendar {
-        match region.or(self.default_region.as_deref()) {
-            Some(code) => {
-                let code = code.to_ascii_uppercase();
-                match self.regions.get(&code) {
-                    Some(cell) => cell.get_or_init(|| self.with_region(&code)),
-                    None => self,
-                }
-            }
-            None => self,
-        }
+        let Some(code) = region.or(self.default_region.as_deref()) else { return self };
+        let code = code.to_ascii_uppercase();
+        self.regions.get(&code).map_or(self, |cell| cell.get_or_init(|| self.with_region(&code)))
     }
 
     /// A digest of everything this calendar says, its layers in order and the region a roadmap

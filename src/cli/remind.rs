@@ -225,7 +225,7 @@ fn dry_run(global: &Global, tracking: &Tracking, notifier: &Notifier) -> super::
             say!(lang, "{}", karta::ru::counted(n, ["уведомление", "уведомления", "уведомлений"]); "{} notices", n);
         out_line!("{name} <{recipient}> — {count}:");
         for n in list {
-            let p: serde_json::Value = serde_json::from_str(n.payload.get()).unwrap_or_default();
+            let p = n.details();
             let number = |key: &str| p[key].as_u64().unwrap_or(0);
             let what = match n.rule.as_str() {
                 "due-day" => lang.pick("сегодня срок", "due today").to_string(),

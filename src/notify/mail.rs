@@ -37,7 +37,7 @@ impl crate::diag::Explain for ComposeError {
 pub fn subject(notices: &[&Stored]) -> String {
     match notices {
         [one] => {
-            let p = one.details();
+            let p = one.notice.details();
             let activity = p["activity"].as_str().unwrap_or_default();
             let short: String = activity.chars().take(80).collect();
             let short = if short.len() < activity.len() { format!("{short}…") } else { short };
@@ -84,7 +84,7 @@ pub fn data(notices: &[&Stored], links: Option<&str>) -> Value {
         "subject": subject(notices),
         "day": first.map(|n| n.day),
         "count": notices.len(),
-        "items": notices.iter().map(|n| with_link(n.details(), links)).collect::<Vec<Value>>(),
+        "items": notices.iter().map(|n| with_link(n.notice.details(), links)).collect::<Vec<Value>>(),
     })
 }
 

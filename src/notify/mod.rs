@@ -280,7 +280,9 @@ pub fn plan(
             let state = n.notice.occurrence.as_deref().and_then(|o| states.get(o));
             let today = local_today(&n.notice.tz, now);
             let decided = n.notice.rule == requests::RULE
-                && !requests.iter().any(|m| m.decision.is_none() && n.details()["request"].as_i64() == Some(m.id));
+                && !requests
+                    .iter()
+                    .any(|m| m.decision.is_none() && n.notice.details()["request"].as_i64() == Some(m.id));
             match state {
                 _ if decided => Some((n.id, "запрос на перенос уже рассмотрен".to_string())),
                 Some(s) if s.is_done() => Some((n.id, "выполнено до отправки".to_string())),

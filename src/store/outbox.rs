@@ -26,6 +26,13 @@ pub struct Notice {
     pub payload: Box<serde_json::value::RawValue>,
 }
 
+impl Notice {
+    /// The payload, parsed (`null` if it does not parse: it was written by karta as JSON).
+    pub fn details(&self) -> serde_json::Value {
+        serde_json::from_str(self.payload.get()).unwrap_or_default()
+    }
+}
+
 /// A notice as stored, with where it stands.
 #[derive(Debug, Clone, Serialize)]
 pub struct Stored {
@@ -37,13 +44,6 @@ pub struct Stored {
     pub planned_at: String,
     pub closed_at: Option<String>,
     pub why: Option<String>,
-}
-
-impl Stored {
-    /// The payload, parsed (`null` if it does not parse: it was written by karta as JSON).
-    pub fn details(&self) -> serde_json::Value {
-        serde_json::from_str(self.notice.payload.get()).unwrap_or_default()
-    }
 }
 
 /// A composed message waiting to go out (or going out again after a crash).
