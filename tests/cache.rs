@@ -202,10 +202,25 @@ fn a_cut_or_damaged_cache_is_not_trusted_and_is_rebuilt() {
     std::fs::write(&plan, &plan_bytes[..plan_bytes.len() / 2]).expect("cut");
     same_with_and_without(dir.path(), now).expect("same");
 
+    // The checks' findings: cut or damaged, looked for again and kept as they were.
+    let checks = dir.path().join("karta.cache.check");
+    let check_bytes = std::fs::read(&checks).expect("the checks' findings are kept");
+    assert!(whole["check_bytes"].as_u64() == Some(check_bytes.len() as u64), "{whole}");
+    for cut in [0, 12, check_bytes.len() / 2, check_bytes.len() - 1] {
+        std::fs::write(&checks, &check_bytes[..cut]).expect("cut");
+        same_with_and_without(dir.path(), now).expect("same");
+        assert!(std::fs::read(&checks).expect("the findings") == check_bytes, "checked again and kept (cut {cut})");
+    }
+    let mut bad = check_bytes.clone();
+    bad[check_bytes.len() / 3] ^= 0x55;
+    std::fs::write(&checks, &bad).expect("damage");
+    same_with_and_without(dir.path(), now).expect("same");
+    assert!(std::fs::read(&checks).expect("the findings") == check_bytes, "checked again and kept (damaged)");
+
     let (code, out, _) = karta(dir.path(), &["cache", "--clear"]);
     assert_eq!(code, 0);
     assert!(out.contains("удалён"), "{out}");
-    assert!(!cache.exists() && !plan.exists());
+    assert!(!cache.exists() && !plan.exists() && !checks.exists());
 }
 
 /// The region in karta.toml decides the calendar of a roadmap that names none: changing it
@@ -421,9 +436,10 @@ fn found(result: Result<karta::check::Workspace, Box<karta::check::Checked>>) ->
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
 
-    /// The service's reload checks again only what an edit touched (`check::Memo`); what it
-    /// finds is what a cold check of the same files finds, diagnostic for diagnostic and unit
-    /// for unit, after every edit of a random sequence.
+    /// The service's reload checks again only what an edit touched (`check::Memo`), and a
+    /// command takes the findings the run before kept when no file changed; what either finds
+    /// is what a cold check of the same files finds, diagnostic for diagnostic and unit for
+    /// unit, after every edit of a random sequence.
     #[test]
     fn checking_again_only_what_changed_finds_what_a_cold_check_finds(edits in prop::collection::vec(reach(), 1..10)) {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -435,6 +451,7 @@ proptest! {
         let mut memo = karta::check::Memo::default();
         let cache = karta::cache::Cache::none();
         let calendar = Calendar::russia();
+        let kept_at = dir.path().join("karta.cache");
         let mut now = 0;
         for edit in std::iter::once(None).chain(edits.iter().map(Some)) {
             if let Some(edit) = edit {
@@ -443,7 +460,13 @@ proptest! {
             let present = karta::check::collect_files(&roadmaps).expect("the roadmaps");
             let again = found(memo.workspace(&present, calendar, &cache));
             let cold = found(karta::check::check_files(&present, calendar).into_workspace());
-            prop_assert_eq!(again, cold, "after {:?}", edit);
+            // A command's run, as a new process makes it: the cache of files and the findings
+            // the run before kept.
+            let kept = karta::cache::Cache::open(&kept_at);
+            let by_command = found(karta::check::check_with(&present, calendar, &kept).into_workspace());
+            kept.save().expect("the cache is written");
+            prop_assert_eq!(&again, &cold, "after {:?}", edit);
+            prop_assert_eq!(&by_command, &cold, "a command's check with the kept findings, after {:?}", edit);
         }
     }
 }

@@ -13,6 +13,8 @@
 //! so a reader never sees half of it and two commands at once leave one of their two caches.
 //! A cache that cannot be written (a read-only folder) costs the next run its speed, nothing else.
 
+mod checks;
+mod diagnostics;
 mod file;
 mod plan;
 
@@ -22,7 +24,7 @@ use std::sync::{Arc, Mutex};
 use rustc_hash::FxHashMap;
 
 use crate::calendar::Calendar;
-use crate::check::Workspace;
+use crate::check::{Checked, Workspace};
 use crate::compile::{self, Actuals, Plan};
 use crate::diag::Diagnostic;
 use crate::load::{self, Asked, Budget, Outcome};
@@ -194,15 +196,46 @@ impl Cache {
         Ok(plan)
     }
 
+    /// What the checks find in `checked` (loaded, not yet checked): what the last run that
+    /// read the same files in the same calendar found, else what `check` finds, kept for the
+    /// next run.
+    pub fn checks(
+        &self,
+        checked: &Checked,
+        calendar: &Calendar,
+        check: impl FnOnce() -> Vec<Diagnostic>,
+    ) -> Vec<Diagnostic> {
+        let Some((path, key)) = self.path.as_ref().zip(self.files_key(&checked.files, calendar)) else {
+            return check();
+        };
+        let path = checks_path(path);
+        let sources = || checked.documents.iter().map(|l| &l.source);
+        if let Some(found) = std::fs::read(&path).ok().and_then(|bytes| checks::read(&bytes, &key, sources())) {
+            return found;
+        }
+        let found = check();
+        if let Some(bytes) = checks::write(&key, &found) {
+            // As for the plan: findings that cannot be kept are looked for again next time.
+            let _ = replace(&path, &bytes);
+        }
+        found
+    }
+
     /// What a plan depends on besides completions, when this run read every file of the
     /// workspace: the build, the calendar, and the paths and bytes of the files in order.
     fn plan_key(&self, workspace: &Workspace, calendar: &Calendar) -> Option<Digest> {
+        self.files_key(&workspace.files, calendar)
+    }
+
+    /// The key of what is made of `files` in `calendar`, when this run read every one of them:
+    /// the build, the calendar, and the paths and bytes of the files in order.
+    fn files_key(&self, files: &[PathBuf], calendar: &Calendar) -> Option<Digest> {
         let read = self.read.lock().ok()?;
         let mut hasher = blake3::Hasher::new();
         hasher.update(&fingerprint());
         hasher.update(&calendar.digest());
-        hasher.update(&(workspace.files.len() as u64).to_le_bytes());
-        for file in &workspace.files {
+        hasher.update(&(files.len() as u64).to_le_bytes());
+        for file in files {
             let path = file.to_str()?;
             hasher.update(&(path.len() as u64).to_le_bytes());
             hasher.update(path.as_bytes());
@@ -246,8 +279,17 @@ impl Cache {
 
 /// Where the plan is kept beside the cache of files.
 fn plan_path(files: &Path) -> PathBuf {
+    beside(files, ".plan")
+}
+
+/// Where the checks' findings are kept beside the cache of files.
+fn checks_path(files: &Path) -> PathBuf {
+    beside(files, ".check")
+}
+
+fn beside(files: &Path, suffix: &str) -> PathBuf {
     let mut name = files.as_os_str().to_owned();
-    name.push(".plan");
+    name.push(suffix);
     PathBuf::from(name)
 }
 
@@ -272,6 +314,8 @@ pub struct Summary {
     pub rejected: Option<&'static str>,
     /// The size of the kept plan, when there is one.
     pub plan_bytes: Option<u64>,
+    /// The size of the kept findings of the checks, when there are any.
+    pub check_bytes: Option<u64>,
 }
 
 impl Cache {
@@ -283,6 +327,7 @@ impl Cache {
             files: self.entries.len(),
             rejected: self.rejected,
             plan_bytes: size(&plan_path(&path)),
+            check_bytes: size(&checks_path(&path)),
             path,
         })
     }
@@ -291,7 +336,7 @@ impl Cache {
     pub fn clear(self) -> std::io::Result<bool> {
         let Some(path) = self.path else { return Ok(false) };
         let mut removed = false;
-        for p in [plan_path(&path), path] {
+        for p in [plan_path(&path), checks_path(&path), path] {
             match std::fs::remove_file(&p) {
                 Ok(()) => removed = true,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -453,6 +498,47 @@ sections:
         }
         let files = Cache::open(&at).summary().unwrap().files;
         assert_eq!(files, MAX_AGE as usize + 1, "the last version and those read within {MAX_AGE} writes");
+    }
+
+    #[test]
+    fn the_checks_run_again_only_when_a_file_changed() {
+        let (_dir, file, at) = roadmap();
+        // A footnote mark in a deadline: a warning to keep.
+        std::fs::write(&file, ROADMAP.replace("до 1 марта 2024", "до 1 марта* 2024")).unwrap();
+        let calendar = Calendar::russia();
+        // Whether the checks ran, and what they found.
+        let checked_by = |cache: &Cache| {
+            let ran = std::cell::Cell::new(false);
+            let loaded = crate::check::load_all(std::slice::from_ref(&file), |path| cache.load(path));
+            let found = cache.checks(&loaded, calendar, || {
+                ran.set(true);
+                crate::check::check_with(std::slice::from_ref(&file), calendar, &Cache::none()).diagnostics
+            });
+            (ran.get(), format!("{found:?}"), found.len())
+        };
+        let first = Cache::open(&at);
+        let (ran, found, n) = checked_by(&first);
+        first.save().unwrap();
+        assert!(ran && checks_path(&at).is_file(), "checked, and the findings kept");
+        assert!(n > 0, "the roadmap has a warning to keep: {found}");
+        let kept = Cache::open(&at);
+        assert_eq!(checked_by(&kept), (false, found, n), "taken from the cache");
+        // Cut short: checked again.
+        let bytes = std::fs::read(checks_path(&at)).unwrap();
+        std::fs::write(checks_path(&at), &bytes[..bytes.len() - 1]).unwrap();
+        assert!(checked_by(&Cache::open(&at)).0, "a cut file is not trusted");
+        // One changed byte, or another calendar: checked again.
+        std::fs::write(&file, ROADMAP).unwrap();
+        assert!(checked_by(&Cache::open(&at)).0, "an edited file is checked");
+        let cache = Cache::open(&at);
+        let checked = crate::check::check_with(std::slice::from_ref(&file), calendar, &cache);
+        let other = calendar.for_region(Some("RU-TA"));
+        let ran = std::cell::Cell::new(false);
+        cache.checks(&checked, other, || {
+            ran.set(true);
+            Vec::new()
+        });
+        assert!(ran.get(), "another calendar is checked in");
     }
 
     #[test]

@@ -12,14 +12,10 @@
 //! time zones: count (u32), names          executor lists: count (u32), lists of names
 //! chunks: count (u32), then per chunk: length (u64), BLAKE3 digest (32 bytes), occurrences
 //!         (u32) and each occurrence
-//! warnings: count (u32), each: severity, code, file, line, column, length, messages
+//! warnings: count (u32), each as `diagnostics` writes one
 //! BLAKE3 digest of everything before it (32 bytes)
 //! ```
-//!
-//! The plan's warnings follow the chunks: each with its code, its file (one of the workspace's),
-//! its place and its messages.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, TimeZone, Timelike};
@@ -27,13 +23,13 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::Digest;
+use super::diagnostics::{self, Diagnostics};
 use super::file::{Reader, Writer};
 use crate::check::Workspace;
 use crate::compile::{Actuals, Occurrence, Plan};
-use crate::diag::{Code, Diagnostic, Message, Severity, Source, Span};
 
 const MAGIC: &[u8] = b"karta-plan\n";
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
 /// Occurrences per chunk: enough to keep both cores busy, few enough digests.
 const CHUNK: usize = 1 << 15;
 
@@ -98,27 +94,11 @@ pub fn write(plan: &Plan, key: &Digest, consulted: &Consulted) -> Option<Vec<u8>
     }
     w.u32(plan.warnings.len() as u32);
     for d in &plan.warnings {
-        warning(&mut w, d)?;
+        diagnostics::write(&mut w, d)?;
     }
     let sum = blake3::hash(&w.0);
     w.bytes(sum.as_bytes());
     Some(w.0)
-}
-
-fn warning(w: &mut Writer, d: &Diagnostic) -> Option<()> {
-    w.u8(match d.severity {
-        Severity::Error => 0,
-        Severity::Warning => 1,
-    });
-    w.text(d.code.as_str());
-    w.text(d.source.as_ref()?.path.to_str()?);
-    [d.span.line, d.span.col, d.span.len].iter().for_each(|&n| w.u64(n as u64));
-    w.u32(1 + d.hints.len() as u32);
-    for m in std::iter::once(&d.message).chain(&d.hints) {
-        w.text(&m.ru);
-        w.text(&m.en);
-    }
-    Some(())
 }
 
 fn occurrence(w: &mut Writer, o: &Occurrence, zone: u32, list: u32) {
@@ -183,9 +163,8 @@ pub fn read(bytes: &[u8], key: &Digest, workspace: &Workspace, actuals: &dyn Act
         let sum = r.take(32)?;
         chunks.push((sum, r.take(len)?));
     }
-    let sources: FxHashMap<&Path, &Arc<Source>> =
-        workspace.units.iter().map(|u| (u.source.path.as_path(), &u.source)).collect();
-    let warnings = (0..r.u32()?).map(|_| read_warning(&mut r, &sources)).collect::<Option<Vec<_>>>()?;
+    let sources = Diagnostics::new(workspace.units.iter().map(|u| &u.source));
+    let warnings = (0..r.u32()?).map(|_| sources.read(&mut r)).collect::<Option<Vec<_>>>()?;
     if !r.0.is_empty() || blake3::hash(body).as_bytes() != sum {
         return None;
     }
@@ -216,23 +195,6 @@ pub fn read(bytes: &[u8], key: &Digest, workspace: &Workspace, actuals: &dyn Act
     }
     let (graph, nodes, _) = crate::compile::graph(workspace);
     Some(Plan::new(graph, nodes, occurrences, warnings))
-}
-
-fn read_warning(r: &mut Reader, sources: &FxHashMap<&Path, &Arc<Source>>) -> Option<Diagnostic> {
-    let severity = match r.u8()? {
-        0 => Severity::Error,
-        _ => Severity::Warning,
-    };
-    let code = r.text()?;
-    let code = *Code::ALL.iter().find(|c| c.as_str() == code)?;
-    let source = *sources.get(Path::new(r.text()?))?;
-    let mut n = || usize::try_from(r.u64()?).ok();
-    let span = Span::new(n()?, n()?, n()?);
-    let mut messages =
-        (0..r.u32()?).map(|_| Some(Message::new(r.text()?, r.text()?))).collect::<Option<Vec<_>>>()?.into_iter();
-    let message = messages.next()?;
-    let d = Diagnostic { severity, code, source: None, span, message, hints: messages.collect() };
-    Some(d.at(source, span))
 }
 
 /// What the occurrences refer to.

@@ -74,21 +74,24 @@ pub fn check_files(files: &[PathBuf], calendar: &Calendar) -> Checked {
     check_with(files, calendar, &Cache::none())
 }
 
-/// [`check_files`], taking each file from `cache` when its bytes are those the cache knows.
-/// Only loading is cached: the checks across files run on every document, as in a cold run.
+/// [`check_files`], taking each file from `cache` when its bytes are those the cache knows, and
+/// what the checks find when every file read is as the last run that kept its findings read it.
 pub fn check_with(files: &[PathBuf], calendar: &Calendar, cache: &Cache) -> Checked {
     let mut checked = load_all(files, |path| cache.load(path));
-    // Cycles are looked for beside the per-document checks.
-    let (diagnostics, cycles) =
-        rayon::join(|| document::check_all(&checked.documents, calendar), || graph::cycles(&checked.documents));
-    checked.diagnostics.extend(diagnostics);
-    checked.diagnostics.extend(cycles);
+    let found = cache.checks(&checked, calendar, || {
+        // Cycles are looked for beside the per-document checks.
+        let (mut diagnostics, cycles) =
+            rayon::join(|| document::check_all(&checked.documents, calendar), || graph::cycles(&checked.documents));
+        diagnostics.extend(cycles);
+        diagnostics
+    });
+    checked.diagnostics.extend(found);
     sort(&mut checked.diagnostics);
     checked
 }
 
 /// Loads `files` and whatever they include with `load`, collecting what loading found.
-fn load_all(files: &[PathBuf], load: impl Fn(&Path) -> load::Outcome + Sync) -> Checked {
+pub(crate) fn load_all(files: &[PathBuf], load: impl Fn(&Path) -> load::Outcome + Sync) -> Checked {
     let mut checked = Checked::default();
     let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
     // Files load independently, so each round (the files given, then what they include, …)

@@ -39,6 +39,7 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
                 "files": summary.files,
                 "rejected": summary.rejected,
                 "plan_bytes": summary.plan_bytes,
+                "check_bytes": summary.check_bytes,
             })
         ),
         _ => {
@@ -59,6 +60,10 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
             if let Some(bytes) = summary.plan_bytes.filter(|_| summary.rejected.is_none() && summary.bytes.is_some()) {
                 let kb = bytes.div_ceil(1024);
                 out_line!("{}", say!(lang, "сохранённый план: {} КБ", kb; "kept plan: {} KiB", kb));
+            }
+            if let Some(bytes) = summary.check_bytes.filter(|_| summary.rejected.is_none() && summary.bytes.is_some()) {
+                let kb = bytes.div_ceil(1024);
+                out_line!("{}", say!(lang, "сохранённые итоги проверки: {} КБ", kb; "kept check findings: {} KiB", kb));
             }
         }
     }
