@@ -189,10 +189,15 @@ pub fn read(bytes: &[u8], key: &Digest, workspace: &Workspace, actuals: &dyn Act
     if parts.iter().map(Vec::len).sum::<usize>() != count {
         return None;
     }
-    let mut occurrences = Vec::with_capacity(count);
-    for part in parts {
-        occurrences.extend(part);
-    }
+    // One chunk (a workspace of up to 32,768 occurrences) is the plan as it is: not copied.
+    let occurrences = match <[Vec<Occurrence>; 1]>::try_from(parts) {
+        Ok([one]) => one,
+        Err(parts) => {
+            let mut all = Vec::with_capacity(count);
+            parts.into_iter().for_each(|part| all.extend(part));
+            all
+        }
+    };
     let (graph, nodes, _) = crate::compile::graph(workspace);
     Some(Plan::new(graph, nodes, occurrences, warnings))
 }

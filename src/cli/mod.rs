@@ -409,6 +409,32 @@ pub fn out(text: impl std::fmt::Display) {
     let _ = write!(std::io::stdout().lock(), "{text}");
 }
 
+/// A CSV writer straight to standard output: a plan's CSV is megabytes, written as it is
+/// made rather than copied whole first.
+pub fn csv_out() -> ::csv::Writer<std::io::StdoutLock<'static>> {
+    ::csv::WriterBuilder::new().buffer_capacity(1 << 16).from_writer(std::io::stdout().lock())
+}
+
+/// A field made in `scratch` (cleared first) by `make`, for CSV writers that write many rows
+/// of dates and lists without a string for each.
+pub fn field(scratch: &mut String, make: impl FnOnce(&mut String) -> std::fmt::Result) -> &str {
+    scratch.clear();
+    let _ = make(scratch);
+    scratch
+}
+
+/// `items` joined by spaces in `scratch` (cleared first), as the CSV writers list names.
+pub fn joined<'s>(scratch: &'s mut String, items: impl IntoIterator<Item = impl AsRef<str>>) -> &'s str {
+    scratch.clear();
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            scratch.push(' ');
+        }
+        scratch.push_str(item.as_ref());
+    }
+    scratch
+}
+
 /// Writes to standard error, ignoring a closed pipe.
 pub fn err(text: impl std::fmt::Display) {
     use std::io::Write;

@@ -49,9 +49,16 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
             "{}",
             json!({"summary": summary(&workspace, &plan, &chosen, args.roadmap.as_deref()), "occurrences": chosen.iter().map(|o| occurrence_json(&workspace, &plan, o)).collect::<Vec<_>>()})
         ),
-        Format::Csv => out_fmt!("{}", csv(&workspace, &plan, &chosen)),
+        // A reader that stops reading (`| head`) ends the listing; nothing else can fail here.
+        Format::Csv => {
+            let _ = csv(&workspace, &plan, &chosen);
+        }
         _ => out_fmt!("{}", text(&workspace, &plan, &chosen, args.roadmap.as_deref(), global.lang())),
     }
+    // A one-shot command: the operating system takes the memory back at exit at once
+    // (as `Tracking::leave`).
+    drop(chosen);
+    std::mem::forget((workspace, plan));
     Ok(())
 }
 
@@ -170,9 +177,11 @@ fn text(ws: &Workspace, plan: &Plan, chosen: &[&Occurrence], roadmap: Option<&st
     out
 }
 
-fn csv(ws: &Workspace, plan: &Plan, chosen: &[&Occurrence]) -> String {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record([
+/// The CSV of `chosen`, written to standard output row by row (a closed pipe ends it quietly).
+fn csv(ws: &Workspace, plan: &Plan, chosen: &[&Occurrence]) -> ::csv::Result<()> {
+    use std::fmt::Write;
+    let mut w = super::csv_out();
+    w.write_record([
         "id",
         "roadmap",
         "activity",
@@ -185,26 +194,27 @@ fn csv(ws: &Workspace, plan: &Plan, chosen: &[&Occurrence]) -> String {
         "depends_on",
         "slack_days",
         "critical",
-    ]);
+    ])?;
+    let mut scratch = String::new();
     for o in chosen {
         let unit = &ws.units[o.unit];
         let task = &unit.tasks[o.task];
-        let _ = w.write_record([
-            o.id.as_str(),
-            unit.id.as_str(),
-            task.id.as_str(),
-            o.executor.as_deref().unwrap_or_default(),
-            &o.executors.join(" "),
-            &o.opens.to_string(),
-            &o.due.to_rfc3339(),
-            kind(ws, o),
-            task.title.as_str(),
-            &plan.prerequisites(o).map(|p| p.id.as_str()).collect::<Vec<_>>().join(" "),
-            &o.slack_days.to_string(),
-            if o.critical { "true" } else { "false" },
-        ]);
+        w.write_field(&o.id)?;
+        w.write_field(&unit.id)?;
+        w.write_field(&task.id)?;
+        w.write_field(o.executor.as_deref().unwrap_or_default())?;
+        w.write_field(super::joined(&mut scratch, o.executors.iter()))?;
+        w.write_field(super::field(&mut scratch, |f| write!(f, "{}", o.opens)))?;
+        w.write_field(o.due.to_rfc3339())?;
+        w.write_field(kind(ws, o))?;
+        w.write_field(&task.title)?;
+        w.write_field(super::joined(&mut scratch, plan.prerequisites(o).map(|p| p.id.as_str())))?;
+        w.write_field(super::field(&mut scratch, |f| write!(f, "{}", o.slack_days)))?;
+        w.write_field(if o.critical { "true" } else { "false" })?;
+        w.write_record(None::<&[u8]>)?;
     }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    w.flush()?;
+    Ok(())
 }
 
 /// A title cut to `n` characters for one-line listings.

@@ -98,34 +98,8 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
             super::write_output(args.output.as_deref(), true, &bytes)?;
         }
         Format::Csv => {
-            let mut w = csv::Writer::from_writer(Vec::new());
-            let _ = w.write_record([
-                "id",
-                "state",
-                "due",
-                "original_due",
-                "approved_due",
-                "amended_by",
-                "done_on",
-                "at_risk",
-                "forecast_due",
-                "executors",
-            ]);
-            for s in &chosen {
-                let _ = w.write_record([
-                    s.id,
-                    s.state.name(),
-                    &s.due_date.to_string(),
-                    &s.original_due.map(|d| d.to_string()).unwrap_or_default(),
-                    &s.approved_due.map(|d| d.to_string()).unwrap_or_default(),
-                    s.amended_by.as_deref().unwrap_or_default(),
-                    &s.done_on.map(|d| d.to_string()).unwrap_or_default(),
-                    if s.at_risk { "true" } else { "false" },
-                    &s.forecast_due.map(|d| d.to_string()).unwrap_or_default(),
-                    &s.executors.join(" "),
-                ]);
-            }
-            out_fmt!("{}", String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default());
+            // A reader that stops reading (`| head`) ends the listing; nothing else can fail here.
+            let _ = csv(&chosen);
         }
         _ => {
             let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -256,4 +230,41 @@ fn table(
             r.key, r.total, on_time, late, overdue, no_report, not_done, open, soon, planned, cancelled, r.at_risk, discipline);
     }
     out
+}
+
+/// The CSV of `chosen`, written to standard output row by row.
+fn csv(chosen: &[&OccurrenceStatus<'_>]) -> csv::Result<()> {
+    use std::fmt::Write;
+    let mut w = super::csv_out();
+    w.write_record([
+        "id",
+        "state",
+        "due",
+        "original_due",
+        "approved_due",
+        "amended_by",
+        "done_on",
+        "at_risk",
+        "forecast_due",
+        "executors",
+    ])?;
+    let (mut scratch, mut names) = (String::new(), String::new());
+    let mut day = |w: &mut csv::Writer<_>, d: Option<chrono::NaiveDate>| {
+        w.write_field(super::field(&mut scratch, |f| d.map_or(Ok(()), |d| write!(f, "{d}"))))
+    };
+    for s in chosen {
+        w.write_field(s.id)?;
+        w.write_field(s.state.name())?;
+        day(&mut w, Some(s.due_date))?;
+        day(&mut w, s.original_due)?;
+        day(&mut w, s.approved_due)?;
+        w.write_field(s.amended_by.as_deref().unwrap_or_default())?;
+        day(&mut w, s.done_on)?;
+        w.write_field(if s.at_risk { "true" } else { "false" })?;
+        day(&mut w, s.forecast_due)?;
+        w.write_field(super::joined(&mut names, s.executors))?;
+        w.write_record(None::<&[u8]>)?;
+    }
+    w.flush()?;
+    Ok(())
 }
