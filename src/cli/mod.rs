@@ -424,7 +424,7 @@ pub fn field(scratch: &mut String, make: impl FnOnce(&mut String) -> std::fmt::R
 }
 
 /// `items` joined by spaces in `scratch` (cleared first), as the CSV writers list names.
-pub fn joined<'s>(scratch: &'s mut String, items: impl IntoIterator<Item = impl AsRef<str>>) -> &'s str {
+pub fn joined(scratch: &mut String, items: impl IntoIterator<Item = impl AsRef<str>>) -> &str {
     scratch.clear();
     for (i, item) in items.into_iter().enumerate() {
         if i > 0 {
