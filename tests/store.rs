@@ -583,7 +583,77 @@ fn a_newer_schema_is_refused(backend: Backend) {
     assert!(err.to_string().contains("создана более новой версией karta"), "{err}");
 }
 
+/// `n` events with instants from `start` minutes into a day, one a minute, by `author`.
+fn batch(start: usize, n: usize, author: &str) -> Vec<NewEvent> {
+    let day = DateTime::parse_from_rfc3339("2023-10-16T00:00:00+10:00").expect("day");
+    (0..n)
+        .map(|i| NewEvent {
+            author: author.into(),
+            recorded_at: day + chrono::Duration::minutes((start + i) as i64),
+            ..every_action()[i % 9].clone()
+        })
+        .collect()
+}
+
+/// A command keeps the log it read (`karta.cache.log`, docs/performance.md) and reads from the
+/// store only what was recorded since: after every batch, whatever its instants, it reads what
+/// the store holds. A kept log of another store at the same place, or cut, or damaged, is read
+/// whole again.
+fn the_kept_log_reads_as_the_store_does(backend: Backend) {
+    let dir = tempfile::tempdir().expect("dir");
+    let cache_at = dir.path().join("karta.cache");
+    let kept_at = dir.path().join("karta.cache.log");
+    let through_cache = |store: &dyn Store| karta::cache::Cache::open(&cache_at).events(store).expect("read");
+    let kept = || std::fs::read(&kept_at).unwrap_or_default();
+    let db = backend.db(&dir.path().join("one"));
+    std::fs::create_dir_all(dir.path().join("one")).expect("dir");
+    let mut store = open(&db);
+    assert_eq!(through_cache(&*store), Vec::new());
+    // (first instant, events): many (the kept log is written), a few (it is not: they are read
+    // since), some recorded at earlier instants than the last, many again.
+    for (start, n) in [(600, 300), (900, 5), (100, 7), (950, 3), (0, 400)] {
+        store.append(&batch(start, n, "Иванова")).expect("append");
+        let before = kept();
+        let read = through_cache(&*store);
+        assert_eq!(read, store.events().expect("the whole log"), "after {n} at minute {start}");
+        if n < 256 {
+            assert_eq!(kept(), before, "a few events since are read, the kept log stays");
+        } else {
+            assert_ne!(kept(), before, "the kept log is written again");
+        }
+    }
+    // The store's side of it: the count up to the last id read decides.
+    let all = store.events().expect("all");
+    let last = all.iter().map(|e| e.id).max().expect("events");
+    let newest: Vec<_> = all.iter().filter(|e| e.id > last - 10).cloned().collect();
+    assert_eq!(store.events_since(last - 10, all.len() - 10).expect("since"), Some(newest));
+    assert_eq!(store.events_since(last - 10, all.len() - 11).expect("since"), None, "another count: read whole");
+
+    // Another store at the same place, with as many events and the same ids, other authors.
+    drop(store);
+    let other_db = backend.db(&dir.path().join("two"));
+    std::fs::create_dir_all(dir.path().join("two")).expect("dir");
+    let mut other = open(&other_db);
+    for (start, n) in [(600, 300), (900, 5), (100, 7), (950, 3), (0, 400)] {
+        other.append(&batch(start, n, "Петрова")).expect("append");
+    }
+    assert_ne!(other.identity().expect("id"), open(&db).identity().expect("id"));
+    assert_eq!(through_cache(&*other), other.events().expect("its log"), "not the other store's kept log");
+    // Cut or damaged: read whole, kept again as it was.
+    let whole = kept();
+    for bad in [whole[..whole.len() / 2].to_vec(), {
+        let mut b = whole.clone();
+        b[whole.len() / 3] ^= 0x20;
+        b
+    }] {
+        std::fs::write(&kept_at, bad).expect("damage");
+        assert_eq!(through_cache(&*other), other.events().expect("its log"));
+        assert_eq!(kept(), whole, "written again");
+    }
+}
+
 on_both_backends!(
+    the_kept_log_reads_as_the_store_does,
     a_newer_schema_is_refused,
     events_round_trip,
     the_log_refuses_changes_from_anyone,

@@ -126,6 +126,15 @@ impl<'a> Reader<'a> {
     pub fn text(&mut self) -> Option<&'a str> {
         std::str::from_utf8(self.sized()?).ok()
     }
+
+    /// A text or nothing, as [`Writer::opt_text`] writes it.
+    pub fn opt_text(&mut self) -> Option<Option<&'a str>> {
+        match self.u8()? {
+            0 => Some(None),
+            1 => self.text().map(Some),
+            _ => None,
+        }
+    }
 }
 
 /// Appends to a byte buffer, in the order [`Reader`] reads.
@@ -165,6 +174,17 @@ impl Writer {
 
     pub fn text(&mut self, s: &str) {
         self.sized(s.as_bytes());
+    }
+
+    /// A flag (u8: 0 none, 1 some) and the text.
+    pub fn opt_text(&mut self, s: Option<&str>) {
+        match s {
+            None => self.u8(0),
+            Some(s) => {
+                self.u8(1);
+                self.text(s);
+            }
+        }
     }
 }
 

@@ -16,6 +16,7 @@
 mod checks;
 mod diagnostics;
 mod file;
+mod log;
 mod plan;
 
 use std::path::{Path, PathBuf};
@@ -29,6 +30,8 @@ use crate::compile::{self, Actuals, Plan};
 use crate::diag::Diagnostic;
 use crate::load::{self, Asked, Budget, Outcome};
 use crate::model::Document;
+use crate::store::{EventLog, StoreError};
+use crate::track::Event;
 
 /// The digest of a file's bytes.
 pub type Digest = [u8; 32];
@@ -221,6 +224,41 @@ impl Cache {
         found
     }
 
+    /// Every event of `log`, in the order recorded: those an earlier run kept of the same store,
+    /// and those recorded since, read from the store; the whole log when what was kept is not
+    /// this store's or not what the store holds up to where it was read. The events kept are
+    /// written again when many were recorded since.
+    pub fn events(&self, log: &(impl EventLog + ?Sized)) -> Result<Vec<Event>, StoreError> {
+        let Some(path) = &self.path else { return log.events() };
+        let path = log_path(path);
+        let store = log.identity()?;
+        let kept =
+            std::fs::read(&path).ok().and_then(|bytes| log::read(&bytes, &fingerprint())).filter(|k| k.store == store);
+        let since = match &kept {
+            Some(kept) => log.events_since(kept.last, kept.events.len())?,
+            None => None,
+        };
+        let (events, read) = match (kept, since) {
+            (Some(kept), Some(newer)) => {
+                let read = newer.len();
+                let mut events = kept.events;
+                events.extend(newer);
+                // Both in the order recorded: the sort merges the two runs.
+                events.sort_by_key(|e| (e.event.recorded_at.timestamp(), e.id));
+                (events, read)
+            }
+            _ => {
+                let events = log.events()?;
+                (events, usize::MAX)
+            }
+        };
+        if read > (events.len() / 32).max(256) {
+            // As for the plan: a log that cannot be kept is read whole again next time.
+            let _ = replace(&path, &log::write(&fingerprint(), &store, &events));
+        }
+        Ok(events)
+    }
+
     /// What a plan depends on besides completions, when this run read every file of the
     /// workspace: the build, the calendar, and the paths and bytes of the files in order.
     fn plan_key(&self, workspace: &Workspace, calendar: &Calendar) -> Option<Digest> {
@@ -282,6 +320,11 @@ fn plan_path(files: &Path) -> PathBuf {
     beside(files, ".plan")
 }
 
+/// Where the log as read is kept beside the cache of files.
+fn log_path(files: &Path) -> PathBuf {
+    beside(files, ".log")
+}
+
 /// Where the checks' findings are kept beside the cache of files.
 fn checks_path(files: &Path) -> PathBuf {
     beside(files, ".check")
@@ -336,7 +379,7 @@ impl Cache {
     pub fn clear(self) -> std::io::Result<bool> {
         let Some(path) = self.path else { return Ok(false) };
         let mut removed = false;
-        for p in [plan_path(&path), checks_path(&path), path] {
+        for p in [plan_path(&path), checks_path(&path), log_path(&path), path] {
             match std::fs::remove_file(&p) {
                 Ok(()) => removed = true,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

@@ -56,7 +56,7 @@ impl Tracking {
                     Some(store) => store,
                     None => store::open(&at.db)?,
                 };
-                let (events, carries) = track::Carries::log(&*store)?;
+                let (events, carries) = track::Carries::log_with(&*store, &cache)?;
                 Ok::<_, StoreError>((store, events, carries))
             });
             let workspace = super::workspace_with(global, &roadmaps, None, &cache);

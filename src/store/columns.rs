@@ -7,7 +7,7 @@ use crate::track::Action;
 
 /// The columns that hold an action's details, as stored.
 #[derive(Debug, Default)]
-pub(super) struct Columns {
+pub(crate) struct Columns {
     pub date: Option<NaiveDate>,
     pub percent: Option<i64>,
     pub reason: Option<String>,
@@ -82,12 +82,12 @@ impl Columns {
 }
 
 /// Evidence as stored: a JSON array of links or file references.
-pub(super) fn evidence_json(evidence: &[String]) -> String {
+pub(crate) fn evidence_json(evidence: &[String]) -> String {
     serde_json::to_string(evidence).unwrap_or_else(|_| "[]".into())
 }
 
 /// Evidence back from its JSON.
-pub(super) fn evidence_of(json: Option<&str>) -> Vec<String> {
+pub(crate) fn evidence_of(json: Option<&str>) -> Vec<String> {
     match json {
         None | Some("[]") => Vec::new(),
         Some(json) => serde_json::from_str(json).unwrap_or_default(),

@@ -12,7 +12,7 @@
 
 mod accounts;
 mod chats;
-mod columns;
+pub(crate) mod columns;
 pub mod copy;
 mod inbox;
 mod outbox;
@@ -88,6 +88,13 @@ pub trait EventLog {
     /// The id of the latest event (0 for none): the log is append-only, so it changes exactly
     /// when something is recorded.
     fn last_event(&self) -> Result<i64, StoreError>;
+    /// Which store this is: a random id given when it was made, never another store's.
+    fn identity(&self) -> Result<String, StoreError>;
+    /// The events recorded since a reader read the log up to event `last`, when exactly `count`
+    /// events have an id up to `last` (the log is append-only, so then they are the events that
+    /// reader has), in the order recorded; `None` when they are not (an event with a smaller id
+    /// committed since), and the whole log must be read. Read as one snapshot.
+    fn events_since(&self, last: i64, count: usize) -> Result<Option<Vec<Event>>, StoreError>;
 }
 
 /// One connection to a store: the log, the outbox, the accounts and the versions together, so

@@ -33,7 +33,16 @@ impl Carries {
     /// The log as the approved versions carry it, and the carries: what every reader of the log
     /// for a status (the CLI, the web app, the scheduler, `karta check`) reads.
     pub fn log(store: &(impl EventLog + Versions + ?Sized)) -> Result<(Vec<Event>, Carries), StoreError> {
-        let mut events = store.events()?;
+        Carries::log_with(store, &crate::cache::Cache::none())
+    }
+
+    /// [`Carries::log`], the events read through `cache` (only those recorded since the last
+    /// run kept the log are read from the store).
+    pub fn log_with(
+        store: &(impl EventLog + Versions + ?Sized),
+        cache: &crate::cache::Cache,
+    ) -> Result<(Vec<Event>, Carries), StoreError> {
+        let mut events = cache.events(store)?;
         let carries = Carries::read(store)?;
         carries.apply(&mut events);
         Ok((events, carries))

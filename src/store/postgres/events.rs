@@ -45,6 +45,35 @@ impl EventLog for Postgres {
     fn last_event(&self) -> Result<i64, StoreError> {
         self.run(|c| c.query_one("SELECT coalesce(max(id), 0) FROM events", &[]).map(|r| r.get(0)).map_err(read))
     }
+
+    fn identity(&self) -> Result<String, StoreError> {
+        self.run(|c| c.query_one("SELECT id FROM store_identity", &[]).map(|r| r.get(0)).map_err(read))
+    }
+
+    fn events_since(&self, last: i64, count: usize) -> Result<Option<Vec<Event>>, StoreError> {
+        self.run(|c| {
+            // One snapshot for the count and the rows after it.
+            let mut tx = c
+                .build_transaction()
+                .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()
+                .map_err(read)?;
+            let had: i64 = tx.query_one("SELECT count(*) FROM events WHERE id <= $1", &[&last]).map_err(read)?.get(0);
+            if usize::try_from(had).ok() != Some(count) {
+                return Ok(None);
+            }
+            let mut rows =
+                tx.query_raw(&format!("{SELECT} WHERE id > $1 ORDER BY recorded_ts, id"), [&last]).map_err(read)?;
+            let mut events = Vec::new();
+            while let Some(row) = rows.next().map_err(read)? {
+                events.push(event_of(&row)?);
+            }
+            drop(rows);
+            tx.commit().map_err(read)?;
+            Ok(Some(events))
+        })
+    }
 }
 
 /// Inserts events inside the caller's transaction, after taking the log's table lock (readers

@@ -39,6 +39,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_versions.sql"),
     include_str!("migrations/0005_inbox.sql"),
     include_str!("migrations/0006_chats.sql"),
+    include_str!("migrations/0007_identity.sql"),
 ];
 
 /// The append-only tables and the triggers that keep them so (rows: UPDATE and DELETE; the

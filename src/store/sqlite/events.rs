@@ -46,6 +46,27 @@ impl EventLog for Sqlite {
     fn last_event(&self) -> Result<i64, StoreError> {
         self.conn.query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0)).map_err(read)
     }
+
+    fn identity(&self) -> Result<String, StoreError> {
+        self.conn.query_row("SELECT id FROM store_identity", [], |r| r.get(0)).map_err(read)
+    }
+
+    fn events_since(&self, last: i64, count: usize) -> Result<Option<Vec<Event>>, StoreError> {
+        // A read transaction: the count and the rows after it are one snapshot of the log.
+        let tx = self.conn.unchecked_transaction().map_err(read)?;
+        let had: i64 =
+            tx.query_row("SELECT count(*) FROM events WHERE id <= ?1", [last], |r| r.get(0)).map_err(read)?;
+        if usize::try_from(had).ok() != Some(count) {
+            return Ok(None);
+        }
+        let mut stmt = tx.prepare(&format!("{SELECT} WHERE id > ?1 ORDER BY recorded_ts, id")).map_err(read)?;
+        let mut rows = stmt.query([last]).map_err(read)?;
+        let mut events = Vec::new();
+        while let Some(r) = rows.next().map_err(read)? {
+            events.push(event_of(r)?);
+        }
+        Ok(Some(events))
+    }
 }
 
 fn insert_all(conn: &mut Connection, events: &[NewEvent]) -> Result<Vec<i64>, rusqlite::Error> {

@@ -28,6 +28,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_versions.sql"),
     include_str!("migrations/0005_inbox.sql"),
     include_str!("migrations/0006_chats.sql"),
+    include_str!("migrations/0007_identity.sql"),
 ];
 
 /// How many pages the write-ahead log grows to before it is folded into the file.
