@@ -359,6 +359,8 @@ pub struct Summary {
     pub plan_bytes: Option<u64>,
     /// The size of the kept findings of the checks, when there are any.
     pub check_bytes: Option<u64>,
+    /// The size of the kept log, when there is one.
+    pub log_bytes: Option<u64>,
 }
 
 impl Cache {
@@ -371,6 +373,7 @@ impl Cache {
             rejected: self.rejected,
             plan_bytes: size(&plan_path(&path)),
             check_bytes: size(&checks_path(&path)),
+            log_bytes: size(&log_path(&path)),
             path,
         })
     }

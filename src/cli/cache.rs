@@ -40,6 +40,7 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
                 "rejected": summary.rejected,
                 "plan_bytes": summary.plan_bytes,
                 "check_bytes": summary.check_bytes,
+                "log_bytes": summary.log_bytes,
             })
         ),
         _ => {
@@ -64,6 +65,10 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
             if let Some(bytes) = summary.check_bytes.filter(|_| summary.rejected.is_none() && summary.bytes.is_some()) {
                 let kb = bytes.div_ceil(1024);
                 out_line!("{}", say!(lang, "сохранённые итоги проверки: {} КБ", kb; "kept check findings: {} KiB", kb));
+            }
+            if let Some(bytes) = summary.log_bytes {
+                let kb = bytes.div_ceil(1024);
+                out_line!("{}", say!(lang, "сохранённый журнал отчётов: {} КБ", kb; "kept progress log: {} KiB", kb));
             }
         }
     }
