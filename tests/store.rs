@@ -625,7 +625,7 @@ fn the_kept_log_reads_as_the_store_does(backend: Backend) {
     // The store's side of it: the count up to the last id read decides.
     let all = store.events().expect("all");
     let last = all.iter().map(|e| e.id).max().expect("events");
-    let newest: Vec<_> = all.iter().filter(|e| e.id > last - 10).cloned().collect();
+    let newest: Vec<_> = all.iter().filter(|e| e.id >= last - 10).cloned().collect();
     assert_eq!(store.events_since(last - 10, all.len() - 10).expect("since"), Some(newest));
     assert_eq!(store.events_since(last - 10, all.len() - 11).expect("since"), None, "another count: read whole");
 
@@ -650,6 +650,32 @@ fn the_kept_log_reads_as_the_store_does(backend: Backend) {
         assert_eq!(through_cache(&*other), other.events().expect("its log"));
         assert_eq!(kept(), whole, "written again");
     }
+    drop(other);
+    if backend == Backend::Sqlite {
+        put_back_and_written_to(&db, dir.path(), through_cache);
+    }
+}
+
+/// An SQLite store put back from a copy and written to again: as many events under the same
+/// ids as the log kept of it, the newest of them others. The log is read whole.
+fn put_back_and_written_to(db: &str, dir: &Path, through_cache: impl Fn(&dyn Store) -> Vec<karta::track::Event>) {
+    let copy = dir.join("copy.db");
+    let files = |at: &str| ["", "-wal", "-shm"].map(|end| format!("{at}{end}"));
+    for (from, to) in files(db).iter().zip(files(&copy.display().to_string())) {
+        let _ = std::fs::copy(from, to);
+    }
+    let mut store = open(db);
+    assert_eq!(through_cache(&*store), store.events().expect("the whole log"));
+    store.append(&batch(2000, 300, "Иванова")).expect("append");
+    assert_eq!(through_cache(&*store), store.events().expect("the whole log"));
+    drop(store);
+    for (from, to) in files(&copy.display().to_string()).iter().zip(files(db)) {
+        let _ = std::fs::remove_file(&to);
+        let _ = std::fs::copy(from, to);
+    }
+    let mut store = open(db);
+    store.append(&batch(2000, 300, "Сидорова")).expect("append");
+    assert_eq!(through_cache(&*store), store.events().expect("the whole log"), "put back and written to");
 }
 
 on_both_backends!(

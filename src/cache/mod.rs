@@ -235,7 +235,7 @@ impl Cache {
         let kept =
             std::fs::read(&path).ok().and_then(|bytes| log::read(&bytes, &fingerprint())).filter(|k| k.store == store);
         let since = match &kept {
-            Some(kept) => log.events_since(kept.last, kept.events.len())?,
+            Some(kept) => log.events_since(kept.last, kept.events.len())?.and_then(|newer| after_last(kept, newer)),
             None => None,
         };
         let (events, read) = match (kept, since) {
@@ -318,6 +318,15 @@ impl Cache {
 /// Where the plan is kept beside the cache of files.
 fn plan_path(files: &Path) -> PathBuf {
     beside(files, ".plan")
+}
+
+/// The events recorded since the log was kept: `newer` without the last event kept, when the
+/// store's event of that number is the one kept (a store put back from a copy and written to
+/// again has other events under the same numbers).
+fn after_last(kept: &log::Kept, mut newer: Vec<Event>) -> Option<Vec<Event>> {
+    let Some(at) = newer.iter().position(|e| e.id == kept.last) else { return (kept.last == 0).then_some(newer) };
+    let last = newer.remove(at);
+    (kept.events.iter().rev().find(|e| e.id == kept.last) == Some(&last)).then_some(newer)
 }
 
 /// Where the log as read is kept beside the cache of files.

@@ -90,10 +90,11 @@ pub trait EventLog {
     fn last_event(&self) -> Result<i64, StoreError>;
     /// Which store this is: a random id given when it was made, never another store's.
     fn identity(&self) -> Result<String, StoreError>;
-    /// The events recorded since a reader read the log up to event `last`, when exactly `count`
-    /// events have an id up to `last` (the log is append-only, so then they are the events that
-    /// reader has), in the order recorded; `None` when they are not (an event with a smaller id
-    /// committed since), and the whole log must be read. Read as one snapshot.
+    /// The events from `last` on (`last` itself, for the reader to compare with its copy, and
+    /// those recorded since), in the order recorded, when exactly `count` events have an id up
+    /// to `last`: the log is append-only, so then they are the events a reader that read it up
+    /// to `last` has. `None` when they are not (an event with a smaller id committed since, a
+    /// store put back from a copy), and the whole log must be read. Read as one snapshot.
     fn events_since(&self, last: i64, count: usize) -> Result<Option<Vec<Event>>, StoreError>;
 }
 

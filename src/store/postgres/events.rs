@@ -64,7 +64,7 @@ impl EventLog for Postgres {
                 return Ok(None);
             }
             let mut rows =
-                tx.query_raw(&format!("{SELECT} WHERE id > $1 ORDER BY recorded_ts, id"), [&last]).map_err(read)?;
+                tx.query_raw(&format!("{SELECT} WHERE id >= $1 ORDER BY recorded_ts, id"), [&last]).map_err(read)?;
             let mut events = Vec::new();
             while let Some(row) = rows.next().map_err(read)? {
                 events.push(event_of(&row)?);

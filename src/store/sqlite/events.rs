@@ -59,7 +59,7 @@ impl EventLog for Sqlite {
         if usize::try_from(had).ok() != Some(count) {
             return Ok(None);
         }
-        let mut stmt = tx.prepare(&format!("{SELECT} WHERE id > ?1 ORDER BY recorded_ts, id")).map_err(read)?;
+        let mut stmt = tx.prepare(&format!("{SELECT} WHERE id >= ?1 ORDER BY recorded_ts, id")).map_err(read)?;
         let mut rows = stmt.query([last]).map_err(read)?;
         let mut events = Vec::new();
         while let Some(r) = rows.next().map_err(read)? {
