@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use super::Digest;
 use super::diagnostics::{self, Diagnostics};
-use super::file::{Reader, Writer};
+use super::file;
 use crate::diag::{Diagnostic, Source};
 
 const MAGIC: &[u8] = b"karta-check\n";
@@ -24,32 +24,20 @@ const VERSION: u32 = 1;
 /// The bytes of the file keeping `found` under `key`; `None` when it cannot be kept (a path
 /// that is not UTF-8).
 pub fn write(key: &Digest, found: &[Diagnostic]) -> Option<Vec<u8>> {
-    let mut w = Writer(Vec::with_capacity(64 + found.len() * 256));
-    w.bytes(MAGIC);
-    w.u32(VERSION);
-    w.bytes(key);
+    let mut w = file::begun(MAGIC, VERSION, key, found.len() * 256);
     w.u32(u32::try_from(found.len()).ok()?);
     for d in found {
         diagnostics::write(&mut w, d)?;
     }
-    let sum = blake3::hash(&w.0);
-    w.bytes(sum.as_bytes());
-    Some(w.0)
+    Some(w.sealed())
 }
 
 /// The findings kept under `key`, about the files of `sources`, when `bytes` hold them whole.
 pub fn read<'a>(bytes: &[u8], key: &Digest, sources: impl Iterator<Item = &'a Arc<Source>>) -> Option<Vec<Diagnostic>> {
-    let (body, sum) = bytes.split_at(bytes.len().checked_sub(32)?);
-    if blake3::hash(body).as_bytes() != sum {
-        return None;
-    }
-    let mut r = Reader(body);
-    if r.take(MAGIC.len())? != MAGIC || r.u32()? != VERSION || r.take(32)? != key.as_slice() {
-        return None;
-    }
+    let mut r = file::opened(bytes, MAGIC, VERSION, key)?;
     let count = r.u32()? as usize;
     let reader = Diagnostics::new(sources);
-    let mut found = Vec::with_capacity(count.min(body.len() / 64));
+    let mut found = Vec::with_capacity(count.min(r.0.len() / 64));
     for _ in 0..count {
         found.push(reader.read(&mut r)?);
     }

@@ -83,6 +83,26 @@ pub fn write(entries: &[(&Digest, &Entry)], fingerprint: &Digest) -> Vec<u8> {
     w.0
 }
 
+/// The rest of a kept file (the checks' findings, the log) after its magic, format version and
+/// key, when its closing digest holds and it starts with those three; else `None`.
+pub(super) fn opened<'a>(bytes: &'a [u8], magic: &[u8], version: u32, key: &Digest) -> Option<Reader<'a>> {
+    let (body, sum) = bytes.split_at(bytes.len().checked_sub(32)?);
+    if blake3::hash(body).as_bytes() != sum {
+        return None;
+    }
+    let mut r = Reader(body);
+    (r.take(magic.len())? == magic && r.u32()? == version && r.take(32)? == key.as_slice()).then_some(r)
+}
+
+/// A kept file begun: its magic, format version and key; [`Writer::sealed`] ends it.
+pub(super) fn begun(magic: &[u8], version: u32, key: &Digest, size: usize) -> Writer {
+    let mut w = Writer(Vec::with_capacity(magic.len() + 36 + size + 32));
+    w.bytes(magic);
+    w.u32(version);
+    w.bytes(key);
+    w
+}
+
 /// Reads a byte slice from the front, never past its end.
 pub(super) struct Reader<'a>(pub &'a [u8]);
 
@@ -142,6 +162,13 @@ impl<'a> Reader<'a> {
 pub(super) struct Writer(pub Vec<u8>);
 
 impl Writer {
+    /// The bytes written, with the digest of them all after them.
+    pub fn sealed(mut self) -> Vec<u8> {
+        let sum = blake3::hash(&self.0);
+        self.bytes(sum.as_bytes());
+        self.0
+    }
+
     pub fn bytes(&mut self, b: &[u8]) {
         self.0.extend_from_slice(b);
     }

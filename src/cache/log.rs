@@ -21,7 +21,7 @@
 use chrono::{Datelike, FixedOffset, NaiveDate, TimeZone};
 
 use super::Digest;
-use super::file::{Reader, Writer};
+use super::file::{self, Reader, Writer};
 use crate::store::columns::Columns;
 use crate::track::{Event, NewEvent};
 
@@ -38,19 +38,14 @@ pub struct Kept {
 
 /// The bytes of the file keeping `events` (all of the log of `store`, in the order recorded).
 pub fn write(fingerprint: &Digest, store: &str, events: &[Event]) -> Vec<u8> {
-    let mut w = Writer(Vec::with_capacity(64 + events.len() * 128));
-    w.bytes(MAGIC);
-    w.u32(VERSION);
-    w.bytes(fingerprint);
+    let mut w = file::begun(MAGIC, VERSION, fingerprint, events.len() * 128);
     w.text(store);
     w.i64(events.iter().map(|e| e.id).max().unwrap_or(0));
     w.u64(events.len() as u64);
     for e in events {
         event(&mut w, e);
     }
-    let sum = blake3::hash(&w.0);
-    w.bytes(sum.as_bytes());
-    w.0
+    w.sealed()
 }
 
 fn event(w: &mut Writer, e: &Event) {
@@ -92,18 +87,11 @@ fn event(w: &mut Writer, e: &Event) {
 
 /// The events kept in `bytes` by this build, when they hold them whole.
 pub fn read(bytes: &[u8], fingerprint: &Digest) -> Option<Kept> {
-    let (body, sum) = bytes.split_at(bytes.len().checked_sub(32)?);
-    if blake3::hash(body).as_bytes() != sum {
-        return None;
-    }
-    let mut r = Reader(body);
-    if r.take(MAGIC.len())? != MAGIC || r.u32()? != VERSION || r.take(32)? != fingerprint.as_slice() {
-        return None;
-    }
+    let mut r = file::opened(bytes, MAGIC, VERSION, fingerprint)?;
     let store = r.text()?.to_string();
     let last = r.i64()?;
     let count = usize::try_from(r.u64()?).ok()?;
-    let mut events = Vec::with_capacity(count.min(body.len() / 32));
+    let mut events = Vec::with_capacity(count.min(r.0.len() / 32));
     for _ in 0..count {
         events.push(read_event(&mut r)?);
     }

@@ -90,14 +90,14 @@ impl Carries {
             }
             let version = *version;
             let order = self.orders.get(&version).cloned().unwrap_or_default();
-            e.carried = Some(Carried {
+            e.carried = Some(Box::new(Carried {
                 from: first,
                 rule: c.rule,
                 version,
                 order,
                 point: c.point.clone(),
                 title: c.title.clone(),
-            });
+            }));
             e.event.occurrence = Some(at);
         }
     }

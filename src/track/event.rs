@@ -110,8 +110,9 @@ pub struct Event {
     /// Set when an approved amendment carried the event to another occurrence (then
     /// `event.occurrence` is the new one) or removed its occurrence (docs/amendments.md).
     /// Never stored: [`crate::track::carry`] sets it from the approved versions when the log is read.
+    /// Boxed: few events are carried, and a log holds hundreds of thousands.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub carried: Option<Carried>,
+    pub carried: Option<Box<Carried>>,
 }
 
 /// How an amendment moved an event.

@@ -54,8 +54,14 @@ impl EventLog for Sqlite {
     fn events_since(&self, last: i64, count: usize) -> Result<Option<Vec<Event>>, StoreError> {
         // A read transaction: the count and the rows after it are one snapshot of the log.
         let tx = self.conn.unchecked_transaction().map_err(read)?;
-        let had: i64 =
-            tx.query_row("SELECT count(*) FROM events WHERE id <= ?1", [last], |r| r.get(0)).map_err(read)?;
+        // All events (counted in the smallest index) less those after `last` (a short range).
+        let had: i64 = tx
+            .query_row(
+                "SELECT (SELECT count(*) FROM events) - (SELECT count(*) FROM events WHERE id > ?1)",
+                [last],
+                |r| r.get(0),
+            )
+            .map_err(read)?;
         if usize::try_from(had).ok() != Some(count) {
             return Ok(None);
         }
