@@ -603,7 +603,8 @@ fn the_kept_log_reads_as_the_store_does(backend: Backend) {
     let dir = tempfile::tempdir().expect("dir");
     let cache_at = dir.path().join("karta.cache");
     let kept_at = dir.path().join("karta.cache.log");
-    let through_cache = |store: &dyn Store| karta::cache::Cache::open(&cache_at).events(store).expect("read");
+    let through_cache =
+        |store: &dyn Store| karta::cache::Cache::open(&cache_at).keeping_logs_from(0).events(store).expect("read");
     let kept = || std::fs::read(&kept_at).unwrap_or_default();
     let db = backend.db(&dir.path().join("one"));
     std::fs::create_dir_all(dir.path().join("one")).expect("dir");
@@ -650,6 +651,12 @@ fn the_kept_log_reads_as_the_store_does(backend: Backend) {
         assert_eq!(through_cache(&*other), other.events().expect("its log"));
         assert_eq!(kept(), whole, "written again");
     }
+    // By default a log is kept from 16,384 events on: this one is read from the store.
+    let small = dir.path().join("small").join("karta.cache");
+    std::fs::create_dir_all(dir.path().join("small")).expect("dir");
+    let read = karta::cache::Cache::open(&small).events(&*other).expect("read");
+    assert_eq!(read, other.events().expect("its log"));
+    assert!(!dir.path().join("small").join("karta.cache.log").exists(), "a log of {} events is not kept", read.len());
     drop(other);
     if backend == Backend::Sqlite {
         put_back_and_written_to(&db, dir.path(), through_cache);

@@ -63,7 +63,13 @@ pub struct Cache {
     read: Mutex<FxHashMap<PathBuf, Read>>,
     /// Why the file on disk was not used, when it was there and was not (`karta cache` says).
     pub rejected: Option<&'static str>,
+    /// How many events a log holds before it is kept ([`Cache::events`]).
+    keep_log_from: usize,
 }
+
+/// The smallest log kept: a smaller one is read from the store in a few milliseconds, less
+/// than writing it beside the cache costs.
+const KEEP_LOG_FROM: usize = 16_384;
 
 /// One file as an earlier run loaded it.
 #[derive(Debug, Clone)]
@@ -111,7 +117,19 @@ impl Cache {
             },
             Err(_) => (FxHashMap::default(), None),
         };
-        Cache { path: Some(path.to_path_buf()), entries, read: Mutex::default(), rejected }
+        Cache {
+            path: Some(path.to_path_buf()),
+            entries,
+            read: Mutex::default(),
+            rejected,
+            keep_log_from: KEEP_LOG_FROM,
+        }
+    }
+
+    /// The cache, keeping a log of `events` events or more (for tests of the kept log, which
+    /// would otherwise need a log of [`KEEP_LOG_FROM`] events).
+    pub fn keeping_logs_from(self, events: usize) -> Cache {
+        Cache { keep_log_from: events, ..self }
     }
 
     /// Loads the file at `path`: from the cache when its bytes are those of the entry, else
@@ -226,8 +244,8 @@ impl Cache {
 
     /// Every event of `log`, in the order recorded: those an earlier run kept of the same store,
     /// and those recorded since, read from the store; the whole log when what was kept is not
-    /// this store's or not what the store holds up to where it was read. The events kept are
-    /// written again when many were recorded since.
+    /// this store's or not what the store holds up to where it was read. A log of
+    /// [`KEEP_LOG_FROM`] events or more is kept, and written again when many were recorded since.
     pub fn events(&self, log: &(impl EventLog + ?Sized)) -> Result<Vec<Event>, StoreError> {
         let Some(path) = &self.path else { return log.events() };
         let path = log_path(path);
@@ -252,7 +270,7 @@ impl Cache {
                 (events, usize::MAX)
             }
         };
-        if read > (events.len() / 32).max(256) {
+        if events.len() >= self.keep_log_from && read > (events.len() / 32).max(256) {
             // As for the plan: a log that cannot be kept is read whole again next time.
             let _ = replace(&path, &log::write(&fingerprint(), &store, &events));
         }
