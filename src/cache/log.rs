@@ -30,7 +30,6 @@ const VERSION: u32 = 1;
 
 /// The events of one store as a run read them.
 pub struct Kept {
-    pub store: String,
     /// The largest id among them (0 for none).
     pub last: i64,
     pub events: Vec<Event>,
@@ -85,17 +84,19 @@ fn event(w: &mut Writer, e: &Event) {
     w.opt_text(batch.as_deref());
 }
 
-/// The events kept in `bytes` by this build, when they hold them whole.
-pub fn read(bytes: &[u8], fingerprint: &Digest) -> Option<Kept> {
+/// The events of `store` kept in `bytes` by this build, when they hold them whole.
+pub fn read(bytes: &[u8], fingerprint: &Digest, store: &str) -> Option<Kept> {
     let mut r = file::opened(bytes, MAGIC, VERSION, fingerprint)?;
-    let store = r.text()?.to_string();
+    if r.text()? != store {
+        return None;
+    }
     let last = r.i64()?;
     let count = usize::try_from(r.u64()?).ok()?;
     let mut events = Vec::with_capacity(count.min(r.0.len() / 32));
     for _ in 0..count {
         events.push(read_event(&mut r)?);
     }
-    (r.0.is_empty() && events.iter().all(|e| e.id <= last)).then_some(Kept { store, last, events })
+    (r.0.is_empty() && events.iter().all(|e| e.id <= last)).then_some(Kept { last, events })
 }
 
 fn read_event(r: &mut Reader) -> Option<Event> {
@@ -192,17 +193,18 @@ mod tests {
     fn reads_what_it_wrote_and_nothing_cut_flipped_or_of_another_build() {
         let events = events();
         let bytes = write(&[1; 32], "store", &events);
-        let kept = read(&bytes, &[1; 32]).unwrap();
-        assert_eq!((kept.store.as_str(), kept.last), ("store", 10));
+        let kept = read(&bytes, &[1; 32], "store").unwrap();
+        assert!(read(&bytes, &[1; 32], "another").is_none(), "another store's");
+        assert_eq!(kept.last, 10);
         assert_eq!(kept.events, events);
-        assert!(read(&bytes, &[2; 32]).is_none(), "another build");
+        assert!(read(&bytes, &[2; 32], "store").is_none(), "another build");
         for len in 0..bytes.len() {
-            assert!(read(&bytes[..len], &[1; 32]).is_none(), "cut at {len}");
+            assert!(read(&bytes[..len], &[1; 32], "store").is_none(), "cut at {len}");
         }
         for i in (0..bytes.len()).step_by(7) {
             let mut bad = bytes.clone();
             bad[i] ^= 0x40;
-            assert!(read(&bad, &[1; 32]).is_none(), "byte {i} flipped");
+            assert!(read(&bad, &[1; 32], "store").is_none(), "byte {i} flipped");
         }
     }
 }

@@ -250,8 +250,7 @@ impl Cache {
         let Some(path) = &self.path else { return log.events() };
         let path = log_path(path);
         let store = log.identity()?;
-        let kept =
-            std::fs::read(&path).ok().and_then(|bytes| log::read(&bytes, &fingerprint())).filter(|k| k.store == store);
+        let kept = std::fs::read(&path).ok().and_then(|bytes| log::read(&bytes, &fingerprint(), &store));
         let since = match &kept {
             Some(kept) => log.events_since(kept.last, kept.events.len())?.and_then(|newer| after_last(kept, newer)),
             None => None,
