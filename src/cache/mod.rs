@@ -1,10 +1,19 @@
-//! The cache of loaded files, kept between commands in one file beside the store
-//! (`karta.cache`): for each roadmap file the last run loaded without a problem, the digest of
-//! its bytes and its typed document. A command reads every file anyway (the digest needs the
-//! bytes); a file whose path and bytes are those of an entry skips the YAML parser, the schema
-//! and the conversion to the model, and its positions are found only if a diagnostic asks for one
-//! (`load::known`). Everything after loading — the checks across files, compiling — runs as in
-//! a cold run on the same documents, so the result is the cold run's.
+//! What one command leaves the next, in files beside the store:
+//!
+//! - `karta.cache`: for each roadmap file the last run loaded without a problem, the digest of
+//!   its bytes and its typed document. A command reads every file anyway (the digest needs the
+//!   bytes); a file whose path and bytes are those of an entry skips the YAML parser, the schema
+//!   and the conversion to the model, and its positions are found only if a diagnostic asks for
+//!   one (`load::known`).
+//! - `karta.cache.check` ([`checks`]): what the last check found, taken whole when every file
+//!   read is as that run read it, in the same calendar; else every document is checked again.
+//! - `karta.cache.plan` ([`plan`]): the last compiled plan, under the same key and the
+//!   completions compiling consulted.
+//! - `karta.cache.log` ([`log`]): the progress log as the last run read it, so that the next
+//!   reads from the store only the events recorded since.
+//!
+//! Each answer is the cold run's: what is taken from a file is what the run would have made
+//! of the same inputs (`tests/cache.rs`, `tests/store.rs` compare them).
 //!
 //! Never trusted: the file carries a format version, the fingerprint of the karta build that
 //! wrote it (its version and its executable: another build may read files differently) and a
