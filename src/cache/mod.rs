@@ -5,11 +5,11 @@
 //!   bytes); a file whose path and bytes are those of an entry skips the YAML parser, the schema
 //!   and the conversion to the model, and its positions are found only if a diagnostic asks for
 //!   one (`load::known`).
-//! - `karta.cache.check` ([`checks`]): what the last check found, taken whole when every file
+//! - `karta.cache.check` (`checks.rs`): what the last check found, taken whole when every file
 //!   read is as that run read it, in the same calendar; else every document is checked again.
-//! - `karta.cache.plan` ([`plan`]): the last compiled plan, under the same key and the
+//! - `karta.cache.plan` (`plan.rs`): the last compiled plan, under the same key and the
 //!   completions compiling consulted.
-//! - `karta.cache.log` ([`log`]): the progress log as the last run read it, so that the next
+//! - `karta.cache.log` (`log.rs`): the progress log as the last run read it, so that the next
 //!   reads from the store only the events recorded since.
 //!
 //! Each answer is the cold run's: what is taken from a file is what the run would have made
@@ -136,7 +136,7 @@ impl Cache {
     }
 
     /// The cache, keeping a log of `events` events or more (for tests of the kept log, which
-    /// would otherwise need a log of [`KEEP_LOG_FROM`] events).
+    /// would otherwise need a log of `KEEP_LOG_FROM` events).
     pub fn keeping_logs_from(self, events: usize) -> Cache {
         Cache { keep_log_from: events, ..self }
     }
@@ -254,7 +254,7 @@ impl Cache {
     /// Every event of `log`, in the order recorded: those an earlier run kept of the same store,
     /// and those recorded since, read from the store; the whole log when what was kept is not
     /// this store's or not what the store holds up to where it was read. A log of
-    /// [`KEEP_LOG_FROM`] events or more is kept, and written again when many were recorded since.
+    /// `KEEP_LOG_FROM` events or more is kept, and written again when many were recorded since.
     pub fn events(&self, log: &(impl EventLog + ?Sized)) -> Result<Vec<Event>, StoreError> {
         let Some(path) = &self.path else { return log.events() };
         let path = log_path(path);
