@@ -683,6 +683,11 @@ fn put_back_and_written_to(db: &str, dir: &Path, through_cache: impl Fn(&dyn Sto
     let mut store = open(db);
     store.append(&batch(2000, 300, "Сидорова")).expect("append");
     assert_eq!(through_cache(&*store), store.events().expect("the whole log"), "put back and written to");
+    // Its identity removed by hand: read whole, as ever.
+    rusqlite::Connection::open(db).expect("raw").execute("DELETE FROM store_identity", []).expect("removed");
+    store.append(&batch(4000, 3, "Сидорова")).expect("append");
+    assert!(store.identity().is_err());
+    assert_eq!(through_cache(&*store), store.events().expect("the whole log"), "without an identity");
 }
 
 on_both_backends!(

@@ -258,7 +258,8 @@ impl Cache {
     pub fn events(&self, log: &(impl EventLog + ?Sized)) -> Result<Vec<Event>, StoreError> {
         let Some(path) = &self.path else { return log.events() };
         let path = log_path(path);
-        let store = log.identity()?;
+        // A store without its identity (its row removed by hand) is read whole, never kept.
+        let Ok(store) = log.identity() else { return log.events() };
         let kept = std::fs::read(&path).ok().and_then(|bytes| log::read(&bytes, &fingerprint(), &store));
         let since = match &kept {
             Some(kept) => log.events_since(kept.last, kept.events.len())?.and_then(|newer| after_last(kept, newer)),
