@@ -147,6 +147,15 @@ impl<'a> Reader<'a> {
         std::str::from_utf8(self.sized()?).ok()
     }
 
+    /// A number or nothing, as [`Writer::opt_i64`] writes it.
+    pub fn opt_i64(&mut self) -> Option<Option<i64>> {
+        match self.u8()? {
+            0 => Some(None),
+            1 => self.i64().map(Some),
+            _ => None,
+        }
+    }
+
     /// A text or nothing, as [`Writer::opt_text`] writes it.
     pub fn opt_text(&mut self) -> Option<Option<&'a str>> {
         match self.u8()? {
@@ -201,6 +210,17 @@ impl Writer {
 
     pub fn text(&mut self, s: &str) {
         self.sized(s.as_bytes());
+    }
+
+    /// A flag (u8: 0 none, 1 some) and the number.
+    pub fn opt_i64(&mut self, n: Option<i64>) {
+        match n {
+            None => self.u8(0),
+            Some(n) => {
+                self.u8(1);
+                self.i64(n);
+            }
+        }
     }
 
     /// A flag (u8: 0 none, 1 some) and the text.

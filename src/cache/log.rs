@@ -48,20 +48,13 @@ pub fn write(fingerprint: &Digest, store: &str, events: &[Event]) -> Vec<u8> {
 }
 
 fn event(w: &mut Writer, e: &Event) {
-    let opt_i64 = |w: &mut Writer, n: Option<i64>| match n {
-        None => w.u8(0),
-        Some(n) => {
-            w.u8(1);
-            w.i64(n);
-        }
-    };
     let NewEvent { occurrence, action, note, evidence, author, recorded_at, batch } = &e.event;
     let raw = Columns::of(action);
     w.i64(e.id);
     w.text(action.name());
     w.opt_text(occurrence.as_deref());
     w.i32(raw.date.map_or(i32::MIN, |d| d.num_days_from_ce()));
-    opt_i64(w, raw.percent);
+    w.opt_i64(raw.percent);
     for text in [&raw.reason, &raw.approved_by, &raw.indicator, &raw.executor, &raw.period] {
         w.opt_text(text.as_deref());
     }
@@ -73,7 +66,7 @@ fn event(w: &mut Writer, e: &Event) {
         }
     }
     w.opt_text(raw.source.as_deref());
-    opt_i64(w, raw.supersedes);
+    w.opt_i64(raw.supersedes);
     w.opt_text(note.as_deref());
     w.u32(evidence.len() as u32);
     evidence.iter().for_each(|e| w.text(e));
@@ -101,11 +94,6 @@ pub fn read(bytes: &[u8], fingerprint: &Digest, store: &str) -> Option<Kept> {
 
 fn read_event(r: &mut Reader) -> Option<Event> {
     let owned = |t: Option<&str>| t.map(str::to_string);
-    let opt_i64 = |r: &mut Reader| match r.u8()? {
-        0 => Some(None),
-        1 => r.i64().map(Some),
-        _ => None,
-    };
     let id = r.i64()?;
     let kind = r.text()?;
     let occurrence = owned(r.opt_text()?);
@@ -113,7 +101,7 @@ fn read_event(r: &mut Reader) -> Option<Event> {
         i32::MIN => None,
         days => Some(NaiveDate::from_num_days_from_ce_opt(days)?),
     };
-    let percent = opt_i64(r)?;
+    let percent = r.opt_i64()?;
     let mut texts = [None, None, None, None, None];
     for text in &mut texts {
         *text = owned(r.opt_text()?);
@@ -125,7 +113,7 @@ fn read_event(r: &mut Reader) -> Option<Event> {
         _ => return None,
     };
     let source = owned(r.opt_text()?);
-    let supersedes = opt_i64(r)?;
+    let supersedes = r.opt_i64()?;
     let raw = Columns { date, percent, reason, approved_by, indicator, executor, period, value, source, supersedes };
     let action = raw.action(kind).ok()?;
     let note = owned(r.opt_text()?);

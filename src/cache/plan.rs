@@ -24,7 +24,7 @@ use rustc_hash::FxHashMap;
 
 use super::Digest;
 use super::diagnostics::{self, Diagnostics};
-use super::file::{Reader, Writer};
+use super::file::{self, Reader, Writer};
 use crate::check::Workspace;
 use crate::compile::{Actuals, Occurrence, Plan};
 
@@ -66,10 +66,8 @@ pub fn write(plan: &Plan, key: &Digest, consulted: &Consulted) -> Option<Vec<u8>
             w.0
         })
         .collect();
-    let mut w = Writer::default();
-    w.bytes(MAGIC);
-    w.u32(VERSION);
-    w.bytes(key);
+    // Sized for the chunks, the bulk of it.
+    let mut w = file::begun(MAGIC, VERSION, key, chunks.iter().map(|c| c.len() + 40).sum());
     let consulted = consulted.asked.lock().ok()?;
     let mut asked: Vec<(&String, &Option<NaiveDate>)> = consulted.iter().collect();
     asked.sort();
@@ -96,9 +94,7 @@ pub fn write(plan: &Plan, key: &Digest, consulted: &Consulted) -> Option<Vec<u8>
     for d in &plan.warnings {
         diagnostics::write(&mut w, d)?;
     }
-    let sum = blake3::hash(&w.0);
-    w.bytes(sum.as_bytes());
-    Some(w.0)
+    Some(w.sealed())
 }
 
 fn occurrence(w: &mut Writer, o: &Occurrence, zone: u32, list: u32) {
@@ -139,7 +135,9 @@ fn occurrence(w: &mut Writer, o: &Occurrence, zone: u32, list: u32) {
 
 /// The plan kept under `key` for `workspace`, when `bytes` hold it whole.
 pub fn read(bytes: &[u8], key: &Digest, workspace: &Workspace, actuals: &dyn Actuals) -> Option<Plan> {
-    // The warnings come last and are checked with the whole (the chunks have their own digests).
+    // The header is read before the whole is digested: a plan under another key (an edit)
+    // costs nothing. The warnings come last and are checked with the whole (the chunks have
+    // their own digests).
     let (body, sum) = bytes.split_at(bytes.len().checked_sub(32)?);
     let mut r = Reader(body);
     if r.take(MAGIC.len())? != MAGIC || r.u32()? != VERSION || r.take(32)? != key.as_slice() {

@@ -58,17 +58,17 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
                 }
             };
             out_line!("{}", line);
-            if let Some(bytes) = summary.plan_bytes.filter(|_| summary.rejected.is_none() && summary.bytes.is_some()) {
-                let kb = bytes.div_ceil(1024);
-                out_line!("{}", say!(lang, "сохранённый план: {} КБ", kb; "kept plan: {} KiB", kb));
-            }
-            if let Some(bytes) = summary.check_bytes.filter(|_| summary.rejected.is_none() && summary.bytes.is_some()) {
-                let kb = bytes.div_ceil(1024);
-                out_line!("{}", say!(lang, "сохранённые итоги проверки: {} КБ", kb; "kept check findings: {} KiB", kb));
-            }
-            if let Some(bytes) = summary.log_bytes {
-                let kb = bytes.div_ceil(1024);
-                out_line!("{}", say!(lang, "сохранённый журнал отчётов: {} КБ", kb; "kept progress log: {} KiB", kb));
+            let trusted = summary.rejected.is_none() && summary.bytes.is_some();
+            let kept = [
+                (summary.plan_bytes.filter(|_| trusted), "сохранённый план", "kept plan"),
+                (summary.check_bytes.filter(|_| trusted), "сохранённые итоги проверки", "kept check findings"),
+                (summary.log_bytes, "сохранённый журнал отчётов", "kept progress log"),
+            ];
+            for (bytes, ru, en) in kept {
+                if let Some(bytes) = bytes {
+                    let kb = bytes.div_ceil(1024);
+                    out_line!("{}", say!(lang, "{}: {} КБ", ru, kb; "{}: {} KiB", en, kb));
+                }
             }
         }
     }

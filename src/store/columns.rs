@@ -82,12 +82,12 @@ impl Columns {
 }
 
 /// Evidence as stored: a JSON array of links or file references.
-pub(crate) fn evidence_json(evidence: &[String]) -> String {
+pub(super) fn evidence_json(evidence: &[String]) -> String {
     serde_json::to_string(evidence).unwrap_or_else(|_| "[]".into())
 }
 
 /// Evidence back from its JSON.
-pub(crate) fn evidence_of(json: Option<&str>) -> Vec<String> {
+pub(super) fn evidence_of(json: Option<&str>) -> Vec<String> {
     match json {
         None | Some("[]") => Vec::new(),
         Some(json) => serde_json::from_str(json).unwrap_or_default(),

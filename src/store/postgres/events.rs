@@ -27,13 +27,8 @@ impl EventLog for Postgres {
     fn events(&self) -> Result<Vec<Event>, StoreError> {
         self.run(|c| {
             let count: i64 = c.query_one("SELECT count(*) FROM events", &[]).map_err(read)?.get(0);
-            let mut events = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
             let none: [&str; 0] = [];
-            let mut rows = c.query_raw(&format!("{SELECT} ORDER BY recorded_ts, id"), none).map_err(read)?;
-            while let Some(row) = rows.next().map_err(read)? {
-                events.push(event_of(&row)?);
-            }
-            Ok(events)
+            rows(c, "ORDER BY recorded_ts, id", none, usize::try_from(count).unwrap_or(0))
         })
     }
 
@@ -63,17 +58,27 @@ impl EventLog for Postgres {
             if usize::try_from(had).ok() != Some(count) {
                 return Ok(None);
             }
-            let mut rows =
-                tx.query_raw(&format!("{SELECT} WHERE id >= $1 ORDER BY recorded_ts, id"), [&last]).map_err(read)?;
-            let mut events = Vec::new();
-            while let Some(row) = rows.next().map_err(read)? {
-                events.push(event_of(&row)?);
-            }
-            drop(rows);
+            let events = rows(&mut tx, "WHERE id >= $1 ORDER BY recorded_ts, id", [&last], 0)?;
             tx.commit().map_err(read)?;
             Ok(Some(events))
         })
     }
+}
+
+/// The events `tail` (what follows `SELECT … FROM events`) selects, into a list made at
+/// `capacity`.
+fn rows<P, I>(c: &mut impl GenericClient, tail: &str, params: I, capacity: usize) -> Result<Vec<Event>, StoreError>
+where
+    P: postgres::types::BorrowToSql,
+    I: IntoIterator<Item = P>,
+    I::IntoIter: ExactSizeIterator,
+{
+    let mut events = Vec::with_capacity(capacity);
+    let mut rows = c.query_raw(&format!("{SELECT} {tail}"), params).map_err(read)?;
+    while let Some(row) = rows.next().map_err(read)? {
+        events.push(event_of(&row)?);
+    }
+    Ok(events)
 }
 
 /// Inserts events inside the caller's transaction, after taking the log's table lock (readers

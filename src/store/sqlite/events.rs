@@ -28,13 +28,7 @@ impl EventLog for Sqlite {
     fn events(&self) -> Result<Vec<Event>, StoreError> {
         // Counted first, so that the list of hundreds of thousands of events is made once at its size.
         let count: i64 = self.conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0)).map_err(read)?;
-        let mut events = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
-        let mut stmt = self.conn.prepare(&format!("{SELECT} ORDER BY recorded_ts, id")).map_err(read)?;
-        let mut rows = stmt.query([]).map_err(read)?;
-        while let Some(r) = rows.next().map_err(read)? {
-            events.push(event_of(r)?);
-        }
-        Ok(events)
+        rows(&self.conn, "ORDER BY recorded_ts, id", [], usize::try_from(count).unwrap_or(0))
     }
 
     fn event(&self, id: i64) -> Result<Option<Event>, StoreError> {
@@ -65,14 +59,25 @@ impl EventLog for Sqlite {
         if usize::try_from(had).ok() != Some(count) {
             return Ok(None);
         }
-        let mut stmt = tx.prepare(&format!("{SELECT} WHERE id >= ?1 ORDER BY recorded_ts, id")).map_err(read)?;
-        let mut rows = stmt.query([last]).map_err(read)?;
-        let mut events = Vec::new();
-        while let Some(r) = rows.next().map_err(read)? {
-            events.push(event_of(r)?);
-        }
-        Ok(Some(events))
+        rows(&tx, "WHERE id >= ?1 ORDER BY recorded_ts, id", [last], 0).map(Some)
     }
+}
+
+/// The events `tail` (what follows `SELECT … FROM events`) selects, into a list made at
+/// `capacity`.
+fn rows(
+    conn: &Connection,
+    tail: &str,
+    params: impl rusqlite::Params,
+    capacity: usize,
+) -> Result<Vec<Event>, StoreError> {
+    let mut events = Vec::with_capacity(capacity);
+    let mut stmt = conn.prepare(&format!("{SELECT} {tail}")).map_err(read)?;
+    let mut rows = stmt.query(params).map_err(read)?;
+    while let Some(r) = rows.next().map_err(read)? {
+        events.push(event_of(r)?);
+    }
+    Ok(events)
 }
 
 fn insert_all(conn: &mut Connection, events: &[NewEvent]) -> Result<Vec<i64>, rusqlite::Error> {
