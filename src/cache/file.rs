@@ -21,7 +21,7 @@ const VERSION: u32 = 2;
 pub fn read(bytes: &[u8], fingerprint: &Digest) -> Result<FxHashMap<Digest, Entry>, &'static str> {
     let Some(body_len) = bytes.len().checked_sub(32) else { return Err("файл кэша обрезан") };
     let (body, sum) = bytes.split_at(body_len);
-    if blake3::hash(body).as_bytes() != sum {
+    if digest(body).as_bytes() != sum {
         return Err("контрольная сумма кэша не сходится: файл обрезан или повреждён");
     }
     let mut r = Reader(body);
@@ -78,16 +78,27 @@ pub fn write(entries: &[(&Digest, &Entry)], fingerprint: &Digest) -> Vec<u8> {
             span.iter().for_each(|&n| w.u32(n));
         }
     }
-    let sum = blake3::hash(&w.0);
+    let sum = digest(&w.0);
     w.bytes(sum.as_bytes());
     w.0
+}
+
+/// The BLAKE3 digest of a kept file's bytes, on all cores for a large one (the kept plan and
+/// log run to tens of megabytes).
+pub(super) fn digest(bytes: &[u8]) -> blake3::Hash {
+    // Below this size, splitting the work costs more than it saves (the crate's advice).
+    const SPLIT_FROM: usize = 1 << 20;
+    if bytes.len() < SPLIT_FROM {
+        return blake3::hash(bytes);
+    }
+    blake3::Hasher::new().update_rayon(bytes).finalize()
 }
 
 /// The rest of a kept file (the checks' findings, the log) after its magic, format version and
 /// key, when its closing digest holds and it starts with those three; else `None`.
 pub(super) fn opened<'a>(bytes: &'a [u8], magic: &[u8], version: u32, key: &Digest) -> Option<Reader<'a>> {
     let (body, sum) = bytes.split_at(bytes.len().checked_sub(32)?);
-    if blake3::hash(body).as_bytes() != sum {
+    if digest(body).as_bytes() != sum {
         return None;
     }
     let mut r = Reader(body);
@@ -173,7 +184,7 @@ pub(super) struct Writer(pub Vec<u8>);
 impl Writer {
     /// The bytes written, with the digest of them all after them.
     pub fn sealed(mut self) -> Vec<u8> {
-        let sum = blake3::hash(&self.0);
+        let sum = digest(&self.0);
         self.bytes(sum.as_bytes());
         self.0
     }

@@ -3,20 +3,22 @@
 //! the workspace in order and the calendar in force; and with the completions compiling
 //! consulted (those of the prerequisites relative deadlines count from: a report on any other
 //! occurrence changes nothing in the plan). The graph and the index are rebuilt from the
-//! workspace; the occurrences are read in chunks, each with its own digest, on all cores.
+//! workspace; each occurrence's place in the file is listed, so that all cores decode them
+//! straight into the plan's list.
 //!
 //! ```text
 //! "karta-plan\n"  format version (u32)  key (32 bytes)
 //! completions consulted: count (u32), each: occurrence, day or none (i32)
 //! occurrences (u64)
 //! time zones: count (u32), names          executor lists: count (u32), lists of names
-//! chunks: count (u32), then per chunk: length (u64), BLAKE3 digest (32 bytes), occurrences
-//!         (u32) and each occurrence
+//! where each occurrence starts in the occurrences' bytes (u32 each)
+//! the occurrences' bytes: length (u64), each occurrence
 //! warnings: count (u32), each as `diagnostics` writes one
 //! BLAKE3 digest of everything before it (32 bytes)
 //! ```
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, TimeZone, Timelike};
 use rayon::prelude::*;
@@ -29,15 +31,15 @@ use crate::check::Workspace;
 use crate::compile::{Actuals, Occurrence, Plan};
 
 const MAGIC: &[u8] = b"karta-plan\n";
-const VERSION: u32 = 4;
-/// Occurrences per chunk: enough to keep both cores busy, few enough digests.
+const VERSION: u32 = 5;
+/// Occurrences encoded per task when writing: enough to keep all cores busy.
 const CHUNK: usize = 1 << 15;
 
-/// The bytes of the plan's file under `key`; `None` when the plan is not kept (an occurrence's
-/// id does not start with its activity's key, or a warning is not about a file).
+/// The bytes of the plan's file under `key`; `None` when the plan is not kept (more than
+/// 4 GiB, or a warning not about a file).
 pub fn write(plan: &Plan, key: &Digest, consulted: &Consulted) -> Option<Vec<u8>> {
     let n = plan.occurrences.len();
-    if u32::try_from(n).is_err() || plan.occurrences.iter().any(|o| !o.id.starts_with(&*o.key)) {
+    if u32::try_from(n).is_err() {
         return None;
     }
     let mut zones: FxHashMap<chrono_tz::Tz, u32> = FxHashMap::default();
@@ -54,20 +56,24 @@ pub fn write(plan: &Plan, key: &Digest, consulted: &Consulted) -> Option<Vec<u8>
             list_order.len() as u32 - 1
         });
     }
-    let chunks: Vec<Vec<u8>> = plan
+    // Encoded on all cores, each chunk with where its occurrences start in it.
+    let chunks: Vec<(Vec<u8>, Vec<u32>)> = plan
         .occurrences
         .par_chunks(CHUNK)
         .map(|chunk| {
             let mut w = Writer::default();
-            w.u32(chunk.len() as u32);
+            let mut starts = Vec::with_capacity(chunk.len());
             for o in chunk {
+                starts.push(w.0.len() as u32);
                 occurrence(&mut w, o, zones[&o.tz], lists[&*o.executors]);
             }
-            w.0
+            (w.0, starts)
         })
         .collect();
-    // Sized for the chunks, the bulk of it.
-    let mut w = file::begun(MAGIC, VERSION, key, chunks.iter().map(|c| c.len() + 40).sum());
+    let length: usize = chunks.iter().map(|(bytes, _)| bytes.len()).sum();
+    // Places are 32-bit: a plan of more than 4 GiB is compiled each time.
+    u32::try_from(length).ok()?;
+    let mut w = file::begun(MAGIC, VERSION, key, length + 4 * n);
     let consulted = consulted.asked.lock().ok()?;
     let mut asked: Vec<(&String, &Option<NaiveDate>)> = consulted.iter().collect();
     asked.sort();
@@ -76,7 +82,7 @@ pub fn write(plan: &Plan, key: &Digest, consulted: &Consulted) -> Option<Vec<u8>
         w.text(occurrence);
         w.i32(done.map_or(i32::MIN, |d| d.num_days_from_ce()));
     }
-    w.u64(plan.occurrences.len() as u64);
+    w.u64(n as u64);
     w.u32(zone_names.len() as u32);
     zone_names.iter().for_each(|z| w.text(z));
     w.u32(list_order.len() as u32);
@@ -84,12 +90,13 @@ pub fn write(plan: &Plan, key: &Digest, consulted: &Consulted) -> Option<Vec<u8>
         w.u32(list.len() as u32);
         list.iter().for_each(|e| w.text(e));
     }
-    w.u32(chunks.len() as u32);
-    for chunk in &chunks {
-        w.u64(chunk.len() as u64);
-        w.bytes(blake3::hash(chunk).as_bytes());
-        w.bytes(chunk);
+    let mut before = 0;
+    for (bytes, starts) in &chunks {
+        starts.iter().for_each(|&start| w.u32(before + start));
+        before += bytes.len() as u32;
     }
+    w.u64(length as u64);
+    chunks.iter().for_each(|(bytes, _)| w.bytes(bytes));
     w.u32(plan.warnings.len() as u32);
     for d in &plan.warnings {
         diagnostics::write(&mut w, d)?;
@@ -100,7 +107,7 @@ pub fn write(plan: &Plan, key: &Digest, consulted: &Consulted) -> Option<Vec<u8>
 fn occurrence(w: &mut Writer, o: &Occurrence, zone: u32, list: u32) {
     w.u32(o.unit as u32);
     w.u32(o.task as u32);
-    w.text(&o.id[o.key.len()..]);
+    w.text(&o.id[o.key().len()..]);
     w.i32(o.opens.num_days_from_ce());
     w.i32(o.due_date.num_days_from_ce());
     w.i64(o.due.timestamp());
@@ -143,80 +150,114 @@ pub fn read(bytes: &[u8], key: &Digest, workspace: &Workspace, actuals: &dyn Act
     if r.take(MAGIC.len())? != MAGIC || r.u32()? != VERSION || r.take(32)? != key.as_slice() {
         return None;
     }
-    for _ in 0..r.u32()? {
-        let (occurrence, day) = (r.text()?, r.i32()?);
+    let consulted: Vec<(&str, i32)> = (0..r.u32()?).map(|_| Some((r.text()?, r.i32()?))).collect::<Option<_>>()?;
+    let unchanged = consulted.par_iter().all(|&(occurrence, day)| {
         let was = (day != i32::MIN).then(|| NaiveDate::from_num_days_from_ce_opt(day)).flatten();
-        if actuals.completed(occurrence) != was {
-            return None;
-        }
+        actuals.completed(occurrence) == was
+    });
+    if !unchanged {
+        return None;
     }
     let count = usize::try_from(r.u64()?).ok()?;
     let zones: Vec<chrono_tz::Tz> = (0..r.u32()?).map(|_| r.text()?.parse().ok()).collect::<Option<_>>()?;
     let lists: Vec<Arc<[String]>> = (0..r.u32()?)
         .map(|_| (0..r.u32()?).map(|_| r.text().map(String::from)).collect::<Option<Vec<_>>>().map(Arc::from))
         .collect::<Option<_>>()?;
-    let mut chunks = Vec::new();
-    for _ in 0..r.u32()? {
-        let len = usize::try_from(r.u64()?).ok()?;
-        let sum = r.take(32)?;
-        chunks.push((sum, r.take(len)?));
-    }
+    let starts = r.take(count.checked_mul(4)?)?;
+    let length = usize::try_from(r.u64()?).ok()?;
+    let encoded = r.take(length)?;
     let sources = Diagnostics::new(workspace.units.iter().map(|u| &u.source));
     let warnings = (0..r.u32()?).map(|_| sources.read(&mut r)).collect::<Option<Vec<_>>>()?;
-    if !r.0.is_empty() || blake3::hash(body).as_bytes() != sum {
+    if !r.0.is_empty() || file::digest(body).as_bytes() != sum {
         return None;
     }
-    let keys: Vec<Vec<Arc<str>>> =
-        workspace.units.iter().map(|u| u.tasks.iter().map(|t| Arc::from(t.key(u))).collect()).collect();
-    let read = Tables { zones: &zones, lists: &lists, keys: &keys, count };
-    let parts: Vec<Vec<Occurrence>> = chunks
-        .par_iter()
-        .map(|(sum, chunk)| {
-            if blake3::hash(chunk).as_bytes() != *sum {
-                return None;
-            }
-            let mut r = Reader(chunk);
-            let n = r.u32()? as usize;
-            let mut out = Vec::with_capacity(n.min(CHUNK));
-            for _ in 0..n {
-                out.push(read.occurrence(&mut r)?);
-            }
-            r.0.is_empty().then_some(out)
-        })
-        .collect::<Option<_>>()?;
-    if parts.iter().map(Vec::len).sum::<usize>() != count {
-        return None;
-    }
-    // One chunk (a workspace of up to 32,768 occurrences) is the plan as it is: not copied.
-    let occurrences = match <[Vec<Occurrence>; 1]>::try_from(parts) {
-        Ok([one]) => one,
-        Err(parts) => {
-            let mut all = Vec::with_capacity(count);
-            parts.into_iter().for_each(|part| all.extend(part));
-            all
+    let keys: Vec<Vec<String>> = workspace.units.iter().map(|u| u.tasks.iter().map(|t| t.key(u)).collect()).collect();
+    let read = Tables { zones: &zones, keys: &keys, count };
+    // Each occurrence decoded on any core straight into its place in the plan (no list per
+    // core joined after). The digest held, so nothing fails here but a bug of this build; an
+    // occurrence that does not decode, or does not end where the next starts, stands in as a
+    // blank and the plan is compiled again.
+    let blank = read.blank()?;
+    let damaged = AtomicBool::new(false);
+    let place = |i: usize| -> Option<usize> {
+        match starts.get(4 * i..4 * i + 4) {
+            Some(b) => usize::try_from(u32::from_le_bytes(b.try_into().ok()?)).ok(),
+            None => Some(length),
         }
     };
-    let (graph, nodes, _) = crate::compile::graph(workspace);
-    Some(Plan::new(graph, nodes, occurrences, warnings))
+    let decode = || {
+        let (mut occurrences, mut digests) = (Vec::with_capacity(count), Vec::with_capacity(count));
+        // Each task of decoding has its own copy of the executor lists: a million occurrences
+        // counting their references to the same few thousand lists from every core would pass
+        // those counters from core to core at each one.
+        let own = || lists.iter().map(|l| Arc::from(l.to_vec())).collect::<Vec<Arc<[String]>>>();
+        (0..count)
+            .into_par_iter()
+            .with_min_len(CHUNK)
+            .map_init(own, |lists, i| {
+                let (start, end) = (place(i)?, place(i + 1)?);
+                let mut r = Reader(encoded.get(start..end)?);
+                read.occurrence(&mut r, lists).filter(|_| r.0.is_empty())
+            })
+            .map(|o| match o {
+                Some(o) => (crate::digest::of(&o.id), o),
+                None => {
+                    damaged.store(true, Ordering::Relaxed);
+                    (0, blank.clone())
+                }
+            })
+            .unzip_into_vecs(&mut digests, &mut occurrences);
+        (occurrences, digests)
+    };
+    // The graph is made on one core while the others decode.
+    let ((graph, nodes, _), (occurrences, digests)) = rayon::join(|| crate::compile::graph(workspace), decode);
+    if damaged.into_inner() {
+        return None;
+    }
+    Some(Plan::with_digests(graph, nodes, occurrences, &digests, warnings))
 }
 
 /// What the occurrences refer to.
 struct Tables<'a> {
     zones: &'a [chrono_tz::Tz],
-    lists: &'a [Arc<[String]>],
     /// The key of each task of each unit.
-    keys: &'a [Vec<Arc<str>>],
+    keys: &'a [Vec<String>],
     count: usize,
 }
 
 impl Tables<'_> {
-    fn occurrence(&self, r: &mut Reader) -> Option<Occurrence> {
+    /// An occurrence standing in for one that did not decode: no allocation to clone.
+    fn blank(&self) -> Option<Occurrence> {
+        let day = NaiveDate::MIN;
+        Some(Occurrence {
+            id: String::new(),
+            unit: 0,
+            task: 0,
+            key_len: 0,
+            opens: day,
+            due_date: day,
+            due: FixedOffset::east_opt(0)?.from_utc_datetime(&day.and_time(NaiveTime::MIN)),
+            tz: chrono_tz::UTC,
+            time: None,
+            executor: None,
+            member: None,
+            executors: Arc::from(Vec::new()),
+            depends_on: Vec::new(),
+            counted_from: 0,
+            relative: false,
+            slack_days: 0,
+            critical: false,
+        })
+    }
+
+    /// The next occurrence, its executors one of `lists`.
+    fn occurrence(&self, r: &mut Reader, lists: &[Arc<[String]>]) -> Option<Occurrence> {
         let unit = r.u32()? as usize;
         let task = r.u32()? as usize;
-        let key = self.keys.get(unit)?.get(task)?.clone();
+        let key = self.keys.get(unit)?.get(task)?;
         let suffix = r.text()?;
         let mut id = String::with_capacity(key.len() + suffix.len());
-        id.push_str(&key);
+        id.push_str(key);
         id.push_str(suffix);
         let opens = NaiveDate::from_num_days_from_ce_opt(r.i32()?)?;
         let due_date = NaiveDate::from_num_days_from_ce_opt(r.i32()?)?;
@@ -237,7 +278,7 @@ impl Tables<'_> {
             u32::MAX => None,
             m => Some(u16::try_from(m).ok()?),
         };
-        let executors = self.lists.get(r.u32()? as usize)?.clone();
+        let executors = lists.get(r.u32()? as usize)?.clone();
         let executor = match whose {
             1 => Some(executors.first()?.clone()),
             _ => named,
@@ -250,7 +291,7 @@ impl Tables<'_> {
             id,
             unit,
             task,
-            key,
+            key_len: u32::try_from(key.len()).ok()?,
             opens,
             due_date,
             due,

@@ -127,7 +127,7 @@ impl Tracking {
         }
         let matches_activity = |key: &str| key == target || key.rsplit('/').next() == Some(target);
         let keys: std::collections::BTreeSet<&str> =
-            self.plan.occurrences.iter().map(|o| &*o.key).filter(|k| matches_activity(k)).collect();
+            self.plan.occurrences.iter().map(|o| o.key()).filter(|k| matches_activity(k)).collect();
         if keys.is_empty() {
             return Err((
                 karta::msg!("нет ни срока, ни мероприятия `{}`", target; "no occurrence or activity `{}`", target),
@@ -148,7 +148,7 @@ impl Tracking {
             .plan
             .occurrences
             .iter()
-            .filter(|o| matches_activity(&o.key))
+            .filter(|o| matches_activity(o.key()))
             .filter(|o| date.is_none_or(|d| o.due_date == d || moved.get(&o.id) == Some(&d)))
             .filter(|o| executor.is_none_or(|e| o.executor.as_deref() == Some(e) || o.executors.iter().any(|x| x == e)))
             .filter(|o| date.is_some() || !done.contains_key(o.id.as_str()))
@@ -158,7 +158,7 @@ impl Tracking {
             self.plan
                 .occurrences
                 .iter()
-                .filter(|o| matches_activity(&o.key))
+                .filter(|o| matches_activity(o.key()))
                 .filter(|o| {
                     executor.is_none_or(|e| o.executor.as_deref() == Some(e) || o.executors.iter().any(|x| x == e))
                 })

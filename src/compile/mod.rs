@@ -24,8 +24,8 @@ pub struct Occurrence {
     pub id: String,
     pub unit: usize,
     pub task: usize,
-    /// `roadmap/activity` (shared by all occurrences of the activity).
-    pub key: std::sync::Arc<str>,
+    /// The length of `roadmap/activity` at the start of `id` ([`Occurrence::key`]).
+    pub(crate) key_len: u32,
     pub opens: NaiveDate,
     pub due_date: NaiveDate,
     /// The due instant in the executor's (or the roadmap's) time zone.
@@ -87,6 +87,11 @@ pub struct Plan {
 }
 
 impl Occurrence {
+    /// `roadmap/activity`: the start of the id, shared by all occurrences of the activity.
+    pub fn key(&self) -> &str {
+        &self.id[..self.key_len as usize]
+    }
+
     /// The date at `now` in the occurrence's own zone.
     pub fn local_date(&self, now: DateTime<FixedOffset>) -> NaiveDate {
         now.with_timezone(&self.due.timezone()).date_naive()
@@ -100,9 +105,21 @@ impl Plan {
         occurrences: Vec<Occurrence>,
         warnings: Vec<Diagnostic>,
     ) -> Plan {
-        // Looked up by the digest of the id: a million ids would otherwise be copied as keys.
         let digests: Vec<u128> = occurrences.par_iter().map(|o| crate::digest::of(&o.id)).collect();
-        let positions = digests.into_iter().enumerate().map(|(i, d)| (d, i)).collect();
+        Plan::with_digests(graph, nodes, occurrences, &digests, warnings)
+    }
+
+    /// [`Plan::new`] with the digest of each occurrence's id ([`crate::digest::of`]) made
+    /// already.
+    pub(crate) fn with_digests(
+        graph: DiGraph<String, ()>,
+        nodes: FxHashMap<(usize, usize), NodeIndex>,
+        occurrences: Vec<Occurrence>,
+        digests: &[u128],
+        warnings: Vec<Diagnostic>,
+    ) -> Plan {
+        // Looked up by the digest of the id: a million ids would otherwise be copied as keys.
+        let positions = digests.iter().enumerate().map(|(i, &d)| (d, i)).collect();
         Plan { graph, nodes, occurrences, warnings, positions }
     }
 
@@ -240,7 +257,7 @@ mod tests {
             id: format!("r{unit}/a{task}#{at}"),
             unit,
             task,
-            key: format!("r{unit}/a{task}").into(),
+            key_len: format!("r{unit}/a{task}").len() as u32,
             opens: due.date_naive(),
             due_date: due.date_naive(),
             due,

@@ -242,7 +242,7 @@ fn occurrence(
         id,
         unit: at.0,
         task: at.1,
-        key: Arc::clone(key),
+        key_len: key.len() as u32,
         opens,
         due_date,
         due: due_instant(due_date, time, tz),

@@ -276,7 +276,7 @@ impl Row<'_> {
         let candidates: Vec<&str> = plan
             .occurrences
             .iter()
-            .filter(|o| *o.key == *key && due.is_none_or(|d| o.due_date == d))
+            .filter(|o| o.key() == key && due.is_none_or(|d| o.due_date == d))
             .filter(|o| o.executor.is_none() || executor.is_some_and(|e| o.executor.as_deref() == Some(e)))
             .map(|o| o.id.as_str())
             .collect();

@@ -78,20 +78,29 @@ impl<'a> Rollups<'a> {
     /// Tallies each activity (and each member of a per-executor activity) in one pass over the
     /// occurrences, then sums the tallies up into sections, roadmaps and executors.
     pub(super) fn of(ws: &'a Workspace, plan: &'a Plan, list: &[OccurrenceStatus<'_>]) -> Rollups<'a> {
+        // Each activity in one flat list, and after it the members of a per-executor one (the
+        // only members read below): indexes, not a map, for a million occurrences.
         let mut base = Vec::with_capacity(ws.units.len());
-        let mut flat = 0;
+        let mut member_base = Vec::new();
+        let (mut flat, mut member_slots) = (0, 0);
         for unit in &ws.units {
             base.push(flat);
             flat += unit.tasks.len();
+            for task in &unit.tasks {
+                member_base.push((member_slots, if task.each.is_empty() { 0 } else { task.each.len() }));
+                member_slots += member_base.last().map_or(0, |b| b.1);
+            }
         }
         let mut tasks = vec![Tally::default(); flat];
         let mut keys: Vec<&'a str> = vec![""; flat];
-        let mut members: FxHashMap<(usize, u16), Tally> = FxHashMap::default();
+        let mut members = vec![Tally::default(); member_slots];
         for (o, s) in plan.occurrences.iter().zip(list) {
-            tasks[base[o.unit] + o.task].add(s);
-            keys[base[o.unit] + o.task] = &o.key;
-            if let Some(m) = o.member {
-                members.entry((base[o.unit] + o.task, m)).or_default().add(s);
+            let at = base[o.unit] + o.task;
+            tasks[at].add(s);
+            keys[at] = o.key();
+            match (o.member.map(usize::from), member_base[at]) {
+                (Some(m), (from, n)) if m < n => members[from + m].add(s),
+                _ => {}
             }
         }
         let mut total = Tally::default();
@@ -121,7 +130,8 @@ impl<'a> Rollups<'a> {
                     let share = if task.each.is_empty() {
                         tally
                     } else {
-                        members.get(&(base[u] + t, m as u16)).copied().unwrap_or_default()
+                        let (from, n) = member_base[base[u] + t];
+                        if m < n { members[from + m] } else { Tally::default() }
                     };
                     if share.total == 0 {
                         continue;

@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::event::{Action, Event};
 use super::rollup::{Rollup, Rollups};
 use crate::calendar::{Calendar, due_instant};
-use crate::check::Workspace;
+use crate::check::{Task, Unit, Workspace};
 use crate::compile::{self, Occurrence, Plan};
 use crate::deadline::Spec;
 
@@ -227,7 +227,7 @@ pub fn orphans<'e>(events: &'e [Event], plan: &Plan, now: DateTime<FixedOffset>)
     // Only the roadmaps read in this run are judged: `karta check one.yaml` says nothing about
     // the reports of the others.
     let loaded: rustc_hash::FxHashSet<&str> =
-        plan.occurrences.iter().filter_map(|o| o.key.split_once('/').map(|(roadmap, _)| roadmap)).collect();
+        plan.occurrences.iter().filter_map(|o| o.key().split_once('/').map(|(roadmap, _)| roadmap)).collect();
     missing
         .into_iter()
         .filter(|e| {
@@ -250,7 +250,9 @@ pub fn moves(events: &[&Event]) -> HashMap<String, NaiveDate> {
 
 /// Completion dates as of `now`, for counting relative deadlines from actual completion.
 pub fn completions<'a>(events: &[&'a Event]) -> FxHashMap<&'a str, NaiveDate> {
-    let mut done = FxHashMap::default();
+    // Sized once for the reports of completion, most of a log.
+    let reported = events.iter().filter(|e| matches!(e.event.action, Action::Done { .. })).count();
+    let mut done = FxHashMap::with_capacity_and_hasher(reported, Default::default());
     for e in events {
         let Some(occ) = e.event.occurrence.as_deref() else { continue };
         match &e.event.action {
@@ -319,6 +321,12 @@ pub fn status<'a>(
         }
     }
     let (start, by_occurrence) = bucket(&pairs, plan.occurrences.len());
+    // Read once per activity, not once per occurrence; in one list, each unit's from its base.
+    let (mut base, mut leads) = (Vec::with_capacity(workspace.units.len()), Vec::new());
+    for u in &workspace.units {
+        base.push(leads.len());
+        leads.extend(u.tasks.iter().map(|t| lead(u, t)));
+    }
     // The fold is independent per occurrence: spread over the cores, written in place.
     let mut occurrences = Vec::with_capacity(plan.occurrences.len());
     plan.occurrences
@@ -326,7 +334,8 @@ pub fn status<'a>(
         .enumerate()
         .map(|(i, o)| {
             let mine = &by_occurrence[start[i]..start[i + 1]];
-            one(workspace, o, mine.iter().map(|&k| live[k]), mine.len(), now, calendar)
+            let lead = leads[base[o.unit] + o.task];
+            one(workspace, o, mine.iter().map(|&k| live[k]), mine.len(), lead, now, calendar)
         })
         .collect_into_vec(&mut occurrences);
     risk(workspace, plan, &mut occurrences, now, calendar);
@@ -367,16 +376,18 @@ fn one<'a>(
     o: &'a Occurrence,
     events: impl Iterator<Item = &'a Event>,
     count: usize,
+    (lead, working): (i64, bool),
     now: DateTime<FixedOffset>,
     calendar: &Calendar,
 ) -> OccurrenceStatus<'a> {
     let unit = &ws.units[o.unit];
-    let task = &unit.tasks[o.task];
     let mut s = OccurrenceStatus {
         id: &o.id,
         state: State::Open,
         roadmap: &unit.id,
-        activity: &task.id,
+        // The activity's id from the occurrence's own key (`roadmap/activity`): the activity
+        // itself lies elsewhere in memory, a miss of the cache for each of a million occurrences.
+        activity: o.key().get(unit.id.len() + 1..).unwrap_or_default(),
         executors: &o.executors,
         opens: o.opens,
         due_date: o.due_date,
@@ -418,7 +429,6 @@ fn one<'a>(
         }
     }
     let today = now.with_timezone(&s.due.timezone()).date_naive();
-    let (lead, working) = lead(ws, o);
     let until_due =
         if working { calendar.working_days_between(today, s.due_date) } else { (s.due_date - today).num_days() };
     s.state = if cancelled {
@@ -442,10 +452,9 @@ fn one<'a>(
     s
 }
 
-/// The longest reminder lead of an occurrence as (days, working) — `7d` or `5wd`; default 7 days.
-fn lead(ws: &Workspace, o: &Occurrence) -> (i64, bool) {
-    let unit = &ws.units[o.unit];
-    let task = &unit.tasks[o.task];
+/// The longest reminder lead of an activity's occurrences as (days, working) — `7d` or `5wd`;
+/// default 7 days.
+fn lead(unit: &Unit, task: &Task) -> (i64, bool) {
     let before = task
         .reminders
         .as_ref()
