@@ -185,6 +185,13 @@ fn a_cut_or_damaged_cache_is_not_trusted_and_is_rebuilt() {
         std::fs::write(&cache, &bytes[..cut]).expect("cut");
         let seen = summary(dir.path());
         assert!(seen["rejected"].is_string(), "a cache cut at {cut} is not used: {seen}");
+        // Said in the reader's language, as everything else.
+        let (code, english, err) = karta(dir.path(), &["cache", "--lang", "en"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            english.contains("is not used (") && !english.chars().any(|c| matches!(c, 'а'..='я')),
+            "the reason in English: {english}"
+        );
         same_with_and_without(dir.path(), now).expect("same");
         let rebuilt = summary(dir.path());
         assert_eq!(

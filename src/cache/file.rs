@@ -12,29 +12,61 @@
 use rustc_hash::FxHashMap;
 
 use super::{Digest, Entry};
+use crate::diag::Lang;
 
 const MAGIC: &[u8] = b"karta-cache\n";
 /// Raised whenever the layout or the encoding of a document changes.
 const VERSION: u32 = 2;
 
+/// Why a cache file is not trusted (`karta cache` says it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejection {
+    Cut,
+    Sum,
+    NotCache,
+    Format,
+    Build,
+    Damaged,
+}
+
+impl Rejection {
+    pub fn says(self, lang: Lang) -> &'static str {
+        let (ru, en) = match self {
+            Rejection::Cut => ("файл кэша обрезан", "the cache file is cut short"),
+            Rejection::Sum => (
+                "контрольная сумма кэша не сходится: файл обрезан или повреждён",
+                "the cache's digest does not match: the file is cut short or damaged",
+            ),
+            Rejection::NotCache => ("это не файл кэша karta", "this is not a karta cache file"),
+            Rejection::Format => ("кэш другого формата", "the cache is of another format"),
+            Rejection::Build => ("кэш записан другой сборкой karta", "the cache was written by another karta build"),
+            Rejection::Damaged => ("файл кэша повреждён", "the cache file is damaged"),
+        };
+        match lang {
+            Lang::Ru => ru,
+            Lang::En => en,
+        }
+    }
+}
+
 /// The entries of a cache file, or why it cannot be trusted.
-pub fn read(bytes: &[u8], fingerprint: &Digest) -> Result<FxHashMap<Digest, Entry>, &'static str> {
-    let Some(body_len) = bytes.len().checked_sub(32) else { return Err("файл кэша обрезан") };
+pub fn read(bytes: &[u8], fingerprint: &Digest) -> Result<FxHashMap<Digest, Entry>, Rejection> {
+    let Some(body_len) = bytes.len().checked_sub(32) else { return Err(Rejection::Cut) };
     let (body, sum) = bytes.split_at(body_len);
     if digest(body).as_bytes() != sum {
-        return Err("контрольная сумма кэша не сходится: файл обрезан или повреждён");
+        return Err(Rejection::Sum);
     }
     let mut r = Reader(body);
     if r.take(MAGIC.len()) != Some(MAGIC) {
-        return Err("это не файл кэша karta");
+        return Err(Rejection::NotCache);
     }
     if r.u32() != Some(VERSION) {
-        return Err("кэш другого формата");
+        return Err(Rejection::Format);
     }
     if r.take(32) != Some(fingerprint.as_slice()) {
-        return Err("кэш записан другой сборкой karta");
+        return Err(Rejection::Build);
     }
-    let count = r.u64().ok_or("файл кэша обрезан")?;
+    let count = r.u64().ok_or(Rejection::Cut)?;
     let mut entries = FxHashMap::default();
     for _ in 0..count {
         let entry = (|| {
@@ -50,11 +82,11 @@ pub fn read(bytes: &[u8], fingerprint: &Digest) -> Result<FxHashMap<Digest, Entr
                 .collect::<Option<Vec<_>>>()?;
             Some((digest, Entry { age, document, asked }))
         })();
-        let (digest, entry) = entry.ok_or("файл кэша повреждён")?;
+        let (digest, entry) = entry.ok_or(Rejection::Damaged)?;
         entries.insert(digest, entry);
     }
     if !r.0.is_empty() {
-        return Err("файл кэша повреждён");
+        return Err(Rejection::Damaged);
     }
     Ok(entries)
 }

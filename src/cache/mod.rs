@@ -28,6 +28,8 @@ mod file;
 mod log;
 mod plan;
 
+pub use file::Rejection;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -71,7 +73,7 @@ pub struct Cache {
     /// Every file this run read, by path as given.
     read: Mutex<FxHashMap<PathBuf, Read>>,
     /// Why the file on disk was not used, when it was there and was not (`karta cache` says).
-    pub rejected: Option<&'static str>,
+    pub rejected: Option<Rejection>,
     /// How many events a log holds before it is kept ([`Cache::events`]).
     keep_log_from: usize,
 }
@@ -390,7 +392,7 @@ pub struct Summary {
     pub bytes: Option<u64>,
     /// Files it knows (0 when it is not trusted).
     pub files: usize,
-    pub rejected: Option<&'static str>,
+    pub rejected: Option<Rejection>,
     /// The size of the kept plan, when there is one.
     pub plan_bytes: Option<u64>,
     /// The size of the kept findings of the checks, when there are any.

@@ -37,7 +37,7 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
                 "path": shown,
                 "bytes": summary.bytes,
                 "files": summary.files,
-                "rejected": summary.rejected,
+                "rejected": summary.rejected.map(|why| why.says(lang)),
                 "plan_bytes": summary.plan_bytes,
                 "check_bytes": summary.check_bytes,
                 "log_bytes": summary.log_bytes,
@@ -48,6 +48,7 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
                 (None, _) => say!(lang, "кэша {} нет: следующая команда создаст его", shown;
                     "there is no cache {}: the next command writes it", shown),
                 (Some(_), Some(why)) => {
+                    let why = why.says(lang);
                     say!(lang, "кэш {} не используется ({}): следующая команда запишет его заново", shown, why;
                     "the cache {} is not used ({}): the next command writes it again", shown, why)
                 }
