@@ -21,13 +21,17 @@ cargo build --release --quiet --bins
 bin="$CARGO_TARGET_DIR/release"
 now=2024-03-01T12:00:00+10:00
 
-# Seconds a command takes (to the millisecond), or "—" when it fails or runs past the limit.
+# Seconds a command takes under `timeout` (to the millisecond), or "—" when it fails or runs past
+# the limit. Read from the shell's own clock ($EPOCHREALTIME, bash 5): `date` run before and after
+# added two more processes' start to each figure, about 1.8 ms here, a seventh of a warm
+# `karta plan` at 1,000 activities. `timeout` itself still costs each command of either side
+# about 1.3 ms (`timeout 600 true` takes 3.1 ms, `true` 1.8 ms).
 seconds() {
     local start end
-    start=$(date +%s%N)
+    start=${EPOCHREALTIME/[.,]/}
     if timeout "$limit" "$@" >/dev/null 2>&1; then
-        end=$(date +%s%N)
-        printf "%d.%03d" $(( (end - start) / 1000000000 )) $(( (end - start) / 1000000 % 1000 ))
+        end=${EPOCHREALTIME/[.,]/}
+        printf "%d.%03d" $(( (end - start) / 1000000 )) $(( (end - start) / 1000 % 1000 ))
     else
         echo "—"
     fi
