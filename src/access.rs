@@ -18,11 +18,11 @@ pub fn may_report(user: &User, unit: &Unit, occurrence: &Occurrence) -> bool {
         Role::Admin => true,
         Role::Author => authored(user, unit),
         Role::Coordinator => {
-            let of_mine = |e: &String| bound(user, unit, e);
-            match &occurrence.executor {
+            let of_mine = |e: &str| bound(user, unit, e);
+            match occurrence.executor() {
                 // Work each executor does separately belongs to that executor alone.
                 Some(e) => of_mine(e),
-                None => occurrence.executors.iter().any(of_mine),
+                None => occurrence.executors.iter().any(|e| of_mine(e)),
             }
         }
         Role::Viewer => false,
@@ -34,7 +34,7 @@ pub fn may_report_for(user: &User, unit: &Unit, executor: &str) -> bool {
     match user.role {
         Role::Admin => true,
         Role::Author => authored(user, unit),
-        Role::Coordinator => bound(user, unit, &executor.to_string()),
+        Role::Coordinator => bound(user, unit, executor),
         Role::Viewer => false,
     }
 }
@@ -54,7 +54,7 @@ pub fn may_enter_value(user: &User, unit: &Unit, executor: Option<&str>) -> bool
     match user.role {
         Role::Admin => true,
         Role::Author => authored(user, unit),
-        Role::Coordinator => executor.is_some_and(|e| bound(user, unit, &e.to_string())),
+        Role::Coordinator => executor.is_some_and(|e| bound(user, unit, e)),
         Role::Viewer => false,
     }
 }
@@ -65,7 +65,7 @@ fn authored(user: &User, unit: &Unit) -> bool {
 }
 
 /// The executor is one the user is bound to, directly or through a group.
-fn bound(user: &User, unit: &Unit, executor: &String) -> bool {
+fn bound(user: &User, unit: &Unit, executor: &str) -> bool {
     user.executors
         .iter()
         .any(|b| b == executor || unit.groups.get(b.as_str()).is_some_and(|g| g.members.iter().any(|m| m == executor)))

@@ -58,7 +58,7 @@ fn series(snapshot: &Snapshot) -> HashMap<(&str, Option<&str>), Vec<&Occurrence>
     let unit = snapshot.unit();
     let mut out: HashMap<(&str, Option<&str>), Vec<&Occurrence>> = HashMap::new();
     for o in snapshot.plan.occurrences.iter().filter(|o| o.unit == snapshot.unit) {
-        out.entry((unit.tasks[o.task].id.as_str(), o.executor.as_deref())).or_default().push(o);
+        out.entry((unit.tasks[o.task].id.as_str(), o.executor())).or_default().push(o);
     }
     for list in out.values_mut() {
         list.sort_by(|a, b| (a.due_date, &a.id).cmp(&(b.due_date, &b.id)));

@@ -122,14 +122,7 @@ fn occurrence(w: &mut Writer, o: &Occurrence, zone: u32, list: u32) {
         None => w.u32(u32::MAX),
     }
     // Per-executor work is that executor's alone: the name is the list's.
-    match &o.executor {
-        None => w.u8(0),
-        Some(e) if *o.executors == [e.clone()] => w.u8(1),
-        Some(e) => {
-            w.u8(2);
-            w.text(e);
-        }
-    }
+    w.u8(u8::from(o.own));
     w.u32(o.member.map_or(u32::MAX, u32::from));
     w.u32(list);
     w.u32(o.depends_on.len() as u32);
@@ -239,7 +232,7 @@ impl Tables<'_> {
             due: FixedOffset::east_opt(0)?.from_utc_datetime(&day.and_time(NaiveTime::MIN)),
             tz: chrono_tz::UTC,
             time: None,
-            executor: None,
+            own: false,
             member: None,
             executors: Arc::from(Vec::new()),
             depends_on: Vec::new(),
@@ -269,20 +262,16 @@ impl Tables<'_> {
             u32::MAX => None,
             seconds => Some(NaiveTime::from_num_seconds_from_midnight_opt(seconds, r.u32()?)?),
         };
-        let (whose, named) = match r.u8()? {
-            0 => (0, None),
-            1 => (1, None),
-            _ => (2, Some(r.text()?.to_string())),
+        let own = match r.u8()? {
+            0 => false,
+            1 => true,
+            _ => return None,
         };
         let member = match r.u32()? {
             u32::MAX => None,
             m => Some(u16::try_from(m).ok()?),
         };
         let executors = lists.get(r.u32()? as usize)?.clone();
-        let executor = match whose {
-            1 => Some(executors.first()?.clone()),
-            _ => named,
-        };
         let depends_on = (0..r.u32()?).map(|_| r.u32().map(|p| p as usize)).collect::<Option<Vec<_>>>()?;
         if depends_on.iter().any(|&p| p >= self.count) {
             return None;
@@ -297,7 +286,7 @@ impl Tables<'_> {
             due,
             tz,
             time,
-            executor,
+            own,
             member,
             executors,
             counted_from: r.u32()? as usize,

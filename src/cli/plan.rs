@@ -112,7 +112,7 @@ pub fn occurrence_json(ws: &Workspace, plan: &Plan, o: &Occurrence) -> Value {
         "section": task.section.map(|i| unit.sections[i].clone()),
         "kind": kind(ws, o),
         "phrase": task.phrase,
-        "executor": o.executor,
+        "executor": o.executor(),
         "executors": &*o.executors,
         "opens": o.opens.to_string(),
         "due": o.due.to_rfc3339(),
@@ -202,7 +202,7 @@ fn csv(ws: &Workspace, plan: &Plan, chosen: &[&Occurrence]) -> ::csv::Result<()>
         w.write_field(&o.id)?;
         w.write_field(&unit.id)?;
         w.write_field(&task.id)?;
-        w.write_field(o.executor.as_deref().unwrap_or_default())?;
+        w.write_field(o.executor().unwrap_or_default())?;
         w.write_field(super::joined(&mut scratch, o.executors.iter()))?;
         w.write_field(super::field(&mut scratch, |f| write!(f, "{}", o.opens)))?;
         w.write_field(o.due.to_rfc3339())?;

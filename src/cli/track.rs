@@ -150,7 +150,7 @@ impl Tracking {
             .iter()
             .filter(|o| matches_activity(o.key()))
             .filter(|o| date.is_none_or(|d| o.due_date == d || moved.get(&o.id) == Some(&d)))
-            .filter(|o| executor.is_none_or(|e| o.executor.as_deref() == Some(e) || o.executors.iter().any(|x| x == e)))
+            .filter(|o| executor.is_none_or(|e| o.executor() == Some(e) || o.executors.iter().any(|x| x == e)))
             .filter(|o| date.is_some() || !done.contains_key(o.id.as_str()))
             .map(|o| o.id.as_str())
             .collect();
@@ -159,9 +159,7 @@ impl Tracking {
                 .occurrences
                 .iter()
                 .filter(|o| matches_activity(o.key()))
-                .filter(|o| {
-                    executor.is_none_or(|e| o.executor.as_deref() == Some(e) || o.executors.iter().any(|x| x == e))
-                })
+                .filter(|o| executor.is_none_or(|e| o.executor() == Some(e) || o.executors.iter().any(|x| x == e)))
                 .map(|o| o.id.as_str())
                 .collect::<Vec<_>>()
         };

@@ -33,8 +33,9 @@ pub struct Occurrence {
     /// That time zone.
     pub tz: chrono_tz::Tz,
     pub time: Option<NaiveTime>,
-    /// Set for per-executor occurrences (`for_each`).
-    pub executor: Option<String>,
+    /// Per-executor work (`for_each`): the one executor of `executors` does it alone
+    /// ([`Occurrence::executor`]).
+    pub(crate) own: bool,
     /// Its position among the task's `for_each` members.
     pub member: Option<u16>,
     /// Who is responsible: the joint executors, or the one executor (shared, not copied, per occurrence).
@@ -87,6 +88,11 @@ pub struct Plan {
 }
 
 impl Occurrence {
+    /// The executor of per-executor work (`for_each`), whose own it is; `None` for joint work.
+    pub fn executor(&self) -> Option<&str> {
+        self.executors.first().filter(|_| self.own).map(String::as_str)
+    }
+
     /// `roadmap/activity`: the start of the id, shared by all occurrences of the activity.
     pub fn key(&self) -> &str {
         &self.id[..self.key_len as usize]
@@ -263,7 +269,7 @@ mod tests {
             due,
             tz: chrono_tz::Europe::Moscow,
             time: None,
-            executor: None,
+            own: false,
             member: None,
             executors: std::sync::Arc::from(Vec::new()),
             depends_on,

@@ -248,7 +248,8 @@ fn occurrence(
         due: due_instant(due_date, time, tz),
         tz,
         time,
-        executor,
+        // `responsible` gives per-executor work that executor alone as its list.
+        own: executor.is_some(),
         member,
         executors,
         counted_from: if relative { depends_on.len() } else { 0 },
@@ -302,7 +303,9 @@ fn relative(
             let mine: Vec<usize> = group
                 .iter()
                 .copied()
-                .filter(|&i| executor.is_none() || all[i].executor.is_none() || all[i].executor == *executor)
+                .filter(|&i| {
+                    executor.is_none() || all[i].executor().is_none() || all[i].executor() == executor.as_deref()
+                })
                 .collect();
             let from = mine.iter().map(|&i| finish(&all[i])).max().unwrap_or(date);
             let due = calendar.shift(crate::deadline::counted(from, r, calendar), task.shift);
@@ -398,7 +401,7 @@ fn prerequisites(
         }
         let Some(candidates) = by_key.get(dep).and_then(|k| of_task.get(k)) else { continue };
         let same_executor: Vec<usize> =
-            candidates.clone().filter(|&c| out[c].executor.is_some() && out[c].executor == me.executor).collect();
+            candidates.clone().filter(|&c| out[c].executor().is_some() && out[c].executor() == me.executor()).collect();
         let pool: Vec<usize> = if same_executor.is_empty() { candidates.clone().collect() } else { same_executor };
         let before = pool.iter().filter(|&&c| out[c].due_date <= me.due_date).map(|&c| out[c].due_date).max();
         let chosen = match before {

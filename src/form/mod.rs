@@ -98,7 +98,7 @@ pub fn executors(ws: &Workspace, id: &str, below: bool) -> Option<Vec<String>> {
 /// The executor of `executors` an occurrence is owed by: its own one, or the first of its joint
 /// executors in the set.
 pub fn owed_by<'a>(o: &Occurrence, executors: &'a [String]) -> Option<&'a str> {
-    match &o.executor {
+    match o.executor() {
         Some(e) => executors.iter().find(|x| *x == e).map(String::as_str),
         None => executors.iter().find(|x| o.executors.iter().any(|e| e == *x)).map(String::as_str),
     }

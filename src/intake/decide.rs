@@ -203,7 +203,8 @@ fn note(text: &str) -> Option<String> {
 /// directory, or of that executor's deputy, contact person or head.
 pub fn may_report(ground: &Ground<'_>, occurrence: &Occurrence, address: &str) -> bool {
     let unit = &ground.workspace.units[occurrence.unit];
-    let ids = occurrence.executor.iter().chain(occurrence.executors.iter());
+    // Per-executor work has its one executor as its list.
+    let ids = occurrence.executors.iter();
     let same = |email: Option<&String>| email.is_some_and(|e| e.trim().eq_ignore_ascii_case(address.trim()));
     ids.filter_map(|id| unit.executors.get(id)).any(|e| {
         same(e.email.as_ref())

@@ -277,7 +277,7 @@ impl Row<'_> {
             .occurrences
             .iter()
             .filter(|o| o.key() == key && due.is_none_or(|d| o.due_date == d))
-            .filter(|o| o.executor.is_none() || executor.is_some_and(|e| o.executor.as_deref() == Some(e)))
+            .filter(|o| o.executor().is_none() || executor.is_some_and(|e| o.executor() == Some(e)))
             .map(|o| o.id.as_str())
             .collect();
         match candidates.as_slice() {

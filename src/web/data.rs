@@ -77,7 +77,7 @@ pub(super) fn item(view: &View, s: &OccurrenceStatus<'_>) -> Value {
         "activity": s.activity,
         "number": task.and_then(|t| t.number.as_deref()),
         "title": task.map(|t| t.title.as_str()),
-        "executor": o.and_then(|o| o.executor.as_deref()).map(|e| name(unit, e)),
+        "executor": o.and_then(|o| o.executor()).map(|e| name(unit, e)),
         "executors": s.executors.iter().map(|e| name(unit, e)).collect::<Vec<_>>(),
         "state": s.state.name(),
         "state_ru": s.state.ru(),
@@ -174,7 +174,7 @@ pub fn roadmap(view: &View, report: &Report<'_>, id: &str, filters: &Filters) ->
     let keep = |i: &usize| {
         let o = &view.plan.occurrences[*i];
         let s = &report.occurrences[*i];
-        filters.executor.as_ref().is_none_or(|e| o.executor.as_ref() == Some(e) || o.executors.contains(e))
+        filters.executor.as_ref().is_none_or(|e| o.executor() == Some(e.as_str()) || o.executors.contains(e))
             && filters.status.as_ref().is_none_or(|st| s.state.name() == st)
             && filters.from.is_none_or(|f| s.due_date >= f)
             && filters.to.is_none_or(|t| s.due_date <= t)
@@ -351,7 +351,7 @@ pub fn executor(view: &View, report: &Report<'_>, id: &str, weeks: u64) -> Resul
     let today = view.today();
     let horizon = today.checked_add_days(Days::new(weeks * 7)).unwrap_or(today);
     let recent = today.checked_sub_days(Days::new(30)).unwrap_or(today);
-    let mine = |o: &Occurrence| o.executor.as_deref() == Some(id) || o.executors.iter().any(|e| e == id);
+    let mine = |o: &Occurrence| o.executor() == Some(id) || o.executors.iter().any(|e| e == id);
     let pick = |f: &dyn Fn(&OccurrenceStatus<'_>) -> bool| -> Vec<Value> {
         let mut list: Vec<&OccurrenceStatus<'_>> = view
             .plan

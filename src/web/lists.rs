@@ -94,7 +94,7 @@ impl ListQuery {
 
 /// Who is named on an occurrence (by id): its one executor, or its joint executors.
 fn names(o: &Occurrence) -> impl Iterator<Item = &str> {
-    o.executor.as_deref().into_iter().chain(o.executors.iter().map(String::as_str))
+    o.executor().into_iter().chain(o.executors.iter().map(String::as_str))
 }
 
 /// The occurrences the query selects, in its order (all of them, before paging).
