@@ -1,7 +1,7 @@
-//! Loading a roadmap file: bytes → UTF-8 text → YAML tree with spans → JSON Schema validation
-//! → the typed [`Document`]. Every problem found on the way becomes a located diagnostic; the
-//! loader never panics and never gives up at the first problem it can step past. The spans of
-//! every node stay available to the checker through [`Spans`], keyed by JSON pointer, so the
+//! Loading a roadmap file: bytes → UTF-8 text → JSON with the spans of its nodes, straight from
+//! the YAML events → JSON Schema validation → the typed [`Document`]. Every problem found on the
+//! way becomes a located diagnostic; the loader never panics and never gives up at the first
+//! problem it can step past. The spans of every node stay available to the checker through [`Spans`], keyed by JSON pointer, so the
 //! model itself stays free of positions.
 
 mod schema;
@@ -15,10 +15,8 @@ use crate::diag::{Code, Diagnostic, Source, Span};
 use crate::model::Document;
 use crate::msg;
 
-use spans::Table;
 pub use spans::{Asked, Spans};
 pub use yaml::Budget;
-use yaml::{Node, Value};
 
 /// A file that loaded into a typed document, with the spans of its nodes.
 #[derive(Debug, Clone)]
@@ -120,7 +118,7 @@ pub fn load_str(path: &Path, text: String, budget: Budget) -> Outcome {
         .into_iter()
         .map(|p| Diagnostic::error(p.code, p.message).at(&source, p.span).hint_opt(p.hint))
         .collect();
-    let Some(root) = parsed.root else {
+    let Some(json) = parsed.root else {
         if diagnostics.is_empty() {
             diagnostics.push(
                 Diagnostic::error(
@@ -133,9 +131,7 @@ pub fn load_str(path: &Path, text: String, budget: Budget) -> Outcome {
         }
         return Outcome { loaded: None, diagnostics };
     };
-    let mut table = Table::default();
-    let json = to_json(root, &mut String::new(), &mut table);
-    let spans = Spans::known(table);
+    let spans = Spans::known(parsed.spans);
     let schema_problems = schema::validate(&json, &source, &spans);
     let schema_ok = schema_problems.is_empty();
     diagnostics.extend(schema_problems);
@@ -176,64 +172,7 @@ fn document_of(json: serde_json::Value) -> Result<Document, serde_json::Error> {
 
 /// Parses YAML text into plain JSON (no schema, no spans), for data files such as test corpora.
 pub fn json_of(text: &str) -> Option<serde_json::Value> {
-    let root = yaml::parse(text, Budget::default()).root?;
-    Some(to_json(root, &mut String::new(), &mut Table::default()))
-}
-
-/// The spanned tree as plain JSON, taken apart as it goes (its strings move, not copied), with
-/// the span of every node and key recorded by JSON pointer. `pointer` is the node's own: one
-/// buffer, grown and cut back along the walk.
-fn to_json(node: Node, pointer: &mut String, spans: &mut Table) -> serde_json::Value {
-    use serde_json::Value as J;
-    use std::fmt::Write;
-    let span = node.span;
-    let json = match node.value {
-        Value::Null => J::Null,
-        Value::Bool(b) => J::Bool(b),
-        Value::Int(i) => J::from(i),
-        Value::Float(f) => serde_json::Number::from_f64(f).map_or(J::Null, J::Number),
-        Value::Str(s) => J::String(s),
-        Value::Seq(items) => J::Array(
-            items
-                .into_iter()
-                .enumerate()
-                .map(|(i, item)| {
-                    let len = pointer.len();
-                    let _ = write!(pointer, "/{i}");
-                    let json = to_json(item, pointer, spans);
-                    pointer.truncate(len);
-                    json
-                })
-                .collect(),
-        ),
-        Value::Map(entries) => {
-            let mut map = serde_json::Map::with_capacity(entries.len());
-            for (key, value) in entries {
-                let name = yaml::key_text(&key);
-                let len = pointer.len();
-                pointer.push('/');
-                push_escaped(pointer, &name);
-                spans.key_at(pointer, key.span);
-                let json = to_json(value, pointer, spans);
-                pointer.truncate(len);
-                map.insert(name, json);
-            }
-            J::Object(map)
-        }
-    };
-    spans.value_at(pointer, span);
-    json
-}
-
-/// A key as a JSON pointer segment (`~` → `~0`, `/` → `~1`).
-fn push_escaped(pointer: &mut String, segment: &str) {
-    for c in segment.chars() {
-        match c {
-            '~' => pointer.push_str("~0"),
-            '/' => pointer.push_str("~1"),
-            c => pointer.push(c),
-        }
-    }
+    yaml::parse(text, Budget::default()).root
 }
 
 /// The text with its line breaks as the parser and the positions count them: the YAML parser

@@ -39,6 +39,13 @@ impl Table {
     pub(super) fn key_at(&mut self, pointer: &str, span: Span) {
         self.keys.insert(crate::digest::of(pointer), span.into());
     }
+
+    /// The span recorded for the value (or the key) at `pointer`.
+    #[cfg(test)]
+    pub(super) fn at(&self, key: bool, pointer: &str) -> Option<Span> {
+        let table = if key { &self.keys } else { &self.values };
+        table.get(&crate::digest::of(pointer)).map(|c| (*c).into())
+    }
 }
 
 /// The positions a run asked a file for, and what they were: (whether of a key, the digest of
@@ -112,11 +119,8 @@ impl Spans {
 
     fn table(&self) -> &Table {
         self.table.get_or_init(|| {
-            let mut table = Table::default();
-            if let Some(root) = self.source.as_ref().and_then(|s| yaml::parse(&s.text, Budget::default()).root) {
-                super::to_json(root, &mut String::new(), &mut table);
-            }
-            table
+            let parsed = self.source.as_ref().map(|s| yaml::parse(&s.text, Budget::default()));
+            parsed.map(|p| p.spans).unwrap_or_default()
         })
     }
 

@@ -1,13 +1,18 @@
-//! A YAML tree with a source span on every node, built from saphyr's event stream under a
-//! budget. Building the tree ourselves (rather than deserializing straight into the model) is
-//! what lets every later stage point at the exact node — including nodes the JSON Schema
+//! A YAML document as JSON, with the source span of every node and key, built straight from
+//! saphyr's event stream under a budget (no tree of our own between the events and the JSON the
+//! schema validates). Building it ourselves (rather than deserializing straight into the model)
+//! is what lets every later stage point at the exact node — including nodes the JSON Schema
 //! validator complains about — and what lets a YAML bomb stop at the budget instead of
 //! exhausting memory: aliases are expanded here, and every expansion is counted.
 
 use std::collections::HashMap;
+use std::fmt::Write;
+use std::rc::Rc;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
+use serde_json::{Map, Value as Json};
 
+use super::spans::Table;
 use crate::diag::{Code, Lines, Message, Span};
 use crate::msg;
 
@@ -18,7 +23,7 @@ pub struct Budget {
     pub max_bytes: u64,
     /// Deepest nesting of mappings and sequences.
     pub max_depth: usize,
-    /// Most nodes in the tree, counting every node an alias expands to.
+    /// Most nodes in the document, counting every node an alias expands to.
     pub max_nodes: usize,
 }
 
@@ -28,26 +33,17 @@ impl Default for Budget {
     }
 }
 
-/// A YAML node and where it is written.
+/// A scalar after core-schema resolution (YAML 1.2: `yes`/`no` stay strings).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Node {
-    pub value: Value,
-    pub span: Span,
-}
-
-/// A YAML value after core-schema resolution (YAML 1.2: `yes`/`no` stay strings).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+enum Scalar {
     Null,
     Bool(bool),
     Int(i64),
     Float(f64),
     Str(String),
-    Seq(Vec<Node>),
-    Map(Vec<(Node, Node)>),
 }
 
-/// A problem found while building the tree, positioned in the file.
+/// A problem found while reading the document, positioned in the file.
 #[derive(Debug, Clone)]
 pub struct YamlProblem {
     pub code: Code,
@@ -56,41 +52,95 @@ pub struct YamlProblem {
     pub hint: Option<Message>,
 }
 
-/// The result of reading one YAML file: the tree (if there is one) and every problem found.
-/// Fatal problems (syntax, budget) leave no tree; duplicate keys keep the first value.
+/// The result of reading one YAML file: the document (if there is one), where each of its nodes
+/// and keys is (by JSON pointer), and every problem found. Fatal problems (syntax, budget) leave
+/// no document; duplicate keys keep the first value.
 #[derive(Debug, Default)]
-pub struct Parsed {
-    pub root: Option<Node>,
+pub(super) struct Parsed {
+    pub root: Option<Json>,
+    pub spans: Table,
     pub problems: Vec<YamlProblem>,
 }
 
-/// One step of building the tree; a problem here stops it.
+/// One step of reading; a problem here stops it.
 type Step = Result<(), Box<YamlProblem>>;
 
-enum Frame {
-    Seq { anchor: usize, span: Span, items: Vec<Node> },
-    Map { anchor: usize, span: Span, entries: Vec<(Node, Node)>, key: Option<Node> },
+/// A mapping or sequence being read.
+struct Frame {
+    kind: Kind,
+    anchor: usize,
+    span: Span,
+    /// The pointer's length before this node's own segment.
+    at: usize,
+    /// Nothing inside is recorded: the node is (inside) a key or the value of a repeated key.
+    muted: bool,
+    /// Levels of nesting, as an alias of it would add them.
+    depth: usize,
+    /// Nodes counted before this one (an alias of it counts the difference).
+    counted: usize,
+    /// Where this node's entries start in the journal, when it is anchored.
+    journal_from: usize,
+}
+
+enum Kind {
+    Seq(Vec<Json>),
+    Map { map: Map<String, Json>, key_spans: Vec<Span>, key: Option<Key> },
+}
+
+/// A mapping's key read, waiting for its value.
+struct Key {
+    name: String,
+    span: Span,
+    repeated: bool,
+}
+
+/// Where a node being read goes: the pointer's length before its segment, and whether its spans
+/// are recorded.
+#[derive(Clone, Copy)]
+struct Slot {
+    at: usize,
+    muted: bool,
+}
+
+/// A node an anchor names: its JSON, its text as a key, and the spans inside it, relative to it.
+struct Anchored {
+    json: Json,
+    key: Option<String>,
+    spans: Vec<(bool, String, Span, bool)>,
+    size: usize,
+    depth: usize,
 }
 
 struct Builder {
     budget: Budget,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, Anchored>,
+    anchors: HashMap<usize, Rc<Anchored>>,
     nodes: usize,
-    root: Option<Node>,
+    root: Option<Json>,
     problems: Vec<YamlProblem>,
+    /// The JSON pointer of the node being read: one buffer, grown and cut back along the way.
+    pointer: String,
+    spans: Table,
+    /// Every span recorded inside an anchored node while one is open (whether of a key, the
+    /// pointer, the span, whether muted), for its aliases to record again at their places.
+    journal: Vec<(bool, String, Span, bool)>,
+    anchored_open: usize,
 }
 
-struct Anchored {
-    node: Node,
-    size: usize,
-    depth: usize,
-}
-
-/// Parses `text` into a spanned tree.
-pub fn parse(text: &str, budget: Budget) -> Parsed {
-    let mut builder =
-        Builder { budget, stack: Vec::new(), anchors: HashMap::new(), nodes: 0, root: None, problems: Vec::new() };
+/// Reads `text` as one YAML document.
+pub(super) fn parse(text: &str, budget: Budget) -> Parsed {
+    let mut builder = Builder {
+        budget,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        nodes: 0,
+        root: None,
+        problems: Vec::new(),
+        pointer: String::new(),
+        spans: Table::default(),
+        journal: Vec::new(),
+        anchored_open: 0,
+    };
     let mut documents = 0;
     let lines = Lines::of(text);
     for event in Parser::new_from_str(text) {
@@ -125,13 +175,11 @@ pub fn parse(text: &str, budget: Budget) -> Parsed {
             }
             Event::Scalar(value, style, anchor, tag) => {
                 let plain = style == ScalarStyle::Plain && tag.is_none();
-                let node = Node { value: resolve_scalar(&value, plain), span };
-                builder.anchor(anchor, &node, 1, 0);
-                builder.value(node, 1)
+                builder.scalar(resolve_scalar(&value, plain), anchor, span)
             }
-            Event::SequenceStart(anchor, _) => builder.open(Frame::Seq { anchor, span, items: Vec::new() }, span),
+            Event::SequenceStart(anchor, _) => builder.open(Kind::Seq(Vec::new()), anchor, span),
             Event::MappingStart(anchor, _) => {
-                builder.open(Frame::Map { anchor, span, entries: Vec::new(), key: None }, span)
+                builder.open(Kind::Map { map: Map::new(), key_spans: Vec::new(), key: None }, anchor, span)
             }
             Event::SequenceEnd | Event::MappingEnd => builder.close(),
             Event::Alias(id) => builder.alias(id, span),
@@ -142,7 +190,10 @@ pub fn parse(text: &str, budget: Budget) -> Parsed {
             break;
         }
     }
-    Parsed { root: builder.root, problems: builder.problems }
+    if builder.root.is_none() {
+        builder.spans = Table::default();
+    }
+    Parsed { root: builder.root, spans: builder.spans, problems: builder.problems }
 }
 
 impl Builder {
@@ -151,7 +202,69 @@ impl Builder {
         self.problems.push(problem);
     }
 
-    fn open(&mut self, frame: Frame, span: Span) -> Step {
+    /// Starts a node at the next place of the innermost mapping or sequence: its pointer segment
+    /// appended (none for a key), and whether its spans are recorded.
+    fn enter(&mut self) -> Slot {
+        let at = self.pointer.len();
+        let muted = match self.stack.last() {
+            None => false,
+            Some(Frame { kind: Kind::Seq(items), muted, .. }) => {
+                let _ = write!(self.pointer, "/{}", items.len());
+                *muted
+            }
+            Some(Frame { kind: Kind::Map { key: None, .. }, .. }) => true,
+            Some(Frame { kind: Kind::Map { key: Some(key), .. }, muted, .. }) => {
+                self.pointer.push('/');
+                push_escaped(&mut self.pointer, &key.name);
+                *muted || key.repeated
+            }
+        };
+        Slot { at, muted }
+    }
+
+    /// Records the span of the value or key at the current pointer (and in the journal, while an
+    /// anchored node is open).
+    fn record(&mut self, key: bool, span: Span, muted: bool) {
+        if self.anchored_open > 0 {
+            self.journal.push((key, self.pointer.clone(), span, muted));
+        }
+        if !muted {
+            if key {
+                self.spans.key_at(&self.pointer, span);
+            } else {
+                self.spans.value_at(&self.pointer, span);
+            }
+        }
+    }
+
+    fn scalar(&mut self, scalar: Scalar, anchor: usize, span: Span) -> Step {
+        self.count(1, span)?;
+        if anchor != 0 {
+            let key = Some(key_text(&scalar));
+            let anchored = Anchored { json: json_of(scalar.clone()), key, spans: Vec::new(), size: 1, depth: 0 };
+            self.anchors.insert(anchor, Rc::new(anchored));
+        }
+        // A key is only its text: no JSON is made of it.
+        let (json, key) = if self.at_key() {
+            let text = match scalar {
+                Scalar::Str(s) => s,
+                other => key_text(&other),
+            };
+            (Json::Null, Some(text))
+        } else {
+            (json_of(scalar), None)
+        };
+        let slot = self.enter();
+        self.place(json, key, span, slot, 0);
+        Ok(())
+    }
+
+    /// The next node is a mapping's key.
+    fn at_key(&self) -> bool {
+        matches!(self.stack.last(), Some(Frame { kind: Kind::Map { key: None, .. }, .. }))
+    }
+
+    fn open(&mut self, kind: Kind, anchor: usize, span: Span) -> Step {
         if self.stack.len() >= self.budget.max_depth {
             return Err(Box::new(budget_problem(
                 span,
@@ -160,26 +273,43 @@ impl Builder {
                 "nesting deeper than {} levels", self.budget.max_depth),
             )));
         }
+        let counted = self.nodes;
         self.count(1, span)?;
-        self.stack.push(frame);
+        let Slot { at, muted } = self.enter();
+        if anchor != 0 {
+            self.anchored_open += 1;
+        }
+        let journal_from = self.journal.len();
+        self.stack.push(Frame { kind, anchor, span, at, muted, depth: 1, counted, journal_from });
         Ok(())
     }
 
     fn close(&mut self) -> Step {
         let Some(frame) = self.stack.pop() else { return Ok(()) };
-        let (anchor, node) = match frame {
-            Frame::Seq { anchor, span, items } => (anchor, Node { value: Value::Seq(items), span }),
-            Frame::Map { anchor, span, entries, .. } => (anchor, Node { value: Value::Map(entries), span }),
+        let json = match frame.kind {
+            Kind::Seq(items) => Json::Array(items),
+            Kind::Map { map, .. } => Json::Object(map),
         };
-        if anchor != 0 {
-            let (size, depth) = measure(&node);
-            self.anchor(anchor, &node, size, depth);
+        if frame.anchor != 0 {
+            let own = self.pointer.len();
+            let spans = self.journal[frame.journal_from..]
+                .iter()
+                .map(|(key, pointer, span, muted)| (*key, pointer[own..].to_string(), *span, *muted))
+                .collect();
+            self.anchored_open -= 1;
+            if self.anchored_open == 0 {
+                self.journal.clear();
+            }
+            let anchored =
+                Anchored { json: json.clone(), key: None, spans, size: self.nodes - frame.counted, depth: frame.depth };
+            self.anchors.insert(frame.anchor, Rc::new(anchored));
         }
-        self.value(node, 0)
+        self.place(json, None, frame.span, Slot { at: frame.at, muted: frame.muted }, frame.depth);
+        Ok(())
     }
 
     fn alias(&mut self, id: usize, span: Span) -> Step {
-        let Some(anchored) = self.anchors.get(&id) else {
+        let Some(anchored) = self.anchors.get(&id).cloned() else {
             return Err(Box::new(YamlProblem {
                 code: Code::Syntax,
                 span,
@@ -187,8 +317,7 @@ impl Builder {
                 hint: None,
             }));
         };
-        let (size, depth) = (anchored.size, anchored.depth);
-        if self.stack.len() + depth > self.budget.max_depth {
+        if self.stack.len() + anchored.depth > self.budget.max_depth {
             return Err(Box::new(budget_problem(
                 span,
                 msg!(
@@ -196,16 +325,17 @@ impl Builder {
                 "expanding the alias nests deeper than {} levels", self.budget.max_depth),
             )));
         }
-        self.count(size, span)?;
-        let mut node = self.anchors[&id].node.clone();
-        node.span = span;
-        self.value(node, 0)
-    }
-
-    fn anchor(&mut self, anchor: usize, node: &Node, size: usize, depth: usize) {
-        if anchor != 0 {
-            self.anchors.insert(anchor, Anchored { node: node.clone(), size, depth });
+        self.count(anchored.size, span)?;
+        let slot = self.enter();
+        let own = self.pointer.len();
+        for (key, inner, at, muted) in &anchored.spans {
+            self.pointer.push_str(inner);
+            self.record(*key, *at, slot.muted || *muted);
+            self.pointer.truncate(own);
         }
+        let json = if self.at_key() { Json::Null } else { anchored.json.clone() };
+        self.place(json, anchored.key.clone(), span, slot, anchored.depth);
+        Ok(())
     }
 
     fn count(&mut self, n: usize, span: Span) -> Step {
@@ -221,60 +351,93 @@ impl Builder {
         Ok(())
     }
 
-    /// Places a finished node into its parent (or as the root).
-    fn value(&mut self, node: Node, cost: usize) -> Step {
-        if cost > 0 {
-            self.count(cost, node.span)?;
+    /// Places a finished node into its parent (or as the root), with its span recorded at its
+    /// pointer; `key` is its text should it be a key (none for a mapping or sequence).
+    fn place(&mut self, json: Json, key: Option<String>, span: Span, slot: Slot, depth: usize) {
+        if !self.at_key() {
+            self.record(false, span, slot.muted);
         }
-        match self.stack.last_mut() {
-            None => {
-                if self.root.is_none() {
-                    self.root = Some(node);
-                }
+        self.pointer.truncate(slot.at);
+        let Some(parent) = self.stack.last_mut() else {
+            if self.root.is_none() {
+                self.root = Some(json);
             }
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
-                None => *key = Some(node),
-                Some(k) => {
-                    let duplicate = entries.iter().find(|(e, _)| e.value == k.value).map(|(e, _)| e.span);
-                    match duplicate {
-                        Some(first) => self.problems.push(YamlProblem {
-                            code: Code::DuplicateKey,
-                            span: k.span,
-                            message: msg!("ключ `{}` повторяется", key_text(&k); "duplicate key `{}`", key_text(&k)),
-                            hint: Some(msg!(
-                                "первое значение задано в строке {}; повтор не учитывается", first.line;
-                                "first given on line {}; the repetition is ignored", first.line)),
-                        }),
-                        None => entries.push((k, node)),
+            return;
+        };
+        parent.depth = parent.depth.max(depth + 1);
+        let parent_muted = parent.muted;
+        let (name, first) = match &mut parent.kind {
+            Kind::Seq(items) => return items.push(json),
+            Kind::Map { map, key_spans, key: pending } => match pending.take() {
+                Some(key) => {
+                    if !key.repeated {
+                        key_spans.push(key.span);
+                        map.insert(key.name, json);
                     }
+                    return;
+                }
+                None => {
+                    let name = key.unwrap_or_else(|| "…".to_string());
+                    let first = if map.contains_key(&name) {
+                        map.keys().position(|k| *k == name).map(|i| key_spans[i])
+                    } else {
+                        None
+                    };
+                    (name, first)
                 }
             },
+        };
+        match first {
+            Some(first) => self.problems.push(YamlProblem {
+                code: Code::DuplicateKey,
+                span,
+                message: msg!("ключ `{}` повторяется", name; "duplicate key `{}`", name),
+                hint: Some(msg!(
+                    "первое значение задано в строке {}; повтор не учитывается", first.line;
+                    "first given on line {}; the repetition is ignored", first.line)),
+            }),
+            None => {
+                self.pointer.push('/');
+                push_escaped(&mut self.pointer, &name);
+                self.record(true, span, parent_muted);
+                self.pointer.truncate(slot.at);
+            }
         }
-        Ok(())
+        if let Some(Frame { kind: Kind::Map { key, .. }, .. }) = self.stack.last_mut() {
+            *key = Some(Key { name, span, repeated: first.is_some() });
+        }
+    }
+}
+
+fn json_of(scalar: Scalar) -> Json {
+    match scalar {
+        Scalar::Null => Json::Null,
+        Scalar::Bool(b) => Json::Bool(b),
+        Scalar::Int(i) => Json::from(i),
+        Scalar::Float(f) => serde_json::Number::from_f64(f).map_or(Json::Null, Json::Number),
+        Scalar::Str(s) => Json::String(s),
     }
 }
 
 /// The text of a scalar key, for messages and JSON object keys.
-pub fn key_text(node: &Node) -> String {
-    match &node.value {
-        Value::Str(s) => s.clone(),
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) => f.to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Null => "null".to_string(),
-        Value::Seq(_) | Value::Map(_) => "…".to_string(),
+fn key_text(scalar: &Scalar) -> String {
+    match scalar {
+        Scalar::Str(s) => s.clone(),
+        Scalar::Int(i) => i.to_string(),
+        Scalar::Float(f) => f.to_string(),
+        Scalar::Bool(b) => b.to_string(),
+        Scalar::Null => "null".to_string(),
     }
 }
 
-fn measure(node: &Node) -> (usize, usize) {
-    match &node.value {
-        Value::Seq(items) => items.iter().map(measure).fold((1, 1), |(s, d), (cs, cd)| (s + cs, d.max(cd + 1))),
-        Value::Map(entries) => entries
-            .iter()
-            .flat_map(|(k, v)| [measure(k), measure(v)])
-            .fold((1, 1), |(s, d), (cs, cd)| (s + cs, d.max(cd + 1))),
-        _ => (1, 0),
+/// A key as a JSON pointer segment (`~` → `~0`, `/` → `~1`).
+fn push_escaped(pointer: &mut String, segment: &str) {
+    for c in segment.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
+        }
     }
 }
 
@@ -348,39 +511,39 @@ fn to_span(text: &str, lines: &Lines, span: YSpan) -> Span {
 
 /// YAML 1.2 core schema: plain `null`/`~`/empty, `true`/`false`, integers and floats are typed;
 /// everything else, and every quoted scalar, is a string.
-fn resolve_scalar(text: &str, plain: bool) -> Value {
+fn resolve_scalar(text: &str, plain: bool) -> Scalar {
     if !plain {
-        return Value::Str(text.to_string());
+        return Scalar::Str(text.to_string());
     }
     match text {
-        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
-        "true" | "True" | "TRUE" => return Value::Bool(true),
-        "false" | "False" | "FALSE" => return Value::Bool(false),
+        "" | "~" | "null" | "Null" | "NULL" => return Scalar::Null,
+        "true" | "True" | "TRUE" => return Scalar::Bool(true),
+        "false" | "False" | "FALSE" => return Scalar::Bool(false),
         _ => {}
     }
     if is_int(text) {
         if let Ok(i) = text.parse::<i64>() {
-            return Value::Int(i);
+            return Scalar::Int(i);
         }
     }
     if let Some(hex) = text.strip_prefix("0x") {
         if let Ok(i) = i64::from_str_radix(hex, 16) {
-            return Value::Int(i);
+            return Scalar::Int(i);
         }
     }
     if let Some(oct) = text.strip_prefix("0o") {
         if let Ok(i) = i64::from_str_radix(oct, 8) {
-            return Value::Int(i);
+            return Scalar::Int(i);
         }
     }
     if is_float(text) {
         if let Ok(f) = text.parse::<f64>() {
             if f.is_finite() {
-                return Value::Float(f);
+                return Scalar::Float(f);
             }
         }
     }
-    Value::Str(text.to_string())
+    Scalar::Str(text.to_string())
 }
 
 fn is_int(t: &str) -> bool {
@@ -409,39 +572,68 @@ fn is_float(t: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
-    fn root(text: &str) -> Node {
+    fn read(text: &str) -> Parsed {
         let parsed = parse(text, Budget::default());
         assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
-        parsed.root.expect("a document")
+        assert!(parsed.root.is_some(), "a document");
+        parsed
     }
 
     #[test]
     fn scalars_resolve_by_the_core_schema() {
         let cases = [
-            ("a: 1", Value::Int(1)),
-            ("a: -3", Value::Int(-3)),
-            ("a: 0.98", Value::Float(0.98)),
-            ("a: 0,98", Value::Str("0,98".into())),
-            ("a: yes", Value::Str("yes".into())),
-            ("a: true", Value::Bool(true)),
-            ("a: ~", Value::Null),
-            ("a: '1'", Value::Str("1".into())),
-            ("a: 2023-10-02", Value::Str("2023-10-02".into())),
+            ("a: 1", json!(1)),
+            ("a: -3", json!(-3)),
+            ("a: 0.98", json!(0.98)),
+            ("a: 0,98", json!("0,98")),
+            ("a: yes", json!("yes")),
+            ("a: true", json!(true)),
+            ("a: ~", json!(null)),
+            ("a: '1'", json!("1")),
+            ("a: 2023-10-02", json!("2023-10-02")),
+            ("1: x", json!("x")),
         ];
         for (text, want) in cases {
-            let Value::Map(entries) = root(text).value else { panic!("not a map") };
-            assert_eq!(entries[0].1.value, want, "{text}");
+            let root = read(text).root.unwrap_or_default();
+            let (_, value) = root.as_object().and_then(|m| m.iter().next()).expect("a map");
+            assert_eq!(*value, want, "{text}");
         }
+        assert_eq!(read("1: x").root, Some(json!({"1": "x"})));
     }
 
     #[test]
-    fn spans_point_at_nodes() {
-        let node = root("title: x\nexecutors:\n  - imc\n  - uo\n");
-        let Value::Map(entries) = node.value else { panic!("not a map") };
-        let Value::Seq(items) = &entries[1].1.value else { panic!("not a seq") };
-        assert_eq!(items[1].span, Span::new(4, 5, 2));
-        assert_eq!(entries[1].0.span, Span::new(2, 1, 9));
+    fn spans_point_at_nodes_and_keys() {
+        let parsed = read("title: x\nexecutors:\n  - imc\n  - uo\n");
+        assert_eq!(parsed.root, Some(json!({"title": "x", "executors": ["imc", "uo"]})));
+        assert_eq!(parsed.spans.at(false, "/executors/1"), Some(Span::new(4, 5, 2)));
+        assert_eq!(parsed.spans.at(true, "/executors"), Some(Span::new(2, 1, 9)));
+        assert_eq!(parsed.spans.at(false, "/title"), Some(Span::new(1, 8, 1)));
+        assert!(parsed.spans.at(false, "").is_some(), "the root's span");
+        assert_eq!(parsed.spans.at(false, "/executors/2"), None);
+    }
+
+    #[test]
+    fn an_alias_is_its_anchor_again_with_the_spans_inside_it() {
+        let parsed = read("a: &x\n  b: [1, 2]\nc: *x\nd: &s sv\ne: *s\n*s : k\n");
+        let want = json!({"a": {"b": [1, 2]}, "c": {"b": [1, 2]}, "d": "sv", "e": "sv", "sv": "k"});
+        assert_eq!(parsed.root, Some(want));
+        // The alias itself is where it is written; what it expands to, where the anchor's is.
+        assert_eq!(parsed.spans.at(false, "/c"), Some(Span::new(3, 4, 2)));
+        assert_eq!(parsed.spans.at(false, "/c/b/1"), parsed.spans.at(false, "/a/b/1"));
+        assert_eq!(parsed.spans.at(true, "/c/b"), Some(Span::new(2, 3, 1)));
+        assert_eq!(parsed.spans.at(true, "/sv"), Some(Span::new(6, 1, 2)));
+    }
+
+    #[test]
+    fn keys_and_repeated_values_record_nothing_inside_them() {
+        let parsed = parse("a: {x: 1}\na: {y: 2}\n? [p, q]\n: v\n", Budget::default());
+        assert_eq!(parsed.problems.len(), 1);
+        assert_eq!(parsed.root, Some(json!({"a": {"x": 1}, "…": "v"})));
+        assert_eq!(parsed.spans.at(false, "/a/x"), Some(Span::new(1, 8, 1)));
+        assert_eq!(parsed.spans.at(false, "/a/y"), None);
+        assert_eq!(parsed.spans.at(false, "/0"), None);
     }
 
     #[test]
@@ -457,6 +649,19 @@ mod tests {
     }
 
     #[test]
+    fn an_alias_counts_every_node_it_expands_to() {
+        let text = "a: &a [x, [y, z]]\nb: [*a, *a]\n";
+        // a's sequence holds 5 nodes; the document: the map, 2 keys, a (5), b's sequence, 2 × 5.
+        assert!(parse(text, Budget { max_nodes: 19, ..Budget::default() }).root.is_some());
+        let parsed = parse(text, Budget { max_nodes: 18, ..Budget::default() });
+        assert!(parsed.root.is_none());
+        assert_eq!(parsed.problems[0].code, Code::Budget);
+        // Nested two levels, a's copies put b's items four levels deep.
+        assert!(parse(text, Budget { max_depth: 4, ..Budget::default() }).root.is_some());
+        assert_eq!(parse(text, Budget { max_depth: 3, ..Budget::default() }).problems[0].code, Code::Budget);
+    }
+
+    #[test]
     fn deep_nesting_hits_the_budget() {
         let text = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
         let parsed = parse(&text, Budget::default());
@@ -469,9 +674,8 @@ mod tests {
         assert_eq!(parsed.problems.len(), 1);
         assert_eq!(parsed.problems[0].code, Code::DuplicateKey);
         assert_eq!(parsed.problems[0].span, Span::new(3, 1, 1));
-        let Value::Map(entries) = parsed.root.expect("tree").value else { panic!() };
-        assert_eq!(entries.len(), 2);
-        assert_eq!(entries[0].1.value, Value::Int(1));
+        assert_eq!(parsed.root, Some(json!({"a": 1, "b": 2})));
+        assert_eq!(parsed.spans.at(false, "/a"), Some(Span::new(1, 4, 1)));
     }
 
     #[test]
