@@ -679,6 +679,14 @@ mod tests {
     }
 
     #[test]
+    fn a_number_and_its_text_are_one_key() {
+        let parsed = parse("b: {2023: 1, \"2023\": 2}\n", Budget::default());
+        assert_eq!(parsed.problems.len(), 1, "{:?}", parsed.problems);
+        assert_eq!(parsed.problems[0].code, Code::DuplicateKey);
+        assert_eq!(parsed.root, Some(json!({"b": {"2023": 1}})));
+    }
+
+    #[test]
     fn tabs_get_their_own_code() {
         let parsed = parse("a:\n\t- b\n", Budget::default());
         assert_eq!(parsed.problems[0].code, Code::Tabs);
