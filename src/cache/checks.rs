@@ -11,6 +11,7 @@
 //! BLAKE3 digest of everything before it (32 bytes)
 //! ```
 
+use std::path::Path;
 use std::sync::Arc;
 
 use super::Digest;
@@ -30,6 +31,11 @@ pub fn write(key: &Digest, found: &[Diagnostic]) -> Option<Vec<u8>> {
         diagnostics::write(&mut w, d)?;
     }
     Some(w.sealed())
+}
+
+/// The bytes of the findings kept at `path`, when they are kept under `key`.
+pub fn kept(path: &Path, key: &Digest) -> Option<Vec<u8>> {
+    file::read_keyed(path, MAGIC, VERSION, key)
 }
 
 /// The findings kept under `key`, about the files of `sources`, when `bytes` hold them whole.

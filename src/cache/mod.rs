@@ -216,7 +216,7 @@ impl Cache {
             return compile::compile_with(workspace, calendar, actuals);
         };
         let path = plan_path(path);
-        if let Some(plan) = std::fs::read(&path).ok().and_then(|bytes| plan::read(&bytes, &key, workspace, actuals)) {
+        if let Some(plan) = plan::kept(&path, &key).and_then(|bytes| plan::read(&bytes, &key, workspace, actuals)) {
             return Ok(plan);
         }
         let consulted = plan::Consulted::new(actuals);
@@ -242,7 +242,7 @@ impl Cache {
         };
         let path = checks_path(path);
         let sources = || checked.documents.iter().map(|l| &l.source);
-        if let Some(found) = std::fs::read(&path).ok().and_then(|bytes| checks::read(&bytes, &key, sources())) {
+        if let Some(found) = checks::kept(&path, &key).and_then(|bytes| checks::read(&bytes, &key, sources())) {
             return found;
         }
         let found = check();

@@ -17,6 +17,7 @@
 //! BLAKE3 digest of everything before it (32 bytes)
 //! ```
 
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -131,6 +132,11 @@ fn occurrence(w: &mut Writer, o: &Occurrence, zone: u32, list: u32) {
     w.u8(u8::from(o.relative));
     w.i64(o.slack_days);
     w.u8(u8::from(o.critical));
+}
+
+/// The bytes of the plan kept at `path`, when it is kept under `key`.
+pub fn kept(path: &Path, key: &Digest) -> Option<Vec<u8>> {
+    file::read_keyed(path, MAGIC, VERSION, key)
 }
 
 /// The plan kept under `key` for `workspace`, when `bytes` hold it whole.
