@@ -32,7 +32,7 @@ use crate::check::Workspace;
 use crate::compile::{Actuals, Occurrence, Plan};
 
 const MAGIC: &[u8] = b"karta-plan\n";
-const VERSION: u32 = 5;
+const VERSION: u32 = 6;
 /// Occurrences encoded per task when writing: enough to keep all cores busy.
 const CHUNK: usize = 1 << 15;
 

@@ -1,8 +1,8 @@
 //! Loading a roadmap file: bytes → UTF-8 text → JSON with the spans of its nodes, straight from
 //! the YAML events → JSON Schema validation → the typed [`Document`]. Every problem found on the
 //! way becomes a located diagnostic; the loader never panics and never gives up at the first
-//! problem it can step past. The spans of every node stay available to the checker through [`Spans`], keyed by JSON pointer, so the
-//! model itself stays free of positions.
+//! problem it can step past. The spans of every node stay available to the checker through
+//! [`Spans`], keyed by JSON pointer, so the model itself stays free of positions.
 
 mod schema;
 mod spans;

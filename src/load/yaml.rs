@@ -106,9 +106,18 @@ struct Slot {
 struct Anchored {
     json: Json,
     key: Option<String>,
-    spans: Vec<(bool, String, Span, bool)>,
+    spans: Vec<Recorded>,
     size: usize,
     depth: usize,
+}
+
+/// A span recorded inside an anchored node: of a key or a value, at which pointer, and whether
+/// it went to the table (not inside a key or a repeated key's value).
+struct Recorded {
+    key: bool,
+    pointer: String,
+    span: Span,
+    muted: bool,
 }
 
 struct Builder {
@@ -121,9 +130,9 @@ struct Builder {
     /// The JSON pointer of the node being read: one buffer, grown and cut back along the way.
     pointer: String,
     spans: Table,
-    /// Every span recorded inside an anchored node while one is open (whether of a key, the
-    /// pointer, the span, whether muted), for its aliases to record again at their places.
-    journal: Vec<(bool, String, Span, bool)>,
+    /// Every span recorded inside an anchored node while one is open, for its aliases to
+    /// record again at their places.
+    journal: Vec<Recorded>,
     anchored_open: usize,
 }
 
@@ -226,7 +235,7 @@ impl Builder {
     /// anchored node is open).
     fn record(&mut self, key: bool, span: Span, muted: bool) {
         if self.anchored_open > 0 {
-            self.journal.push((key, self.pointer.clone(), span, muted));
+            self.journal.push(Recorded { key, pointer: self.pointer.clone(), span, muted });
         }
         if !muted {
             if key {
@@ -294,7 +303,7 @@ impl Builder {
             let own = self.pointer.len();
             let spans = self.journal[frame.journal_from..]
                 .iter()
-                .map(|(key, pointer, span, muted)| (*key, pointer[own..].to_string(), *span, *muted))
+                .map(|r| Recorded { pointer: r.pointer[own..].to_string(), ..*r })
                 .collect();
             self.anchored_open -= 1;
             if self.anchored_open == 0 {
@@ -328,9 +337,9 @@ impl Builder {
         self.count(anchored.size, span)?;
         let slot = self.enter();
         let own = self.pointer.len();
-        for (key, inner, at, muted) in &anchored.spans {
-            self.pointer.push_str(inner);
-            self.record(*key, *at, slot.muted || *muted);
+        for inner in &anchored.spans {
+            self.pointer.push_str(&inner.pointer);
+            self.record(inner.key, inner.span, slot.muted || inner.muted);
             self.pointer.truncate(own);
         }
         let json = if self.at_key() { Json::Null } else { anchored.json.clone() };
