@@ -6,7 +6,9 @@
 //! - `karta status` cold (`--no-cache`);
 //! - `karta status` warm: the cache of files and the plan written by the run before, nothing
 //!   changed since;
-//! - `karta status` after one edited file (an activity's title changed in one school roadmap);
+//! - `karta status` after one edited file: an activity's title changed in one school roadmap
+//!   (text compiling never reads: the kept plan serves), or its deadline (the plan is compiled
+//!   again);
 //! - `karta serve`'s reload after one edited file (in this process, as the service does it), and
 //!   the first view of the plan after it.
 //!
@@ -51,17 +53,19 @@ fn main() {
     let pool = karta::web::state::Pool::open(dir.join("karta.db")).expect("the store");
     karta_status(&dir, Cache::Use); // the cache, as the run before a warm one leaves it
 
-    let mut samples: [Vec<Sample>; 6] = Default::default();
+    let mut samples: [Vec<Sample>; 7] = Default::default();
     for round in 0..runs {
         samples[0].push(bare_parse(&files));
         samples[1].push(karta_status(&dir, Cache::Off));
         samples[2].push(karta_status(&dir, Cache::Use));
-        edit(&edited, &original, round * 2);
+        edit(&edited, &original, Line::Title, round * 3);
         samples[3].push(karta_status(&dir, Cache::Use));
-        edit(&edited, &original, round * 2 + 1);
+        edit(&edited, &original, Line::Due, round * 3 + 1);
+        samples[4].push(karta_status(&dir, Cache::Use));
+        edit(&edited, &original, Line::Title, round * 3 + 2);
         let (reload, view) = reload(&service, &pool, now);
-        samples[4].push(reload);
-        samples[5].push(view);
+        samples[5].push(reload);
+        samples[6].push(view);
         // The next warm run follows a run over the same files, as a warm run does.
         karta_status(&dir, Cache::Use);
     }
@@ -72,8 +76,9 @@ fn main() {
         "bare parse (saphyr-parser events, all cores)",
         "`karta status --overdue`, cold (`--no-cache`)",
         "`karta status --overdue`, warm (nothing changed)",
-        "`karta status --overdue`, one file edited",
-        "`karta serve` reload, one file edited",
+        "`karta status --overdue`, one title edited",
+        "`karta status --overdue`, one deadline edited",
+        "`karta serve` reload, one title edited",
         "`karta serve` first view after the reload",
     ];
     for (what, s) in rows.iter().zip(&samples) {
@@ -88,28 +93,43 @@ enum Cache {
     Off,
 }
 
-/// Changes the title of the file's first activity (a different title each time).
-fn edit(file: &Path, original: &str, n: usize) {
+/// The line of an activity an edit changes.
+#[derive(Clone, Copy)]
+enum Line {
+    Title,
+    Due,
+}
+
+/// Changes the title of the file's first activity (a different title each time), or its
+/// deadline (another date each time).
+fn edit(file: &Path, original: &str, line: Line, n: usize) {
     let mut done = false;
     let text: Vec<String> = original
         .lines()
         .map(|l| {
-            if !done && l.trim_start().starts_with("title:") && l.starts_with("      ") {
-                done = true;
-                format!("{} (правка {n})", l.trim_end_matches(['"', '\'']))
-                    + if l.ends_with('"') {
+            let indent = &l[..l.len() - l.trim_start().len()];
+            match line {
+                _ if done || indent.len() < 6 => l.to_string(),
+                Line::Title if l.trim_start().starts_with("title:") => {
+                    done = true;
+                    let quote = if l.ends_with('"') {
                         "\""
                     } else if l.ends_with('\'') {
                         "'"
                     } else {
                         ""
-                    }
-            } else {
-                l.to_string()
+                    };
+                    format!("{} (правка {n}){quote}", l.trim_end_matches(['"', '\'']))
+                }
+                Line::Due if l.trim_start().starts_with("due:") => {
+                    done = true;
+                    format!("{indent}due: \"до {} декабря 2023 г.\"", 1 + n % 28)
+                }
+                _ => l.to_string(),
             }
         })
         .collect();
-    assert!(done, "an activity title to edit in {}", file.display());
+    assert!(done, "an activity line to edit in {}", file.display());
     std::fs::write(file, text.join("\n") + "\n").expect("edit");
 }
 

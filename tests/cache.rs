@@ -1,8 +1,8 @@
 //! The cache of loaded files and of the plan (docs/performance.md, "The cache") changes how
 //! fast a command answers, never what it answers: over random edits of a generated region
-//! (deadlines swapped, titles changed, a file broken, removed, restored, rewritten as it was,
-//! another instant and so other completions), `status`, `check` and `plan` print byte for byte
-//! what a run with `--no-cache` prints. A cut or damaged cache is not trusted and is rebuilt.
+//! (deadlines swapped, titles changed, comment lines added, a file broken, removed, restored,
+//! rewritten as it was, another instant and so other completions), `status`, `check` and
+//! `plan` print byte for byte what a run with `--no-cache` prints. A cut or damaged cache is not trusted and is rebuilt.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -68,6 +68,8 @@ enum Edit {
     /// Swaps the deadlines of two activities of a file.
     SwapDue(usize, usize, usize),
     Retitle(usize, usize),
+    /// A comment line above a title: the same document, every position below it a line lower.
+    Comment(usize, usize),
     /// A line no YAML parser accepts.
     Break(usize),
     Restore(usize),
@@ -82,6 +84,7 @@ fn edit() -> impl Strategy<Value = Edit> {
     prop_oneof![
         3 => (any::<usize>(), any::<usize>(), any::<usize>()).prop_map(|(f, a, b)| Edit::SwapDue(f, a, b)),
         2 => (any::<usize>(), any::<usize>()).prop_map(|(f, l)| Edit::Retitle(f, l)),
+        2 => (any::<usize>(), any::<usize>()).prop_map(|(f, l)| Edit::Comment(f, l)),
         1 => any::<usize>().prop_map(Edit::Break),
         2 => any::<usize>().prop_map(Edit::Restore),
         1 => any::<usize>().prop_map(Edit::Remove),
@@ -128,6 +131,19 @@ fn apply(edit: &Edit, files: &[PathBuf], originals: &[Vec<u8>], now: &mut usize)
             if lines[line].contains(": \"") || lines[line].contains(": '") {
                 lines[line].push('"');
             }
+            write(file, lines);
+        }
+        Edit::Comment(f, l) => {
+            let file = &files[f % files.len()];
+            let text = read(file);
+            let titles = lines_of(&text, "title:");
+            if titles.is_empty() {
+                return;
+            }
+            let line = titles[l % titles.len()];
+            let mut lines: Vec<String> = text.lines().map(String::from).collect();
+            let indent = lines[line].len() - lines[line].trim_start().len();
+            lines.insert(line, format!("{}# примечание автора", " ".repeat(indent)));
             write(file, lines);
         }
         Edit::Break(f) => {

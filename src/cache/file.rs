@@ -3,7 +3,8 @@
 //! ```text
 //! "karta-cache\n"  format version (u32)  build fingerprint (32 bytes)  entries (u64)
 //! per entry: digest of the file's bytes (32 bytes), age (u32),
-//!            document length (u32), document,
+//!            document length (u32), document, digest of the document as compiling reads it
+//!            (32 bytes),
 //!            positions asked (u32), each: of a key (u8), pointer digest (16 bytes), line,
 //!            column, length (u32 each)
 //! BLAKE3 digest of everything before it (32 bytes)
@@ -19,7 +20,7 @@ use crate::diag::Lang;
 
 const MAGIC: &[u8] = b"karta-cache\n";
 /// Raised whenever the layout or the encoding of a document changes.
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 
 /// Why a cache file is not trusted (`karta cache` says it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +77,7 @@ pub fn read(bytes: &[u8], fingerprint: &Digest) -> Result<FxHashMap<Digest, Entr
             let digest: Digest = r.take(32)?.try_into().ok()?;
             let age = r.u32()?;
             let document = r.sized()?.to_vec();
+            let shape: Digest = r.take(32)?.try_into().ok()?;
             let asked = (0..r.u32()?)
                 .map(|_| {
                     let key = r.u8()? != 0;
@@ -83,7 +85,7 @@ pub fn read(bytes: &[u8], fingerprint: &Digest) -> Result<FxHashMap<Digest, Entr
                     Some((key, pointer, [r.u32()?, r.u32()?, r.u32()?]))
                 })
                 .collect::<Option<Vec<_>>>()?;
-            Some((digest, Entry { age, document, asked }))
+            Some((digest, Entry { age, document, shape, asked }))
         })();
         let (digest, entry) = entry.ok_or(Rejection::Damaged)?;
         entries.insert(digest, entry);
@@ -96,7 +98,7 @@ pub fn read(bytes: &[u8], fingerprint: &Digest) -> Result<FxHashMap<Digest, Entr
 
 /// The bytes of a cache file holding `entries`.
 pub fn write(entries: &[(&Digest, &Entry)], fingerprint: &Digest) -> Vec<u8> {
-    let size = entries.iter().map(|(_, e)| e.document.len() + e.asked.len() * 29 + 44).sum::<usize>();
+    let size = entries.iter().map(|(_, e)| e.document.len() + e.asked.len() * 29 + 76).sum::<usize>();
     let mut w = Writer(Vec::with_capacity(64 + size));
     w.bytes(MAGIC);
     w.u32(VERSION);
@@ -106,6 +108,7 @@ pub fn write(entries: &[(&Digest, &Entry)], fingerprint: &Digest) -> Vec<u8> {
         w.bytes(*digest);
         w.u32(entry.age);
         w.sized(&entry.document);
+        w.bytes(&entry.shape);
         w.u32(entry.asked.len() as u32);
         for &(key, pointer, span) in &entry.asked {
             w.u8(u8::from(key));
@@ -302,7 +305,7 @@ mod tests {
     use super::*;
 
     fn sample() -> Vec<u8> {
-        let entry = Entry { age: 3, document: vec![0, 1, 2, 3], asked: vec![(true, 5, [1, 2, 3])] };
+        let entry = Entry { age: 3, document: vec![0, 1, 2, 3], shape: [7; 32], asked: vec![(true, 5, [1, 2, 3])] };
         write(&[(&[7; 32], &entry)], &[1; 32])
     }
 

@@ -91,6 +91,8 @@ struct Entry {
     /// The document, encoded (MessagePack, fields by name: the model's optional fields and
     /// untagged unions read back as they were written).
     document: Vec<u8>,
+    /// The digest of the document as compiling reads it ([`compile::as_read`]), encoded.
+    shape: Digest,
     /// The positions of the file that run was asked for.
     asked: Vec<(bool, u128, [u32; 3])>,
 }
@@ -103,6 +105,8 @@ struct Read {
     asked: Arc<Asked>,
     /// Its document encoded, when it was loaded from its text without a problem.
     fresh: Option<Vec<u8>>,
+    /// The digest of its document as compiling reads it, when it has one.
+    shape: Option<Digest>,
 }
 
 /// How many files a run found in the cache and how many it loaded.
@@ -166,7 +170,7 @@ impl Cache {
         if let Some((entry, document)) = known.and_then(|e| Some((e, decode(&e.document)?))) {
             if let Ok(text) = String::from_utf8(bytes) {
                 let asked = Arc::new(Asked::from_entries(entry.asked.iter().copied()));
-                self.note(path, Read { digest, asked: Arc::clone(&asked), fresh: None });
+                self.note(path, Read { digest, asked: Arc::clone(&asked), fresh: None, shape: Some(entry.shape) });
                 return Outcome { loaded: Some(load::known(path, text, document, asked)), diagnostics: Vec::new() };
             }
             return load::load_file(path, budget);
@@ -176,8 +180,9 @@ impl Cache {
             (Some(loaded), true) => encode(&loaded.document),
             _ => None,
         };
+        let shape = outcome.loaded.as_ref().and_then(|l| shape(&l.document));
         let asked = outcome.loaded.as_ref().map_or_else(Arc::default, |l| l.spans.asked());
-        self.note(path, Read { digest, asked, fresh });
+        self.note(path, Read { digest, asked, fresh, shape });
         outcome
     }
 
@@ -185,7 +190,8 @@ impl Cache {
     /// a process that kept it): its entry stays, with the positions asked of it since.
     pub fn keep(&self, path: &Path, digest: Digest, asked: Arc<Asked>) {
         if self.path.is_some() {
-            self.note(path, Read { digest, asked, fresh: None });
+            let shape = self.entries.get(&digest).map(|e| e.shape);
+            self.note(path, Read { digest, asked, fresh: None, shape });
         }
     }
 
@@ -289,14 +295,21 @@ impl Cache {
     }
 
     /// What a plan depends on besides completions, when this run read every file of the
-    /// workspace: the build, the calendar, and the paths and bytes of the files in order.
+    /// workspace: the build, the calendar, and the paths of the files in order with each
+    /// document as compiling reads it (an edit of a title keeps the plan).
     fn plan_key(&self, workspace: &Workspace, calendar: &Calendar) -> Option<Digest> {
-        self.files_key(&workspace.files, calendar)
+        self.key(&workspace.files, calendar, |read| read.shape)
     }
 
     /// The key of what is made of `files` in `calendar`, when this run read every one of them:
     /// the build, the calendar, and the paths and bytes of the files in order.
     fn files_key(&self, files: &[PathBuf], calendar: &Calendar) -> Option<Digest> {
+        self.key(files, calendar, |read| Some(read.digest))
+    }
+
+    /// The build, the calendar, and the paths of `files` in order, each with what `of` takes
+    /// of it as read (`None` when one was not read, or has not that).
+    fn key(&self, files: &[PathBuf], calendar: &Calendar, of: impl Fn(&Read) -> Option<Digest>) -> Option<Digest> {
         let read = self.read.lock().ok()?;
         let mut hasher = blake3::Hasher::new();
         hasher.update(&fingerprint());
@@ -306,7 +319,7 @@ impl Cache {
             let path = file.to_str()?;
             hasher.update(&(path.len() as u64).to_le_bytes());
             hasher.update(path.as_bytes());
-            hasher.update(&read.get(file)?.digest);
+            hasher.update(&of(read.get(file)?)?);
         }
         Some(hasher.finalize().into())
     }
@@ -331,12 +344,12 @@ impl Cache {
             .map(|(d, e)| (*d, Entry { age: e.age + 1, ..e.clone() }))
             .collect();
         for r in read.values() {
-            let document = match (&r.fresh, entries.remove(&r.digest)) {
-                (Some(fresh), _) => fresh.clone(),
-                (None, Some(old)) => old.document,
-                (None, None) => continue,
+            let (document, shape) = match (&r.fresh, r.shape, entries.remove(&r.digest)) {
+                (Some(fresh), Some(shape), _) => (fresh.clone(), shape),
+                (None, _, Some(old)) => (old.document, old.shape),
+                _ => continue,
             };
-            entries.insert(r.digest, Entry { age: 0, document, asked: r.asked.entries() });
+            entries.insert(r.digest, Entry { age: 0, document, shape, asked: r.asked.entries() });
         }
         let mut sorted: Vec<(&Digest, &Entry)> = entries.iter().collect();
         sorted.sort_by(|a, b| a.0.cmp(b.0));
@@ -457,6 +470,11 @@ fn encode(document: &Document) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// The digest of `document` as compiling reads it: what keys a kept plan.
+fn shape(document: &Document) -> Option<Digest> {
+    encode(&compile::as_read(document)).map(|bytes| digest(&bytes))
+}
+
 fn decode(bytes: &[u8]) -> Option<Document> {
     let (kind, body) = bytes.split_first()?;
     match kind {
@@ -538,6 +556,38 @@ sections:
         let (_, changed) = run(&third, &file);
         assert_eq!(third.counts(), Counts { known: 0, loaded: 1 });
         assert_eq!(changed.occurrences[0].due_date, NaiveDate::from_ymd_opt(2024, 3, 2).unwrap());
+    }
+
+    #[test]
+    fn an_edit_of_text_compiling_never_reads_keeps_the_plan_and_its_warnings_move_with_the_text() {
+        use std::os::unix::fs::MetadataExt;
+        let (_dir, file, at) = roadmap();
+        let (_, plan) = first_run(&file, &at);
+        assert!(!plan.warnings.is_empty(), "a warning to move: the executor has no e-mail");
+        // The kept plan is written to a new file renamed over the old: another inode.
+        let kept = || std::fs::metadata(plan_path(&at)).unwrap().ino();
+        let before = kept();
+        let cold = || {
+            let calendar = Calendar::russia();
+            let workspace = crate::check::check_files(std::slice::from_ref(&file), calendar).into_workspace().unwrap();
+            compile::compile(&workspace, calendar).unwrap()
+        };
+
+        // A comment line on top and a retitled activity: the same plan, every position a line lower.
+        std::fs::write(&file, format!("# правка\n{}", ROADMAP.replace("Первое", "Первое мероприятие"))).unwrap();
+        let cache = Cache::open(&at);
+        let (_, edited) = run(&cache, &file);
+        cache.save().unwrap();
+        assert_eq!(kept(), before, "the kept plan served");
+        let cold = cold();
+        assert_eq!(edited.occurrences, cold.occurrences);
+        assert_eq!(format!("{:?}", edited.warnings), format!("{:?}", cold.warnings));
+        assert_eq!(edited.warnings[0].span.line, plan.warnings[0].span.line + 1);
+
+        // A deadline edited: compiled again.
+        std::fs::write(&file, ROADMAP.replace("до 1 марта", "до 4 марта")).unwrap();
+        run(&Cache::open(&at), &file);
+        assert_ne!(kept(), before, "compiled again, and kept");
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! The last compiled plan, kept beside the cache of files (`karta.cache.plan`) under the key
-//! of what compiling reads besides reports: the build, the bytes and paths of every file of
-//! the workspace in order and the calendar in force; and with the completions compiling
-//! consulted (those of the prerequisites relative deadlines count from: a report on any other
-//! occurrence changes nothing in the plan). The graph and the index are rebuilt from the
-//! workspace; each occurrence's place in the file is listed, so that all cores decode them
-//! straight into the plan's list.
+//! of what compiling reads besides reports: the build, the paths of every file of the
+//! workspace in order with each document as compiling reads it ([`crate::compile::as_read`]:
+//! an edited title keeps the plan) and the calendar in force; and with the completions
+//! compiling consulted (those of the prerequisites relative deadlines count from: a report on
+//! any other occurrence changes nothing in the plan). The graph and the index are rebuilt from
+//! the workspace, and each warning is located again at its JSON pointer in the file as it reads
+//! now; each occurrence's place in the file is listed, so that all cores decode them straight
+//! into the plan's list.
 //!
 //! ```text
 //! "karta-plan\n"  format version (u32)  key (32 bytes)
@@ -13,7 +15,7 @@
 //! time zones: count (u32), names          executor lists: count (u32), lists of names
 //! where each occurrence starts in the occurrences' bytes (u32 each)
 //! the occurrences' bytes: length (u64), each occurrence
-//! warnings: count (u32), each as `diagnostics` writes one
+//! warnings: count (u32), each: unit (u32), JSON pointer (text), as `diagnostics` writes one
 //! BLAKE3 digest of everything before it (32 bytes)
 //! ```
 
@@ -29,10 +31,10 @@ use super::Digest;
 use super::diagnostics::{self, Diagnostics};
 use super::file::{self, Reader, Writer};
 use crate::check::Workspace;
-use crate::compile::{Actuals, Occurrence, Plan};
+use crate::compile::{Actuals, Occurrence, Plan, Warning};
 
 const MAGIC: &[u8] = b"karta-plan\n";
-const VERSION: u32 = 6;
+const VERSION: u32 = 7;
 /// Occurrences encoded per task when writing: enough to keep all cores busy.
 const CHUNK: usize = 1 << 15;
 
@@ -99,7 +101,9 @@ pub fn write(plan: &Plan, key: &Digest, consulted: &Consulted) -> Option<Vec<u8>
     w.u64(length as u64);
     chunks.iter().for_each(|(bytes, _)| w.bytes(bytes));
     w.u32(plan.warnings.len() as u32);
-    for d in &plan.warnings {
+    for ((unit, pointer), d) in plan.located() {
+        w.u32(u32::try_from(*unit).ok()?);
+        w.text(pointer);
         diagnostics::write(&mut w, d)?;
     }
     Some(w.sealed())
@@ -166,7 +170,13 @@ pub fn read(bytes: &[u8], key: &Digest, workspace: &Workspace, actuals: &dyn Act
     let length = usize::try_from(r.u64()?).ok()?;
     let encoded = r.take(length)?;
     let sources = Diagnostics::new(workspace.units.iter().map(|u| &u.source));
-    let warnings = (0..r.u32()?).map(|_| sources.read(&mut r)).collect::<Option<Vec<_>>>()?;
+    let warnings = (0..r.u32()?)
+        .map(|_| {
+            let (u, pointer) = (r.u32()? as usize, r.text()?.to_string());
+            let unit = workspace.units.get(u)?;
+            Some(Warning::at((u, unit), sources.read(&mut r)?, pointer))
+        })
+        .collect::<Option<Vec<_>>>()?;
     if !r.0.is_empty() || file::digest(body).as_bytes() != sum {
         return None;
     }

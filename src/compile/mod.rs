@@ -6,6 +6,9 @@
 
 mod critical;
 mod occurrences;
+mod reads;
+
+pub use reads::as_read;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -13,7 +16,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::calendar::Calendar;
-use crate::check::Workspace;
+use crate::check::{Unit, Workspace};
 use crate::diag::{Code, Diagnostic};
 use crate::msg;
 
@@ -83,8 +86,27 @@ pub struct Plan {
     pub occurrences: Vec<Occurrence>,
     /// Consistency warnings, located in the roadmap files.
     pub warnings: Vec<Diagnostic>,
+    /// Where each warning points: its unit and the JSON pointer in that unit's file.
+    sites: Vec<(usize, String)>,
     /// Position of each occurrence by the digest of its id.
     positions: rustc_hash::FxHashMap<u128, usize>,
+}
+
+/// A consistency warning and where it points: the unit, and the JSON pointer in its file by
+/// which a kept plan's warning is located again in the file as it reads now (an edit of a
+/// title above it moves it).
+#[derive(Debug, Clone)]
+pub(crate) struct Warning {
+    pub unit: usize,
+    pub pointer: String,
+    pub diagnostic: Diagnostic,
+}
+
+impl Warning {
+    /// `diagnostic` located at `pointer` in the file of `unit`, the `u`-th.
+    pub(crate) fn at((u, unit): (usize, &Unit), diagnostic: Diagnostic, pointer: String) -> Warning {
+        Warning { unit: u, diagnostic: unit.at(diagnostic, &pointer), pointer }
+    }
 }
 
 impl Occurrence {
@@ -109,7 +131,7 @@ impl Plan {
         graph: DiGraph<String, ()>,
         nodes: FxHashMap<(usize, usize), NodeIndex>,
         occurrences: Vec<Occurrence>,
-        warnings: Vec<Diagnostic>,
+        warnings: Vec<Warning>,
     ) -> Plan {
         let digests: Vec<u128> = occurrences.par_iter().map(|o| crate::digest::of(&o.id)).collect();
         Plan::with_digests(graph, nodes, occurrences, &digests, warnings)
@@ -122,11 +144,17 @@ impl Plan {
         nodes: FxHashMap<(usize, usize), NodeIndex>,
         occurrences: Vec<Occurrence>,
         digests: &[u128],
-        warnings: Vec<Diagnostic>,
+        warnings: Vec<Warning>,
     ) -> Plan {
         // Looked up by the digest of the id: a million ids would otherwise be copied as keys.
         let positions = digests.iter().enumerate().map(|(i, &d)| (d, i)).collect();
-        Plan { graph, nodes, occurrences, warnings, positions }
+        let (sites, warnings) = warnings.into_iter().map(|w| ((w.unit, w.pointer), w.diagnostic)).unzip();
+        Plan { graph, nodes, occurrences, warnings, sites, positions }
+    }
+
+    /// The warnings with where each points.
+    pub(crate) fn located(&self) -> impl Iterator<Item = (&(usize, String), &Diagnostic)> {
+        self.sites.iter().zip(&self.warnings)
     }
 
     /// A plan with nothing in it.

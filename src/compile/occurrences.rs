@@ -17,7 +17,7 @@ use rustc_hash::FxHashMap;
 
 use chrono::NaiveDate;
 
-use super::{Actuals, Occurrence};
+use super::{Actuals, Occurrence, Warning};
 use crate::calendar::{Calendar, due_instant};
 use crate::check::{Task, Unit, Workspace};
 use crate::deadline::{Occurrence as DeadlineDate, Spec};
@@ -29,7 +29,7 @@ pub struct Built {
     pub occurrences: Vec<Occurrence>,
     /// The occurrences of each activity: one run of positions, made together.
     pub of_task: OfTask,
-    pub warnings: Vec<Diagnostic>,
+    pub warnings: Vec<Warning>,
 }
 
 /// Where the occurrences of each (roadmap, activity) are.
@@ -68,13 +68,14 @@ pub fn build(
         let unit = &workspace.units[u];
         let task = &unit.tasks[t];
         if dates.dates.is_empty() && matches!(task.spec, Some(Spec::Recurring(_))) {
-            warnings.push(unit.at(
+            warnings.push(Warning::at(
+                (u, unit),
                 Diagnostic::warning(
                     Code::NoOccurrences,
                     msg!("у повторяющегося мероприятия `{}` нет ни одного срока в периоде", task.id;
                     "recurring activity `{}` has no occurrence in the period", task.id),
                 ),
-                &format!("{}/due", task.pointer),
+                format!("{}/due", task.pointer),
             ));
         }
         let start = slots.len();
@@ -122,13 +123,14 @@ pub fn build(
             let task = &unit.tasks[c.at.1];
             if let Some(late) = made.iter().find(|o| o.due_date > unit.period.to) {
                 let (d, end, after) = (late.due_date.format("%d.%m.%Y"), unit.period.to.format("%d.%m.%Y"), c.after);
-                warnings.push(unit.at(
+                warnings.push(Warning::at(
+                    (c.at.0, unit),
                     Diagnostic::warning(
                         Code::OutsidePeriod,
                         msg!("срок `{}` ({}), отсчитанный от `{}`, выходит за конец периода ({})", task.id, d, after, end;
                         "`{}` ({}), counted from `{}`, falls after the period ends ({})", task.id, d, after, end),
                     ),
-                    &format!("{}/due", task.pointer),
+                    format!("{}/due", task.pointer),
                 ));
             }
             let start = out.len();
@@ -330,13 +332,7 @@ fn relative(
 }
 
 /// Fills `depends_on` by the matching rule and warns about activities due before their prerequisites.
-fn link(
-    workspace: &Workspace,
-    out: &mut [Occurrence],
-    of_task: &OfTask,
-    by_key: &ByKey,
-    warnings: &mut Vec<Diagnostic>,
-) {
+fn link(workspace: &Workspace, out: &mut [Occurrence], of_task: &OfTask, by_key: &ByKey, warnings: &mut Vec<Warning>) {
     // Each occurrence's prerequisites are found on all cores, reading the list as it stands;
     // then written in, and the warnings given in the list's order.
     let found: Vec<Prerequisites> =
@@ -353,7 +349,8 @@ fn link(
             // The prerequisite as the author wrote it: bare within the same roadmap.
             let dep = &task.after[a];
             let shown = dep.strip_prefix(&format!("{}/", unit.id)).unwrap_or(dep);
-            warnings.push(unit.at(
+            warnings.push(Warning::at(
+                (o.unit, unit),
                 Diagnostic::warning(
                     Code::DueBeforePrerequisite,
                     msg!(
@@ -362,7 +359,7 @@ fn link(
                     "`{}` is due ({}) before its prerequisite `{}` ({})",
                     task.id, o.due_date.format("%d.%m.%Y"), shown, first.format("%d.%m.%Y")),
                 ),
-                &format!("{}/after/{a}", task.pointer),
+                format!("{}/after/{a}", task.pointer),
             ));
         }
     }
@@ -418,7 +415,7 @@ fn prerequisites(
 }
 
 /// One warning per roadmap listing executors with deadlines but no e-mail for reminders.
-fn no_email(workspace: &Workspace, of_task: &OfTask) -> Vec<Diagnostic> {
+fn no_email(workspace: &Workspace, of_task: &OfTask) -> Vec<Warning> {
     let mut warnings = Vec::new();
     // Per activity with occurrences, not per occurrence: joint work of a thousand districts
     // repeats the same thousand executors in every occurrence.
@@ -439,7 +436,7 @@ fn no_email(workspace: &Workspace, of_task: &OfTask) -> Vec<Diagnostic> {
             }
         }
     }
-    for (unit, missing) in workspace.units.iter().zip(missing_of) {
+    for (u, (unit, missing)) in workspace.units.iter().zip(missing_of).enumerate() {
         if missing.is_empty() {
             continue;
         }
@@ -447,12 +444,13 @@ fn no_email(workspace: &Workspace, of_task: &OfTask) -> Vec<Diagnostic> {
         let shown = missing.iter().take(6).copied().collect::<Vec<_>>().join(", ");
         let more = if n > 6 { format!(" и ещё {}", n - 6) } else { String::new() };
         let more_en = if n > 6 { format!(" and {} more", n - 6) } else { String::new() };
-        warnings.push(unit.at(
+        warnings.push(Warning::at(
+            (u, unit),
             Diagnostic::warning(Code::NoEmail, msg!("у {} {} со сроками нет e-mail, напоминания до них не дойдут: {}{}",
                 n, crate::diag::plural(n as u64, ["исполнителя", "исполнителей", "исполнителей"]), shown, more;
                 "{} executor(s) with deadlines have no e-mail, reminders cannot reach them: {}{}", n, shown, more_en))
             .hint(msg!("добавьте `email:` исполнителю или его руководителю (`head:`)"; "add an `email:` to the executor or its `head:`")),
-            "/id",
+            "/id".to_string(),
         ));
     }
     warnings
