@@ -9,8 +9,8 @@
 //! - `karta status` after one edited file: an activity's title changed in one school roadmap
 //!   (text compiling never reads: the kept plan serves), or its deadline (the plan is compiled
 //!   again);
-//! - `karta serve`'s reload after one edited file (in this process, as the service does it), and
-//!   the first view of the plan after it.
+//! - `karta serve`'s reload after one edited file (in this process, as the service does it),
+//!   the first view of the plan after it, and the view of the next minute.
 //!
 //! ```sh
 //! cargo run --release --bin karta-gen -- --activities 100000 --out /tmp/gen100000 --events
@@ -53,7 +53,7 @@ fn main() {
     let pool = karta::web::state::Pool::open(dir.join("karta.db")).expect("the store");
     karta_status(&dir, Cache::Use); // the cache, as the run before a warm one leaves it
 
-    let mut samples: [Vec<Sample>; 7] = Default::default();
+    let mut samples: [Vec<Sample>; 8] = Default::default();
     for round in 0..runs {
         samples[0].push(bare_parse(&files));
         samples[1].push(karta_status(&dir, Cache::Off));
@@ -63,9 +63,10 @@ fn main() {
         edit(&edited, &original, Line::Due, round * 3 + 1);
         samples[4].push(karta_status(&dir, Cache::Use));
         edit(&edited, &original, Line::Title, round * 3 + 2);
-        let (reload, view) = reload(&service, &pool, now);
+        let (reload, view, next) = reload(&service, &pool, now);
         samples[5].push(reload);
         samples[6].push(view);
+        samples[7].push(next);
         // The next warm run follows a run over the same files, as a warm run does.
         karta_status(&dir, Cache::Use);
     }
@@ -80,6 +81,7 @@ fn main() {
         "`karta status --overdue`, one deadline edited",
         "`karta serve` reload, one title edited",
         "`karta serve` first view after the reload",
+        "`karta serve` view of the next minute",
     ];
     for (what, s) in rows.iter().zip(&samples) {
         row(what, s, &samples[0]);
@@ -133,12 +135,13 @@ fn edit(file: &Path, original: &str, line: Line, n: usize) {
     std::fs::write(file, text.join("\n") + "\n").expect("edit");
 }
 
-/// The service's reload after the edit, and the first view of the plan at `now` after it.
+/// The service's reload after the edit, the first view of the plan at `now` after it, and the
+/// view of the next minute (the plan taken from the first).
 fn reload(
     service: &karta::web::state::Roadmaps,
     pool: &karta::web::state::Pool,
     now: chrono::DateTime<chrono::FixedOffset>,
-) -> (Sample, Sample) {
+) -> (Sample, Sample, Sample) {
     let cpu = own_cpu();
     let start = Instant::now();
     assert!(service.refresh(now), "the edit is seen");
@@ -147,8 +150,13 @@ fn reload(
     let view = karta::web::state::View::at(service.current(), pool, now).expect("the view");
     assert!(!view.plan.occurrences.is_empty());
     let first = Sample { wall: start.elapsed().as_secs_f64(), cpu: own_cpu() - cpu };
-    drop(view);
-    (reload, first)
+    let (cpu, start) = (own_cpu(), Instant::now());
+    let minute = now + chrono::Duration::minutes(1);
+    let next = karta::web::state::View::after(Some(&view), service.current(), pool, minute).expect("the view");
+    assert!(std::sync::Arc::ptr_eq(&view.plan, &next.plan), "the plan of the minute before serves");
+    let next_minute = Sample { wall: start.elapsed().as_secs_f64(), cpu: own_cpu() - cpu };
+    drop((view, next));
+    (reload, first, next_minute)
 }
 
 /// One run: wall and CPU seconds.

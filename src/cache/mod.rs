@@ -225,9 +225,9 @@ impl Cache {
         if let Some(plan) = plan::kept(&path, &key).and_then(|bytes| plan::read(&bytes, &key, workspace, actuals)) {
             return Ok(plan);
         }
-        let consulted = plan::Consulted::new(actuals);
+        let consulted = compile::Consulted::new(actuals);
         let plan = compile::compile_with(workspace, calendar, &consulted)?;
-        if let Some(bytes) = plan::write(&plan, &key, &consulted) {
+        if let Some(bytes) = plan::write(&plan, &key, &consulted.asked()) {
             // As for the files: a plan that cannot be kept is compiled again next time.
             let _ = replace(&path, &bytes);
         }

@@ -40,7 +40,7 @@ const CHUNK: usize = 1 << 15;
 
 /// The bytes of the plan's file under `key`; `None` when the plan is not kept (more than
 /// 4 GiB, or a warning not about a file).
-pub fn write(plan: &Plan, key: &Digest, consulted: &Consulted) -> Option<Vec<u8>> {
+pub fn write(plan: &Plan, key: &Digest, consulted: &[(String, Option<NaiveDate>)]) -> Option<Vec<u8>> {
     let n = plan.occurrences.len();
     if u32::try_from(n).is_err() {
         return None;
@@ -77,11 +77,8 @@ pub fn write(plan: &Plan, key: &Digest, consulted: &Consulted) -> Option<Vec<u8>
     // Places are 32-bit: a plan of more than 4 GiB is compiled each time.
     u32::try_from(length).ok()?;
     let mut w = file::begun(MAGIC, VERSION, key, length + 4 * n);
-    let consulted = consulted.asked.lock().ok()?;
-    let mut asked: Vec<(&String, &Option<NaiveDate>)> = consulted.iter().collect();
-    asked.sort();
-    w.u32(asked.len() as u32);
-    for (occurrence, done) in asked {
+    w.u32(consulted.len() as u32);
+    for (occurrence, done) in consulted {
         w.text(occurrence);
         w.i32(done.map_or(i32::MIN, |d| d.num_days_from_ce()));
     }
@@ -311,27 +308,5 @@ impl Tables<'_> {
             slack_days: r.i64()?,
             critical: r.u8()? != 0,
         })
-    }
-}
-
-/// The completions a compile asked for, and what it was told.
-pub struct Consulted<'a> {
-    actuals: &'a dyn Actuals,
-    asked: std::sync::Mutex<FxHashMap<String, Option<NaiveDate>>>,
-}
-
-impl<'a> Consulted<'a> {
-    pub fn new(actuals: &'a dyn Actuals) -> Consulted<'a> {
-        Consulted { actuals, asked: std::sync::Mutex::default() }
-    }
-}
-
-impl Actuals for Consulted<'_> {
-    fn completed(&self, occurrence: &str) -> Option<NaiveDate> {
-        let done = self.actuals.completed(occurrence);
-        if let Ok(mut asked) = self.asked.lock() {
-            asked.insert(occurrence.to_string(), done);
-        }
-        done
     }
 }

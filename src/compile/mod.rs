@@ -75,6 +75,42 @@ impl Actuals for FxHashMap<&str, NaiveDate> {
     }
 }
 
+/// The completions a compile asked for, and what it was told: the plan it made is what
+/// compiling with other completions makes, as long as each of these is what it was
+/// ([`Consulted::still`]). A report on any other occurrence — nearly all of them — keeps it.
+pub struct Consulted<'a> {
+    actuals: &'a dyn Actuals,
+    asked: std::sync::Mutex<FxHashMap<String, Option<NaiveDate>>>,
+}
+
+impl<'a> Consulted<'a> {
+    pub fn new(actuals: &'a dyn Actuals) -> Consulted<'a> {
+        Consulted { actuals, asked: std::sync::Mutex::default() }
+    }
+
+    /// What was asked, by occurrence id, and what was told.
+    pub fn asked(self) -> Vec<(String, Option<NaiveDate>)> {
+        let mut asked: Vec<_> = self.asked.into_inner().unwrap_or_else(|e| e.into_inner()).into_iter().collect();
+        asked.sort_unstable();
+        asked
+    }
+
+    /// Whether `actuals` tell what was told when `asked` was asked.
+    pub fn still(asked: &[(String, Option<NaiveDate>)], actuals: &dyn Actuals) -> bool {
+        asked.par_iter().all(|(occurrence, done)| actuals.completed(occurrence) == *done)
+    }
+}
+
+impl Actuals for Consulted<'_> {
+    fn completed(&self, occurrence: &str) -> Option<NaiveDate> {
+        let done = self.actuals.completed(occurrence);
+        if let Ok(mut asked) = self.asked.lock() {
+            asked.insert(occurrence.to_string(), done);
+        }
+        done
+    }
+}
+
 /// The compiled plan.
 #[derive(Debug)]
 pub struct Plan {

@@ -122,18 +122,22 @@ impl App {
     }
 
     /// The plan and the log as of now (to the minute): made once per change of the roadmaps, the
-    /// log, the approved versions or the minute, and shared by the requests in between.
+    /// log, the approved versions or the minute, and shared by the requests in between; the
+    /// plan itself is compiled again only when the roadmaps or a completion it counts from
+    /// changed.
     pub fn view(&self) -> Result<Arc<View>, Fail> {
         let snapshot = self.roadmaps.current();
         let now = self.now();
         let key = self.key_at(snapshot.version, now)?;
         let cached = self.cache.lock().ok().and_then(|c| c.clone());
-        if let Some((k, view)) = cached {
-            if k == key {
-                return Ok(view);
+        if let Some((k, view)) = &cached {
+            if *k == key {
+                return Ok(Arc::clone(view));
             }
         }
-        let view = Arc::new(View::at(snapshot, &self.pool, now).map_err(Fail::store)?);
+        // The plan of the last view serves when the roadmaps and the completions it counted from are the same.
+        let last = cached.as_ref().map(|(_, view)| view.as_ref());
+        let view = Arc::new(View::after(last, snapshot, &self.pool, now).map_err(Fail::store)?);
         if let Ok(mut c) = self.cache.lock() {
             *c = Some((key, view.clone()));
         }

@@ -11,7 +11,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use crate::cache::Cache;
 use crate::calendar::Calendar;
 use crate::check::{self, Workspace};
-use crate::compile::Plan;
+use crate::compile::{self, Consulted, Plan};
 use crate::diag::{Lang, Renderer, Summary};
 use crate::store::{self, Store, StoreError};
 use crate::track::{self, Event, Report};
@@ -199,15 +199,42 @@ pub struct View {
     /// The log as the approved versions carry it (docs/amendments.md).
     pub events: Vec<Event>,
     pub carries: track::Carries,
-    pub plan: Plan,
+    /// Compiled with the completions reported by `now` (shared with the next view while the
+    /// roadmaps and the completions it consulted stay as they are).
+    pub plan: Arc<Plan>,
+    /// The completions compiling consulted, and what they were.
+    consulted: Arc<[(String, Option<NaiveDate>)]>,
     pub now: DateTime<FixedOffset>,
 }
 
 impl View {
     pub fn at(snapshot: Arc<Snapshot>, pool: &Pool, now: DateTime<FixedOffset>) -> Result<View, StoreError> {
+        View::after(None, snapshot, pool, now)
+    }
+
+    /// [`View::at`], taking the plan of the view before, `last`, when it was compiled from the
+    /// same roadmaps and every completion compiling consulted is still what it was (a report on
+    /// an occurrence no relative deadline counts from, or the next minute, compiles nothing).
+    pub fn after(
+        last: Option<&View>,
+        snapshot: Arc<Snapshot>,
+        pool: &Pool,
+        now: DateTime<FixedOffset>,
+    ) -> Result<View, StoreError> {
         let (events, carries) = pool.with(|s| track::Carries::log(s))?;
-        let plan = track::plan_at(&snapshot.workspace, &events, now, snapshot.calendar);
-        Ok(View { snapshot, events, carries, plan, now })
+        let done = track::completions(&track::effective(&events, now));
+        let kept = last.filter(|l| Arc::ptr_eq(&l.snapshot, &snapshot) && Consulted::still(&l.consulted, &done));
+        let (plan, consulted) = match kept {
+            Some(last) => (Arc::clone(&last.plan), Arc::clone(&last.consulted)),
+            None => {
+                let consulted = Consulted::new(&done);
+                let plan = compile::compile_with(&snapshot.workspace, snapshot.calendar, &consulted)
+                    .unwrap_or_else(|_| Plan::empty());
+                (Arc::new(plan), consulted.asked().into())
+            }
+        };
+        drop(done);
+        Ok(View { snapshot, events, carries, plan, consulted, now })
     }
 
     pub fn workspace(&self) -> &Workspace {
@@ -222,5 +249,70 @@ impl View {
     /// Today in the roadmaps' local time.
     pub fn today(&self) -> NaiveDate {
         self.snapshot.workspace.local_date(self.now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::track::{Action, NewEvent};
+
+    const ROADMAP: &str = "kind: roadmap
+id: r
+title: Дорожная карта
+period: {from: 2024-01-01, to: 2024-12-31}
+timezone: Asia/Vladivostok
+executors:
+  a: {name: Отдел}
+sections:
+  - title: Раздел
+    activities:
+      - {id: one, title: Первое, executors: [a], due: до 1 марта 2024 г.}
+      - {id: two, title: Второе, executors: [a], due: в течение 10 дней после one, after: [one]}
+      - {id: three, title: Третье, executors: [a], due: до 1 апреля 2024 г.}
+";
+
+    fn done(pool: &Pool, occurrence: &str, on: NaiveDate, at: DateTime<FixedOffset>) {
+        let event = NewEvent {
+            occurrence: Some(occurrence.to_string()),
+            action: Action::Done { on },
+            note: None,
+            evidence: Vec::new(),
+            author: "Иванова".into(),
+            recorded_at: at,
+            batch: None,
+        };
+        pool.with(|s| s.append(&[event])).expect("recorded");
+    }
+
+    #[test]
+    fn the_next_view_compiles_again_only_when_a_completion_it_counts_from_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("roadmaps")).unwrap();
+        std::fs::write(dir.path().join("roadmaps/r.yaml"), ROADMAP).unwrap();
+        let now = DateTime::parse_from_rfc3339("2024-02-25T12:00:00+10:00").unwrap();
+        let roadmaps = Roadmaps::load(&[dir.path().join("roadmaps")], now).expect("the roadmap loads");
+        let pool = Pool::open(dir.path().join("karta.db")).expect("the store");
+        let minute = chrono::Duration::minutes(1);
+        let day = |d| NaiveDate::from_ymd_opt(2024, 2, d).unwrap();
+
+        let first = View::at(roadmaps.current(), &pool, now).unwrap();
+        // The next minute, and a report on an occurrence nothing counts from: the same plan.
+        let later = View::after(Some(&first), roadmaps.current(), &pool, now + minute).unwrap();
+        assert!(Arc::ptr_eq(&first.plan, &later.plan));
+        done(&pool, "r/three@2024-04-01", day(20), now + minute);
+        let reported = View::after(Some(&later), roadmaps.current(), &pool, now + minute * 2).unwrap();
+        assert!(Arc::ptr_eq(&first.plan, &reported.plan));
+
+        // «в течение 10 дней после one»: one reported done moves two.
+        done(&pool, "r/one@2024-03-01", day(20), now + minute * 2);
+        let moved = View::after(Some(&reported), roadmaps.current(), &pool, now + minute * 3).unwrap();
+        assert!(!Arc::ptr_eq(&first.plan, &moved.plan));
+        let cold = View::at(roadmaps.current(), &pool, now + minute * 3).unwrap();
+        assert_eq!(moved.plan.occurrences, cold.plan.occurrences);
+        assert_ne!(moved.plan.occurrences, first.plan.occurrences);
+        // Before it was reported (an earlier instant): the plan as it was, compiled again.
+        let before = View::after(Some(&moved), roadmaps.current(), &pool, now).unwrap();
+        assert_eq!(before.plan.occurrences, first.plan.occurrences);
     }
 }
