@@ -1,14 +1,15 @@
 //! What one command leaves the next, in files beside the store:
 //!
 //! - `karta.cache`: for each roadmap file the last run loaded without a problem, the digest of
-//!   its bytes and its typed document. A command reads every file anyway (the digest needs the
-//!   bytes); a file whose path and bytes are those of an entry skips the YAML parser, the schema
-//!   and the conversion to the model, and its positions are found only if a diagnostic asks for
-//!   one (`load::known`).
-//! - `karta.cache.check` (`checks.rs`): what the last check found, taken whole when every file
-//!   read is as that run read it, in the same calendar; else every document is checked again.
-//! - `karta.cache.plan` (`plan.rs`): the last compiled plan, under the same key and the
-//!   completions compiling consulted.
+//!   its bytes, its typed document and the digest of that document as compiling reads it. A
+//!   command reads every file anyway (the digest needs the bytes); a file whose path and bytes
+//!   are those of an entry skips the YAML parser, the schema and the conversion to the model,
+//!   and its positions are found only if a diagnostic asks for one (`load::known`).
+//! - `karta.cache.check` (`checks.rs`): what the last check found, file by file, taken whole
+//!   when every file read is as that run read it, in the same calendar; else a document is
+//!   checked again only when something its checks consult changed.
+//! - `karta.cache.plan` (`plan.rs`): the last compiled plan, under the key of the documents as
+//!   compiling reads them, with the completions compiling consulted.
 //! - `karta.cache.log` (`log.rs`): the progress log as the last run read it, so that the next
 //!   reads from the store only the events recorded since.
 //!
@@ -22,7 +23,7 @@
 //! so a reader never sees half of it and two commands at once leave one of their two caches.
 //! A cache that cannot be written (a read-only folder) costs the next run its speed, nothing else.
 
-mod checks;
+pub mod checks;
 mod diagnostics;
 mod file;
 mod log;
@@ -234,29 +235,42 @@ impl Cache {
         Ok(plan)
     }
 
-    /// What the checks find in `checked` (loaded, not yet checked): what the last run that
-    /// read the same files in the same calendar found, else what `check` finds, kept for the
-    /// next run.
+    /// What the checks find in `checked` (loaded through this cache, not yet checked): what
+    /// the last run that read the same files in the same calendar found; else what `check`
+    /// finds given what the last run found file by file (`None` when nothing is kept), kept
+    /// for the next run.
     pub fn checks(
         &self,
         checked: &Checked,
         calendar: &Calendar,
-        check: impl FnOnce() -> Vec<Diagnostic>,
+        check: impl FnOnce(Option<checks::Found>) -> checks::Found,
     ) -> Vec<Diagnostic> {
-        let Some((path, key)) = self.path.as_ref().zip(self.files_key(&checked.files, calendar)) else {
-            return check();
+        let Some((path, files)) = self.path.as_ref().zip(self.files_key(&checked.files, calendar)) else {
+            return check(None).all();
         };
+        let key = self.build_key(calendar);
         let path = checks_path(path);
         let sources = || checked.documents.iter().map(|l| &l.source);
-        if let Some(found) = checks::kept(&path, &key).and_then(|bytes| checks::read(&bytes, &key, sources())) {
-            return found;
+        let bytes = checks::kept(&path, &key);
+        if let Some(all) = bytes.as_deref().and_then(|b| checks::read_all(b, &key, &files, sources())) {
+            return all;
         }
-        let found = check();
-        if let Some(bytes) = checks::write(&key, &found) {
+        let found = check(bytes.and_then(|b| checks::read(&b, &key, sources())));
+        if let Some(bytes) = checks::write(&key, &files, &found) {
             // As for the plan: findings that cannot be kept are looked for again next time.
             let _ = replace(&path, &bytes);
         }
-        found
+        found.all()
+    }
+
+    /// Whether this is a cache (not the none of `--no-cache`).
+    pub fn is_kept(&self) -> bool {
+        self.path.is_some()
+    }
+
+    /// The digest of the bytes of the file at `path`, as this run read it.
+    pub fn digest_read(&self, path: &Path) -> Option<Digest> {
+        self.read.lock().ok()?.get(path).map(|r| r.digest)
     }
 
     /// Every event of `log`, in the order recorded: those an earlier run kept of the same store,
@@ -305,6 +319,14 @@ impl Cache {
     /// the build, the calendar, and the paths and bytes of the files in order.
     fn files_key(&self, files: &[PathBuf], calendar: &Calendar) -> Option<Digest> {
         self.key(files, calendar, |read| Some(read.digest))
+    }
+
+    /// The build and the calendar: what anything kept is made under.
+    fn build_key(&self, calendar: &Calendar) -> Digest {
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(&fingerprint());
+        hasher.update(&calendar.digest());
+        hasher.finalize().into()
     }
 
     /// The build, the calendar, and the paths of `files` in order, each with what `of` takes
@@ -640,39 +662,42 @@ sections:
         // A footnote mark in a deadline: a warning to keep.
         std::fs::write(&file, ROADMAP.replace("до 1 марта 2024", "до 1 марта* 2024")).unwrap();
         let calendar = Calendar::russia();
-        // Whether the checks ran, and what they found.
+        // Whether the checks ran (and were given what the last run found file by file), and
+        // what they found.
         let checked_by = |cache: &Cache| {
-            let ran = std::cell::Cell::new(false);
+            let ran = std::cell::Cell::new(None);
             let loaded = crate::check::load_all(std::slice::from_ref(&file), |path| cache.load(path));
-            let found = cache.checks(&loaded, calendar, || {
-                ran.set(true);
-                crate::check::check_with(std::slice::from_ref(&file), calendar, &Cache::none()).diagnostics
+            let found = cache.checks(&loaded, calendar, |kept| {
+                ran.set(Some(kept.is_some()));
+                let across = crate::check::check_files(std::slice::from_ref(&file), calendar).diagnostics;
+                checks::Found { across, ..checks::Found::default() }
             });
             (ran.get(), format!("{found:?}"), found.len())
         };
         let first = Cache::open(&at);
         let (ran, found, n) = checked_by(&first);
         first.save().unwrap();
-        assert!(ran && checks_path(&at).is_file(), "checked, and the findings kept");
+        assert!(ran == Some(false) && checks_path(&at).is_file(), "checked, and the findings kept");
         assert!(n > 0, "the roadmap has a warning to keep: {found}");
         let kept = Cache::open(&at);
-        assert_eq!(checked_by(&kept), (false, found, n), "taken from the cache");
-        // Cut short: checked again.
+        assert_eq!(checked_by(&kept), (None, found, n), "taken from the cache");
+        // Cut short: checked again, from nothing.
         let bytes = std::fs::read(checks_path(&at)).unwrap();
         std::fs::write(checks_path(&at), &bytes[..bytes.len() - 1]).unwrap();
-        assert!(checked_by(&Cache::open(&at)).0, "a cut file is not trusted");
-        // One changed byte, or another calendar: checked again.
+        assert_eq!(checked_by(&Cache::open(&at)).0, Some(false), "a cut file is not trusted");
+        // One changed byte: checked again, given what was found file by file.
         std::fs::write(&file, ROADMAP).unwrap();
-        assert!(checked_by(&Cache::open(&at)).0, "an edited file is checked");
+        assert_eq!(checked_by(&Cache::open(&at)).0, Some(true), "an edited file is checked");
+        // Another calendar: checked again, from nothing.
         let cache = Cache::open(&at);
         let checked = crate::check::check_with(std::slice::from_ref(&file), calendar, &cache);
         let other = calendar.for_region(Some("RU-TA"));
-        let ran = std::cell::Cell::new(false);
-        cache.checks(&checked, other, || {
-            ran.set(true);
-            Vec::new()
+        let ran = std::cell::Cell::new(None);
+        cache.checks(&checked, other, |kept| {
+            ran.set(Some(kept.is_some()));
+            checks::Found::default()
         });
-        assert!(ran.get(), "another calendar is checked in");
+        assert_eq!(ran.get(), Some(false), "another calendar is checked in");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{Checked, Unit, Workspace, document, graph};
-use crate::cache::{self, Cache, Digest};
+use crate::cache::{self, Cache, Digest, checks};
 use crate::calendar::Calendar;
 use crate::diag::Diagnostic;
 use crate::load::{self, Loaded};
@@ -72,6 +72,69 @@ impl Facts {
         refers.dedup();
         Facts { links, ids: digest_of(ids.iter().map(|i| i.as_bytes())), refers }
     }
+
+    /// As a command keeps them beside the cache.
+    fn kept(&self) -> checks::Facts {
+        let links = self.links.iter().map(|(task, waits)| (task.clone(), waits.clone())).collect();
+        checks::Facts { ids: self.ids, refers: self.refers.clone(), links }
+    }
+
+    fn from_kept(kept: checks::Facts) -> Facts {
+        Facts { links: kept.links.into_iter().collect(), ids: kept.ids, refers: kept.refers }
+    }
+}
+
+/// What the checks found in the documents, each with what it consulted.
+struct Findings {
+    facts: Vec<Arc<Facts>>,
+    stamps: Vec<Digest>,
+    /// Each document's own checks' findings.
+    own: Vec<Vec<Diagnostic>>,
+    /// The checks across documents'.
+    across: Vec<Diagnostic>,
+    cycles: Vec<Diagnostic>,
+}
+
+/// Checks `docs`, each as `now` has its file (the digest of its bytes; what others ask of it,
+/// when kept), taking a document's findings from `before` when what its checks consult is what
+/// they consulted then. `acyclic`: the check that left `before` found no dependency cycle.
+fn find(
+    docs: &[Loaded],
+    now: &FxHashMap<PathBuf, Kept>,
+    before: &mut FxHashMap<PathBuf, Kept>,
+    acyclic: bool,
+    calendar: &Calendar,
+) -> Findings {
+    let facts: Vec<Arc<Facts>> = docs
+        .par_iter()
+        .map(|l| {
+            let kept = now.get(&l.source.path).and_then(|k| k.facts.clone());
+            kept.unwrap_or_else(|| Arc::new(Facts::of(l)))
+        })
+        .collect();
+    let (across, region) = document::across(docs);
+    let stamps = stamps(docs, &facts, now, region);
+    let kept_checks: Vec<Option<Vec<Diagnostic>>> = docs
+        .iter()
+        .zip(&stamps)
+        .map(|(l, stamp)| {
+            let kept = before.get_mut(&l.source.path).and_then(|k| k.checked.take());
+            kept.filter(|(s, _)| s == stamp).map(|(_, found)| found)
+        })
+        .collect();
+    let own: Vec<Vec<Diagnostic>> = if kept_checks.iter().all(Option::is_some) {
+        kept_checks.into_iter().flatten().collect()
+    } else {
+        let by_path = document::by_path(docs);
+        let activities = document::activities(docs);
+        let calendar = calendar.for_region(region);
+        docs.par_iter()
+            .zip(kept_checks)
+            .map(|(l, kept)| kept.unwrap_or_else(|| document::one(l, &by_path, &activities, calendar)))
+            .collect()
+    };
+    let cycles = cycles(acyclic, docs, &facts, before);
+    Findings { facts, stamps, own, across, cycles }
 }
 
 impl Memo {
@@ -93,51 +156,20 @@ impl Memo {
         let mut checked = super::load_all(files, |path| reload(path, &before, &now, cache));
         let mut now = now.into_inner().unwrap_or_else(|e| e.into_inner());
 
-        let facts: Vec<Arc<Facts>> = checked
-            .documents
-            .par_iter()
-            .map(|l| {
-                let kept = now.get(&l.source.path).and_then(|k| k.facts.clone());
-                kept.unwrap_or_else(|| Arc::new(Facts::of(l)))
-            })
-            .collect();
-        let (across, region) = document::across(&checked.documents);
-        let stamps = stamps(&checked.documents, &facts, &now, region);
-        let kept_checks: Vec<Option<Vec<Diagnostic>>> = checked
-            .documents
-            .iter()
-            .zip(&stamps)
-            .map(|(l, stamp)| {
-                let kept = before.get_mut(&l.source.path).and_then(|k| k.checked.take());
-                kept.filter(|(s, _)| s == stamp).map(|(_, found)| found)
-            })
-            .collect();
-        let own: Vec<Vec<Diagnostic>> = if kept_checks.iter().all(Option::is_some) {
-            kept_checks.into_iter().flatten().collect()
-        } else {
-            let by_path = document::by_path(&checked.documents);
-            let activities = document::activities(&checked.documents);
-            let calendar = calendar.for_region(region);
-            checked
-                .documents
-                .par_iter()
-                .zip(kept_checks)
-                .map(|(l, kept)| kept.unwrap_or_else(|| document::one(l, &by_path, &activities, calendar)))
-                .collect()
-        };
-        let cycles = self.cycles(&checked.documents, &facts, &before);
-        self.acyclic = cycles.is_empty();
-
-        checked.diagnostics.extend(across);
-        for (l, ((found, stamp), facts)) in checked.documents.iter().zip(own.iter().zip(&stamps).zip(&facts)) {
+        let found = find(&checked.documents, &now, &mut before, self.acyclic, calendar);
+        self.acyclic = found.cycles.is_empty();
+        for (l, ((own, stamp), facts)) in
+            checked.documents.iter().zip(found.own.iter().zip(&found.stamps).zip(&found.facts))
+        {
             if let Some(kept) = now.get_mut(&l.source.path) {
-                kept.checked = Some((*stamp, found.clone()));
+                kept.checked = Some((*stamp, own.clone()));
                 kept.facts = Some(Arc::clone(facts));
                 kept.unit = kept.unit.take().filter(|(s, _)| s == stamp);
             }
         }
-        checked.diagnostics.extend(own.into_iter().flatten());
-        checked.diagnostics.extend(cycles);
+        checked.diagnostics.extend(found.across);
+        checked.diagnostics.extend(found.own.into_iter().flatten());
+        checked.diagnostics.extend(found.cycles);
         super::sort(&mut checked.diagnostics);
         checked.units = checked
             .documents
@@ -158,30 +190,74 @@ impl Memo {
         self.files = now;
         workspace
     }
+}
 
-    /// The dependency cycles among `docs`, as [`graph::cycles`] finds them. When the last
-    /// check found none, a cycle now passes through a wait written in a document whose bytes
-    /// changed: only if one of those leads back to where it starts are all looked for.
-    fn cycles(&self, docs: &[Loaded], facts: &[Arc<Facts>], before: &FxHashMap<PathBuf, Kept>) -> Vec<Diagnostic> {
-        if !self.acyclic {
-            return graph::cycles(docs);
-        }
-        let mut by_id: FxHashMap<&str, Vec<&Facts>> = FxHashMap::default();
-        for (l, f) in docs.iter().zip(facts) {
-            by_id.entry(l.document.id()).or_default().push(f);
-        }
-        let changed = docs.iter().zip(facts).filter(|(l, f)| {
-            before.get(&l.source.path).and_then(|k| k.facts.as_ref()).is_none_or(|k| !Arc::ptr_eq(k, f))
-        });
-        for (_, f) in changed {
-            for (task, waits) in &f.links {
-                if waits.iter().any(|to| leads(&by_id, to, task)) {
-                    return graph::cycles(docs);
-                }
+/// What the checks find in `docs`, loaded through `cache` by a command, given what the last
+/// command's check kept file by file (`kept`): a document is checked again only when what its
+/// checks consult changed, as the service's [`Memo`] does; what this check found, for the next.
+pub(super) fn again(docs: &[Loaded], calendar: &Calendar, cache: &Cache, kept: Option<checks::Found>) -> checks::Found {
+    let kept = kept.unwrap_or_default();
+    // Nothing kept: no cycle is known not to be there.
+    let acyclic = !kept.documents.is_empty() && kept.cycles.is_empty();
+    let mut before: FxHashMap<PathBuf, Kept> = kept
+        .documents
+        .into_iter()
+        .map(|d| {
+            let facts = Some(Arc::new(Facts::from_kept(d.facts)));
+            let kept = Kept { digest: d.digest, facts, checked: Some((d.stamp, d.found)), ..Kept::empty() };
+            (d.path, kept)
+        })
+        .collect();
+    let now: FxHashMap<PathBuf, Kept> = docs
+        .iter()
+        .filter_map(|l| {
+            let path = &l.source.path;
+            let digest = cache.digest_read(path)?;
+            let facts = before.get(path).filter(|k| k.digest == digest).and_then(|k| k.facts.clone());
+            Some((path.clone(), Kept { digest, facts, ..Kept::empty() }))
+        })
+        .collect();
+    let found = find(docs, &now, &mut before, acyclic, calendar);
+    let documents = docs
+        .iter()
+        .zip(found.own.into_iter().zip(found.stamps).zip(found.facts))
+        .map(|(l, ((found, stamp), facts))| {
+            let digest = now.get(&l.source.path).map_or([0; 32], |k| k.digest);
+            checks::DocumentFound { path: l.source.path.clone(), digest, stamp, found, facts: facts.kept() }
+        })
+        .collect();
+    checks::Found { across: found.across, cycles: found.cycles, documents }
+}
+
+impl Kept {
+    fn empty() -> Kept {
+        Kept { digest: [0; 32], loaded: None, loading: Vec::new(), facts: None, checked: None, unit: None }
+    }
+}
+
+/// The dependency cycles among `docs`, as [`graph::cycles`] finds them. When the last check
+/// found none (`acyclic`), a cycle now passes through a wait written in a document whose bytes
+/// changed: only if one of those leads back to where it starts are all looked for.
+fn cycles(acyclic: bool, docs: &[Loaded], facts: &[Arc<Facts>], before: &FxHashMap<PathBuf, Kept>) -> Vec<Diagnostic> {
+    if !acyclic {
+        return graph::cycles(docs);
+    }
+    let mut by_id: FxHashMap<&str, Vec<&Facts>> = FxHashMap::default();
+    for (l, f) in docs.iter().zip(facts) {
+        by_id.entry(l.document.id()).or_default().push(f);
+    }
+    let changed = docs
+        .iter()
+        .zip(facts)
+        .filter(|(l, f)| before.get(&l.source.path).and_then(|k| k.facts.as_ref()).is_none_or(|k| !Arc::ptr_eq(k, f)));
+    for (_, f) in changed {
+        for (task, waits) in &f.links {
+            if waits.iter().any(|to| leads(&by_id, to, task)) {
+                return graph::cycles(docs);
             }
         }
-        Vec::new()
     }
+    Vec::new()
 }
 
 /// Whether waiting from `from` leads to `to`.

@@ -75,16 +75,20 @@ pub fn check_files(files: &[PathBuf], calendar: &Calendar) -> Checked {
 }
 
 /// [`check_files`], taking each file from `cache` when its bytes are those the cache knows, and
-/// what the checks find when every file read is as the last run that kept its findings read it.
+/// what the checks find when every file read is as the last run that kept its findings read it;
+/// after an edit, a document is checked again only when something its checks consult changed
+/// (as the service's [`Memo`] does).
 pub fn check_with(files: &[PathBuf], calendar: &Calendar, cache: &Cache) -> Checked {
     let mut checked = load_all(files, |path| cache.load(path));
-    let found = cache.checks(&checked, calendar, || {
+    let found = if cache.is_kept() {
+        cache.checks(&checked, calendar, |kept| incremental::again(&checked.documents, calendar, cache, kept))
+    } else {
         // Cycles are looked for beside the per-document checks.
         let (mut diagnostics, cycles) =
             rayon::join(|| document::check_all(&checked.documents, calendar), || graph::cycles(&checked.documents));
         diagnostics.extend(cycles);
         diagnostics
-    });
+    };
     checked.diagnostics.extend(found);
     sort(&mut checked.diagnostics);
     checked
