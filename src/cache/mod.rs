@@ -311,7 +311,7 @@ impl Cache {
     /// What a plan depends on besides completions, when this run read every file of the
     /// workspace: the build, the calendar, and the paths of the files in order with each
     /// document as compiling reads it (an edit of a title keeps the plan).
-    fn plan_key(&self, workspace: &Workspace, calendar: &Calendar) -> Option<Digest> {
+    pub fn plan_key(&self, workspace: &Workspace, calendar: &Calendar) -> Option<Digest> {
         self.key(&workspace.files, calendar, |read| read.shape)
     }
 

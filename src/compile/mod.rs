@@ -188,6 +188,18 @@ impl Plan {
         Plan { graph, nodes, occurrences, warnings, sites, positions }
     }
 
+    /// Whether each warning is where it is in the files of `workspace`: at its JSON pointer, on
+    /// the same line of the same text. A plan compiled from documents that compiling reads as
+    /// those of `workspace` ([`as_read`]) is `workspace`'s plan when its warnings are.
+    pub fn located_in(&self, workspace: &Workspace) -> bool {
+        self.located().all(|((u, pointer), d)| {
+            let (Some(unit), Some(source)) = (workspace.units.get(*u), &d.source) else { return false };
+            unit.source.path == source.path
+                && unit.spans.value(pointer) == d.span
+                && unit.source.line(d.span.line) == source.line(d.span.line)
+        })
+    }
+
     /// The warnings with where each points.
     pub(crate) fn located(&self) -> impl Iterator<Item = (&(usize, String), &Diagnostic)> {
         self.sites.iter().zip(&self.warnings)

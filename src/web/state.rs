@@ -25,6 +25,9 @@ pub struct Snapshot {
     seen: Vec<(PathBuf, Option<SystemTime>)>,
     /// Bumped at every successful reload.
     pub version: u64,
+    /// What its plan is compiled from besides completions (the cache's key: the documents as
+    /// compiling reads them), when the files were read through the cache.
+    plan_key: Option<crate::cache::Digest>,
     pub loaded_at: DateTime<FixedOffset>,
 }
 
@@ -150,6 +153,7 @@ fn check_now(
     let renderer = Renderer::new(Lang::Ru);
     let cache = cache.map_or_else(Cache::none, Cache::open);
     let workspace = memo.workspace(&files, calendar, &cache);
+    let plan_key = workspace.as_ref().ok().and_then(|w| cache.plan_key(w, calendar.for_region(w.region())));
     // Written beside the reload, not in its way; a cache that cannot be written costs the next
     // reload its speed, nothing else.
     std::thread::spawn(move || cache.save());
@@ -160,7 +164,7 @@ fn check_now(
         text
     })?;
     let calendar = calendar.for_region(workspace.region());
-    Ok(Snapshot { workspace, calendar, seen, version, loaded_at: now })
+    Ok(Snapshot { workspace, calendar, seen, version, plan_key, loaded_at: now })
 }
 
 /// Store connections, reused across requests (readers do not block: SQLite runs in WAL mode).
@@ -213,8 +217,10 @@ impl View {
     }
 
     /// [`View::at`], taking the plan of the view before, `last`, when it was compiled from the
-    /// same roadmaps and every completion compiling consulted is still what it was (a report on
-    /// an occurrence no relative deadline counts from, or the next minute, compiles nothing).
+    /// same roadmaps (or from roadmaps compiling reads as these, its warnings where they are in
+    /// them: an edited title) and every completion compiling consulted is still what it was (a
+    /// report on an occurrence no relative deadline counts from, or the next minute, compiles
+    /// nothing).
     pub fn after(
         last: Option<&View>,
         snapshot: Arc<Snapshot>,
@@ -223,7 +229,13 @@ impl View {
     ) -> Result<View, StoreError> {
         let (events, carries) = pool.with(|s| track::Carries::log(s))?;
         let done = track::completions(&track::effective(&events, now));
-        let kept = last.filter(|l| Arc::ptr_eq(&l.snapshot, &snapshot) && Consulted::still(&l.consulted, &done));
+        let same = |l: &View| {
+            Arc::ptr_eq(&l.snapshot, &snapshot)
+                || (snapshot.plan_key.is_some()
+                    && l.snapshot.plan_key == snapshot.plan_key
+                    && l.plan.located_in(&snapshot.workspace))
+        };
+        let kept = last.filter(|l| same(l) && Consulted::still(&l.consulted, &done));
         let (plan, consulted) = match kept {
             Some(last) => (Arc::clone(&last.plan), Arc::clone(&last.consulted)),
             None => {
@@ -314,5 +326,53 @@ sections:
         // Before it was reported (an earlier instant): the plan as it was, compiled again.
         let before = View::after(Some(&moved), roadmaps.current(), &pool, now).unwrap();
         assert_eq!(before.plan.occurrences, first.plan.occurrences);
+    }
+
+    #[test]
+    fn a_view_after_a_reload_takes_the_plan_when_compiling_reads_the_roadmaps_as_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("roadmaps/r.yaml");
+        std::fs::create_dir(dir.path().join("roadmaps")).unwrap();
+        std::fs::write(&file, ROADMAP).unwrap();
+        let cache = dir.path().join("karta.cache");
+        let now = DateTime::parse_from_rfc3339("2024-02-25T12:00:00+10:00").unwrap();
+        let roadmaps =
+            Roadmaps::load_cached(&[dir.path().join("roadmaps")], now, Calendar::russia(), Some(cache.clone()))
+                .expect("the roadmap loads");
+        // The cache is written beside the check: the next reload reads what it knows from it.
+        for _ in 0..200 {
+            if cache.is_file() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let pool = Pool::open(dir.path().join("karta.db")).expect("the store");
+        let edit = |text: String| {
+            // Another modification time than the last write's, whatever the clock's grain.
+            std::thread::sleep(std::time::Duration::from_millis(30));
+            std::fs::write(&file, text).unwrap();
+            assert!(roadmaps.refresh(now), "the edit is seen");
+        };
+        let first = View::at(roadmaps.current(), &pool, now).unwrap();
+        assert!(!first.plan.warnings.is_empty(), "a warning to keep in place: no e-mail");
+
+        // A retitled activity: another snapshot, the same plan.
+        edit(ROADMAP.replace("Первое", "Первое мероприятие"));
+        let retitled = View::after(Some(&first), roadmaps.current(), &pool, now).unwrap();
+        assert!(!Arc::ptr_eq(&first.snapshot, &retitled.snapshot));
+        assert!(Arc::ptr_eq(&first.plan, &retitled.plan));
+
+        // A comment line on top moves the warning: compiled again, the warning where it is now.
+        edit(format!("# правка\n{}", ROADMAP.replace("Первое", "Первое мероприятие")));
+        let moved = View::after(Some(&retitled), roadmaps.current(), &pool, now).unwrap();
+        assert!(!Arc::ptr_eq(&retitled.plan, &moved.plan));
+        assert_eq!(moved.plan.occurrences, first.plan.occurrences);
+        assert_eq!(moved.plan.warnings[0].span.line, first.plan.warnings[0].span.line + 1);
+
+        // A deadline edited: compiled again.
+        edit(ROADMAP.replace("до 1 марта", "до 4 марта"));
+        let later = View::after(Some(&moved), roadmaps.current(), &pool, now).unwrap();
+        assert!(!Arc::ptr_eq(&moved.plan, &later.plan));
+        assert_ne!(later.plan.occurrences, first.plan.occurrences);
     }
 }
