@@ -188,10 +188,12 @@ impl Cache {
     }
 
     /// Notes that the file at `path`, whose bytes have `digest`, was used as loaded before (by
-    /// a process that kept it): its entry stays, with the positions asked of it since.
-    pub fn keep(&self, path: &Path, digest: Digest, asked: Arc<Asked>) {
+    /// a process that kept it) into `document`: its entry stays, with the positions asked of it
+    /// since.
+    pub fn keep(&self, path: &Path, digest: Digest, asked: Arc<Asked>, document: &Document) {
         if self.path.is_some() {
-            let shape = self.entries.get(&digest).map(|e| e.shape);
+            // A file loaded with a problem has no entry: its shape is made again.
+            let shape = self.entries.get(&digest).map(|e| e.shape).or_else(|| shape(document));
             self.note(path, Read { digest, asked, fresh: None, shape });
         }
     }

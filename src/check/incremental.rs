@@ -292,7 +292,7 @@ fn reload(
     let (outcome, kept) = match before.get(path).filter(|k| k.digest == digest) {
         Some(k) => {
             if let Some(l) = &k.loaded {
-                cache.keep(path, digest, l.spans.asked());
+                cache.keep(path, digest, l.spans.asked(), &l.document);
             }
             let outcome = load::Outcome { loaded: k.loaded.clone(), diagnostics: k.loading.clone() };
             let kept = Kept {

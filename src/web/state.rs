@@ -200,9 +200,12 @@ impl Pool {
 /// The plan and the log as of `now`: what pages and the API are made from.
 pub struct View {
     pub snapshot: Arc<Snapshot>,
-    /// The log as the approved versions carry it (docs/amendments.md).
-    pub events: Vec<Event>,
-    pub carries: track::Carries,
+    /// The log as the approved versions carry it (docs/amendments.md); shared with the next
+    /// view while nothing is recorded or approved.
+    pub events: Arc<Vec<Event>>,
+    pub carries: Arc<track::Carries>,
+    /// The store as it was read: its latest event and its newest approved version.
+    read_at: (i64, i64),
     /// Compiled with the completions reported by `now` (shared with the next view while the
     /// roadmaps and the completions it consulted stay as they are).
     pub plan: Arc<Plan>,
@@ -216,18 +219,29 @@ impl View {
         View::after(None, snapshot, pool, now)
     }
 
-    /// [`View::at`], taking the plan of the view before, `last`, when it was compiled from the
-    /// same roadmaps (or from roadmaps compiling reads as these, its warnings where they are in
-    /// them: an edited title) and every completion compiling consulted is still what it was (a
-    /// report on an occurrence no relative deadline counts from, or the next minute, compiles
-    /// nothing).
+    /// [`View::at`], taking from the view before, `last`: its log when nothing was recorded or
+    /// approved since, and its plan when it was compiled from the same roadmaps (or from
+    /// roadmaps compiling reads as these, its warnings where they are in them: an edited title)
+    /// and every completion compiling consulted is still what it was (a report on an occurrence
+    /// no relative deadline counts from, or the next minute, compiles nothing).
     pub fn after(
         last: Option<&View>,
         snapshot: Arc<Snapshot>,
         pool: &Pool,
         now: DateTime<FixedOffset>,
     ) -> Result<View, StoreError> {
-        let (events, carries) = pool.with(|s| track::Carries::log(s))?;
+        // Asked before the log is read: an event recorded in between is read again next time.
+        let read_at = pool.with(|s| {
+            let newest = s.versions(None)?.iter().map(|v| v.id).max().unwrap_or(0);
+            Ok((s.last_event()?, newest))
+        })?;
+        let (events, carries) = match last.filter(|l| l.read_at == read_at) {
+            Some(last) => (Arc::clone(&last.events), Arc::clone(&last.carries)),
+            None => {
+                let (events, carries) = pool.with(|s| track::Carries::log(s))?;
+                (Arc::new(events), Arc::new(carries))
+            }
+        };
         let done = track::completions(&track::effective(&events, now));
         let same = |l: &View| {
             Arc::ptr_eq(&l.snapshot, &snapshot)
@@ -246,7 +260,7 @@ impl View {
             }
         };
         drop(done);
-        Ok(View { snapshot, events, carries, plan, consulted, now })
+        Ok(View { snapshot, events, carries, read_at, plan, consulted, now })
     }
 
     pub fn workspace(&self) -> &Workspace {
@@ -298,7 +312,7 @@ sections:
     }
 
     #[test]
-    fn the_next_view_compiles_again_only_when_a_completion_it_counts_from_changed() {
+    fn the_next_view_reads_the_log_again_only_after_a_report_and_compiles_only_when_it_counts() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("roadmaps")).unwrap();
         std::fs::write(dir.path().join("roadmaps/r.yaml"), ROADMAP).unwrap();
@@ -312,9 +326,11 @@ sections:
         // The next minute, and a report on an occurrence nothing counts from: the same plan.
         let later = View::after(Some(&first), roadmaps.current(), &pool, now + minute).unwrap();
         assert!(Arc::ptr_eq(&first.plan, &later.plan));
+        assert!(Arc::ptr_eq(&first.events, &later.events), "nothing recorded: the log as read");
         done(&pool, "r/three@2024-04-01", day(20), now + minute);
         let reported = View::after(Some(&later), roadmaps.current(), &pool, now + minute * 2).unwrap();
         assert!(Arc::ptr_eq(&first.plan, &reported.plan));
+        assert!(!Arc::ptr_eq(&later.events, &reported.events) && reported.events.len() == 1, "read again");
 
         // «в течение 10 дней после one»: one reported done moves two.
         done(&pool, "r/one@2024-03-01", day(20), now + minute * 2);
