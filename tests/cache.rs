@@ -98,6 +98,13 @@ fn lines_of(text: &str, key: &str) -> Vec<usize> {
     text.lines().enumerate().filter(|(_, l)| l.trim_start().starts_with(key)).map(|(i, _)| i).collect()
 }
 
+/// The lines of `text`, and the `l`-th of its title lines (counted round), when it has one.
+fn title_line(text: &str, l: usize) -> Option<(Vec<String>, usize)> {
+    let titles = lines_of(text, "title:");
+    let line = *titles.get(l % titles.len().max(1))?;
+    Some((text.lines().map(String::from).collect(), line))
+}
+
 fn apply(edit: &Edit, files: &[PathBuf], originals: &[Vec<u8>], now: &mut usize) {
     let read = |f: &Path| std::fs::read_to_string(f).unwrap_or_default();
     let write = |f: &Path, lines: Vec<String>| std::fs::write(f, lines.join("\n") + "\n").expect("write");
@@ -120,13 +127,7 @@ fn apply(edit: &Edit, files: &[PathBuf], originals: &[Vec<u8>], now: &mut usize)
         }
         Edit::Retitle(f, l) => {
             let file = &files[f % files.len()];
-            let text = read(file);
-            let titles = lines_of(&text, "title:");
-            if titles.is_empty() {
-                return;
-            }
-            let line = titles[l % titles.len()];
-            let mut lines: Vec<String> = text.lines().map(String::from).collect();
+            let Some((mut lines, line)) = title_line(&read(file), l) else { return };
             lines[line] = lines[line].trim_end_matches(['"', '\'']).to_string() + " (в редакции)";
             if lines[line].contains(": \"") || lines[line].contains(": '") {
                 lines[line].push('"');
@@ -135,13 +136,7 @@ fn apply(edit: &Edit, files: &[PathBuf], originals: &[Vec<u8>], now: &mut usize)
         }
         Edit::Comment(f, l) => {
             let file = &files[f % files.len()];
-            let text = read(file);
-            let titles = lines_of(&text, "title:");
-            if titles.is_empty() {
-                return;
-            }
-            let line = titles[l % titles.len()];
-            let mut lines: Vec<String> = text.lines().map(String::from).collect();
+            let Some((mut lines, line)) = title_line(&read(file), l) else { return };
             let indent = lines[line].len() - lines[line].trim_start().len();
             lines.insert(line, format!("{}# примечание автора", " ".repeat(indent)));
             write(file, lines);

@@ -188,12 +188,11 @@ impl Cache {
     }
 
     /// Notes that the file at `path`, whose bytes have `digest`, was used as loaded before (by
-    /// a process that kept it) into `document`: its entry stays, with the positions asked of it
-    /// since.
-    pub fn keep(&self, path: &Path, digest: Digest, asked: Arc<Asked>, document: &Document) {
+    /// a process that kept it, with the `shape` this cache gave it then): its entry stays, with
+    /// the positions asked of it since.
+    pub fn keep(&self, path: &Path, digest: Digest, asked: Arc<Asked>, shape: Option<Digest>) {
         if self.path.is_some() {
-            // A file loaded with a problem has no entry: its shape is made again.
-            let shape = self.entries.get(&digest).map(|e| e.shape).or_else(|| shape(document));
+            let shape = shape.or_else(|| self.entries.get(&digest).map(|e| e.shape));
             self.note(path, Read { digest, asked, fresh: None, shape });
         }
     }
@@ -268,6 +267,12 @@ impl Cache {
     /// Whether this is a cache (not the none of `--no-cache`).
     pub fn is_kept(&self) -> bool {
         self.path.is_some()
+    }
+
+    /// The digest of the document read from the file at `path` as compiling reads it, when this
+    /// run read it.
+    pub fn shape_read(&self, path: &Path) -> Option<Digest> {
+        self.read.lock().ok()?.get(path).and_then(|r| r.shape)
     }
 
     /// The digest of the bytes of the file at `path`, as this run read it.
@@ -510,11 +515,13 @@ fn decode(bytes: &[u8]) -> Option<Document> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use chrono::NaiveDate;
 
-    const ROADMAP: &str = "kind: roadmap
+    /// A roadmap with a relative deadline (two counts from one), one nothing counts from
+    /// (three) and a warning (the executor has no e-mail); shared with the service's tests.
+    pub(crate) const ROADMAP: &str = "kind: roadmap
 id: r
 title: Дорожная карта
 period: {from: 2024-01-01, to: 2024-12-31}
@@ -533,6 +540,10 @@ sections:
         executors: [a]
         due: в течение 10 дней после one
         after: [one]
+      - id: three
+        title: Третье
+        executors: [a]
+        due: до 1 апреля 2024 г.
 ";
 
     fn run(cache: &Cache, file: &Path) -> (Vec<String>, Plan) {

@@ -44,6 +44,9 @@ struct Kept {
     checked: Option<(Digest, Vec<Diagnostic>)>,
     /// The unit made of the document, with the stamp it was made under.
     unit: Option<(Digest, Arc<Unit>)>,
+    /// The digest of the document as compiling reads it, as the cache made it when the file
+    /// was loaded (what keys the plan: `Cache::plan_key`).
+    shape: Option<Digest>,
 }
 
 /// What other documents' checks ask of a document, and what its checks ask of others.
@@ -231,7 +234,7 @@ pub(super) fn again(docs: &[Loaded], calendar: &Calendar, cache: &Cache, kept: O
 
 impl Kept {
     fn empty() -> Kept {
-        Kept { digest: [0; 32], loaded: None, loading: Vec::new(), facts: None, checked: None, unit: None }
+        Kept { digest: [0; 32], loaded: None, loading: Vec::new(), facts: None, checked: None, unit: None, shape: None }
     }
 }
 
@@ -292,7 +295,7 @@ fn reload(
     let (outcome, kept) = match before.get(path).filter(|k| k.digest == digest) {
         Some(k) => {
             if let Some(l) = &k.loaded {
-                cache.keep(path, digest, l.spans.asked(), &l.document);
+                cache.keep(path, digest, l.spans.asked(), k.shape);
             }
             let outcome = load::Outcome { loaded: k.loaded.clone(), diagnostics: k.loading.clone() };
             let kept = Kept {
@@ -302,6 +305,7 @@ fn reload(
                 facts: k.facts.clone(),
                 checked: None,
                 unit: k.unit.clone(),
+                shape: k.shape,
             };
             (outcome, kept)
         }
@@ -314,6 +318,7 @@ fn reload(
                 facts: None,
                 checked: None,
                 unit: None,
+                shape: cache.shape_read(path),
             };
             (outcome, kept)
         }

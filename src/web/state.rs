@@ -281,22 +281,8 @@ impl View {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cache::tests::ROADMAP;
     use crate::track::{Action, NewEvent};
-
-    const ROADMAP: &str = "kind: roadmap
-id: r
-title: Дорожная карта
-period: {from: 2024-01-01, to: 2024-12-31}
-timezone: Asia/Vladivostok
-executors:
-  a: {name: Отдел}
-sections:
-  - title: Раздел
-    activities:
-      - {id: one, title: Первое, executors: [a], due: до 1 марта 2024 г.}
-      - {id: two, title: Второе, executors: [a], due: в течение 10 дней после one, after: [one]}
-      - {id: three, title: Третье, executors: [a], due: до 1 апреля 2024 г.}
-";
 
     fn done(pool: &Pool, occurrence: &str, on: NaiveDate, at: DateTime<FixedOffset>) {
         let event = NewEvent {
