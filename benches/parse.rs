@@ -57,9 +57,9 @@ fn main() {
     // The service's last view, as `karta serve` keeps it between requests.
     let mut last = Some(karta::web::state::View::at(service.current(), &pool, now).expect("the view"));
 
-    let mut samples: [Vec<Sample>; 10] = Default::default();
+    let mut samples: [Vec<Sample>; 11] = Default::default();
     for round in 0..runs {
-        let n = round * 5;
+        let n = round * 6;
         samples[0].push(bare_parse(&files));
         samples[1].push(karta_status(&dir, Cache::Off));
         samples[2].push(karta_status(&dir, Cache::Use));
@@ -75,11 +75,15 @@ fn main() {
         reload(&service, &pool, now, &mut last);
         edit(&edited, &original, Line::Title, n + 4);
         let (reload_title, view_title, next) = reload(&service, &pool, now, &mut last);
+        // And another title at once: nothing freed or compiled just before.
+        edit(&edited, &original, Line::Title, n + 5);
+        let (reload_again, _, _) = reload(&service, &pool, now, &mut last);
         samples[5].push(reload_title);
         samples[6].push(view_title);
         samples[7].push(next);
         samples[8].push(reload_due);
         samples[9].push(view_due);
+        samples[10].push(reload_again);
         // The next warm run follows a run over the same files, as a warm run does.
         karta_status(&dir, Cache::Use);
     }
@@ -97,6 +101,7 @@ fn main() {
         "`karta serve` view of the next minute",
         "`karta serve` reload, one deadline edited",
         "`karta serve` first view after the reload (compiled)",
+        "`karta serve` reload, another title edited at once",
     ];
     for (what, s) in rows.iter().zip(&samples) {
         row(what, s, &samples[0]);
