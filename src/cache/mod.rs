@@ -192,7 +192,6 @@ impl Cache {
     /// the positions asked of it since.
     pub fn keep(&self, path: &Path, digest: Digest, asked: Arc<Asked>, shape: Option<Digest>) {
         if self.path.is_some() {
-            let shape = shape.or_else(|| self.entries.get(&digest).map(|e| e.shape));
             self.note(path, Read { digest, asked, fresh: None, shape });
         }
     }
@@ -341,8 +340,7 @@ impl Cache {
     fn key(&self, files: &[PathBuf], calendar: &Calendar, of: impl Fn(&Read) -> Option<Digest>) -> Option<Digest> {
         let read = self.read.lock().ok()?;
         let mut hasher = blake3::Hasher::new();
-        hasher.update(&fingerprint());
-        hasher.update(&calendar.digest());
+        hasher.update(&self.build_key(calendar));
         hasher.update(&(files.len() as u64).to_le_bytes());
         for file in files {
             let path = file.to_str()?;

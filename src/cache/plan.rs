@@ -31,7 +31,7 @@ use super::Digest;
 use super::diagnostics::{self, Diagnostics};
 use super::file::{self, Reader, Writer};
 use crate::check::Workspace;
-use crate::compile::{Actuals, Occurrence, Plan, Warning};
+use crate::compile::{Actuals, Consulted, Occurrence, Plan, Warning};
 
 const MAGIC: &[u8] = b"karta-plan\n";
 const VERSION: u32 = 7;
@@ -150,12 +150,13 @@ pub fn read(bytes: &[u8], key: &Digest, workspace: &Workspace, actuals: &dyn Act
     if r.take(MAGIC.len())? != MAGIC || r.u32()? != VERSION || r.take(32)? != key.as_slice() {
         return None;
     }
-    let consulted: Vec<(&str, i32)> = (0..r.u32()?).map(|_| Some((r.text()?, r.i32()?))).collect::<Option<_>>()?;
-    let unchanged = consulted.par_iter().all(|&(occurrence, day)| {
-        let was = (day != i32::MIN).then(|| NaiveDate::from_num_days_from_ce_opt(day)).flatten();
-        actuals.completed(occurrence) == was
-    });
-    if !unchanged {
+    let consulted: Vec<(&str, Option<NaiveDate>)> = (0..r.u32()?)
+        .map(|_| {
+            let (occurrence, day) = (r.text()?, r.i32()?);
+            Some((occurrence, (day != i32::MIN).then(|| NaiveDate::from_num_days_from_ce_opt(day)).flatten()))
+        })
+        .collect::<Option<_>>()?;
+    if !Consulted::still(&consulted, actuals) {
         return None;
     }
     let count = usize::try_from(r.u64()?).ok()?;

@@ -83,7 +83,8 @@ pub fn check_with(files: &[PathBuf], calendar: &Calendar, cache: &Cache) -> Chec
     let found = if cache.is_kept() {
         cache.checks(&checked, calendar, |kept| incremental::again(&checked.documents, calendar, cache, kept))
     } else {
-        // Cycles are looked for beside the per-document checks.
+        // Nothing is kept without a cache: no stamps to make. Cycles are looked for beside the
+        // per-document checks.
         let (mut diagnostics, cycles) =
             rayon::join(|| document::check_all(&checked.documents, calendar), || graph::cycles(&checked.documents));
         diagnostics.extend(cycles);

@@ -96,8 +96,8 @@ impl<'a> Consulted<'a> {
     }
 
     /// Whether `actuals` tell what was told when `asked` was asked.
-    pub fn still(asked: &[(String, Option<NaiveDate>)], actuals: &dyn Actuals) -> bool {
-        asked.par_iter().all(|(occurrence, done)| actuals.completed(occurrence) == *done)
+    pub fn still<S: AsRef<str> + Sync>(asked: &[(S, Option<NaiveDate>)], actuals: &dyn Actuals) -> bool {
+        asked.par_iter().all(|(occurrence, done)| actuals.completed(occurrence.as_ref()) == *done)
     }
 }
 

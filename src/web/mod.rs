@@ -114,10 +114,7 @@ impl App {
     }
 
     fn key_at(&self, roadmaps: u64, now: DateTime<FixedOffset>) -> Result<ViewKey, Fail> {
-        let (event, version) = self.store(|s| {
-            let newest = s.versions(None)?.iter().map(|v| v.id).max().unwrap_or(0);
-            Ok((s.last_event()?, newest))
-        })?;
+        let (event, version) = self.store(|s| state::log_mark(s))?;
         Ok((roadmaps, event, version, now.timestamp().div_euclid(60)))
     }
 

@@ -197,6 +197,13 @@ impl Pool {
     }
 }
 
+/// Where the store's log stands: its latest event and its newest approved version (approving
+/// one appends no event, yet carries reports and moves dates).
+pub fn log_mark(store: &dyn Store) -> Result<(i64, i64), StoreError> {
+    let newest = store.versions(None)?.iter().map(|v| v.id).max().unwrap_or(0);
+    Ok((store.last_event()?, newest))
+}
+
 /// The plan and the log as of `now`: what pages and the API are made from.
 pub struct View {
     pub snapshot: Arc<Snapshot>,
@@ -231,10 +238,7 @@ impl View {
         now: DateTime<FixedOffset>,
     ) -> Result<View, StoreError> {
         // Asked before the log is read: an event recorded in between is read again next time.
-        let read_at = pool.with(|s| {
-            let newest = s.versions(None)?.iter().map(|v| v.id).max().unwrap_or(0);
-            Ok((s.last_event()?, newest))
-        })?;
+        let read_at = pool.with(|s| log_mark(s))?;
         let (events, carries) = match last.filter(|l| l.read_at == read_at) {
             Some(last) => (Arc::clone(&last.events), Arc::clone(&last.carries)),
             None => {
