@@ -1,6 +1,7 @@
 //! The one place karta reads the system clock. Every command takes `--now` (or `KARTA_NOW`);
 //! only when neither is given does the current time come from here, so tests, demos and
-//! replays are deterministic. Security timers alone read the real time ([`wall`]).
+//! replays are deterministic. Security timers alone read the real time ([`wall`]), and the
+//! check of whether a file changed since it was read ([`files`]).
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
@@ -16,6 +17,13 @@ pub fn now(injected: Option<DateTime<FixedOffset>>) -> DateTime<FixedOffset> {
 pub fn wall() -> i64 {
     #[allow(clippy::disallowed_methods)]
     Utc::now().timestamp()
+}
+
+/// The system clock, whatever `--now` says: for telling whether a file's metadata vouches for
+/// the bytes read (`cache::Stat`), as file times are the system's.
+pub fn files() -> std::time::SystemTime {
+    #[allow(clippy::disallowed_methods)]
+    std::time::SystemTime::now()
 }
 
 /// Parses a `--now` value: RFC 3339 (`2023-10-16T09:00:00+10:00`), a local date-time

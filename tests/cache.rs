@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 use chrono::NaiveDate;
 use karta::calendar::Calendar;
@@ -451,6 +452,12 @@ fn found(result: Result<karta::check::Workspace, Box<karta::check::Checked>>) ->
     }
 }
 
+/// The bytes of every roadmap file under `roadmaps`, by path.
+fn contents(roadmaps: &[PathBuf]) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let files = karta::check::collect_files(roadmaps).unwrap_or_default();
+    files.into_iter().filter_map(|f| std::fs::read(&f).ok().map(|b| (f, b))).collect()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -467,17 +474,32 @@ proptest! {
         let files = karta::check::collect_files(&roadmaps).expect("the roadmaps");
         let originals: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).expect("read")).collect();
         let mut memo = karta::check::Memo::default();
+        // A second memo whose files all count as settled (read an hour after they changed), so
+        // that their metadata vouches for them: each edit gives the files it writes a
+        // modification time of their own, which tells them apart.
+        let (mut settled, later) = (karta::check::Memo::default(), karta::clock::files() + Duration::from_secs(3600));
         let cache = karta::cache::Cache::none();
         let calendar = Calendar::russia();
         let kept_at = dir.path().join("karta.cache");
         let mut now = 0;
-        for edit in std::iter::once(None).chain(edits.iter().map(Some)) {
+        for (n, edit) in std::iter::once(None).chain(edits.iter().map(Some)).enumerate() {
             if let Some(edit) = edit {
+                let before = contents(&roadmaps);
                 reach_apply(edit, &files, &originals, &mut now);
+                for (path, bytes) in contents(&roadmaps) {
+                    if before.get(&path) != Some(&bytes) {
+                        let at = std::time::UNIX_EPOCH + Duration::from_secs(1_000_000_000 + n as u64);
+                        std::fs::File::options().write(true).open(&path).and_then(|f| f.set_modified(at)).expect("mtime");
+                    }
+                }
             }
             let present = karta::check::collect_files(&roadmaps).expect("the roadmaps");
             let again = found(memo.workspace(&present, calendar, &cache));
             let cold = found(karta::check::check_files(&present, calendar).into_workspace());
+            let vouched = found(settled.workspace_read_at(&present, calendar, &cache, later));
+            prop_assert_eq!(&vouched, &cold, "with settled files, after {:?}", edit);
+            prop_assert_eq!(&found(settled.workspace_read_at(&present, calendar, &cache, later)), &cold);
+            prop_assert_eq!(settled.read(), 0, "nothing changed, nothing read");
             // A command's run, as a new process makes it: the cache of files and the findings
             // the run before kept.
             let kept = karta::cache::Cache::open(&kept_at);

@@ -28,8 +28,10 @@ mod diagnostics;
 mod file;
 mod log;
 mod plan;
+mod stat;
 
 pub use file::Rejection;
+pub use stat::Stat;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

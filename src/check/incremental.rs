@@ -1,8 +1,9 @@
 //! Checking again only what changed, for a process that checks the same roadmaps over and over
 //! (`karta serve` reloading after an edit). The [`Memo`] keeps, file by file, what the last
 //! check found: the document, the problems loading it found, the problems its own checks found
-//! and the unit made of it. The next check still reads every file (a file's bytes are its key)
-//! but loads only those whose bytes changed, and checks a document again only when something
+//! and the unit made of it. The next check reads only the files whose metadata changed since
+//! ([`cache::Stat`]: size, times, inode), loads only those whose bytes changed (a file's bytes
+//! are its key), and checks a document again only when something
 //! its checks consulted changed: its bytes, the files it includes, the region, or the activity
 //! ids of a roadmap it refers to. The checks across documents (one id each, one region) run on
 //! all of them, as they cost next to nothing; dependency cycles are looked for only from the
@@ -10,13 +11,14 @@
 //! for diagnostic and unit for unit (`tests/cache.rs` compares them over random edits).
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{Checked, Unit, Workspace, document, graph};
-use crate::cache::{self, Cache, Digest, checks};
+use crate::cache::{self, Cache, Digest, Stat, checks};
 use crate::calendar::Calendar;
 use crate::diag::Diagnostic;
 use crate::load::{self, Loaded};
@@ -30,12 +32,16 @@ pub struct Memo {
     /// Whether the last check found no dependency cycle: then a new one passes through a
     /// document whose bytes changed since.
     acyclic: bool,
+    /// How many files the last check read (the others' metadata vouched for their bytes).
+    read: usize,
 }
 
 /// One file as the last check left it.
 #[derive(Debug)]
 struct Kept {
     digest: Digest,
+    /// The file's metadata before it was read, when it vouches for the bytes read then.
+    stat: Option<Stat>,
     /// What loading the file found.
     loaded: Option<Loaded>,
     loading: Vec<Diagnostic>,
@@ -150,13 +156,27 @@ impl Memo {
         calendar: &Calendar,
         cache: &Cache,
     ) -> Result<Workspace, Box<Checked>> {
+        self.workspace_read_at(files, calendar, cache, crate::clock::files())
+    }
+
+    /// [`Memo::workspace`], the files read at `read_at` (what a file's change time is compared
+    /// with: [`Stat::settled`]).
+    pub fn workspace_read_at(
+        &mut self,
+        files: &[PathBuf],
+        calendar: &Calendar,
+        cache: &Cache,
+        read_at: std::time::SystemTime,
+    ) -> Result<Workspace, Box<Checked>> {
         let in_force = calendar.digest();
         if self.calendar != Some(in_force) {
             *self = Memo { calendar: Some(in_force), ..Memo::default() };
         }
         let mut before = std::mem::take(&mut self.files);
         let now: Mutex<FxHashMap<PathBuf, Kept>> = Mutex::default();
-        let mut checked = super::load_all(files, |path| reload(path, &before, &now, cache));
+        let read = AtomicUsize::new(0);
+        let mut checked = super::load_all(files, |path| reload(path, &before, &now, cache, (read_at, &read)));
+        self.read = read.into_inner();
         let mut now = now.into_inner().unwrap_or_else(|e| e.into_inner());
 
         let found = find(&checked.documents, &now, &mut before, self.acyclic, calendar);
@@ -192,6 +212,11 @@ impl Memo {
         }
         self.files = now;
         workspace
+    }
+
+    /// How many files the last check read: those whose metadata changed, or had not settled.
+    pub fn read(&self) -> usize {
+        self.read
     }
 }
 
@@ -234,7 +259,16 @@ pub(super) fn again(docs: &[Loaded], calendar: &Calendar, cache: &Cache, kept: O
 
 impl Kept {
     fn empty() -> Kept {
-        Kept { digest: [0; 32], loaded: None, loading: Vec::new(), facts: None, checked: None, unit: None, shape: None }
+        Kept {
+            digest: [0; 32],
+            stat: None,
+            loaded: None,
+            loading: Vec::new(),
+            facts: None,
+            checked: None,
+            unit: None,
+            shape: None,
+        }
     }
 }
 
@@ -282,45 +316,43 @@ fn leads(by_id: &FxHashMap<&str, Vec<&Facts>>, from: &str, to: &str) -> bool {
     false
 }
 
-/// Loads the file at `path`, or takes what `before` kept of it when its bytes are the same;
-/// notes what it found in `now`.
+/// Loads the file at `path`, or takes what `before` kept of it when its metadata vouches for
+/// the bytes read then, or its bytes are the same; notes what it found in `now`, and counts in
+/// `read` the files read (`read_at`: when this check began reading).
 fn reload(
     path: &Path,
     before: &FxHashMap<PathBuf, Kept>,
     now: &Mutex<FxHashMap<PathBuf, Kept>>,
     cache: &Cache,
+    (read_at, read): (std::time::SystemTime, &AtomicUsize),
 ) -> load::Outcome {
-    let Some(bytes) = cache::read(path) else { return cache.load(path) };
-    let digest = cache::digest(&bytes);
-    let (outcome, kept) = match before.get(path).filter(|k| k.digest == digest) {
-        Some(k) => {
-            if let Some(l) = &k.loaded {
-                cache.keep(path, digest, l.spans.asked(), k.shape);
-            }
-            let outcome = load::Outcome { loaded: k.loaded.clone(), diagnostics: k.loading.clone() };
-            let kept = Kept {
-                digest,
-                loaded: k.loaded.clone(),
-                loading: k.loading.clone(),
-                facts: k.facts.clone(),
-                checked: None,
-                unit: k.unit.clone(),
-                shape: k.shape,
-            };
-            (outcome, kept)
-        }
+    // Taken before the bytes are read: a write after it is another stat next time.
+    let stat = Stat::of(path);
+    let unchanged = before.get(path).filter(|k| k.stat.is_some() && k.stat == stat);
+    let (outcome, kept) = match unchanged {
+        Some(k) => taken(path, k, k.stat, cache),
         None => {
-            let outcome = cache.load_read(path, bytes, digest);
-            let kept = Kept {
-                digest,
-                loaded: outcome.loaded.clone(),
-                loading: outcome.diagnostics.clone(),
-                facts: None,
-                checked: None,
-                unit: None,
-                shape: cache.shape_read(path),
-            };
-            (outcome, kept)
+            read.fetch_add(1, Ordering::Relaxed);
+            let Some(bytes) = cache::read(path) else { return cache.load(path) };
+            let digest = cache::digest(&bytes);
+            let stat = stat.and_then(|s| s.settled(read_at));
+            match before.get(path).filter(|k| k.digest == digest) {
+                Some(k) => taken(path, k, stat, cache),
+                None => {
+                    let outcome = cache.load_read(path, bytes, digest);
+                    let kept = Kept {
+                        digest,
+                        stat,
+                        loaded: outcome.loaded.clone(),
+                        loading: outcome.diagnostics.clone(),
+                        facts: None,
+                        checked: None,
+                        unit: None,
+                        shape: cache.shape_read(path),
+                    };
+                    (outcome, kept)
+                }
+            }
         }
     };
     if let Ok(mut now) = now.lock() {
@@ -329,13 +361,36 @@ fn reload(
     outcome
 }
 
+/// What the last check kept of the file at `path` (`k`), its bytes still those: loading's
+/// outcome again, and what to keep of it now (with `stat`).
+fn taken(path: &Path, k: &Kept, stat: Option<Stat>, cache: &Cache) -> (load::Outcome, Kept) {
+    if let Some(l) = &k.loaded {
+        cache.keep(path, k.digest, l.spans.asked(), k.shape);
+    }
+    let outcome = load::Outcome { loaded: k.loaded.clone(), diagnostics: k.loading.clone() };
+    let kept = Kept {
+        digest: k.digest,
+        stat,
+        loaded: k.loaded.clone(),
+        loading: k.loading.clone(),
+        facts: k.facts.clone(),
+        checked: None,
+        unit: k.unit.clone(),
+        shape: k.shape,
+    };
+    (outcome, kept)
+}
+
 /// For each document, the digest of everything its checks and its unit depend on: its bytes,
 /// the bytes of the files it includes, the region whose calendar checks it, and the activity
 /// ids of each document it refers to (with the ids of all documents when one of those is
 /// missing: the hint names the nearest).
 fn stamps(docs: &[Loaded], facts: &[Arc<Facts>], now: &FxHashMap<PathBuf, Kept>, region: Option<&str>) -> Vec<Digest> {
+    // By canonical path, as includes are resolved; none to resolve, no path made canonical.
+    let includes = docs.iter().any(|l| !l.document.declared().include.is_empty());
     let digest_at: FxHashMap<PathBuf, Digest> = docs
         .par_iter()
+        .filter(|_| includes)
         .filter_map(|l| {
             let digest = now.get(&l.source.path)?.digest;
             Some((std::fs::canonicalize(&l.source.path).unwrap_or_else(|_| l.source.path.clone()), digest))

@@ -4,11 +4,10 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::SystemTime;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
-use crate::cache::Cache;
+use crate::cache::{Cache, Stat};
 use crate::calendar::Calendar;
 use crate::check::{self, Workspace};
 use crate::compile::{self, Consulted, Plan};
@@ -21,8 +20,8 @@ pub struct Snapshot {
     pub workspace: Workspace,
     /// The calendar of the roadmaps' region (layers in force).
     pub calendar: &'static Calendar,
-    /// Every file the check read, with its modification time then.
-    seen: Vec<(PathBuf, Option<SystemTime>)>,
+    /// Every file the check read, with its metadata just before.
+    seen: Vec<(PathBuf, Option<Stat>)>,
     /// Bumped at every successful reload.
     pub version: u64,
     /// What its plan is compiled from besides completions (the cache's key: the documents as
@@ -77,7 +76,7 @@ impl Roadmaps {
         cache: Option<PathBuf>,
     ) -> Result<Roadmaps, LoadError> {
         let mut memo = check::Memo::default();
-        let snapshot = check_now(paths, 1, now, calendar, cache.as_deref(), &mut memo)?;
+        let snapshot = check_now(survey(paths)?, 1, now, calendar, cache.as_deref(), &mut memo)?;
         Ok(Roadmaps {
             paths: paths.to_vec(),
             calendar,
@@ -99,16 +98,22 @@ impl Roadmaps {
     /// Reloads when a file changed, appeared or disappeared. Returns whether the plan changed.
     pub fn refresh(&self, now: DateTime<FixedOffset>) -> bool {
         let current = self.current();
-        let files = check::collect_files(&self.paths).unwrap_or_default();
-        let unchanged = files.len() == current.seen.len()
-            && files.iter().zip(&current.seen).all(|(f, (p, m))| f == p && modified(f) == *m);
-        if unchanged {
+        let seen = survey(&self.paths);
+        if seen.as_ref().is_ok_and(|seen| *seen == current.seen) {
             return false;
         }
         let mut memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
-        match check_now(&self.paths, current.version + 1, now, self.calendar, self.cache.as_deref(), &mut memo) {
+        let checked = seen.and_then(|seen| {
+            check_now(seen, current.version + 1, now, self.calendar, self.cache.as_deref(), &mut memo)
+        });
+        match checked {
             Ok(snapshot) => {
-                tracing::info!(files = snapshot.seen.len(), version = snapshot.version, "roadmaps reloaded");
+                tracing::info!(
+                    files = snapshot.seen.len(),
+                    read = memo.read(),
+                    version = snapshot.version,
+                    "roadmaps reloaded"
+                );
                 if let Ok(mut c) = self.current.write() {
                     let old = std::mem::replace(&mut *c, Arc::new(snapshot));
                     // Freeing a large workspace takes a while; the reload does not wait for it.
@@ -132,24 +137,32 @@ impl Roadmaps {
     }
 }
 
-fn modified(path: &PathBuf) -> Option<SystemTime> {
-    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+/// Every roadmap file under `paths`, with its metadata: taken before the files are read, so that
+/// an edit made while they are checked is seen next time.
+fn survey(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Option<Stat>)>, LoadError> {
+    let files =
+        check::collect_files(paths).map_err(|missing| vec![format!("путь не найден: {}", missing.display())])?;
+    Ok(files
+        .into_iter()
+        .map(|f| {
+            let stat = Stat::of(&f);
+            (f, stat)
+        })
+        .collect())
 }
 
-/// Checks the roadmaps: a new snapshot, or the errors that keep the last one. Compiling is left
-/// to the first view: its only error, a dependency cycle, is one checking finds.
+/// Checks the roadmaps `seen` (by [`survey`]): a new snapshot, or the errors that keep the last
+/// one. Compiling is left to the first view: its only error, a dependency cycle, is one
+/// checking finds.
 fn check_now(
-    paths: &[PathBuf],
+    seen: Vec<(PathBuf, Option<Stat>)>,
     version: u64,
     now: DateTime<FixedOffset>,
     calendar: &'static Calendar,
     cache: Option<&std::path::Path>,
     memo: &mut check::Memo,
 ) -> Result<Snapshot, LoadError> {
-    let files =
-        check::collect_files(paths).map_err(|missing| vec![format!("путь не найден: {}", missing.display())])?;
-    // Times are taken before reading, so an edit made during the check is seen next time.
-    let seen: Vec<_> = files.iter().map(|f| (f.clone(), modified(f))).collect();
+    let files: Vec<PathBuf> = seen.iter().map(|(f, _)| f.clone()).collect();
     let renderer = Renderer::new(Lang::Ru);
     let cache = cache.map_or_else(Cache::none, Cache::open);
     let workspace = memo.workspace(&files, calendar, &cache);
