@@ -9,6 +9,7 @@ use chrono::{Datelike, NaiveDate};
 use indexmap::IndexMap;
 use rayon::prelude::*;
 
+use super::Canonical;
 use crate::calendar::{self, Calendar};
 use crate::diag::{Code, Diagnostic, Message, did_you_mean, suggestion};
 use crate::load::Loaded;
@@ -170,22 +171,21 @@ impl Ctx<'_> {
 }
 
 /// Runs every per-document check.
-pub fn check_all(docs: &[Loaded], calendar: &Calendar) -> Vec<Diagnostic> {
-    let by_path = by_path(docs);
+pub(super) fn check_all(docs: &[Loaded], canonical: &Canonical, calendar: &Calendar) -> Vec<Diagnostic> {
+    let by_path = by_path(docs, canonical);
     let activities = activities(docs);
     let (mut out, region) = across(docs);
     let calendar = calendar.for_region(region);
     // Each document is checked on its own: on all cores, the diagnostics in document order.
-    let per_document: Vec<Vec<Diagnostic>> = docs.par_iter().map(|l| one(l, &by_path, &activities, calendar)).collect();
+    let per_document: Vec<Vec<Diagnostic>> =
+        docs.par_iter().map(|l| one(l, (&by_path, canonical), &activities, calendar)).collect();
     out.extend(per_document.into_iter().flatten());
     out
 }
 
 /// The documents by their files' canonical paths (what an `include:` resolves to).
-pub(super) fn by_path(docs: &[Loaded]) -> HashMap<PathBuf, &Loaded> {
-    docs.par_iter()
-        .map(|l| (std::fs::canonicalize(&l.source.path).unwrap_or_else(|_| l.source.path.clone()), l))
-        .collect()
+pub(super) fn by_path<'a>(docs: &'a [Loaded], canonical: &Canonical) -> HashMap<PathBuf, &'a Loaded> {
+    docs.par_iter().map(|l| (canonical.of(&l.source.path), l)).collect()
 }
 
 /// The activity ids of each document, by document id (the last of two with one id).
@@ -237,13 +237,13 @@ pub(super) fn across(docs: &[Loaded]) -> (Vec<Diagnostic>, Option<&str>) {
 /// documents it refers to, nothing else (what [`super::incremental`] counts on).
 pub(super) fn one(
     l: &Loaded,
-    by_path: &HashMap<PathBuf, &Loaded>,
+    (by_path, canonical): (&HashMap<PathBuf, &Loaded>, &Canonical),
     activities: &Activities<'_>,
     calendar: &Calendar,
 ) -> Vec<Diagnostic> {
     let mut mine = Vec::new();
     let mut ctx = Ctx { loaded: l, out: &mut mine };
-    let scope = scope_of(l, by_path, &mut ctx);
+    let scope = scope_of(l, (by_path, canonical), &mut ctx);
     match &*l.document {
         Document::Directory(d) => {
             timezone(&mut ctx, "/timezone", d.timezone.as_deref());
@@ -302,11 +302,15 @@ pub(super) fn one(
     mine
 }
 
-fn scope_of<'a>(l: &'a Loaded, by_path: &HashMap<PathBuf, &'a Loaded>, ctx: &mut Ctx<'_>) -> Scope<'a> {
+fn scope_of<'a>(
+    l: &'a Loaded,
+    (by_path, canonical): (&HashMap<PathBuf, &'a Loaded>, &Canonical),
+    ctx: &mut Ctx<'_>,
+) -> Scope<'a> {
     let mut scope = Scope { layers: Vec::new() };
     let declared = l.document.declared();
     for (i, include) in declared.include.iter().enumerate() {
-        let key = super::include_path(&l.source.path, include);
+        let key = canonical.include(&l.source.path, include);
         match by_path.get(&key).map(|inc| &*inc.document) {
             Some(Document::Directory(d)) => {
                 let clash = d.executors.keys().chain(d.groups.keys()).find(|k| scope.executor(k) || scope.group(k));

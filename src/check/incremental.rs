@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::{Checked, Unit, Workspace, document, graph};
+use super::{Canonical, Checked, Unit, Workspace, document, graph};
 use crate::cache::{self, Cache, Digest, Stat, checks};
 use crate::calendar::Calendar;
 use crate::diag::Diagnostic;
@@ -108,7 +108,7 @@ struct Findings {
 /// when kept), taking a document's findings from `before` when what its checks consult is what
 /// they consulted then. `acyclic`: the check that left `before` found no dependency cycle.
 fn find(
-    docs: &[Loaded],
+    (docs, canonical): (&[Loaded], &Canonical),
     now: &FxHashMap<PathBuf, Kept>,
     before: &mut FxHashMap<PathBuf, Kept>,
     acyclic: bool,
@@ -122,7 +122,7 @@ fn find(
         })
         .collect();
     let (across, region) = document::across(docs);
-    let stamps = stamps(docs, &facts, now, region);
+    let stamps = stamps((docs, canonical), &facts, now, region);
     let kept_checks: Vec<Option<Vec<Diagnostic>>> = docs
         .iter()
         .zip(&stamps)
@@ -134,12 +134,12 @@ fn find(
     let own: Vec<Vec<Diagnostic>> = if kept_checks.iter().all(Option::is_some) {
         kept_checks.into_iter().flatten().collect()
     } else {
-        let by_path = document::by_path(docs);
+        let by_path = document::by_path(docs, canonical);
         let activities = document::activities(docs);
         let calendar = calendar.for_region(region);
         docs.par_iter()
             .zip(kept_checks)
-            .map(|(l, kept)| kept.unwrap_or_else(|| document::one(l, &by_path, &activities, calendar)))
+            .map(|(l, kept)| kept.unwrap_or_else(|| document::one(l, (&by_path, canonical), &activities, calendar)))
             .collect()
     };
     let cycles = cycles(acyclic, docs, &facts, before);
@@ -179,7 +179,7 @@ impl Memo {
         self.read = read.into_inner();
         let mut now = now.into_inner().unwrap_or_else(|e| e.into_inner());
 
-        let found = find(&checked.documents, &now, &mut before, self.acyclic, calendar);
+        let found = find((&checked.documents, &checked.canonical), &now, &mut before, self.acyclic, calendar);
         self.acyclic = found.cycles.is_empty();
         for (l, ((own, stamp), facts)) in
             checked.documents.iter().zip(found.own.iter().zip(&found.stamps).zip(&found.facts))
@@ -223,7 +223,13 @@ impl Memo {
 /// What the checks find in `docs`, loaded through `cache` by a command, given what the last
 /// command's check kept file by file (`kept`): a document is checked again only when what its
 /// checks consult changed, as the service's [`Memo`] does; what this check found, for the next.
-pub(super) fn again(docs: &[Loaded], calendar: &Calendar, cache: &Cache, kept: Option<checks::Found>) -> checks::Found {
+pub(super) fn again(
+    docs: &[Loaded],
+    canonical: &Canonical,
+    calendar: &Calendar,
+    cache: &Cache,
+    kept: Option<checks::Found>,
+) -> checks::Found {
     let kept = kept.unwrap_or_default();
     // Nothing kept: no cycle is known not to be there.
     let acyclic = !kept.documents.is_empty() && kept.cycles.is_empty();
@@ -245,7 +251,7 @@ pub(super) fn again(docs: &[Loaded], calendar: &Calendar, cache: &Cache, kept: O
             Some((path.clone(), Kept { digest, facts, ..Kept::empty() }))
         })
         .collect();
-    let found = find(docs, &now, &mut before, acyclic, calendar);
+    let found = find((docs, canonical), &now, &mut before, acyclic, calendar);
     let documents = docs
         .iter()
         .zip(found.own.into_iter().zip(found.stamps).zip(found.facts))
@@ -385,7 +391,12 @@ fn taken(path: &Path, k: &Kept, stat: Option<Stat>, cache: &Cache) -> (load::Out
 /// the bytes of the files it includes, the region whose calendar checks it, and the activity
 /// ids of each document it refers to (with the ids of all documents when one of those is
 /// missing: the hint names the nearest).
-fn stamps(docs: &[Loaded], facts: &[Arc<Facts>], now: &FxHashMap<PathBuf, Kept>, region: Option<&str>) -> Vec<Digest> {
+fn stamps(
+    (docs, canonical): (&[Loaded], &Canonical),
+    facts: &[Arc<Facts>],
+    now: &FxHashMap<PathBuf, Kept>,
+    region: Option<&str>,
+) -> Vec<Digest> {
     // By canonical path, as includes are resolved; none to resolve, no path made canonical.
     let includes = docs.iter().any(|l| !l.document.declared().include.is_empty());
     let digest_at: FxHashMap<PathBuf, Digest> = docs
@@ -393,7 +404,7 @@ fn stamps(docs: &[Loaded], facts: &[Arc<Facts>], now: &FxHashMap<PathBuf, Kept>,
         .filter(|_| includes)
         .filter_map(|l| {
             let digest = now.get(&l.source.path)?.digest;
-            Some((std::fs::canonicalize(&l.source.path).unwrap_or_else(|_| l.source.path.clone()), digest))
+            Some((canonical.of(&l.source.path), digest))
         })
         .collect();
     // The last of two documents with one id is the one references are checked against.
@@ -409,7 +420,7 @@ fn stamps(docs: &[Loaded], facts: &[Arc<Facts>], now: &FxHashMap<PathBuf, Kept>,
             let mut hasher = blake3::Hasher::new();
             hasher.update(&now.get(&l.source.path).map_or([0; 32], |k| k.digest));
             for include in l.document.declared().include {
-                let at = super::include_path(&l.source.path, include);
+                let at = canonical.include(&l.source.path, include);
                 hasher.update(at.as_os_str().as_encoded_bytes());
                 hasher.update(&digest_at.get(&at).copied().unwrap_or([0; 32]));
             }

@@ -2,11 +2,13 @@
 //! directories of executors), then checks references, dates and deadlines across all of them,
 //! collecting every problem — never stopping at the first. Pure apart from reading the files.
 
+mod canonical;
 mod document;
 mod graph;
 mod incremental;
 mod workspace;
 
+pub use canonical::Canonical;
 pub use incremental::Memo;
 pub use workspace::{Task, Unit, Workspace};
 
@@ -32,6 +34,8 @@ pub struct Checked {
     /// Units already made of some documents (by an earlier check of the same bytes, checked the
     /// same way: [`Memo`]), in the order of `documents`; empty when there are none.
     units: Vec<Option<std::sync::Arc<Unit>>>,
+    /// The canonical paths found in this check.
+    canonical: Canonical,
 }
 
 impl Checked {
@@ -81,12 +85,16 @@ pub fn check_files(files: &[PathBuf], calendar: &Calendar) -> Checked {
 pub fn check_with(files: &[PathBuf], calendar: &Calendar, cache: &Cache) -> Checked {
     let mut checked = load_all(files, |path| cache.load(path));
     let found = if cache.is_kept() {
-        cache.checks(&checked, calendar, |kept| incremental::again(&checked.documents, calendar, cache, kept))
+        cache.checks(&checked, calendar, |kept| {
+            incremental::again(&checked.documents, &checked.canonical, calendar, cache, kept)
+        })
     } else {
         // Nothing is kept without a cache: no stamps to make. Cycles are looked for beside the
         // per-document checks.
-        let (mut diagnostics, cycles) =
-            rayon::join(|| document::check_all(&checked.documents, calendar), || graph::cycles(&checked.documents));
+        let (mut diagnostics, cycles) = rayon::join(
+            || document::check_all(&checked.documents, &checked.canonical, calendar),
+            || graph::cycles(&checked.documents),
+        );
         diagnostics.extend(cycles);
         diagnostics
     };
@@ -103,8 +111,7 @@ pub(crate) fn load_all(files: &[PathBuf], load: impl Fn(&Path) -> load::Outcome 
     // loads on all cores; the order is the order of a one-by-one walk.
     let mut round: Vec<PathBuf> = files.to_vec();
     while !round.is_empty() {
-        let canonical: Vec<PathBuf> =
-            round.par_iter().map(|path| std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())).collect();
+        let canonical: Vec<PathBuf> = round.par_iter().map(|path| checked.canonical.of(path)).collect();
         let fresh: Vec<PathBuf> = round
             .into_iter()
             .zip(canonical)

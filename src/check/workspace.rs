@@ -210,12 +210,8 @@ impl Checked {
         if self.diagnostics.iter().any(|d| d.is_error() && d.code != Code::UnreadableDeadline) {
             return Err(Box::new(self));
         }
-        let by_path: HashMap<PathBuf, usize> = self
-            .documents
-            .par_iter()
-            .enumerate()
-            .map(|(i, l)| (std::fs::canonicalize(&l.source.path).unwrap_or_else(|_| l.source.path.clone()), i))
-            .collect();
+        let by_path: HashMap<PathBuf, usize> =
+            self.documents.par_iter().enumerate().map(|(i, l)| (self.canonical.of(&l.source.path), i)).collect();
         let directories: Vec<Option<Directory>> = self
             .documents
             .iter()
@@ -239,7 +235,9 @@ impl Checked {
             .documents
             .into_par_iter()
             .zip(made)
-            .filter_map(|(loaded, made)| made.or_else(|| unit(loaded, &by_path, &directories).map(Arc::new)))
+            .filter_map(|(loaded, made)| {
+                made.or_else(|| unit(loaded, (&by_path, &self.canonical), &directories).map(Arc::new))
+            })
             .collect();
         Ok(Workspace { units, files: self.files, warnings: self.diagnostics })
     }
@@ -249,7 +247,11 @@ impl Checked {
 type Directory = (Arc<IndexMap<String, Executor>>, Arc<IndexMap<String, Group>>);
 type Directories = [Option<Directory>];
 
-fn unit(loaded: Loaded, by_path: &HashMap<PathBuf, usize>, directories: &Directories) -> Option<Unit> {
+fn unit(
+    loaded: Loaded,
+    (by_path, canonical): (&HashMap<PathBuf, usize>, &super::Canonical),
+    directories: &Directories,
+) -> Option<Unit> {
     let Loaded { source, document, spans } = loaded;
     let period = period_of(&document)?;
     let declared = document.declared();
@@ -271,7 +273,7 @@ fn unit(loaded: Loaded, by_path: &HashMap<PathBuf, usize>, directories: &Directo
     let included: Vec<&Directory> = declared
         .include
         .iter()
-        .filter_map(|inc| by_path.get(&super::include_path(&source.path, inc)).and_then(|i| directories[*i].as_ref()))
+        .filter_map(|inc| by_path.get(&canonical.include(&source.path, inc)).and_then(|i| directories[*i].as_ref()))
         .collect();
     let (executors, groups) = match included.as_slice() {
         [(e, g)] if declared.executors.is_empty() && declared.groups.is_empty() => (e.clone(), g.clone()),
