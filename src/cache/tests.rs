@@ -198,6 +198,28 @@ fn the_checks_run_again_only_when_a_file_changed() {
 }
 
 #[test]
+fn a_kept_plan_cut_anywhere_or_changed_in_any_byte_is_not_read() {
+    let (_dir, file, at) = roadmap();
+    first_run(&file, &at);
+    let cache = Cache::open(&at);
+    let calendar = Calendar::russia();
+    let workspace = crate::check::check_with(std::slice::from_ref(&file), calendar, &cache).into_workspace().unwrap();
+    let key = cache.plan_key(&workspace, calendar).unwrap();
+    let path = plan_path(&at);
+    let whole = std::fs::read(&path).unwrap();
+    let read = || plan::kept(&path, &key).and_then(|b| plan::read(&b, &key, &workspace, &crate::compile::Planned));
+    assert_eq!(read().map(|p| p.occurrences.len()), Some(3), "as written, it is read");
+    for n in 0..whole.len() {
+        std::fs::write(&path, &whole[..n]).unwrap();
+        assert!(read().is_none(), "cut at byte {n}");
+        let mut changed = whole.clone();
+        changed[n] ^= 0x20;
+        std::fs::write(&path, &changed).unwrap();
+        assert!(read().is_none(), "byte {n} changed");
+    }
+}
+
+#[test]
 fn a_cut_cache_is_not_trusted_and_is_written_again() {
     let (_dir, file, at) = roadmap();
     first_run(&file, &at);
