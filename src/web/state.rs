@@ -348,6 +348,26 @@ mod tests {
     }
 
     #[test]
+    fn an_edit_that_keeps_the_modification_time_is_seen_and_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("roadmaps/r.yaml");
+        std::fs::create_dir(dir.path().join("roadmaps")).unwrap();
+        std::fs::write(&file, ROADMAP).unwrap();
+        let now = DateTime::parse_from_rfc3339("2024-02-25T12:00:00+10:00").unwrap();
+        let roadmaps = Roadmaps::load_cached(&[dir.path().join("roadmaps")], now, Calendar::russia(), None).unwrap();
+        let title = |r: &Roadmaps| r.current().workspace.units[0].tasks[0].title.clone();
+        assert_eq!(title(&roadmaps), "Первое");
+        // As a copy that keeps times leaves it (`cp -p`, `rsync -t`): as many bytes, the same
+        // modification time; only the change time tells.
+        let modified = std::fs::metadata(&file).unwrap().modified().unwrap();
+        std::fs::write(&file, ROADMAP.replace("Первое", "Другое")).unwrap();
+        std::fs::File::options().write(true).open(&file).unwrap().set_modified(modified).unwrap();
+        assert!(roadmaps.refresh(now), "the edit is seen");
+        assert_eq!(title(&roadmaps), "Другое");
+        assert!(!roadmaps.refresh(now), "and once only");
+    }
+
+    #[test]
     fn a_view_after_a_reload_takes_the_plan_when_compiling_reads_the_roadmaps_as_before() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("roadmaps/r.yaml");
