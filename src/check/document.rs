@@ -71,6 +71,24 @@ pub fn tasks(doc: &Document) -> Vec<Task<'_>> {
     out
 }
 
+/// The ids of [`tasks`], in the same order, without the rest (what references are checked
+/// against, for every document at each check).
+pub fn task_ids(doc: &Document) -> Vec<&str> {
+    fn decision_ids<'a>(list: &'a [crate::model::Decision], out: &mut Vec<&'a str>) {
+        for d in list {
+            out.push(&d.id);
+            decision_ids(&d.decisions, out);
+        }
+    }
+    let mut out = Vec::new();
+    match doc {
+        Document::Roadmap(r) => out.extend(r.sections.iter().flat_map(|s| s.activities.iter().map(|a| a.id.as_str()))),
+        Document::Protocol(p) => decision_ids(&p.decisions, &mut out),
+        Document::Directory(_) => {}
+    }
+    out
+}
+
 /// Decisions and their sub-points; a sub-point without addressees inherits its parent's.
 fn decisions<'a>(
     list: &'a [crate::model::Decision],
@@ -190,7 +208,7 @@ pub(super) fn by_path<'a>(docs: &'a [Loaded], canonical: &Canonical) -> HashMap<
 
 /// The activity ids of each document, by document id (the last of two with one id).
 pub(super) fn activities(docs: &[Loaded]) -> Activities<'_> {
-    docs.iter().map(|l| (l.document.id(), tasks(&l.document).iter().map(|t| t.id).collect())).collect()
+    docs.iter().map(|l| (l.document.id(), task_ids(&l.document).into_iter().collect())).collect()
 }
 
 /// Activity ids by document id: what a reference `roadmap/activity` is checked against.
@@ -601,5 +619,26 @@ fn amendments(ctx: &mut Ctx<'_>, a: &crate::model::Approval) {
             );
         }
         previous = (m.date, format!("изменений № {}", m.number), format!("amendment No. {}", m.number));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The ids references are checked against are those of the tasks every other check reads,
+    /// in order: the bundled roadmaps and the protocol with its nested decisions.
+    #[test]
+    fn task_ids_are_the_ids_of_the_tasks() {
+        let files = crate::check::collect_files(&[std::path::PathBuf::from("roadmaps")]).unwrap();
+        let checked = crate::check::check_files(&files, crate::calendar::Calendar::russia());
+        assert!(checked.documents.len() >= 5);
+        for l in &checked.documents {
+            let ids: Vec<&str> = tasks(&l.document).iter().map(|t| t.id).collect();
+            assert_eq!(task_ids(&l.document), ids, "{}", l.source.path.display());
+        }
+        let protocol = checked.documents.iter().find(|l| matches!(*l.document, Document::Protocol(_))).unwrap();
+        let nested = tasks(&protocol.document).iter().any(|t| t.pointer.matches("/decisions/").count() > 1);
+        assert!(nested, "a decision with sub-points");
     }
 }

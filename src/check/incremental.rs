@@ -72,7 +72,7 @@ impl Facts {
             .into_iter()
             .map(|(task, to)| (task, to.into_iter().map(|(key, _)| key).collect()))
             .collect();
-        let mut ids: Vec<&str> = document::tasks(&l.document).iter().map(|t| t.id).collect();
+        let mut ids: Vec<&str> = document::task_ids(&l.document);
         ids.sort_unstable();
         let mut refers: Vec<String> =
             links.values().flatten().filter_map(|key| key.split_once('/').map(|(doc, _)| doc.to_string())).collect();
