@@ -314,12 +314,19 @@ mod tests {
         pool.with(|s| s.append(&[event])).expect("recorded");
     }
 
+    /// A folder with `roadmaps/r.yaml` holding [`ROADMAP`], that file, and the instant the
+    /// tests run at.
+    fn folder() -> (tempfile::TempDir, PathBuf, DateTime<FixedOffset>) {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("roadmaps/r.yaml");
+        std::fs::create_dir(dir.path().join("roadmaps")).unwrap();
+        std::fs::write(&file, ROADMAP).unwrap();
+        (dir, file, DateTime::parse_from_rfc3339("2024-02-25T12:00:00+10:00").unwrap())
+    }
+
     #[test]
     fn the_next_view_reads_the_log_again_only_after_a_report_and_compiles_only_when_it_counts() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("roadmaps")).unwrap();
-        std::fs::write(dir.path().join("roadmaps/r.yaml"), ROADMAP).unwrap();
-        let now = DateTime::parse_from_rfc3339("2024-02-25T12:00:00+10:00").unwrap();
+        let (dir, _, now) = folder();
         let roadmaps = Roadmaps::load(&[dir.path().join("roadmaps")], now).expect("the roadmap loads");
         let pool = Pool::open(dir.path().join("karta.db")).expect("the store");
         let minute = chrono::Duration::minutes(1);
@@ -349,11 +356,7 @@ mod tests {
 
     #[test]
     fn an_edit_that_keeps_the_modification_time_is_seen_and_read() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("roadmaps/r.yaml");
-        std::fs::create_dir(dir.path().join("roadmaps")).unwrap();
-        std::fs::write(&file, ROADMAP).unwrap();
-        let now = DateTime::parse_from_rfc3339("2024-02-25T12:00:00+10:00").unwrap();
+        let (dir, file, now) = folder();
         let roadmaps = Roadmaps::load_cached(&[dir.path().join("roadmaps")], now, Calendar::russia(), None).unwrap();
         let title = |r: &Roadmaps| r.current().workspace.units[0].tasks[0].title.clone();
         assert_eq!(title(&roadmaps), "Первое");
@@ -369,12 +372,8 @@ mod tests {
 
     #[test]
     fn a_view_after_a_reload_takes_the_plan_when_compiling_reads_the_roadmaps_as_before() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("roadmaps/r.yaml");
-        std::fs::create_dir(dir.path().join("roadmaps")).unwrap();
-        std::fs::write(&file, ROADMAP).unwrap();
+        let (dir, file, now) = folder();
         let cache = dir.path().join("karta.cache");
-        let now = DateTime::parse_from_rfc3339("2024-02-25T12:00:00+10:00").unwrap();
         let roadmaps =
             Roadmaps::load_cached(&[dir.path().join("roadmaps")], now, Calendar::russia(), Some(cache.clone()))
                 .expect("the roadmap loads");
