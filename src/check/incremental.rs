@@ -397,11 +397,9 @@ fn stamps(
     now: &FxHashMap<PathBuf, Kept>,
     region: Option<&str>,
 ) -> Vec<Digest> {
-    // By canonical path, as includes are resolved; none to resolve, no path made canonical.
-    let includes = docs.iter().any(|l| !l.document.declared().include.is_empty());
+    // By canonical path, as includes are resolved.
     let digest_at: FxHashMap<PathBuf, Digest> = docs
         .par_iter()
-        .filter(|_| includes)
         .filter_map(|l| {
             let digest = now.get(&l.source.path)?.digest;
             Some((canonical.of(&l.source.path), digest))

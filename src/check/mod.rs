@@ -158,13 +158,6 @@ fn included(path: &Path, loaded: &Loaded, diagnostics: &mut Vec<Diagnostic>) -> 
     out
 }
 
-/// The file an `include:` entry of `from` names (relative to `from`'s folder), as a key
-/// comparable across spellings of the same path.
-pub(crate) fn include_path(from: &Path, include: &str) -> PathBuf {
-    let path = from.parent().unwrap_or(Path::new(".")).join(include);
-    std::fs::canonicalize(&path).unwrap_or(path)
-}
-
 /// The span of a deadline phrase's part inside the `due` node: exact when the phrase is a
 /// one-line scalar, else the whole node.
 pub fn phrase_span(loaded: &Loaded, pointer: &str, phrase: &str, start: usize, end: usize) -> Span {

@@ -235,8 +235,9 @@ fn locate(unit: &Unit, id: &str) -> String {
         Document::Protocol(p) => &p.include,
         Document::Directory(_) => &[],
     };
+    let canonical = crate::check::Canonical::default();
     for inc in includes {
-        let path = crate::check::include_path(&unit.source.path, inc);
+        let path = canonical.include(&unit.source.path, inc);
         if let Some(n) = std::fs::read_to_string(&path).ok().as_deref().and_then(line_of) {
             let shown = std::env::current_dir().ok().and_then(|d| path.strip_prefix(d).ok().map(|p| p.to_path_buf()));
             return format!("{}:{}", shown.unwrap_or(path).display(), n + 1);
