@@ -1,8 +1,8 @@
 //! The cache of loaded files and of the plan (docs/performance.md, "The cache") changes how
 //! fast a command answers, never what it answers: over random edits of a generated region
 //! (deadlines swapped, titles changed, comment lines added, a file broken, removed, restored,
-//! rewritten as it was, another instant and so other completions), `status`, `check` and
-//! `plan` print byte for byte what a run with `--no-cache` prints. A cut or damaged cache is not trusted and is rebuilt.
+//! rewritten as it was, another instant and so other completions, a report recorded or taken
+//! back), `status`, `check` and `plan` print byte for byte what a run with `--no-cache` prints. A cut or damaged cache is not trusted and is rebuilt.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -79,6 +79,9 @@ enum Edit {
     Touch(usize),
     /// Another instant: other completions.
     Now(usize),
+    /// A report recorded, so the log grows: the `k`-th occurrence not done or done, or a
+    /// correction taking back an earlier event.
+    Report(usize, usize),
 }
 
 fn edit() -> impl Strategy<Value = Edit> {
@@ -91,6 +94,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         1 => any::<usize>().prop_map(Edit::Remove),
         1 => any::<usize>().prop_map(Edit::Touch),
         1 => (0..NOWS.len()).prop_map(Edit::Now),
+        2 => (any::<usize>(), 0..3usize).prop_map(|(k, kind)| Edit::Report(k, kind)),
     ]
 }
 
@@ -159,6 +163,21 @@ fn apply(edit: &Edit, files: &[PathBuf], originals: &[Vec<u8>], now: &mut usize)
             }
         }
         Edit::Now(k) => *now = k,
+        Edit::Report(k, kind) => {
+            let dir = files[0].parent().and_then(Path::parent).expect("the region's folder");
+            let (_, plan, _) = karta(dir, &["plan", "--format", "csv", "--no-cache"]);
+            let ids: Vec<&str> = plan.lines().skip(1).filter_map(|l| l.split(',').next()).collect();
+            let Some(id) = ids.get(k % ids.len().max(1)) else { return };
+            let event = (k % 500 + 1).to_string();
+            let args = match kind {
+                0 => vec!["not-done", id, "--reason", "нет средств"],
+                1 => vec!["done", id],
+                _ => vec!["undo", &event, "--reason", "ошибка ввода"],
+            };
+            // Recorded when the last reports were: a status at that instant counts it. A report
+            // the command refuses (an occurrence already done) leaves the log as it was.
+            karta(dir, &[args.as_slice(), &["--now", NOWS[2]]].concat());
+        }
     }
 }
 
@@ -170,7 +189,8 @@ proptest! {
         let dir = tempfile::tempdir().expect("temp dir");
         let files = region(dir.path());
         let originals: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).expect("read")).collect();
-        let mut now = 1;
+        // At the last reports: the fold of the whole log is kept and read.
+        let mut now = 2;
         same_with_and_without(dir.path(), NOWS[now])?;
         for edit in &edits {
             apply(edit, &files, &originals, &mut now);

@@ -77,6 +77,60 @@ fn event(w: &mut Writer, e: &Event) {
     w.opt_text(batch.as_deref());
 }
 
+/// What names a store's log whole: the store, the largest id, how many events, and the digest of
+/// the event with the largest id. The log is append-only: an event is added with a larger id or
+/// raises the count; a store put back from a copy and written to again has another event under
+/// the same number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    pub store: String,
+    pub last: i64,
+    pub count: u64,
+    pub event: Digest,
+}
+
+impl Head {
+    /// The head of the log of `store` holding `events`.
+    pub fn of(store: &str, events: &[Event]) -> Head {
+        let last = events.iter().max_by_key(|e| e.id);
+        Head {
+            store: store.to_string(),
+            last: last.map_or(0, |e| e.id),
+            count: events.len() as u64,
+            event: last.map_or([0; 32], digest_of),
+        }
+    }
+
+    pub fn digest(&self) -> Digest {
+        let mut w = Writer::default();
+        w.text(&self.store);
+        w.i64(self.last);
+        w.u64(self.count);
+        w.bytes(&self.event);
+        blake3::hash(&w.0).into()
+    }
+
+    pub(super) fn write(&self, w: &mut Writer) {
+        w.text(&self.store);
+        w.i64(self.last);
+        w.u64(self.count);
+        w.bytes(&self.event);
+    }
+
+    pub(super) fn read(r: &mut Reader) -> Option<Head> {
+        let store = r.text()?.to_string();
+        let (last, count) = (r.i64()?, r.u64()?);
+        Some(Head { store, last, count, event: r.take(32)?.try_into().ok()? })
+    }
+}
+
+/// The digest of one event as the log keeps it.
+pub fn digest_of(e: &Event) -> Digest {
+    let mut w = Writer::default();
+    event(&mut w, e);
+    blake3::hash(&w.0).into()
+}
+
 /// The events of `store` kept in `bytes` by this build, when they hold them whole.
 pub fn read(bytes: &[u8], fingerprint: &Digest, store: &str) -> Option<Kept> {
     let mut r = file::opened(bytes, MAGIC, VERSION, fingerprint)?;

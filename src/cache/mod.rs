@@ -12,6 +12,8 @@
 //!   compiling reads them, with the completions compiling consulted.
 //! - `karta.cache.log` (`log.rs`): the progress log as the last run read it, so that the next
 //!   reads from the store only the events recorded since.
+//! - `karta.cache.fold` (`fold.rs`): what the whole log says of each occurrence of the kept
+//!   plan, so that a status with nothing recorded since neither reads the log nor folds it.
 //!
 //! Each answer is the cold run's: what is taken from a file is what the run would have made
 //! of the same inputs (`tests/cache.rs`, `tests/store.rs` compare them).
@@ -26,6 +28,7 @@
 pub mod checks;
 mod diagnostics;
 mod file;
+mod fold;
 mod log;
 mod plan;
 mod stat;
@@ -34,8 +37,10 @@ pub use file::Rejection;
 pub use stat::Stat;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use chrono::{DateTime, FixedOffset};
 use rustc_hash::FxHashMap;
 
 use crate::calendar::Calendar;
@@ -45,7 +50,7 @@ use crate::diag::Diagnostic;
 use crate::load::{self, Asked, Budget, Outcome};
 use crate::model::Document;
 use crate::store::{EventLog, StoreError};
-use crate::track::Event;
+use crate::track::{Event, Folded, KeptFold};
 
 /// The digest of a file's bytes.
 pub type Digest = [u8; 32];
@@ -79,6 +84,11 @@ pub struct Cache {
     pub rejected: Option<Rejection>,
     /// How many events a log holds before it is kept ([`Cache::events`]).
     keep_log_from: usize,
+    /// What names the log this run read through the cache whole ([`Cache::events`],
+    /// [`Cache::log_unchanged`]).
+    head: Mutex<Option<log::Head>>,
+    /// The digest of the kept file of the plan this run read or compiled, when it is kept.
+    plan_sum: Mutex<Option<Digest>>,
 }
 
 /// The smallest log kept: a smaller one is read from the store in a few milliseconds, less
@@ -141,6 +151,7 @@ impl Cache {
             read: Mutex::default(),
             rejected,
             keep_log_from: KEEP_LOG_FROM,
+            ..Cache::default()
         }
     }
 
@@ -225,16 +236,97 @@ impl Cache {
             return compile::compile_with(workspace, calendar, actuals);
         };
         let path = plan_path(path);
-        if let Some(plan) = plan::kept(&path, &key).and_then(|bytes| plan::read(&bytes, &key, workspace, actuals)) {
-            return Ok(plan);
+        if let Some(bytes) = plan::kept(&path, &key) {
+            if let Some(plan) = plan::read(&bytes, &key, workspace, Some(actuals)) {
+                set(&self.plan_sum, sum_of(&bytes));
+                return Ok(plan);
+            }
         }
         let consulted = compile::Consulted::new(actuals);
         let plan = compile::compile_with(workspace, calendar, &consulted)?;
         if let Some(bytes) = plan::write(&plan, &key, &consulted.asked()) {
             // As for the files: a plan that cannot be kept is compiled again next time.
-            let _ = replace(&path, &bytes);
+            if replace(&path, &bytes).is_ok() {
+                set(&self.plan_sum, sum_of(&bytes));
+            }
         }
         Ok(plan)
+    }
+
+    /// Whether the log of `store` is the one the kept fold was made of: then this run need not
+    /// read it for a status ([`Cache::kept_with_fold`]). Asks the store for the events from the
+    /// last one the fold names on: the log is unchanged when that event is all there is, and is
+    /// the one the fold named.
+    pub fn log_unchanged(&self, store: &(impl EventLog + ?Sized)) -> bool {
+        let Some(head) = self.path.as_ref().and_then(|path| fold::head(&fold_path(path))) else { return false };
+        if store.identity().ok().as_ref() != Some(&head.store) {
+            return false;
+        }
+        let Ok(Some(since)) = store.events_since(head.last, usize::try_from(head.count).unwrap_or(usize::MAX)) else {
+            return false;
+        };
+        let unchanged = match since.as_slice() {
+            [] => head.count == 0,
+            [last] => last.id == head.last && log::digest_of(last) == head.event,
+            _ => false,
+        };
+        if unchanged {
+            set(&self.head, head);
+        }
+        unchanged
+    }
+
+    /// The kept plan of `workspace` and the fold of the log into it, for a status at `now` of the
+    /// log [`Cache::log_unchanged`] found unchanged, as the approved versions whose carries have
+    /// the digest `carried` carry it: when both are kept and the fold holds at `now`. The run
+    /// that kept the fold used this plan with the completions of the same log, so the plan is
+    /// read without consulting them.
+    pub fn kept_with_fold(
+        &self,
+        workspace: &Workspace,
+        calendar: &Calendar,
+        carried: &Digest,
+        now: DateTime<FixedOffset>,
+    ) -> Option<(Plan, KeptFold)> {
+        let path = self.path.as_ref()?;
+        let key = self.plan_key(workspace, calendar)?;
+        let bytes = plan::kept(&plan_path(path), &key)?;
+        let sum = sum_of(&bytes);
+        let kept = fold::open(std::fs::read(fold_path(path)).ok()?, &self.fold_key(&sum, carried)?)?;
+        if kept.last.is_some_and(|last| last > now) {
+            return None;
+        }
+        let plan = plan::read(&bytes, &key, workspace, None)?;
+        let folded = kept.fold(plan.occurrences.len())?;
+        set(&self.plan_sum, sum);
+        Some((plan, folded))
+    }
+
+    /// The key of the fold of this run's log into the plan whose kept file has the digest
+    /// `plan`, with the carries `carried`: when this run read the log through the cache.
+    fn fold_key(&self, plan: &Digest, carried: &Digest) -> Option<Digest> {
+        let head = self.head.lock().ok()?.as_ref()?.digest();
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(&fingerprint());
+        hasher.update(plan);
+        hasher.update(&head);
+        hasher.update(carried);
+        Some(hasher.finalize().into())
+    }
+
+    /// Where to keep the fold of `events` (the log read through this cache, as the carries
+    /// with the digest `carried` carry it) into this run's plan, for a status at `now`. `None`
+    /// without a cache, a kept plan, or the log read through the cache, and when events are
+    /// recorded after `now` (a fold of what was recorded by then is not the log's).
+    pub fn fold_keeping(&self, carried: &Digest, events: &[Event], now: DateTime<FixedOffset>) -> Option<FoldKeeping> {
+        let path = fold_path(self.path.as_ref()?);
+        let key = self.fold_key(&(*self.plan_sum.lock().ok()?)?, carried)?;
+        let head = self.head.lock().ok()?.clone()?;
+        let last = events.iter().map(|e| e.event.recorded_at).max();
+        if last.is_some_and(|last| last > now) {
+            return None;
+        }
+        Some(FoldKeeping { path, key, head, last, written: AtomicBool::new(false) })
     }
 
     /// What the checks find in `checked` (loaded through this cache, not yet checked): what
@@ -313,6 +405,7 @@ impl Cache {
             // As for the plan: a log that cannot be kept is read whole again next time.
             let _ = replace(&path, &log::write(&fingerprint(), &store, &events));
         }
+        set(&self.head, log::Head::of(&store, &events));
         Ok(events)
     }
 
@@ -405,6 +498,26 @@ fn log_path(files: &Path) -> PathBuf {
     beside(files, ".log")
 }
 
+/// Where the fold of the log into the plan is kept beside the cache of files.
+fn fold_path(files: &Path) -> PathBuf {
+    beside(files, ".fold")
+}
+
+/// The digest a kept file ends with (of everything before it).
+fn sum_of(bytes: &[u8]) -> Digest {
+    let mut sum = [0; 32];
+    sum.copy_from_slice(&bytes[bytes.len().saturating_sub(32)..]);
+    sum
+}
+
+/// Sets what `slot` holds, unless a panic poisoned it (then it stays unset: the run goes on
+/// without what it would have kept).
+fn set<T>(slot: &Mutex<Option<T>>, value: T) {
+    if let Ok(mut slot) = slot.lock() {
+        *slot = Some(value);
+    }
+}
+
 /// Where the checks' findings are kept beside the cache of files.
 fn checks_path(files: &Path) -> PathBuf {
     beside(files, ".check")
@@ -426,6 +539,30 @@ fn replace(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Where the fold of the log into the plan a status reads is kept for the next run
+/// ([`Cache::fold_keeping`]).
+pub struct FoldKeeping {
+    path: PathBuf,
+    key: Digest,
+    head: log::Head,
+    /// When the last event of the log was recorded.
+    last: Option<DateTime<FixedOffset>>,
+    written: AtomicBool,
+}
+
+impl FoldKeeping {
+    /// Keeps `folded` (made of the whole log) for the next run, once.
+    pub fn keep(&self, folded: &Folded) {
+        if self.written.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        if let Some(bytes) = fold::write(&self.key, &self.head, self.last, folded) {
+            // As for the plan: a fold that cannot be kept is made again next time.
+            let _ = replace(&self.path, &bytes);
+        }
+    }
+}
+
 /// What a cache holds, for `karta cache`.
 #[derive(Debug, Clone)]
 pub struct Summary {
@@ -441,6 +578,8 @@ pub struct Summary {
     pub check_bytes: Option<u64>,
     /// The size of the kept log, when there is one.
     pub log_bytes: Option<u64>,
+    /// The size of the kept fold of the log into the plan, when there is one.
+    pub fold_bytes: Option<u64>,
 }
 
 impl Cache {
@@ -454,6 +593,7 @@ impl Cache {
             plan_bytes: size(&plan_path(&path)),
             check_bytes: size(&checks_path(&path)),
             log_bytes: size(&log_path(&path)),
+            fold_bytes: size(&fold_path(&path)),
             path,
         })
     }
@@ -462,7 +602,7 @@ impl Cache {
     pub fn clear(self) -> std::io::Result<bool> {
         let Some(path) = self.path else { return Ok(false) };
         let mut removed = false;
-        for p in [plan_path(&path), checks_path(&path), log_path(&path), path] {
+        for p in [plan_path(&path), checks_path(&path), log_path(&path), fold_path(&path), path] {
             match std::fs::remove_file(&p) {
                 Ok(()) => removed = true,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

@@ -140,8 +140,9 @@ pub fn kept(path: &Path, key: &Digest) -> Option<Vec<u8>> {
     file::read_keyed(path, MAGIC, VERSION, key)
 }
 
-/// The plan kept under `key` for `workspace`, when `bytes` hold it whole.
-pub fn read(bytes: &[u8], key: &Digest, workspace: &Workspace, actuals: &dyn Actuals) -> Option<Plan> {
+/// The plan kept under `key` for `workspace`, when `bytes` hold it whole and the completions it
+/// consulted are what `actuals` tell (`None`: known to be, see `Cache::kept_with_fold`).
+pub fn read(bytes: &[u8], key: &Digest, workspace: &Workspace, actuals: Option<&dyn Actuals>) -> Option<Plan> {
     // The header is read before the whole is digested: a plan under another key (an edit)
     // costs nothing. The warnings come last and are checked with the whole (the chunks have
     // their own digests).
@@ -156,7 +157,7 @@ pub fn read(bytes: &[u8], key: &Digest, workspace: &Workspace, actuals: &dyn Act
             Some((occurrence, (day != i32::MIN).then(|| NaiveDate::from_num_days_from_ce_opt(day)).flatten()))
         })
         .collect::<Option<_>>()?;
-    if !Consulted::still(&consulted, actuals) {
+    if actuals.is_some_and(|actuals| !Consulted::still(&consulted, actuals)) {
         return None;
     }
     let count = usize::try_from(r.u64()?).ok()?;

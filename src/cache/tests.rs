@@ -207,7 +207,8 @@ fn a_kept_plan_cut_anywhere_or_changed_in_any_byte_is_not_read() {
     let key = cache.plan_key(&workspace, calendar).unwrap();
     let path = plan_path(&at);
     let whole = std::fs::read(&path).unwrap();
-    let read = || plan::kept(&path, &key).and_then(|b| plan::read(&b, &key, &workspace, &crate::compile::Planned));
+    let read =
+        || plan::kept(&path, &key).and_then(|b| plan::read(&b, &key, &workspace, Some(&crate::compile::Planned)));
     assert_eq!(read().map(|p| p.occurrences.len()), Some(3), "as written, it is read");
     for n in 0..whole.len() {
         std::fs::write(&path, &whole[..n]).unwrap();

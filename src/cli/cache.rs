@@ -41,6 +41,7 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
                 "plan_bytes": summary.plan_bytes,
                 "check_bytes": summary.check_bytes,
                 "log_bytes": summary.log_bytes,
+                "fold_bytes": summary.fold_bytes,
             })
         ),
         _ => {
@@ -64,6 +65,7 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
                 (summary.plan_bytes.filter(|_| trusted), "сохранённый план", "kept plan"),
                 (summary.check_bytes.filter(|_| trusted), "сохранённые итоги проверки", "kept check findings"),
                 (summary.log_bytes, "сохранённый журнал отчётов", "kept progress log"),
+                (summary.fold_bytes, "сохранённые итоги журнала по срокам", "kept fold of the log into the plan"),
             ];
             for (bytes, ru, en) in kept {
                 if let Some(bytes) = bytes {

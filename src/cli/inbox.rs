@@ -332,9 +332,7 @@ impl Counts {
     /// A reply recorded: the next one is checked against the log with it in.
     fn recorded(&mut self, tracking: &mut Tracking) -> Result<(), Failure> {
         self.recorded += 1;
-        let (events, carries) = karta::track::Carries::log(&*tracking.store)?;
-        (tracking.events, tracking.carries) = (events, carries);
-        Ok(())
+        tracking.reread()
     }
 }
 

@@ -41,7 +41,7 @@ pub struct Args {
 }
 
 pub fn run(global: &Global, args: Args) -> super::Exit {
-    let tracking = Tracking::open(global, &args.at)?;
+    let tracking = Tracking::open_to_report(global, &args.at)?;
     super::known_executor(&tracking.workspace, args.executor.as_deref())?;
     super::known_roadmap(&tracking.workspace, args.roadmap.as_deref())?;
     let report = tracking.report();

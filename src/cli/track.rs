@@ -5,12 +5,13 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
+use karta::cache::FoldKeeping;
 use karta::calendar::Calendar;
 use karta::check::Workspace;
 use karta::compile::Plan;
 use karta::diag::{Lang, Message};
 use karta::store::{self, Store, StoreError};
-use karta::track::{self, Event};
+use karta::track::{self, Event, KeptFold};
 
 use super::{Failure, Global};
 
@@ -30,22 +31,43 @@ pub struct Tracking {
     pub workspace: Workspace,
     pub plan: Plan,
     pub store: Box<dyn Store>,
-    /// The log as the approved versions carry it (docs/amendments.md).
+    /// The log as the approved versions carry it (docs/amendments.md). Empty when opened only
+    /// for [`Tracking::report`] and nothing was recorded since the log's fold was kept.
     pub events: Vec<Event>,
     pub carries: track::Carries,
     pub now: DateTime<FixedOffset>,
     pub lang: Lang,
     /// The calendar of the roadmaps' region.
     pub calendar: &'static Calendar,
+    /// The fold of the log into the plan an earlier run kept, when it holds.
+    kept: Option<KeptFold>,
+    /// Where the fold made here is kept for the next run.
+    keeping: Option<FoldKeeping>,
 }
 
 impl Tracking {
     pub fn open(global: &Global, at: &Where) -> Result<Tracking, Failure> {
-        Tracking::open_with(global, at, None)
+        Tracking::opened(global, at, None, false)
     }
 
     /// [`Tracking::open`] over a store the caller opened already (`None`: opened here).
     pub fn open_with(global: &Global, at: &Where, opened: Option<Box<dyn Store>>) -> Result<Tracking, Failure> {
+        Tracking::opened(global, at, opened, false)
+    }
+
+    /// [`Tracking::open`] for a command that reads the log only through [`Tracking::report`]:
+    /// when nothing was recorded since a run kept the fold of the log into the same plan, the
+    /// log is not read.
+    pub fn open_to_report(global: &Global, at: &Where) -> Result<Tracking, Failure> {
+        Tracking::opened(global, at, None, true)
+    }
+
+    fn opened(
+        global: &Global,
+        at: &Where,
+        opened: Option<Box<dyn Store>>,
+        to_report: bool,
+    ) -> Result<Tracking, Failure> {
         let lang = global.lang();
         let roadmaps = at.inputs.list();
         let cache = global.cache();
@@ -56,7 +78,12 @@ impl Tracking {
                     Some(store) => store,
                     None => store::open(&at.db)?,
                 };
-                let (events, carries) = track::Carries::log_with(&*store, &cache)?;
+                let (events, carries) = if to_report && cache.log_unchanged(&*store) {
+                    (None, track::Carries::read(&*store)?)
+                } else {
+                    let (events, carries) = track::Carries::log_with(&*store, &cache)?;
+                    (Some(events), carries)
+                };
                 Ok::<_, StoreError>((store, events, carries))
             });
             let workspace = super::workspace_with(global, &roadmaps, None, &cache);
@@ -74,11 +101,39 @@ impl Tracking {
         };
         let now = karta::clock::now(global.now);
         let calendar = super::calendar(global, &roadmaps)?.for_region(workspace.region());
-        let done = track::completions(&track::effective(&events, now));
-        let plan = cache.compile(&workspace, calendar, &done).unwrap_or_else(|_| Plan::empty());
+        let carried = carries.digest();
+        let kept = match events {
+            None => cache.kept_with_fold(&workspace, calendar, &carried, now),
+            Some(_) => None,
+        };
+        let (events, plan, kept, keeping) = match (events, kept) {
+            (None, Some((plan, kept))) => (Vec::new(), plan, Some(kept), None),
+            (events, _) => {
+                let events = match events {
+                    Some(events) => events,
+                    None => {
+                        let mut events = cache.events(&*store)?;
+                        carries.apply(&mut events);
+                        events
+                    }
+                };
+                // Made only if the kept plan is to be checked against them.
+                let done = track::Completions::new(&events, now);
+                let plan = cache.compile(&workspace, calendar, &done).unwrap_or_else(|_| Plan::empty());
+                let keeping = cache.fold_keeping(&carried, &events, now);
+                (events, plan, None, keeping)
+            }
+        };
         // A cache that cannot be written costs the next run its speed, nothing else.
         let _ = cache.save();
-        Ok(Tracking { workspace, plan, store, events, carries, now, lang, calendar })
+        Ok(Tracking { workspace, plan, store, events, carries, now, lang, calendar, kept, keeping })
+    }
+
+    /// Reads the log again (after something was recorded): what was kept of it no longer holds.
+    pub fn reread(&mut self) -> Result<(), Failure> {
+        (self.events, self.carries) = track::Carries::log(&*self.store)?;
+        (self.kept, self.keeping) = (None, None);
+        Ok(())
     }
 
     /// Ends a one-shot command: closes the store and leaves the workspace, the plan and the log to
@@ -90,9 +145,17 @@ impl Tracking {
         std::mem::forget((workspace, plan, events));
     }
 
-    /// The state of everything at `now`.
+    /// The state of everything at `now`: from the fold of the log an earlier run kept when it
+    /// holds, else folded here (and kept for the next run).
     pub fn report(&self) -> track::Report<'_> {
-        track::status(&self.workspace, &self.plan, &self.events, self.now, self.calendar).with_versions(&self.carries)
+        let folded = self.kept.as_ref().map(KeptFold::folded).unwrap_or_else(|| {
+            let folded = track::fold(&self.plan, &self.events, self.now);
+            if let Some(keeping) = &self.keeping {
+                keeping.keep(&folded);
+            }
+            folded
+        });
+        track::status_at(&self.workspace, &self.plan, &folded, self.now, self.calendar).with_versions(&self.carries)
     }
 
     /// A refusal: the input's fault (exit 1), with what to do about it.

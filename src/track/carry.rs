@@ -64,6 +64,29 @@ impl Carries {
         self.step.is_empty()
     }
 
+    /// The digest of where the carries take events (what a fold of the carried log depends on;
+    /// the orders' wording is not).
+    pub fn digest(&self) -> [u8; 32] {
+        let mut steps: Vec<_> = self.step.iter().collect();
+        steps.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut hasher = blake3::Hasher::new();
+        let mut text = |t: &str| {
+            hasher.update(&(t.len() as u64).to_le_bytes());
+            hasher.update(t.as_bytes());
+        };
+        for (from, (version, c)) in steps {
+            text(from);
+            text(&version.to_string());
+            text(c.to.as_deref().unwrap_or("\u{0}"));
+            text(match c.rule {
+                Rule::Moved => "moved",
+                Rule::Renumbered => "renumbered",
+                Rule::Removed => "removed",
+            });
+        }
+        hasher.finalize().into()
+    }
+
     /// Rewrites the events' occurrences as the approved versions carried them.
     pub fn apply(&self, events: &mut [Event]) {
         if self.step.is_empty() {
@@ -160,6 +183,20 @@ mod tests {
             },
             carried: None,
         }
+    }
+
+    #[test]
+    fn the_digest_changes_with_where_events_go_and_not_with_the_orders_wording() {
+        let versions = [version(1, "380", "2023-10-02"), version(2, "425", "2023-11-30")];
+        let of = |versions: &[Version], carries: Vec<(i64, Carry)>| Carries::new(versions, carries).digest();
+        let moved = || vec![(2, carry("r/a@2023-10-17", Some("r/a@2023-11-30"), Rule::Moved))];
+        let base = of(&versions, moved());
+        assert_eq!(base, of(&versions, moved()));
+        assert_eq!(base, of(&[version(1, "1", "2023-10-02"), version(2, "2", "2023-11-30")], moved()), "wording");
+        assert_ne!(base, of(&versions, vec![(2, carry("r/a@2023-10-17", Some("r/a@2023-12-01"), Rule::Moved))]));
+        assert_ne!(base, of(&versions, vec![(2, carry("r/a@2023-10-17", None, Rule::Removed))]));
+        assert_ne!(base, of(&versions, vec![(1, carry("r/a@2023-10-17", Some("r/a@2023-11-30"), Rule::Moved))]));
+        assert_ne!(base, of(&versions, Vec::new()));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 pub mod answer;
 pub mod carry;
 mod event;
+pub mod fold;
 pub mod import;
 mod request;
 mod rollup;
@@ -12,6 +13,9 @@ mod status;
 
 pub use carry::Carries;
 pub use event::{Action, Carried, Event, NewEvent};
+pub use fold::{Fold, Folded, KeptFold, fold};
 pub use request::{Refusal, Request, check};
 pub use rollup::Rollup;
-pub use status::{OccurrenceStatus, Report, State, completions, effective, moves, orphans, plan_at, status};
+pub use status::{
+    Completions, OccurrenceStatus, Report, State, completions, effective, moves, orphans, plan_at, status, status_at,
+};

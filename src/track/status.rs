@@ -11,6 +11,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::Serialize;
 
 use super::event::{Action, Event};
+use super::fold::{Fold, Folded, fold, removed};
 use super::rollup::{Rollup, Rollups};
 use crate::calendar::{Calendar, due_instant};
 use crate::check::{Task, Unit, Workspace};
@@ -268,24 +269,24 @@ pub fn completions<'a>(events: &[&'a Event]) -> FxHashMap<&'a str, NaiveDate> {
     done
 }
 
-/// Groups event positions by occurrence in linear time, keeping their order within one
-/// occurrence (a counting sort: the key range is the plan's length). Occurrence `i`'s events
-/// are `events[start[i]..start[i + 1]]`.
-fn bucket(pairs: &[(usize, usize)], n: usize) -> (Vec<usize>, Vec<usize>) {
-    let mut start = vec![0usize; n + 1];
-    for &(i, _) in pairs {
-        start[i + 1] += 1;
+/// The completions of the events recorded up to `now` ([`completions`]), made when first asked
+/// for: a command whose kept plan needs no second look never makes them.
+pub struct Completions<'e> {
+    events: &'e [Event],
+    now: DateTime<FixedOffset>,
+    done: std::sync::OnceLock<FxHashMap<&'e str, NaiveDate>>,
+}
+
+impl<'e> Completions<'e> {
+    pub fn new(events: &'e [Event], now: DateTime<FixedOffset>) -> Completions<'e> {
+        Completions { events, now, done: std::sync::OnceLock::new() }
     }
-    for i in 0..n {
-        start[i + 1] += start[i];
+}
+
+impl compile::Actuals for Completions<'_> {
+    fn completed(&self, occurrence: &str) -> Option<NaiveDate> {
+        self.done.get_or_init(|| completions(&effective(self.events, self.now))).get(occurrence).copied()
     }
-    let mut next = start.clone();
-    let mut events = vec![0; pairs.len()];
-    for &(i, k) in pairs {
-        events[next[i]] = k;
-        next[i] += 1;
-    }
-    (start, events)
 }
 
 /// The plan as of `now`: relative deadlines counted from the completions reported by then.
@@ -303,40 +304,30 @@ pub fn status<'a>(
     now: DateTime<FixedOffset>,
     calendar: &Calendar,
 ) -> Report<'a> {
-    let live = effective(events, now);
-    // Events grouped by occurrence without an allocation per occurrence: (occurrence, position)
-    // pairs, sorted. Events about occurrences the plan does not have are orphans.
-    let located: Vec<Option<usize>> =
-        live.par_iter().map(|e| e.event.occurrence.as_deref().and_then(|o| plan.position(o))).collect();
-    let mut pairs: Vec<(usize, usize)> = Vec::with_capacity(live.len());
-    let (mut orphans, mut removed_by_order) = (Vec::new(), Vec::new());
-    for (k, (e, at)) in live.iter().zip(located).enumerate() {
-        match at {
-            Some(i) => pairs.push((i, k)),
-            None if removed(e) && !matches!(e.event.action, Action::Correction { .. }) => removed_by_order.push(e.id),
-            None if e.event.occurrence.is_some() && !matches!(e.event.action, Action::Correction { .. }) => {
-                orphans.push(e.id)
-            }
-            None => {}
-        }
-    }
-    let (start, by_occurrence) = bucket(&pairs, plan.occurrences.len());
+    status_at(workspace, plan, &fold(plan, events, now), now, calendar)
+}
+
+/// The state of everything at `now`, from what the events say of each occurrence of `plan`
+/// (folded up to `now`, or up to any instant after which nothing was recorded before `now`).
+pub fn status_at<'a>(
+    workspace: &'a Workspace,
+    plan: &'a Plan,
+    folded: &Folded<'a>,
+    now: DateTime<FixedOffset>,
+    calendar: &Calendar,
+) -> Report<'a> {
     // Read once per activity, not once per occurrence; in one list, each unit's from its base.
     let (mut base, mut leads) = (Vec::with_capacity(workspace.units.len()), Vec::new());
     for u in &workspace.units {
         base.push(leads.len());
         leads.extend(u.tasks.iter().map(|t| lead(u, t)));
     }
-    // The fold is independent per occurrence: spread over the cores, written in place.
+    // Independent per occurrence: spread over the cores, written in place.
     let mut occurrences = Vec::with_capacity(plan.occurrences.len());
     plan.occurrences
         .par_iter()
-        .enumerate()
-        .map(|(i, o)| {
-            let mine = &by_occurrence[start[i]..start[i + 1]];
-            let lead = leads[base[o.unit] + o.task];
-            one(workspace, o, mine.iter().map(|&k| live[k]), mine.len(), lead, now, calendar)
-        })
+        .zip(&*folded.each)
+        .map(|(o, fold)| one(workspace, o, (fold, folded), leads[base[o.unit] + o.task], now, calendar))
         .collect_into_vec(&mut occurrences);
     risk(workspace, plan, &mut occurrences, now, calendar);
     let undated = workspace
@@ -360,27 +351,25 @@ pub fn status<'a>(
         executors_by_roadmap: rollups.executors_by_roadmap,
         total: rollups.total,
         undated,
-        orphans,
-        removed: removed_by_order,
+        orphans: folded.orphans.clone(),
+        removed: folded.removed.clone(),
     }
 }
 
-/// An event whose occurrence an approved amendment removed.
-fn removed(e: &Event) -> bool {
-    e.carried.as_ref().is_some_and(|c| c.rule == crate::store::Rule::Removed)
-}
-
-/// Folds one occurrence's events.
+/// One occurrence at `now`, from what its events say.
 fn one<'a>(
     ws: &'a Workspace,
     o: &'a Occurrence,
-    events: impl Iterator<Item = &'a Event>,
-    count: usize,
+    (fold, folded): (&Fold, &Folded<'a>),
     (lead, working): (i64, bool),
     now: DateTime<FixedOffset>,
     calendar: &Calendar,
 ) -> OccurrenceStatus<'a> {
     let unit = &ws.units[o.unit];
+    let (due_date, due) = match fold.moved_to {
+        Some(to) => (to, due_instant(to, o.time, o.tz)),
+        None => (o.due_date, o.due),
+    };
     let mut s = OccurrenceStatus {
         id: &o.id,
         state: State::Open,
@@ -390,48 +379,24 @@ fn one<'a>(
         activity: o.key().get(unit.id.len() + 1..).unwrap_or_default(),
         executors: &o.executors,
         opens: o.opens,
-        due_date: o.due_date,
-        due: o.due,
-        original_due: None,
-        done_on: None,
-        percent: None,
-        not_done_reason: None,
-        accepted: false,
-        rejected_reason: None,
+        due_date,
+        due,
+        original_due: fold.moved_to.map(|_| o.due_date),
+        done_on: fold.done_on,
+        percent: fold.percent,
+        not_done_reason: folded.text(fold.not_done_reason),
+        accepted: fold.accepted,
+        rejected_reason: folded.text(fold.rejected_reason),
         at_risk: false,
         forecast_due: None,
-        events: count,
+        events: fold.events as usize,
         approved_due: None,
         amended_by: None,
     };
-    let mut cancelled = false;
-    for e in events {
-        match &e.event.action {
-            Action::Done { on } => {
-                s.done_on = Some(*on);
-                s.rejected_reason = None;
-            }
-            Action::Partial { percent } => s.percent = *percent,
-            Action::NotDone { reason } => s.not_done_reason = Some(reason),
-            Action::Cancelled { .. } => cancelled = true,
-            Action::Moved { to, .. } => {
-                s.original_due.get_or_insert(o.due_date);
-                s.due_date = *to;
-                s.due = due_instant(*to, o.time, o.tz);
-            }
-            Action::Accepted => s.accepted = true,
-            Action::Rejected { reason } => {
-                s.done_on = None;
-                s.accepted = false;
-                s.rejected_reason = Some(reason);
-            }
-            Action::Value { .. } | Action::Correction { .. } => {}
-        }
-    }
     let today = now.with_timezone(&s.due.timezone()).date_naive();
     let until_due =
         if working { calendar.working_days_between(today, s.due_date) } else { (s.due_date - today).num_days() };
-    s.state = if cancelled {
+    s.state = if fold.cancelled {
         State::Cancelled
     } else if let Some(on) = s.done_on {
         let late = (on - s.due_date).num_days();

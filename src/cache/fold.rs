@@ -1,0 +1,201 @@
+//! The whole log folded into the last plan (`karta.cache.fold`), so that a status with nothing
+//! recorded since reads what each occurrence's events say instead of grouping and folding
+//! hundreds of thousands of events again (`track::fold`). Kept under the key of everything a
+//! fold is made of: the build; the plan, by the digest of its kept file (its occurrences in
+//! order); the log, by its store, its largest id, how many events it holds and the digest of
+//! the last one (the log is append-only, so these name every event in it); and the approved
+//! versions' carries, which move events to other occurrences. It holds for a `now` at or after
+//! the last event recorded (before that, some events do not count yet).
+//!
+//! ```text
+//! "karta-fold\n"  format version (u32)  key (32 bytes)
+//! last recorded: seconds (i64, i64::MIN for an empty log), nanoseconds (u32), offset (i32)
+//! the log: store (text), largest id (i64), events (u64), digest of the last event (32 bytes)
+//! occurrences (u64), each 22 bytes: done on, moved to (i32 days, i32::MIN none),
+//!   percent (u8), flags (u8: 1 cancelled, 2 accepted, 4 a percent), reasons not done and
+//!   rejected (u32 places among the texts, u32::MAX none), events (u32)
+//! texts: count (u32), each text
+//! orphans, then removed: count (u64), ids (i64 each)
+//! BLAKE3 digest of everything before it (32 bytes)
+//! ```
+
+use std::io::Read;
+use std::path::Path;
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone};
+use rayon::prelude::*;
+
+use super::Digest;
+use super::file::{self, Reader};
+use super::log::Head;
+use crate::track::{Fold, Folded, KeptFold};
+
+const MAGIC: &[u8] = b"karta-fold\n";
+const VERSION: u32 = 1;
+const RECORD: usize = 22;
+
+/// The bytes of the file keeping `folded` under `key`: the fold of the log `head` names, whose
+/// last event was recorded at `last`.
+pub fn write(key: &Digest, head: &Head, last: Option<DateTime<FixedOffset>>, folded: &Folded) -> Option<Vec<u8>> {
+    let mut w = file::begun(MAGIC, VERSION, key, folded.each.len() * RECORD + 256);
+    w.i64(last.map_or(i64::MIN, |t| t.timestamp()));
+    w.u32(last.map_or(0, |t| t.timestamp_subsec_nanos()));
+    w.i32(last.map_or(0, |t| t.offset().local_minus_utc()));
+    head.write(&mut w);
+    w.u64(folded.each.len() as u64);
+    let day = |d: Option<NaiveDate>| d.map_or(i32::MIN, |d| d.num_days_from_ce());
+    for f in folded.each.iter() {
+        w.i32(day(f.done_on));
+        w.i32(day(f.moved_to));
+        w.u8(f.percent.unwrap_or(0));
+        w.u8(u8::from(f.cancelled) | u8::from(f.accepted) << 1 | u8::from(f.percent.is_some()) << 2);
+        w.u32(f.not_done_reason.unwrap_or(u32::MAX));
+        w.u32(f.rejected_reason.unwrap_or(u32::MAX));
+        w.u32(f.events);
+    }
+    w.u32(u32::try_from(folded.texts.len()).ok()?);
+    folded.texts.iter().for_each(|t| w.text(t));
+    for ids in [&folded.orphans, &folded.removed] {
+        w.u64(ids.len() as u64);
+        ids.iter().for_each(|&id| w.i64(id));
+    }
+    Some(w.sealed())
+}
+
+/// The log the fold kept at `path` was made of, as its header says, read without the rest of
+/// the file and not trusted: only what to ask the store (the key the whole file is checked
+/// under names the log too).
+pub fn head(path: &Path) -> Option<Head> {
+    let mut bytes = Vec::new();
+    std::fs::File::open(path).ok()?.take(4096).read_to_end(&mut bytes).ok()?;
+    let mut r = Reader(&bytes);
+    if r.take(MAGIC.len())? != MAGIC || r.u32()? != VERSION {
+        return None;
+    }
+    r.take(32 + 16)?;
+    Head::read(&mut r)
+}
+
+/// A kept fold whose digest and key held.
+#[derive(Debug)]
+pub struct Kept {
+    bytes: Vec<u8>,
+    /// When the last event of the log it folds was recorded (`None` for an empty log): the fold
+    /// holds for a status at or after it.
+    pub last: Option<DateTime<FixedOffset>>,
+}
+
+/// The fold kept in `bytes` under `key`, when the file holds whole.
+pub fn open(bytes: Vec<u8>, key: &Digest) -> Option<Kept> {
+    let mut r = file::opened(&bytes, MAGIC, VERSION, key)?;
+    let (seconds, nanos, offset) = (r.i64()?, r.u32()?, r.i32()?);
+    let last = match seconds {
+        i64::MIN => None,
+        _ => Some(FixedOffset::east_opt(offset)?.timestamp_opt(seconds, nanos).single()?),
+    };
+    Some(Kept { bytes, last })
+}
+
+impl Kept {
+    /// The fold, for a plan of `occurrences` occurrences.
+    pub fn fold(&self, occurrences: usize) -> Option<KeptFold> {
+        let bytes = &self.bytes;
+        let mut r = Reader(bytes.get(MAGIC.len() + 36 + 16..bytes.len().checked_sub(32)?)?);
+        Head::read(&mut r)?;
+        if usize::try_from(r.u64()?).ok()? != occurrences {
+            return None;
+        }
+        let records = r.take(occurrences.checked_mul(RECORD)?)?;
+        let texts: Vec<String> = (0..r.u32()?).map(|_| r.text().map(str::to_string)).collect::<Option<_>>()?;
+        let mut ids = || -> Option<Vec<i64>> {
+            let n = usize::try_from(r.u64()?).ok()?;
+            (0..n).map(|_| r.i64()).collect()
+        };
+        let (orphans, removed) = (ids()?, ids()?);
+        if !r.0.is_empty() {
+            return None;
+        }
+        let day = |d: i32| match d {
+            i32::MIN => Some(None),
+            d => NaiveDate::from_num_days_from_ce_opt(d).map(Some),
+        };
+        let text = |at: u32| match at {
+            u32::MAX => Some(None),
+            at => ((at as usize) < texts.len()).then_some(Some(at)),
+        };
+        let each = records
+            .par_chunks_exact(RECORD)
+            .map(|b| {
+                let mut r = Reader(b);
+                let (done_on, moved_to) = (day(r.i32()?)?, day(r.i32()?)?);
+                let (percent, flags) = (r.u8()?, r.u8()?);
+                if flags > 7 {
+                    return None;
+                }
+                Some(Fold {
+                    done_on,
+                    moved_to,
+                    percent: (flags & 4 != 0).then_some(percent),
+                    cancelled: flags & 1 != 0,
+                    accepted: flags & 2 != 0,
+                    not_done_reason: text(r.u32()?)?,
+                    rejected_reason: text(r.u32()?)?,
+                    events: r.u32()?,
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(KeptFold { each, texts, orphans, removed })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> KeptFold {
+        let day = NaiveDate::from_ymd_opt(2024, 3, 1);
+        let each = vec![
+            Fold::default(),
+            Fold { done_on: day, events: 2, accepted: true, ..Fold::default() },
+            Fold { moved_to: day, percent: Some(40), not_done_reason: Some(0), events: 3, ..Fold::default() },
+            Fold { cancelled: true, rejected_reason: Some(0), percent: None, events: 1, ..Fold::default() },
+            Fold { percent: Some(0), rejected_reason: Some(1), events: 4, ..Fold::default() },
+        ];
+        let texts = vec!["нет средств".to_string(), "не тот отчёт".to_string()];
+        KeptFold { each, texts, orphans: vec![7, 9], removed: vec![11] }
+    }
+
+    fn head() -> Head {
+        Head { store: "store".into(), last: 12, count: 10, event: [5; 32] }
+    }
+
+    #[test]
+    fn reads_what_it_wrote() {
+        let at = FixedOffset::east_opt(36_000).and_then(|z| z.with_ymd_and_hms(2024, 3, 1, 12, 0, 5).single());
+        let dir = tempfile::tempdir().expect("temp dir");
+        for last in [at, None] {
+            let bytes = write(&[3; 32], &head(), last, &sample().folded()).expect("written");
+            let path = dir.path().join("fold");
+            std::fs::write(&path, &bytes).expect("written");
+            assert_eq!(super::head(&path), Some(head()));
+            let kept = open(bytes.clone(), &[3; 32]).expect("opened");
+            assert_eq!(kept.last, last);
+            assert_eq!(kept.fold(5), Some(sample()));
+            assert_eq!(kept.fold(4), None, "another plan's length");
+            assert!(open(bytes, &[4; 32]).is_none(), "another key");
+        }
+    }
+
+    #[test]
+    fn refuses_every_cut_and_every_flipped_byte() {
+        let bytes = write(&[3; 32], &head(), None, &sample().folded()).expect("written");
+        for len in 0..bytes.len() {
+            assert!(open(bytes[..len].to_vec(), &[3; 32]).is_none(), "cut at {len}");
+        }
+        for i in 0..bytes.len() {
+            let mut bad = bytes.clone();
+            bad[i] ^= 0x40;
+            assert!(open(bad, &[3; 32]).is_none(), "byte {i} flipped");
+        }
+    }
+}
