@@ -253,12 +253,22 @@ impl Cache {
         Ok(plan)
     }
 
-    /// Whether the log of `store` is the one the kept fold was made of: then this run need not
-    /// read it for a status ([`Cache::kept_with_fold`]). Asks the store for the events from the
-    /// last one the fold names on: the log is unchanged when that event is all there is, and is
-    /// the one the fold named.
-    pub fn log_unchanged(&self, store: &(impl EventLog + ?Sized)) -> bool {
-        let Some(head) = self.path.as_ref().and_then(|path| fold::head(&fold_path(path))) else { return false };
+    /// Whether the log of `store` is the one the kept fold was made of, and no file of `files`
+    /// was written since the fold was: then a status need not read the log
+    /// ([`Cache::kept_with_fold`] takes the fold when the plan is the one it was made for). Asks
+    /// the store for the events from the last one the fold names on: the log is unchanged when
+    /// that event is all there is, and is the one the fold named. A file written since may
+    /// change the plan, and the log is then read beside the files as for any command: what
+    /// compiling again needs is there in time (the key the fold is taken under decides, this
+    /// only which way is likelier quicker).
+    pub fn log_unchanged(&self, store: &(impl EventLog + ?Sized), files: &[PathBuf]) -> bool {
+        let Some(path) = self.path.as_ref().map(|path| fold_path(path)) else { return false };
+        let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+        let Some(kept_at) = modified(&path) else { return false };
+        if files.iter().any(|f| modified(f).is_none_or(|at| at >= kept_at)) {
+            return false;
+        }
+        let Some(head) = fold::head(&path) else { return false };
         if store.identity().ok().as_ref() != Some(&head.store) {
             return false;
         }
@@ -551,7 +561,19 @@ pub struct FoldKeeping {
 }
 
 impl FoldKeeping {
-    /// Keeps `folded` (made of the whole log) for the next run, once.
+    /// The fold kept under this key for the plan of `occurrences` occurrences, when one is (the
+    /// log read after an edit that kept the plan).
+    pub fn kept(&self, occurrences: usize) -> Option<KeptFold> {
+        let kept = fold::open(std::fs::read(&self.path).ok()?, &self.key)?.fold(occurrences)?;
+        // Still this log's and this plan's: marked as made now, so that the files written
+        // before (the edit that kept the plan) do not count as written since it was.
+        let _ =
+            std::fs::File::options().write(true).open(&self.path).and_then(|f| f.set_modified(crate::clock::files()));
+        Some(kept)
+    }
+
+    /// Keeps `folded` (made of the whole log, when none is kept under this key) for the next
+    /// run, once.
     pub fn keep(&self, folded: &Folded) {
         if self.written.swap(true, Ordering::Relaxed) {
             return;

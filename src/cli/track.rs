@@ -2,6 +2,7 @@
 //! reporting person, and opening them together.
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
@@ -39,8 +40,9 @@ pub struct Tracking {
     pub lang: Lang,
     /// The calendar of the roadmaps' region.
     pub calendar: &'static Calendar,
-    /// The fold of the log into the plan an earlier run kept, when it holds.
-    kept: Option<KeptFold>,
+    /// The fold of the log into the plan an earlier run kept, when it holds: found while
+    /// opening, or looked for at the first report.
+    kept: OnceLock<Option<KeptFold>>,
     /// Where the fold made here is kept for the next run.
     keeping: Option<FoldKeeping>,
 }
@@ -78,7 +80,9 @@ impl Tracking {
                     Some(store) => store,
                     None => store::open(&at.db)?,
                 };
-                let (events, carries) = if to_report && cache.log_unchanged(&*store) {
+                let files =
+                    if to_report { karta::check::collect_files(&roadmaps).unwrap_or_default() } else { Vec::new() };
+                let (events, carries) = if to_report && cache.log_unchanged(&*store, &files) {
                     (None, track::Carries::read(&*store)?)
                 } else {
                     let (events, carries) = track::Carries::log_with(&*store, &cache)?;
@@ -107,7 +111,7 @@ impl Tracking {
             Some(_) => None,
         };
         let (events, plan, kept, keeping) = match (events, kept) {
-            (None, Some((plan, kept))) => (Vec::new(), plan, Some(kept), None),
+            (None, Some((plan, kept))) => (Vec::new(), plan, OnceLock::from(Some(kept)), None),
             (events, _) => {
                 let events = match events {
                     Some(events) => events,
@@ -120,8 +124,10 @@ impl Tracking {
                 // Made only if the kept plan is to be checked against them.
                 let done = track::Completions::new(&events, now);
                 let plan = cache.compile(&workspace, calendar, &done).unwrap_or_else(|_| Plan::empty());
-                let keeping = cache.fold_keeping(&carried, &events, now);
-                (events, plan, None, keeping)
+                // Kept for a status: a command that records an event would keep a fold the
+                // next command cannot use.
+                let keeping = cache.fold_keeping(&carried, &events, now).filter(|_| to_report);
+                (events, plan, OnceLock::new(), keeping)
             }
         };
         // A cache that cannot be written costs the next run its speed, nothing else.
@@ -132,7 +138,7 @@ impl Tracking {
     /// Reads the log again (after something was recorded): what was kept of it no longer holds.
     pub fn reread(&mut self) -> Result<(), Failure> {
         (self.events, self.carries) = track::Carries::log(&*self.store)?;
-        (self.kept, self.keeping) = (None, None);
+        (self.kept, self.keeping) = (OnceLock::from(None), None);
         Ok(())
     }
 
@@ -148,7 +154,8 @@ impl Tracking {
     /// The state of everything at `now`: from the fold of the log an earlier run kept when it
     /// holds, else folded here (and kept for the next run).
     pub fn report(&self) -> track::Report<'_> {
-        let folded = self.kept.as_ref().map(KeptFold::folded).unwrap_or_else(|| {
+        let kept = self.kept.get_or_init(|| self.keeping.as_ref()?.kept(self.plan.occurrences.len()));
+        let folded = kept.as_ref().map(KeptFold::folded).unwrap_or_else(|| {
             let folded = track::fold(&self.plan, &self.events, self.now);
             if let Some(keeping) = &self.keeping {
                 keeping.keep(&folded);
