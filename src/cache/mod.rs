@@ -269,7 +269,8 @@ impl Cache {
             return false;
         }
         let Some(head) = fold::head(&path) else { return false };
-        if store.identity().ok().as_ref() != Some(&head.store) {
+        // The largest id first: an event recorded since is told without reading it.
+        if store.identity().ok().as_ref() != Some(&head.store) || store.last_event().ok() != Some(head.last) {
             return false;
         }
         let Ok(Some(since)) = store.events_since(head.last, usize::try_from(head.count).unwrap_or(usize::MAX)) else {
