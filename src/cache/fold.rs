@@ -20,15 +20,20 @@
 //! ```
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone};
 use rayon::prelude::*;
 
-use super::Digest;
 use super::file::{self, Reader};
-use super::log::Head;
-use crate::track::{Fold, Folded, KeptFold};
+use super::log::{self, Head};
+use super::{Cache, Digest, fingerprint, fold_path, plan, plan_path, replace, set, sum_of};
+use crate::calendar::Calendar;
+use crate::check::Workspace;
+use crate::compile::Plan;
+use crate::store::EventLog;
+use crate::track::{Event, Fold, Folded, KeptFold};
 
 const MAGIC: &[u8] = b"karta-fold\n";
 const VERSION: u32 = 1;
@@ -145,6 +150,131 @@ impl Kept {
             })
             .collect::<Option<Vec<_>>>()?;
         Some(KeptFold { each, texts, orphans, removed })
+    }
+}
+
+impl Cache {
+    /// Whether the log of `store` is the one the kept fold was made of, and no file of `files`
+    /// was written since the fold was: then a status need not read the log
+    /// ([`Cache::kept_with_fold`] takes the fold when the plan is the one it was made for). Asks
+    /// the store for the events from the last one the fold names on: the log is unchanged when
+    /// that event is all there is, and is the one the fold named. A file written since may
+    /// change the plan, and the log is then read beside the files as for any command: what
+    /// compiling again needs is there in time (the key the fold is taken under decides, this
+    /// only which way is likelier quicker).
+    pub fn log_unchanged(&self, store: &(impl EventLog + ?Sized), files: &[PathBuf]) -> bool {
+        let Some(path) = self.path.as_ref().map(|path| fold_path(path)) else { return false };
+        let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+        let Some(kept_at) = modified(&path) else { return false };
+        if files.iter().any(|f| modified(f).is_none_or(|at| at >= kept_at)) {
+            return false;
+        }
+        let Some(head) = head(&path) else { return false };
+        // The largest id first: an event recorded since is told without reading it.
+        if store.identity().ok().as_ref() != Some(&head.store) || store.last_event().ok() != Some(head.last) {
+            return false;
+        }
+        let Ok(Some(since)) = store.events_since(head.last, usize::try_from(head.count).unwrap_or(usize::MAX)) else {
+            return false;
+        };
+        let unchanged = match since.as_slice() {
+            [] => head.count == 0,
+            [last] => last.id == head.last && log::digest_of(last) == head.event,
+            _ => false,
+        };
+        if unchanged {
+            set(&self.head, head);
+        }
+        unchanged
+    }
+
+    /// The kept plan of `workspace` and the fold of the log into it, for a status at `now` of the
+    /// log [`Cache::log_unchanged`] found unchanged, as the approved versions whose carries have
+    /// the digest `carried` carry it: when both are kept and the fold holds at `now`. The run
+    /// that kept the fold used this plan with the completions of the same log, so the plan is
+    /// read without consulting them.
+    pub fn kept_with_fold(
+        &self,
+        workspace: &Workspace,
+        calendar: &Calendar,
+        carried: &Digest,
+        now: DateTime<FixedOffset>,
+    ) -> Option<(Plan, KeptFold)> {
+        let path = self.path.as_ref()?;
+        let key = self.plan_key(workspace, calendar)?;
+        let bytes = plan::kept(&plan_path(path), &key)?;
+        let sum = sum_of(&bytes);
+        let kept = open(std::fs::read(fold_path(path)).ok()?, &self.fold_key(&sum, carried)?)?;
+        if kept.last.is_some_and(|last| last > now) {
+            return None;
+        }
+        let plan = plan::read(&bytes, &key, workspace, None)?;
+        let folded = kept.fold(plan.occurrences.len())?;
+        set(&self.plan_sum, sum);
+        Some((plan, folded))
+    }
+
+    /// The key of the fold of this run's log into the plan whose kept file has the digest
+    /// `plan`, with the carries `carried`: when this run read the log through the cache.
+    fn fold_key(&self, plan: &Digest, carried: &Digest) -> Option<Digest> {
+        let head = self.head.lock().ok()?.as_ref()?.digest();
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(&fingerprint());
+        hasher.update(plan);
+        hasher.update(&head);
+        hasher.update(carried);
+        Some(hasher.finalize().into())
+    }
+
+    /// Where to keep the fold of `events` (the log read through this cache, as the carries
+    /// with the digest `carried` carry it) into this run's plan, for a status at `now`. `None`
+    /// without a cache, a kept plan, or the log read through the cache, and when events are
+    /// recorded after `now` (a fold of what was recorded by then is not the log's).
+    pub fn fold_keeping(&self, carried: &Digest, events: &[Event], now: DateTime<FixedOffset>) -> Option<FoldKeeping> {
+        let path = fold_path(self.path.as_ref()?);
+        let key = self.fold_key(&(*self.plan_sum.lock().ok()?)?, carried)?;
+        let head = self.head.lock().ok()?.clone()?;
+        let last = events.iter().map(|e| e.event.recorded_at).max();
+        if last.is_some_and(|last| last > now) {
+            return None;
+        }
+        Some(FoldKeeping { path, key, head, last, written: AtomicBool::new(false) })
+    }
+}
+
+/// Where the fold of the log into the plan a status reads is kept for the next run
+/// ([`Cache::fold_keeping`]).
+pub struct FoldKeeping {
+    path: PathBuf,
+    key: Digest,
+    head: log::Head,
+    /// When the last event of the log was recorded.
+    last: Option<DateTime<FixedOffset>>,
+    written: AtomicBool,
+}
+
+impl FoldKeeping {
+    /// The fold kept under this key for the plan of `occurrences` occurrences, when one is (the
+    /// log read after an edit that kept the plan).
+    pub fn kept(&self, occurrences: usize) -> Option<KeptFold> {
+        let kept = open(std::fs::read(&self.path).ok()?, &self.key)?.fold(occurrences)?;
+        // Still this log's and this plan's: marked as made now, so that the files written
+        // before (the edit that kept the plan) do not count as written since it was.
+        let _ =
+            std::fs::File::options().write(true).open(&self.path).and_then(|f| f.set_modified(crate::clock::files()));
+        Some(kept)
+    }
+
+    /// Keeps `folded` (made of the whole log, when none is kept under this key) for the next
+    /// run, once.
+    pub fn keep(&self, folded: &Folded) {
+        if self.written.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        if let Some(bytes) = write(&self.key, &self.head, self.last, folded) {
+            // As for the plan: a fold that cannot be kept is made again next time.
+            let _ = replace(&self.path, &bytes);
+        }
     }
 }
 
