@@ -67,18 +67,28 @@ pub fn write(key: &Digest, head: &Head, last: Option<DateTime<FixedOffset>>, fol
     Some(w.sealed())
 }
 
-/// The log the fold kept at `path` was made of, as its header says, read without the rest of
-/// the file and not trusted: only what to ask the store (the key the whole file is checked
-/// under names the log too).
-pub fn head(path: &Path) -> Option<Head> {
+/// The log the fold kept at `path` was made of and when its last event was recorded, as its
+/// header says, read without the rest of the file and not trusted: only what to ask the store
+/// (the key the whole file is checked under names the log too).
+pub fn head(path: &Path) -> Option<(Head, Option<DateTime<FixedOffset>>)> {
     let mut bytes = Vec::new();
     std::fs::File::open(path).ok()?.take(4096).read_to_end(&mut bytes).ok()?;
     let mut r = Reader(&bytes);
     if r.take(MAGIC.len())? != MAGIC || r.u32()? != VERSION {
         return None;
     }
-    r.take(32 + 16)?;
-    Head::read(&mut r)
+    r.take(32)?;
+    let last = last_recorded(&mut r)?;
+    Some((Head::read(&mut r)?, last))
+}
+
+/// When the last event was recorded, as [`write`] writes it.
+fn last_recorded(r: &mut Reader) -> Option<Option<DateTime<FixedOffset>>> {
+    let (seconds, nanos, offset) = (r.i64()?, r.u32()?, r.i32()?);
+    match seconds {
+        i64::MIN => Some(None),
+        _ => FixedOffset::east_opt(offset)?.timestamp_opt(seconds, nanos).single().map(Some),
+    }
 }
 
 /// A kept fold whose digest and key held.
@@ -92,12 +102,7 @@ pub struct Kept {
 
 /// The fold kept in `bytes` under `key`, when the file holds whole.
 pub fn open(bytes: Vec<u8>, key: &Digest) -> Option<Kept> {
-    let mut r = file::opened(&bytes, MAGIC, VERSION, key)?;
-    let (seconds, nanos, offset) = (r.i64()?, r.u32()?, r.i32()?);
-    let last = match seconds {
-        i64::MIN => None,
-        _ => Some(FixedOffset::east_opt(offset)?.timestamp_opt(seconds, nanos).single()?),
-    };
+    let last = last_recorded(&mut file::opened(&bytes, MAGIC, VERSION, key)?)?;
     Some(Kept { bytes, last })
 }
 
@@ -154,22 +159,29 @@ impl Kept {
 }
 
 impl Cache {
-    /// Whether the log of `store` is the one the kept fold was made of, and no file of `files`
-    /// was written since the fold was: then a status need not read the log
+    /// Whether the log of `store` is the one the kept fold was made of, no file of `files` was
+    /// written since the fold was, and `now` is not before the log's last event: then a status
+    /// at `now` need not read the log
     /// ([`Cache::kept_with_fold`] takes the fold when the plan is the one it was made for). Asks
     /// the store for the events from the last one the fold names on: the log is unchanged when
     /// that event is all there is, and is the one the fold named. A file written since may
     /// change the plan, and the log is then read beside the files as for any command: what
     /// compiling again needs is there in time (the key the fold is taken under decides, this
     /// only which way is likelier quicker).
-    pub fn log_unchanged(&self, store: &(impl EventLog + ?Sized), files: &[PathBuf]) -> bool {
+    pub fn log_unchanged(
+        &self,
+        store: &(impl EventLog + ?Sized),
+        files: &[PathBuf],
+        now: DateTime<FixedOffset>,
+    ) -> bool {
         let Some(path) = self.path.as_ref().map(|path| fold_path(path)) else { return false };
         let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
         let Some(kept_at) = modified(&path) else { return false };
         if files.iter().any(|f| modified(f).is_none_or(|at| at >= kept_at)) {
             return false;
         }
-        let Some(head) = head(&path) else { return false };
+        // A status before the last report folds fewer events: the log is read for it.
+        let Some((head, _)) = head(&path).filter(|(_, last)| last.is_none_or(|l| l <= now)) else { return false };
         // The largest id first: an event recorded since is told without reading it.
         if store.identity().ok().as_ref() != Some(&head.store) || store.last_event().ok() != Some(head.last) {
             return false;
@@ -307,7 +319,7 @@ mod tests {
             let bytes = write(&[3; 32], &head(), last, &sample().folded()).expect("written");
             let path = dir.path().join("fold");
             std::fs::write(&path, &bytes).expect("written");
-            assert_eq!(super::head(&path), Some(head()));
+            assert_eq!(super::head(&path), Some((head(), last)));
             let kept = open(bytes.clone(), &[3; 32]).expect("opened");
             assert_eq!(kept.last, last);
             assert_eq!(kept.fold(5), Some(sample()));

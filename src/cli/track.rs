@@ -73,6 +73,7 @@ impl Tracking {
         let lang = global.lang();
         let roadmaps = at.inputs.list();
         let cache = global.cache();
+        let now = karta::clock::now(global.now);
         // The roadmaps and the log are independent: the log is read while the roadmaps are checked.
         let (workspace, store) = std::thread::scope(|scope| {
             let log = scope.spawn(|| {
@@ -82,7 +83,7 @@ impl Tracking {
                 };
                 let files =
                     if to_report { karta::check::collect_files(&roadmaps).unwrap_or_default() } else { Vec::new() };
-                let (events, carries) = if to_report && cache.log_unchanged(&*store, &files) {
+                let (events, carries) = if to_report && cache.log_unchanged(&*store, &files, now) {
                     (None, track::Carries::read(&*store)?)
                 } else {
                     let (events, carries) = track::Carries::log_with(&*store, &cache)?;
@@ -103,7 +104,6 @@ impl Tracking {
                 ));
             }
         };
-        let now = karta::clock::now(global.now);
         let calendar = super::calendar(global, &roadmaps)?.for_region(workspace.region());
         let carried = carries.digest();
         let kept = match events {
