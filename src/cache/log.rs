@@ -103,10 +103,7 @@ impl Head {
 
     pub fn digest(&self) -> Digest {
         let mut w = Writer::default();
-        w.text(&self.store);
-        w.i64(self.last);
-        w.u64(self.count);
-        w.bytes(&self.event);
+        self.write(&mut w);
         blake3::hash(&w.0).into()
     }
 

@@ -106,10 +106,7 @@ impl Tracking {
         };
         let calendar = super::calendar(global, &roadmaps)?.for_region(workspace.region());
         let carried = carries.digest();
-        let kept = match events {
-            None => cache.kept_with_fold(&workspace, calendar, &carried, now),
-            Some(_) => None,
-        };
+        let kept = events.is_none().then(|| cache.kept_with_fold(&workspace, calendar, &carried, now)).flatten();
         let (events, plan, kept, keeping) = match (events, kept) {
             (None, Some((plan, kept))) => (Vec::new(), plan, OnceLock::from(Some(kept)), None),
             (events, _) => {
