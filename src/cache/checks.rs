@@ -108,7 +108,7 @@ fn diagnostics_of(w: &mut Writer, found: &[Diagnostic]) -> Option<()> {
 }
 
 /// The bytes of the findings kept at `path`, when they are kept under `key`.
-pub fn kept(path: &Path, key: &Digest) -> Option<Vec<u8>> {
+pub fn kept(path: &Path, key: &Digest) -> Option<file::Bytes> {
     file::read_keyed(path, MAGIC, VERSION, key)
 }
 

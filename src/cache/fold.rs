@@ -26,7 +26,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone};
 use rayon::prelude::*;
 
-use super::file::{self, Reader};
+use super::file::{self, Bytes, Reader};
 use super::log::{self, Head};
 use super::{Cache, Digest, fingerprint, fold_path, plan, plan_path, replace, set, sum_of};
 use crate::calendar::Calendar;
@@ -94,14 +94,15 @@ fn last_recorded(r: &mut Reader) -> Option<Option<DateTime<FixedOffset>>> {
 /// A kept fold whose digest and key held.
 #[derive(Debug)]
 pub struct Kept {
-    bytes: Vec<u8>,
+    bytes: Bytes,
     /// When the last event of the log it folds was recorded (`None` for an empty log): the fold
     /// holds for a status at or after it.
     pub last: Option<DateTime<FixedOffset>>,
 }
 
 /// The fold kept in `bytes` under `key`, when the file holds whole.
-pub fn open(bytes: Vec<u8>, key: &Digest) -> Option<Kept> {
+pub fn open(bytes: impl Into<Bytes>, key: &Digest) -> Option<Kept> {
+    let bytes = bytes.into();
     let last = last_recorded(&mut file::opened(&bytes, MAGIC, VERSION, key)?)?;
     Some(Kept { bytes, last })
 }
@@ -216,7 +217,7 @@ impl Cache {
         let key = self.plan_key(workspace, calendar)?;
         let bytes = plan::kept(&plan_path(path), &key)?;
         let sum = sum_of(&bytes);
-        let kept = open(std::fs::read(fold_path(path)).ok()?, &self.fold_key(&sum, carried)?)?;
+        let kept = open(Bytes::of(&fold_path(path))?, &self.fold_key(&sum, carried)?)?;
         if kept.last.is_some_and(|last| last > now) {
             return None;
         }
@@ -269,7 +270,7 @@ impl FoldKeeping {
     /// The fold kept under this key for the plan of `occurrences` occurrences, when one is (the
     /// log read after an edit that kept the plan).
     pub fn kept(&self, occurrences: usize) -> Option<KeptFold> {
-        let kept = open(std::fs::read(&self.path).ok()?, &self.key)?.fold(occurrences)?;
+        let kept = open(Bytes::of(&self.path)?, &self.key)?.fold(occurrences)?;
         // Still this log's and this plan's: marked as made now, so that the files written
         // before (the edit that kept the plan) do not count as written since it was.
         let _ =

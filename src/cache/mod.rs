@@ -137,12 +137,12 @@ impl Cache {
     /// The cache at `path`; empty (and rebuilt on [`Cache::save`]) when there is none or it
     /// cannot be trusted.
     pub fn open(path: &Path) -> Cache {
-        let (entries, rejected) = match std::fs::read(path) {
-            Ok(bytes) => match file::read(&bytes, &fingerprint()) {
+        let (entries, rejected) = match file::Bytes::of(path) {
+            Some(bytes) => match file::read(&bytes, &fingerprint()) {
                 Ok(entries) => (entries, None),
                 Err(why) => (FxHashMap::default(), Some(why)),
             },
-            Err(_) => (FxHashMap::default(), None),
+            None => (FxHashMap::default(), None),
         };
         Cache {
             path: Some(path.to_path_buf()),
@@ -305,7 +305,7 @@ impl Cache {
         let path = log_path(path);
         // A store without its identity (its row removed by hand) is read whole, never kept.
         let Ok(store) = log.identity() else { return log.events() };
-        let kept = std::fs::read(&path).ok().and_then(|bytes| log::read(&bytes, &fingerprint(), &store));
+        let kept = file::Bytes::of(&path).and_then(|bytes| log::read(&bytes, &fingerprint(), &store));
         let since = match &kept {
             Some(kept) => log.events_since(kept.last, kept.events.len())?.and_then(|newer| after_last(kept, newer)),
             None => None,

@@ -136,7 +136,7 @@ fn occurrence(w: &mut Writer, o: &Occurrence, zone: u32, list: u32) {
 }
 
 /// The bytes of the plan kept at `path`, when it is kept under `key`.
-pub fn kept(path: &Path, key: &Digest) -> Option<Vec<u8>> {
+pub fn kept(path: &Path, key: &Digest) -> Option<file::Bytes> {
     file::read_keyed(path, MAGIC, VERSION, key)
 }
 
@@ -179,8 +179,7 @@ pub fn read(bytes: &[u8], key: &Digest, workspace: &Workspace, actuals: Option<&
     if !r.0.is_empty() || file::digest(body).as_bytes() != sum {
         return None;
     }
-    let keys: Vec<Vec<String>> = workspace.units.iter().map(|u| u.tasks.iter().map(|t| t.key(u)).collect()).collect();
-    let read = Tables { zones: &zones, keys: &keys, count };
+    let read = Tables { zones: &zones, workspace, count };
     // Each occurrence decoded on any core straight into its place in the plan (no list per
     // core joined after). The digest held, so nothing fails here but a bug of this build; an
     // occurrence that does not decode, or does not end where the next starts, stands in as a
@@ -194,7 +193,7 @@ pub fn read(bytes: &[u8], key: &Digest, workspace: &Workspace, actuals: Option<&
         }
     };
     let decode = || {
-        let (mut occurrences, mut digests) = (Vec::with_capacity(count), Vec::with_capacity(count));
+        let mut occurrences = Vec::with_capacity(count);
         // Each task of decoding has its own copy of the executor lists: a million occurrences
         // counting their references to the same few thousand lists from every core would pass
         // those counters from core to core at each one.
@@ -207,29 +206,29 @@ pub fn read(bytes: &[u8], key: &Digest, workspace: &Workspace, actuals: Option<&
                 let mut r = Reader(encoded.get(start..end)?);
                 read.occurrence(&mut r, lists).filter(|_| r.0.is_empty())
             })
-            .map(|o| match o {
-                Some(o) => (crate::digest::of(&o.id), o),
-                None => {
+            .map(|o| {
+                o.unwrap_or_else(|| {
                     damaged.store(true, Ordering::Relaxed);
-                    (0, blank.clone())
-                }
+                    blank.clone()
+                })
             })
-            .unzip_into_vecs(&mut digests, &mut occurrences);
-        (occurrences, digests)
+            .collect_into_vec(&mut occurrences);
+        occurrences
     };
     // The graph is made on one core while the others decode.
-    let ((graph, nodes, _), (occurrences, digests)) = rayon::join(|| crate::compile::graph(workspace), decode);
+    let ((graph, nodes, _), occurrences) = rayon::join(|| crate::compile::graph(workspace), decode);
     if damaged.into_inner() {
         return None;
     }
-    Some(Plan::with_digests(graph, nodes, occurrences, &digests, warnings))
+    Some(Plan::new(graph, nodes, occurrences, warnings))
 }
 
 /// What the occurrences refer to.
 struct Tables<'a> {
     zones: &'a [chrono_tz::Tz],
-    /// The key of each task of each unit.
-    keys: &'a [Vec<String>],
+    /// Whose units and tasks the occurrences are: each id begins with the task's key
+    /// (`roadmap/activity`).
+    workspace: &'a Workspace,
     count: usize,
 }
 
@@ -262,10 +261,13 @@ impl Tables<'_> {
     fn occurrence(&self, r: &mut Reader, lists: &[Arc<[String]>]) -> Option<Occurrence> {
         let unit = r.u32()? as usize;
         let task = r.u32()? as usize;
-        let key = self.keys.get(unit)?.get(task)?;
+        let (roadmap, activity) = self.workspace.units.get(unit).and_then(|u| Some((&u.id, &u.tasks.get(task)?.id)))?;
         let suffix = r.text()?;
-        let mut id = String::with_capacity(key.len() + suffix.len());
-        id.push_str(key);
+        let key_len = roadmap.len() + 1 + activity.len();
+        let mut id = String::with_capacity(key_len + suffix.len());
+        id.push_str(roadmap);
+        id.push('/');
+        id.push_str(activity);
         id.push_str(suffix);
         let opens = NaiveDate::from_num_days_from_ce_opt(r.i32()?)?;
         let due_date = NaiveDate::from_num_days_from_ce_opt(r.i32()?)?;
@@ -295,7 +297,7 @@ impl Tables<'_> {
             id,
             unit,
             task,
-            key_len: u32::try_from(key.len()).ok()?,
+            key_len: u32::try_from(key_len).ok()?,
             opens,
             due_date,
             due,

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use karta::diag::Lang;
 use karta::say;
-use karta::track::{OccurrenceStatus, Rollup, State};
+use karta::track::{OccurrenceStatus, Rollup, Rollups, State};
 
 use super::plan::short;
 use super::track::{Tracking, Where};
@@ -44,8 +44,8 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
     let tracking = Tracking::open_to_report(global, &args.at)?;
     super::known_executor(&tracking.workspace, args.executor.as_deref())?;
     super::known_roadmap(&tracking.workspace, args.roadmap.as_deref())?;
-    let report = tracking.report();
-    let chosen: Vec<&OccurrenceStatus> = report
+    let states = tracking.states();
+    let chosen: Vec<&OccurrenceStatus> = states
         .occurrences
         .iter()
         .filter(|s| args.executor.as_ref().is_none_or(|e| s.executors.contains(e)))
@@ -53,18 +53,20 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
         .filter(|s| !args.overdue || matches!(s.state, State::Overdue { .. }))
         .filter(|s| !args.at_risk || s.at_risk)
         .collect();
-    let roadmaps: Vec<&Rollup> =
-        report.roadmaps.iter().filter(|r| args.roadmap.as_ref().is_none_or(|id| *id == r.key)).collect();
+    // The counts, for the views that show them (a CSV or a workbook lists occurrences only).
+    let counted = || states.rollups(&tracking.workspace, &tracking.plan);
     match global.format {
         Format::Json => {
+            let rollups = counted();
+            let roadmaps = of_roadmap(&rollups, args.roadmap.as_deref());
             let executors: Vec<&Rollup> =
-                report.executors.iter().filter(|r| args.executor.as_ref().is_none_or(|e| *e == r.key)).collect();
+                rollups.executors.iter().filter(|r| args.executor.as_ref().is_none_or(|e| *e == r.key)).collect();
             // With --roadmap, the totals and sections are that roadmap's.
             let total = match (&args.roadmap, roadmaps.first()) {
                 (Some(_), Some(r)) => json!(r),
-                _ => json!(report.total),
+                _ => json!(rollups.total),
             };
-            let sections: Vec<_> = report
+            let sections: Vec<_> = rollups
                 .sections
                 .iter()
                 .filter(|s| args.roadmap.as_ref().is_none_or(|r| s.key.starts_with(&format!("{r}#"))))
@@ -72,15 +74,15 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
             out_line!(
                 "{}",
                 json!({
-                    "now": report.now.to_rfc3339(),
+                    "now": states.now.to_rfc3339(),
                     "total": total,
                     "roadmaps": roadmaps,
                     "sections": sections,
                     "executors": executors,
                     "occurrences": chosen,
-                    "undated": report.undated,
-                    "orphans": report.orphans,
-                    "removed": report.removed,
+                    "undated": states.undated,
+                    "orphans": states.orphans,
+                    "removed": states.removed,
                 })
             );
         }
@@ -104,6 +106,8 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
         _ => {
             let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             let filtered = args.overdue || args.at_risk || args.executor.is_some();
+            let rollups = counted();
+            let roadmaps = of_roadmap(&rollups, args.roadmap.as_deref());
             out_fmt!("{}", table(&tracking, &chosen, &roadmaps, colour, args.all || filtered, global.lang()));
             // Notices the outbox gave up on: someone was not told.
             let failed = tracking.store.notice_counts().unwrap_or_default().into_iter().find(|(s, _)| s == "failed");
@@ -121,8 +125,8 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
         }
     }
     // The command ends here (see `Tracking::leave`).
-    drop((chosen, roadmaps));
-    std::mem::forget(report);
+    drop(chosen);
+    std::mem::forget(states);
     tracking.leave();
     Ok(())
 }
@@ -233,6 +237,11 @@ fn table(
 }
 
 /// The CSV of `chosen`, written to standard output row by row.
+/// The roll-ups of the roadmap asked for, or of all.
+fn of_roadmap<'r, 'a>(rollups: &'r Rollups<'a>, roadmap: Option<&str>) -> Vec<&'r Rollup<'a>> {
+    rollups.roadmaps.iter().filter(|r| roadmap.is_none_or(|id| *id == r.key)).collect()
+}
+
 fn csv(chosen: &[&OccurrenceStatus<'_>]) -> csv::Result<()> {
     use std::fmt::Write;
     let mut w = super::csv_out();

@@ -148,9 +148,15 @@ impl Tracking {
         std::mem::forget((workspace, plan, events));
     }
 
-    /// The state of everything at `now`: from the fold of the log an earlier run kept when it
-    /// holds, else folded here (and kept for the next run).
+    /// The state of everything at `now`.
     pub fn report(&self) -> track::Report<'_> {
+        self.states().counted(&self.workspace, &self.plan)
+    }
+
+    /// The state of each occurrence at `now`, without the counts [`Tracking::report`] adds:
+    /// from the fold of the log an earlier run kept when it holds, else folded here (and kept
+    /// for the next run).
+    pub fn states(&self) -> track::States<'_> {
         let kept = self.kept.get_or_init(|| self.keeping.as_ref()?.kept(self.plan.occurrences.len()));
         let folded = kept.as_ref().map(KeptFold::folded).unwrap_or_else(|| {
             let folded = track::fold(&self.plan, &self.events, self.now);
@@ -159,7 +165,7 @@ impl Tracking {
             }
             folded
         });
-        track::status_at(&self.workspace, &self.plan, &folded, self.now, self.calendar).with_versions(&self.carries)
+        track::states_at(&self.workspace, &self.plan, &folded, self.now, self.calendar).with_versions(&self.carries)
     }
 
     /// A refusal: the input's fault (exit 1), with what to do about it.

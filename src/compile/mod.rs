@@ -124,8 +124,9 @@ pub struct Plan {
     pub warnings: Vec<Diagnostic>,
     /// Where each warning points: its unit and the JSON pointer in that unit's file.
     sites: Vec<(usize, String)>,
-    /// Position of each occurrence by the digest of its id.
-    positions: rustc_hash::FxHashMap<u128, usize>,
+    /// Position of each occurrence by the digest of its id, made at the first look-up: a
+    /// status read from the kept plan and the kept fold of the log looks none up.
+    positions: std::sync::OnceLock<FxHashMap<u128, usize>>,
 }
 
 /// A consistency warning and where it points: the unit, and the JSON pointer in its file by
@@ -169,23 +170,8 @@ impl Plan {
         occurrences: Vec<Occurrence>,
         warnings: Vec<Warning>,
     ) -> Plan {
-        let digests: Vec<u128> = occurrences.par_iter().map(|o| crate::digest::of(&o.id)).collect();
-        Plan::with_digests(graph, nodes, occurrences, &digests, warnings)
-    }
-
-    /// [`Plan::new`] with the digest of each occurrence's id ([`crate::digest::of`]) made
-    /// already.
-    pub(crate) fn with_digests(
-        graph: DiGraph<String, ()>,
-        nodes: FxHashMap<(usize, usize), NodeIndex>,
-        occurrences: Vec<Occurrence>,
-        digests: &[u128],
-        warnings: Vec<Warning>,
-    ) -> Plan {
-        // Looked up by the digest of the id: a million ids would otherwise be copied as keys.
-        let positions = digests.iter().enumerate().map(|(i, &d)| (d, i)).collect();
         let (sites, warnings) = warnings.into_iter().map(|w| ((w.unit, w.pointer), w.diagnostic)).unzip();
-        Plan { graph, nodes, occurrences, warnings, sites, positions }
+        Plan { graph, nodes, occurrences, warnings, sites, positions: std::sync::OnceLock::new() }
     }
 
     /// Whether each warning is where it is in the files of `workspace`: at its JSON pointer, on
@@ -212,7 +198,12 @@ impl Plan {
 
     /// Where the occurrence with this id is in [`Plan::occurrences`].
     pub fn position(&self, id: &str) -> Option<usize> {
-        self.positions.get(&crate::digest::of(id)).copied()
+        let positions = self.positions.get_or_init(|| {
+            // Looked up by the digest of the id: a million ids would otherwise be copied as keys.
+            let digests: Vec<u128> = self.occurrences.par_iter().map(|o| crate::digest::of(&o.id)).collect();
+            digests.into_iter().enumerate().map(|(i, d)| (d, i)).collect()
+        });
+        positions.get(&crate::digest::of(id)).copied()
     }
 
     /// The occurrences `o` depends on.

@@ -15,7 +15,8 @@ pub use carry::Carries;
 pub use event::{Action, Carried, Event, NewEvent};
 pub use fold::{Fold, Folded, KeptFold, fold};
 pub use request::{Refusal, Request, check};
-pub use rollup::Rollup;
+pub use rollup::{Rollup, Rollups};
 pub use status::{
-    Completions, OccurrenceStatus, Report, State, completions, effective, moves, orphans, plan_at, status, status_at,
+    Completions, OccurrenceStatus, Report, State, States, completions, effective, moves, orphans, plan_at, states_at,
+    status, status_at,
 };

@@ -65,7 +65,8 @@ pub struct Rollup<'a> {
     pub discipline: Option<f64>,
 }
 
-pub(super) struct Rollups<'a> {
+/// The counts of every group of a workspace's occurrences ([`super::States::rollups`]).
+pub struct Rollups<'a> {
     pub roadmaps: Vec<Rollup<'a>>,
     pub sections: Vec<Rollup<'a>>,
     pub activities: Vec<Rollup<'a>>,

@@ -183,16 +183,67 @@ impl Report<'_> {
     /// Marks each occurrence an approved amendment moved with its baseline date and the order
     /// (docs/amendments.md, section 5).
     pub fn with_versions(mut self, carries: &super::Carries) -> Self {
-        if carries.is_empty() {
-            return self;
-        }
-        for s in &mut self.occurrences {
-            if let Some((date, order)) = carries.origin(s.id) {
-                s.approved_due = Some(date);
-                s.amended_by = Some(order.to_string());
-            }
-        }
+        versions(&mut self.occurrences, carries);
         self
+    }
+}
+
+/// The state of each occurrence at `now`, before it is counted up: all a listing needs. The
+/// counts per roadmap, section, activity and executor are one more pass over every occurrence
+/// ([`States::counted`], [`States::rollups`]), for the views that show them.
+#[derive(Debug, Clone)]
+pub struct States<'a> {
+    pub now: DateTime<FixedOffset>,
+    pub occurrences: Vec<OccurrenceStatus<'a>>,
+    /// Activities without dated occurrences (постоянно, по мере необходимости).
+    pub undated: Vec<(String, &'static str)>,
+    /// Events about occurrences the roadmaps no longer have; kept, never dropped.
+    pub orphans: Vec<i64>,
+    /// Events about occurrences an approved amendment removed.
+    pub removed: Vec<i64>,
+}
+
+impl<'a> States<'a> {
+    /// [`Report::with_versions`].
+    pub fn with_versions(mut self, carries: &super::Carries) -> Self {
+        versions(&mut self.occurrences, carries);
+        self
+    }
+
+    /// The counts per roadmap, section, activity and executor of `workspace` and its `plan`
+    /// (the plan these states are of).
+    pub fn rollups(&self, workspace: &'a Workspace, plan: &'a Plan) -> Rollups<'a> {
+        Rollups::of(workspace, plan, &self.occurrences)
+    }
+
+    /// The whole picture: these states with their counts.
+    pub fn counted(self, workspace: &'a Workspace, plan: &'a Plan) -> Report<'a> {
+        let rollups = self.rollups(workspace, plan);
+        Report {
+            now: self.now,
+            occurrences: self.occurrences,
+            roadmaps: rollups.roadmaps,
+            sections: rollups.sections,
+            activities: rollups.activities,
+            executors: rollups.executors,
+            executors_by_roadmap: rollups.executors_by_roadmap,
+            total: rollups.total,
+            undated: self.undated,
+            orphans: self.orphans,
+            removed: self.removed,
+        }
+    }
+}
+
+fn versions(occurrences: &mut [OccurrenceStatus<'_>], carries: &super::Carries) {
+    if carries.is_empty() {
+        return;
+    }
+    for s in occurrences {
+        if let Some((date, order)) = carries.origin(s.id) {
+            s.approved_due = Some(date);
+            s.amended_by = Some(order.to_string());
+        }
     }
 }
 
@@ -316,6 +367,17 @@ pub fn status_at<'a>(
     now: DateTime<FixedOffset>,
     calendar: &Calendar,
 ) -> Report<'a> {
+    states_at(workspace, plan, folded, now, calendar).counted(workspace, plan)
+}
+
+/// [`status_at`] without the counts.
+pub fn states_at<'a>(
+    workspace: &'a Workspace,
+    plan: &'a Plan,
+    folded: &Folded<'a>,
+    now: DateTime<FixedOffset>,
+    calendar: &Calendar,
+) -> States<'a> {
     // Read once per activity, not once per occurrence; in one list, each unit's from its base.
     let (mut base, mut leads) = (Vec::with_capacity(workspace.units.len()), Vec::new());
     for u in &workspace.units {
@@ -340,20 +402,7 @@ pub fn status_at<'a>(
             _ => None,
         })
         .collect();
-    let rollups = Rollups::of(workspace, plan, &occurrences);
-    Report {
-        now,
-        occurrences,
-        roadmaps: rollups.roadmaps,
-        sections: rollups.sections,
-        activities: rollups.activities,
-        executors: rollups.executors,
-        executors_by_roadmap: rollups.executors_by_roadmap,
-        total: rollups.total,
-        undated,
-        orphans: folded.orphans.clone(),
-        removed: folded.removed.clone(),
-    }
+    States { now, occurrences, undated, orphans: folded.orphans.clone(), removed: folded.removed.clone() }
 }
 
 /// One occurrence at `now`, from what its events say.
