@@ -495,13 +495,14 @@ fn risk(
     now: DateTime<FixedOffset>,
     calendar: &Calendar,
 ) {
-    let states: Vec<State> = out.iter().map(|s| s.state).collect();
+    // Which are overdue, a byte each (not a copy of every state), on all cores.
+    let mut overdue = Vec::with_capacity(out.len());
+    out.par_iter().map(|s| matches!(s.state, State::Overdue { .. })).collect_into_vec(&mut overdue);
     out.par_iter_mut().zip(&plan.occurrences).for_each(|(s, o)| {
         if o.depends_on.is_empty() || !matches!(s.state, State::Planned | State::Open | State::DueSoon) {
             return;
         }
-        let late: Vec<usize> =
-            o.depends_on.iter().copied().filter(|&p| matches!(states[p], State::Overdue { .. })).collect();
+        let late: Vec<usize> = o.depends_on.iter().copied().filter(|&p| overdue[p]).collect();
         if late.is_empty() {
             return;
         }
