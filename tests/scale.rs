@@ -93,3 +93,48 @@ fn an_escalation_about_joint_work_tells_each_head_about_their_own() {
         }
     }
 }
+
+#[test]
+fn a_listing_keeps_the_occurrences_the_whole_picture_lists() {
+    use karta::track::{Event, OccurrenceStatus, State};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let files = region(dir.path(), 3_000);
+    let ws = karta::check::check_files(&files, Calendar::russia()).into_workspace().expect("no errors");
+    let now = DateTime::parse_from_rfc3339("2024-03-01T12:00:00+10:00").expect("time");
+    let calendar = Calendar::russia();
+    // Reports of most work due, some of it late, and a few reported not done.
+    let planned = karta::track::plan_at(&ws, &[], now, calendar);
+    let (done, _) = karta::synthetic::reports(&planned, now.date_naive(), &mut karta::synthetic::Rng::new(7));
+    let mut csv = done.replacen("occurrence;status;date\n", "occurrence;status;date;причина\n", 1);
+    for o in planned.occurrences.iter().filter(|o| o.due_date < now.date_naive()).step_by(97) {
+        csv += &format!("{};не выполнено;{};нет кабинета\n", o.id, now.format("%d.%m.%Y"));
+    }
+    let new = karta::track::import::read(Path::new("reports.csv"), &csv, &ws, &planned, &[], now, "test")
+        .unwrap_or_else(|errors| panic!("{} rows not read, the first: {}", errors.len(), errors[0].message.ru));
+    let events: Vec<Event> = new.into_iter().zip(1..).map(|(event, id)| Event { id, event, carried: None }).collect();
+    let plan = karta::track::plan_at(&ws, &events, now, calendar);
+    let folded = karta::track::fold(&plan, &events, now);
+    let states = karta::track::states_at(&ws, &plan, &folded, now, calendar);
+    let executor = plan.occurrences[plan.occurrences.len() / 2].executors[0].clone();
+    let roadmap = ws.units[ws.units.len() / 3].id.clone();
+    type Keep = Box<dyn Fn(&OccurrenceStatus<'_>) -> bool + Sync>;
+    let keeps: Vec<(&str, Keep)> = vec![
+        ("all", Box::new(|_| true)),
+        ("overdue", Box::new(|s| matches!(s.state, State::Overdue { .. }))),
+        ("reported not done", Box::new(|s| matches!(s.state, State::Overdue { reported: true, .. }))),
+        ("at risk", Box::new(|s| s.at_risk)),
+        ("one executor's", Box::new(move |s| s.executors.contains(&executor))),
+        ("one roadmap's overdue", Box::new(move |s| s.roadmap == roadmap && matches!(s.state, State::Overdue { .. }))),
+    ];
+    for (what, keep) in &keeps {
+        let expected: Vec<&OccurrenceStatus> = states.occurrences.iter().filter(|s| keep(s)).collect();
+        let chosen = karta::track::chosen_at(&ws, &plan, &folded, now, calendar, keep.as_ref());
+        assert!(!expected.is_empty(), "{what}: something to list");
+        assert_eq!(chosen.len(), expected.len(), "{what}");
+        let same = chosen
+            .iter()
+            .zip(&expected)
+            .all(|(a, b)| serde_json::to_value(a).expect("json") == serde_json::to_value(b).expect("json"));
+        assert!(same, "{what}: the same occurrences in the same states, in the same order");
+    }
+}

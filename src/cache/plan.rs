@@ -3,9 +3,8 @@
 //! workspace in order with each document as compiling reads it ([`crate::compile::as_read`]:
 //! an edited title keeps the plan) and the calendar in force; and with the completions
 //! compiling consulted (those of the prerequisites relative deadlines count from: a report on
-//! any other occurrence changes nothing in the plan). The graph and the index are rebuilt from
-//! the workspace, and each warning is located again at its JSON pointer in the file as it reads
-//! now; each occurrence's place in the file is listed, so that all cores decode them straight
+//! any other occurrence changes nothing in the plan). Each warning is located again at its JSON
+//! pointer in the file as it reads now; each occurrence's place in the file is listed, so that all cores decode them straight
 //! into the plan's list.
 //!
 //! ```text
@@ -215,12 +214,11 @@ pub fn read(bytes: &[u8], key: &Digest, workspace: &Workspace, actuals: Option<&
             .collect_into_vec(&mut occurrences);
         occurrences
     };
-    // The graph is made on one core while the others decode.
-    let ((graph, nodes, _), occurrences) = rayon::join(|| crate::compile::graph(workspace), decode);
+    let occurrences = decode();
     if damaged.into_inner() {
         return None;
     }
-    Some(Plan::new(graph, nodes, occurrences, warnings))
+    Some(Plan::new(occurrences, warnings))
 }
 
 /// What the occurrences refer to.

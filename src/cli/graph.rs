@@ -9,7 +9,7 @@ use petgraph::visit::EdgeRef;
 use serde_json::json;
 
 use karta::check::Workspace;
-use karta::compile::Plan;
+use karta::compile::Dependencies;
 
 use super::plan::short;
 use super::{Format, Global, out_fmt, out_line};
@@ -27,10 +27,11 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
     let (workspace, plan) = super::plan(global, &args.inputs.list(), None)?;
     let critical: HashSet<(usize, usize)> =
         plan.occurrences.iter().filter(|o| o.critical).map(|o| (o.unit, o.task)).collect();
+    let deps = karta::compile::dependencies(&workspace);
     match global.format {
-        Format::Mermaid => out_fmt!("{}", mermaid(&workspace, &plan, &critical)),
+        Format::Mermaid => out_fmt!("{}", mermaid(&workspace, &deps, &critical)),
         Format::Json => {
-            let mut keys: Vec<&(usize, usize)> = plan.nodes.keys().collect();
+            let mut keys: Vec<&(usize, usize)> = deps.nodes.keys().collect();
             keys.sort();
             let nodes: Vec<_> = keys
                 .into_iter()
@@ -39,14 +40,14 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
                     json!({"id": task.key(&workspace.units[*u]), "title": task.title, "critical": critical.contains(&(*u, *t))})
                 })
                 .collect();
-            let edges: Vec<_> = plan
+            let edges: Vec<_> = deps
                 .graph
                 .edge_references()
-                .map(|e| json!({"from": plan.graph[e.target()], "to": plan.graph[e.source()]}))
+                .map(|e| json!({"from": deps.graph[e.target()], "to": deps.graph[e.source()]}))
                 .collect();
             out_line!("{}", json!({"nodes": nodes, "edges": edges}));
         }
-        _ => out_fmt!("{}", dot(&workspace, &plan, &critical)),
+        _ => out_fmt!("{}", dot(&workspace, &deps, &critical)),
     }
     Ok(())
 }
@@ -66,7 +67,7 @@ fn escape(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
-fn dot(ws: &Workspace, plan: &Plan, critical: &HashSet<(usize, usize)>) -> String {
+fn dot(ws: &Workspace, deps: &Dependencies, critical: &HashSet<(usize, usize)>) -> String {
     let mut out = String::from(
         "digraph karta {\n  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Times New Roman\", fontsize=10];\n",
     );
@@ -93,8 +94,8 @@ fn dot(ws: &Workspace, plan: &Plan, critical: &HashSet<(usize, usize)>) -> Strin
         }
         out += "  }\n";
     }
-    for e in plan.graph.edge_references() {
-        let (Some(from), Some(to)) = (find(plan, e.target()), find(plan, e.source())) else { continue };
+    for e in deps.graph.edge_references() {
+        let (from, to) = (deps.tasks[e.target().index()], deps.tasks[e.source().index()]);
         let style = if critical.contains(&from) && critical.contains(&to) { " [color=red, penwidth=2]" } else { "" };
         let _ = writeln!(out, "  {} -> {}{style};", node_id(from.0, from.1), node_id(to.0, to.1));
     }
@@ -102,7 +103,7 @@ fn dot(ws: &Workspace, plan: &Plan, critical: &HashSet<(usize, usize)>) -> Strin
     out
 }
 
-fn mermaid(ws: &Workspace, plan: &Plan, critical: &HashSet<(usize, usize)>) -> String {
+fn mermaid(ws: &Workspace, deps: &Dependencies, critical: &HashSet<(usize, usize)>) -> String {
     let mut out = String::from("flowchart LR\n  classDef critical stroke:#c00,stroke-width:3px;\n");
     let text = |s: &str| s.replace('"', "#quot;").replace('\n', "<br/>");
     for (u, unit) in ws.units.iter().enumerate() {
@@ -118,13 +119,9 @@ fn mermaid(ws: &Workspace, plan: &Plan, critical: &HashSet<(usize, usize)>) -> S
         }
         out += "  end\n";
     }
-    for e in plan.graph.edge_references() {
-        let (Some(from), Some(to)) = (find(plan, e.target()), find(plan, e.source())) else { continue };
+    for e in deps.graph.edge_references() {
+        let (from, to) = (deps.tasks[e.target().index()], deps.tasks[e.source().index()]);
         let _ = writeln!(out, "  {} --> {}", node_id(from.0, from.1), node_id(to.0, to.1));
     }
     out
-}
-
-fn find(plan: &Plan, n: petgraph::graph::NodeIndex) -> Option<(usize, usize)> {
-    plan.nodes.iter().find(|(_, v)| **v == n).map(|(k, _)| *k)
 }

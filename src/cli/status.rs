@@ -44,91 +44,96 @@ pub fn run(global: &Global, args: Args) -> super::Exit {
     let tracking = Tracking::open_to_report(global, &args.at)?;
     super::known_executor(&tracking.workspace, args.executor.as_deref())?;
     super::known_roadmap(&tracking.workspace, args.roadmap.as_deref())?;
-    let states = tracking.states();
-    let chosen: Vec<&OccurrenceStatus> = states
-        .occurrences
-        .iter()
-        .filter(|s| args.executor.as_ref().is_none_or(|e| s.executors.contains(e)))
-        .filter(|s| args.roadmap.as_ref().is_none_or(|r| *r == s.roadmap))
-        .filter(|s| !args.overdue || matches!(s.state, State::Overdue { .. }))
-        .filter(|s| !args.at_risk || s.at_risk)
-        .collect();
-    // The counts, for the views that show them (a CSV or a workbook lists occurrences only).
-    let counted = || states.rollups(&tracking.workspace, &tracking.plan);
-    match global.format {
-        Format::Json => {
-            let rollups = counted();
-            let roadmaps = of_roadmap(&rollups, args.roadmap.as_deref());
-            let executors: Vec<&Rollup> =
-                rollups.executors.iter().filter(|r| args.executor.as_ref().is_none_or(|e| *e == r.key)).collect();
-            // With --roadmap, the totals and sections are that roadmap's.
-            let total = match (&args.roadmap, roadmaps.first()) {
-                (Some(_), Some(r)) => json!(r),
-                _ => json!(rollups.total),
-            };
-            let sections: Vec<_> = rollups
-                .sections
-                .iter()
-                .filter(|s| args.roadmap.as_ref().is_none_or(|r| s.key.starts_with(&format!("{r}#"))))
-                .collect();
-            out_line!(
-                "{}",
-                json!({
-                    "now": states.now.to_rfc3339(),
-                    "total": total,
-                    "roadmaps": roadmaps,
-                    "sections": sections,
-                    "executors": executors,
-                    "occurrences": chosen,
-                    "undated": states.undated,
-                    "orphans": states.orphans,
-                    "removed": states.removed,
-                })
-            );
-        }
-        Format::Xlsx => {
-            let day = karta::ru::date_digits(tracking.local_today());
-            let title = say!(global.lang(), "Состояние на {}", day; "State on {}", day);
-            let list = if args.all || args.overdue || args.at_risk || args.executor.is_some() || args.roadmap.is_some()
-            {
-                chosen.clone()
-            } else {
-                chosen.iter().copied().filter(|s| interesting(s)).collect()
-            };
-            let bytes = karta::table::occurrences(&title, &tracking.workspace, &tracking.plan, &list).xlsx();
-            let bytes = bytes.map_err(|e| super::Failure::usage(karta::msg!("{}", e; "{}", e)))?;
-            super::write_output(args.output.as_deref(), true, &bytes)?;
-        }
-        Format::Csv => {
+    let keep = |s: &OccurrenceStatus<'_>| {
+        args.executor.as_ref().is_none_or(|e| s.executors.contains(e))
+            && args.roadmap.as_ref().is_none_or(|r| *r == s.roadmap)
+            && (!args.overdue || matches!(s.state, State::Overdue { .. }))
+            && (!args.at_risk || s.at_risk)
+    };
+    if matches!(global.format, Format::Csv | Format::Xlsx) {
+        // A listing: only the occurrences it lists are kept, and nothing is counted.
+        let listed = tracking.chosen(&keep);
+        let chosen: Vec<&OccurrenceStatus> = listed.iter().collect();
+        if matches!(global.format, Format::Csv) {
             // A reader that stops reading (`| head`) ends the listing; nothing else can fail here.
             let _ = csv(&chosen);
+        } else {
+            workbook(global, &args, &tracking, &chosen)?;
         }
-        _ => {
-            let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            let filtered = args.overdue || args.at_risk || args.executor.is_some();
-            let rollups = counted();
-            let roadmaps = of_roadmap(&rollups, args.roadmap.as_deref());
-            out_fmt!("{}", table(&tracking, &chosen, &roadmaps, colour, args.all || filtered, global.lang()));
-            // Notices the outbox gave up on: someone was not told.
-            let failed = tracking.store.notice_counts().unwrap_or_default().into_iter().find(|(s, _)| s == "failed");
-            if let Some((_, n)) = failed {
-                out_line!(
-                    "{}",
-                    paint(
-                        colour,
-                        "31",
-                        &say!(global.lang(), "не доставлено уведомлений: {} (подробности: karta outbox --state failed)", n;
-                            "notices not delivered: {} (details: karta outbox --state failed)", n)
-                    )
-                );
-            }
+        // The command ends here (see `Tracking::leave`).
+        drop(chosen);
+        std::mem::forget(listed);
+        tracking.leave();
+        return Ok(());
+    }
+    let states = tracking.states();
+    let chosen: Vec<&OccurrenceStatus> = states.occurrences.iter().filter(|s| keep(s)).collect();
+    let rollups = states.rollups(&tracking.workspace, &tracking.plan);
+    let roadmaps = of_roadmap(&rollups, args.roadmap.as_deref());
+    if matches!(global.format, Format::Json) {
+        let executors: Vec<&Rollup> =
+            rollups.executors.iter().filter(|r| args.executor.as_ref().is_none_or(|e| *e == r.key)).collect();
+        // With --roadmap, the totals and sections are that roadmap's.
+        let total = match (&args.roadmap, roadmaps.first()) {
+            (Some(_), Some(r)) => json!(r),
+            _ => json!(rollups.total),
+        };
+        let sections: Vec<_> = rollups
+            .sections
+            .iter()
+            .filter(|s| args.roadmap.as_ref().is_none_or(|r| s.key.starts_with(&format!("{r}#"))))
+            .collect();
+        out_line!(
+            "{}",
+            json!({
+                "now": states.now.to_rfc3339(),
+                "total": total,
+                "roadmaps": roadmaps,
+                "sections": sections,
+                "executors": executors,
+                "occurrences": chosen,
+                "undated": states.undated,
+                "orphans": states.orphans,
+                "removed": states.removed,
+            })
+        );
+    } else {
+        let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        let filtered = args.overdue || args.at_risk || args.executor.is_some();
+        out_fmt!("{}", table(&tracking, &chosen, &roadmaps, colour, args.all || filtered, global.lang()));
+        // Notices the outbox gave up on: someone was not told.
+        let failed = tracking.store.notice_counts().unwrap_or_default().into_iter().find(|(s, _)| s == "failed");
+        if let Some((_, n)) = failed {
+            out_line!(
+                "{}",
+                paint(
+                    colour,
+                    "31",
+                    &say!(global.lang(), "не доставлено уведомлений: {} (подробности: karta outbox --state failed)", n;
+                        "notices not delivered: {} (details: karta outbox --state failed)", n)
+                )
+            );
         }
     }
     // The command ends here (see `Tracking::leave`).
-    drop(chosen);
-    std::mem::forget(states);
+    drop((chosen, roadmaps));
+    std::mem::forget((rollups, states));
     tracking.leave();
     Ok(())
+}
+
+/// The chosen occurrences as an .xlsx workbook: without a filter, those the table would show.
+fn workbook(global: &Global, args: &Args, tracking: &Tracking, chosen: &[&OccurrenceStatus]) -> super::Exit {
+    let day = karta::ru::date_digits(tracking.local_today());
+    let title = say!(global.lang(), "Состояние на {}", day; "State on {}", day);
+    let list = if args.all || args.overdue || args.at_risk || args.executor.is_some() || args.roadmap.is_some() {
+        chosen.to_vec()
+    } else {
+        chosen.iter().copied().filter(|s| interesting(s)).collect()
+    };
+    let bytes = karta::table::occurrences(&title, &tracking.workspace, &tracking.plan, &list).xlsx();
+    let bytes = bytes.map_err(|e| super::Failure::usage(karta::msg!("{}", e; "{}", e)))?;
+    super::write_output(args.output.as_deref(), true, &bytes)
 }
 
 /// What the table shows without `--all`: open, due soon, overdue, or at risk.

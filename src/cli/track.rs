@@ -153,19 +153,33 @@ impl Tracking {
         self.states().counted(&self.workspace, &self.plan)
     }
 
-    /// The state of each occurrence at `now`, without the counts [`Tracking::report`] adds:
-    /// from the fold of the log an earlier run kept when it holds, else folded here (and kept
-    /// for the next run).
+    /// The state of each occurrence at `now`, without the counts [`Tracking::report`] adds.
     pub fn states(&self) -> track::States<'_> {
+        track::states_at(&self.workspace, &self.plan, &self.folded(), self.now, self.calendar)
+            .with_versions(&self.carries)
+    }
+
+    /// The states of the occurrences `keep` chooses, and of no others ([`track::chosen_at`]).
+    pub fn chosen<'t>(
+        &'t self,
+        keep: &(dyn Fn(&track::OccurrenceStatus<'t>) -> bool + Sync),
+    ) -> Vec<track::OccurrenceStatus<'t>> {
+        let mut chosen = track::chosen_at(&self.workspace, &self.plan, &self.folded(), self.now, self.calendar, keep);
+        track::amended(&mut chosen, &self.carries);
+        chosen
+    }
+
+    /// The log folded into the plan: the fold an earlier run kept when it holds, else folded
+    /// here (and kept for the next run).
+    fn folded(&self) -> track::Folded<'_> {
         let kept = self.kept.get_or_init(|| self.keeping.as_ref()?.kept(self.plan.occurrences.len()));
-        let folded = kept.as_ref().map(KeptFold::folded).unwrap_or_else(|| {
+        kept.as_ref().map(KeptFold::folded).unwrap_or_else(|| {
             let folded = track::fold(&self.plan, &self.events, self.now);
             if let Some(keeping) = &self.keeping {
                 keeping.keep(&folded);
             }
             folded
-        });
-        track::states_at(&self.workspace, &self.plan, &folded, self.now, self.calendar).with_versions(&self.carries)
+        })
     }
 
     /// A refusal: the input's fault (exit 1), with what to do about it.

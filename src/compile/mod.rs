@@ -114,10 +114,6 @@ impl Actuals for Consulted<'_> {
 /// The compiled plan.
 #[derive(Debug)]
 pub struct Plan {
-    /// Activities as graph nodes (`roadmap/activity`), edges from an activity to its prerequisites.
-    pub graph: DiGraph<String, ()>,
-    /// Node of each (unit, task).
-    pub nodes: Nodes,
     /// Every occurrence, sorted by due instant, then roadmap and activity order.
     pub occurrences: Vec<Occurrence>,
     /// Consistency warnings, located in the roadmap files.
@@ -164,14 +160,9 @@ impl Occurrence {
 }
 
 impl Plan {
-    pub(crate) fn new(
-        graph: DiGraph<String, ()>,
-        nodes: FxHashMap<(usize, usize), NodeIndex>,
-        occurrences: Vec<Occurrence>,
-        warnings: Vec<Warning>,
-    ) -> Plan {
+    pub(crate) fn new(occurrences: Vec<Occurrence>, warnings: Vec<Warning>) -> Plan {
         let (sites, warnings) = warnings.into_iter().map(|w| ((w.unit, w.pointer), w.diagnostic)).unzip();
-        Plan { graph, nodes, occurrences, warnings, sites, positions: std::sync::OnceLock::new() }
+        Plan { occurrences, warnings, sites, positions: std::sync::OnceLock::new() }
     }
 
     /// Whether each warning is where it is in the files of `workspace`: at its JSON pointer, on
@@ -193,7 +184,7 @@ impl Plan {
 
     /// A plan with nothing in it.
     pub fn empty() -> Plan {
-        Plan::new(DiGraph::new(), FxHashMap::default(), Vec::new(), Vec::new())
+        Plan::new(Vec::new(), Vec::new())
     }
 
     /// Where the occurrence with this id is in [`Plan::occurrences`].
@@ -254,6 +245,28 @@ fn by_due(mut occurrences: Vec<Occurrence>) -> Vec<Occurrence> {
 /// The node of each activity, by (unit, task).
 pub type Nodes = FxHashMap<(usize, usize), NodeIndex>;
 
+/// The dependency graph of a workspace's activities (`karta graph`): made from the workspace
+/// alone, so a plan does not carry it (a plan read back from the cache would make it for
+/// nothing).
+pub struct Dependencies {
+    /// Activities as nodes (`roadmap/activity`), an edge from an activity to each prerequisite.
+    pub graph: DiGraph<String, ()>,
+    /// The node of each (unit, task).
+    pub nodes: Nodes,
+    /// The (unit, task) of each node, by its index.
+    pub tasks: Vec<(usize, usize)>,
+}
+
+/// The dependency graph of the activities of `workspace`.
+pub fn dependencies(workspace: &Workspace) -> Dependencies {
+    let (graph, nodes, _) = graph(workspace);
+    let mut tasks = vec![(0, 0); graph.node_count()];
+    for (&at, n) in &nodes {
+        tasks[n.index()] = at;
+    }
+    Dependencies { graph, nodes, tasks }
+}
+
 /// The activities as a graph, each with an edge to each of its prerequisites; the node of
 /// each (unit, task), and the (unit, task) of each key.
 pub(crate) fn graph(workspace: &Workspace) -> (DiGraph<String, ()>, Nodes, occurrences::ByKey) {
@@ -313,7 +326,7 @@ pub fn compile_with(
     let mut built = occurrences::build(workspace, calendar, actuals, &tasks_in_order, &by_key);
     critical::mark(&tasks_in_order, &mut built.occurrences, &built.of_task);
     drop(built.of_task);
-    Ok(Plan::new(graph, nodes, by_due(built.occurrences), built.warnings))
+    Ok(Plan::new(by_due(built.occurrences), built.warnings))
 }
 
 #[cfg(test)]

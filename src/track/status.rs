@@ -183,7 +183,7 @@ impl Report<'_> {
     /// Marks each occurrence an approved amendment moved with its baseline date and the order
     /// (docs/amendments.md, section 5).
     pub fn with_versions(mut self, carries: &super::Carries) -> Self {
-        versions(&mut self.occurrences, carries);
+        amended(&mut self.occurrences, carries);
         self
     }
 }
@@ -206,7 +206,7 @@ pub struct States<'a> {
 impl<'a> States<'a> {
     /// [`Report::with_versions`].
     pub fn with_versions(mut self, carries: &super::Carries) -> Self {
-        versions(&mut self.occurrences, carries);
+        amended(&mut self.occurrences, carries);
         self
     }
 
@@ -231,18 +231,6 @@ impl<'a> States<'a> {
             undated: self.undated,
             orphans: self.orphans,
             removed: self.removed,
-        }
-    }
-}
-
-fn versions(occurrences: &mut [OccurrenceStatus<'_>], carries: &super::Carries) {
-    if carries.is_empty() {
-        return;
-    }
-    for s in occurrences {
-        if let Some((date, order)) = carries.origin(s.id) {
-            s.approved_due = Some(date);
-            s.amended_by = Some(order.to_string());
         }
     }
 }
@@ -378,20 +366,14 @@ pub fn states_at<'a>(
     now: DateTime<FixedOffset>,
     calendar: &Calendar,
 ) -> States<'a> {
-    // Read once per activity, not once per occurrence; in one list, each unit's from its base.
-    let (mut base, mut leads) = (Vec::with_capacity(workspace.units.len()), Vec::new());
-    for u in &workspace.units {
-        base.push(leads.len());
-        leads.extend(u.tasks.iter().map(|t| lead(u, t)));
-    }
+    let reading = Reading::new(workspace, plan, folded, now, calendar);
     // Independent per occurrence: spread over the cores, written in place.
-    let mut occurrences = Vec::with_capacity(plan.occurrences.len());
-    plan.occurrences
-        .par_iter()
-        .zip(&*folded.each)
-        .map(|(o, fold)| one(workspace, o, (fold, folded), leads[base[o.unit] + o.task], now, calendar))
-        .collect_into_vec(&mut occurrences);
-    risk(workspace, plan, &mut occurrences, now, calendar);
+    let mut occurrences = Vec::with_capacity(reading.count());
+    (0..reading.count()).into_par_iter().map(|i| reading.state(i)).collect_into_vec(&mut occurrences);
+    // Which are overdue, a byte each (not a copy of every state), on all cores.
+    let mut overdue = Vec::with_capacity(occurrences.len());
+    occurrences.par_iter().map(|s| matches!(s.state, State::Overdue { .. })).collect_into_vec(&mut overdue);
+    occurrences.par_iter_mut().zip(&plan.occurrences).for_each(|(s, o)| reading.risk(s, o, &overdue));
     let undated = workspace
         .units
         .iter()
@@ -403,6 +385,110 @@ pub fn states_at<'a>(
         })
         .collect();
     States { now, occurrences, undated, orphans: folded.orphans.clone(), removed: folded.removed.clone() }
+}
+
+/// The occurrences `keep` chooses of [`states_at`]'s, in the plan's order, each at risk or not
+/// before it is chosen: a listing of thousands out of a million occurrences keeps only those
+/// (each state is read twice, once to learn which prerequisites are overdue, which costs less
+/// than keeping a million of them).
+pub fn chosen_at<'a>(
+    workspace: &'a Workspace,
+    plan: &'a Plan,
+    folded: &Folded<'a>,
+    now: DateTime<FixedOffset>,
+    calendar: &Calendar,
+    keep: &(dyn Fn(&OccurrenceStatus<'a>) -> bool + Sync),
+) -> Vec<OccurrenceStatus<'a>> {
+    let reading = Reading::new(workspace, plan, folded, now, calendar);
+    let mut overdue = Vec::with_capacity(reading.count());
+    (0..reading.count())
+        .into_par_iter()
+        .map(|i| matches!(reading.state(i).state, State::Overdue { .. }))
+        .collect_into_vec(&mut overdue);
+    (0..reading.count())
+        .into_par_iter()
+        .filter_map(|i| {
+            let mut s = reading.state(i);
+            reading.risk(&mut s, &plan.occurrences[i], &overdue);
+            keep(&s).then_some(s)
+        })
+        .collect()
+}
+
+/// Marks each of `occurrences` an approved amendment moved with its baseline date and the order
+/// (docs/amendments.md, section 5).
+pub fn amended(occurrences: &mut [OccurrenceStatus<'_>], carries: &super::Carries) {
+    if carries.is_empty() {
+        return;
+    }
+    for s in occurrences {
+        if let Some((date, order)) = carries.origin(s.id) {
+            s.approved_due = Some(date);
+            s.amended_by = Some(order.to_string());
+        }
+    }
+}
+
+/// What reading the fold of each occurrence at `now` needs, made once.
+struct Reading<'a, 'r> {
+    workspace: &'a Workspace,
+    plan: &'a Plan,
+    folded: &'r Folded<'a>,
+    now: DateTime<FixedOffset>,
+    calendar: &'r Calendar,
+    /// Where each unit's activities start in `leads`.
+    base: Vec<usize>,
+    /// The reminder lead of each activity: read once per activity, not once per occurrence.
+    leads: Vec<(i64, bool)>,
+}
+
+impl<'a, 'r> Reading<'a, 'r> {
+    fn new(
+        workspace: &'a Workspace,
+        plan: &'a Plan,
+        folded: &'r Folded<'a>,
+        now: DateTime<FixedOffset>,
+        calendar: &'r Calendar,
+    ) -> Self {
+        let (mut base, mut leads) = (Vec::with_capacity(workspace.units.len()), Vec::new());
+        for u in &workspace.units {
+            base.push(leads.len());
+            leads.extend(u.tasks.iter().map(|t| lead(u, t)));
+        }
+        Reading { workspace, plan, folded, now, calendar, base, leads }
+    }
+
+    /// How many occurrences have a fold.
+    fn count(&self) -> usize {
+        self.plan.occurrences.len().min(self.folded.each.len())
+    }
+
+    /// The `i`-th occurrence at `now`, not yet marked at risk.
+    fn state(&self, i: usize) -> OccurrenceStatus<'a> {
+        let o = &self.plan.occurrences[i];
+        let lead = self.leads[self.base[o.unit] + o.task];
+        one(self.workspace, o, (&self.folded.each[i], self.folded), lead, self.now, self.calendar)
+    }
+
+    /// Marks `s` (of `o`) at risk when it is open work with an overdue prerequisite, and
+    /// forecasts its relative deadline.
+    fn risk(&self, s: &mut OccurrenceStatus<'_>, o: &Occurrence, overdue: &[bool]) {
+        if o.depends_on.is_empty() || !matches!(s.state, State::Planned | State::Open | State::DueSoon) {
+            return;
+        }
+        let late: Vec<usize> = o.depends_on.iter().copied().filter(|&p| overdue[p]).collect();
+        if late.is_empty() {
+            return;
+        }
+        s.at_risk = true;
+        let spec = self.workspace.units[o.unit].tasks[o.task].spec.as_ref();
+        if let (true, Some((r, _))) = (o.relative, spec.and_then(Spec::counted_from)) {
+            // Expected completion of a late prerequisite: today at the earliest.
+            let today = o.local_date(self.now);
+            let from = late.iter().map(|&p| self.plan.occurrences[p].due_date.max(today)).max().unwrap_or(today);
+            s.forecast_due = Some(crate::deadline::counted(from, r, self.calendar));
+        }
+    }
 }
 
 /// One occurrence at `now`, from what its events say.
@@ -485,36 +571,4 @@ fn lead(unit: &Unit, task: &Task) -> (i64, bool) {
                 .max_by_key(|(n, working)| n * if *working { 7 } else { 5 })
         })
         .unwrap_or((7, false))
-}
-
-/// Marks open work whose prerequisites are overdue, and forecasts relative deadlines.
-fn risk(
-    ws: &Workspace,
-    plan: &Plan,
-    out: &mut [OccurrenceStatus<'_>],
-    now: DateTime<FixedOffset>,
-    calendar: &Calendar,
-) {
-    // Which are overdue, a byte each (not a copy of every state), on all cores.
-    let mut overdue = Vec::with_capacity(out.len());
-    out.par_iter().map(|s| matches!(s.state, State::Overdue { .. })).collect_into_vec(&mut overdue);
-    out.par_iter_mut().zip(&plan.occurrences).for_each(|(s, o)| {
-        if o.depends_on.is_empty() || !matches!(s.state, State::Planned | State::Open | State::DueSoon) {
-            return;
-        }
-        let late: Vec<usize> = o.depends_on.iter().copied().filter(|&p| overdue[p]).collect();
-        if late.is_empty() {
-            return;
-        }
-        s.at_risk = true;
-        if let (true, Some((r, _))) =
-            (o.relative, ws.units[o.unit].tasks[o.task].spec.as_ref().and_then(Spec::counted_from))
-        {
-            // Expected completion of a late prerequisite: today at the earliest.
-            let today = o.local_date(now);
-            let from = late.iter().map(|&p| plan.occurrences[p].due_date.max(today)).max().unwrap_or(today);
-            let due = crate::deadline::counted(from, r, calendar);
-            s.forecast_due = Some(due);
-        }
-    });
 }
