@@ -184,7 +184,9 @@ impl Bytes {
         match unsafe { memmap2::MmapOptions::new().populate().map(file) } {
             Ok(map) => Some(Bytes::Mapped(map)),
             Err(_) => {
+                // From the start: the header may have been read already.
                 let mut bytes = Vec::new();
+                std::io::Seek::rewind(&mut &*file).ok()?;
                 (&*file).read_to_end(&mut bytes).ok()?;
                 Some(Bytes::Read(bytes))
             }

@@ -4,8 +4,8 @@
 //! an edited title keeps the plan) and the calendar in force; and with the completions
 //! compiling consulted (those of the prerequisites relative deadlines count from: a report on
 //! any other occurrence changes nothing in the plan). Each warning is located again at its JSON
-//! pointer in the file as it reads now; each occurrence's place in the file is listed, so that all cores decode them straight
-//! into the plan's list.
+//! pointer in the file as it reads now; each occurrence's place in the file is listed, so that
+//! all cores decode them straight into the plan's list.
 //!
 //! ```text
 //! "karta-plan\n"  format version (u32)  key (32 bytes)
@@ -191,30 +191,26 @@ pub fn read(bytes: &[u8], key: &Digest, workspace: &Workspace, actuals: Option<&
             None => Some(length),
         }
     };
-    let decode = || {
-        let mut occurrences = Vec::with_capacity(count);
-        // Each task of decoding has its own copy of the executor lists: a million occurrences
-        // counting their references to the same few thousand lists from every core would pass
-        // those counters from core to core at each one.
-        let own = || lists.iter().map(|l| Arc::from(l.to_vec())).collect::<Vec<Arc<[String]>>>();
-        (0..count)
-            .into_par_iter()
-            .with_min_len(CHUNK)
-            .map_init(own, |lists, i| {
-                let (start, end) = (place(i)?, place(i + 1)?);
-                let mut r = Reader(encoded.get(start..end)?);
-                read.occurrence(&mut r, lists).filter(|_| r.0.is_empty())
+    let mut occurrences = Vec::with_capacity(count);
+    // Each task of decoding has its own copy of the executor lists: a million occurrences
+    // counting their references to the same few thousand lists from every core would pass
+    // those counters from core to core at each one.
+    let own = || lists.iter().map(|l| Arc::from(l.to_vec())).collect::<Vec<Arc<[String]>>>();
+    (0..count)
+        .into_par_iter()
+        .with_min_len(CHUNK)
+        .map_init(own, |lists, i| {
+            let (start, end) = (place(i)?, place(i + 1)?);
+            let mut r = Reader(encoded.get(start..end)?);
+            read.occurrence(&mut r, lists).filter(|_| r.0.is_empty())
+        })
+        .map(|o| {
+            o.unwrap_or_else(|| {
+                damaged.store(true, Ordering::Relaxed);
+                blank.clone()
             })
-            .map(|o| {
-                o.unwrap_or_else(|| {
-                    damaged.store(true, Ordering::Relaxed);
-                    blank.clone()
-                })
-            })
-            .collect_into_vec(&mut occurrences);
-        occurrences
-    };
-    let occurrences = decode();
+        })
+        .collect_into_vec(&mut occurrences);
     if damaged.into_inner() {
         return None;
     }

@@ -1,8 +1,8 @@
-//! Compiling a checked [`Workspace`] into a [`Plan`]: the dependency graph of activities
-//! (petgraph), the dated occurrences of every activity with stable ids, the links between
-//! occurrences, relative deadlines resolved from their prerequisites, consistency warnings,
-//! and slack and the critical path. Pure and deterministic: the same workspace, calendar and
-//! actual completions give the same plan.
+//! Compiling a checked [`Workspace`] into a [`Plan`]: ordered by the dependency graph of
+//! activities (petgraph, [`dependencies`]), the dated occurrences of every activity with stable
+//! ids, the links between occurrences, relative deadlines resolved from their prerequisites,
+//! consistency warnings, and slack and the critical path. Pure and deterministic: the same
+//! workspace, calendar and actual completions give the same plan.
 
 mod critical;
 mod occurrences;
