@@ -401,10 +401,7 @@ pub fn chosen_at<'a>(
 ) -> Vec<OccurrenceStatus<'a>> {
     let reading = Reading::new(workspace, plan, folded, now, calendar);
     let mut overdue = Vec::with_capacity(reading.count());
-    (0..reading.count())
-        .into_par_iter()
-        .map(|i| matches!(reading.state(i).state, State::Overdue { .. }))
-        .collect_into_vec(&mut overdue);
+    (0..reading.count()).into_par_iter().map(|i| reading.overdue(i)).collect_into_vec(&mut overdue);
     (0..reading.count())
         .into_par_iter()
         .filter_map(|i| {
@@ -470,6 +467,13 @@ impl<'a, 'r> Reading<'a, 'r> {
         one(self.workspace, o, (&self.folded.each[i], self.folded), lead, self.now, self.calendar)
     }
 
+    /// Whether the `i`-th occurrence is overdue at `now`: what [`Reading::state`] says of it,
+    /// without the rest of its state.
+    fn overdue(&self, i: usize) -> bool {
+        let (o, fold) = (&self.plan.occurrences[i], &self.folded.each[i]);
+        overdue(fold, due_in_force(o, fold).1, self.now)
+    }
+
     /// Marks `s` (of `o`) at risk when it is open work with an overdue prerequisite, and
     /// forecasts its relative deadline.
     fn risk(&self, s: &mut OccurrenceStatus<'_>, o: &Occurrence, overdue: &[bool]) {
@@ -501,10 +505,7 @@ fn one<'a>(
     calendar: &Calendar,
 ) -> OccurrenceStatus<'a> {
     let unit = &ws.units[o.unit];
-    let (due_date, due) = match fold.moved_to {
-        Some(to) => (to, due_instant(to, o.time, o.tz)),
-        None => (o.due_date, o.due),
-    };
+    let (due_date, due) = due_in_force(o, fold);
     let mut s = OccurrenceStatus {
         id: &o.id,
         state: State::Open,
@@ -536,7 +537,7 @@ fn one<'a>(
     } else if let Some(on) = s.done_on {
         let late = (on - s.due_date).num_days();
         if late > 0 { State::DoneLate { days: late } } else { State::DoneOnTime }
-    } else if now > s.due {
+    } else if overdue(fold, s.due, now) {
         State::Overdue {
             days: (today - s.due_date).num_days().max(1),
             working_days: calendar.working_days_between(s.due_date, today).max(0),
@@ -550,6 +551,19 @@ fn one<'a>(
         State::Open
     };
     s
+}
+
+/// The due date and instant in force: after the last approved move, if any.
+fn due_in_force(o: &Occurrence, fold: &Fold) -> (NaiveDate, DateTime<FixedOffset>) {
+    match fold.moved_to {
+        Some(to) => (to, due_instant(to, o.time, o.tz)),
+        None => (o.due_date, o.due),
+    }
+}
+
+/// Past `due` at `now`, and neither cancelled nor done.
+fn overdue(fold: &Fold, due: DateTime<FixedOffset>, now: DateTime<FixedOffset>) -> bool {
+    !fold.cancelled && fold.done_on.is_none() && now > due
 }
 
 /// The longest reminder lead of an activity's occurrences as (days, working) — `7d` or `5wd`;
