@@ -114,7 +114,8 @@ fn a_listing_keeps_the_occurrences_the_whole_picture_lists() {
     let events: Vec<Event> = new.into_iter().zip(1..).map(|(event, id)| Event { id, event, carried: None }).collect();
     let plan = karta::track::plan_at(&ws, &events, now, calendar);
     let folded = karta::track::fold(&plan, &events, now);
-    let states = karta::track::states_at(&ws, &plan, &folded, now, calendar);
+    let reading = karta::track::Reading::new(&ws, &plan, &folded, now, calendar);
+    let states = reading.states();
     let executor = plan.occurrences[plan.occurrences.len() / 2].executors[0].clone();
     let roadmap = ws.units[ws.units.len() / 3].id.clone();
     type Keep = Box<dyn Fn(&OccurrenceStatus<'_>) -> bool + Sync>;
@@ -128,7 +129,7 @@ fn a_listing_keeps_the_occurrences_the_whole_picture_lists() {
     ];
     for (what, keep) in &keeps {
         let expected: Vec<&OccurrenceStatus> = states.occurrences.iter().filter(|s| keep(s)).collect();
-        let chosen = karta::track::chosen_at(&ws, &plan, &folded, now, calendar, keep.as_ref());
+        let chosen = reading.chosen(keep.as_ref());
         assert!(!expected.is_empty(), "{what}: something to list");
         assert_eq!(chosen.len(), expected.len(), "{what}");
         let same = chosen

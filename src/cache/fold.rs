@@ -101,8 +101,7 @@ pub struct Kept {
 }
 
 /// The fold kept in `bytes` under `key`, when the file holds whole.
-pub fn open(bytes: impl Into<Bytes>, key: &Digest) -> Option<Kept> {
-    let bytes = bytes.into();
+pub fn open(bytes: Bytes, key: &Digest) -> Option<Kept> {
     let last = last_recorded(&mut file::opened(&bytes, MAGIC, VERSION, key)?)?;
     Some(Kept { bytes, last })
 }
@@ -321,11 +320,11 @@ mod tests {
             let path = dir.path().join("fold");
             std::fs::write(&path, &bytes).expect("written");
             assert_eq!(super::head(&path), Some((head(), last)));
-            let kept = open(bytes.clone(), &[3; 32]).expect("opened");
+            let kept = open(Bytes::from(bytes.clone()), &[3; 32]).expect("opened");
             assert_eq!(kept.last, last);
             assert_eq!(kept.fold(5), Some(sample()));
             assert_eq!(kept.fold(4), None, "another plan's length");
-            assert!(open(bytes, &[4; 32]).is_none(), "another key");
+            assert!(open(Bytes::from(bytes), &[4; 32]).is_none(), "another key");
         }
     }
 
@@ -333,12 +332,12 @@ mod tests {
     fn refuses_every_cut_and_every_flipped_byte() {
         let bytes = write(&[3; 32], &head(), None, &sample().folded()).expect("written");
         for len in 0..bytes.len() {
-            assert!(open(bytes[..len].to_vec(), &[3; 32]).is_none(), "cut at {len}");
+            assert!(open(Bytes::from(bytes[..len].to_vec()), &[3; 32]).is_none(), "cut at {len}");
         }
         for i in 0..bytes.len() {
             let mut bad = bytes.clone();
             bad[i] ^= 0x40;
-            assert!(open(bad, &[3; 32]).is_none(), "byte {i} flipped");
+            assert!(open(Bytes::from(bad), &[3; 32]).is_none(), "byte {i} flipped");
         }
     }
 }

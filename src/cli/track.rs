@@ -155,18 +155,22 @@ impl Tracking {
 
     /// The state of each occurrence at `now`, without the counts [`Tracking::report`] adds.
     pub fn states(&self) -> track::States<'_> {
-        track::states_at(&self.workspace, &self.plan, &self.folded(), self.now, self.calendar)
-            .with_versions(&self.carries)
+        self.reading(&self.folded()).states().with_versions(&self.carries)
     }
 
-    /// The states of the occurrences `keep` chooses, and of no others ([`track::chosen_at`]).
+    /// The states of the occurrences `keep` chooses, and of no others ([`track::Reading::chosen`]).
     pub fn chosen<'t>(
         &'t self,
         keep: &(dyn Fn(&track::OccurrenceStatus<'t>) -> bool + Sync),
     ) -> Vec<track::OccurrenceStatus<'t>> {
-        let mut chosen = track::chosen_at(&self.workspace, &self.plan, &self.folded(), self.now, self.calendar, keep);
+        let mut chosen = self.reading(&self.folded()).chosen(keep);
         track::amended(&mut chosen, &self.carries);
         chosen
+    }
+
+    /// The fold of the log read at `now`.
+    fn reading<'t, 'r>(&'t self, folded: &'r track::Folded<'t>) -> track::Reading<'t, 'r> {
+        track::Reading::new(&self.workspace, &self.plan, folded, self.now, self.calendar)
     }
 
     /// The log folded into the plan: the fold an earlier run kept when it holds, else folded

@@ -1,6 +1,6 @@
 //! What the log says of each occurrence of a plan, before the clock is read against it: the
 //! events recorded up to an instant, grouped by occurrence and folded in the order recorded.
-//! [`super::status_at`] reads a fold against `now`; a fold of the whole log holds for every
+//! [`super::Reading`] reads a fold against `now`; a fold of the whole log holds for every
 //! `now` after its last event, so the cache keeps it (`cache::fold`) until the log, the plan
 //! or the approved versions change.
 

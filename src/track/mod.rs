@@ -17,6 +17,6 @@ pub use fold::{Fold, Folded, KeptFold, fold};
 pub use request::{Refusal, Request, check};
 pub use rollup::{Rollup, Rollups};
 pub use status::{
-    Completions, OccurrenceStatus, Report, State, States, amended, chosen_at, completions, effective, moves, orphans,
-    plan_at, states_at, status, status_at,
+    Completions, OccurrenceStatus, Reading, Report, State, States, amended, completions, effective, moves, orphans,
+    plan_at, status,
 };

@@ -343,73 +343,7 @@ pub fn status<'a>(
     now: DateTime<FixedOffset>,
     calendar: &Calendar,
 ) -> Report<'a> {
-    status_at(workspace, plan, &fold(plan, events, now), now, calendar)
-}
-
-/// The state of everything at `now`, from what the events say of each occurrence of `plan`
-/// (folded up to `now`, or up to any instant after which nothing was recorded before `now`).
-pub fn status_at<'a>(
-    workspace: &'a Workspace,
-    plan: &'a Plan,
-    folded: &Folded<'a>,
-    now: DateTime<FixedOffset>,
-    calendar: &Calendar,
-) -> Report<'a> {
-    states_at(workspace, plan, folded, now, calendar).counted(workspace, plan)
-}
-
-/// [`status_at`] without the counts.
-pub fn states_at<'a>(
-    workspace: &'a Workspace,
-    plan: &'a Plan,
-    folded: &Folded<'a>,
-    now: DateTime<FixedOffset>,
-    calendar: &Calendar,
-) -> States<'a> {
-    let reading = Reading::new(workspace, plan, folded, now, calendar);
-    // Independent per occurrence: spread over the cores, written in place.
-    let mut occurrences = Vec::with_capacity(reading.count());
-    (0..reading.count()).into_par_iter().map(|i| reading.state(i)).collect_into_vec(&mut occurrences);
-    // Which are overdue, a byte each (not a copy of every state), on all cores.
-    let mut overdue = Vec::with_capacity(occurrences.len());
-    occurrences.par_iter().map(|s| matches!(s.state, State::Overdue { .. })).collect_into_vec(&mut overdue);
-    occurrences.par_iter_mut().zip(&plan.occurrences).for_each(|(s, o)| reading.risk(s, o, &overdue));
-    let undated = workspace
-        .units
-        .iter()
-        .flat_map(|u| u.tasks.iter().map(move |t| (u, t)))
-        .filter_map(|(u, t)| match &t.spec {
-            Some(Spec::Continuous) => Some((t.key(u), "continuous")),
-            Some(Spec::OnDemand) => Some((t.key(u), "on_demand")),
-            _ => None,
-        })
-        .collect();
-    States { now, occurrences, undated, orphans: folded.orphans.clone(), removed: folded.removed.clone() }
-}
-
-/// The occurrences `keep` chooses of [`states_at`]'s, in the plan's order, each at risk or not
-/// before it is chosen: a listing of thousands out of a million occurrences keeps only those
-/// (each state is read twice, once to learn which prerequisites are overdue, which costs less
-/// than keeping a million of them).
-pub fn chosen_at<'a>(
-    workspace: &'a Workspace,
-    plan: &'a Plan,
-    folded: &Folded<'a>,
-    now: DateTime<FixedOffset>,
-    calendar: &Calendar,
-    keep: &(dyn Fn(&OccurrenceStatus<'a>) -> bool + Sync),
-) -> Vec<OccurrenceStatus<'a>> {
-    let reading = Reading::new(workspace, plan, folded, now, calendar);
-    let mut overdue = Vec::with_capacity(reading.count());
-    (0..reading.count()).into_par_iter().map(|i| reading.overdue(i)).collect_into_vec(&mut overdue);
-    (0..reading.count())
-        .into_par_iter()
-        .filter_map(|i| {
-            let mut s = reading.state(i);
-            reading.risk(&mut s, &plan.occurrences[i], &overdue);
-            keep(&s).then_some(s)
-        })
-        .collect()
+    Reading::new(workspace, plan, &fold(plan, events, now), now, calendar).states().counted(workspace, plan)
 }
 
 /// Marks each of `occurrences` an approved amendment moved with its baseline date and the order
@@ -426,8 +360,10 @@ pub fn amended(occurrences: &mut [OccurrenceStatus<'_>], carries: &super::Carrie
     }
 }
 
-/// What reading the fold of each occurrence at `now` needs, made once.
-struct Reading<'a, 'r> {
+/// The fold of the log into `plan` read at `now`: the state of each occurrence, from what
+/// the events say of it (folded up to `now`, or up to any instant after which nothing was
+/// recorded before `now`). What reading each occurrence needs is made once.
+pub struct Reading<'a, 'r> {
     workspace: &'a Workspace,
     plan: &'a Plan,
     folded: &'r Folded<'a>,
@@ -440,7 +376,7 @@ struct Reading<'a, 'r> {
 }
 
 impl<'a, 'r> Reading<'a, 'r> {
-    fn new(
+    pub fn new(
         workspace: &'a Workspace,
         plan: &'a Plan,
         folded: &'r Folded<'a>,
@@ -453,6 +389,47 @@ impl<'a, 'r> Reading<'a, 'r> {
             leads.extend(u.tasks.iter().map(|t| lead(u, t)));
         }
         Reading { workspace, plan, folded, now, calendar, base, leads }
+    }
+
+    /// The state of every occurrence, without the counts ([`States::counted`] adds them).
+    pub fn states(&self) -> States<'a> {
+        // Independent per occurrence: spread over the cores, written in place.
+        let mut occurrences = Vec::with_capacity(self.count());
+        (0..self.count()).into_par_iter().map(|i| self.state(i)).collect_into_vec(&mut occurrences);
+        // Which are overdue, a byte each (not a copy of every state), on all cores.
+        let mut overdue = Vec::with_capacity(occurrences.len());
+        occurrences.par_iter().map(|s| matches!(s.state, State::Overdue { .. })).collect_into_vec(&mut overdue);
+        occurrences.par_iter_mut().zip(&self.plan.occurrences).for_each(|(s, o)| self.risk(s, o, &overdue));
+        let undated = self
+            .workspace
+            .units
+            .iter()
+            .flat_map(|u| u.tasks.iter().map(move |t| (u, t)))
+            .filter_map(|(u, t)| match &t.spec {
+                Some(Spec::Continuous) => Some((t.key(u), "continuous")),
+                Some(Spec::OnDemand) => Some((t.key(u), "on_demand")),
+                _ => None,
+            })
+            .collect();
+        let (orphans, removed) = (self.folded.orphans.clone(), self.folded.removed.clone());
+        States { now: self.now, occurrences, undated, orphans, removed }
+    }
+
+    /// The states of the occurrences `keep` chooses, in the plan's order, each at risk or not
+    /// before it is chosen: a listing of thousands out of a million occurrences keeps only those.
+    /// A first pass learns only which occurrences are overdue (what a prerequisite's risk needs),
+    /// which costs less than keeping a million states.
+    pub fn chosen(&self, keep: &(dyn Fn(&OccurrenceStatus<'a>) -> bool + Sync)) -> Vec<OccurrenceStatus<'a>> {
+        let mut overdue = Vec::with_capacity(self.count());
+        (0..self.count()).into_par_iter().map(|i| self.overdue(i)).collect_into_vec(&mut overdue);
+        (0..self.count())
+            .into_par_iter()
+            .filter_map(|i| {
+                let mut s = self.state(i);
+                self.risk(&mut s, &self.plan.occurrences[i], &overdue);
+                keep(&s).then_some(s)
+            })
+            .collect()
     }
 
     /// How many occurrences have a fold.
